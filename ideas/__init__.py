@@ -1,0 +1,3 @@
+"""Ideas: communities tackle social problems together."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,3 @@
+from ideas.cli import main
+
+main()

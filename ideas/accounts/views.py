@@ -1,0 +1,52 @@
+"""Signing in and out."""
+
+from __future__ import annotations
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from ideas.accounts import queries
+from ideas.settings import Settings
+from ideas.web.sessions import ensure_session, sign_in, sign_out
+from ideas.web.templating import render
+from ideas.web.urls import safe_next
+
+
+def _settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+async def sign_in_page(request: Request) -> Response:
+    next_path = safe_next(request.query_params.get("next"))
+    if request.state.user is not None:
+        return RedirectResponse(next_path, status_code=303)
+    personas = []
+    if _settings(request).is_development:
+        await ensure_session(request)
+        personas = list(await queries.development_personas(request.state.db))
+    return render(request, "accounts/sign_in.html", {"personas": personas, "next": next_path})
+
+
+async def development_sign_in(request: Request) -> Response:
+    """Act as a demo persona. Exists only when IDEAS_ENV=development."""
+    if not _settings(request).is_development:
+        raise HTTPException(404)
+    form = await request.form()
+    raw_id = form.get("user_id")
+    user = None
+    if isinstance(raw_id, str) and raw_id.isdigit():
+        user = await queries.development_persona(request.state.db, int(raw_id))
+    if user is None:
+        raise HTTPException(400, "Choose one of the demo personas.")
+    await sign_in(request, user)
+    next_field = form.get("next")
+    return RedirectResponse(
+        safe_next(next_field if isinstance(next_field, str) else None), status_code=303
+    )
+
+
+async def sign_out_view(request: Request) -> Response:
+    await sign_out(request)
+    return RedirectResponse("/", status_code=303)

@@ -1,0 +1,60 @@
+"""The application factory."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+
+from ideas.db import Database
+from ideas.logs import configure_logging
+from ideas.routes import routes
+from ideas.settings import Settings, load_settings
+from ideas.web.csrf import CSRFMiddleware
+from ideas.web.errors import exception_handlers
+from ideas.web.security import RequestIdMiddleware, SecurityHeadersMiddleware
+from ideas.web.sessions import RequestContextMiddleware
+from ideas.web.templating import create_templates
+
+
+def create_app(settings: Settings | None = None, database: Database | None = None) -> Starlette:
+    """Build the site. ``database`` is given by tests; otherwise one is opened at start-up."""
+    settings = settings or load_settings()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        if database is not None:
+            yield
+            return
+        app.state.database = Database.from_url(settings.effective_database_url)
+        try:
+            yield
+        finally:
+            await app.state.database.dispose()
+
+    app = Starlette(
+        debug=False,
+        routes=routes(settings),
+        middleware=[
+            Middleware(RequestIdMiddleware),
+            Middleware(SecurityHeadersMiddleware, settings=settings),
+            Middleware(RequestContextMiddleware, settings=settings),
+            Middleware(CSRFMiddleware, settings=settings),
+        ],
+        exception_handlers=exception_handlers(),
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.templates = create_templates(settings)
+    if database is not None:
+        app.state.database = database
+    return app
+
+
+def serve_app() -> Starlette:
+    """Entry point for uvicorn's --factory: settings from the environment."""
+    settings = load_settings()
+    configure_logging(settings.log_level)
+    return create_app(settings)

@@ -1,0 +1,152 @@
+"""The ``ideas`` command."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+import click
+
+from ideas.settings import Settings, SettingsError, load_settings
+
+T = TypeVar("T")
+
+
+def _settings() -> Settings:
+    try:
+        return load_settings()
+    except SettingsError as error:
+        click.echo(str(error), err=True)
+        sys.exit(2)
+
+
+def _with_database(settings: Settings, work: Callable[..., Awaitable[T]]) -> T:
+    from ideas.db import Database
+
+    async def run() -> T:
+        database = Database.from_url(settings.effective_database_url)
+        try:
+            async with database.session() as session:
+                return await work(session)
+        finally:
+            await database.dispose()
+
+    return asyncio.run(run())
+
+
+def _prepare_data_dir(settings: Settings) -> None:
+    if settings.is_sqlite:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+
+
+@click.group()
+@click.version_option(package_name="ideas")
+def main() -> None:
+    """Ideas: challenge rounds where communities build on each other's ideas."""
+
+
+@main.command()
+@click.option("--host", default=None, help="Address to listen on (IDEAS_HOST).")
+@click.option("--port", type=int, default=None, help="Port to listen on (IDEAS_PORT).")
+@click.option("--workers", type=int, default=None, help="Worker processes (IDEAS_WORKERS).")
+@click.option("--reload", is_flag=True, help="Restart when the code changes (development).")
+def serve(host: str | None, port: int | None, workers: int | None, reload: bool) -> None:
+    """Serve the site."""
+    import uvicorn
+
+    from ideas.logs import configure_logging
+
+    settings = _settings()
+    configure_logging(settings.log_level)
+    _prepare_data_dir(settings)
+    uvicorn.run(
+        "ideas.app:serve_app",
+        factory=True,
+        host=host or settings.host,
+        port=port or settings.port,
+        workers=None if reload else (workers or settings.workers),
+        reload=reload,
+        log_config=None,
+        server_header=False,
+        proxy_headers=True,
+    )
+
+
+@main.command()
+def migrate() -> None:
+    """Bring the database schema up to date."""
+    from ideas import migrate as migrations
+
+    settings = _settings()
+    _prepare_data_dir(settings)
+    migrations.upgrade(settings.effective_database_url)
+    click.echo("Database schema is up to date.")
+
+
+@main.command()
+@click.option("--if-empty", is_flag=True, help="Do nothing (and succeed) if there is data already.")
+def demo(if_empty: bool) -> None:
+    """Load demo challenges, ideas and personas."""
+    from ideas import demo as demo_data
+    from ideas.db import utcnow
+
+    settings = _settings()
+
+    async def work(session: object) -> dict[str, int] | None:
+        from sqlalchemy.ext.asyncio import AsyncSession
+
+        assert isinstance(session, AsyncSession)
+        if not await demo_data.is_empty(session):
+            return None
+        return await demo_data.load(session, utcnow())
+
+    counts = _with_database(settings, work)
+    if counts is None:
+        click.echo("The database already has data; the demo was not loaded.")
+        if not if_empty:
+            sys.exit(1)
+        return
+    click.echo(", ".join(f"{n} {what}" for what, n in counts.items()) + " loaded.")
+
+
+@main.command()
+def check() -> None:
+    """Say whether the configuration and the database are fine."""
+    from ideas.db import Database
+    from ideas.migrate import current_and_head
+
+    try:
+        settings = load_settings()
+    except SettingsError as error:
+        click.echo(f"configuration: problem\n{error}")
+        sys.exit(1)
+    click.echo(f"configuration: ok ({settings.env.value})")
+    url = settings.effective_database_url
+    click.echo(f"database: {_redact(url)}")
+
+    async def probe() -> tuple[str | None, str | None]:
+        database = Database.from_url(url)
+        try:
+            await database.ping()
+            return await current_and_head(database)
+        finally:
+            await database.dispose()
+
+    try:
+        current, head = asyncio.run(probe())
+    except Exception as error:
+        click.echo(f"database: unreachable ({type(error).__name__}: {error})")
+        sys.exit(1)
+    click.echo("database: reachable")
+    if current != head:
+        click.echo(f"schema: at {current or 'nothing'}, expected {head}; run `ideas migrate`")
+        sys.exit(1)
+    click.echo(f"schema: up to date ({head})")
+
+
+def _redact(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)

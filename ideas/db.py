@@ -1,0 +1,154 @@
+"""Database access: the declarative base, the engine and the write transaction.
+
+Reads happen in the request's session; every state change goes through
+``write(session)``, which is one transaction. On SQLite only one transaction
+writes at a time in a process (an ``asyncio.Lock``): SQLite allows a single
+writer, and letting writers queue on the lock instead of on SQLite's busy
+timeout keeps latency low under concurrent writes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import DateTime, MetaData, event, text
+from sqlalchemy.engine import Dialect
+from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.pool import ConnectionPoolEntry
+from sqlalchemy.types import TypeDecorator
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timestamp that is always timezone-aware UTC, on SQLite as on PostgreSQL."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given; use an aware UTC datetime")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _configure_sqlite(engine: AsyncEngine) -> None:
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
+        # Let SQLAlchemy, not the sqlite3 module, decide when transactions begin,
+        # so that SAVEPOINT and transactional DDL behave.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN")
+
+
+def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
+    if url.startswith("sqlite"):
+        kwargs.setdefault("pool_size", 20)
+        kwargs.setdefault("max_overflow", 20)
+        engine = create_async_engine(url, **kwargs)
+        _configure_sqlite(engine)
+        return engine
+    kwargs.setdefault("pool_size", 10)
+    kwargs.setdefault("max_overflow", 10)
+    kwargs.setdefault("pool_pre_ping", True)
+    return create_async_engine(url, **kwargs)
+
+
+class Database:
+    """The engine, a session factory and the per-process write lock."""
+
+    def __init__(self, bind: AsyncEngine | AsyncConnection, *, serialize_writes: bool) -> None:
+        self.bind = bind
+        self.write_lock: asyncio.Lock | None = asyncio.Lock() if serialize_writes else None
+        options: dict[str, Any] = {"expire_on_commit": False, "autoflush": False}
+        if isinstance(bind, AsyncConnection):
+            # Tests: every commit becomes a savepoint release inside the test's
+            # own transaction, which is rolled back afterwards.
+            options["join_transaction_mode"] = "create_savepoint"
+        self.sessionmaker = async_sessionmaker(bind, **options)
+
+    @classmethod
+    def from_url(cls, url: str, **kwargs: Any) -> Database:
+        return cls(create_engine(url, **kwargs), serialize_writes=url.startswith("sqlite"))
+
+    @property
+    def dialect_name(self) -> str:
+        return self.bind.dialect.name
+
+    def session(self) -> AsyncSession:
+        session = self.sessionmaker()
+        session.info["database"] = self
+        return session
+
+    async def ping(self) -> None:
+        async with self.session() as session:
+            await session.execute(text("SELECT 1"))
+
+    async def dispose(self) -> None:
+        if isinstance(self.bind, AsyncEngine):
+            await self.bind.dispose()
+
+
+@contextlib.asynccontextmanager
+async def write(session: AsyncSession) -> AsyncIterator[AsyncSession]:
+    """One write transaction, in a session of its own; commits when the block ends.
+
+    ``session`` is the request's reading session. Its read transaction is ended
+    first, so the write and anything read after it see fresh data. The write
+    gets its own session so that a rollback cannot expire the objects the
+    request has already loaded (templates would then trigger queries).
+    Services therefore pass ids, not loaded objects, into the transaction.
+    """
+    if session.in_transaction():
+        await session.commit()
+    database: Database = session.info["database"]
+    lock = database.write_lock
+    async with (
+        lock if lock is not None else contextlib.nullcontext(),
+        database.session() as transaction,
+        transaction.begin(),
+    ):
+        yield transaction

@@ -1,0 +1,218 @@
+"""Every setting the application reads, typed and validated at start-up.
+
+This is the only module that reads the process environment. In development a
+``.env`` file beside the working directory is read as well; values already in
+the environment win over it.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+TEMPLATES_DIR = PROJECT_ROOT / "templates"
+STATIC_DIR = PROJECT_ROOT / "static"
+MIGRATIONS_DIR = PROJECT_ROOT / "migrations"
+
+# Used only outside production, where SECRET_KEY may be left unset.
+DEVELOPMENT_SECRET = "development-only-secret-never-use-in-production"  # noqa: S105
+
+
+class Environment(StrEnum):
+    DEVELOPMENT = "development"
+    TEST = "test"
+    PRODUCTION = "production"
+
+
+class SettingsError(Exception):
+    """The configuration cannot be used; the message says what to change."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        case_sensitive=True,
+        extra="ignore",
+        env_file_encoding="utf-8",
+        frozen=True,
+    )
+
+    env: Environment = Field(
+        Environment.DEVELOPMENT,
+        validation_alias="IDEAS_ENV",
+        description="development | test | production.",
+    )
+    secret_key: SecretStr | None = Field(
+        None,
+        validation_alias="SECRET_KEY",
+        description="Signs tokens sent outside the site. Required in production.",
+    )
+    data_dir: Path = Field(
+        Path("data"),
+        validation_alias="IDEAS_DATA_DIR",
+        description="Folder for the embedded SQLite database and other local files.",
+    )
+    database_url: str = Field(
+        "",
+        validation_alias="DATABASE_URL",
+        description="sqlite+aiosqlite:///path or postgresql+asyncpg://user@host/db.",
+    )
+    base_url: str = Field(
+        "",
+        validation_alias="IDEAS_BASE_URL",
+        description="Public origin of the site, e.g. https://ideas.example.org.",
+    )
+    host: str = Field("127.0.0.1", validation_alias="IDEAS_HOST")
+    port: int = Field(8000, ge=1, le=65535, validation_alias="IDEAS_PORT")
+    workers: int = Field(1, ge=1, le=64, validation_alias="IDEAS_WORKERS")
+    redis_url: str | None = Field(None, validation_alias="REDIS_URL")
+    admin_emails: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, validation_alias="IDEAS_ADMIN_EMAILS"
+    )
+    log_level: str = Field("INFO", validation_alias="IDEAS_LOG_LEVEL")
+    timezone: str = Field(
+        "UTC",
+        validation_alias="IDEAS_TIMEZONE",
+        description="Time zone in which dates are shown and typed, e.g. Europe/Lisbon.",
+    )
+    session_idle_minutes: int = Field(
+        60 * 24 * 14, ge=5, validation_alias="IDEAS_SESSION_IDLE_MINUTES"
+    )
+    max_body_bytes: int = Field(2_000_000, ge=10_000, validation_alias="IDEAS_MAX_BODY_BYTES")
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_log_level(cls, value: str) -> str:
+        level = value.upper()
+        if level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+            raise ValueError("must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL")
+        return level
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"{value!r} is not a known time zone, such as Europe/Lisbon") from None
+        return value
+
+    @field_validator("admin_emails", mode="before")
+    @classmethod
+    def _split_emails(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return [part.strip().lower() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("admin_emails")
+    @classmethod
+    def _emails_look_like_emails(cls, value: list[str]) -> list[str]:
+        for email in value:
+            if "@" not in email:
+                raise ValueError(f"{email!r} is not an e-mail address")
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _async_driver(cls, value: str) -> str:
+        if not value:
+            return value
+        scheme, sep, rest = value.partition("://")
+        if not sep:
+            raise ValueError("must be a URL such as postgresql://user@host/db")
+        drivers = {
+            "sqlite": "sqlite+aiosqlite",
+            "sqlite+aiosqlite": "sqlite+aiosqlite",
+            "postgres": "postgresql+asyncpg",
+            "postgresql": "postgresql+asyncpg",
+            "postgresql+asyncpg": "postgresql+asyncpg",
+        }
+        if scheme not in drivers:
+            raise ValueError("must start with sqlite:// or postgresql://")
+        return f"{drivers[scheme]}://{rest}"
+
+    @field_validator("base_url")
+    @classmethod
+    def _origin_only(cls, value: str) -> str:
+        if not value:
+            return value
+        parts = urlsplit(value)
+        if parts.scheme not in {"http", "https"} or not parts.netloc:
+            raise ValueError("must be an origin such as https://ideas.example.org")
+        return f"{parts.scheme}://{parts.netloc}"
+
+    @model_validator(mode="after")
+    def _production_needs_secrets(self) -> Settings:
+        if self.env is Environment.PRODUCTION:
+            if self.secret_key is None or not self.secret_key.get_secret_value():
+                raise ValueError("SECRET_KEY must be set when IDEAS_ENV=production")
+            if len(self.secret_key.get_secret_value()) < 32:
+                raise ValueError("SECRET_KEY must be at least 32 characters long")
+        return self
+
+    # Derived values ---------------------------------------------------------
+
+    @property
+    def is_development(self) -> bool:
+        return self.env is Environment.DEVELOPMENT
+
+    @property
+    def is_production(self) -> bool:
+        return self.env is Environment.PRODUCTION
+
+    @property
+    def effective_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{(self.data_dir / 'ideas.db').resolve()}"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.effective_database_url.startswith("sqlite")
+
+    @property
+    def effective_secret_key(self) -> str:
+        if self.secret_key is not None and self.secret_key.get_secret_value():
+            return self.secret_key.get_secret_value()
+        return DEVELOPMENT_SECRET
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def secure_cookies(self) -> bool:
+        return not self.is_development and self.env is not Environment.TEST
+
+
+def _describe(error: ValidationError) -> str:
+    lines = []
+    for problem in error.errors():
+        name = ".".join(str(part) for part in problem["loc"]) or "configuration"
+        message = problem["msg"].removeprefix("Value error, ")
+        lines.append(f"  {name}: {message}")
+    return "Invalid configuration:\n" + "\n".join(lines)
+
+
+def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
+    """Read settings from ``environ`` (for tests) or from the process environment.
+
+    Raises SettingsError with a message that names each bad variable.
+    """
+    try:
+        if environ is not None:
+            return Settings.model_validate(dict(environ))
+        env_file = None
+        if os.environ.get("IDEAS_ENV", Environment.DEVELOPMENT) == Environment.DEVELOPMENT:
+            env_file = Path(".env") if Path(".env").is_file() else None
+        return Settings(_env_file=env_file)  # type: ignore[call-arg]
+    except ValidationError as error:
+        raise SettingsError(_describe(error)) from None

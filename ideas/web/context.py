@@ -1,0 +1,38 @@
+"""Typed access to what the request context middleware put on the request."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.requests import Request
+
+from ideas.accounts.models import User
+from ideas.settings import Settings
+
+
+def db(request: Request) -> AsyncSession:
+    session: AsyncSession = request.state.db
+    return session
+
+
+def viewer(request: Request) -> User | None:
+    user: User | None = request.state.user
+    return user
+
+
+def signed_in(request: Request) -> User:
+    """The signed-in person; a visitor is sent to sign in by the error handler."""
+    from ideas.errors import Forbidden
+
+    user = viewer(request)
+    if user is None:
+        raise Forbidden("Sign in to do that.")
+    return user
+
+
+def settings(request: Request) -> Settings:
+    value: Settings = request.app.state.settings
+    return value
+
+
+def path_for(request: Request, name: str, **params: object) -> str:
+    return str(request.app.url_path_for(name, **params))

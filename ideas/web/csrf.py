@@ -1,0 +1,122 @@
+"""Cross-site request forgery protection for every unsafe method.
+
+A synchronizer token kept in the server-side session must come back as the
+``X-CSRF-Token`` header (htmx) or the ``csrf_token`` form field (plain forms),
+and the browser's ``Origin`` and ``Sec-Fetch-Site`` headers must not point
+elsewhere. The request body is read here and replayed to the view.
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+
+from starlette.requests import Request
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from ideas.settings import Settings
+from ideas.web.errors import error_response
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
+FIELD = "csrf_token"
+HEADER = "X-CSRF-Token"
+
+logger = logging.getLogger(__name__)
+
+
+class BodyTooLarge(Exception):
+    pass
+
+
+class CSRFMiddleware:
+    def __init__(self, app: ASGIApp, settings: Settings) -> None:
+        self.app = app
+        self.settings = settings
+        self.max_body = settings.max_body_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] in SAFE_METHODS:
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope)
+        problem = self._origin_problem(request)
+        if problem is None:
+            try:
+                body = await self._read_body(receive)
+            except BodyTooLarge:
+                response = error_response(request, 413, "That upload is too large.")
+                await response(scope, receive, send)
+                return
+            replay = _replayer(body)
+            problem = await self._token_problem(Request(scope, replay))
+            if problem is None:
+                await self.app(scope, _replayer(body), send)
+                return
+        logger.warning("CSRF check failed: %s", problem)
+        response = error_response(
+            request,
+            403,
+            "This form has expired or did not come from this site. "
+            "Go back, reload the page and try again.",
+        )
+        await response(scope, receive, send)
+
+    def _origin_problem(self, request: Request) -> str | None:
+        fetch_site = request.headers.get("Sec-Fetch-Site")
+        if fetch_site is not None and fetch_site != "same-origin":
+            return f"Sec-Fetch-Site is {fetch_site}"
+        origin = request.headers.get("Origin")
+        if origin is None:
+            return None
+        expected = self.settings.base_url or f"{request.url.scheme}://{request.url.netloc}"
+        if origin != expected:
+            return f"Origin {origin!r} is not {expected!r}"
+        return None
+
+    async def _token_problem(self, request: Request) -> str | None:
+        web_session = getattr(request.state, "web_session", None)
+        if web_session is None:
+            return "no session"
+        sent = request.headers.get(HEADER)
+        if sent is None:
+            content_type = request.headers.get("Content-Type", "")
+            if content_type.startswith(
+                ("application/x-www-form-urlencoded", "multipart/form-data")
+            ):
+                form = await request.form()
+                field = form.get(FIELD)
+                sent = field if isinstance(field, str) else None
+        if not sent:
+            return "no token"
+        if not hmac.compare_digest(sent.encode(), web_session.csrf_token.encode()):
+            return "token does not match"
+        return None
+
+    async def _read_body(self, receive: Receive) -> bytes:
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                break
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.max_body:
+                raise BodyTooLarge()
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        return b"".join(chunks)
+
+
+def _replayer(body: bytes) -> Receive:
+    sent = False
+
+    async def receive() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return {"type": "http.disconnect"}
+
+    return receive

@@ -1,0 +1,95 @@
+"""Per-request context: a database session, the browser session and the user.
+
+A pure ASGI middleware so the state is set before any view runs and the
+session cookie can be added to whatever response goes out.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from starlette.datastructures import MutableHeaders
+from starlette.requests import Request
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from ideas.accounts import sessions
+from ideas.accounts.models import User
+from ideas.db import Database, utcnow
+from ideas.settings import Settings
+
+
+def cookie_name(settings: Settings) -> str:
+    # The __Host- prefix pins the cookie to this host, path / and HTTPS.
+    return "__Host-ideas_session" if settings.secure_cookies else "ideas_session"
+
+
+class RequestContextMiddleware:
+    def __init__(self, app: ASGIApp, settings: Settings) -> None:
+        self.app = app
+        self.settings = settings
+        self.cookie = cookie_name(settings)
+        self.idle = timedelta(minutes=settings.session_idle_minutes)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        database: Database = scope["app"].state.database
+        state = scope.setdefault("state", {})
+        async with database.session() as db:
+            state.update(db=db, web_session=None, user=None, set_cookie=None)
+            token = Request(scope).cookies.get(self.cookie)
+            now = utcnow()
+            if token:
+                web_session = await sessions.load(db, token, now=now, idle=self.idle)
+                if web_session is None:
+                    state["set_cookie"] = ""
+                else:
+                    state.update(web_session=web_session, user=web_session.user)
+                    if await sessions.touch(db, web_session, now):
+                        state["set_cookie"] = token
+
+            async def send_with_cookie(message: Message) -> None:
+                if message["type"] == "http.response.start" and state["set_cookie"] is not None:
+                    headers = MutableHeaders(scope=message)
+                    headers.append("Set-Cookie", self._cookie_header(state["set_cookie"]))
+                    headers.append("Cache-Control", "private, no-store")
+                await send(message)
+
+            await self.app(scope, receive, send_with_cookie)
+
+    def _cookie_header(self, token: str) -> str:
+        max_age = int(self.idle.total_seconds()) if token else 0
+        parts = [f"{self.cookie}={token}", "Path=/", f"Max-Age={max_age}", "HttpOnly"]
+        parts.append("SameSite=Lax")
+        if self.settings.secure_cookies:
+            parts.append("Secure")
+        return "; ".join(parts)
+
+
+async def sign_in(request: Request, user: User) -> None:
+    """Start a new session for ``user``: a new id and CSRF token, the old session gone."""
+    token, web_session = await sessions.start(
+        request.state.db, user, now=utcnow(), replacing=request.state.web_session
+    )
+    request.state.web_session = web_session
+    request.state.user = user
+    request.state.set_cookie = token
+
+
+async def sign_out(request: Request) -> None:
+    if request.state.web_session is not None:
+        await sessions.end(request.state.db, request.state.web_session)
+    request.state.web_session = None
+    request.state.user = None
+    request.state.set_cookie = ""
+
+
+async def ensure_session(request: Request) -> None:
+    """Give a visitor a session so a form on the page can carry a CSRF token."""
+    if request.state.web_session is None:
+        token, web_session = await sessions.start(
+            request.state.db, None, now=utcnow(), replacing=None
+        )
+        request.state.web_session = web_session
+        request.state.set_cookie = token

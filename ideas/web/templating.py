@@ -1,0 +1,129 @@
+"""Jinja2 templates, rendered whole or as one named block for htmx."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+from functools import lru_cache
+from typing import Any
+
+import jinja2
+from jinja2_fragments.starlette import Jinja2Blocks
+from starlette.requests import Request
+from starlette.responses import Response
+
+from ideas.challenges.phases import PHASES, Phase
+from ideas.db import utcnow
+from ideas.settings import STATIC_DIR, TEMPLATES_DIR, Settings
+from ideas.web.htmx import is_htmx
+
+
+@lru_cache(maxsize=256)
+def _static_version(path: str) -> str:
+    file = (STATIC_DIR / path).resolve()
+    if not file.is_relative_to(STATIC_DIR) or not file.is_file():
+        return "missing"
+    return hashlib.sha256(file.read_bytes()).hexdigest()[:12]
+
+
+def create_templates(settings: Settings) -> Jinja2Blocks:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        auto_reload=settings.is_development,
+    )
+    zone = settings.zone
+
+    def local(value: datetime) -> datetime:
+        return value.astimezone(zone)
+
+    def when(value: datetime | None) -> str:
+        if value is None:
+            return "not scheduled"
+        moment = local(value)
+        return f"{moment:%-d %b %Y, %H:%M} {moment.tzname()}"
+
+    def iso(value: datetime) -> str:
+        return value.astimezone(zone).isoformat(timespec="minutes")
+
+    def datetime_local(value: datetime | str | None) -> str:
+        """A value for <input type=datetime-local>: typed text is kept as it was."""
+        if value is None:
+            return ""
+        if isinstance(value, str):
+            return value
+        return f"{local(value):%Y-%m-%dT%H:%M}"
+
+    def relative(value: datetime, now: datetime | None = None) -> str:
+        now = now or utcnow()
+        seconds = int((value - now).total_seconds())
+        future = seconds > 0
+        seconds = abs(seconds)
+        for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
+            if seconds >= size:
+                count = seconds // size
+                text = f"{count} {unit}{'s' if count != 1 else ''}"
+                return f"in {text}" if future else f"{text} ago"
+        return "in a moment" if future else "just now"
+
+    @jinja2.pass_context
+    def path_for(ctx: jinja2.runtime.Context, name: str, /, **params: Any) -> str:
+        request: Request = ctx["request"]
+        return str(request.app.url_path_for(name, **params))
+
+    env.filters.update(when=when, iso=iso, datetime_local=datetime_local, relative=relative)
+    env.globals.update(
+        static=lambda path: f"/static/{path}?v={_static_version(path)}",
+        path_for=path_for,
+        PHASES=PHASES,
+        Phase=Phase,
+        settings=settings,
+        time_zone=settings.timezone,
+    )
+    return Jinja2Blocks(env=env)
+
+
+def render(
+    request: Request,
+    template: str,
+    context: dict[str, Any] | None = None,
+    *,
+    block: str | None = None,
+    status_code: int = 200,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    """Render ``template``; for an htmx request, only ``block`` of it.
+
+    One URL serves the page and its fragment, so the response varies on
+    HX-Request whenever a block is named.
+    """
+    templates: Jinja2Blocks = request.app.state.templates
+    state = request.state
+    web_session = getattr(state, "web_session", None)
+    full_context: dict[str, Any] = {
+        "current_user": getattr(state, "user", None),
+        "csrf_token": web_session.csrf_token if web_session is not None else "",
+        "request_id": getattr(state, "request_id", "-"),
+        "now": utcnow(),
+        **(context or {}),
+    }
+    response_headers = dict(headers or {})
+    if block is not None:
+        response_headers["Vary"] = "HX-Request"
+    if block is not None and is_htmx(request):
+        response: Response = templates.TemplateResponse(
+            request,
+            template,
+            full_context,
+            status_code=status_code,
+            headers=response_headers,
+            block_name=block,
+        )
+    else:
+        response = templates.TemplateResponse(
+            request, template, full_context, status_code=status_code, headers=response_headers
+        )
+    return response

@@ -1,0 +1,45 @@
+// Small enhancements on top of pages that work without JavaScript.
+// Loaded as a file: the Content-Security-Policy allows no inline script.
+(function () {
+  "use strict";
+
+  // Character counters for fields with data-maxlength: say how many are left,
+  // without truncating what the person types or pastes.
+  function updateCounter(field) {
+    var max = parseInt(field.getAttribute("data-maxlength"), 10);
+    var counter = document.getElementById(field.id + "-count");
+    if (!counter || !max) return;
+    var left = max - field.value.length;
+    counter.textContent = left >= 0
+      ? left.toLocaleString() + " characters left"
+      : (-left).toLocaleString() + " characters too many";
+    counter.classList.toggle("counter--over", left < 0);
+  }
+
+  function initCounters(root) {
+    root.querySelectorAll("[data-maxlength]").forEach(function (field) {
+      if (field.dataset.counterReady) return;
+      field.dataset.counterReady = "1";
+      field.addEventListener("input", function () { updateCounter(field); });
+      if (field.value) updateCounter(field);
+    });
+  }
+
+  // After a form comes back with problems, move focus to the summary of them,
+  // so keyboard and screen-reader users land where the problems are listed.
+  function focusProblems(root) {
+    var summary = root.querySelector && root.querySelector(".error-summary");
+    if (summary) summary.focus();
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    initCounters(document);
+    focusProblems(document);
+  });
+  document.addEventListener("htmx:after:swap", function (event) {
+    var target = (event.detail && event.detail.ctx && event.detail.ctx.target) || document;
+    var root = target.isConnected ? target : document;
+    initCounters(root.parentElement || document);
+    focusProblems(document);
+  });
+})();
