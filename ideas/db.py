@@ -108,7 +108,7 @@ class Database:
             # Tests: every commit becomes a savepoint release inside the test's
             # own transaction, which is rolled back afterwards.
             options["join_transaction_mode"] = "create_savepoint"
-        self.sessionmaker = async_sessionmaker(bind, **options)
+        self.sessionmaker: async_sessionmaker[AsyncSession] = async_sessionmaker(bind, **options)
 
     @classmethod
     def from_url(cls, url: str, **kwargs: Any) -> Database:

@@ -213,6 +213,6 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         env_file = None
         if os.environ.get("IDEAS_ENV", Environment.DEVELOPMENT) == Environment.DEVELOPMENT:
             env_file = Path(".env") if Path(".env").is_file() else None
-        return Settings(_env_file=env_file)  # type: ignore[call-arg]
+        return Settings(_env_file=env_file)
     except ValidationError as error:
         raise SettingsError(_describe(error)) from None

@@ -51,7 +51,9 @@ async def for_home(session: AsyncSession, viewer: User | None, now: datetime) ->
     challenges = (
         await session.scalars(select(Challenge).options(_WITH_HOSTS).order_by(Challenge.id))
     ).all()
-    open_, closed, drafts = [], [], []
+    open_: list[Listed] = []
+    closed: list[Listed] = []
+    drafts: list[Listed] = []
     for challenge in challenges:
         if not may(Action.SEE_CHALLENGE, challenge, challenge_roles(viewer, challenge), now):
             continue

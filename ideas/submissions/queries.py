@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
@@ -23,7 +24,7 @@ class Sort(StrEnum):
         return {"top": "Top", "newest": "Newest", "built-on": "Most built on"}[self.value]
 
 
-_ORDER = {
+_ORDER: dict[Sort, tuple[ColumnElement[Any], ...]] = {
     Sort.TOP: (Idea.vote_count.desc(), Idea.id.desc()),
     Sort.NEWEST: (Idea.created_at.desc(), Idea.id.desc()),
     Sort.MOST_BUILT_ON: (Idea.build_count.desc(), Idea.id.desc()),

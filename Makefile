@@ -1,0 +1,51 @@
+# Every target documents itself: `make` or `make help` lists them.
+.DEFAULT_GOAL := help
+SHELL := /bin/bash
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
+
+.PHONY: help install run test lint fmt typecheck browsers bench clean
+
+help:  ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-10s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
+		|| { echo "Ideas needs Python 3.11 or newer; set PYTHON=/path/to/python3.11"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	rm -f $(VENV)/.installed-*
+	touch $(STAMP)
+
+install: $(STAMP)  ## Create .venv and install Ideas with its test tools
+
+run: install  ## Serve the site with demo data at http://127.0.0.1:8000
+	$(BIN)/ideas migrate
+	$(BIN)/ideas demo --if-empty
+	$(BIN)/ideas serve
+
+test: install  ## Run every test: SQLite, PostgreSQL (if reachable) and the browser (if Chromium is installed)
+	$(BIN)/pytest
+
+lint: install  ## Check style and types (ruff, mypy)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy ideas
+
+fmt: install  ## Format the code and fix what ruff can fix
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+browsers:  ## Install Debian's Chromium and fonts for the browser tests (needs root)
+	apt-get update -qq
+	apt-get install -y -qq chromium fonts-liberation fonts-dejavu-core
+
+bench: install  ## Load-test the main pages and print req/s, p50 and p99
+	$(BIN)/python -m bench
+
+clean:  ## Remove the virtualenv, caches and the local demo database
+	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache test-results

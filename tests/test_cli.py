@@ -1,0 +1,77 @@
+"""The ``ideas`` command, run as a new user would run it."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+
+def run_ideas(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    base = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("IDEAS_", "DATABASE_URL", "SECRET_KEY"))
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "ideas", *args],
+        env={**base, **env},
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+@pytest.fixture
+def fresh(tmp_path: Path) -> dict[str, str]:
+    return {"IDEAS_ENV": "development", "IDEAS_DATA_DIR": str(tmp_path / "data")}
+
+
+def test_migrate_demo_and_check_on_a_fresh_folder(tmp_path: Path, fresh: dict[str, str]) -> None:
+    no_folder = run_ideas("check", env=fresh, cwd=tmp_path)
+    Path(fresh["IDEAS_DATA_DIR"]).mkdir()
+    before = run_ideas("check", env=fresh, cwd=tmp_path)
+    migrated = run_ideas("migrate", env=fresh, cwd=tmp_path)
+    demo = run_ideas("demo", env=fresh, cwd=tmp_path)
+    again = run_ideas("demo", env=fresh, cwd=tmp_path)
+    if_empty = run_ideas("demo", "--if-empty", env=fresh, cwd=tmp_path)
+    after = run_ideas("check", env=fresh, cwd=tmp_path)
+
+    assert no_folder.returncode == 1
+    assert "database: unreachable" in no_folder.stdout
+    assert before.returncode == 1
+    assert "schema: at nothing" in before.stdout
+    assert migrated.returncode == 0, migrated.stderr
+    assert demo.returncode == 0, demo.stderr
+    assert "7 people, 5 challenges" in demo.stdout
+    assert again.returncode == 1
+    assert "already has data" in again.stdout
+    assert if_empty.returncode == 0
+    assert after.returncode == 0, after.stdout
+    assert "configuration: ok (development)" in after.stdout
+    assert "database: reachable" in after.stdout
+    assert "schema: up to date" in after.stdout
+
+
+def test_check_reports_an_unreachable_database(tmp_path: Path) -> None:
+    env = {"IDEAS_ENV": "test", "DATABASE_URL": "postgresql://nobody@127.0.0.1:1/none"}
+    result = run_ideas("check", env=env, cwd=tmp_path)
+    assert result.returncode == 1
+    assert "database: unreachable" in result.stdout
+
+
+def test_production_refuses_to_start_without_a_secret_key(tmp_path: Path) -> None:
+    result = run_ideas("serve", env={"IDEAS_ENV": "production"}, cwd=tmp_path)
+    assert result.returncode == 2
+    assert "SECRET_KEY must be set when IDEAS_ENV=production" in result.stderr
+
+
+def test_a_bad_setting_is_named_at_start_up(tmp_path: Path) -> None:
+    result = run_ideas("serve", env={"IDEAS_PORT": "eighty"}, cwd=tmp_path)
+    assert result.returncode == 2
+    assert "IDEAS_PORT" in result.stderr

@@ -1,0 +1,87 @@
+"""The phase table of SPEC §3, checked cell by cell against ideas.policy.
+
+The table below is copied from the spec as written. Each cell names who may
+act; the test expands every (action, phase, role) combination and compares it
+with the policy, so a change to either shows up as a failing cell.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from ideas.challenges.phases import Phase
+from ideas.policy import ALLOWED, Action, Role, allows
+
+SPEC_TABLE = """
+| action | draft | ideas | review | teams | closed |
+| --- | --- | --- | --- | --- | --- |
+| see the challenge | hosts | all | all | all | all |
+| post an idea / build on one | – | participants | – | – | – |
+| edit own idea | – | author, co-authors | author, co-authors (refine) | team of a shortlisted idea | – |
+| comment | – | participants | participants | participants | – |
+| vote, withdraw a vote | – | participants | participants | – | – |
+| compare two ideas | – | participants | participants | – | – |
+| shortlist / un-shortlist | – | hosts | hosts | – | – |
+| ask to join, invite, accept, leave a team | – | – | – | participants (shortlisted ideas only) | – |
+| announce winners | – | – | – | hosts | hosts |
+| edit brief and schedule | hosts | hosts | hosts | hosts | – |
+"""
+
+# What each cell's words mean as roles. Hosts, authors and team members are
+# participants too; the policy lists only the narrowest role that grants a cell.
+CELL_ROLES = {
+    "–": set(),
+    "all": set(Role),
+    "participants": {Role.PARTICIPANT},
+    "participants (shortlisted ideas only)": {Role.PARTICIPANT},
+    "hosts": {Role.HOST},
+    "author, co-authors": {Role.AUTHOR},
+    "author, co-authors (refine)": {Role.AUTHOR},
+    "team of a shortlisted idea": {Role.TEAM_MEMBER},
+}
+# Admins also see drafts (they must be able to moderate everywhere).
+EXTRA = {(Action.SEE_CHALLENGE, Phase.DRAFT): {Role.ADMIN}}
+
+
+def _spec_cells() -> dict[tuple[Action, Phase], set[Role]]:
+    lines = [line for line in SPEC_TABLE.strip().splitlines() if line.strip()]
+    header = [cell.strip() for cell in lines[0].strip("|").split("|")]
+    phases = [Phase(name) for name in header[1:]]
+    cells = {}
+    for line in lines[2:]:
+        action_text, *values = [cell.strip() for cell in line.strip("|").split("|")]
+        action = Action(action_text)
+        for phase, value in zip(phases, values, strict=True):
+            cells[(action, phase)] = CELL_ROLES[value] | EXTRA.get((action, phase), set())
+    return cells
+
+
+SPEC_CELLS = _spec_cells()
+CASES = [
+    pytest.param(action, phase, role, id=f"{action.value}|{phase.value}|{role.value}")
+    for (action, phase) in SPEC_CELLS
+    for role in Role
+]
+
+
+def test_the_spec_table_covers_every_action_of_the_spec() -> None:
+    assert {action for action, _ in SPEC_CELLS} == set(Action) - {Action.SWITCH_PHASE}
+
+
+@pytest.mark.parametrize(("action", "phase", "role"), CASES)
+def test_policy_matches_the_spec_table(action: Action, phase: Phase, role: Role) -> None:
+    expected = role in SPEC_CELLS[(action, phase)]
+    assert allows(action, phase, {role}) is expected
+
+
+@pytest.mark.parametrize("phase", list(Phase))
+@pytest.mark.parametrize("role", list(Role))
+def test_only_hosts_switch_phases_and_they_can_at_any_time(phase: Phase, role: Role) -> None:
+    assert allows(Action.SWITCH_PHASE, phase, {role}) is (role is Role.HOST)
+
+
+def test_visitors_can_only_read() -> None:
+    for action, row in ALLOWED.items():
+        for phase, roles in row.items():
+            if Role.VISITOR in roles:
+                assert action is Action.SEE_CHALLENGE, (action, phase)
