@@ -14,6 +14,7 @@ from ideas.routes import routes
 from ideas.settings import Settings, load_settings
 from ideas.web.csrf import CSRFMiddleware
 from ideas.web.errors import exception_handlers
+from ideas.web.ratelimit import RateLimiter
 from ideas.web.security import RequestIdMiddleware, SecurityHeadersMiddleware
 from ideas.web.sessions import RequestContextMiddleware
 from ideas.web.templating import create_templates
@@ -48,6 +49,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     )
     app.state.settings = settings
     app.state.templates = create_templates(settings)
+    app.state.rate_limiter = RateLimiter.from_settings(settings)
     if database is not None:
         app.state.database = database
     return app

@@ -10,6 +10,7 @@ from ideas.accounts import queries
 from ideas.settings import Settings
 from ideas.web.sessions import ensure_session, sign_in, sign_out
 from ideas.web.templating import render
+from ideas.web.ratelimit import Limit, hit
 from ideas.web.urls import safe_next
 
 
@@ -33,6 +34,7 @@ async def development_sign_in(request: Request) -> Response:
     """Act as a demo persona. Exists only when IDEAS_ENV=development."""
     if not _settings(request).is_development:
         raise HTTPException(404)
+    await hit(request, Limit.SIGN_IN)
     form = await request.form()
     raw_id = form.get("user_id")
     user = None

@@ -17,6 +17,7 @@ from ideas.submissions import queries as idea_queries
 from ideas.web import context
 from ideas.web.forms import Form
 from ideas.web.htmx import redirect
+from ideas.web.ratelimit import Limit, hit
 from ideas.web.templating import render
 
 
@@ -35,6 +36,7 @@ async def new_challenge(request: Request) -> Response:
     policy.require_create_challenge(user)
     form = Form()
     if request.method == "POST":
+        await hit(request, Limit.POST)
         zone = context.settings(request).zone
         form, data = forms.parse(await request.form(), zone)
         if data is not None:

@@ -17,6 +17,7 @@ from ideas.submissions.models import Idea
 from ideas.web import context
 from ideas.web.forms import Form
 from ideas.web.htmx import redirect
+from ideas.web.ratelimit import Limit, hit
 from ideas.web.templating import render
 
 
@@ -33,6 +34,7 @@ async def new_idea(request: Request) -> Response:
     policy.check(Action.POST_IDEA, challenge, roles, now)
     form = Form()
     if request.method == "POST":
+        await hit(request, Limit.POST)
         form, data = forms.parse(await request.form())
         if data is not None:
             idea = await services.post_idea(

@@ -1,0 +1,47 @@
+"""Posting is rate-limited per account: a clear 429, and nothing saved."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ideas.submissions.models import Idea
+from tests.conftest import count
+from tests.html import Page
+
+
+async def test_the_eleventh_idea_in_a_minute_is_refused_with_a_clear_page(
+    make_user: Any, make_challenge: Any, sign_in: Any, session: AsyncSession
+) -> None:
+    challenge = await make_challenge(await make_user(host=True))
+    priya = await sign_in(await make_user())
+    url = f"/challenges/{challenge.slug}/ideas/new"
+
+    answers = [
+        await priya.post(url, {"title": f"Idea {n}", "summary": "Short."}) for n in range(11)
+    ]
+
+    assert [a.status_code for a in answers[:10]] == [303] * 10
+    refused = answers[10]
+    assert refused.status_code == 429
+    assert 1 <= int(refused.headers["Retry-After"]) <= 60
+    page = Page(refused)
+    assert page.text("h1") == "Too Many Requests"
+    assert "Wait" in page.text("main")
+    assert await count(session, Idea) == 10
+
+
+async def test_the_limit_is_per_account(
+    make_user: Any, make_challenge: Any, sign_in: Any, session: AsyncSession
+) -> None:
+    challenge = await make_challenge(await make_user(host=True))
+    priya, tomas = await sign_in(await make_user()), await sign_in(await make_user())
+    url = f"/challenges/{challenge.slug}/ideas/new"
+    for n in range(10):
+        await priya.post(url, {"title": f"Idea {n}", "summary": "Short."})
+
+    response = await tomas.post(url, {"title": "Mine", "summary": "Short."})
+
+    assert response.status_code == 303
+    assert await count(session, Idea) == 11
