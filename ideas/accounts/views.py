@@ -8,9 +8,9 @@ from starlette.responses import RedirectResponse, Response
 
 from ideas.accounts import queries
 from ideas.settings import Settings
+from ideas.web.ratelimit import Limit, hit
 from ideas.web.sessions import ensure_session, sign_in, sign_out
 from ideas.web.templating import render
-from ideas.web.ratelimit import Limit, hit
 from ideas.web.urls import safe_next
 
 

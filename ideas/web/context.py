@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request
+from starlette.routing import Route
 
 from ideas.accounts.models import User
 from ideas.settings import Settings
@@ -34,5 +35,18 @@ def settings(request: Request) -> Settings:
     return value
 
 
-def path_for(request: Request, name: str, **params: object) -> str:
-    return str(request.app.url_path_for(name, **params))
+def path_for(request: Request, name: str, /, **params: object) -> str:
+    """The path of the route called ``name``.
+
+    Looks the route up by name instead of trying every route in turn, which
+    Starlette's url_path_for does; pages build dozens of links.
+    """
+    app = request.app
+    index: dict[str, Route] | None = getattr(app.state, "routes_by_name", None)
+    if index is None:
+        index = {r.name: r for r in app.routes if isinstance(r, Route)}
+        app.state.routes_by_name = index
+    route = index.get(name)
+    if route is not None:
+        return str(route.url_path_for(name, **params))
+    return str(app.url_path_for(name, **params))

@@ -15,6 +15,7 @@ from starlette.responses import Response
 from ideas.challenges.phases import PHASES, Phase
 from ideas.db import utcnow
 from ideas.settings import STATIC_DIR, TEMPLATES_DIR, Settings
+from ideas.web import context
 from ideas.web.htmx import is_htmx
 
 
@@ -71,8 +72,7 @@ def create_templates(settings: Settings) -> Jinja2Blocks:
 
     @jinja2.pass_context
     def path_for(ctx: jinja2.runtime.Context, name: str, /, **params: Any) -> str:
-        request: Request = ctx["request"]
-        return str(request.app.url_path_for(name, **params))
+        return context.path_for(ctx["request"], name, **params)
 
     env.filters.update(when=when, iso=iso, datetime_local=datetime_local, relative=relative)
     env.globals.update(

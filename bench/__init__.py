@@ -1,0 +1,1 @@
+"""Load benchmarks: generate data, serve the app, measure pages with wrk."""
