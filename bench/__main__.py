@@ -25,7 +25,7 @@ from pathlib import Path
 from sqlalchemy.engine import make_url
 
 from bench.generate import add_ideas
-from ideas.db import Database
+from ideas.db import Database, execute_autocommit
 
 IDEAS = int(os.environ.get("BENCH_IDEAS", "10000"))
 SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
@@ -117,24 +117,6 @@ def run(label: str, url: str, workers: int, folder: Path) -> None:
         server.wait(timeout=10)
 
 
-async def _admin(statement: str) -> None:
-    import asyncpg
-
-    parts = make_url(POSTGRES_ADMIN_URL)
-    connection = await asyncpg.connect(
-        host=parts.host,
-        port=parts.port or 5432,
-        user=parts.username,
-        password=parts.password,
-        database=parts.database,
-        timeout=5,
-    )
-    try:
-        await connection.execute(statement)
-    finally:
-        await connection.close()
-
-
 def main() -> None:
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is needed: apt-get install wrk")
@@ -143,7 +125,7 @@ def main() -> None:
         run("SQLite", f"sqlite+aiosqlite:///{folder}/bench.db", 2, Path(folder))
     name = f"ideas_bench_{secrets.token_hex(4)}"
     try:
-        asyncio.run(_admin(f'CREATE DATABASE "{name}"'))
+        asyncio.run(execute_autocommit(POSTGRES_ADMIN_URL, f'CREATE DATABASE "{name}"'))
     except OSError as error:
         print(f"\nPostgreSQL: skipped, not reachable ({error})")
         return
@@ -156,7 +138,9 @@ def main() -> None:
             )
             run("PostgreSQL", url, 2, Path(folder))
     finally:
-        asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        asyncio.run(
+            execute_autocommit(POSTGRES_ADMIN_URL, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        )
 
 
 if __name__ == "__main__":

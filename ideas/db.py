@@ -152,3 +152,17 @@ async def write(session: AsyncSession) -> AsyncIterator[AsyncSession]:
         transaction.begin(),
     ):
         yield transaction
+
+
+async def execute_autocommit(url: str, statement: str) -> None:
+    """Run one statement outside a transaction (CREATE/DROP DATABASE need that)."""
+    engine = create_async_engine(url, isolation_level="AUTOCOMMIT", connect_args=_timeout(url))
+    try:
+        async with engine.connect() as connection:
+            await connection.execute(text(statement))
+    finally:
+        await engine.dispose()
+
+
+def _timeout(url: str) -> dict[str, Any]:
+    return {"timeout": 5} if url.startswith("postgresql") else {}

@@ -21,6 +21,7 @@ import httpx
 import pytest
 from sqlalchemy import select
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 from starlette.applications import Starlette
 
@@ -33,7 +34,7 @@ from ideas.challenges.forms import ChallengeInput
 from ideas.challenges.models import Challenge
 from ideas.challenges.phases import Phase, Schedule
 from ideas.challenges.services import create_challenge
-from ideas.db import Database, create_engine, utcnow
+from ideas.db import Database, create_engine, execute_autocommit, utcnow
 from ideas.settings import Settings, load_settings
 from ideas.submissions.forms import IdeaInput
 from ideas.submissions.models import Idea
@@ -48,24 +49,6 @@ TEST_ENVIRON = {"IDEAS_ENV": "test", "SECRET_KEY": "t" * 40, "IDEAS_TIMEZONE": "
 
 
 # Databases -----------------------------------------------------------------
-
-
-async def _postgres_admin(statement: str) -> None:
-    import asyncpg
-
-    url = make_url(POSTGRES_ADMIN_URL)
-    connection = await asyncpg.connect(
-        host=url.host,
-        port=url.port or 5432,
-        user=url.username,
-        database=url.database,
-        password=url.password,
-        timeout=5,
-    )
-    try:
-        await connection.execute(statement)
-    finally:
-        await connection.close()
 
 
 def _sqlite_url(tmp_path_factory: pytest.TempPathFactory) -> str:
@@ -85,8 +68,8 @@ def database_url(
         return
     name = f"ideas_test_{secrets.token_hex(6)}"
     try:
-        asyncio.run(_postgres_admin(f'CREATE DATABASE "{name}"'))
-    except (TimeoutError, OSError, ImportError) as error:
+        asyncio.run(execute_autocommit(POSTGRES_ADMIN_URL, f'CREATE DATABASE "{name}"'))
+    except (TimeoutError, OSError, SQLAlchemyError) as error:
         message = f"PostgreSQL is not reachable at {POSTGRES_ADMIN_URL}: {error}"
         if IN_CI:
             pytest.fail(message)
@@ -96,7 +79,9 @@ def database_url(
         migrate.upgrade(url)
         yield url
     finally:
-        asyncio.run(_postgres_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        asyncio.run(
+            execute_autocommit(POSTGRES_ADMIN_URL, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        )
 
 
 @pytest.fixture(scope="session")
