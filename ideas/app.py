@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator
+from typing import Any
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
+from starlette.types import ASGIApp
 
 from ideas.db import Database
 from ideas.logs import configure_logging
@@ -18,6 +20,22 @@ from ideas.web.ratelimit import RateLimiter
 from ideas.web.security import RequestIdMiddleware, SecurityHeadersMiddleware
 from ideas.web.sessions import RequestContextMiddleware
 from ideas.web.templating import create_templates
+
+
+class Site(Starlette):
+    """Starlette, with request ids and security headers outside everything else.
+
+    Starlette always puts its server-error middleware outermost; these two go
+    around it so that a 500 page carries them too.
+    """
+
+    def __init__(self, settings: Settings, **kwargs: Any) -> None:
+        self._settings = settings
+        super().__init__(**kwargs)
+
+    def build_middleware_stack(self) -> ASGIApp:
+        inner = super().build_middleware_stack()
+        return RequestIdMiddleware(SecurityHeadersMiddleware(inner, self._settings))
 
 
 def create_app(settings: Settings | None = None, database: Database | None = None) -> Starlette:
@@ -35,12 +53,11 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         finally:
             await app.state.database.dispose()
 
-    app = Starlette(
+    app = Site(
         debug=False,
+        settings=settings,
         routes=routes(settings),
         middleware=[
-            Middleware(RequestIdMiddleware),
-            Middleware(SecurityHeadersMiddleware, settings=settings),
             Middleware(RequestContextMiddleware, settings=settings),
             Middleware(CSRFMiddleware, settings=settings),
         ],

@@ -1,0 +1,102 @@
+"""Settings come from the environment, typed and checked at start-up."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from ideas.settings import Environment, Settings, SettingsError, load_settings
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_defaults_make_a_development_site_on_embedded_sqlite() -> None:
+    settings = load_settings({})
+    assert settings.env is Environment.DEVELOPMENT
+    assert settings.effective_database_url.startswith("sqlite+aiosqlite:///")
+    assert settings.effective_database_url.endswith("/data/ideas.db")
+    assert (settings.host, settings.port, settings.workers) == ("127.0.0.1", 8000, 1)
+    assert not settings.secure_cookies
+
+
+def test_production_refuses_to_start_without_a_secret_key() -> None:
+    with pytest.raises(SettingsError, match="SECRET_KEY must be set when IDEAS_ENV=production"):
+        load_settings({"IDEAS_ENV": "production"})
+
+
+def test_production_refuses_a_short_secret_key() -> None:
+    with pytest.raises(SettingsError, match="SECRET_KEY must be at least 32 characters"):
+        load_settings({"IDEAS_ENV": "production", "SECRET_KEY": "short"})
+
+
+def test_production_with_a_secret_key_starts_with_secure_cookies() -> None:
+    settings = load_settings({"IDEAS_ENV": "production", "SECRET_KEY": "k" * 40})
+    assert settings.is_production
+    assert settings.secure_cookies
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ("postgresql://u@h/db", "postgresql+asyncpg://u@h/db"),
+        ("postgres://u:p@h:5433/db", "postgresql+asyncpg://u:p@h:5433/db"),
+        ("sqlite:////tmp/x.db", "sqlite+aiosqlite:////tmp/x.db"),
+    ],
+)
+def test_database_urls_get_the_async_driver(given: str, expected: str) -> None:
+    assert load_settings({"DATABASE_URL": given}).effective_database_url == expected
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        ("DATABASE_URL", "mysql://u@h/db", "must start with sqlite:// or postgresql://"),
+        ("IDEAS_ENV", "staging", "IDEAS_ENV"),
+        ("IDEAS_PORT", "eighty", "IDEAS_PORT"),
+        ("IDEAS_PORT", "70000", "IDEAS_PORT"),
+        ("IDEAS_TIMEZONE", "Mars/Olympus", "'Mars/Olympus' is not a known time zone"),
+        ("IDEAS_ADMIN_EMAILS", "ada@example.org, nobody", "'nobody' is not an e-mail address"),
+        ("IDEAS_BASE_URL", "ideas.example.org", "must be an origin"),
+        ("IDEAS_LOG_LEVEL", "LOUD", "must be one of DEBUG"),
+    ],
+)
+def test_a_bad_value_is_refused_naming_the_variable(
+    variable: str, value: str, message: str
+) -> None:
+    with pytest.raises(SettingsError) as caught:
+        load_settings({variable: value})
+    text = str(caught.value)
+    assert f"  {variable}: " in text
+    assert message in text
+
+
+def test_admin_emails_are_a_comma_separated_list() -> None:
+    settings = load_settings({"IDEAS_ADMIN_EMAILS": " Ada@Example.org ,hamid@example.org,"})
+    assert settings.admin_emails == ["ada@example.org", "hamid@example.org"]
+
+
+def test_dotenv_is_read_in_development_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    for name in ("IDEAS_ENV", "IDEAS_PORT", "SECRET_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    (tmp_path / ".env").write_text("IDEAS_PORT=8123\n")
+
+    assert load_settings().port == 8123
+
+    monkeypatch.setenv("IDEAS_PORT", "8124")
+    assert load_settings().port == 8124  # the environment wins over .env
+
+    monkeypatch.delenv("IDEAS_PORT")
+    monkeypatch.setenv("IDEAS_ENV", "production")
+    monkeypatch.setenv("SECRET_KEY", "k" * 40)
+    assert load_settings().port == 8000
+
+
+def test_env_example_documents_every_setting() -> None:
+    documented = set(re.findall(r"^([A-Z_]+)=", (ROOT / ".env.example").read_text(), re.MULTILINE))
+    names = {str(field.validation_alias) for field in Settings.model_fields.values()}
+    assert names <= documented, names - documented
