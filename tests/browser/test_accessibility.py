@@ -1,0 +1,114 @@
+"""axe finds no WCAG 2.x A/AA violations on the main pages, light and dark;
+the keyboard reaches everything; pages raise no console errors or CSP reports."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, expect
+
+from tests.browser.conftest import sign_in_as
+
+pytestmark = pytest.mark.browser
+
+AXE_OPTIONS = {
+    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]},
+    "resultTypes": ["violations"],
+}
+CHALLENGE = "/challenges/food-waste-in-school-canteens"
+IDEA = "/ideas/1/let-children-choose-their-portion-size"
+
+
+@pytest.fixture(params=["light", "dark"])
+def scheme_context(
+    browser: Browser, base_url: str, request: pytest.FixtureRequest
+) -> Iterator[BrowserContext]:
+    context = browser.new_context(base_url=base_url, color_scheme=request.param)
+    yield context
+    context.close()
+
+
+def assert_no_violations(page: Page, label: str) -> None:
+    results = Axe().run(page, options=AXE_OPTIONS)
+    assert results.violations_count == 0, f"{label}:\n{results.generate_report()}"
+
+
+def test_public_pages_have_no_accessibility_violations(scheme_context: BrowserContext) -> None:
+    page = scheme_context.new_page()
+    for path in ["/", CHALLENGE, IDEA, "/sign-in", "/no-such-page"]:
+        page.goto(path)
+        assert_no_violations(page, path)
+
+
+def test_participant_pages_have_no_accessibility_violations(scheme_context: BrowserContext) -> None:
+    page = scheme_context.new_page()
+    sign_in_as(page, "Priya Natarajan")
+    page.goto(CHALLENGE)
+    assert_no_violations(page, "challenge, signed in")
+    page.goto(f"{CHALLENGE}/ideas/new")
+    assert_no_violations(page, "post an idea")
+    page.get_by_role("button", name="Post the idea").click()
+    expect(page.locator(".error-summary")).to_be_visible()
+    assert_no_violations(page, "post an idea, with errors")
+
+
+def test_host_pages_have_no_accessibility_violations(scheme_context: BrowserContext) -> None:
+    page = scheme_context.new_page()
+    sign_in_as(page, "Hamid Rahimi")
+    page.goto("/challenges/safer-walks-to-school")
+    assert_no_violations(page, "draft challenge with host tools")
+    page.goto("/challenges/new")
+    assert_no_violations(page, "create a challenge")
+    page.get_by_role("button", name="Create the draft").click()
+    expect(page.locator(".error-summary")).to_be_visible()
+    assert_no_violations(page, "create a challenge, with errors")
+
+
+def test_the_skip_link_is_the_first_tab_stop_and_leads_to_the_content(page: Page) -> None:
+    page.goto("/")
+    page.keyboard.press("Tab")
+    skip = page.get_by_role("link", name="Skip to main content")
+    expect(skip).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.locator("main#main")).to_be_focused()
+
+
+def test_a_participant_can_post_an_idea_with_the_keyboard_alone(page: Page) -> None:
+    sign_in_as(page, "Kwame Mensah")
+    page.goto(CHALLENGE)
+    link = page.get_by_role("link", name="Post an idea")
+    link.focus()
+    page.keyboard.press("Enter")
+    page.get_by_label("Title").focus()
+    page.keyboard.type("Keyboard-only idea")
+    page.keyboard.press("Tab")
+    expect(page.get_by_label("Summary")).to_be_focused()
+    page.keyboard.type("Typed without a mouse.")
+    page.keyboard.press("Tab")
+    expect(page.get_by_label("The idea in full")).to_be_focused()
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("button", name="Post the idea")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Keyboard-only idea")
+
+
+def test_pages_raise_no_console_errors_or_csp_violations(page: Page) -> None:
+    problems: list[str] = []
+
+    def on_console(message: ConsoleMessage) -> None:
+        if message.type in {"error", "warning"} and not re.search(r"favicon", message.text):
+            problems.append(f"{message.type}: {message.text}")
+
+    page.on("console", on_console)
+    page.on("pageerror", lambda error: problems.append(f"pageerror: {error}"))
+    sign_in_as(page, "Mei Lin")
+    for path in ["/", CHALLENGE, IDEA, f"{CHALLENGE}/ideas/new"]:
+        page.goto(path)
+        page.wait_for_load_state("networkidle")
+    page.goto(CHALLENGE)
+    page.get_by_role("link", name="Newest").click()
+    expect(page.get_by_role("link", name="Newest")).to_have_attribute("aria-current", "true")
+    assert problems == []
