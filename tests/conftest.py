@@ -271,3 +271,10 @@ async def count(session: AsyncSession, model: type[Any]) -> int:
 @pytest.fixture(scope="session")
 def project_root() -> Path:
     return Path(__file__).resolve().parent.parent
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Browser tests last: Playwright's sync API keeps an event loop running in
+    this thread for the rest of the session, where asyncio tests cannot run."""
+    items.sort(key=lambda item: "tests/browser/" in item.path.as_posix())
