@@ -1,6 +1,6 @@
 """Every table, imported in one place for Alembic and the application."""
 
-from ideas.accounts.models import Identity, User, WebSession
+from ideas.accounts.models import Identity, Skill, User, UserSkill, WebSession
 from ideas.audit import AuditEntry
 from ideas.challenges.models import Challenge, ChallengeHost
 from ideas.db import Base
@@ -13,6 +13,8 @@ __all__ = [
     "ChallengeHost",
     "Idea",
     "Identity",
+    "Skill",
     "User",
+    "UserSkill",
     "WebSession",
 ]
