@@ -8,6 +8,7 @@ the environment win over it.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from enum import StrEnum
 from pathlib import Path
@@ -15,7 +16,16 @@ from typing import Annotated, Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from dotenv import dotenv_values
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -35,6 +45,71 @@ class Environment(StrEnum):
 
 class SettingsError(Exception):
     """The configuration cannot be used; the message says what to change."""
+
+
+DISCOVERY_SUFFIX = "/.well-known/openid-configuration"
+PROVIDER_KEY = re.compile(r"^[a-z][a-z0-9]{0,30}$")
+BUILT_IN_PROVIDERS = ("github", "google", "gitlab")
+
+
+class OIDCProvider(BaseModel):
+    """An OpenID Connect issuer configured by its discovery URL (a city's, a university's)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    key: str
+    name: str
+    discovery_url: str
+    client_id: str
+    client_secret: SecretStr
+
+    @property
+    def issuer(self) -> str:
+        """What the discovery document must announce as its issuer (OpenID Discovery §4.3)."""
+        return self.discovery_url.removesuffix(DISCOVERY_SUFFIX)
+
+    @field_validator("discovery_url")
+    @classmethod
+    def _is_discovery_url(cls, value: str) -> str:
+        parts = urlsplit(value)
+        if parts.scheme not in {"http", "https"} or not value.endswith(DISCOVERY_SUFFIX):
+            raise ValueError(f"must be an issuer URL followed by {DISCOVERY_SUFFIX}")
+        return value
+
+
+def _oidc_from_environ(environ: Mapping[str, Any]) -> list[dict[str, Any]] | None:
+    """IDEAS_OIDC_PROVIDERS=city,uni and IDEAS_OIDC_CITY_DISCOVERY_URL, …_CLIENT_ID,
+    …_CLIENT_SECRET, …_NAME for each key."""
+    listed = environ.get("IDEAS_OIDC_PROVIDERS")
+    if not isinstance(listed, str):
+        return None
+    providers = []
+    for key in (part.strip().lower() for part in listed.split(",")):
+        if not key:
+            continue
+        if not PROVIDER_KEY.fullmatch(key) or key in BUILT_IN_PROVIDERS:
+            raise ValueError(
+                f"IDEAS_OIDC_PROVIDERS: {key!r} must be a short lowercase word "
+                f"other than {', '.join(BUILT_IN_PROVIDERS)}"
+            )
+        prefix = f"IDEAS_OIDC_{key.upper()}_"
+        missing = [
+            prefix + part
+            for part in ("DISCOVERY_URL", "CLIENT_ID", "CLIENT_SECRET")
+            if not environ.get(prefix + part)
+        ]
+        if missing:
+            raise ValueError(f"{', '.join(missing)} must be set for the {key!r} provider")
+        providers.append(
+            {
+                "key": key,
+                "name": environ.get(prefix + "NAME") or key.capitalize(),
+                "discovery_url": environ[prefix + "DISCOVERY_URL"],
+                "client_id": environ[prefix + "CLIENT_ID"],
+                "client_secret": environ[prefix + "CLIENT_SECRET"],
+            }
+        )
+    return providers
 
 
 class Settings(BaseSettings):
@@ -87,6 +162,27 @@ class Settings(BaseSettings):
         60 * 24 * 14, ge=5, validation_alias="IDEAS_SESSION_IDLE_MINUTES"
     )
     max_body_bytes: int = Field(2_000_000, ge=10_000, validation_alias="IDEAS_MAX_BODY_BYTES")
+
+    # Sign-in providers: each is enabled by its client id and secret.
+    github_client_id: str = Field("", validation_alias="GITHUB_CLIENT_ID")
+    github_client_secret: SecretStr | None = Field(None, validation_alias="GITHUB_CLIENT_SECRET")
+    google_client_id: str = Field("", validation_alias="GOOGLE_CLIENT_ID")
+    google_client_secret: SecretStr | None = Field(None, validation_alias="GOOGLE_CLIENT_SECRET")
+    gitlab_client_id: str = Field("", validation_alias="GITLAB_CLIENT_ID")
+    gitlab_client_secret: SecretStr | None = Field(None, validation_alias="GITLAB_CLIENT_SECRET")
+    gitlab_url: str = Field("https://gitlab.com", validation_alias="GITLAB_URL")
+    oidc_providers: list[OIDCProvider] = Field(
+        default_factory=list, validation_alias="IDEAS_OIDC_PROVIDERS"
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _collect_oidc_providers(cls, data: Any) -> Any:
+        if isinstance(data, Mapping):
+            providers = _oidc_from_environ(data)
+            if providers is not None:
+                data = {**data, "IDEAS_OIDC_PROVIDERS": providers}
+        return data
 
     @field_validator("log_level")
     @classmethod
@@ -150,12 +246,30 @@ class Settings(BaseSettings):
         return f"{parts.scheme}://{parts.netloc}"
 
     @model_validator(mode="after")
+    def _providers_are_complete(self) -> Settings:
+        for name in BUILT_IN_PROVIDERS:
+            client_id = getattr(self, f"{name}_client_id")
+            secret = getattr(self, f"{name}_client_secret")
+            if bool(client_id) != bool(secret and secret.get_secret_value()):
+                upper = name.upper()
+                raise ValueError(
+                    f"{upper}_CLIENT_ID and {upper}_CLIENT_SECRET must be set together"
+                )
+        return self
+
+    @model_validator(mode="after")
     def _production_needs_secrets(self) -> Settings:
         if self.env is Environment.PRODUCTION:
             if self.secret_key is None or not self.secret_key.get_secret_value():
                 raise ValueError("SECRET_KEY must be set when IDEAS_ENV=production")
             if len(self.secret_key.get_secret_value()) < 32:
                 raise ValueError("SECRET_KEY must be at least 32 characters long")
+            if not self.enabled_providers:
+                raise ValueError(
+                    "at least one sign-in provider must be configured when "
+                    "IDEAS_ENV=production (GITHUB_CLIENT_ID, GOOGLE_CLIENT_ID, "
+                    "GITLAB_CLIENT_ID or IDEAS_OIDC_PROVIDERS)"
+                )
         return self
 
     # Derived values ---------------------------------------------------------
@@ -185,6 +299,12 @@ class Settings(BaseSettings):
         return DEVELOPMENT_SECRET
 
     @property
+    def enabled_providers(self) -> list[str]:
+        """Keys of the sign-in providers that are configured, in button order."""
+        built_in = [name for name in BUILT_IN_PROVIDERS if getattr(self, f"{name}_client_id")]
+        return built_in + [provider.key for provider in self.oidc_providers]
+
+    @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
 
@@ -207,12 +327,13 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
 
     Raises SettingsError with a message that names each bad variable.
     """
+    if environ is None:
+        environ = dict(os.environ)
+        development = environ.get("IDEAS_ENV", Environment.DEVELOPMENT) == Environment.DEVELOPMENT
+        if development and Path(".env").is_file():
+            from_file = {k: v for k, v in dotenv_values(".env").items() if v is not None}
+            environ = {**from_file, **environ}
     try:
-        if environ is not None:
-            return Settings.model_validate(dict(environ))
-        env_file = None
-        if os.environ.get("IDEAS_ENV", Environment.DEVELOPMENT) == Environment.DEVELOPMENT:
-            env_file = Path(".env") if Path(".env").is_file() else None
-        return Settings(_env_file=env_file)
+        return Settings.model_validate(dict(environ))
     except ValidationError as error:
         raise SettingsError(_describe(error)) from None

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from ideas.settings import Environment, Settings, SettingsError, load_settings
+from tests.conftest import PRODUCTION_ENVIRON
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -26,13 +27,18 @@ def test_production_refuses_to_start_without_a_secret_key() -> None:
         load_settings({"IDEAS_ENV": "production"})
 
 
+def test_production_refuses_to_start_without_a_sign_in_provider() -> None:
+    with pytest.raises(SettingsError, match="at least one sign-in provider must be configured"):
+        load_settings({"IDEAS_ENV": "production", "SECRET_KEY": "k" * 40})
+
+
 def test_production_refuses_a_short_secret_key() -> None:
     with pytest.raises(SettingsError, match="SECRET_KEY must be at least 32 characters"):
         load_settings({"IDEAS_ENV": "production", "SECRET_KEY": "short"})
 
 
 def test_production_with_a_secret_key_starts_with_secure_cookies() -> None:
-    settings = load_settings({"IDEAS_ENV": "production", "SECRET_KEY": "k" * 40})
+    settings = load_settings(PRODUCTION_ENVIRON)
     assert settings.is_production
     assert settings.secure_cookies
 
@@ -93,6 +99,8 @@ def test_dotenv_is_read_in_development_only(
     monkeypatch.delenv("IDEAS_PORT")
     monkeypatch.setenv("IDEAS_ENV", "production")
     monkeypatch.setenv("SECRET_KEY", "k" * 40)
+    monkeypatch.setenv("GITHUB_CLIENT_ID", "id")
+    monkeypatch.setenv("GITHUB_CLIENT_SECRET", "secret")
     assert load_settings().port == 8000
 
 
