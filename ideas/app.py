@@ -10,6 +10,7 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.types import ASGIApp
 
+from ideas.accounts.providers import Providers, configured
 from ideas.db import Database
 from ideas.logs import configure_logging
 from ideas.routes import routes
@@ -35,7 +36,11 @@ class Site(Starlette):
 
     def build_middleware_stack(self) -> ASGIApp:
         inner = super().build_middleware_stack()
-        return RequestIdMiddleware(SecurityHeadersMiddleware(inner, self._settings))
+        # Linking an account posts a form that redirects to the provider.
+        form_targets = [provider.origin for provider in configured(self._settings)]
+        return RequestIdMiddleware(
+            SecurityHeadersMiddleware(inner, self._settings, form_targets=form_targets)
+        )
 
 
 def create_app(settings: Settings | None = None, database: Database | None = None) -> Starlette:
@@ -67,6 +72,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.state.settings = settings
     app.state.templates = create_templates(settings)
     app.state.rate_limiter = RateLimiter.from_settings(settings)
+    app.state.providers = Providers(settings)
     if database is not None:
         app.state.database = database
     return app

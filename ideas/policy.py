@@ -155,3 +155,21 @@ def require_create_challenge(user: User | None) -> None:
         raise Forbidden("Sign in to do that.")
     if not may_create_challenge(user):
         raise Forbidden("Only hosts can create challenges.")
+
+
+def may_administer(user: User | None) -> bool:
+    return user is not None and user.is_active and user.is_admin
+
+
+def require_admin(user: User | None) -> None:
+    if user is None:
+        raise Forbidden("Sign in to do that.")
+    if not may_administer(user):
+        raise Forbidden("Only admins can do that.")
+
+
+def may_see_profile(person: User, viewer: User | None) -> bool:
+    """Deleted people have no profile; suspended ones are visible only to admins."""
+    if person.is_active:
+        return True
+    return person.status.value == "suspended" and may_administer(viewer)

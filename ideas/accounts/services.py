@@ -1,14 +1,24 @@
-"""Creating people and the identities they sign in with."""
+"""People and the identities they sign in with: creating, linking, roles, deleting.
+
+Each function is one transaction. A provider account is found by
+(provider, subject) only, never by its e-mail address.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ideas import audit
-from ideas.accounts.models import Identity, User
+from ideas.accounts.forms import ProfileInput
+from ideas.accounts.models import Identity, Skill, User, UserSkill, UserStatus
+from ideas.accounts.providers import ProviderAccount
+from ideas.accounts.sessions import end_all_for
 from ideas.db import write
+from ideas.errors import Conflict, Forbidden, NotFound
 
 DEVELOPMENT_PROVIDER = "development"
 
@@ -53,3 +63,246 @@ async def create_user(
             roles=[r for r, on in (("host", is_host), ("admin", is_admin)) if on],
         )
     return user
+
+
+class Role(StrEnum):
+    HOST = "host"
+    ADMIN = "admin"
+
+
+def _display_name(account: ProviderAccount) -> str:
+    name = " ".join(account.name.split())[:80]
+    if name:
+        return name
+    if account.email:
+        return account.email.split("@", 1)[0][:80]
+    return "New participant"
+
+
+async def sign_in_with_provider(
+    session: AsyncSession,
+    *,
+    provider: str,
+    account: ProviderAccount,
+    admin_emails: list[str],
+    now: datetime,
+) -> User:
+    """The person this provider account belongs to; a new person on first sign-in.
+
+    A verified e-mail address listed in IDEAS_ADMIN_EMAILS makes the person an
+    admin. A suspended person is refused.
+    """
+    verified_email = account.email.lower() if account.email and account.email_verified else None
+    async with write(session) as tx:
+        identity = await tx.scalar(
+            select(Identity)
+            .where(Identity.provider == provider, Identity.subject == account.subject)
+            .with_for_update()
+        )
+        if identity is None:
+            user = User(
+                display_name=_display_name(account),
+                email=verified_email,
+                created_at=now,
+            )
+            tx.add(user)
+            await tx.flush()
+            tx.add(
+                Identity(
+                    user_id=user.id,
+                    provider=provider,
+                    subject=account.subject,
+                    email=verified_email,
+                    created_at=now,
+                    last_used_at=now,
+                )
+            )
+            audit.record(
+                tx, actor_id=user.id, action="user.create", subject_type="user",
+                subject_id=user.id, at=now, provider=provider,
+            )  # fmt: skip
+        else:
+            user = await tx.get_one(User, identity.user_id, with_for_update=True)
+            if user.status is UserStatus.SUSPENDED:
+                raise Forbidden("This account is suspended.")
+            identity.last_used_at = now
+            if verified_email:
+                identity.email = verified_email
+                user.email = user.email or verified_email
+        if verified_email and verified_email in admin_emails and not user.is_admin:
+            user.is_admin = True
+            user.is_host = True
+            audit.record(
+                tx, actor_id=None, action="user.role.grant", subject_type="user",
+                subject_id=user.id, at=now, role="admin", reason="IDEAS_ADMIN_EMAILS",
+            )  # fmt: skip
+    return user
+
+
+async def link_identity(
+    session: AsyncSession, *, user_id: int, provider: str, account: ProviderAccount, now: datetime
+) -> None:
+    """Let ``user_id`` also sign in with this provider account."""
+    async with write(session) as tx:
+        existing = await tx.scalar(
+            select(Identity).where(
+                Identity.provider == provider, Identity.subject == account.subject
+            )
+        )
+        if existing is not None:
+            if existing.user_id == user_id:
+                return
+            raise Conflict("That account already signs someone else in here.")
+        tx.add(
+            Identity(
+                user_id=user_id,
+                provider=provider,
+                subject=account.subject,
+                email=account.email if account.email_verified else None,
+                created_at=now,
+                last_used_at=now,
+            )
+        )
+        audit.record(
+            tx, actor_id=user_id, action="user.identity.link", subject_type="user",
+            subject_id=user_id, at=now, provider=provider,
+        )  # fmt: skip
+
+
+async def unlink_identity(
+    session: AsyncSession, *, user_id: int, identity_id: int, now: datetime
+) -> None:
+    """Stop ``user_id`` signing in with one of their accounts; never the last one."""
+    async with write(session) as tx:
+        identities = (
+            await tx.scalars(select(Identity).where(Identity.user_id == user_id).with_for_update())
+        ).all()
+        identity = next((i for i in identities if i.id == identity_id), None)
+        if identity is None:
+            raise NotFound()
+        if len(identities) == 1:
+            raise Conflict("This is the only way you sign in; link another account first.")
+        await tx.delete(identity)
+        audit.record(
+            tx, actor_id=user_id, action="user.identity.unlink", subject_type="user",
+            subject_id=user_id, at=now, provider=identity.provider,
+        )  # fmt: skip
+
+
+async def sign_out_everywhere(session: AsyncSession, *, user_id: int) -> None:
+    async with write(session) as tx:
+        await end_all_for(tx, user_id)
+
+
+async def set_role(
+    session: AsyncSession,
+    *,
+    actor_id: int | None,
+    email: str | None = None,
+    user_id: int | None = None,
+    role: Role,
+    granted: bool,
+    now: datetime,
+) -> User:
+    """Grant or revoke a role, by e-mail address or id; recorded in the audit log."""
+    async with write(session) as tx:
+        query = select(User).where(User.status != UserStatus.DELETED).with_for_update()
+        if user_id is not None:
+            query = query.where(User.id == user_id)
+        else:
+            query = query.where(func.lower(User.email) == (email or "").lower())
+        found = (await tx.scalars(query)).all()
+        if not found:
+            raise NotFound("Nobody with that e-mail address has signed in yet.")
+        if len(found) > 1:
+            raise Conflict(
+                "Several people share that e-mail address; change roles on the admin page."
+            )
+        user = found[0]
+        attribute = "is_host" if role is Role.HOST else "is_admin"
+        if getattr(user, attribute) == granted:
+            return user
+        setattr(user, attribute, granted)
+        audit.record(
+            tx, actor_id=actor_id, action="user.role.grant" if granted else "user.role.revoke",
+            subject_type="user", subject_id=user.id, at=now, role=role.value,
+        )  # fmt: skip
+    return user
+
+
+async def set_suspended(
+    session: AsyncSession, *, actor_id: int, user_id: int, suspended: bool, now: datetime
+) -> None:
+    """Suspend (their sessions end at once) or reinstate a person."""
+    async with write(session) as tx:
+        user = await tx.get(User, user_id, with_for_update=True)
+        if user is None or user.status is UserStatus.DELETED:
+            raise NotFound()
+        if user_id == actor_id:
+            raise Conflict("You cannot suspend yourself.")
+        wanted = UserStatus.SUSPENDED if suspended else UserStatus.ACTIVE
+        if user.status is wanted:
+            return
+        user.status = wanted
+        if suspended:
+            await end_all_for(tx, user_id)
+        audit.record(
+            tx, actor_id=actor_id, action="user.suspend" if suspended else "user.reinstate",
+            subject_type="user", subject_id=user_id, at=now,
+        )  # fmt: skip
+
+
+async def delete_account(session: AsyncSession, *, user_id: int, now: datetime) -> None:
+    """Remove a person's personal data; what they wrote stays, by "a deleted participant"."""
+    async with write(session) as tx:
+        await tx.execute(
+            update(User)
+            .where(User.id == user_id)
+            .values(
+                display_name="Deleted participant",
+                email=None,
+                avatar_url=None,
+                bio="",
+                location="",
+                links=[],
+                is_host=False,
+                is_admin=False,
+                status=UserStatus.DELETED,
+            )
+        )
+        await tx.execute(delete(Identity).where(Identity.user_id == user_id))
+        await tx.execute(delete(UserSkill).where(UserSkill.user_id == user_id))
+        await end_all_for(tx, user_id)
+        audit.record(
+            tx, actor_id=user_id, action="user.delete", subject_type="user",
+            subject_id=user_id, at=now,
+        )  # fmt: skip
+
+
+async def update_profile(
+    session: AsyncSession, *, user_id: int, data: ProfileInput, now: datetime
+) -> None:
+    """Save a person's profile; skills are shared tags, created when first used."""
+    async with write(session) as tx:
+        await tx.execute(
+            update(User)
+            .where(User.id == user_id)
+            .values(
+                display_name=data.display_name,
+                bio=data.bio,
+                location=data.location,
+                links=data.links,
+            )
+        )
+        keys = {name.casefold(): name for name in data.skills}
+        known = {
+            skill.key: skill
+            for skill in (await tx.scalars(select(Skill).where(Skill.key.in_(keys)))).all()
+        }
+        for key, name in keys.items():
+            if key not in known:
+                known[key] = Skill(name=name, key=key)
+                tx.add(known[key])
+        await tx.flush()
+        await tx.execute(delete(UserSkill).where(UserSkill.user_id == user_id))
+        tx.add_all(UserSkill(user_id=user_id, skill_id=known[key].id) for key in keys)

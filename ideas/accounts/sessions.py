@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -83,3 +84,10 @@ async def end(session: AsyncSession, web_session: WebSession) -> None:
 async def end_all_for(session: AsyncSession, user_id: int) -> None:
     """Used inside a caller's write transaction (sign out everywhere, suspension)."""
     await session.execute(delete(WebSession).where(WebSession.user_id == user_id))
+
+
+async def save_data(session: AsyncSession, web_session: WebSession, data: dict[str, Any]) -> None:
+    async with write(session) as tx:
+        await tx.execute(
+            update(WebSession).where(WebSession.id == web_session.id).values(data=data)
+        )

@@ -21,11 +21,21 @@ CONTENT_SECURITY_POLICY = (
 access_log = logging.getLogger("ideas.access")
 
 
+def content_security_policy(form_targets: list[str]) -> str:
+    """The strict policy; forms may also post to the sign-in providers' origins."""
+    if not form_targets:
+        return CONTENT_SECURITY_POLICY
+    extra = " ".join(sorted(set(form_targets)))
+    return CONTENT_SECURITY_POLICY.replace("form-action 'self'", f"form-action 'self' {extra}")
+
+
 class SecurityHeadersMiddleware:
-    def __init__(self, app: ASGIApp, settings: Settings) -> None:
+    def __init__(
+        self, app: ASGIApp, settings: Settings, form_targets: list[str] | None = None
+    ) -> None:
         self.app = app
         self.headers = {
-            "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+            "Content-Security-Policy": content_security_policy(form_targets or []),
             "X-Content-Type-Options": "nosniff",
             "X-Frame-Options": "DENY",
             "Referrer-Policy": "strict-origin-when-cross-origin",

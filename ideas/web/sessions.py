@@ -6,7 +6,9 @@ session cookie can be added to whatever response goes out.
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
+from typing import Any
 
 from starlette.datastructures import MutableHeaders
 from starlette.requests import Request
@@ -49,11 +51,21 @@ class RequestContextMiddleware:
                     if await sessions.touch(db, web_session, now):
                         state["set_cookie"] = token
 
+            # Short-lived data of a sign-in in progress, as request.session (Authlib keeps
+            # its OAuth state there); saved with the session row if it changed.
+            current = state["web_session"]
+            scope["session"] = dict(current.data) if current is not None else {}
+            loaded = _fingerprint(scope["session"])
+
             async def send_with_cookie(message: Message) -> None:
-                if message["type"] == "http.response.start" and state["set_cookie"] is not None:
-                    headers = MutableHeaders(scope=message)
-                    headers.append("Set-Cookie", self._cookie_header(state["set_cookie"]))
-                    headers.append("Cache-Control", "private, no-store")
+                if message["type"] == "http.response.start":
+                    current = state["web_session"]
+                    if current is not None and _fingerprint(scope["session"]) != loaded:
+                        await sessions.save_data(db, current, scope["session"])
+                    if state["set_cookie"] is not None:
+                        headers = MutableHeaders(scope=message)
+                        headers.append("Set-Cookie", self._cookie_header(state["set_cookie"]))
+                        headers.append("Cache-Control", "private, no-store")
                 await send(message)
 
             await self.app(scope, receive, send_with_cookie)
@@ -67,11 +79,16 @@ class RequestContextMiddleware:
         return "; ".join(parts)
 
 
+def _fingerprint(data: dict[str, Any]) -> str:
+    return json.dumps(data, sort_keys=True, default=str)
+
+
 async def sign_in(request: Request, user: User) -> None:
     """Start a new session for ``user``: a new id and CSRF token, the old session gone."""
     token, web_session = await sessions.start(
         request.state.db, user, now=utcnow(), replacing=request.state.web_session
     )
+    request.scope["session"] = {}
     request.state.web_session = web_session
     request.state.user = user
     request.state.set_cookie = token

@@ -1,0 +1,212 @@
+"""Profiles, the settings page, data rights, and the admin's list of people."""
+
+from __future__ import annotations
+
+import json
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from ideas import policy
+from ideas.accounts import forms, queries, services
+from ideas.accounts.models import User
+from ideas.db import utcnow
+from ideas.errors import Conflict, NotFound
+from ideas.web import context
+from ideas.web.forms import Form
+from ideas.web.htmx import redirect
+from ideas.web.sessions import sign_out
+from ideas.web.templating import render
+
+DELETE_CONFIRMATION = "delete my account"
+
+
+def _profile_form(user: User) -> Form:
+    return Form(
+        values={
+            "display_name": user.display_name,
+            "bio": user.bio,
+            "location": user.location,
+            "skills": ", ".join(skill.name for skill in user.skills),
+            "links": "\n".join(user.links),
+        }
+    )
+
+
+async def _settings_page(
+    request: Request,
+    user: User,
+    *,
+    form: Form | None = None,
+    notice: str | None = None,
+    problem: str | None = None,
+    status_code: int = 200,
+) -> Response:
+    db = context.db(request)
+    linked = {identity.provider for identity in user.identities}
+    return render(
+        request,
+        "accounts/settings.html",
+        {
+            "person": user,
+            "form": form or _profile_form(user),
+            "skill_suggestions": await queries.popular_skills(db),
+            "providers": {p.key: p for p in request.app.state.providers},
+            "linkable": [p for p in request.app.state.providers if p.key not in linked],
+            "notice": notice,
+            "problem": problem,
+        },
+        block="profile_form" if form is not None else None,
+        status_code=status_code,
+    )
+
+
+async def _me(request: Request) -> User:
+    viewer = context.signed_in(request)
+    user = await queries.profile(context.db(request), viewer.id)
+    if user is None:
+        raise NotFound()
+    return user
+
+
+async def settings_page(request: Request) -> Response:
+    user = await _me(request)
+    notice = {"saved": "Your profile is saved."}.get(request.query_params.get("done", ""))
+    return await _settings_page(request, user, notice=notice)
+
+
+async def update_profile(request: Request) -> Response:
+    user = await _me(request)
+    form, data = forms.parse(await request.form())
+    if data is None:
+        return await _settings_page(request, user, form=form)
+    await services.update_profile(context.db(request), user_id=user.id, data=data, now=utcnow())
+    return redirect(request, context.path_for(request, "settings") + "?done=saved")
+
+
+async def unlink(request: Request) -> Response:
+    user = await _me(request)
+    try:
+        await services.unlink_identity(
+            context.db(request),
+            user_id=user.id,
+            identity_id=request.path_params["identity_id"],
+            now=utcnow(),
+        )
+    except Conflict as error:
+        return await _settings_page(request, user, problem=error.message, status_code=409)
+    return RedirectResponse(context.path_for(request, "settings"), status_code=303)
+
+
+async def sign_out_everywhere(request: Request) -> Response:
+    user = context.signed_in(request)
+    await services.sign_out_everywhere(context.db(request), user_id=user.id)
+    await sign_out(request)
+    return RedirectResponse(context.path_for(request, "home"), status_code=303)
+
+
+async def download_data(request: Request) -> Response:
+    user = context.signed_in(request)
+    data = await queries.export(context.db(request), user.id)
+    return Response(
+        json.dumps(data, indent=2, ensure_ascii=False),
+        media_type="application/json",
+        headers={
+            "Content-Disposition": f'attachment; filename="ideas-{user.id}.json"',
+            "Cache-Control": "private, no-store",
+        },
+    )
+
+
+async def delete_account(request: Request) -> Response:
+    user = context.signed_in(request)
+    form = Form()
+    if request.method == "POST":
+        form = Form.from_submission(await request.form(), ("confirm",))
+        if form.values["confirm"].strip().lower() != DELETE_CONFIRMATION:
+            form.errors["confirm"] = f"Type “{DELETE_CONFIRMATION}” to confirm."
+        else:
+            await services.delete_account(context.db(request), user_id=user.id, now=utcnow())
+            await sign_out(request)
+            return RedirectResponse(context.path_for(request, "home"), status_code=303)
+    return render(
+        request,
+        "accounts/delete.html",
+        {"form": form, "confirmation": DELETE_CONFIRMATION},
+    )
+
+
+async def profile(request: Request) -> Response:
+    db = context.db(request)
+    person = await queries.profile(db, request.path_params["user_id"])
+    viewer = context.viewer(request)
+    if person is None or not policy.may_see_profile(person, viewer):
+        raise NotFound()
+    now = utcnow()
+    ideas = [
+        idea
+        for idea in await queries.ideas_by(db, person.id)
+        if policy.may(
+            policy.Action.SEE_CHALLENGE,
+            idea.challenge,
+            policy.challenge_roles(viewer, idea.challenge),
+            now,
+        )
+        and policy.can_see_idea(idea, policy.idea_roles(viewer, idea.challenge, idea))
+    ]
+    return render(
+        request,
+        "accounts/profile.html",
+        {"person": person, "ideas": ideas, "is_me": viewer is not None and viewer.id == person.id},
+    )
+
+
+# Admin ----------------------------------------------------------------------
+
+
+async def people(request: Request) -> Response:
+    policy.require_admin(context.viewer(request))
+    search = request.query_params.get("q", "").strip()[:100]
+    return render(
+        request,
+        "admin/people.html",
+        {"people": await queries.people(context.db(request), search), "search": search},
+        block="people",
+    )
+
+
+async def change_role(request: Request) -> Response:
+    admin = context.signed_in(request)
+    policy.require_admin(admin)
+    form = await request.form()
+    role, action = form.get("role"), form.get("action")
+    if role not in {"host", "admin"} or action not in {"grant", "revoke"}:
+        raise HTTPException(400, "Choose a role and whether to grant or revoke it.")
+    if role == "admin" and action == "revoke" and request.path_params["user_id"] == admin.id:
+        raise HTTPException(409, "You cannot remove your own admin role.")
+    await services.set_role(
+        context.db(request),
+        actor_id=admin.id,
+        user_id=request.path_params["user_id"],
+        role=services.Role(role),
+        granted=action == "grant",
+        now=utcnow(),
+    )
+    return redirect(request, context.path_for(request, "admin.people"))
+
+
+async def suspend(request: Request) -> Response:
+    admin = context.signed_in(request)
+    policy.require_admin(admin)
+    action = (await request.form()).get("action")
+    if action not in {"suspend", "reinstate"}:
+        raise HTTPException(400, "Choose to suspend or reinstate.")
+    await services.set_suspended(
+        context.db(request),
+        actor_id=admin.id,
+        user_id=request.path_params["user_id"],
+        suspended=action == "suspend",
+        now=utcnow(),
+    )
+    return redirect(request, context.path_for(request, "admin.people"))

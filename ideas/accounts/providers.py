@@ -1,0 +1,230 @@
+"""Sign-in providers: GitHub (OAuth 2 and its API) and OpenID Connect issuers.
+
+Authlib's Starlette client does the protocol. Every flow uses state, PKCE
+(S256) and, for OpenID Connect, a nonce; the ID token's issuer and audience
+are checked, and the discovery document must announce the configured issuer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+from urllib.parse import urlsplit
+
+import httpx
+from authlib.common.errors import AuthlibBaseError
+from authlib.integrations.starlette_client import OAuth, OAuthError
+from joserfc.errors import JoseError
+from starlette.requests import Request
+
+from ideas.settings import Settings
+
+GITHUB_URL = "https://github.com"
+GITHUB_API = "https://api.github.com/"
+GOOGLE_ISSUER = "https://accounts.google.com"
+TIMEOUT = httpx.Timeout(10.0)
+
+
+class ProviderError(Exception):
+    """The provider could not be reached or answered something we cannot accept."""
+
+    def __init__(self, message: str, *, unreachable: bool = False) -> None:
+        super().__init__(message)
+        self.message = message
+        self.unreachable = unreachable
+
+
+@dataclass(frozen=True)
+class Provider:
+    key: str
+    name: str
+    kind: Literal["github", "oidc"]
+    client_id: str
+    issuer: str | None  # for OpenID Connect: what discovery and ID tokens must say
+    # Where the browser is sent to sign in; forms that start linking post there.
+    origin: str
+
+
+@dataclass(frozen=True)
+class ProviderAccount:
+    """Who the provider says signed in."""
+
+    subject: str
+    name: str
+    email: str | None
+    email_verified: bool
+    picture: str | None
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def configured(settings: Settings) -> list[Provider]:
+    providers = []
+    if settings.github_client_id:
+        providers.append(
+            Provider("github", "GitHub", "github", settings.github_client_id, None, GITHUB_URL)
+        )
+    if settings.google_client_id:
+        providers.append(
+            Provider(
+                "google", "Google", "oidc", settings.google_client_id, GOOGLE_ISSUER, GOOGLE_ISSUER
+            )
+        )
+    if settings.gitlab_client_id:
+        gitlab = settings.gitlab_url.rstrip("/")
+        providers.append(
+            Provider("gitlab", "GitLab", "oidc", settings.gitlab_client_id, gitlab, _origin(gitlab))
+        )
+    for oidc in settings.oidc_providers:
+        providers.append(
+            Provider(oidc.key, oidc.name, "oidc", oidc.client_id, oidc.issuer, _origin(oidc.issuer))
+        )
+    return providers
+
+
+class Providers:
+    """The configured providers and their Authlib clients."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.by_key = {provider.key: provider for provider in configured(settings)}
+        self.oauth = OAuth()
+        secrets = {
+            "github": settings.github_client_secret,
+            "google": settings.google_client_secret,
+            "gitlab": settings.gitlab_client_secret,
+        }
+        discovery = {
+            "google": f"{GOOGLE_ISSUER}/.well-known/openid-configuration",
+            "gitlab": f"{settings.gitlab_url.rstrip('/')}/.well-known/openid-configuration",
+        }
+        for oidc in settings.oidc_providers:
+            secrets[oidc.key] = oidc.client_secret
+            discovery[oidc.key] = oidc.discovery_url
+        for provider in self.by_key.values():
+            secret = secrets[provider.key]
+            options: dict[str, Any] = {
+                "client_id": provider.client_id,
+                "client_secret": secret.get_secret_value() if secret else "",
+                "client_kwargs": {"code_challenge_method": "S256", "timeout": TIMEOUT},
+            }
+            if provider.kind == "github":
+                options.update(
+                    authorize_url=f"{GITHUB_URL}/login/oauth/authorize",
+                    access_token_url=f"{GITHUB_URL}/login/oauth/access_token",
+                    api_base_url=GITHUB_API,
+                )
+                options["client_kwargs"]["scope"] = "read:user user:email"
+            else:
+                options["server_metadata_url"] = discovery[provider.key]
+                options["client_kwargs"]["scope"] = "openid email profile"
+            self.oauth.register(provider.key, **options)
+
+    def __iter__(self) -> Any:
+        return iter(self.by_key.values())
+
+    def __bool__(self) -> bool:
+        return bool(self.by_key)
+
+    def get(self, key: str) -> Provider | None:
+        return self.by_key.get(key)
+
+    @property
+    def origins(self) -> list[str]:
+        return sorted({provider.origin for provider in self.by_key.values()})
+
+    def _client(self, provider: Provider) -> Any:
+        return self.oauth.create_client(provider.key)
+
+    async def _check_discovery(self, provider: Provider, client: Any) -> None:
+        if provider.kind != "oidc":
+            return
+        try:
+            metadata = await client.load_server_metadata()
+        except (httpx.HTTPError, ValueError) as error:
+            raise ProviderError(
+                f"{provider.name} could not be reached.", unreachable=True
+            ) from error
+        if metadata.get("issuer") != provider.issuer:
+            # A discovery document for another issuer: never trust its keys or endpoints.
+            client.server_metadata = {}
+            raise ProviderError(f"{provider.name} is not configured correctly.", unreachable=True)
+
+    async def start(
+        self, request: Request, provider: Provider, redirect_uri: str, *, choose: bool = False
+    ) -> Any:
+        """The redirect that sends the browser to the provider.
+
+        ``choose`` asks the provider to let the person sign in afresh (to link
+        another account) instead of reusing the account it remembers.
+        """
+        client = self._client(provider)
+        await self._check_discovery(provider, client)
+        extra = {}
+        if choose:
+            extra["prompt"] = "select_account" if provider.kind == "github" else "login"
+        try:
+            return await client.authorize_redirect(request, redirect_uri, **extra)
+        except httpx.HTTPError as error:
+            raise ProviderError(
+                f"{provider.name} could not be reached.", unreachable=True
+            ) from error
+
+    async def finish(self, request: Request, provider: Provider) -> ProviderAccount:
+        """Check the provider's answer at the callback and say who signed in."""
+        client = self._client(provider)
+        await self._check_discovery(provider, client)
+        claims_options = None
+        if provider.kind == "oidc":
+            claims_options = {
+                "iss": {"essential": True, "value": provider.issuer},
+                "aud": {"essential": True, "value": provider.client_id},
+            }
+        try:
+            token = await client.authorize_access_token(request, claims_options=claims_options)
+            if provider.kind == "github":
+                return await _github_account(client, token)
+            claims = dict(token.get("userinfo") or {})
+            if not claims.get("sub"):
+                raise ProviderError(f"{provider.name} did not say who you are. Please try again.")
+            if client.server_metadata.get("userinfo_endpoint"):
+                # Many issuers keep the name and e-mail address out of the ID token.
+                extra = await client.userinfo(token=token)
+                if extra.get("sub") == claims["sub"]:
+                    claims = {**extra, **claims}
+        except OAuthError as error:
+            if error.error == "access_denied":
+                raise ProviderError(f"You did not allow {provider.name} to sign you in.") from error
+            raise ProviderError(
+                f"Signing in with {provider.name} did not work ({error.error}). Please try again."
+            ) from error
+        except (JoseError, AuthlibBaseError) as error:
+            raise ProviderError(
+                f"{provider.name} sent an identity we cannot accept. Please try again."
+            ) from error
+        except httpx.HTTPError as error:
+            raise ProviderError(
+                f"{provider.name} could not be reached.", unreachable=True
+            ) from error
+        return ProviderAccount(
+            subject=str(claims["sub"]),
+            name=str(claims.get("name") or claims.get("preferred_username") or ""),
+            email=claims.get("email"),
+            email_verified=bool(claims.get("email_verified")),
+            picture=claims.get("picture"),
+        )
+
+
+async def _github_account(client: Any, token: dict[str, Any]) -> ProviderAccount:
+    user = (await client.get("user", token=token)).raise_for_status().json()
+    emails = (await client.get("user/emails", token=token)).raise_for_status().json()
+    primary = next((e for e in emails if e.get("primary") and e.get("verified")), None)
+    return ProviderAccount(
+        subject=str(user["id"]),
+        name=str(user.get("name") or user.get("login") or ""),
+        email=primary["email"] if primary else None,
+        email_verified=primary is not None,
+        picture=user.get("avatar_url"),
+    )
