@@ -8,7 +8,6 @@ signature, issuer and audience are all checked for real.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
-from typing import Any
 
 import httpx
 import pytest
@@ -297,9 +296,17 @@ async def test_sign_out_ends_the_session_for_good(site: str, agent: Browser) -> 
     assert signed_in_as(response) is None
 
 
-def test_the_sign_in_page_shows_a_button_per_provider(oidc: OIDCProvider, make_site: Any) -> None:
-    _ = make_site
+async def test_the_sign_in_page_shows_a_button_per_provider(
+    oidc: OIDCProvider, database: Database
+) -> None:
     settings = load_settings(oidc.environ(GITHUB_CLIENT_ID="gh", GITHUB_CLIENT_SECRET="gh-secret"))
-    from ideas.accounts.providers import configured
-
-    assert [p.name for p in configured(settings)] == ["GitHub", "City ID"]
+    async with (
+        live_site(settings, database, oidc.app_port) as site,
+        httpx.AsyncClient(timeout=10) as client,
+    ):
+        page = Page(await client.get(f"{site}/sign-in?next=/people/1"))
+    buttons = [(a.text_content(), a.get("href")) for a in page.select(".provider-list a")]
+    assert buttons == [
+        ("Sign in with GitHub", "/sign-in/github?next=/people/1"),
+        ("Sign in with City ID", "/sign-in/city?next=/people/1"),
+    ]
