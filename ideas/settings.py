@@ -26,7 +26,12 @@ from pydantic import (
     field_validator,
     model_validator,
 )
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic_settings import (
+    BaseSettings,
+    NoDecode,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES_DIR = PROJECT_ROOT / "templates"
@@ -119,6 +124,19 @@ class Settings(BaseSettings):
         env_file_encoding="utf-8",
         frozen=True,
     )
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # Only what load_settings() hands over: it gathers the process environment
+        # (and .env) itself, and values given by tests must not mix with the shell's.
+        return (init_settings,)
 
     env: Environment = Field(
         Environment.DEVELOPMENT,
@@ -332,6 +350,14 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         development = environ.get("IDEAS_ENV", Environment.DEVELOPMENT) == Environment.DEVELOPMENT
         if development and Path(".env").is_file():
             from_file = {k: v for k, v in dotenv_values(".env").items() if v is not None}
+            if from_file.get("IDEAS_ENV", Environment.DEVELOPMENT) != Environment.DEVELOPMENT:
+                # Deciding on development and then reading production from the
+                # file would configure production from a file it must not read.
+                raise SettingsError(
+                    "Invalid configuration:\n  IDEAS_ENV: .env sets it to "
+                    f"{from_file['IDEAS_ENV']!r}, but .env is read only in development; "
+                    "set IDEAS_ENV and the other settings in the environment instead"
+                )
             environ = {**from_file, **environ}
     try:
         return Settings.model_validate(dict(environ))

@@ -66,6 +66,11 @@ def test_database_urls_get_the_async_driver(given: str, expected: str) -> None:
         ("IDEAS_ADMIN_EMAILS", "ada@example.org, nobody", "'nobody' is not an e-mail address"),
         ("IDEAS_BASE_URL", "ideas.example.org", "must be an origin"),
         ("IDEAS_LOG_LEVEL", "LOUD", "must be one of DEBUG"),
+        ("DATABASE_URL", "ideas.db", "must be a URL"),
+        ("IDEAS_WORKERS", "0", "IDEAS_WORKERS"),
+        ("IDEAS_SESSION_IDLE_MINUTES", "a fortnight", "IDEAS_SESSION_IDLE_MINUTES"),
+        ("IDEAS_SESSION_IDLE_MINUTES", "1", "IDEAS_SESSION_IDLE_MINUTES"),
+        ("IDEAS_MAX_BODY_BYTES", "100", "IDEAS_MAX_BODY_BYTES"),
     ],
 )
 def test_a_bad_value_is_refused_naming_the_variable(
@@ -108,3 +113,69 @@ def test_env_example_documents_every_setting() -> None:
     documented = set(re.findall(r"^([A-Z_]+)=", (ROOT / ".env.example").read_text(), re.MULTILINE))
     names = {str(field.validation_alias) for field in Settings.model_fields.values()}
     assert names <= documented, names - documented
+
+
+def test_production_refuses_an_empty_secret_key() -> None:
+    with pytest.raises(SettingsError, match="SECRET_KEY must be set"):
+        load_settings({**PRODUCTION_ENVIRON, "SECRET_KEY": ""})
+
+
+def test_every_problem_is_reported_at_once() -> None:
+    with pytest.raises(SettingsError) as caught:
+        load_settings({"IDEAS_PORT": "eighty", "IDEAS_TIMEZONE": "Mars/Olympus"})
+    text = str(caught.value)
+    assert "  IDEAS_PORT: " in text
+    assert "  IDEAS_TIMEZONE: " in text
+
+
+def test_given_values_do_not_mix_with_the_process_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("IDEAS_PORT", "9999")
+    monkeypatch.setenv("IDEAS_ENV", "production")
+    assert load_settings({}).port == 8000
+    assert load_settings({}).env is Environment.DEVELOPMENT
+
+
+def test_the_process_environment_is_read_when_nothing_is_given(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("IDEAS_ENV", "test")
+    monkeypatch.setenv("IDEAS_PORT", "8125")
+    monkeypatch.setenv("IDEAS_TIMEZONE", "Europe/Lisbon")
+    settings = load_settings()
+    assert (settings.env, settings.port, settings.timezone) == (
+        Environment.TEST,
+        8125,
+        "Europe/Lisbon",
+    )
+
+
+@pytest.mark.parametrize("environment", ["production", "test"])
+def test_a_dotenv_file_cannot_switch_the_site_out_of_development(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, environment: str
+) -> None:
+    """.env is read only in development, so it must not be what makes the site production."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("IDEAS_ENV", raising=False)
+    (tmp_path / ".env").write_text(
+        f"IDEAS_ENV={environment}\nSECRET_KEY={'k' * 40}\n"
+        "GITHUB_CLIENT_ID=id\nGITHUB_CLIENT_SECRET=secret\n"
+    )
+    with pytest.raises(SettingsError) as caught:
+        load_settings()
+    assert "  IDEAS_ENV: " in str(caught.value)
+    assert ".env is read only in development" in str(caught.value)
+
+
+def test_the_example_env_file_works_as_a_development_env_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    for name in Settings.model_fields:
+        monkeypatch.delenv(str(Settings.model_fields[name].validation_alias), raising=False)
+    (tmp_path / ".env").write_text((ROOT / ".env.example").read_text())
+    settings = load_settings()
+    assert settings.is_development
+    assert settings.effective_database_url.startswith("sqlite+aiosqlite:///")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from sqlalchemy.exc import SQLAlchemyError
@@ -11,6 +12,11 @@ from starlette.responses import JSONResponse, Response
 from ideas.db import Database
 
 logger = logging.getLogger(__name__)
+
+# A probe must answer before the orchestrator gives up on it (often 1-10 s);
+# without a bound, a database that accepts connections but never answers would
+# hold the probe for the driver's own connect timeout (a minute for asyncpg).
+READY_TIMEOUT_SECONDS = 3.0
 
 
 async def healthz(request: Request) -> Response:
@@ -22,8 +28,9 @@ async def readyz(request: Request) -> Response:
     """The process can serve pages: its database answers."""
     database: Database = request.app.state.database
     try:
-        await database.ping()
-    except (SQLAlchemyError, OSError) as error:
-        logger.warning("Database is not reachable: %s", error)
+        async with asyncio.timeout(READY_TIMEOUT_SECONDS):
+            await database.ping()
+    except (SQLAlchemyError, OSError) as error:  # TimeoutError is an OSError
+        logger.warning("Database is not reachable: %r", error)
         return JSONResponse({"status": "unavailable", "database": "unreachable"}, status_code=503)
     return JSONResponse({"status": "ok", "database": "ok"})

@@ -1,75 +1,187 @@
-"""Every unsafe request needs the session's CSRF token and a same-origin browser."""
+"""Every unsafe request needs the session's CSRF token and a same-origin browser.
+
+Each refusal is checked on two real actions, posting an idea and creating a
+challenge, and each must leave nothing saved. The first two tests show that the
+same requests, with the token, do save: the refusals are the guard's doing.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from http import HTTPStatus
 from typing import Any
 
+import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ideas.challenges.models import Challenge
 from ideas.submissions.models import Idea
-from tests.conftest import count
+from tests.conftest import Person, count
 from tests.html import Page
+from tests.web.conftest import MakeSite
 
+ORIGIN = "http://127.0.0.1:8000"  # where the test clients send their requests
 IDEA = {"title": "Share leftovers", "summary": "Give what is left to a food bank."}
+CHALLENGE = {
+    "title": "Less food waste in canteens",
+    "question": "How might we cut food waste in school canteens?",
+    "ideas_opens_at": "2030-03-01T09:00",
+    "review_opens_at": "2030-03-15T09:00",
+    "closes_at": "2030-04-30T18:00",
+}
 
 
-@pytest.fixture
-async def posting(make_user: Any, make_challenge: Any, sign_in: Any) -> tuple[Any, str]:
-    challenge = await make_challenge(await make_user(host=True))
-    return await sign_in(await make_user()), f"/challenges/{challenge.slug}/ideas/new"
+@dataclass
+class Action:
+    """Someone about to do one thing that saves a row."""
+
+    person: Person
+    url: str
+    data: dict[str, str]
+    model: type[Any]
+
+    async def post(self, data: dict[str, str] | None = None, **kwargs: Any) -> httpx.Response:
+        return await self.person.post(self.url, data if data is not None else self.data, **kwargs)
+
+    async def saved(self, session: AsyncSession) -> int:
+        return await count(session, self.model)
 
 
-async def test_a_valid_token_in_the_form_is_accepted(posting: tuple[Any, str]) -> None:
-    person, url = posting
-    assert (await person.post(url, IDEA)).status_code == 303
+@pytest.fixture(params=["post an idea", "create a challenge"])
+async def action(
+    request: pytest.FixtureRequest, make_user: Any, make_challenge: Any, sign_in: Any
+) -> Action:
+    host = await make_user(host=True)
+    if request.param == "post an idea":
+        challenge = await make_challenge(host)
+        participant = await sign_in(await make_user())
+        return Action(participant, f"/challenges/{challenge.slug}/ideas/new", IDEA, Idea)
+    return Action(await sign_in(host), "/challenges/new", CHALLENGE, Challenge)
 
 
-async def test_the_token_in_the_htmx_header_is_accepted(posting: tuple[Any, str]) -> None:
-    person, url = posting
-    response = await person.client.post(
-        url, data=IDEA, headers={"X-CSRF-Token": person.csrf, "HX-Request": "true"}
+def assert_site_error_page(response: httpx.Response, heading: str) -> None:
+    page = Page(response)
+    assert page.one("html") is not None
+    assert page.one(".site-header .brand") is not None
+    assert page.one("main#main .error-page") is not None
+    assert page.text("main#main h1") == heading
+
+
+# What goes through -----------------------------------------------------------
+
+
+async def test_a_form_with_the_sessions_token_is_saved(
+    action: Action, session: AsyncSession
+) -> None:
+    response = await action.post()
+    assert response.status_code == 303
+    assert await action.saved(session) == 1
+
+
+async def test_htmx_may_send_the_token_as_a_header_instead_of_a_field(
+    action: Action, session: AsyncSession
+) -> None:
+    response = await action.post(
+        csrf=False, headers={"X-CSRF-Token": action.person.csrf, "HX-Request": "true"}
     )
     assert response.status_code == 200
-    assert response.headers["HX-Redirect"].startswith("/ideas/")
+    assert "HX-Redirect" in response.headers
+    assert await action.saved(session) == 1
 
 
-async def test_a_missing_token_is_refused_and_nothing_is_saved(
-    posting: tuple[Any, str], session: AsyncSession
+@pytest.mark.parametrize(
+    "headers",
+    [{"Origin": ORIGIN}, {"Origin": ORIGIN, "Sec-Fetch-Site": "same-origin"}],
+    ids=["origin", "origin-and-fetch-site"],
+)
+async def test_a_same_origin_browser_with_the_token_is_saved(
+    action: Action, session: AsyncSession, headers: dict[str, str]
 ) -> None:
-    person, url = posting
-    response = await person.post(url, IDEA, csrf=False)
+    response = await action.post(headers=headers)
+    assert response.status_code == 303
+    assert await action.saved(session) == 1
+
+
+async def test_a_multipart_form_with_the_token_is_saved(
+    action: Action, session: AsyncSession
+) -> None:
+    """The guard reads the body to find the token; the view must still get all of it."""
+    fields = {**action.data, "csrf_token": action.person.csrf}
+    response = await action.person.client.post(
+        action.url, files={name: (None, value) for name, value in fields.items()}
+    )
+    assert response.status_code == 303
+    assert await action.saved(session) == 1
+
+
+async def test_reading_never_needs_a_token(action: Action) -> None:
+    form = await action.person.get(action.url)
+    assert form.status_code == 200
+    tokens = {field.get("value") for field in Page(form).select("form input[name=csrf_token]")}
+    assert tokens == {action.person.csrf}
+    assert (await action.person.client.head("/")).status_code == 200
+
+
+# What is refused ---------------------------------------------------------------
+
+
+async def test_a_missing_token_is_refused_with_the_sites_403_page_and_nothing_is_saved(
+    action: Action, session: AsyncSession
+) -> None:
+    response = await action.post(csrf=False)
+
     assert response.status_code == 403
-    assert Page(response).text("h1") == "Forbidden"
-    assert await count(session, Idea) == 0
+    assert_site_error_page(response, "Forbidden")
+    assert await action.saved(session) == 0
 
 
 async def test_a_forged_token_is_refused_and_nothing_is_saved(
-    posting: tuple[Any, str], session: AsyncSession
+    action: Action, session: AsyncSession
 ) -> None:
-    person, url = posting
-    response = await person.post(url, {**IDEA, "csrf_token": "forged-" + person.csrf[7:]})
+    forged = "x" + action.person.csrf[1:]
+    response = await action.post({**action.data, "csrf_token": forged})
     assert response.status_code == 403
-    assert await count(session, Idea) == 0
+    assert await action.saved(session) == 0
 
 
-async def test_a_forged_htmx_header_is_refused(
-    posting: tuple[Any, str], session: AsyncSession
+async def test_an_empty_token_is_refused_and_nothing_is_saved(
+    action: Action, session: AsyncSession
 ) -> None:
-    person, url = posting
-    response = await person.client.post(url, data=IDEA, headers={"X-CSRF-Token": "nope"})
+    response = await action.post({**action.data, "csrf_token": ""})
     assert response.status_code == 403
-    assert await count(session, Idea) == 0
+    assert await action.saved(session) == 0
 
 
-async def test_the_token_of_another_session_is_refused(
-    posting: tuple[Any, str], make_user: Any, sign_in: Any, session: AsyncSession
+async def test_the_token_of_another_session_is_refused_and_nothing_is_saved(
+    action: Action, make_user: Any, sign_in: Any, session: AsyncSession
 ) -> None:
-    person, url = posting
     other = await sign_in(await make_user())
-    response = await person.post(url, {**IDEA, "csrf_token": other.csrf})
+    response = await action.post({**action.data, "csrf_token": other.csrf})
     assert response.status_code == 403
-    assert await count(session, Idea) == 0
+    assert await action.saved(session) == 0
+
+
+async def test_a_forged_htmx_header_is_refused_in_place_of_the_main_content(
+    action: Action, session: AsyncSession
+) -> None:
+    response = await action.post(
+        csrf=False, headers={"X-CSRF-Token": "forged", "HX-Request": "true"}
+    )
+    assert response.status_code == 403
+    assert response.headers["HX-Retarget"] == "#main"
+    page = Page(response)
+    assert page.select("html") == []
+    assert page.text("h1") == "Forbidden"
+    assert await action.saved(session) == 0
+
+
+async def test_a_forged_header_is_refused_even_beside_a_right_form_field(
+    action: Action, session: AsyncSession
+) -> None:
+    response = await action.post(headers={"X-CSRF-Token": "forged"})
+    assert response.status_code == 403
+    assert await action.saved(session) == 0
 
 
 @pytest.mark.parametrize(
@@ -78,40 +190,77 @@ async def test_the_token_of_another_session_is_refused(
         {"Origin": "https://evil.example"},
         {"Origin": "null"},
         {"Origin": "http://127.0.0.1:9999"},
+        {"Origin": "https://127.0.0.1:8000"},
+        {"Origin": "http://127.0.0.1:8000.evil.example"},
         {"Sec-Fetch-Site": "cross-site"},
         {"Sec-Fetch-Site": "same-site"},
+        {"Sec-Fetch-Site": "none"},
+        {"Origin": ORIGIN, "Sec-Fetch-Site": "cross-site"},
     ],
+    ids=lambda headers: ",".join(f"{name}={value}" for name, value in headers.items()),
 )
 async def test_a_request_from_another_site_is_refused_even_with_a_valid_token(
-    posting: tuple[Any, str], session: AsyncSession, headers: dict[str, str]
+    action: Action, session: AsyncSession, headers: dict[str, str]
 ) -> None:
-    person, url = posting
-    response = await person.post(url, IDEA, headers=headers)
+    response = await action.post(headers=headers)
     assert response.status_code == 403
-    assert await count(session, Idea) == 0
+    assert_site_error_page(response, "Forbidden")
+    assert await action.saved(session) == 0
 
 
-async def test_a_same_origin_browser_request_is_accepted(posting: tuple[Any, str]) -> None:
-    person, url = posting
-    response = await person.post(
-        url, IDEA, headers={"Origin": "http://127.0.0.1:8000", "Sec-Fetch-Site": "same-origin"}
+async def test_with_a_public_base_url_only_that_origin_is_accepted(
+    action: Action, make_site: MakeSite, session: AsyncSession
+) -> None:
+    site = make_site(IDEAS_BASE_URL="https://ideas.example.org")
+    site.client.cookies.set(site.cookie, action.person.client.cookies[site.cookie])
+    data = {**action.data, "csrf_token": action.person.csrf}
+
+    refused = await site.client.post(action.url, data=data, headers={"Origin": ORIGIN})
+    assert refused.status_code == 403
+    assert await action.saved(session) == 0
+
+    accepted = await site.client.post(
+        action.url, data=data, headers={"Origin": "https://ideas.example.org"}
     )
-    assert response.status_code == 303
+    assert accepted.status_code == 303
+    assert await action.saved(session) == 1
 
 
-async def test_a_visitor_without_a_session_cannot_post(visitor: Any) -> None:
+@pytest.mark.parametrize("method", ["PUT", "PATCH", "DELETE"])
+async def test_every_unsafe_method_needs_the_token(action: Action, method: str) -> None:
+    response = await action.person.client.request(method, action.url)
+    assert response.status_code == 403
+
+
+async def test_a_visitor_without_a_session_cannot_post(visitor: Person) -> None:
     response = await visitor.post("/sign-out", {"csrf_token": "anything"})
     assert response.status_code == 403
+    assert_site_error_page(response, "Forbidden")
 
 
-async def test_reading_never_needs_a_token(visitor: Any) -> None:
-    assert (await visitor.get("/")).status_code == 200
+# Size ------------------------------------------------------------------------
 
 
-async def test_a_body_over_the_limit_is_refused(
-    posting: tuple[Any, str], session: AsyncSession
+async def test_a_body_over_the_default_limit_is_refused_and_nothing_is_saved(
+    action: Action, session: AsyncSession
 ) -> None:
-    person, url = posting
-    response = await person.post(url, {**IDEA, "body": "x" * 2_100_000})
+    response = await action.post({**action.data, "brief": "x" * 2_000_001})
     assert response.status_code == 413
-    assert await count(session, Idea) == 0
+    assert await action.saved(session) == 0
+
+
+async def test_the_body_limit_is_ideas_max_body_bytes(
+    action: Action, make_site: MakeSite, session: AsyncSession
+) -> None:
+    site = make_site(IDEAS_MAX_BODY_BYTES="10000")
+    site.client.cookies.set(site.cookie, action.person.client.cookies[site.cookie])
+    data = {**action.data, "csrf_token": action.person.csrf}
+
+    too_big = await site.client.post(action.url, data={**data, "body": "x" * 10_000})
+    assert too_big.status_code == 413
+    assert_site_error_page(too_big, HTTPStatus.REQUEST_ENTITY_TOO_LARGE.phrase)
+    assert await action.saved(session) == 0
+
+    fits = await site.client.post(action.url, data={**data, "body": "x" * 9_000})
+    assert fits.status_code == 303
+    assert await action.saved(session) == 1

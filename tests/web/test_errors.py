@@ -14,15 +14,14 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from ideas.logs import RequestIdFilter
+from tests.conftest import Person
 from tests.html import Page
 
-
-def add_route(app: Starlette, path: str, endpoint: Any) -> None:
-    app.router.routes.insert(0, Route(path, endpoint))
+SECRET_DETAIL = "the database caught fire"
 
 
 async def _fail(request: Request) -> Response:
-    raise RuntimeError("the database caught fire")
+    raise RuntimeError(SECRET_DETAIL)
 
 
 async def _too_many(request: Request) -> Response:
@@ -33,37 +32,63 @@ async def _bad(request: Request) -> Response:
     raise HTTPException(400)
 
 
-@pytest.mark.parametrize(
-    ("status", "path", "method", "heading"),
-    [
-        (400, "/test/bad", "GET", "Bad Request"),
-        (403, "/challenges/new", "GET", "Forbidden"),
-        (404, "/no/such/page", "GET", "Not Found"),
-        (405, "/sign-out", "GET", "Method Not Allowed"),
-        (429, "/test/too-many", "GET", "Too Many Requests"),
-    ],
-)
-async def test_error_pages_are_in_the_site_layout(
-    app: Starlette, visitor: Any, status: int, path: str, method: str, heading: str
-) -> None:
-    add_route(app, "/test/bad", _bad)
-    add_route(app, "/test/too-many", _too_many)
+@pytest.fixture
+def client(app: Starlette, make_client: Any) -> httpx.AsyncClient:
+    """A visitor's client of the site with three routes that fail on purpose."""
+    app.router.routes[0:0] = [
+        Route("/test/bad", _bad),
+        Route("/test/too-many", _too_many),
+        Route("/test/fail", _fail),
+    ]
+    result: httpx.AsyncClient = make_client(raise_app_exceptions=False)
+    return result
 
-    response = await visitor.client.request(method, path)
+
+def assert_no_trace(response: httpx.Response) -> None:
+    for leak in ("Traceback", 'File "', "RuntimeError", SECRET_DETAIL):
+        assert leak not in response.text
+
+
+ERRORS = [
+    (400, "GET", "/test/bad", "Bad Request"),
+    (403, "GET", "/challenges/new", "Forbidden"),
+    (403, "POST", "/sign-out", "Forbidden"),
+    (404, "GET", "/no/such/page", "Not Found"),
+    (404, "GET", "/challenges/nothing-here", "Not Found"),
+    (405, "GET", "/sign-out", "Method Not Allowed"),
+    (429, "GET", "/test/too-many", "Too Many Requests"),
+    (500, "GET", "/test/fail", "Internal Server Error"),
+]
+
+
+@pytest.mark.parametrize(("status", "method", "path", "heading"), ERRORS)
+async def test_error_pages_are_in_the_site_layout_without_a_trace(
+    client: httpx.AsyncClient, status: int, method: str, path: str, heading: str
+) -> None:
+    response = await client.request(method, path)
 
     assert response.status_code == status
+    assert response.headers["content-type"].startswith("text/html")
     page = Page(response)
-    assert page.text("h1") == heading
     assert page.one(".site-header .brand") is not None
-    assert page.one("main#main") is not None
-    assert "Traceback" not in response.text
+    assert page.one(".site-footer") is not None
+    main = page.one("main#main")
+    assert main.cssselect("h1")[0].text_content().strip() == heading
+    assert page.text(".error-page__code") == str(status)
+    assert page.text("title").startswith(heading)
+    assert main.cssselect("a[href='/']"), "no way back to the home page"
+    assert_no_trace(response)
 
 
-async def test_a_server_error_shows_the_request_id_and_logs_it(
-    app: Starlette, make_client: Any, caplog: pytest.LogCaptureFixture
+async def test_method_not_allowed_says_which_methods_are(client: httpx.AsyncClient) -> None:
+    response = await client.get("/sign-out")
+    assert response.status_code == 405
+    assert response.headers["Allow"] == "POST"
+
+
+async def test_a_server_error_shows_the_request_id_and_logs_the_error_with_it(
+    client: httpx.AsyncClient, caplog: pytest.LogCaptureFixture
 ) -> None:
-    add_route(app, "/test/fail", _fail)
-    client: httpx.AsyncClient = make_client(raise_app_exceptions=False)
     caplog.handler.addFilter(RequestIdFilter())
 
     with caplog.at_level(logging.ERROR):
@@ -71,22 +96,64 @@ async def test_a_server_error_shows_the_request_id_and_logs_it(
 
     assert response.status_code == 500
     request_id = response.headers["X-Request-ID"]
-    page = Page(response)
-    assert page.text("h1") == "Internal Server Error"
-    assert page.text(".request-id") == request_id
-    assert "caught fire" not in response.text
-    assert "Traceback" not in response.text
-    errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
-    assert errors
-    assert all(getattr(r, "request_id", None) == request_id for r in errors)
-    assert "caught fire" in caplog.text
+    assert Page(response).text("main#main .request-id") == request_id
+    assert_no_trace(response)
+    errors = [record for record in caplog.records if record.levelno >= logging.ERROR]
+    assert errors, "the error was not logged"
+    assert {getattr(record, "request_id", None) for record in errors} == {request_id}
+    assert any(record.exc_info and SECRET_DETAIL in str(record.exc_info[1]) for record in errors), (
+        "the log does not say what went wrong"
+    )
 
 
-async def test_an_htmx_error_is_shown_in_place_of_the_main_content(visitor: Any) -> None:
-    response = await visitor.get("/challenges/nothing-here", headers={"HX-Request": "true"})
-    assert response.status_code == 404
+async def test_two_server_errors_log_two_different_request_ids(
+    client: httpx.AsyncClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.handler.addFilter(RequestIdFilter())
+
+    with caplog.at_level(logging.ERROR):
+        first = await client.get("/test/fail")
+        second = await client.get("/test/fail")
+
+    shown = [Page(r).text(".request-id") for r in (first, second)]
+    logged = [getattr(r, "request_id", None) for r in caplog.records if r.levelno >= logging.ERROR]
+    assert shown == [first.headers["X-Request-ID"], second.headers["X-Request-ID"]]
+    assert shown[0] != shown[1]
+    assert logged == shown
+
+
+async def test_a_client_error_page_shows_no_request_id(client: httpx.AsyncClient) -> None:
+    assert Page(await client.get("/no/such/page")).select(".request-id") == []
+
+
+@pytest.mark.parametrize(("status", "method", "path", "heading"), ERRORS)
+async def test_an_htmx_error_replaces_only_the_main_content(
+    client: httpx.AsyncClient, status: int, method: str, path: str, heading: str
+) -> None:
+    response = await client.request(method, path, headers={"HX-Request": "true"})
+
+    assert response.status_code == status
     assert response.headers["HX-Retarget"] == "#main"
     assert response.headers["HX-Reswap"] == "innerHTML"
+    assert response.headers["Vary"] == "HX-Request"
     page = Page(response)
-    assert page.select("html") == []
-    assert page.text("h1") == "Not Found"
+    assert page.select("html, head, body, header, main, footer") == []
+    assert page.text("h1") == heading
+    assert_no_trace(response)
+
+
+async def test_a_server_error_in_a_signed_in_request_still_shows_the_error_page(
+    client: httpx.AsyncClient, make_user: Any, sign_in: Any
+) -> None:
+    """The 500 page must not need the request's half-used database session."""
+    priya = await sign_in(await make_user("Priya"))
+    client.cookies = priya.client.cookies
+    response = await client.get("/test/fail")
+    assert response.status_code == 500
+    assert Page(response).text("h1") == "Internal Server Error"
+
+
+async def test_a_page_that_exists_is_not_an_error(visitor: Person) -> None:
+    response = await visitor.get("/")
+    assert response.status_code == 200
+    assert Page(response).select(".error-page") == []
