@@ -21,9 +21,19 @@ $(STAMP): pyproject.toml
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
 
-install: $(STAMP)  ## Create .venv and install Ideas with its test tools
+OIDC_STAMP := tests/oidc/node_modules/.package-lock.json
 
-run: install  ## Serve the site with demo data at http://127.0.0.1:8000
+# The sign-in tests run a real OpenID Connect provider in Node; without npm they are skipped.
+$(OIDC_STAMP): tests/oidc/package-lock.json
+	@if command -v npm >/dev/null; then \
+		npm ci --prefix tests/oidc --no-audit --no-fund --loglevel=error; \
+	else \
+		echo "npm not found: the sign-in tests will be skipped (apt-get install nodejs npm)"; \
+	fi
+
+install: $(STAMP) $(OIDC_STAMP)  ## Create .venv and install Ideas with its test tools
+
+run: $(STAMP)  ## Serve the site with demo data at http://127.0.0.1:8000
 	$(BIN)/ideas migrate
 	$(BIN)/ideas demo --if-empty
 	$(BIN)/ideas serve
@@ -31,12 +41,12 @@ run: install  ## Serve the site with demo data at http://127.0.0.1:8000
 test: install  ## Run every test: SQLite, PostgreSQL (if reachable) and the browser (if Chromium is installed)
 	$(BIN)/pytest
 
-lint: install  ## Check style and types (ruff, mypy)
+lint: $(STAMP)  ## Check style and types (ruff, mypy)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy ideas
 
-fmt: install  ## Format the code and fix what ruff can fix
+fmt: $(STAMP)  ## Format the code and fix what ruff can fix
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
@@ -44,8 +54,8 @@ browsers:  ## Install Debian's Chromium and fonts for the browser tests (needs r
 	apt-get update -qq
 	apt-get install -y -qq chromium fonts-liberation fonts-dejavu-core
 
-bench: install  ## Load-test the main pages and print req/s, p50 and p99
+bench: $(STAMP)  ## Load-test the main pages and print req/s, p50 and p99
 	$(BIN)/python -m bench
 
 clean:  ## Remove the virtualenv, caches and the local demo database
-	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache test-results
+	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache test-results tests/oidc/node_modules

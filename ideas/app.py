@@ -10,6 +10,7 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.types import ASGIApp
 
+import ideas.models  # noqa: F401 - every table, so that foreign keys resolve
 from ideas.accounts.providers import Providers, configured
 from ideas.db import Database
 from ideas.logs import configure_logging

@@ -23,6 +23,7 @@ def _settings() -> Settings:
 
 
 def _with_database(settings: Settings, work: Callable[..., Awaitable[T]]) -> T:
+    import ideas.models  # noqa: F401 - every table, so that foreign keys resolve
     from ideas.db import Database
 
     async def run() -> T:
@@ -150,3 +151,53 @@ def _redact(url: str) -> str:
     from sqlalchemy.engine import make_url
 
     return make_url(url).render_as_string(hide_password=True)
+
+
+@main.group()
+def admin() -> None:
+    """Give people roles, or take them back."""
+
+
+def _change_role(role: str, email: str, granted: bool) -> None:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from ideas.accounts import services
+    from ideas.db import utcnow
+    from ideas.errors import DomainError
+
+    settings = _settings()
+
+    async def work(session: AsyncSession) -> str:
+        user = await services.set_role(
+            session,
+            actor_id=None,
+            email=email,
+            role=services.Role(role),
+            granted=granted,
+            now=utcnow(),
+        )
+        return user.display_name
+
+    try:
+        name = _with_database(settings, work)
+    except DomainError as error:
+        click.echo(error.message, err=True)
+        sys.exit(1)
+    verb = "is now" if granted else "is no longer"
+    click.echo(f"{name} <{email}> {verb} {'an' if role == 'admin' else 'a'} {role}.")
+
+
+@admin.command("grant")
+@click.argument("role", type=click.Choice(["host", "admin"]))
+@click.argument("email")
+def grant(role: str, email: str) -> None:
+    """Give ROLE (host or admin) to the person who signs in with EMAIL."""
+    _change_role(role, email, True)
+
+
+@admin.command("revoke")
+@click.argument("role", type=click.Choice(["host", "admin"]))
+@click.argument("email")
+def revoke(role: str, email: str) -> None:
+    """Take ROLE (host or admin) back from the person who signs in with EMAIL."""
+    _change_role(role, email, False)

@@ -7,17 +7,26 @@ are checked, and the discovery document must announce the configured issuer.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
 import httpx
 from authlib.common.errors import AuthlibBaseError
-from authlib.integrations.starlette_client import OAuth, OAuthError
 from joserfc.errors import JoseError
 from starlette.requests import Request
 
 from ideas.settings import Settings
+
+with warnings.catch_warnings():
+    # Authlib warns at import that it will move from httpx to httpx2; there is
+    # nothing for us to change yet, and people running the site need not see it.
+    # (authlib.deprecate installs an "always" filter when imported: import it first.)
+    import authlib.deprecate  # noqa: F401
+
+    warnings.filterwarnings("ignore", message="The httpx module is deprecated")
+    from authlib.integrations.starlette_client import OAuth, OAuthError
 
 GITHUB_URL = "https://github.com"
 GITHUB_API = "https://api.github.com/"
