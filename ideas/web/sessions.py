@@ -19,6 +19,8 @@ from ideas.accounts.models import User
 from ideas.db import Database, utcnow
 from ideas.settings import Settings
 
+STATIC_PREFIX = "/static/"
+
 
 def cookie_name(settings: Settings) -> str:
     # The __Host- prefix pins the cookie to this host, path / and HTTPS.
@@ -33,7 +35,8 @@ class RequestContextMiddleware:
         self.idle = timedelta(minutes=settings.session_idle_minutes)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != "http" or scope["path"].startswith(STATIC_PREFIX):
+            # Static files are the same for everyone: no session, no database.
             await self.app(scope, receive, send)
             return
         database: Database = scope["app"].state.database
@@ -62,10 +65,13 @@ class RequestContextMiddleware:
                     current = state["web_session"]
                     if current is not None and _fingerprint(scope["session"]) != loaded:
                         await sessions.save_data(db, current, scope["session"])
+                    headers = MutableHeaders(scope=message)
                     if state["set_cookie"] is not None:
-                        headers = MutableHeaders(scope=message)
                         headers.append("Set-Cookie", self._cookie_header(state["set_cookie"]))
-                        headers.append("Cache-Control", "private, no-store")
+                        headers["Cache-Control"] = "private, no-store"
+                    elif current is not None and "cache-control" not in headers:
+                        # A page made for one person (it carries their CSRF token).
+                        headers["Cache-Control"] = "private, no-cache"
                 await send(message)
 
             await self.app(scope, receive, send_with_cookie)
