@@ -112,3 +112,20 @@ def test_pages_raise_no_console_errors_or_csp_violations(page: Page) -> None:
     page.get_by_role("link", name="Newest").click()
     expect(page.get_by_role("link", name="Newest")).to_have_attribute("aria-current", "true")
     assert problems == []
+
+
+def test_account_pages_have_no_accessibility_violations(scheme_context: BrowserContext) -> None:
+    page = scheme_context.new_page()
+    sign_in_as(page, "Ada Okafor")
+    page.goto("/settings")
+    assert_no_violations(page, "settings")
+    page.get_by_label("Name").fill("")
+    page.get_by_role("button", name="Save profile").click()
+    expect(page.locator("#f-display_name-error")).to_be_visible()
+    assert_no_violations(page, "settings, with errors")
+    page.goto("/people/1")
+    assert_no_violations(page, "profile")
+    page.goto("/admin/people")
+    assert_no_violations(page, "admin: people")
+    page.goto("/settings/delete")
+    assert_no_violations(page, "delete my account")
