@@ -11,7 +11,7 @@ from starlette.middleware import Middleware
 from starlette.types import ASGIApp
 
 import ideas.models  # noqa: F401 - every table, so that foreign keys resolve
-from ideas.accounts.providers import Providers, configured
+from ideas.accounts.providers import Providers, avatar_origins, configured
 from ideas.db import Database
 from ideas.logs import configure_logging
 from ideas.routes import routes
@@ -40,7 +40,12 @@ class Site(Starlette):
         # Linking an account posts a form that redirects to the provider.
         form_targets = [provider.origin for provider in configured(self._settings)]
         return RequestIdMiddleware(
-            SecurityHeadersMiddleware(inner, self._settings, form_targets=form_targets)
+            SecurityHeadersMiddleware(
+                inner,
+                self._settings,
+                form_targets=form_targets,
+                image_sources=avatar_origins(self._settings),
+            )
         )
 
 

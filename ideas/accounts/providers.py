@@ -94,6 +94,30 @@ def configured(settings: Settings) -> list[Provider]:
     return providers
 
 
+AVATAR_HOSTS = {
+    "github": ["https://avatars.githubusercontent.com"],
+    "google": ["https://lh3.googleusercontent.com"],
+    "gitlab": ["https://secure.gravatar.com"],
+}
+
+
+def avatar_origins(settings: Settings) -> list[str]:
+    """Where the configured providers keep profile pictures (allowed as images)."""
+    origins: set[str] = set()
+    for provider in configured(settings):
+        origins.update(AVATAR_HOSTS.get(provider.key, []))
+        if provider.kind == "oidc" and provider.origin.startswith("https://"):
+            origins.add(provider.origin)
+    return sorted(origins)
+
+
+def usable_picture(url: str | None) -> str | None:
+    """A provider's picture URL worth keeping: https only, of sensible length."""
+    if url and url.startswith("https://") and len(url) <= 500:
+        return url
+    return None
+
+
 class Providers:
     """The configured providers and their Authlib clients."""
 

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ideas import audit
 from ideas.accounts.forms import ProfileInput
 from ideas.accounts.models import Identity, Skill, User, UserSkill, UserStatus
-from ideas.accounts.providers import ProviderAccount
+from ideas.accounts.providers import ProviderAccount, usable_picture
 from ideas.accounts.sessions import end_all_for
 from ideas.db import write
 from ideas.errors import Conflict, Forbidden, NotFound
@@ -103,6 +103,7 @@ async def sign_in_with_provider(
             user = User(
                 display_name=_display_name(account),
                 email=verified_email,
+                avatar_url=usable_picture(account.picture),
                 created_at=now,
             )
             tx.add(user)
@@ -126,6 +127,7 @@ async def sign_in_with_provider(
             if user.status is UserStatus.SUSPENDED:
                 raise Forbidden("This account is suspended.")
             identity.last_used_at = now
+            user.avatar_url = user.avatar_url or usable_picture(account.picture)
             if verified_email:
                 identity.email = verified_email
                 user.email = user.email or verified_email

@@ -21,21 +21,32 @@ CONTENT_SECURITY_POLICY = (
 access_log = logging.getLogger("ideas.access")
 
 
-def content_security_policy(form_targets: list[str]) -> str:
-    """The strict policy; forms may also post to the sign-in providers' origins."""
-    if not form_targets:
-        return CONTENT_SECURITY_POLICY
-    extra = " ".join(sorted(set(form_targets)))
-    return CONTENT_SECURITY_POLICY.replace("form-action 'self'", f"form-action 'self' {extra}")
+def content_security_policy(form_targets: list[str], image_sources: list[str]) -> str:
+    """The strict policy; forms may also post to the sign-in providers, and
+    profile pictures may come from where those providers keep them."""
+    policy = CONTENT_SECURITY_POLICY
+    if form_targets:
+        extra = " ".join(sorted(set(form_targets)))
+        policy = policy.replace("form-action 'self'", f"form-action 'self' {extra}")
+    if image_sources:
+        extra = " ".join(sorted(set(image_sources)))
+        policy = policy.replace("img-src 'self'", f"img-src 'self' {extra}")
+    return policy
 
 
 class SecurityHeadersMiddleware:
     def __init__(
-        self, app: ASGIApp, settings: Settings, form_targets: list[str] | None = None
+        self,
+        app: ASGIApp,
+        settings: Settings,
+        form_targets: list[str] | None = None,
+        image_sources: list[str] | None = None,
     ) -> None:
         self.app = app
         self.headers = {
-            "Content-Security-Policy": content_security_policy(form_targets or []),
+            "Content-Security-Policy": content_security_policy(
+                form_targets or [], image_sources or []
+            ),
             "X-Content-Type-Options": "nosniff",
             "X-Frame-Options": "DENY",
             "Referrer-Policy": "strict-origin-when-cross-origin",

@@ -12,6 +12,7 @@ from jinja2_fragments.starlette import Jinja2Blocks
 from starlette.requests import Request
 from starlette.responses import Response
 
+from ideas.accounts.providers import avatar_origins
 from ideas.challenges.phases import PHASES, Phase
 from ideas.db import utcnow
 from ideas.settings import STATIC_DIR, TEMPLATES_DIR, Settings
@@ -74,10 +75,20 @@ def create_templates(settings: Settings) -> Jinja2Blocks:
     def path_for(ctx: jinja2.runtime.Context, name: str, /, **params: Any) -> str:
         return context.path_for(ctx["request"], name, **params)
 
+    picture_origins = tuple(f"{origin}/" for origin in avatar_origins(settings))
+
+    def picture(person: Any) -> str | None:
+        """The person's provider picture, if the Content-Security-Policy lets it show."""
+        url: str | None = getattr(person, "avatar_url", None)
+        if url and person.is_active and url.startswith(picture_origins):
+            return url
+        return None
+
     env.filters.update(when=when, iso=iso, datetime_local=datetime_local, relative=relative)
     env.globals.update(
         static=lambda path: f"/static/{path}?v={_static_version(path)}",
         path_for=path_for,
+        picture=picture,
         PHASES=PHASES,
         Phase=Phase,
         settings=settings,

@@ -85,9 +85,11 @@ async def test_production_adds_strict_transport_security_to_every_response(
 ) -> None:
     site = make_site(IDEAS_ENV="production", base_url="https://127.0.0.1")
     response = await site.client.request(method, path)
-    # Linking an account posts a form that leads to the provider (GitHub here):
-    # form-action names it, and nothing else is loosened.
-    github = CSP.replace("form-action 'self'", "form-action 'self' https://github.com")
+    # Linking an account posts a form that leads to the provider (GitHub here), and
+    # profile pictures come from GitHub's image host: both are named, nothing else.
+    github = CSP.replace("form-action 'self'", "form-action 'self' https://github.com").replace(
+        "img-src 'self'", "img-src 'self' https://avatars.githubusercontent.com"
+    )
     assert_security_headers(response, csp=github)
     assert response.headers["Strict-Transport-Security"] == "max-age=63072000; includeSubDomains"
 
