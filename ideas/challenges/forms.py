@@ -9,7 +9,9 @@ from zoneinfo import ZoneInfo
 from slugify import slugify
 from starlette.datastructures import FormData
 
-from ideas.challenges.phases import Schedule
+from ideas.challenges.models import DEFAULT_REPORT_THRESHOLD, DEFAULT_TEAM_CAPACITY, Challenge
+from ideas.challenges.phases import Phase, Schedule
+from ideas.media.pictures import Prepared
 from ideas.web.forms import Form
 
 FIELDS = (
@@ -18,10 +20,18 @@ FIELDS = (
     "question",
     "sponsor",
     "brief",
+    "tags",
     "ideas_opens_at",
     "review_opens_at",
     "teams_opens_at",
     "closes_at",
+    "vote_budget",
+    "team_capacity",
+    "one_team_per_participant",
+    "report_threshold",
+    "allow_self_votes",
+    "cover_alt",
+    "remove_cover",
 )
 SCHEDULE_FIELDS = {
     "ideas": "ideas_opens_at",
@@ -31,6 +41,11 @@ SCHEDULE_FIELDS = {
 }
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 RESERVED_SLUGS = frozenset({"new", "edit", "api", "static", "admin"})
+TAG_MAX = 40
+TAGS_MAX = 20
+TITLE_MAX = 120
+QUESTION_MAX = 300
+BRIEF_MAX = 20_000
 
 
 @dataclass(frozen=True)
@@ -41,25 +56,100 @@ class ChallengeInput:
     sponsor: str
     brief: str
     schedule: Schedule
+    tags: tuple[str, ...] = ()
+    vote_budget: int | None = None
+    team_capacity: int = DEFAULT_TEAM_CAPACITY
+    one_team_per_participant: bool = True
+    report_threshold: int = DEFAULT_REPORT_THRESHOLD
+    allow_self_votes: bool = False
+    cover: Prepared | None = None
+    cover_alt: str = ""
+    remove_cover: bool = False
 
 
 def make_slug(text: str) -> str:
     return slugify(text, max_length=60, word_boundary=True) or "challenge"
 
 
-def parse(data: FormData, zone: ZoneInfo) -> tuple[Form, ChallengeInput | None]:
+def blank() -> Form:
+    """The form for a new challenge, with the default settings filled in."""
+    return Form(
+        values={
+            **dict.fromkeys(FIELDS, ""),
+            "team_capacity": str(DEFAULT_TEAM_CAPACITY),
+            "report_threshold": str(DEFAULT_REPORT_THRESHOLD),
+            "one_team_per_participant": "on",
+        }
+    )
+
+
+def from_challenge(challenge: Challenge, zone: ZoneInfo) -> Form:
+    """The form filled in with what the challenge holds now (``tags`` loaded)."""
+
+    def local(phase: str) -> str:
+        start = challenge.schedule.start_of(Phase(phase))
+        return f"{start.astimezone(zone):%Y-%m-%dT%H:%M}" if start else ""
+
+    values = {
+        "title": challenge.title,
+        "slug": challenge.slug,
+        "question": challenge.question,
+        "sponsor": challenge.sponsor,
+        "brief": challenge.brief,
+        "tags": ", ".join(tag.name for tag in challenge.tags),
+        "vote_budget": "" if challenge.vote_budget is None else str(challenge.vote_budget),
+        "team_capacity": str(challenge.team_capacity),
+        "one_team_per_participant": "on" if challenge.one_team_per_participant else "",
+        "report_threshold": str(challenge.report_threshold),
+        "allow_self_votes": "on" if challenge.allow_self_votes else "",
+        "cover_alt": challenge.cover_alt,
+    }
+    values.update({name: local(phase) for phase, name in SCHEDULE_FIELDS.items()})
+    return Form(values=values)
+
+
+def parse_tags(form: Form) -> tuple[str, ...]:
+    """Tags separated by commas; repeats (in any case) are dropped, the first spelling kept."""
+    tags: list[str] = []
+    seen: set[str] = set()
+    for raw in form.values.get("tags", "").split(","):
+        tag = " ".join(raw.split())
+        if not tag or tag.casefold() in seen:
+            continue
+        if len(tag) > TAG_MAX:
+            form.errors["tags"] = (
+                f"Each tag must be at most {TAG_MAX} characters (“{tag}” is longer)."
+            )
+            return ()
+        seen.add(tag.casefold())
+        tags.append(tag)
+    if len(tags) > TAGS_MAX:
+        form.errors["tags"] = f"Offer at most {TAGS_MAX} tags (there are {len(tags)})."
+    return tuple(tags)
+
+
+def parse(
+    data: FormData, zone: ZoneInfo, *, fixed_slug: str | None = None
+) -> tuple[Form, ChallengeInput | None]:
+    """Check a submitted challenge form. ``fixed_slug``: the address may no longer change."""
     form = Form.from_submission(data, FIELDS)
-    title = form.text("title", label="Title", max_length=120)
-    question = form.text("question", label="Question", max_length=300)
+    title = form.text("title", label="Title", max_length=TITLE_MAX)
+    question = form.text("question", label="Question", max_length=QUESTION_MAX)
     sponsor = form.text("sponsor", label="Sponsor", max_length=120, required=False)
-    brief = form.text("brief", label="Brief", max_length=20_000, required=False, multiline=True)
-    slug = form.text("slug", label="Address", max_length=80, required=False).lower()
-    if not slug and title:
-        slug = make_slug(title)
-    if slug and not SLUG_PATTERN.fullmatch(slug):
-        form.errors["slug"] = "Use lowercase letters, digits and single hyphens, like food-waste."
-    elif slug in RESERVED_SLUGS:
-        form.errors["slug"] = "That address is reserved; choose another."
+    brief = form.text("brief", label="Brief", max_length=BRIEF_MAX, required=False, multiline=True)
+    if fixed_slug is not None:
+        slug = form.values["slug"] = fixed_slug
+    else:
+        slug = form.text("slug", label="Address", max_length=80, required=False).lower()
+        if not slug and title:
+            slug = make_slug(title)
+        if slug and not SLUG_PATTERN.fullmatch(slug):
+            form.errors["slug"] = (
+                "Use lowercase letters, digits and single hyphens, like food-waste."
+            )
+        elif slug in RESERVED_SLUGS:
+            form.errors["slug"] = "That address is reserved; choose another."
+    tags = parse_tags(form)
     starts = {
         phase: form.moment(name, label=f"Start of the {phase} phase", zone=zone)
         for phase, name in SCHEDULE_FIELDS.items()
@@ -67,8 +157,43 @@ def parse(data: FormData, zone: ZoneInfo) -> tuple[Form, ChallengeInput | None]:
     schedule = Schedule(**starts)
     for phase, problem in schedule.problems().items():
         form.errors.setdefault(SCHEDULE_FIELDS[phase.value], f"This {problem}.")
+    vote_budget = form.integer("vote_budget", label="Vote budget", minimum=1, maximum=1000)
+    if "vote_budget" in form.errors:
+        form.errors["vote_budget"] += " Leave it empty for no limit."
+    team_capacity = form.integer(
+        "team_capacity",
+        label="Team capacity",
+        minimum=2,
+        maximum=50,
+        default=DEFAULT_TEAM_CAPACITY,
+    )
+    report_threshold = form.integer(
+        "report_threshold",
+        label="Reports before hiding",
+        minimum=1,
+        maximum=100,
+        default=DEFAULT_REPORT_THRESHOLD,
+    )
+    cover_alt = form.text(
+        "cover_alt", label="The picture's description", max_length=200, required=False
+    )
     if not form.ok:
         return form, None
+    assert team_capacity is not None
+    assert report_threshold is not None
     return form, ChallengeInput(
-        title=title, slug=slug, question=question, sponsor=sponsor, brief=brief, schedule=schedule
+        title=title,
+        slug=slug,
+        question=question,
+        sponsor=sponsor,
+        brief=brief,
+        schedule=schedule,
+        tags=tags,
+        vote_budget=vote_budget,
+        team_capacity=team_capacity,
+        one_team_per_participant=form.checked("one_team_per_participant"),
+        report_threshold=report_threshold,
+        allow_self_votes=form.checked("allow_self_votes"),
+        cover_alt=cover_alt,
+        remove_cover=form.checked("remove_cover"),
     )

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Enum, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Boolean, Enum, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ideas.accounts.models import User
 from ideas.challenges.phases import HandSwitch, Phase, Schedule, current_phase
 from ideas.db import Base, UTCDateTime, utcnow
+
+DEFAULT_TEAM_CAPACITY = 6
+DEFAULT_REPORT_THRESHOLD = 3
 
 PhaseColumn = Enum(
     Phase, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e]
@@ -36,6 +39,18 @@ class Challenge(Base):
     phase_switched_to: Mapped[Phase | None] = mapped_column(PhaseColumn)
     phase_switched_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
+    # Settings: None means no vote budget; the rest have defaults a host may change.
+    vote_budget: Mapped[int | None] = mapped_column(Integer)
+    team_capacity: Mapped[int] = mapped_column(Integer, default=DEFAULT_TEAM_CAPACITY)
+    one_team_per_participant: Mapped[bool] = mapped_column(Boolean, default=True)
+    report_threshold: Mapped[int] = mapped_column(Integer, default=DEFAULT_REPORT_THRESHOLD)
+    allow_self_votes: Mapped[bool] = mapped_column(Boolean, default=False)
+    cover_id: Mapped[int | None] = mapped_column(ForeignKey("pictures.id", ondelete="SET NULL"))
+    cover_alt: Mapped[str] = mapped_column(String(200), default="")
+    # When the pairwise ranking was last fitted, and how many comparisons came since.
+    ranking_fitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    comparisons_since_fit: Mapped[int] = mapped_column(Integer, default=0)
+
     idea_count: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -43,6 +58,9 @@ class Challenge(Base):
     created_by: Mapped[User] = relationship(lazy="raise")
     hosts: Mapped[list[ChallengeHost]] = relationship(
         back_populates="challenge", lazy="raise", order_by="ChallengeHost.added_at"
+    )
+    tags: Mapped[list[ChallengeTag]] = relationship(
+        lazy="raise", order_by="ChallengeTag.position", cascade="all, delete-orphan"
     )
 
     @property
@@ -77,3 +95,15 @@ class ChallengeHost(Base):
 
     challenge: Mapped[Challenge] = relationship(back_populates="hosts", lazy="raise")
     user: Mapped[User] = relationship(lazy="raise")
+
+
+class ChallengeTag(Base):
+    """A tag the host offers for ideas of the challenge, in the host's order."""
+
+    __tablename__ = "challenge_tags"
+    __table_args__ = (UniqueConstraint("challenge_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    challenge_id: Mapped[int] = mapped_column(ForeignKey("challenges.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(40))
+    position: Mapped[int] = mapped_column(Integer, default=0)

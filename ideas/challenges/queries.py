@@ -8,28 +8,61 @@ from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from ideas.accounts.models import User
 from ideas.challenges.models import Challenge, ChallengeHost
 from ideas.challenges.phases import Phase, next_change
 from ideas.policy import Action, challenge_roles, may
+from ideas.submissions.models import Idea, IdeaStatus
 
 _WITH_HOSTS = selectinload(Challenge.hosts).joinedload(ChallengeHost.user)
+_WITH_TAGS = selectinload(Challenge.tags)
 
 
 async def by_slug(session: AsyncSession, slug: str) -> Challenge | None:
+    """A challenge with its hosts and its offered tags."""
     challenge: Challenge | None = await session.scalar(
-        select(Challenge).options(_WITH_HOSTS).where(Challenge.slug == slug)
+        select(Challenge).options(_WITH_HOSTS, _WITH_TAGS).where(Challenge.slug == slug)
     )
     return challenge
 
 
 async def by_id(session: AsyncSession, challenge_id: int) -> Challenge | None:
     challenge: Challenge | None = await session.scalar(
-        select(Challenge).options(_WITH_HOSTS).where(Challenge.id == challenge_id)
+        select(Challenge).options(_WITH_HOSTS, _WITH_TAGS).where(Challenge.id == challenge_id)
     )
     return challenge
+
+
+async def winners(session: AsyncSession, challenge_ids: Sequence[int]) -> dict[int, list[Idea]]:
+    """The winning ideas of each challenge, with their authors, in one query."""
+    if not challenge_ids:
+        return {}
+    rows = await session.scalars(
+        select(Idea)
+        .options(joinedload(Idea.author))
+        .where(Idea.challenge_id.in_(challenge_ids), Idea.status == IdeaStatus.WINNER)
+        .order_by(Idea.won_at, Idea.id)
+    )
+    found: dict[int, list[Idea]] = {}
+    for idea in rows:
+        found.setdefault(idea.challenge_id, []).append(idea)
+    return found
+
+
+async def shortlist_candidates(session: AsyncSession, challenge_id: int) -> Sequence[Idea]:
+    """Every published, shortlisted and winning idea of a challenge, strongest first."""
+    rows = await session.scalars(
+        select(Idea)
+        .options(joinedload(Idea.author))
+        .where(
+            Idea.challenge_id == challenge_id,
+            Idea.status.in_((IdeaStatus.PUBLISHED, IdeaStatus.SHORTLISTED, IdeaStatus.WINNER)),
+        )
+        .order_by(Idea.vote_count.desc(), Idea.build_count.desc(), Idea.id)
+    )
+    return rows.all()
 
 
 @dataclass(frozen=True)
@@ -37,6 +70,7 @@ class Listed:
     challenge: Challenge
     phase: Phase
     next_change: tuple[Phase, datetime] | None
+    winners: Sequence[Idea] = ()
 
 
 @dataclass(frozen=True)
@@ -60,6 +94,10 @@ async def for_home(session: AsyncSession, viewer: User | None, now: datetime) ->
         phase = challenge.phase_at(now)
         listed = Listed(challenge, phase, next_change(challenge.schedule, phase, now))
         {Phase.DRAFT: drafts, Phase.CLOSED: closed}.get(phase, open_).append(listed)
+    won = await winners(session, [item.challenge.id for item in closed])
+    closed = [
+        Listed(item.challenge, item.phase, None, won.get(item.challenge.id, [])) for item in closed
+    ]
     far_future = datetime.max.replace(tzinfo=now.tzinfo)
     open_.sort(key=lambda item: item.next_change[1] if item.next_change else far_future)
     closed.sort(

@@ -1,22 +1,28 @@
-"""Home page, challenge pages and the host's actions on them."""
+"""Home page, challenge pages, and what hosts do to a challenge as a whole."""
 
 from __future__ import annotations
+
+from dataclasses import replace
+from urllib.parse import urlencode
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from ideas import policy
+from ideas import markdown, policy
 from ideas.challenges import forms, queries, services
 from ideas.challenges.models import Challenge
 from ideas.challenges.phases import Phase, next_change
 from ideas.db import utcnow
 from ideas.errors import Invalid, NotFound
+from ideas.media.uploads import picture_from
+from ideas.notifications.follows import challenge_followed
 from ideas.policy import Action
 from ideas.submissions import queries as idea_queries
+from ideas.voting.views import list_vote_context
 from ideas.web import context
 from ideas.web.forms import Form
-from ideas.web.htmx import redirect
+from ideas.web.htmx import is_htmx, redirect
 from ideas.web.ratelimit import Limit, hit
 from ideas.web.templating import render
 
@@ -31,26 +37,42 @@ async def home(request: Request) -> Response:
     )
 
 
+def wants_preview(form_data: object) -> bool:
+    """The person pressed "Preview" (the form works without JavaScript too)."""
+    getter = getattr(form_data, "get", None)
+    return getter is not None and getter("intent") == "preview"
+
+
 async def new_challenge(request: Request) -> Response:
     user = context.signed_in(request)
     policy.require_create_challenge(user)
-    form = Form()
+    form = forms.blank()
+    preview = None
     if request.method == "POST":
         await hit(request, Limit.POST)
-        zone = context.settings(request).zone
-        form, data = forms.parse(await request.form(), zone)
-        if data is not None:
-            try:
-                challenge = await services.create_challenge(
-                    context.db(request), host_id=user.id, data=data, now=utcnow()
-                )
-            except Invalid as error:
-                form.errors.update(error.errors)
-            else:
-                return redirect(
-                    request, context.path_for(request, "challenge.detail", slug=challenge.slug)
-                )
-    return render(request, "challenges/new.html", {"form": form}, block="form")
+        async with request.form() as submitted:
+            form, data = forms.parse(submitted, context.settings(request).zone)
+            if wants_preview(submitted):
+                form.errors.clear()
+                preview = markdown.render(form.values["brief"])
+            elif data is not None:
+                try:
+                    data = replace(data, cover=await picture_from(submitted, "cover"))
+                    challenge = await services.create_challenge(
+                        context.db(request), host_id=user.id, data=data, now=utcnow()
+                    )
+                except Invalid as error:
+                    form.errors.update(error.errors)
+                else:
+                    return redirect(
+                        request, context.path_for(request, "challenge.detail", slug=challenge.slug)
+                    )
+    return render(
+        request,
+        "challenges/new.html",
+        {"form": form, "preview": preview, "challenge": None, "slug_locked": False},
+        block="form",
+    )
 
 
 def viewer_roles(request: Request, challenge: Challenge) -> frozenset[policy.Role]:
@@ -71,15 +93,65 @@ async def visible_challenge(
     return challenge, viewer_roles(request, challenge)
 
 
+async def challenge_for(request: Request, action: Action) -> Challenge:
+    """The challenge of the URL, if the viewer may do ``action`` to it now (else 404/403)."""
+    challenge, roles = await visible_challenge(request, request.path_params["slug"])
+    policy.check(action, challenge, roles, utcnow())
+    return challenge
+
+
+def challenge_path(request: Request, challenge: Challenge) -> str:
+    return context.path_for(request, "challenge.detail", slug=challenge.slug)
+
+
 async def challenge_detail(request: Request) -> Response:
+    """The challenge page; its ideas list sorts, filters, searches and pages by cursor.
+
+    For htmx: a request for more ideas (``after``) gets only the next cards and
+    the new "more" link; any other gets the ideas section.
+    """
     challenge, roles = await visible_challenge(request, request.path_params["slug"])
     now = utcnow()
-    try:
-        sort = idea_queries.Sort(request.query_params.get("sort", idea_queries.Sort.TOP))
-    except ValueError:
-        sort = idea_queries.Sort.TOP
-    ideas = await idea_queries.for_challenge(context.db(request), challenge.id, sort=sort)
+    params = request.query_params
+    filters = idea_queries.Filters.parse(params, tag_ids={tag.id for tag in challenge.tags})
+    sort, sort_chosen = idea_queries.Sort.chosen(params.get("sort"), searching=bool(filters.q))
+    after = None
+    if params.get("after"):
+        try:
+            after = idea_queries.Cursor.decode(params["after"], sort)
+        except idea_queries.InvalidCursor:
+            raise HTTPException(
+                400, "That link to more ideas is out of date. Start again from the first ideas."
+            ) from None
+    db = context.db(request)
+    page = await idea_queries.challenge_ideas(
+        db, challenge.id, sort=sort, filters=filters, after=after
+    )
+    more_only = after is not None and is_htmx(request)
+    matching = (
+        await idea_queries.count_challenge_ideas(db, challenge.id, filters)
+        if filters.active and not more_only
+        else None
+    )
+    winners = (
+        []
+        if is_htmx(request)
+        else (await queries.winners(db, [challenge.id])).get(challenge.id, [])
+    )
     phase = challenge.phase_at(now)
+
+    def listing_url(**changes: str) -> str:
+        values = {
+            "sort": sort.value if sort_chosen else "",
+            "q": filters.q,
+            "tag": str(filters.tag_id or ""),
+            "status": filters.status.value if filters.status else "",
+            **changes,
+        }
+        query = urlencode({name: value for name, value in values.items() if value})
+        return f"{request.url.path}?{query}" if query else request.url.path
+
+    sorts = idea_queries.Sort.offered(searching=bool(filters.q))
     return render(
         request,
         "challenges/detail.html",
@@ -87,28 +159,150 @@ async def challenge_detail(request: Request) -> Response:
             "challenge": challenge,
             "phase": phase,
             "next_change": next_change(challenge.schedule, phase, now),
-            "ideas": ideas,
+            "ideas": page.ideas,
+            "builds_on": page.builds_on,
+            "more_url": (
+                listing_url(sort=sort.value, after=page.next_after.encode())
+                if page.next_after
+                else None
+            ),
+            "first_url": listing_url() if after is not None else None,
+            "clear_url": listing_url(q="", tag="", status="") if filters.active else None,
+            "filters": filters,
+            "matching": matching,
+            "statuses": idea_queries.LISTED_STATUSES,
+            "winners": winners,
             "sort": sort,
-            "sorts": list(idea_queries.Sort),
+            "sort_chosen": sort_chosen,
+            "sorts": sorts,
+            "sort_urls": {option: listing_url(sort=option.value) for option in sorts},
             "may_post": policy.may(Action.POST_IDEA, challenge, roles, now),
             "may_switch": policy.may(Action.SWITCH_PHASE, challenge, roles, now),
+            "may_edit": policy.may(Action.EDIT_CHALLENGE, challenge, roles, now),
+            "may_run": policy.may(Action.RUN_CHALLENGE, challenge, roles, now),
+            "may_shortlist": policy.may(Action.SHORTLIST, challenge, roles, now),
+            "may_award": policy.may(Action.ANNOUNCE_WINNERS, challenge, roles, now),
+            "may_join_teams": policy.may(Action.JOIN_TEAM, challenge, roles, now),
+            "may_compare": policy.may(Action.COMPARE, challenge, roles, now),
+            "may_suggest_teams": policy.may(Action.SUGGEST_TEAMS, challenge, roles, now),
             "is_visitor": policy.Role.VISITOR in roles,
+            "follows_challenge": await challenge_followed(request, challenge.id),
+            "show_teams": phase in (Phase.TEAMS, Phase.CLOSED),
+            **(await list_vote_context(request, challenge, roles, page.ideas)),
         },
-        block="ideas",
+        block="idea_page" if more_only else "ideas",
+    )
+
+
+async def edit_challenge(request: Request) -> Response:
+    """Hosts edit the brief, schedule, tags and settings; the address only while in draft."""
+    challenge = await challenge_for(request, Action.EDIT_CHALLENGE)
+    zone = context.settings(request).zone
+    slug_locked = challenge.phase_at(utcnow()) is not Phase.DRAFT
+    form = forms.from_challenge(challenge, zone)
+    preview = None
+    if request.method == "POST":
+        await hit(request, Limit.POST)
+        async with request.form() as submitted:
+            form, data = forms.parse(
+                submitted, zone, fixed_slug=challenge.slug if slug_locked else None
+            )
+            if wants_preview(submitted):
+                form.errors.clear()
+                preview = markdown.render(form.values["brief"])
+            elif data is not None:
+                try:
+                    data = replace(data, cover=await picture_from(submitted, "cover"))
+                    saved = await services.update_challenge(
+                        context.db(request),
+                        challenge_id=challenge.id,
+                        actor_id=context.signed_in(request).id,
+                        data=data,
+                        now=utcnow(),
+                    )
+                except Invalid as error:
+                    form.errors.update(error.errors)
+                else:
+                    return redirect(request, challenge_path(request, saved))
+    return render(
+        request,
+        "challenges/edit.html",
+        {"form": form, "preview": preview, "challenge": challenge, "slug_locked": slug_locked},
+        block="form",
     )
 
 
 async def switch_phase(request: Request) -> Response:
-    challenge, roles = await visible_challenge(request, request.path_params["slug"])
-    now = utcnow()
-    policy.check(Action.SWITCH_PHASE, challenge, roles, now)
-    raw = (await request.form()).get("phase")
-    try:
-        to = Phase(raw if isinstance(raw, str) else "")
-    except ValueError:
-        raise HTTPException(400, "Choose a phase to switch to.") from None
-    user = context.signed_in(request)
+    challenge = await challenge_for(request, Action.SWITCH_PHASE)
+    submitted = await request.form()
+
+    def phase_field(name: str) -> Phase | None:
+        raw = submitted.get(name)
+        try:
+            return Phase(raw) if isinstance(raw, str) and raw else None
+        except ValueError:
+            raise HTTPException(400, "Choose a phase to switch to.") from None
+
+    to = phase_field("phase")
+    if to is None:
+        raise HTTPException(400, "Choose a phase to switch to.")
     await services.switch_phase(
-        context.db(request), challenge_id=challenge.id, to=to, actor_id=user.id, now=now
+        context.db(request),
+        challenge_id=challenge.id,
+        to=to,
+        actor_id=context.signed_in(request).id,
+        now=utcnow(),
+        expected=phase_field("from"),
     )
-    return redirect(request, context.path_for(request, "challenge.detail", slug=challenge.slug))
+    return redirect(request, challenge_path(request, challenge))
+
+
+# Co-hosts ----------------------------------------------------------------------
+
+
+async def hosts_page(request: Request) -> Response:
+    """The challenge's hosts; any of them adds or removes co-hosts."""
+    challenge = await challenge_for(request, Action.MANAGE_HOSTS)
+    form = Form(values={"email": ""})
+    if request.method == "POST":
+        await hit(request, Limit.POST)
+        form = Form.from_submission(await request.form(), ("email",))
+        email = form.text("email", label="E-mail address", max_length=320)
+        if form.ok:
+            try:
+                await services.add_host(
+                    context.db(request),
+                    challenge_id=challenge.id,
+                    email=email,
+                    actor_id=context.signed_in(request).id,
+                    now=utcnow(),
+                )
+            except Invalid as error:
+                form.errors.update(error.errors)
+            else:
+                return redirect(
+                    request, context.path_for(request, "challenge.hosts", slug=challenge.slug)
+                )
+    return render(
+        request,
+        "challenges/hosts.html",
+        {"challenge": challenge, "form": form},
+        block="hosts",
+    )
+
+
+async def remove_host(request: Request) -> Response:
+    challenge = await challenge_for(request, Action.MANAGE_HOSTS)
+    user = context.signed_in(request)
+    user_id = request.path_params["user_id"]
+    await services.remove_host(
+        context.db(request),
+        challenge_id=challenge.id,
+        user_id=user_id,
+        actor_id=user.id,
+        now=utcnow(),
+    )
+    if user_id == user.id:
+        # Who leaves the hosts loses the host pages too.
+        return redirect(request, challenge_path(request, challenge))
+    return redirect(request, context.path_for(request, "challenge.hosts", slug=challenge.slug))

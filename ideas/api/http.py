@@ -1,0 +1,140 @@
+"""JSON responses, JSON errors and absolute links for the API's endpoints.
+
+The site's error handlers answer with HTML pages; an API endpoint turns every
+error it meets into a JSON body itself, so clients never have to parse a page.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from starlette.endpoints import HTTPEndpoint
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Mount, Route
+from starlette.types import Receive, Scope, Send
+
+from ideas.errors import NotFound
+from ideas.web import context
+from ideas.web.templating import site_origin
+
+logger = logging.getLogger(__name__)
+
+# Public data, the same for everyone: any site may read it, any cache may keep it a minute.
+PUBLIC_HEADERS = {
+    "Access-Control-Allow-Origin": "*",
+    "Cache-Control": "public, max-age=60",
+}
+NOT_FOUND_MESSAGE = "There is nothing public at this address."
+ERROR_CODES = {
+    400: "bad_request",
+    404: "not_found",
+    405: "method_not_allowed",
+    500: "server_error",
+}
+
+
+def json_response(
+    data: Any, status_code: int = 200, headers: Mapping[str, str] | None = None
+) -> Response:
+    all_headers = {**PUBLIC_HEADERS, **(headers or {})}
+    if status_code >= 500:
+        all_headers["Cache-Control"] = "no-store"
+    return JSONResponse(data, status_code=status_code, headers=all_headers)
+
+
+def error_response(
+    status_code: int, message: str, headers: Mapping[str, str] | None = None
+) -> Response:
+    """``{"error": <code>, "message": <sentence>}``, as the OpenAPI document's Error."""
+    body = {"error": ERROR_CODES.get(status_code, "error"), "message": message}
+    return json_response(body, status_code, headers)
+
+
+class BadRequest(Exception):
+    """A query parameter the API cannot use; the message says which and why."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class Endpoint(HTTPEndpoint):
+    """An API resource: GET (and HEAD) only, every error answered in JSON."""
+
+    async def dispatch(self) -> None:
+        request = Request(self.scope, receive=self.receive)
+        try:
+            if request.method in self._allowed_methods:
+                response = await self.get(request)
+            else:
+                response = await self.method_not_allowed(request)
+        except NotFound:
+            response = error_response(404, NOT_FOUND_MESSAGE)
+        except BadRequest as error:
+            response = error_response(400, error.message)
+        except HTTPException as error:
+            response = error_response(error.status_code, str(error.detail), error.headers)
+        except Exception:
+            logger.exception("Unhandled error on %s %s", request.method, request.url.path)
+            response = error_response(500, "Something went wrong on our side. It has been logged.")
+        await response(self.scope, self.receive, self.send)
+
+    async def get(self, request: Request) -> Response:
+        raise NotImplementedError
+
+    async def method_not_allowed(self, request: Request) -> Response:
+        allowed = ", ".join(self._allowed_methods)
+        return error_response(
+            405, f"This address answers only {allowed} requests.", {"Allow": allowed}
+        )
+
+
+class Nowhere:
+    """Any other address under the API, whatever the method: a JSON 404.
+
+    An ASGI app rather than a function, so that the route checks no method.
+    """
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await error_response(404, NOT_FOUND_MESSAGE)(scope, receive, send)
+
+
+class Links:
+    """Absolute URLs of pages and API resources, for one request."""
+
+    def __init__(self, request: Request) -> None:
+        self.request = request
+        self.origin = site_origin(request)
+
+    def page(self, name: str, /, **params: object) -> str:
+        """A page of the site, by its route name (``challenge.detail``)."""
+        return self.origin + context.path_for(self.request, name, **params)
+
+    def api(self, name: str, /, **params: object) -> str:
+        """An API resource, by its route name inside the API (``api.challenge``)."""
+        prefix, route = _api_routes(self.request)[name]
+        return self.origin + prefix + str(route.url_path_for(name, **params))
+
+
+def _api_routes(request: Request) -> dict[str, tuple[str, Route]]:
+    """The API's routes by name, with the path they are mounted at.
+
+    Found once per application, so a page of items does not try every route
+    of the site for each link, as Starlette's url_path_for would.
+    """
+    app = request.app
+    index: dict[str, tuple[str, Route]] | None = getattr(app.state, "api_routes_by_name", None)
+    if index is None:
+        index = {
+            route.name: (mount.path, route)
+            for mount in app.routes
+            if isinstance(mount, Mount) and mount.name == "api"
+            for route in mount.routes
+            if isinstance(route, Route)
+        }
+        app.state.api_routes_by_name = index
+    return index

@@ -1,0 +1,422 @@
+"""Loaded objects to the JSON the API sends, shaped as the OpenAPI document's schemas.
+
+One TypedDict per schema and one function per TypedDict. Functions take
+objects with what they need already loaded and never query.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import UTC, datetime
+from typing import TypedDict
+
+from ideas import policy
+from ideas.accounts.models import User, UserStatus
+from ideas.api.http import Links
+from ideas.api.queries import DirectLinks, LinkedIdea
+from ideas.challenges.exports import DELETED_AUTHOR
+from ideas.challenges.models import Challenge
+from ideas.challenges.phases import SCHEDULED_PHASES, Phase, next_change
+from ideas.submissions.lineage import Family
+from ideas.submissions.models import Idea
+from ideas.teams.models import Team, TeamMember, TeamRole
+
+
+def timestamp(moment: datetime) -> str:
+    """ISO 8601 in UTC to the second, with a Z: ``2030-03-01T09:00:00Z``."""
+    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="seconds") + "Z"
+
+
+def optional_timestamp(moment: datetime | None) -> str | None:
+    return None if moment is None else timestamp(moment)
+
+
+# Challenges ------------------------------------------------------------------
+
+
+class NextChange(TypedDict):
+    phase: str
+    at: str
+
+
+class ChallengeSettings(TypedDict):
+    vote_budget: int | None
+    team_capacity: int
+    one_team_per_participant: bool
+
+
+class ChallengeSummary(TypedDict):
+    id: int
+    slug: str
+    title: str
+    question: str
+    sponsor: str
+    phase: str
+    schedule: dict[str, str | None]
+    next_change: NextChange | None
+    idea_count: int
+    tags: list[str]
+    settings: ChallengeSettings
+    url: str
+    api_url: str
+
+
+class Person(TypedDict):
+    name: str
+    url: str | None
+
+
+class Winner(TypedDict):
+    id: int
+    title: str
+    citation: str
+    url: str
+
+
+class ChallengeDetail(ChallengeSummary):
+    brief: str
+    brief_html: str
+    hosts: list[Person]
+    winners: list[Winner]
+
+
+def challenge_summary(challenge: Challenge, links: Links, now: datetime) -> ChallengeSummary:
+    """Needs ``challenge.tags`` loaded."""
+    phase = challenge.phase_at(now)
+    schedule = challenge.schedule
+    upcoming = next_change(schedule, phase, now)
+    return {
+        "id": challenge.id,
+        "slug": challenge.slug,
+        "title": challenge.title,
+        "question": challenge.question,
+        "sponsor": challenge.sponsor,
+        "phase": phase.value,
+        "schedule": {p.value: optional_timestamp(schedule.start_of(p)) for p in SCHEDULED_PHASES},
+        "next_change": _next_change(upcoming),
+        "idea_count": challenge.idea_count,
+        "tags": [tag.name for tag in challenge.tags],
+        "settings": {
+            "vote_budget": challenge.vote_budget,
+            "team_capacity": challenge.team_capacity,
+            "one_team_per_participant": challenge.one_team_per_participant,
+        },
+        "url": links.page("challenge.detail", slug=challenge.slug),
+        "api_url": links.api("api.challenge", slug=challenge.slug),
+    }
+
+
+def _next_change(upcoming: tuple[Phase, datetime] | None) -> NextChange | None:
+    if upcoming is None:
+        return None
+    phase, at = upcoming
+    return {"phase": phase.value, "at": timestamp(at)}
+
+
+def challenge_detail(
+    challenge: Challenge, winners: Sequence[Idea], links: Links, now: datetime
+) -> ChallengeDetail:
+    """Needs ``challenge.tags`` and ``challenge.hosts`` with their users loaded."""
+    return {
+        **challenge_summary(challenge, links, now),
+        "brief": challenge.brief,
+        "brief_html": challenge.brief_html,
+        "hosts": [person(host.user, links) for host in challenge.hosts],
+        "winners": [winner(idea, links) for idea in winners],
+    }
+
+
+# People and ideas ------------------------------------------------------------
+
+
+def person(user: User, links: Links) -> Person:
+    """A name, and a profile link where a visitor may see the profile.
+
+    Someone who deleted their account is "deleted participant", without a link.
+    """
+    if user.status is UserStatus.DELETED:
+        return {"name": DELETED_AUTHOR, "url": None}
+    visible = policy.may_see_profile(user, None)
+    return {
+        "name": user.display_name,
+        "url": links.page("profile", user_id=user.id) if visible else None,
+    }
+
+
+def winner(idea: Idea, links: Links) -> Winner:
+    return {
+        "id": idea.id,
+        "title": idea.title,
+        "citation": idea.citation,
+        "url": links.page("idea.detail", idea_id=idea.id, slug=idea.slug),
+    }
+
+
+# Ideas -----------------------------------------------------------------------
+
+
+class ChallengeRef(TypedDict):
+    slug: str
+    title: str
+    url: str
+    api_url: str
+
+
+class IdeaCounts(TypedDict):
+    votes: int
+    comments: int
+    build_count: int
+    influence: int
+    comparisons: int
+    pairwise_score: float | None
+
+
+class IdeaSummary(TypedDict):
+    id: int
+    title: str
+    summary: str
+    status: str
+    tags: list[str]
+    authors: list[Person]
+    counts: IdeaCounts
+    created_at: str
+    updated_at: str
+    challenge: ChallengeRef
+    url: str
+    api_url: str
+
+
+class IdeaLinkOut(TypedDict):
+    id: int
+    title: str
+    note: str
+    url: str
+    api_url: str
+
+
+class IdeaDetail(IdeaSummary):
+    body: str
+    body_html: str
+    builds_on: list[IdeaLinkOut]
+    built_on_by: list[IdeaLinkOut]
+
+
+def idea_url(idea: Idea, links: Links) -> str:
+    return links.page("idea.detail", idea_id=idea.id, slug=idea.slug)
+
+
+def idea_api_url(idea_id: int, links: Links) -> str:
+    return links.api("api.idea", id=idea_id)
+
+
+def challenge_ref(challenge: Challenge, links: Links) -> ChallengeRef:
+    return {
+        "slug": challenge.slug,
+        "title": challenge.title,
+        "url": links.page("challenge.detail", slug=challenge.slug),
+        "api_url": links.api("api.challenge", slug=challenge.slug),
+    }
+
+
+def idea_counts(idea: Idea) -> IdeaCounts:
+    """The counters kept on the idea's row."""
+    return {
+        "votes": idea.vote_count,
+        "comments": idea.comment_count,
+        "build_count": idea.build_count,
+        "influence": idea.influence,
+        "comparisons": idea.comparison_count,
+        "pairwise_score": idea.pairwise_score,
+    }
+
+
+def authors(idea: Idea, links: Links) -> list[Person]:
+    """The author first, then the co-authors in the order they were added."""
+    return [person(idea.author, links)] + [person(c.user, links) for c in idea.coauthors]
+
+
+def idea_summary(idea: Idea, challenge: Challenge, links: Links) -> IdeaSummary:
+    """Needs ``idea.author``, ``idea.coauthors`` with their users and ``idea.tags`` loaded."""
+    return {
+        "id": idea.id,
+        "title": idea.title,
+        "summary": idea.summary,
+        "status": idea.status.value,
+        "tags": [tag.name for tag in idea.tags],
+        "authors": authors(idea, links),
+        "counts": idea_counts(idea),
+        "created_at": timestamp(idea.created_at),
+        "updated_at": timestamp(idea.updated_at),
+        "challenge": challenge_ref(challenge, links),
+        "url": idea_url(idea, links),
+        "api_url": idea_api_url(idea.id, links),
+    }
+
+
+def linked_idea(link: LinkedIdea, links: Links) -> IdeaLinkOut:
+    return {
+        "id": link.idea.id,
+        "title": link.idea.title,
+        "note": link.note,
+        "url": idea_url(link.idea, links),
+        "api_url": idea_api_url(link.idea.id, links),
+    }
+
+
+def idea_detail(idea: Idea, direct: DirectLinks, links: Links) -> IdeaDetail:
+    """Needs what ``idea_summary`` needs, and ``idea.challenge``."""
+    return {
+        **idea_summary(idea, idea.challenge, links),
+        "body": idea.body,
+        "body_html": idea.body_html,
+        "builds_on": [linked_idea(link, links) for link in direct.builds_on],
+        "built_on_by": [linked_idea(link, links) for link in direct.built_on_by],
+    }
+
+
+# Lineage ---------------------------------------------------------------------
+
+
+class LineageNode(TypedDict):
+    id: int
+    title: str | None
+    depth: int
+    url: str | None
+    api_url: str | None
+
+
+class LineageEdge(TypedDict):
+    child: int
+    parent: int
+    note: str | None
+
+
+class Lineage(TypedDict):
+    idea_id: int
+    nodes: list[LineageNode]
+    edges: list[LineageEdge]
+
+
+def lineage(family: Family, links: Links) -> Lineage:
+    """The family as a graph; ideas a visitor may not see keep their place, not their words.
+
+    A withdrawn or hidden idea is a node without title or links, and the note
+    on a link it made is left out with it.
+    """
+    depths = {i: d for i, d in _depths(family).items() if i in family.ideas}
+    nodes: list[LineageNode] = []
+    for idea_id, depth in sorted(depths.items(), key=lambda item: (item[1], item[0])):
+        idea = family.ideas[idea_id]
+        shown = idea.is_visible
+        nodes.append(
+            {
+                "id": idea.id,
+                "title": idea.title if shown else None,
+                "depth": depth,
+                "url": idea_url(idea, links) if shown else None,
+                "api_url": idea_api_url(idea.id, links) if shown else None,
+            }
+        )
+    edges: list[LineageEdge] = [
+        {
+            "child": edge.child_id,
+            "parent": edge.parent_id,
+            "note": edge.note if family.ideas[edge.child_id].is_visible else None,
+        }
+        for edge in sorted(family.edges, key=lambda e: (e.child_id, e.parent_id))
+        if edge.child_id in depths and edge.parent_id in depths
+    ]
+    return {"idea_id": family.root, "nodes": nodes, "edges": edges}
+
+
+def _depths(family: Family) -> dict[int, int]:
+    """How many links separate each idea from the root: below zero up, above zero down.
+
+    The fewest links count where there are several paths.
+    """
+    parents: dict[int, list[int]] = {}
+    children: dict[int, list[int]] = {}
+    for edge in family.edges:
+        parents.setdefault(edge.child_id, []).append(edge.parent_id)
+        children.setdefault(edge.parent_id, []).append(edge.child_id)
+    depths = {family.root: 0}
+    depths.update({i: -d for i, d in _distances(family.root, parents, family.ideas).items()})
+    depths.update(_distances(family.root, children, family.ideas))
+    return depths
+
+
+def _distances(
+    root: int, neighbours: Mapping[int, Iterable[int]], known: Mapping[int, Idea]
+) -> dict[int, int]:
+    """Breadth-first distances from ``root`` along ``neighbours``, within ``known`` ideas."""
+    found: dict[int, int] = {}
+    queue = deque([(root, 0)])
+    while queue:
+        current, distance = queue.popleft()
+        for following in neighbours.get(current, ()):
+            if following in known and following not in found and following != root:
+                found[following] = distance + 1
+                queue.append((following, distance + 1))
+    return found
+
+
+# Teams -----------------------------------------------------------------------
+
+
+class TeamIdea(TypedDict):
+    id: int
+    title: str
+    url: str
+
+
+class TeamMemberOut(TypedDict):
+    name: str
+    url: str | None
+    role_title: str
+
+
+class OpenRole(TypedDict):
+    title: str
+    description: str
+    skills: list[str]
+
+
+class TeamOut(TypedDict):
+    id: int
+    idea: TeamIdea
+    lead: Person
+    members: list[TeamMemberOut]
+    member_count: int
+    capacity: int
+    open_roles: list[OpenRole]
+
+
+class TeamList(TypedDict):
+    items: list[TeamOut]
+
+
+def team_member(member: TeamMember, links: Links) -> TeamMemberOut:
+    return {**person(member.user, links), "role_title": member.role_title}
+
+
+def open_role(role: TeamRole) -> OpenRole:
+    return {
+        "title": role.title,
+        "description": role.description,
+        "skills": [skill.name for skill in role.skills],
+    }
+
+
+def team_out(team: Team, idea: Idea, challenge: Challenge, links: Links) -> TeamOut:
+    """Needs ``team.lead``, ``team.members`` with their users, and ``team.roles`` (only
+    the open ones) with their skills loaded. Requests, invitations and notes stay out."""
+    return {
+        "id": team.id,
+        "idea": {"id": idea.id, "title": idea.title, "url": idea_url(idea, links)},
+        "lead": person(team.lead, links),
+        "members": [team_member(member, links) for member in team.members],
+        "member_count": team.member_count,
+        "capacity": challenge.team_capacity,
+        "open_roles": [open_role(role) for role in team.roles if role.filled_by_id is None],
+    }

@@ -1,0 +1,177 @@
+"""The API's endpoints and their routes, mounted at /api/v1 by ``ideas.routes``.
+
+Every answer is the one a visitor gets: the signed-in person, if any, is
+never looked at, so no draft or other non-public data can leak through here.
+"""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from ideas.api import cursors, openapi, queries, serializers
+from ideas.api.http import BadRequest, Endpoint, Links, Nowhere, json_response
+from ideas.db import utcnow
+from ideas.errors import NotFound
+from ideas.web import context
+
+DEFAULT_LIMIT = 20
+MAX_LIMIT = 100
+MAX_ID = cursors.MAX_ID
+SORTS = ", ".join(sort.value for sort in queries.IdeaSort)
+
+
+def _whole_number(request: Request, name: str, default: int, low: int, high: int) -> int:
+    raw = request.query_params.get(name)
+    if raw is None:
+        return default
+    if not raw.isascii() or not raw.isdigit() or not low <= int(raw) <= high:
+        raise BadRequest(f"{name} must be a whole number from {low} to {high}.")
+    return int(raw)
+
+
+class Challenges(Endpoint):
+    """Every challenge a visitor may see, oldest first, a page at a time."""
+
+    async def get(self, request: Request) -> Response:
+        after = _whole_number(request, "after", 0, 0, MAX_ID)
+        limit = _whole_number(request, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
+        now = utcnow()
+        page = await queries.challenge_page(context.db(request), after=after, limit=limit, now=now)
+        links = Links(request)
+        next_url = None
+        if page.next_after is not None:
+            next_url = links.api("api.challenges") + f"?after={page.next_after}&limit={limit}"
+        return json_response(
+            {
+                "items": [serializers.challenge_summary(c, links, now) for c in page.challenges],
+                "next": next_url,
+            }
+        )
+
+
+class ChallengeResource(Endpoint):
+    """One challenge a visitor may see; a draft is as absent as an unknown slug."""
+
+    async def get(self, request: Request) -> Response:
+        now = utcnow()
+        db = context.db(request)
+        challenge = await queries.visible_challenge(db, request.path_params["slug"], now)
+        if challenge is None:
+            raise NotFound()
+        winners = await queries.winners(db, challenge.id)
+        return json_response(serializers.challenge_detail(challenge, winners, Links(request), now))
+
+
+def _sort(request: Request) -> queries.IdeaSort:
+    raw = request.query_params.get("sort", queries.IdeaSort.TOP.value)
+    try:
+        return queries.IdeaSort(raw)
+    except ValueError:
+        raise BadRequest(f"sort must be one of {SORTS}.") from None
+
+
+def _position(request: Request, sort: queries.IdeaSort) -> queries.Position | None:
+    raw = request.query_params.get("after")
+    if raw is None:
+        return None
+    try:
+        return cursors.decode(raw, sort)
+    except cursors.InvalidCursor:
+        raise BadRequest(
+            "after must be a cursor taken from the next link of a page in the same sort order."
+        ) from None
+
+
+def _idea_id(request: Request) -> int:
+    """The id in the path; anything that cannot be an idea's id is simply not found."""
+    raw: str = request.path_params["id"]
+    if not raw.isascii() or not raw.isdigit() or not 1 <= int(raw) <= MAX_ID:
+        raise NotFound()
+    return int(raw)
+
+
+class ChallengeIdeas(Endpoint):
+    """The visible ideas of a challenge a visitor may see, sorted, a page at a time."""
+
+    async def get(self, request: Request) -> Response:
+        sort = _sort(request)
+        after = _position(request, sort)
+        limit = _whole_number(request, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
+        db = context.db(request)
+        slug = request.path_params["slug"]
+        challenge = await queries.public_challenge(db, slug, utcnow())
+        if challenge is None:
+            raise NotFound()
+        page = await queries.idea_page(db, challenge.id, sort=sort, after=after, limit=limit)
+        links = Links(request)
+        next_url = None
+        if page.next_after is not None:
+            cursor = cursors.encode(page.next_after)
+            next_url = (
+                links.api("api.challenge_ideas", slug=slug)
+                + f"?sort={sort.value}&after={cursor}&limit={limit}"
+            )
+        return json_response(
+            {
+                "items": [serializers.idea_summary(i, challenge, links) for i in page.ideas],
+                "next": next_url,
+            }
+        )
+
+
+class IdeaResource(Endpoint):
+    """One idea a visitor may see, with the ideas it builds on and that build on it."""
+
+    async def get(self, request: Request) -> Response:
+        db = context.db(request)
+        idea = await queries.visible_idea(db, _idea_id(request), utcnow())
+        if idea is None:
+            raise NotFound()
+        direct = await queries.direct_links(db, idea.id)
+        return json_response(serializers.idea_detail(idea, direct, Links(request)))
+
+
+class IdeaLineage(Endpoint):
+    """The family of an idea a visitor may see, as nodes and edges."""
+
+    async def get(self, request: Request) -> Response:
+        family = await queries.public_family(context.db(request), _idea_id(request), utcnow())
+        if family is None:
+            raise NotFound()
+        return json_response(serializers.lineage(family, Links(request)))
+
+
+class ChallengeTeams(Endpoint):
+    """The teams of a challenge a visitor may see: members and open roles, nothing private."""
+
+    async def get(self, request: Request) -> Response:
+        db = context.db(request)
+        challenge = await queries.public_challenge(db, request.path_params["slug"], utcnow())
+        if challenge is None:
+            raise NotFound()
+        rows = await queries.teams(db, challenge.id)
+        links = Links(request)
+        body: serializers.TeamList = {
+            "items": [serializers.team_out(team, idea, challenge, links) for team, idea in rows]
+        }
+        return json_response(body)
+
+
+class OpenAPIDocument(Endpoint):
+    async def get(self, request: Request) -> Response:
+        return json_response(openapi.DOCUMENT)
+
+
+routes = [
+    Route("/challenges", Challenges, name="api.challenges"),
+    Route("/challenges/{slug}", ChallengeResource, name="api.challenge"),
+    Route("/challenges/{slug}/ideas", ChallengeIdeas, name="api.challenge_ideas"),
+    Route("/challenges/{slug}/teams", ChallengeTeams, name="api.challenge_teams"),
+    Route("/ideas/{id}", IdeaResource, name="api.idea"),
+    Route("/ideas/{id}/lineage", IdeaLineage, name="api.idea_lineage"),
+    Route("/openapi.json", OpenAPIDocument, name="api.openapi"),
+    # Last: any other address under the API is a JSON 404, not the site's HTML page.
+    Route("/{path:path}", Nowhere(), name="api.not_found"),
+]

@@ -1,0 +1,377 @@
+"""A challenge's data for its hosts, as CSV or JSON, streamed in batches.
+
+A dataset is one entry in ``DATASETS``: its columns, the query that reads its
+rows in a stable order, and how a row becomes a record. A format is one entry
+in ``FORMATS``. Rows are read ``BATCH_SIZE`` at a time through a server-side
+cursor and written out batch by batch, so a large round never sits in memory.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import AsyncIterator, Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Row, Select, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from ideas import audit
+from ideas.accounts.models import User, UserStatus
+from ideas.challenges.models import Challenge
+from ideas.db import Database, write
+from ideas.submissions.models import Idea
+from ideas.teams.models import Team, TeamMember
+from ideas.voting.models import Comparison, Vote
+
+BATCH_SIZE = 500
+DELETED_AUTHOR = "deleted participant"
+
+Value = str | int | None
+Record = dict[str, Value]
+UrlFor = Callable[..., str]
+"""``url_for(route_name, **params)``: the absolute URL of a page of the site."""
+Query = Select[*tuple[Any, ...]]
+QueryRow = Row[*tuple[Any, ...]]
+
+
+@dataclass(frozen=True)
+class Dataset:
+    name: str
+    label: str
+    columns: tuple[str, ...]
+    query: Callable[[int], Query]  # the rows of one challenge, by its id
+    record: Callable[[QueryRow, UrlFor], Record]
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.astimezone(UTC).isoformat(timespec="seconds") if moment else None
+
+
+# Ideas --------------------------------------------------------------------------
+
+
+def _ideas_query(challenge_id: int) -> Query:
+    """Every idea of the challenge, withdrawn and hidden ones too, oldest first."""
+    return (
+        select(
+            Idea.id,
+            Idea.slug,
+            Idea.title,
+            Idea.summary,
+            Idea.body,
+            Idea.status,
+            User.display_name.label("author_name"),
+            User.status.label("author_status"),
+            Idea.created_at,
+            Idea.vote_count,
+            Idea.comment_count,
+            Idea.build_count,
+            Idea.shortlist_note,
+            Idea.citation,
+        )
+        .join(User, User.id == Idea.author_id)
+        .where(Idea.challenge_id == challenge_id)
+        .order_by(Idea.id)
+    )
+
+
+def _idea_record(row: QueryRow, url_for: UrlFor) -> Record:
+    return {
+        "id": row.id,
+        "url": url_for("idea.detail", idea_id=row.id, slug=row.slug),
+        "title": row.title,
+        "summary": row.summary,
+        "body": row.body,
+        "status": row.status.value,
+        "author": DELETED_AUTHOR if row.author_status is UserStatus.DELETED else row.author_name,
+        "created_at": _iso(row.created_at),
+        "vote_count": row.vote_count,
+        "comment_count": row.comment_count,
+        "build_count": row.build_count,
+        "shortlist_note": row.shortlist_note,
+        "citation": row.citation,
+    }
+
+
+IDEAS = Dataset(
+    name="ideas",
+    label="Ideas",
+    columns=(
+        "id",
+        "url",
+        "title",
+        "summary",
+        "body",
+        "status",
+        "author",
+        "created_at",
+        "vote_count",
+        "comment_count",
+        "build_count",
+        "shortlist_note",
+        "citation",
+    ),
+    query=_ideas_query,
+    record=_idea_record,
+)
+
+
+# Votes --------------------------------------------------------------------------
+
+
+def _votes_query(challenge_id: int) -> Query:
+    """Every vote cast in the challenge, on withdrawn and hidden ideas too, oldest first."""
+    return (
+        select(
+            Vote.idea_id,
+            Idea.title.label("idea_title"),
+            User.display_name.label("voter_name"),
+            User.status.label("voter_status"),
+            Vote.created_at,
+        )
+        .join(Idea, Idea.id == Vote.idea_id)
+        .join(User, User.id == Vote.user_id)
+        .where(Vote.challenge_id == challenge_id)
+        .order_by(Vote.id)
+    )
+
+
+def _vote_record(row: QueryRow, url_for: UrlFor) -> Record:
+    return {
+        "idea_id": row.idea_id,
+        "idea_title": row.idea_title,
+        "voter": DELETED_AUTHOR if row.voter_status is UserStatus.DELETED else row.voter_name,
+        "created_at": _iso(row.created_at),
+    }
+
+
+VOTES = Dataset(
+    name="votes",
+    label="Votes",
+    columns=("idea_id", "idea_title", "voter", "created_at"),
+    query=_votes_query,
+    record=_vote_record,
+)
+
+
+# Comparisons --------------------------------------------------------------------
+
+
+def _comparisons_query(challenge_id: int) -> Query:
+    """Every answer to "which of these two?" in the challenge, oldest first."""
+    first, second = aliased(Idea), aliased(Idea)
+    return (
+        select(
+            Challenge.slug.label("challenge"),
+            Comparison.first_id,
+            first.title.label("first_title"),
+            Comparison.second_id,
+            second.title.label("second_title"),
+            Comparison.winner_id,
+            User.display_name.label("answered_by_name"),
+            User.status.label("answered_by_status"),
+            Comparison.created_at,
+        )
+        .join(first, first.id == Comparison.first_id)
+        .join(second, second.id == Comparison.second_id)
+        .join(User, User.id == Comparison.user_id)
+        .join(Challenge, Challenge.id == Comparison.challenge_id)
+        .where(Comparison.challenge_id == challenge_id)
+        .order_by(Comparison.id)
+    )
+
+
+def _comparison_record(row: QueryRow, url_for: UrlFor) -> Record:
+    deleted = row.answered_by_status is UserStatus.DELETED
+    return {
+        "challenge": row.challenge,
+        "first_id": row.first_id,
+        "first_title": row.first_title,
+        "second_id": row.second_id,
+        "second_title": row.second_title,
+        "winner_id": row.winner_id,  # empty: "can't decide"
+        "answered_by": DELETED_AUTHOR if deleted else row.answered_by_name,
+        "created_at": _iso(row.created_at),
+    }
+
+
+COMPARISONS = Dataset(
+    name="comparisons",
+    label="Comparisons",
+    columns=(
+        "challenge",
+        "first_id",
+        "first_title",
+        "second_id",
+        "second_title",
+        "winner_id",
+        "answered_by",
+        "created_at",
+    ),
+    query=_comparisons_query,
+    record=_comparison_record,
+)
+
+
+# Teams --------------------------------------------------------------------------
+
+
+def _teams_query(challenge_id: int) -> Query:
+    """One row per member of each team, leads first, team by team."""
+    return (
+        select(
+            Team.id.label("team_id"),
+            Team.idea_id,
+            Idea.title.label("idea_title"),
+            User.display_name.label("member_name"),
+            User.status.label("member_status"),
+            (TeamMember.user_id == Team.lead_id).label("is_lead"),
+            TeamMember.role_title,
+            TeamMember.joined_at,
+        )
+        .join(Idea, Idea.id == Team.idea_id)
+        .join(TeamMember, TeamMember.team_id == Team.id)
+        .join(User, User.id == TeamMember.user_id)
+        .where(Team.challenge_id == challenge_id)
+        .order_by(Team.id, (TeamMember.user_id == Team.lead_id).desc(), TeamMember.joined_at)
+    )
+
+
+def _team_record(row: QueryRow, url_for: UrlFor) -> Record:
+    deleted = row.member_status is UserStatus.DELETED
+    return {
+        "team_id": row.team_id,
+        "idea_id": row.idea_id,
+        "idea_title": row.idea_title,
+        "member": DELETED_AUTHOR if deleted else row.member_name,
+        "lead": bool(row.is_lead),
+        "role": row.role_title,
+        "joined_at": _iso(row.joined_at),
+    }
+
+
+TEAMS = Dataset(
+    name="teams",
+    label="Teams",
+    columns=("team_id", "idea_id", "idea_title", "member", "lead", "role", "joined_at"),
+    query=_teams_query,
+    record=_team_record,
+)
+
+DATASETS: dict[str, Dataset] = {
+    dataset.name: dataset for dataset in (IDEAS, VOTES, COMPARISONS, TEAMS)
+}
+
+
+# Formats ------------------------------------------------------------------------
+
+# A spreadsheet runs a cell that starts with one of these as a formula.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value: Value) -> Value:
+    """Text a spreadsheet would run as a formula, made inert by a leading apostrophe."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return f"'{value}"
+    return value
+
+
+def _csv_lines(rows: Sequence[Sequence[Value]]) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows(rows)
+    return buffer.getvalue()
+
+
+def _csv_batch(columns: Sequence[str], records: Sequence[Record], first: bool) -> str:
+    return _csv_lines([[neutralise(record[column]) for column in columns] for record in records])
+
+
+def _json_batch(columns: Sequence[str], records: Sequence[Record], first: bool) -> str:
+    lines = ",\n".join(json.dumps(record, ensure_ascii=False) for record in records)
+    return lines if first else f",\n{lines}"
+
+
+@dataclass(frozen=True)
+class Format:
+    name: str
+    label: str
+    media_type: str
+    opening: Callable[[Sequence[str]], str]
+    batch: Callable[[Sequence[str], Sequence[Record], bool], str]  # columns, records, first?
+    closing: str
+
+
+FORMATS: dict[str, Format] = {
+    fmt.name: fmt
+    for fmt in (
+        Format(
+            name="csv",
+            label="CSV",
+            media_type="text/csv; charset=utf-8",
+            opening=lambda columns: _csv_lines([columns]),
+            batch=_csv_batch,
+            closing="",
+        ),
+        Format(
+            name="json",
+            label="JSON",
+            media_type="application/json",
+            opening=lambda columns: "[\n",
+            batch=_json_batch,
+            closing="\n]\n",
+        ),
+    )
+}
+
+
+# Reading and recording ----------------------------------------------------------
+
+
+async def stream(
+    database: Database, dataset: Dataset, fmt: Format, *, challenge_id: int, url_for: UrlFor
+) -> AsyncIterator[str]:
+    """The export as text chunks, one per batch of rows.
+
+    It reads in a session of its own, closed when the last chunk is out (or
+    the client goes away): a response body outlives the request's session.
+    """
+    yield fmt.opening(dataset.columns)
+    async with database.session() as session:
+        result = await session.stream(
+            dataset.query(challenge_id).execution_options(yield_per=BATCH_SIZE)
+        )
+        first = True
+        async for rows in result.partitions():
+            records = [dataset.record(row, url_for) for row in rows]
+            yield fmt.batch(dataset.columns, records, first)
+            first = False
+    yield fmt.closing
+
+
+async def record_export(
+    session: AsyncSession,
+    *,
+    challenge_id: int,
+    actor_id: int,
+    dataset: Dataset,
+    fmt: Format,
+    now: datetime,
+) -> None:
+    """Note in the audit log who took which data out of the challenge, and when."""
+    async with write(session) as tx:
+        audit.record(
+            tx,
+            actor_id=actor_id,
+            action="challenge.export",
+            subject_type="challenge",
+            subject_id=challenge_id,
+            challenge_id=challenge_id,
+            at=now,
+            dataset=dataset.name,
+            format=fmt.name,
+        )
