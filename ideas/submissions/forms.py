@@ -1,17 +1,21 @@
-"""The idea form."""
+"""The idea form: text, tags from the challenge, and the ideas it builds on."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 from starlette.datastructures import FormData
 
+from ideas.media.pictures import Prepared
+from ideas.submissions.lineage import NOTE_MAX, LinkInput
 from ideas.web.forms import Form
 
-FIELDS = ("title", "summary", "body")
+FIELDS = ("title", "summary", "body", "image_alt", "remove_image")
 TITLE_MAX = 120
 SUMMARY_MAX = 300
 BODY_MAX = 20_000
+BUILDS_ON_MAX = 10
 
 
 @dataclass(frozen=True)
@@ -19,13 +23,58 @@ class IdeaInput:
     title: str
     summary: str
     body: str
+    tag_ids: tuple[int, ...] = ()
+    builds_on: tuple[LinkInput, ...] = field(default_factory=tuple)
+    image: Prepared | None = None
+    image_alt: str = ""
+    remove_image: bool = False
 
 
-def parse(data: FormData) -> tuple[Form, IdeaInput | None]:
-    form = Form.from_submission(data, FIELDS)
+def _ids(data: FormData, name: str) -> list[int]:
+    found: list[int] = []
+    for raw in data.getlist(name):
+        if isinstance(raw, str) and raw.strip().isdigit() and int(raw) not in found:
+            found.append(int(raw))
+    return found
+
+
+def parse(
+    data: FormData, *, offered_tags: Sequence[int] = ()
+) -> tuple[Form, IdeaInput | None, list[int], list[int]]:
+    """Check a submitted idea; also returns the chosen tag ids and build-on ids as typed.
+
+    Each idea it builds on comes as a ``builds_on`` value with its note in
+    ``note-<id>``, so the form keeps both when it comes back with problems.
+    """
+    tag_ids = [tag for tag in _ids(data, "tags") if tag in offered_tags]
+    parent_ids = _ids(data, "builds_on")
+    notes = tuple(f"note-{parent}" for parent in parent_ids)
+    form = Form.from_submission(data, FIELDS + notes)
     title = form.text("title", label="Title", max_length=TITLE_MAX)
     summary = form.text("summary", label="Summary", max_length=SUMMARY_MAX)
     body = form.text("body", label="Body", max_length=BODY_MAX, required=False, multiline=True)
+    image_alt = form.text(
+        "image_alt", label="The picture's description", max_length=200, required=False
+    )
+    links = []
+    for parent in parent_ids:
+        note = form.text(f"note-{parent}", label="The note", max_length=NOTE_MAX, required=False)
+        links.append(LinkInput(parent_id=parent, note=note))
+    if len(parent_ids) > BUILDS_ON_MAX:
+        form.errors["builds_on"] = f"An idea can build on at most {BUILDS_ON_MAX} ideas."
     if not form.ok:
-        return form, None
-    return form, IdeaInput(title=title, summary=summary, body=body)
+        return form, None, tag_ids, parent_ids
+    return (
+        form,
+        IdeaInput(
+            title=title,
+            summary=summary,
+            body=body,
+            tag_ids=tuple(tag_ids),
+            builds_on=tuple(links),
+            image_alt=image_alt,
+            remove_image=form.checked("remove_image"),
+        ),
+        tag_ids,
+        parent_ids,
+    )

@@ -4,12 +4,26 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
-from sqlalchemy import Enum, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import (
+    CheckConstraint,
+    Enum,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ideas.accounts.models import User
-from ideas.challenges.models import Challenge
+from ideas.challenges.models import Challenge, ChallengeTag
+
+if TYPE_CHECKING:
+    from ideas.teams.models import Team
 from ideas.db import Base, UTCDateTime, utcnow
 
 
@@ -22,6 +36,7 @@ class IdeaStatus(StrEnum):
 
 
 VISIBLE_STATUSES = (IdeaStatus.PUBLISHED, IdeaStatus.SHORTLISTED, IdeaStatus.WINNER)
+SHORTLISTED_STATUSES = (IdeaStatus.SHORTLISTED, IdeaStatus.WINNER)
 
 
 class Idea(Base):
@@ -29,6 +44,12 @@ class Idea(Base):
     __table_args__ = (
         Index("ix_ideas_challenge_id_created_at", "challenge_id", "created_at"),
         Index("ix_ideas_challenge_id_vote_count", "challenge_id", "vote_count"),
+        Index("ix_ideas_challenge_id_status", "challenge_id", "status"),
+        Index("ix_ideas_challenge_id_build_count", "challenge_id", "build_count"),
+        Index("ix_ideas_challenge_id_influence", "challenge_id", "influence"),
+        Index("ix_ideas_challenge_id_last_activity_at", "challenge_id", "last_activity_at"),
+        Index("ix_ideas_challenge_id_pairwise_score", "challenge_id", "pairwise_score"),
+        Index("ix_ideas_challenge_id_comparison_count", "challenge_id", "comparison_count"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -47,13 +68,106 @@ class Idea(Base):
     )
     vote_count: Mapped[int] = mapped_column(Integer, default=0)
     comment_count: Mapped[int] = mapped_column(Integer, default=0)
-    build_count: Mapped[int] = mapped_column(Integer, default=0)
+    build_count: Mapped[int] = mapped_column(Integer, default=0)  # ideas that build on it directly
+    influence: Mapped[int] = mapped_column(Integer, default=0)  # ideas descending from it
+    # Pairwise ranking: how often it was compared, its fitted strength (log scale) and
+    # the estimated chance it beats a randomly chosen other idea (None until compared).
+    image_id: Mapped[int | None] = mapped_column(ForeignKey("pictures.id", ondelete="SET NULL"))
+    image_alt: Mapped[str] = mapped_column(String(200), default="")
+    report_count: Mapped[int] = mapped_column(Integer, default=0)  # distinct open reports
+    hidden_reason: Mapped[str] = mapped_column(String(500), default="")
+    comparison_count: Mapped[int] = mapped_column(Integer, default=0)
+    strength: Mapped[float] = mapped_column(Float, default=0.0)
+    pairwise_score: Mapped[float | None] = mapped_column(Float)
+    last_activity_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The host's word to the authors when shortlisting, and the citation of a winner.
+    shortlist_note: Mapped[str] = mapped_column(Text, default="")
+    shortlisted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    citation: Mapped[str] = mapped_column(String(300), default="")
+    won_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     challenge: Mapped[Challenge] = relationship(lazy="raise")
     author: Mapped[User] = relationship(lazy="raise")
+    tags: Mapped[list[ChallengeTag]] = relationship(
+        secondary="idea_tags", lazy="raise", order_by="ChallengeTag.position", viewonly=True
+    )
+    coauthors: Mapped[list[IdeaCoauthor]] = relationship(
+        lazy="raise", order_by="IdeaCoauthor.added_at", viewonly=True
+    )
+    # The team working on it, once it is shortlisted.
+    team: Mapped[Team | None] = relationship(lazy="raise", viewonly=True)
 
     @property
     def is_visible(self) -> bool:
         return self.status in VISIBLE_STATUSES
+
+    @property
+    def is_shortlisted(self) -> bool:
+        """Shortlisted, or a winner (winners come from the shortlist and keep their team)."""
+        return self.status in SHORTLISTED_STATUSES
+
+
+class IdeaTag(Base):
+    """A tag (offered by the challenge) that an idea carries."""
+
+    __tablename__ = "idea_tags"
+
+    idea_id: Mapped[int] = mapped_column(
+        ForeignKey("ideas.id", ondelete="CASCADE"), primary_key=True
+    )
+    tag_id: Mapped[int] = mapped_column(
+        ForeignKey("challenge_tags.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+
+class IdeaRevision(Base):
+    """The text of an idea as it stood after each save; number 1 is as first posted."""
+
+    __tablename__ = "idea_revisions"
+    __table_args__ = (UniqueConstraint("idea_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    idea_id: Mapped[int] = mapped_column(ForeignKey("ideas.id", ondelete="CASCADE"))
+    number: Mapped[int] = mapped_column(Integer)
+    editor_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    title: Mapped[str] = mapped_column(String(120))
+    summary: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    editor: Mapped[User] = relationship(lazy="raise")
+
+
+class IdeaLink(Base):
+    """Idea ``child_id`` builds on idea ``parent_id``; ``note`` says what it took or changed."""
+
+    __tablename__ = "idea_links"
+    __table_args__ = (CheckConstraint("child_id <> parent_id", name="not_itself"),)
+
+    child_id: Mapped[int] = mapped_column(
+        ForeignKey("ideas.id", ondelete="CASCADE"), primary_key=True
+    )
+    parent_id: Mapped[int] = mapped_column(
+        ForeignKey("ideas.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    note: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    child: Mapped[Idea] = relationship(foreign_keys=[child_id], lazy="raise")
+    parent: Mapped[Idea] = relationship(foreign_keys=[parent_id], lazy="raise")
+
+
+class IdeaCoauthor(Base):
+    __tablename__ = "idea_coauthors"
+
+    idea_id: Mapped[int] = mapped_column(
+        ForeignKey("ideas.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    user: Mapped[User] = relationship(lazy="raise")

@@ -1,57 +1,458 @@
-"""Reading ideas."""
+"""Reading ideas: a challenge's list of ideas, site-wide search, similar ideas.
+
+Lists page by keyset: a page ends at the sort key and id of its last idea, and
+the next page starts strictly after that, so no idea is shown twice or
+skipped, whatever ties there are, and no OFFSET walks over skipped rows. The
+position travels as an opaque cursor (``Cursor.encode``).
+
+Each function runs a fixed number of queries, whatever the amount of data:
+counts shown on a card are columns, and what a card needs besides (authors,
+tags, how many ideas an idea builds on) loads with the ideas.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import base64
+import binascii
+import json
+import math
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import (
+    Boolean,
+    ColumnElement,
+    Float,
+    Select,
+    and_,
+    exists,
+    func,
+    literal,
+    or_,
+    select,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from ideas.challenges.models import Challenge, ChallengeHost
-from ideas.submissions.models import VISIBLE_STATUSES, Idea
+from ideas.submissions import search
+from ideas.submissions.models import (
+    VISIBLE_STATUSES,
+    Idea,
+    IdeaCoauthor,
+    IdeaLink,
+    IdeaStatus,
+    IdeaTag,
+)
+from ideas.teams.models import Team
+
+PAGE_SIZE = 20
+
+Query = Select[*tuple[Any, ...]]
 
 
 class Sort(StrEnum):
     TOP = "top"
     NEWEST = "newest"
     MOST_BUILT_ON = "built-on"
+    INFLUENCE = "influence"
+    PAIRWISE = "pairwise"
+    TRENDING = "trending"
+    RELEVANCE = "relevance"  # only while searching
 
     @property
     def label(self) -> str:
-        return {"top": "Top", "newest": "Newest", "built-on": "Most built on"}[self.value]
+        return _LABELS[self]
+
+    @property
+    def by_time(self) -> bool:
+        return self in (Sort.NEWEST, Sort.TRENDING)
+
+    @classmethod
+    def chosen(cls, text: str | None, *, searching: bool) -> tuple[Sort, bool]:
+        """The order asked for in ``text``, and whether one was asked for at all.
+
+        Unknown or missing: best match while searching, else top. Best match
+        needs a search.
+        """
+        try:
+            sort = cls(text or "")
+        except ValueError:
+            return (Sort.RELEVANCE if searching else Sort.TOP), False
+        if sort is Sort.RELEVANCE and not searching:
+            return Sort.TOP, False
+        return sort, True
+
+    @classmethod
+    def offered(cls, *, searching: bool) -> list[Sort]:
+        """The orders a list can be put in; best match first while searching."""
+        orders: list[Sort] = [sort for sort in cls if sort is not Sort.RELEVANCE]
+        return [Sort.RELEVANCE, *orders] if searching else orders
 
 
-_ORDER: dict[Sort, tuple[ColumnElement[Any], ...]] = {
-    Sort.TOP: (Idea.vote_count.desc(), Idea.id.desc()),
-    Sort.NEWEST: (Idea.created_at.desc(), Idea.id.desc()),
-    Sort.MOST_BUILT_ON: (Idea.build_count.desc(), Idea.id.desc()),
+_LABELS = {
+    Sort.TOP: "Top",
+    Sort.NEWEST: "Newest",
+    Sort.MOST_BUILT_ON: "Most built on",
+    Sort.INFLUENCE: "Most influence",
+    Sort.PAIRWISE: "Pairwise rank",
+    Sort.TRENDING: "Trending",
+    Sort.RELEVANCE: "Best match",
 }
 
+UNRANKED = -1.0
+"""The pairwise sort key of an idea never compared: below every score, which lie in (0, 1)."""
 
-async def for_challenge(
-    session: AsyncSession, challenge_id: int, *, sort: Sort, limit: int = 20
+
+def pairwise_key() -> ColumnElement[float]:
+    """An idea's pairwise score, or ``UNRANKED``: never-compared ideas come last, and
+    the key is never null, so a page can end and the next start anywhere among them."""
+    return func.coalesce(Idea.pairwise_score, literal(UNRANKED, Float))
+
+
+# The column each order sorts by, descending, ties broken by id, descending.
+_KEYS: dict[Sort, ColumnElement[Any]] = {
+    Sort.TOP: Idea.vote_count.expression,
+    Sort.NEWEST: Idea.created_at.expression,
+    Sort.MOST_BUILT_ON: Idea.build_count.expression,
+    Sort.INFLUENCE: Idea.influence.expression,
+    Sort.PAIRWISE: pairwise_key(),
+    Sort.TRENDING: Idea.last_activity_at.expression,
+}
+
+# Statuses a list can be narrowed to: the visible ones, never withdrawn or hidden.
+LISTED_STATUSES = VISIBLE_STATUSES
+_LISTED_VALUES = frozenset(status.value for status in LISTED_STATUSES)
+
+
+# Cursors -----------------------------------------------------------------------
+
+MAX_ID = 2**31 - 1  # ids and counters are 32-bit integers on PostgreSQL
+CURSOR_MAX_LENGTH = 200
+
+
+class InvalidCursor(ValueError):
+    """The text is not a cursor made for that order of the list."""
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """Where a page ended: the sort key and id of its last idea, in a given order."""
+
+    sort: Sort
+    key: int | float | datetime
+    id: int
+
+    def encode(self) -> str:
+        key = self.key.isoformat() if isinstance(self.key, datetime) else self.key
+        raw = json.dumps([self.sort.value, key, self.id], separators=(",", ":"))
+        return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+    @classmethod
+    def decode(cls, text: str, sort: Sort) -> Cursor:
+        """The position ``text`` stands for, if it was made for ``sort``."""
+        if not text or len(text) > CURSOR_MAX_LENGTH or not text.isascii():
+            raise InvalidCursor(text)
+        try:
+            value = json.loads(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)))
+        except (binascii.Error, ValueError) as error:
+            raise InvalidCursor(text) from error
+        if not isinstance(value, list) or len(value) != 3:
+            raise InvalidCursor(text)
+        made_for, key, idea_id = value
+        if made_for != sort.value or not _is_id(idea_id):
+            raise InvalidCursor(text)
+        if sort.by_time:
+            return cls(sort, _moment(key, text), idea_id)
+        if sort is Sort.RELEVANCE:
+            if type(key) not in (int, float) or not math.isfinite(key):
+                raise InvalidCursor(text)
+            return cls(sort, float(key), idea_id)
+        if sort is Sort.PAIRWISE:
+            if type(key) not in (int, float) or not UNRANKED <= key <= 1:
+                raise InvalidCursor(text)
+            return cls(sort, float(key), idea_id)
+        if not _is_id(key):
+            raise InvalidCursor(text)
+        return cls(sort, key, idea_id)
+
+
+def _is_id(value: object) -> bool:
+    return type(value) is int and 0 <= value <= MAX_ID
+
+
+def _moment(value: object, text: str) -> datetime:
+    if not isinstance(value, str):
+        raise InvalidCursor(text)
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError as error:
+        raise InvalidCursor(text) from error
+    if moment.tzinfo is None:
+        raise InvalidCursor(text)
+    return moment.astimezone(UTC)
+
+
+# A challenge's ideas -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What a list of ideas is narrowed to; empty narrows nothing."""
+
+    q: str = ""
+    tag_id: int | None = None
+    status: IdeaStatus | None = None
+
+    @property
+    def active(self) -> bool:
+        return bool(self.q) or self.tag_id is not None or self.status is not None
+
+    @classmethod
+    def parse(cls, params: Mapping[str, str], *, tag_ids: Collection[int]) -> Filters:
+        """Filters from a query string; a tag the challenge does not offer, or a
+        status that is not listed, narrows nothing."""
+        q = search.clean(params.get("q", ""))
+        tag = params.get("tag", "")
+        tag_id = int(tag) if tag.isascii() and tag.isdigit() and len(tag) < 12 else None
+        status = params.get("status", "")
+        return cls(
+            q=q,
+            tag_id=tag_id if tag_id in tag_ids else None,
+            status=IdeaStatus(status) if status in _LISTED_VALUES else None,
+        )
+
+
+@dataclass(frozen=True)
+class IdeaPage:
+    """One page of a list: its ideas, how many ideas each builds on, and the next cursor."""
+
+    ideas: Sequence[Idea]
+    builds_on: Mapping[int, int]
+    next_after: Cursor | None
+
+
+def builds_on_count() -> ColumnElement[int]:
+    """How many ideas an idea builds on, as a column of a query over ``Idea``."""
+    return (
+        select(func.count())
+        .select_from(IdeaLink)
+        .where(IdeaLink.child_id == Idea.id)
+        .correlate(Idea)
+        .scalar_subquery()
+        .label("builds_on")
+    )
+
+
+def _narrowed(
+    session: AsyncSession, query: Query, challenge_id: int, filters: Filters
+) -> tuple[Query, ColumnElement[float] | None] | None:
+    """``query`` kept to the listed ideas of a challenge that pass ``filters``.
+
+    With the search score, while searching; None when the search text holds
+    no word to look for (nothing can match).
+    """
+    statuses = (filters.status,) if filters.status in LISTED_STATUSES else LISTED_STATUSES
+    query = query.where(Idea.challenge_id == challenge_id, Idea.status.in_(statuses))
+    if filters.tag_id is not None:
+        query = query.where(
+            exists().where(IdeaTag.idea_id == Idea.id, IdeaTag.tag_id == filters.tag_id)
+        )
+    if not filters.q:
+        return query, None
+    found = search.matching(session, filters.q)
+    if found is None:
+        return None
+    return query.join(found, found.c.id == Idea.id), found.c.score
+
+
+async def challenge_ideas(
+    session: AsyncSession,
+    challenge_id: int,
+    *,
+    sort: Sort,
+    filters: Filters | None = None,
+    after: Cursor | None = None,
+    limit: int = PAGE_SIZE,
+) -> IdeaPage:
+    """A page of a challenge's visible ideas in ``sort`` order, after ``after``.
+
+    Ideas come with their authors, tags and how many ideas each builds on.
+    Two queries: the ideas with their authors, and their tags. ``RELEVANCE``
+    needs a search (``filters.q``); without one the list is in ``TOP`` order.
+    """
+    ideas: Query = select(Idea, builds_on_count())
+    narrowed = _narrowed(session, ideas, challenge_id, filters or Filters())
+    if narrowed is None:
+        return IdeaPage((), {}, None)
+    query, score = narrowed
+    key: ColumnElement[Any]
+    if sort is Sort.RELEVANCE and score is not None:
+        key = score
+    else:
+        sort = Sort.TOP if sort is Sort.RELEVANCE else sort
+        key = _KEYS[sort]
+    if after is not None and after.sort is sort:
+        position = literal(after.key, key.type)
+        query = query.where(or_(key < position, and_(key == position, Idea.id < after.id)))
+    rows = (
+        await session.execute(
+            query.add_columns(key.label("sort_key"))
+            .options(joinedload(Idea.author), selectinload(Idea.tags))
+            .order_by(key.desc(), Idea.id.desc())
+            .limit(limit + 1)
+        )
+    ).all()
+    page = rows[:limit]
+    last = page[-1] if len(rows) > limit else None
+    return IdeaPage(
+        ideas=[row[0] for row in page],
+        builds_on={row[0].id: int(row[1]) for row in page},
+        next_after=Cursor(sort, last.sort_key, last[0].id) if last is not None else None,
+    )
+
+
+async def count_challenge_ideas(session: AsyncSession, challenge_id: int, filters: Filters) -> int:
+    """How many of a challenge's visible ideas pass ``filters``. One query."""
+    counting: Query = select(func.count(Idea.id))
+    narrowed = _narrowed(session, counting, challenge_id, filters)
+    if narrowed is None:
+        return 0
+    return int(await session.scalar(narrowed[0]) or 0)
+
+
+# Site-wide search --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FoundChallenge:
+    challenge: Challenge
+    matches: bool  # its title, question or brief holds the text searched for
+
+
+async def challenges_for_search(session: AsyncSession, text: str) -> Sequence[FoundChallenge]:
+    """Every challenge with its hosts, and whether its title, question or brief holds ``text``.
+
+    There are few challenges, and which of them someone may see depends on
+    each one's phase (worked out from its schedule), so all are read and the
+    caller keeps those the policy lets the viewer see. Two queries.
+    """
+    needle = search.clean(text)
+    holds: ColumnElement[bool] = (
+        or_(
+            Challenge.title.icontains(needle, autoescape=True),
+            Challenge.question.icontains(needle, autoescape=True),
+            Challenge.brief.icontains(needle, autoescape=True),
+        )
+        if needle
+        else literal(False, Boolean)
+    )
+    rows = await session.execute(
+        select(Challenge, holds.label("matches"))
+        .options(selectinload(Challenge.hosts).joinedload(ChallengeHost.user))
+        .order_by(Challenge.id)
+    )
+    return [FoundChallenge(challenge, bool(matched)) for challenge, matched in rows]
+
+
+@dataclass(frozen=True)
+class IdeaGroup:
+    """The best-matching ideas of one challenge, and how many of its ideas match."""
+
+    challenge: Challenge
+    ideas: Sequence[Idea]
+    builds_on: Mapping[int, int]
+    total: int
+
+
+async def search_ideas(
+    session: AsyncSession,
+    text: str,
+    challenges: Mapping[int, Challenge],
+    *,
+    per_challenge: int = 5,
+) -> Sequence[IdeaGroup]:
+    """Visible ideas of ``challenges`` matching ``text``, grouped by challenge.
+
+    Each group holds its ``per_challenge`` best matches and the number of all
+    its matches; the group with the best match comes first. Two queries: the
+    ideas with their authors, and their tags.
+    """
+    found = search.matching(session, text)
+    if found is None or not challenges:
+        return []
+    per = (Idea.challenge_id,)
+    ranked = (
+        select(
+            Idea.id.label("id"),
+            func.row_number()
+            .over(partition_by=per, order_by=(found.c.score.desc(), Idea.id.desc()))
+            .label("place"),
+            func.count().over(partition_by=per).label("total"),
+            func.max(found.c.score).over(partition_by=per).label("best"),
+        )
+        .join(found, found.c.id == Idea.id)
+        .where(Idea.challenge_id.in_(list(challenges)), Idea.status.in_(VISIBLE_STATUSES))
+        .subquery("ranked")
+    )
+    rows = await session.execute(
+        select(Idea, builds_on_count(), ranked.c.total)
+        .join(ranked, ranked.c.id == Idea.id)
+        .options(joinedload(Idea.author), selectinload(Idea.tags))
+        .where(ranked.c.place <= per_challenge)
+        .order_by(ranked.c.best.desc(), Idea.challenge_id, ranked.c.place)
+    )
+    grouped: dict[int, tuple[list[Idea], dict[int, int], int]] = {}
+    for idea, builds_on, total in rows:
+        ideas, counts, _ = grouped.setdefault(idea.challenge_id, ([], {}, int(total)))
+        ideas.append(idea)
+        counts[idea.id] = int(builds_on)
+    return [
+        IdeaGroup(challenges[challenge_id], ideas, counts, total)
+        for challenge_id, (ideas, counts, total) in grouped.items()
+    ]
+
+
+async def similar(
+    session: AsyncSession, challenge_id: int, text: str, *, limit: int = 5
 ) -> Sequence[Idea]:
-    """Visible ideas of a challenge, with their authors, in one query."""
+    """Up to ``limit`` visible ideas of a challenge most like ``text``, most similar first.
+
+    Any significant word of ``text`` (three letters or more, not a stop word)
+    may match. One query.
+    """
+    found = search.matching(session, text, any_word=True, min_length=search.SIGNIFICANT_LENGTH)
+    if found is None:
+        return []
     rows = await session.scalars(
         select(Idea)
+        .join(found, found.c.id == Idea.id)
         .options(joinedload(Idea.author))
         .where(Idea.challenge_id == challenge_id, Idea.status.in_(VISIBLE_STATUSES))
-        .order_by(*_ORDER[sort])
+        .order_by(found.c.score.desc(), Idea.id.desc())
         .limit(limit)
     )
     return rows.all()
 
 
+# One idea ------------------------------------------------------------------------
+
+
 async def by_id(session: AsyncSession, idea_id: int) -> Idea | None:
-    """An idea with its author and its challenge (and the challenge's hosts)."""
+    """An idea with its author, co-authors, tags and challenge (with the challenge's hosts
+    and offered tags)."""
     idea: Idea | None = await session.scalar(
         select(Idea)
         .options(
             joinedload(Idea.author),
             joinedload(Idea.challenge).selectinload(Challenge.hosts).joinedload(ChallengeHost.user),
+            joinedload(Idea.challenge).selectinload(Challenge.tags),
+            selectinload(Idea.coauthors).joinedload(IdeaCoauthor.user),
+            selectinload(Idea.tags),
+            selectinload(Idea.team).selectinload(Team.members),
         )
         .where(Idea.id == idea_id)
     )

@@ -5,18 +5,55 @@ from __future__ import annotations
 from datetime import datetime
 
 from slugify import slugify
-from sqlalchemy import update
+from sqlalchemy import delete, exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ideas import audit, markdown
-from ideas.challenges.models import Challenge
+from ideas.challenges.models import Challenge, ChallengeTag
+from ideas.comments.models import Comment, CommentStatus
 from ideas.db import write
+from ideas.errors import Conflict, Invalid, NotFound
+from ideas.media import pictures
+from ideas.notifications import events as notification_events
+from ideas.submissions import lineage
 from ideas.submissions.forms import IdeaInput
-from ideas.submissions.models import Idea
+from ideas.submissions.models import (
+    Idea,
+    IdeaCoauthor,
+    IdeaRevision,
+    IdeaStatus,
+    IdeaTag,
+)
 
 
 def make_slug(title: str) -> str:
     return slugify(title, max_length=60, word_boundary=True) or "idea"
+
+
+async def _lock_challenge(tx: AsyncSession, challenge_id: int) -> None:
+    """Serialise changes to a challenge's build-on graph (no two edits make a loop)."""
+    await tx.execute(select(Challenge.id).where(Challenge.id == challenge_id).with_for_update())
+
+
+async def _set_tags(
+    tx: AsyncSession, idea_id: int, challenge_id: int, tag_ids: tuple[int, ...]
+) -> None:
+    offered = set(
+        await tx.scalars(
+            select(ChallengeTag.id).where(
+                ChallengeTag.challenge_id == challenge_id, ChallengeTag.id.in_(tag_ids)
+            )
+        )
+    )
+    await tx.execute(delete(IdeaTag).where(IdeaTag.idea_id == idea_id))
+    for tag_id in tag_ids:
+        if tag_id in offered:
+            tx.add(IdeaTag(idea_id=idea_id, tag_id=tag_id))
+
+
+async def _touch(tx: AsyncSession, idea_ids: set[int], now: datetime) -> None:
+    if idea_ids:
+        await tx.execute(update(Idea).where(Idea.id.in_(idea_ids)).values(last_activity_at=now))
 
 
 async def post_idea(
@@ -27,8 +64,17 @@ async def post_idea(
     data: IdeaInput,
     now: datetime,
 ) -> Idea:
-    """Publish an idea; the challenge's idea count moves in the same transaction."""
+    """Publish an idea (revision 1), with its tags and the ideas it builds on.
+
+    The challenge's idea count, and the build and influence counts of every
+    idea it descends from, move in the same transaction.
+    """
     async with write(session) as tx:
+        if data.builds_on:
+            await _lock_challenge(tx, challenge_id)
+            await lineage.check_links(
+                tx, child_id=None, challenge_id=challenge_id, links=data.builds_on
+            )
         idea = Idea(
             challenge_id=challenge_id,
             author_id=author_id,
@@ -39,7 +85,11 @@ async def post_idea(
             body_html=markdown.render(data.body),
             created_at=now,
             updated_at=now,
+            last_activity_at=now,
         )
+        if data.image is not None:
+            idea.image_id = await pictures.store(tx, data.image, uploaded_by=author_id)
+            idea.image_alt = data.image_alt
         tx.add(idea)
         await tx.execute(
             update(Challenge)
@@ -47,6 +97,23 @@ async def post_idea(
             .values(idea_count=Challenge.idea_count + 1)
         )
         await tx.flush()
+        tx.add(
+            IdeaRevision(
+                idea_id=idea.id,
+                number=1,
+                editor_id=author_id,
+                title=data.title,
+                summary=data.summary,
+                body=data.body,
+                created_at=now,
+            )
+        )
+        await _set_tags(tx, idea.id, challenge_id, data.tag_ids)
+        if data.builds_on:
+            await lineage.set_links(
+                tx, child_id=idea.id, challenge_id=challenge_id, links=data.builds_on, now=now
+            )
+            await _touch(tx, {link.parent_id for link in data.builds_on}, now)
         audit.record(
             tx,
             actor_id=author_id,
@@ -55,5 +122,157 @@ async def post_idea(
             subject_id=idea.id,
             challenge_id=challenge_id,
             at=now,
+            builds_on=[link.parent_id for link in data.builds_on],
+        )
+        await notification_events.on_idea_posted(
+            tx, idea=idea, parent_ids=[link.parent_id for link in data.builds_on], now=now
         )
     return idea
+
+
+async def edit_idea(
+    session: AsyncSession, *, idea_id: int, editor_id: int, data: IdeaInput, now: datetime
+) -> Idea:
+    """Save an edit as a new revision; tags and build-on links are replaced too."""
+    async with write(session) as tx:
+        # The challenge's row is locked before the idea's, the order every writer keeps.
+        challenge_id = await tx.scalar(select(Idea.challenge_id).where(Idea.id == idea_id))
+        if challenge_id is None:
+            raise NotFound()
+        await _lock_challenge(tx, challenge_id)
+        idea = await tx.get(Idea, idea_id, with_for_update=True)
+        if idea is None:
+            raise NotFound()
+        await lineage.set_links(
+            tx, child_id=idea.id, challenge_id=idea.challenge_id, links=data.builds_on, now=now
+        )
+        text_changed = (idea.title, idea.summary, idea.body) != (
+            data.title,
+            data.summary,
+            data.body,
+        )
+        if text_changed:
+            number = await tx.scalar(
+                select(func.coalesce(func.max(IdeaRevision.number), 0)).where(
+                    IdeaRevision.idea_id == idea_id
+                )
+            )
+            tx.add(
+                IdeaRevision(
+                    idea_id=idea_id,
+                    number=int(number or 0) + 1,
+                    editor_id=editor_id,
+                    title=data.title,
+                    summary=data.summary,
+                    body=data.body,
+                    created_at=now,
+                )
+            )
+        idea.title = data.title
+        idea.slug = make_slug(data.title)
+        idea.summary = data.summary
+        idea.body = data.body
+        idea.body_html = markdown.render(data.body)
+        idea.updated_at = now
+        idea.last_activity_at = now
+        idea.image_alt = data.image_alt
+        if data.remove_image:
+            idea.image_id = None
+        if data.image is not None:
+            idea.image_id = await pictures.store(tx, data.image, uploaded_by=editor_id)
+        await _set_tags(tx, idea.id, idea.challenge_id, data.tag_ids)
+        audit.record(
+            tx,
+            actor_id=editor_id,
+            action="idea.edit",
+            subject_type="idea",
+            subject_id=idea.id,
+            challenge_id=idea.challenge_id,
+            at=now,
+        )
+    return idea
+
+
+async def withdraw_idea(
+    session: AsyncSession, *, idea_id: int, actor_id: int, now: datetime
+) -> None:
+    """The author takes a published idea back: it leaves the lists; its links and credit stay."""
+    async with write(session) as tx:
+        idea = await tx.get(Idea, idea_id, with_for_update=True)
+        if idea is None:
+            raise NotFound()
+        if idea.status is not IdeaStatus.PUBLISHED:
+            raise Conflict(f"A {idea.status.value} idea cannot be withdrawn.")
+        idea.status = IdeaStatus.WITHDRAWN
+        idea.updated_at = now
+        await tx.execute(
+            update(Challenge)
+            .where(Challenge.id == idea.challenge_id)
+            .values(idea_count=Challenge.idea_count - 1)
+        )
+        audit.record(
+            tx,
+            actor_id=actor_id,
+            action="idea.withdraw",
+            subject_type="idea",
+            subject_id=idea.id,
+            challenge_id=idea.challenge_id,
+            at=now,
+        )
+
+
+async def add_coauthor(
+    session: AsyncSession, *, idea_id: int, user_id: int, actor_id: int, now: datetime
+) -> None:
+    """Add as co-author someone who has commented on the idea."""
+    async with write(session) as tx:
+        idea = await tx.get(Idea, idea_id)
+        if idea is None:
+            raise NotFound()
+        if user_id == idea.author_id:
+            raise Invalid({"coauthor": "The author is already an author."})
+        commented = await tx.scalar(
+            select(
+                exists().where(
+                    Comment.idea_id == idea_id,
+                    Comment.author_id == user_id,
+                    Comment.status == CommentStatus.PUBLISHED,
+                )
+            )
+        )
+        if not commented:
+            raise Invalid({"coauthor": "Only people who have commented on the idea can be added."})
+        if await tx.get(IdeaCoauthor, (idea_id, user_id)) is not None:
+            raise Invalid({"coauthor": "They are already a co-author."})
+        tx.add(IdeaCoauthor(idea_id=idea_id, user_id=user_id, added_at=now))
+        audit.record(
+            tx,
+            actor_id=actor_id,
+            action="idea.coauthor.add",
+            subject_type="idea",
+            subject_id=idea_id,
+            challenge_id=idea.challenge_id,
+            at=now,
+            user_id=user_id,
+        )
+
+
+async def remove_coauthor(
+    session: AsyncSession, *, idea_id: int, user_id: int, actor_id: int, now: datetime
+) -> None:
+    async with write(session) as tx:
+        idea = await tx.get(Idea, idea_id)
+        link = await tx.get(IdeaCoauthor, (idea_id, user_id))
+        if idea is None or link is None:
+            raise NotFound()
+        await tx.delete(link)
+        audit.record(
+            tx,
+            actor_id=actor_id,
+            action="idea.coauthor.remove",
+            subject_type="idea",
+            subject_id=idea_id,
+            challenge_id=idea.challenge_id,
+            at=now,
+            user_id=user_id,
+        )

@@ -1,19 +1,27 @@
-"""Posting and reading ideas."""
+"""Posting, editing, withdrawing and reading ideas; their history and lineage."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
+from typing import Any
 from urllib.parse import urlencode
 
+from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from ideas import policy
-from ideas.challenges.views import viewer_roles, visible_challenge
+from ideas import markdown, policy
+from ideas.challenges.models import Challenge
+from ideas.challenges.views import viewer_roles, visible_challenge, wants_preview
+from ideas.comments.views import thread_context
 from ideas.db import utcnow
-from ideas.errors import NotFound
+from ideas.errors import Invalid, NotFound
+from ideas.media.uploads import picture_from
+from ideas.notifications.follows import idea_followed
 from ideas.policy import Action
-from ideas.submissions import forms, queries, services
+from ideas.submissions import forms, history, lineage, people, queries, services
 from ideas.submissions.models import Idea
+from ideas.voting.views import vote_context
 from ideas.web import context
 from ideas.web.forms import Form
 from ideas.web.htmx import redirect
@@ -25,35 +33,8 @@ def idea_path(request: Request, idea: Idea) -> str:
     return context.path_for(request, "idea.detail", idea_id=idea.id, slug=idea.slug)
 
 
-async def new_idea(request: Request) -> Response:
-    challenge, roles = await visible_challenge(request, request.path_params["slug"])
-    now = utcnow()
-    if request.method == "GET" and context.viewer(request) is None:
-        query = urlencode({"next": request.url.path})
-        return RedirectResponse(f"{context.path_for(request, 'sign_in')}?{query}", status_code=303)
-    policy.check(Action.POST_IDEA, challenge, roles, now)
-    form = Form()
-    if request.method == "POST":
-        await hit(request, Limit.POST)
-        form, data = forms.parse(await request.form())
-        if data is not None:
-            idea = await services.post_idea(
-                context.db(request),
-                challenge_id=challenge.id,
-                author_id=context.signed_in(request).id,
-                data=data,
-                now=now,
-            )
-            return redirect(request, idea_path(request, idea))
-    return render(
-        request,
-        "submissions/new.html",
-        {"challenge": challenge, "form": form, "limits": forms},
-        block="form",
-    )
-
-
-async def idea_detail(request: Request) -> Response:
+async def visible_idea(request: Request) -> tuple[Idea, Challenge, frozenset[policy.Role]]:
+    """The idea of the URL with the viewer's roles; 404 if they may not see it."""
     idea = await queries.by_id(context.db(request), request.path_params["idea_id"])
     if idea is None:
         raise NotFound()
@@ -62,15 +43,319 @@ async def idea_detail(request: Request) -> Response:
     roles = policy.idea_roles(context.viewer(request), challenge, idea)
     if not policy.can_see_idea(idea, roles):
         raise NotFound()
+    return idea, challenge, roles
+
+
+def _form_context(
+    challenge: Challenge,
+    form: Form,
+    *,
+    idea: Idea | None,
+    chosen_tags: list[int],
+    parents: list[Idea],
+    preview: str | None,
+) -> dict[str, Any]:
+    return {
+        "challenge": challenge,
+        "form": form,
+        "idea": idea,
+        "chosen_tags": chosen_tags,
+        "parents": parents,
+        "preview": preview,
+        "limits": forms,
+    }
+
+
+async def _parents_for_form(request: Request, challenge: Challenge, ids: list[int]) -> list[Idea]:
+    """The ideas named in the form, as far as they belong to this challenge."""
+    found = await lineage.ideas_by_ids(context.db(request), ids)
+    return [idea for idea in found if idea.challenge_id == challenge.id]
+
+
+def _requested_ids(request: Request, name: str) -> list[int]:
+    ids: list[int] = []
+    for raw in request.query_params.getlist(name):
+        if raw.isdigit() and int(raw) not in ids:
+            ids.append(int(raw))
+    return ids
+
+
+async def new_idea(request: Request) -> Response:
+    """Post an idea; ``?builds_on=ID`` (repeatable) links it, ``?remix=ID`` copies one to rework."""
+    challenge, roles = await visible_challenge(request, request.path_params["slug"])
+    now = utcnow()
+    if request.method == "GET" and context.viewer(request) is None:
+        query = urlencode(
+            {"next": str(request.url.path) + (f"?{request.url.query}" if request.url.query else "")}
+        )
+        return RedirectResponse(f"{context.path_for(request, 'sign_in')}?{query}", status_code=303)
+    policy.check(Action.POST_IDEA, challenge, roles, now)
+    preview = None
+    if request.method == "POST":
+        async with request.form() as submitted:
+            offered = [tag.id for tag in challenge.tags]
+            form, data, chosen_tags, parent_ids = forms.parse(submitted, offered_tags=offered)
+            if wants_preview(submitted):
+                form.errors.clear()
+                preview = markdown.render(form.values["body"])
+            elif data is not None:
+                await hit(request, Limit.POST)
+                try:
+                    data = replace(data, image=await picture_from(submitted, "image"))
+                    idea = await services.post_idea(
+                        context.db(request),
+                        challenge_id=challenge.id,
+                        author_id=context.signed_in(request).id,
+                        data=data,
+                        now=now,
+                    )
+                except Invalid as error:
+                    form.errors.update(error.errors)
+                else:
+                    return redirect(request, idea_path(request, idea))
+            parents = await lineage.ideas_by_ids(context.db(request), parent_ids)
+    else:
+        form, chosen_tags, parents = await _starting_form(request, challenge)
+    return render(
+        request,
+        "submissions/new.html",
+        _form_context(
+            challenge, form, idea=None, chosen_tags=chosen_tags, parents=parents, preview=preview
+        ),
+        block="form",
+    )
+
+
+async def _starting_form(
+    request: Request, challenge: Challenge
+) -> tuple[Form, list[int], list[Idea]]:
+    """A blank form, or one building on the ideas asked for; a remix starts from a copy."""
+    remix = _requested_ids(request, "remix")[:1]
+    wanted = remix + [i for i in _requested_ids(request, "builds_on") if i not in remix]
+    parents = [
+        idea
+        for idea in await _parents_for_form(request, challenge, wanted[: forms.BUILDS_ON_MAX])
+        if idea.is_visible
+    ]
+    values = dict.fromkeys(forms.FIELDS, "")
+    chosen_tags: list[int] = []
+    original = next((idea for idea in parents if remix and idea.id == remix[0]), None)
+    if original is not None:
+        values.update(title=original.title, summary=original.summary, body=original.body)
+        values[f"note-{original.id}"] = "A remix: "
+    return Form(values=values), chosen_tags, parents
+
+
+async def edit_idea(request: Request) -> Response:
+    """Authors and co-authors edit the text, tags and what it builds on; each save is a revision."""
+    idea, challenge, roles = await visible_idea(request)
+    now = utcnow()
+    policy.check(Action.EDIT_OWN_IDEA, challenge, roles, now)
+    db = context.db(request)
+    preview = None
+    if request.method == "POST":
+        async with request.form() as submitted:
+            offered = [tag.id for tag in challenge.tags]
+            form, data, chosen_tags, parent_ids = forms.parse(submitted, offered_tags=offered)
+            if wants_preview(submitted):
+                form.errors.clear()
+                preview = markdown.render(form.values["body"])
+            elif data is not None:
+                await hit(request, Limit.POST)
+                try:
+                    data = replace(data, image=await picture_from(submitted, "image"))
+                    saved = await services.edit_idea(
+                        db,
+                        idea_id=idea.id,
+                        editor_id=context.signed_in(request).id,
+                        data=data,
+                        now=now,
+                    )
+                except Invalid as error:
+                    form.errors.update(error.errors)
+                else:
+                    return redirect(request, idea_path(request, saved))
+            parents = await lineage.ideas_by_ids(db, parent_ids)
+    else:
+        links = await lineage.links(db, idea.id)
+        values = {
+            "title": idea.title,
+            "summary": idea.summary,
+            "body": idea.body,
+            "image_alt": idea.image_alt,
+        }
+        values.update({f"note-{n.idea.id}": n.note for n in links.parents})
+        form = Form(values=values)
+        chosen_tags = [tag.id for tag in idea.tags]
+        parents = [n.idea for n in links.parents]
+    return render(
+        request,
+        "submissions/edit.html",
+        _form_context(
+            challenge, form, idea=idea, chosen_tags=chosen_tags, parents=parents, preview=preview
+        ),
+        block="form",
+    )
+
+
+async def idea_detail(request: Request) -> Response:
+    idea, challenge, roles = await visible_idea(request)
     if request.path_params.get("slug") != idea.slug:
         return RedirectResponse(idea_path(request, idea), status_code=301)
     now = utcnow()
+    db = context.db(request)
+    user = context.viewer(request)
+    links = await lineage.links(db, idea.id)
+    may_manage = policy.may_manage_coauthors(user, idea)
+    candidates = (
+        await people.commenters(
+            db, idea.id, leaving_out=[idea.author_id, *(c.user_id for c in idea.coauthors)]
+        )
+        if may_manage
+        else []
+    )
+    thread = await thread_context(request, idea, challenge, roles)
     return render(
         request,
         "submissions/detail.html",
         {
+            **thread,
+            **(await vote_context(request, idea, challenge, roles)),
             "idea": idea,
             "challenge": challenge,
             "phase": challenge.phase_at(now),
+            "parents": [n for n in links.parents if n.idea.is_visible],
+            "children": [n for n in links.children if n.idea.is_visible],
+            "show_shortlist_note": policy.may_read_shortlist_note(roles),
+            "may_edit": policy.may(Action.EDIT_OWN_IDEA, challenge, roles, now),
+            "may_withdraw": policy.may_withdraw(user, challenge, idea, now)
+            and idea.status.value == "published",
+            "may_build": idea.is_visible and policy.may(Action.POST_IDEA, challenge, roles, now),
+            "may_manage_coauthors": may_manage,
+            "coauthor_candidates": candidates,
+            "follows_idea": await idea_followed(request, idea.id),
+            "is_visitor": policy.Role.VISITOR in roles,
         },
     )
+
+
+async def withdraw(request: Request) -> Response:
+    idea, challenge, _ = await visible_idea(request)
+    policy.require_withdraw(context.viewer(request), challenge, idea, utcnow())
+    await services.withdraw_idea(
+        context.db(request), idea_id=idea.id, actor_id=context.signed_in(request).id, now=utcnow()
+    )
+    return redirect(request, idea_path(request, idea))
+
+
+# History -------------------------------------------------------------------------
+
+
+def _number(raw: str | None) -> int | None:
+    return int(raw) if raw and raw.isdigit() else None
+
+
+async def idea_history(request: Request) -> Response:
+    """Every revision, and what changed between two of them (``?from=&to=``)."""
+    idea, challenge, _ = await visible_idea(request)
+    revisions = await history.revisions(context.db(request), idea.id)
+    by_number = {revision.number: revision for revision in revisions}
+    newest = revisions[0].number if revisions else 1
+    to = _number(request.query_params.get("to")) or newest
+    start = _number(request.query_params.get("from")) or max(1, to - 1)
+    if to not in by_number or start not in by_number:
+        raise NotFound()
+    older, newer = sorted((start, to))
+    return render(
+        request,
+        "submissions/history.html",
+        {
+            "idea": idea,
+            "challenge": challenge,
+            "revisions": revisions,
+            "older": by_number[older],
+            "newer": by_number[newer],
+            "changes": history.compare(by_number[older], by_number[newer]),
+        },
+        block="diff",
+    )
+
+
+# Lineage -------------------------------------------------------------------------
+
+
+@dataclass
+class Branch:
+    """One idea in a lineage tree, with the note of the link that led to it."""
+
+    idea: Idea | None
+    idea_id: int
+    note: str
+    branches: list[Branch]
+    repeated: bool = False
+
+
+def _grow(
+    family: lineage.Family, idea_id: int, note: str, *, upward: bool, seen: set[int], depth: int
+) -> Branch:
+    repeated = idea_id in seen
+    seen.add(idea_id)
+    edges = family.parents_of(idea_id) if upward else family.children_of(idea_id)
+    branches = []
+    if not repeated and depth < 12:
+        for edge in edges:
+            nxt = edge.parent_id if upward else edge.child_id
+            branches.append(
+                _grow(family, nxt, edge.note, upward=upward, seen=seen, depth=depth + 1)
+            )
+    return Branch(family.ideas.get(idea_id), idea_id, note, branches, repeated)
+
+
+async def idea_lineage(request: Request) -> Response:
+    """The whole family of an idea as nested lists: what it builds on, and what builds on it."""
+    idea, challenge, _ = await visible_idea(request)
+    family = await lineage.family(context.db(request), idea.id)
+    ancestors = _grow(family, idea.id, "", upward=True, seen=set(), depth=0)
+    descendants = _grow(family, idea.id, "", upward=False, seen=set(), depth=0)
+    return render(
+        request,
+        "submissions/lineage.html",
+        {
+            "idea": idea,
+            "challenge": challenge,
+            "family": family,
+            "ancestors": ancestors,
+            "descendants": descendants,
+        },
+    )
+
+
+# Co-authors ----------------------------------------------------------------------
+
+
+async def add_coauthor(request: Request) -> Response:
+    idea, _, _ = await visible_idea(request)
+    user = context.signed_in(request)
+    policy.require_manage_coauthors(user, idea)
+    submitted: FormData = await request.form()
+    raw = submitted.get("user_id")
+    if not isinstance(raw, str) or not raw.isdigit():
+        raise Invalid({"coauthor": "Choose someone who has commented on the idea."})
+    await services.add_coauthor(
+        context.db(request), idea_id=idea.id, user_id=int(raw), actor_id=user.id, now=utcnow()
+    )
+    return redirect(request, idea_path(request, idea) + "#authors")
+
+
+async def remove_coauthor(request: Request) -> Response:
+    idea, _, _ = await visible_idea(request)
+    user = context.signed_in(request)
+    policy.require_manage_coauthors(user, idea)
+    await services.remove_coauthor(
+        context.db(request),
+        idea_id=idea.id,
+        user_id=request.path_params["user_id"],
+        actor_id=user.id,
+        now=utcnow(),
+    )
+    return redirect(request, idea_path(request, idea) + "#authors")

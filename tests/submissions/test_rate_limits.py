@@ -4,10 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
+import httpx
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ideas.accounts import sessions
+from ideas.app import create_app
+from ideas.db import utcnow
+from ideas.settings import load_settings
 from ideas.submissions.models import Idea
-from tests.conftest import count
+from ideas.web.sessions import cookie_name
+from tests.conftest import TEST_ENVIRON, count
 from tests.html import Page
 
 
@@ -45,3 +51,31 @@ async def test_the_limit_is_per_account(
 
     assert response.status_code == 303
     assert await count(session, Idea) == 11
+
+
+async def test_limits_can_be_turned_off_for_scripted_runs(
+    make_user: Any, make_challenge: Any, database: Any, session: AsyncSession
+) -> None:
+    settings = load_settings({**TEST_ENVIRON, "IDEAS_RATE_LIMITS": "false"})
+    app = create_app(settings, database)
+    challenge = await make_challenge(await make_user(host=True))
+    priya = await make_user()
+    token, web_session = await sessions.start(session, priya, now=utcnow(), replacing=None)
+    url = f"/challenges/{challenge.slug}/ideas/new"
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://127.0.0.1:8000"
+    ) as client:
+        client.cookies.set(cookie_name(settings), token)
+        answers = [
+            await client.post(
+                url,
+                data={
+                    "title": f"Idea {n}",
+                    "summary": "Short.",
+                    "csrf_token": web_session.csrf_token,
+                },
+            )
+            for n in range(12)
+        ]
+    assert [a.status_code for a in answers] == [303] * 12
+    assert await count(session, Idea) == 12

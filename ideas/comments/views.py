@@ -1,0 +1,310 @@
+"""Comments on an idea: the thread, posting and replying, editing and deleting.
+
+Every action is a plain form post answered by a redirect to the comment on the
+idea page. Sent by htmx, it is answered in place instead: a post with a fresh
+form and the new comment (added to the list out of band), an edit or a delete
+with the comment as it now stands, and a form with a problem with that form,
+the problem beside the field and the text as typed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from ideas import policy
+from ideas.accounts.models import User
+from ideas.challenges.models import Challenge
+from ideas.challenges.phases import Phase
+from ideas.comments import forms, queries, services
+from ideas.comments.models import EDIT_WINDOW, Comment, CommentStatus
+from ideas.comments.queries import ThreadItem
+from ideas.db import utcnow
+from ideas.errors import Conflict, Forbidden, NotFound
+from ideas.policy import Action, Role
+from ideas.submissions import queries as idea_queries
+from ideas.submissions.models import Idea
+from ideas.web import context
+from ideas.web.forms import Form
+from ideas.web.htmx import is_htmx, redirect
+from ideas.web.ratelimit import Limit, hit
+from ideas.web.templating import render
+
+
+def comment_path(request: Request, idea: Idea, comment_id: int) -> str:
+    """Where a comment is read: on its idea's page."""
+    path = context.path_for(request, "idea.detail", idea_id=idea.id, slug=idea.slug)
+    return f"{path}#comment-{comment_id}"
+
+
+def _closed_reason(challenge: Challenge, idea: Idea, roles: frozenset[Role], now: datetime) -> str:
+    """Why the viewer sees no comment form; empty when signing in would give them one."""
+    if not idea.is_visible:
+        return f"This idea is {idea.status.value}, so it takes no new comments."
+    phase = challenge.phase_at(now)
+    if not policy.ALLOWED[Action.COMMENT][phase]:
+        if phase is Phase.DRAFT:
+            return "Comments open when the challenge opens."
+        return f"Comments are closed: the challenge is in its {phase.label.lower()} phase."
+    if Role.VISITOR in roles:
+        return ""
+    return "You cannot comment here."
+
+
+def _permissions(
+    viewer: User | None, comments: Iterable[Comment], may_comment: bool, now: datetime
+) -> dict[str, frozenset[int]]:
+    """Which of ``comments`` the viewer may edit (while commenting is open) or delete."""
+    shown = list(comments)
+    return {
+        "editable_comments": frozenset(
+            c.id for c in shown if may_comment and policy.may_edit_comment(viewer, c, now)
+        ),
+        "deletable_comments": frozenset(
+            c.id for c in shown if policy.may_delete_comment(viewer, c)
+        ),
+    }
+
+
+def _may_comment(challenge: Challenge, idea: Idea, roles: frozenset[Role], now: datetime) -> bool:
+    return idea.is_visible and policy.may(Action.COMMENT, challenge, roles, now)
+
+
+async def thread_context(
+    request: Request,
+    idea: Idea,
+    challenge: Challenge,
+    roles: frozenset[Role],
+    *,
+    comment_form: Form | None = None,
+    reply_forms: dict[int, Form] | None = None,
+) -> dict[str, Any]:
+    """Everything ``comments/_thread.html`` needs, for the idea page and the thread page.
+
+    ``idea`` needs what ``policy.idea_roles`` needs (its co-authors); ``roles``
+    are the viewer's roles for the idea. Runs two queries at most.
+    """
+    now = utcnow()
+    items = await queries.thread(context.db(request), idea.id)
+    may_comment = _may_comment(challenge, idea, roles, now)
+    reason = "" if may_comment else _closed_reason(challenge, idea, roles, now)
+    everything = (c for item in items for c in (item.comment, *item.replies))
+    return {
+        "idea": idea,
+        "challenge": challenge,
+        "thread": items,
+        "thread_capped": len(items) >= queries.THREAD_LIMIT,
+        "may_comment": may_comment,
+        "comment_closed_reason": reason,
+        "comment_form": comment_form or forms.blank(),
+        "reply_forms": reply_forms or {},
+        "comment_max": forms.BODY_MAX,
+        "now": now,
+        **_permissions(context.viewer(request), everything, may_comment, now),
+    }
+
+
+async def _idea(request: Request, idea_id: int) -> tuple[Idea, Challenge, frozenset[Role]]:
+    """The idea, if the viewer may see it, with its challenge and the viewer's roles."""
+    idea = await idea_queries.by_id(context.db(request), idea_id)
+    if idea is None:
+        raise NotFound()
+    challenge = idea.challenge
+    roles = policy.idea_roles(context.viewer(request), challenge, idea)
+    if not policy.can_see_idea(idea, roles):
+        raise NotFound()
+    return idea, challenge, roles
+
+
+async def _comment(request: Request) -> tuple[Comment, Idea, Challenge, frozenset[Role]]:
+    comment = await queries.by_id(context.db(request), request.path_params["comment_id"])
+    if comment is None:
+        raise NotFound()
+    idea, challenge, roles = await _idea(request, comment.idea_id)
+    return comment, idea, challenge, roles
+
+
+def _require_open(challenge: Challenge, idea: Idea, roles: frozenset[Role], now: datetime) -> None:
+    """Commenting (and changing a comment) needs the phase and a visible idea."""
+    policy.check(Action.COMMENT, challenge, roles, now)
+    if not idea.is_visible:
+        raise Forbidden(_closed_reason(challenge, idea, roles, now))
+
+
+# The thread -------------------------------------------------------------------
+
+
+async def thread_page(request: Request) -> Response:
+    """An idea's comments as a page of their own; for htmx, the thread section alone."""
+    idea, challenge, roles = await _idea(request, request.path_params["idea_id"])
+    policy.check(Action.SEE_CHALLENGE, challenge, roles, utcnow())
+    return render(
+        request,
+        "comments/thread.html",
+        await thread_context(request, idea, challenge, roles),
+        block="thread",
+    )
+
+
+async def post_comment(request: Request) -> Response:
+    """Post a comment, or (with ``parent_id``) a reply in a top-level comment's thread."""
+    idea, challenge, roles = await _idea(request, request.path_params["idea_id"])
+    now = utcnow()
+    _require_open(challenge, idea, roles, now)
+    author = context.signed_in(request)
+    await hit(request, Limit.COMMENT)
+    submitted = await request.form()
+    parent_id = forms.parent_id(submitted)
+    form, body = forms.parse(submitted)
+    if body is None:
+        if is_htmx(request):
+            return _form_in_place(request, idea, form, parent_id)
+        return render(
+            request,
+            "comments/thread.html",
+            await thread_context(
+                request,
+                idea,
+                challenge,
+                roles,
+                comment_form=None if parent_id else form,
+                reply_forms={parent_id: form} if parent_id else None,
+            ),
+        )
+    comment = await services.post_comment(
+        context.db(request),
+        idea_id=idea.id,
+        author_id=author.id,
+        body=body,
+        parent_id=parent_id,
+        now=now,
+    )
+    if not is_htmx(request):
+        return redirect(request, comment_path(request, idea, comment.id))
+    db = context.db(request)
+    posted = await queries.by_id(db, comment.id)
+    if posted is None:
+        raise NotFound()
+    return render(
+        request,
+        "comments/_posted.html",
+        {
+            "idea": idea,
+            "form": forms.blank(),
+            "parent_id": posted.parent_id,
+            "item": ThreadItem(posted) if posted.parent_id is None else None,
+            "comment": posted,
+            "comment_count": await queries.comment_count(db, idea.id),
+            "may_comment": True,
+            "reply_forms": {},
+            "comment_max": forms.BODY_MAX,
+            "now": now,
+            **_permissions(author, [posted], True, now),
+        },
+    )
+
+
+def _form_in_place(request: Request, idea: Idea, form: Form, parent_id: int | None) -> Response:
+    """The form sent by htmx, back with its problem beside the field."""
+    return render(
+        request,
+        "comments/_posted.html",
+        {
+            "idea": idea,
+            "form": form,
+            "parent_id": parent_id,
+            "item": None,
+            "comment": None,
+            "comment_max": forms.BODY_MAX,
+        },
+    )
+
+
+# Changing one's own comment ----------------------------------------------------
+
+
+def _edit_refusal(user: User, comment: Comment) -> str:
+    if comment.author_id != user.id:
+        return "Only its author can edit a comment."
+    if comment.status is not CommentStatus.PUBLISHED:
+        return f"A {comment.status.value} comment cannot be edited."
+    return services.edit_window_passed()
+
+
+async def _changed(
+    request: Request, idea: Idea, comment_id: int, *, may_comment: bool, now: datetime
+) -> Response:
+    """For htmx: the comment as it now stands, and the thread's new count."""
+    db = context.db(request)
+    comment = await queries.by_id(db, comment_id)
+    if comment is None:
+        raise NotFound()
+    return render(
+        request,
+        "comments/_changed.html",
+        {
+            "idea": idea,
+            "comment": comment,
+            "comment_count": await queries.comment_count(db, idea.id),
+            "now": now,
+            **_permissions(context.viewer(request), [comment], may_comment, now),
+        },
+    )
+
+
+async def edit_comment(request: Request) -> Response:
+    """The author rewrites their comment, for a short while after posting it."""
+    comment, idea, challenge, roles = await _comment(request)
+    now = utcnow()
+    _require_open(challenge, idea, roles, now)
+    user = context.signed_in(request)
+    if not policy.may_edit_comment(user, comment, now):
+        raise Forbidden(_edit_refusal(user, comment))
+    form = forms.filled(comment.body)
+    if request.method == "POST":
+        await hit(request, Limit.COMMENT)
+        form, body = forms.parse(await request.form())
+        if body is not None:
+            await services.edit_comment(
+                context.db(request), comment_id=comment.id, editor_id=user.id, body=body, now=now
+            )
+            if not is_htmx(request):
+                return redirect(request, comment_path(request, idea, comment.id))
+            return await _changed(request, idea, comment.id, may_comment=True, now=now)
+    return render(
+        request,
+        "comments/edit.html",
+        {
+            "idea": idea,
+            "challenge": challenge,
+            "comment": comment,
+            "form": form,
+            "comment_max": forms.BODY_MAX,
+            "edit_minutes": int(EDIT_WINDOW.total_seconds() // 60),
+        },
+        block="form",
+    )
+
+
+async def delete_comment(request: Request) -> Response:
+    """The author takes their comment down; its replies stay in place."""
+    comment, idea, challenge, roles = await _comment(request)
+    now = utcnow()
+    policy.check(Action.SEE_CHALLENGE, challenge, roles, now)
+    user = context.signed_in(request)
+    if comment.status is CommentStatus.DELETED:
+        raise Conflict("That comment was already deleted.")
+    if not policy.may_delete_comment(user, comment):
+        raise Forbidden("Only its author can delete a comment.")
+    await services.delete_comment(
+        context.db(request), comment_id=comment.id, actor_id=user.id, now=now
+    )
+    if not is_htmx(request):
+        return redirect(request, comment_path(request, idea, comment.id))
+    return await _changed(
+        request, idea, comment.id, may_comment=_may_comment(challenge, idea, roles, now), now=now
+    )

@@ -1,0 +1,260 @@
+"""Build-on links between ideas: the graph, its rules and the counts it drives.
+
+An idea may build on several ideas of its challenge; the links never form a
+cycle. ``build_count`` is how many ideas build on an idea directly and
+``influence`` how many descend from it at any depth; both are columns, kept in
+the transaction that changes the links, so lists sort by them through an index.
+The walks are recursive common table expressions, the same on SQLite and
+PostgreSQL; ``UNION`` (not ``UNION ALL``) makes each walk visit an idea once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import joinedload
+
+from ideas.errors import Invalid
+from ideas.submissions.models import VISIBLE_STATUSES, Idea, IdeaLink
+
+NOTE_MAX = 200
+
+
+@dataclass(frozen=True)
+class LinkInput:
+    """``child`` builds on ``parent_id``; ``note`` says what it took or changed."""
+
+    parent_id: int
+    note: str = ""
+
+
+async def ancestors(session: AsyncSession, idea_id: int) -> set[int]:
+    """Every idea that ``idea_id`` builds on, directly or not."""
+    up = (
+        select(IdeaLink.parent_id.label("id"))
+        .where(IdeaLink.child_id == idea_id)
+        .cte("up", recursive=True)
+    )
+    up = up.union(select(IdeaLink.parent_id).join(up, IdeaLink.child_id == up.c.id))
+    return set(await session.scalars(select(up.c.id)))
+
+
+async def descendants(session: AsyncSession, idea_id: int) -> set[int]:
+    """Every idea that builds on ``idea_id``, directly or not."""
+    down = (
+        select(IdeaLink.child_id.label("id"))
+        .where(IdeaLink.parent_id == idea_id)
+        .cte("down", recursive=True)
+    )
+    down = down.union(select(IdeaLink.child_id).join(down, IdeaLink.parent_id == down.c.id))
+    return set(await session.scalars(select(down.c.id)))
+
+
+async def recount(session: AsyncSession, idea_ids: Iterable[int]) -> None:
+    """Set ``build_count`` and ``influence`` of these ideas from the links as they are now."""
+    roots = sorted(set(idea_ids))
+    if not roots:
+        return
+    down = (
+        select(IdeaLink.parent_id.label("root"), IdeaLink.child_id.label("id"))
+        .where(IdeaLink.parent_id.in_(roots))
+        .cte("reach", recursive=True)
+    )
+    down = down.union(
+        select(down.c.root, IdeaLink.child_id).join(down, IdeaLink.parent_id == down.c.id)
+    )
+    reached = await session.execute(select(down.c.root, func.count()).group_by(down.c.root))
+    influence: dict[int, int] = dict(reached.all())
+    linked = await session.execute(
+        select(IdeaLink.parent_id, func.count())
+        .where(IdeaLink.parent_id.in_(roots))
+        .group_by(IdeaLink.parent_id)
+    )
+    direct: dict[int, int] = dict(linked.all())
+    for root in roots:
+        await session.execute(
+            update(Idea)
+            .where(Idea.id == root)
+            .values(build_count=direct.get(root, 0), influence=influence.get(root, 0))
+        )
+
+
+async def check_links(
+    session: AsyncSession,
+    *,
+    child_id: int | None,
+    challenge_id: int,
+    links: Sequence[LinkInput],
+    keeping: Iterable[int] = (),
+) -> None:
+    """Refuse links to another challenge's ideas, to the idea itself, or making a cycle.
+
+    A new link must point at a visible idea; links already made (``keeping``) stay
+    even if their idea was withdrawn or hidden since.
+    """
+    if not links:
+        return
+    ids = [link.parent_id for link in links]
+    if child_id is not None and child_id in ids:
+        raise Invalid({"builds_on": "An idea cannot build on itself."})
+    found = {
+        idea_id: (challenge, status)
+        for idea_id, challenge, status in await session.execute(
+            select(Idea.id, Idea.challenge_id, Idea.status).where(Idea.id.in_(ids))
+        )
+    }
+    kept = set(keeping)
+    for parent_id in ids:
+        if parent_id not in found:
+            raise Invalid({"builds_on": "One of the ideas you build on no longer exists."})
+        parent_challenge, status = found[parent_id]
+        if parent_challenge != challenge_id:
+            raise Invalid({"builds_on": "You can only build on ideas of the same challenge."})
+        if parent_id not in kept and status not in VISIBLE_STATUSES:
+            raise Invalid(
+                {"builds_on": "That idea was withdrawn or hidden; it cannot be built on."}
+            )
+    if child_id is not None:
+        below = await descendants(session, child_id)
+        if below.intersection(ids):
+            raise Invalid(
+                {
+                    "builds_on": "That would make a loop: the idea you chose already "
+                    "builds on this one."
+                }
+            )
+    for link in links:
+        if len(link.note) > NOTE_MAX:
+            raise Invalid(
+                {f"note-{link.parent_id}": f"A note must be at most {NOTE_MAX} characters."}
+            )
+
+
+async def set_links(
+    session: AsyncSession,
+    *,
+    child_id: int,
+    challenge_id: int,
+    links: Sequence[LinkInput],
+    now: datetime,
+) -> None:
+    """Make ``child_id`` build on exactly ``links``; counts of every idea affected follow.
+
+    Callers hold the challenge's row lock, so two edits cannot make a loop together.
+    """
+    existing = {
+        link.parent_id: link
+        for link in await session.scalars(select(IdeaLink).where(IdeaLink.child_id == child_id))
+    }
+    await check_links(
+        session, child_id=child_id, challenge_id=challenge_id, links=links, keeping=existing
+    )
+    before = await ancestors(session, child_id)
+    wanted = {link.parent_id: link for link in links}
+    for parent_id, saved in existing.items():
+        if parent_id not in wanted:
+            await session.delete(saved)
+        else:
+            saved.note = wanted[parent_id].note
+    for parent_id, link in wanted.items():
+        if parent_id not in existing:
+            session.add(
+                IdeaLink(child_id=child_id, parent_id=parent_id, note=link.note, created_at=now)
+            )
+    await session.flush()
+    after = await ancestors(session, child_id)
+    await recount(session, before | after)
+
+
+@dataclass(frozen=True)
+class Edge:
+    child_id: int
+    parent_id: int
+    note: str
+
+
+@dataclass(frozen=True)
+class Family:
+    """An idea's ancestors and descendants, with the links between them all."""
+
+    root: int
+    ideas: dict[int, Idea]
+    edges: list[Edge]
+    ancestors: set[int]
+    descendants: set[int]
+
+    def parents_of(self, idea_id: int) -> list[Edge]:
+        return [edge for edge in self.edges if edge.child_id == idea_id]
+
+    def children_of(self, idea_id: int) -> list[Edge]:
+        return [edge for edge in self.edges if edge.parent_id == idea_id]
+
+
+async def family(session: AsyncSession, idea_id: int, *, limit: int = 500) -> Family:
+    """The whole family of an idea in a fixed number of queries (at most ``limit`` ideas)."""
+    up = await ancestors(session, idea_id)
+    down = await descendants(session, idea_id)
+    members = sorted({idea_id} | up | down)[:limit]
+    rows = await session.scalars(
+        select(Idea).options(joinedload(Idea.author)).where(Idea.id.in_(members))
+    )
+    ideas = {idea.id: idea for idea in rows}
+    edges = [
+        Edge(child, parent, note)
+        for child, parent, note in (
+            await session.execute(
+                select(IdeaLink.child_id, IdeaLink.parent_id, IdeaLink.note).where(
+                    IdeaLink.child_id.in_(members), IdeaLink.parent_id.in_(members)
+                )
+            )
+        )
+    ]
+    return Family(root=idea_id, ideas=ideas, edges=edges, ancestors=up, descendants=down)
+
+
+@dataclass(frozen=True)
+class Neighbour:
+    """A linked idea and the note on the link."""
+
+    idea: Idea
+    note: str
+
+
+@dataclass(frozen=True)
+class Links:
+    parents: list[Neighbour]  # what this idea builds on
+    children: list[Neighbour]  # what builds on it
+
+
+async def links(session: AsyncSession, idea_id: int) -> Links:
+    """The ideas directly linked to ``idea_id``, with their authors, in two queries."""
+    parents = await session.execute(
+        select(Idea, IdeaLink.note)
+        .join(IdeaLink, IdeaLink.parent_id == Idea.id)
+        .options(joinedload(Idea.author))
+        .where(IdeaLink.child_id == idea_id)
+        .order_by(IdeaLink.created_at, Idea.id)
+    )
+    children = await session.execute(
+        select(Idea, IdeaLink.note)
+        .join(IdeaLink, IdeaLink.child_id == Idea.id)
+        .options(joinedload(Idea.author))
+        .where(IdeaLink.parent_id == idea_id)
+        .order_by(IdeaLink.created_at, Idea.id)
+    )
+    return Links(
+        parents=[Neighbour(idea, note) for idea, note in parents],
+        children=[Neighbour(idea, note) for idea, note in children],
+    )
+
+
+async def ideas_by_ids(session: AsyncSession, ids: Sequence[int]) -> list[Idea]:
+    """Ideas in the order of ``ids`` (for a form that names what it builds on)."""
+    if not ids:
+        return []
+    found = {idea.id: idea for idea in await session.scalars(select(Idea).where(Idea.id.in_(ids)))}
+    return [found[i] for i in ids if i in found]
