@@ -1,15 +1,31 @@
-"""``python -m bench``: serve the app on fresh data and measure its main pages.
+"""``python -m bench``: load-test the challenge and idea pages on a large database.
 
-For each database (SQLite always; PostgreSQL when reachable) it builds a
-database with the demo data plus BENCH_IDEAS extra ideas in one challenge,
-serves it with ``ideas serve``, and loads each page with wrk (32 connections,
-BENCH_SECONDS seconds), printing requests per second and the 50th and 99th
-percentile latencies.
+For SQLite and for PostgreSQL (both needed) it builds a database with
+``bench.generate`` at BENCH_SCALE (1.0: 100,000 ideas, 10,000 of them in the
+big challenge) and one at a hundredth of that, serves each in turn with
+``ideas serve --workers 2``, and loads each page with wrk (BENCH_CONNECTIONS
+connections for BENCH_SECONDS seconds). It prints requests per second and the
+50th and 99th percentile latencies against the targets, the share of its
+throughput each order of the challenge page keeps on the large database
+compared with the small one, and a summary, also written as JSON to
+bench/results-<database>.json.
+
+Then, still on the large database, up to 2,000 of its people sign in
+(``bench.signed_in``) and two loads need them: the vote endpoint, each pair
+of a person and an idea of the big challenge voting and withdrawing the vote
+in turn (``bench/vote.lua``), and the big challenge's compare page, each
+request as the next person (``bench/compare.lua``). Both count the answers
+by status. A 409 from the vote endpoint means a pair's previous turn did not
+happen (that request failed, or was lost with a connection the server closed
+after an error) or, rarely, that a vote and its withdrawal raced.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import http.client
+import json
 import os
 import re
 import secrets
@@ -19,28 +35,124 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 
-from bench.generate import add_ideas
-from ideas.db import Database, execute_autocommit
+from bench.generate import Generated, generate
+from bench.signed_in import SignedIn, sign_in, write_pairs, write_people
+from ideas.db import execute_autocommit
+from ideas.settings import load_settings
+from ideas.web.sessions import cookie_name
 
-IDEAS = int(os.environ.get("BENCH_IDEAS", "10000"))
+SCALE = float(os.environ.get("BENCH_SCALE", "1.0"))
 SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "32"))
 POSTGRES_ADMIN_URL = os.environ.get(
     "IDEAS_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 )
-CHALLENGE = "food-waste-in-school-canteens"
-PAGES = [
-    ("home", "/"),
-    ("challenge, top", f"/challenges/{CHALLENGE}?sort=top"),
-    ("challenge, newest", f"/challenges/{CHALLENGE}?sort=newest"),
-    ("challenge, built on", f"/challenges/{CHALLENGE}?sort=built-on"),
-    ("idea", "/ideas/1/let-children-choose-their-portion-size"),
-]
+IDEAS = (sys.executable, "-m", "ideas")
+WORKERS = 2
+THREADS = 2  # wrk's
+SMALL = 0.01  # the small database, as a share of the large one
+SORTS = ("top", "newest", "built-on", "influence", "trending")
+DATABASES = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
+TARGET_RPS = {"sqlite": 400, "postgresql": 300}  # the challenge page
+TARGET_P99_MS = 250
+TARGET_KEPT = 0.85  # of the small database's throughput
+PEOPLE = 2_000  # signed in, for the vote endpoint and the compare page
+# (person, idea) pairs voting and withdrawing: one per person, or several per person to
+# make up this many. A wrk thread's pass over its pairs (between a vote and its
+# withdrawal) is then at least 8 times its connections.
+PAIRS = 8 * CONNECTIONS
+TARGET_VOTE_RPS = 600
+TARGET_VOTE_P99_MS = 200
+TARGET_COMPARE_RPS = 300
+CONFLICTS_ALLOWED = 0.001  # 409s from the vote endpoint, as a share of its requests
+RESULTS = Path(__file__).parent
+SCRIPTS = Path(__file__).parent
+TIME_UNITS_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0, "h": 3_600_000.0}
+
+
+@dataclass
+class Load:
+    """What wrk measured on one URL."""
+
+    rps: float
+    p50_ms: float
+    p99_ms: float
+    non_2xx: int  # any status of 400 or more
+    socket_errors: int
+    requests: int = 0
+    statuses: dict[str, int] = field(default_factory=dict)  # counted by the scripts only
+
+
+@dataclass
+class PageResult:
+    page: str
+    path: str
+    load: Load
+    target: str
+    missed: list[str]  # what fell short of the targets; empty when they were met
+    small_rps: float | None = None
+    kept: float | None = None
+
+
+def wrk(url: str, seconds: int = SECONDS, script: Path | None = None, *args: str) -> Load:
+    """Load ``url``; with a ``script``, as it writes the requests, given ``args``."""
+    command = ["wrk", f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{seconds}s", "--latency"]
+    if script is not None:
+        command += ["-s", str(script), url, "--", *args]
+    else:
+        command.append(url)
+    out = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+
+    def found(pattern: str) -> re.Match[str]:
+        match = re.search(pattern, out)
+        if match is None:
+            raise SystemExit(f"unexpected wrk output for {url}:\n{out}")
+        return match
+
+    def percentile_ms(percent: int) -> float:
+        value, unit = found(rf"\s{percent}(?:\.0+)?%\s+([\d.]+)(us|ms|s|m|h)\b").groups()
+        return float(value) * TIME_UNITS_MS[unit]
+
+    bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    return Load(
+        rps=float(found(r"Requests/sec:\s+([\d.]+)").group(1)),
+        p50_ms=percentile_ms(50),
+        p99_ms=percentile_ms(99),
+        non_2xx=int(bad.group(1)) if bad else 0,
+        socket_errors=sum(map(int, errors.groups())) if errors else 0,
+        requests=int(found(r"(\d+) requests in ").group(1)),
+        statuses={
+            code: int(count)
+            for code, count in sorted(re.findall(r"^status (\d+) (\d+)$", out, re.MULTILINE))
+        },
+    )
+
+
+def fetch(
+    port: int, path: str, method: str = "GET", body: str = "", headers: dict[str, str] | None = None
+) -> tuple[int, str]:
+    """The status and body of a request, redirects not followed."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        connection.request(method, path, body=body or None, headers=headers or {})
+        response = connection.getresponse()
+        return response.status, response.read().decode(errors="replace")
+    finally:
+        connection.close()
+
+
+def status(port: int, path: str) -> int:
+    """The status of a GET, redirects not followed."""
+    return fetch(port, path)[0]
 
 
 def free_port() -> int:
@@ -49,98 +161,320 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def ideas(*args: str, env: dict[str, str]) -> None:
-    subprocess.run([sys.executable, "-m", "ideas", *args], env=env, check=True, capture_output=True)
-
-
-def wrk(url: str) -> tuple[float, str, str]:
-    out = subprocess.run(
-        ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{SECONDS}s", "--latency", url],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
-    p50 = re.search(r"\s50%\s+(\S+)", out).group(1)  # type: ignore[union-attr]
-    p99 = re.search(r"\s99%\s+(\S+)", out).group(1)  # type: ignore[union-attr]
-    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    if errors:
-        raise SystemExit(f"{url}: {errors.group(1)} error responses\n{out}")
-    return rps, p50, p99
-
-
-def run(label: str, url: str, workers: int, folder: Path) -> None:
-    env = {
+def environment(url: str, folder: Path, port: int) -> dict[str, str]:
+    return {
         **os.environ,
         "IDEAS_ENV": "production",
         "SECRET_KEY": secrets.token_urlsafe(48),
+        "GITHUB_CLIENT_ID": "bench",
+        "GITHUB_CLIENT_SECRET": "bench",
+        "IDEAS_BASE_URL": f"http://127.0.0.1:{port}",
         "IDEAS_DATA_DIR": str(folder),
         "DATABASE_URL": url,
         "IDEAS_LOG_LEVEL": "WARNING",
+        "IDEAS_RATE_LIMITS": "false",
     }
-    ideas("migrate", env=env)
-    ideas("demo", env=env)
 
-    async def generate() -> int:
-        database = Database.from_url(url)
-        try:
-            async with database.session() as session:
-                return await add_ideas(session, CHALLENGE, IDEAS)
-        finally:
-            await database.dispose()
 
-    started = time.perf_counter()
-    count = asyncio.run(generate())
-    print(
-        f"\n{label}: {count:,} ideas in the challenge (generated in {time.perf_counter() - started:.1f}s), {workers} worker(s)"
-    )
+@contextlib.contextmanager
+def serve(url: str, folder: Path, warm_up: str) -> Iterator[int]:
+    """The app serving ``url`` on a free port, until the block ends.
+
+    Before it is measured, ``warm_up`` is loaded for a while: both workers are
+    then up, their connection pools filled and their templates compiled.
+    """
     port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "ideas", "serve", "--port", str(port), "--workers", str(workers)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
+    log = folder / f"serve-{port}.log"
+    with log.open("w") as out:
+        server = subprocess.Popen(
+            [*IDEAS, "serve", "--port", str(port), "--workers", str(WORKERS)],
+            env=environment(url, folder, port),
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
     try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.1)
-        print(f"  {'page':22} {'req/s':>8} {'p50':>9} {'p99':>9}")
-        for name, path in PAGES:
-            rps, p50, p99 = wrk(f"http://127.0.0.1:{port}{path}")
-            print(f"  {name:22} {rps:8.0f} {p50:>9} {p99:>9}")
+        deadline = time.monotonic() + 60
+        while True:
+            if server.poll() is not None or time.monotonic() > deadline:
+                raise SystemExit(f"the server did not start:\n{log.read_text()}")
+            with contextlib.suppress(OSError):
+                if status(port, "/readyz") == 200:
+                    break
+            time.sleep(0.2)
+        wrk(f"http://127.0.0.1:{port}{warm_up}", seconds=2)
+        yield port
     finally:
         server.terminate()
-        server.wait(timeout=10)
+        server.wait(timeout=30)
+
+
+@contextlib.contextmanager
+def database(kind: str, folder: Path, name: str) -> Iterator[str]:
+    """A migrated, empty database of ``kind``; a PostgreSQL one is dropped afterwards."""
+    if kind == "sqlite":
+        url = f"sqlite+aiosqlite:///{folder / name}.db"
+    else:
+        name = f"ideas_bench_{name}_{secrets.token_hex(4)}"
+        url = make_url(POSTGRES_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+    try:
+        if kind == "postgresql":
+            try:
+                asyncio.run(execute_autocommit(POSTGRES_ADMIN_URL, f'CREATE DATABASE "{name}"'))
+            except (OSError, SQLAlchemyError) as error:
+                raise SystemExit(f"PostgreSQL is needed at {POSTGRES_ADMIN_URL}: {error}") from None
+        subprocess.run(
+            [*IDEAS, "migrate"],
+            env=environment(url, folder, 0),
+            check=True,
+            capture_output=True,
+        )
+        yield url
+    finally:
+        if kind == "postgresql":
+            asyncio.run(
+                execute_autocommit(
+                    POSTGRES_ADMIN_URL, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'
+                )
+            )
+
+
+def build(url: str, scale: float) -> tuple[Generated, float]:
+    started = time.perf_counter()
+    generated = asyncio.run(generate(url, scale))
+    return generated, time.perf_counter() - started
+
+
+def measure(port: int, name: str, path: str) -> Load:
+    answer = status(port, path)
+    if answer != 200:
+        raise SystemExit(f"{name}: {path} answered {answer}, not 200")
+    return wrk(f"http://127.0.0.1:{port}{path}")
+
+
+def targets(kind: str, name: str) -> tuple[int, int | None] | None:
+    """The req/s and p99 (in ms; None: no target) a page should reach, if it has targets."""
+    if name.startswith("challenge"):
+        return TARGET_RPS[kind], TARGET_P99_MS
+    if name == "vote":
+        return TARGET_VOTE_RPS, TARGET_VOTE_P99_MS
+    if name == "compare":
+        return TARGET_COMPARE_RPS, None
+    return None
+
+
+def describe(rps: int, p99_ms: int | None) -> str:
+    return f"≥{rps} req/s" + (f", p99 ≤{p99_ms}ms" if p99_ms is not None else "")
+
+
+def start_sessions(url: str) -> tuple[SignedIn, float]:
+    started = time.perf_counter()
+    signed_in = asyncio.run(sign_in(url, people=PEOPLE, pairs=PAIRS))
+    if not signed_in.pairs:
+        raise SystemExit("nobody may vote on an idea of the big challenge: no pairs to load")
+    return signed_in, time.perf_counter() - started
+
+
+def measure_votes(port: int, folder: Path, cookie: str, signed_in: SignedIn) -> Load:
+    """The vote endpoint under the pairs' votes and withdrawals (``bench/vote.lua``).
+
+    First one pair votes and withdraws, which leaves it as it was: both must be
+    answered 200, as htmx gets them.
+    """
+    first = signed_in.pairs[0]
+    path = f"/ideas/{first.idea_id}/vote"
+    headers = {
+        "Cookie": f"{cookie}={first.person.token}",
+        "X-CSRF-Token": first.person.csrf_token,
+        "HX-Request": "true",
+        "Content-Type": "application/x-www-form-urlencoded",
+    }
+    for action in ("vote", "withdraw"):
+        answer, body = fetch(port, path, "POST", f"action={action}", headers)
+        if answer != 200:
+            raise SystemExit(
+                f"vote: action={action} as user {first.person.user_id} on {path} "
+                f"answered {answer}, not 200:\n{body[:2000]}"
+            )
+    pairs = folder / "pairs.txt"
+    write_pairs(pairs, signed_in.pairs)
+    url = f"http://127.0.0.1:{port}/"
+    return wrk(url, SECONDS, SCRIPTS / "vote.lua", str(pairs), str(THREADS), cookie)
+
+
+def measure_compare(port: int, folder: Path, cookie: str, signed_in: SignedIn, path: str) -> Load:
+    """The compare page, each request as the next person (``bench/compare.lua``)."""
+    first = signed_in.people[0]
+    answer, body = fetch(port, path, headers={"Cookie": f"{cookie}={first.token}"})
+    if answer != 200 or 'name="token"' not in body:
+        raise SystemExit(
+            f"compare: {path} did not show user {first.user_id} a pair:\n{body[:2000]}"
+        )
+    people = folder / "people.txt"
+    write_people(people, signed_in.people)
+    url = f"http://127.0.0.1:{port}{path}"
+    return wrk(url, SECONDS, SCRIPTS / "compare.lua", str(people), str(THREADS), cookie)
+
+
+def judge(kind: str, name: str, load: Load) -> tuple[str, list[str]]:
+    """The target of a page, and what of it (or of answering 2xx or 3xx) the load fell short of.
+
+    The vote endpoint may answer a few 409s (a pair lost a turn, or a vote and
+    its withdrawal raced), up to CONFLICTS_ALLOWED of its requests.
+    """
+    conflicts = load.statuses.get("409", 0) if name == "vote" else 0
+    missed = ["non-2xx"] if load.non_2xx > conflicts else []
+    if conflicts > CONFLICTS_ALLOWED * load.requests:
+        missed.append("409s")
+    target = targets(kind, name)
+    if target is None:
+        return "", missed
+    rps, p99_ms = target
+    if load.rps < rps:
+        missed.append("req/s")
+    if p99_ms is not None and load.p99_ms > p99_ms:
+        missed.append("p99")
+    return describe(rps, p99_ms), missed
+
+
+def failures(load: Load) -> str:
+    """The statuses of 400 or more the scripts counted, as "409: 3"."""
+    return ", ".join(f"{code}: {n}" for code, n in load.statuses.items() if int(code) >= 400)
+
+
+def show(name: str, load: Load, note: str) -> None:
+    if load.socket_errors:
+        note += f" ({load.socket_errors} socket errors or timeouts)"
+    if failures(load):
+        note += f" ({failures(load)})"
+    print(
+        f"  {name:22} {load.rps:8.0f} {load.p50_ms:7.1f}ms {load.p99_ms:7.1f}ms"
+        f" {load.non_2xx:>8}  {note}"
+    )
+
+
+def outcome(target: str, missed: list[str]) -> str:
+    if missed:
+        return "missed: " + ", ".join(missed)
+    return "met" if target else "no target"
+
+
+def bench(kind: str, folder: Path) -> dict[str, Any]:
+    with database(kind, folder, "large") as url, database(kind, folder, "small") as small_url:
+        large, large_seconds = build(url, SCALE)
+        small, small_seconds = build(small_url, SCALE * SMALL)
+        counts = ", ".join(f"{n:,} {what}" for what, n in large.counts.items())
+        print(f"\n{DATABASES[kind]}: {counts}; generated in {large_seconds:.1f}s")
+        print(f"  and {small.counts['ideas']:,} ideas for comparison, in {small_seconds:.1f}s")
+        sorts = [(f"challenge, {sort}", f"{large.challenge_path}?sort={sort}") for sort in SORTS]
+        print(
+            f"  {'page':22} {'req/s':>8} {'p50':>9} {'p99':>9} {'non-2xx':>8}  "
+            f"target for the challenge page: ≥{TARGET_RPS[kind]} req/s, p99 ≤{TARGET_P99_MS}ms"
+        )
+        results = []
+
+        def record(name: str, path: str, load: Load, *, with_target: bool = False) -> None:
+            target, missed = judge(kind, name, load)
+            note = outcome(target, missed)
+            show(name, load, f"{note} ({target})" if with_target else note)
+            results.append(PageResult(name, path, load, target, missed))
+
+        with serve(url, folder, sorts[0][1]) as port:
+            for name, path in [*sorts, ("idea", large.idea_path)]:
+                record(name, path, measure(port, name, path))
+            signed_in, sign_in_seconds = start_sessions(url)
+            cookie = cookie_name(load_settings(environment(url, folder, port)))
+            print(
+                f"  {len(signed_in.people):,} people signed in, in {sign_in_seconds:.1f}s; "
+                f"{len(signed_in.pairs):,} pairs of a person and an idea to vote on"
+            )
+            per_thread = len(signed_in.pairs) // THREADS
+            if per_thread < 4 * CONNECTIONS // THREADS:
+                print(
+                    f"  (only {per_thread} requests between a vote and its withdrawal on a wrk "
+                    f"thread of {CONNECTIONS // THREADS} connections: some may race, answering 409)"
+                )
+            print(f"  {'signed in':22} {'req/s':>8} {'p50':>9} {'p99':>9} {'non-2xx':>8}  target")
+            record(
+                "vote",
+                "/ideas/{idea_id}/vote",
+                measure_votes(port, folder, cookie, signed_in),
+                with_target=True,
+            )
+            compare_path = f"{large.challenge_path}/compare"
+            record(
+                "compare",
+                compare_path,
+                measure_compare(port, folder, cookie, signed_in, compare_path),
+                with_target=True,
+            )
+        smaller = f"on {small.counts['ideas']:,} ideas"
+        print(
+            f"  {smaller:22} {'req/s':>8} {'p50':>9} {'p99':>9} {'non-2xx':>8}  "
+            f"throughput kept on the large database (target ≥{TARGET_KEPT:.0%})"
+        )
+        with serve(small_url, folder, sorts[0][1]) as port:
+            # The small database has a big challenge of the same name, so the paths are the same.
+            for result in results[: len(sorts)]:
+                load = measure(port, result.page, result.path)
+                result.small_rps = load.rps
+                result.kept = result.load.rps / load.rps
+                if result.kept < TARGET_KEPT:
+                    result.missed.append("kept")
+                if load.non_2xx:
+                    result.missed.append("non-2xx on the small database")
+                show(result.page, load, f"{result.kept:.0%}")
+    summary = {
+        "database": kind,
+        "scale": SCALE,
+        "seconds": SECONDS,
+        "connections": CONNECTIONS,
+        "workers": WORKERS,
+        "cores": os.cpu_count(),
+        "generated": {**large.counts, "seconds": round(large_seconds, 1)},
+        "signed_in": {
+            "people": len(signed_in.people),
+            "pairs": len(signed_in.pairs),
+            "seconds": round(sign_in_seconds, 1),
+        },
+        "pages": [asdict(result) for result in results],
+    }
+    (RESULTS / f"results-{kind}.json").write_text(
+        json.dumps(summary, indent=2, ensure_ascii=False) + "\n"
+    )
+    return summary
+
+
+def print_summary(summaries: list[dict[str, Any]]) -> None:
+    print(f"\nSummary: scale {SCALE}, {CONNECTIONS} connections, {SECONDS}s per page")
+    print(
+        f"  {'database':11} {'page':20} {'req/s':>7} {'p50':>9} {'p99':>9} {'non-2xx':>8} {'kept':>5}  result"
+    )
+    for summary in summaries:
+        for page in summary["pages"]:
+            load = page["load"]
+            kept = f"{page['kept']:.0%}" if page["kept"] is not None else "—"
+            result = outcome(page["target"], page["missed"])
+            failed = failures(Load(**load))
+            if failed:
+                result += f" ({failed})"
+            print(
+                f"  {DATABASES[summary['database']]:11} {page['page']:20} {load['rps']:7.0f}"
+                f" {load['p50_ms']:7.1f}ms {load['p99_ms']:7.1f}ms {load['non_2xx']:>8} {kept:>5}  {result}"
+            )
 
 
 def main() -> None:
     if shutil.which("wrk") is None:
-        raise SystemExit("wrk is needed: apt-get install wrk")
-    print(f"{CONNECTIONS} connections, {SECONDS}s per page, {os.cpu_count()} cores")
-    with tempfile.TemporaryDirectory() as folder:
-        run("SQLite", f"sqlite+aiosqlite:///{folder}/bench.db", 2, Path(folder))
-    name = f"ideas_bench_{secrets.token_hex(4)}"
-    try:
-        asyncio.run(execute_autocommit(POSTGRES_ADMIN_URL, f'CREATE DATABASE "{name}"'))
-    except OSError as error:
-        print(f"\nPostgreSQL: skipped, not reachable ({error})")
-        return
-    try:
+        raise SystemExit("wrk is needed: apt-get install -y wrk")
+    print(
+        f"scale {SCALE}, {CONNECTIONS} connections, {SECONDS}s per page, "
+        f"{WORKERS} workers, {os.cpu_count()} cores"
+    )
+    summaries = []
+    for kind in DATABASES:
         with tempfile.TemporaryDirectory() as folder:
-            url = (
-                make_url(POSTGRES_ADMIN_URL)
-                .set(database=name)
-                .render_as_string(hide_password=False)
-            )
-            run("PostgreSQL", url, 2, Path(folder))
-    finally:
-        asyncio.run(
-            execute_autocommit(POSTGRES_ADMIN_URL, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        )
+            summaries.append(bench(kind, Path(folder)))
+    print_summary(summaries)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,1 @@
+"""Votes, vote budgets and pairwise comparisons."""

@@ -1,0 +1,184 @@
+"""Which two ideas a participant is asked to compare next, and the token that proves it.
+
+The least-compared ideas come first, so that every idea gathers comparisons
+and none stays unranked; among ideas compared about as often, chance picks,
+so that people comparing at the same moment do not all get the same pair.
+Never an idea the participant wrote or co-wrote, never a pair they have
+already answered.
+
+The compare form carries a token signed with the site's secret key over the
+challenge, the participant and the pair; an answer is taken only with a
+token that matches, so nobody can answer (or script answers to) a pair they
+were not shown.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import random
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import BigInteger, cast, exists, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import joinedload, selectinload
+
+from ideas.submissions.models import VISIBLE_STATUSES, Idea, IdeaCoauthor
+from ideas.voting.models import Comparison
+
+CANDIDATES = 50
+"""How many of the least-compared ideas a pair is chosen from."""
+MORE_CANDIDATES = 500
+"""How many are looked at when the participant has answered every pair of the first few."""
+NEAR = 2.0
+"""Ideas whose comparison counts differ by less than this are taken in random order."""
+
+# Ties in comparison count are broken by a scramble of the id that changes with
+# every request: (id * MULTIPLIER + salt) mod MODULUS, MODULUS prime.
+MULTIPLIER = 40_503
+MODULUS = 65_521
+
+Key = tuple[int, int]
+"""A pair of idea ids, the smaller first, as comparisons are stored."""
+
+
+def ordered(a: int, b: int) -> Key:
+    return (a, b) if a < b else (b, a)
+
+
+@dataclass(frozen=True)
+class Pair:
+    """Two ideas as shown: ``left`` and ``right``, each with its authors and tags."""
+
+    left: Idea
+    right: Idea
+
+    @property
+    def key(self) -> Key:
+        return ordered(self.left.id, self.right.id)
+
+
+async def _candidates(
+    session: AsyncSession, challenge_id: int, user_id: int, *, limit: int, salt: int
+) -> list[tuple[int, int]]:
+    """Up to ``limit`` (id, comparison count) of the least-compared visible ideas that
+    the participant neither wrote nor co-wrote. One query, along the challenge's
+    (challenge_id, comparison_count) index."""
+    scramble = (cast(Idea.id, BigInteger) * MULTIPLIER + salt) % MODULUS
+    rows = await session.execute(
+        select(Idea.id, Idea.comparison_count)
+        .where(
+            Idea.challenge_id == challenge_id,
+            Idea.status.in_(VISIBLE_STATUSES),
+            Idea.author_id != user_id,
+            ~exists().where(IdeaCoauthor.idea_id == Idea.id, IdeaCoauthor.user_id == user_id),
+        )
+        .order_by(Idea.comparison_count, scramble, Idea.id)
+        .limit(limit)
+    )
+    return [(idea_id, count) for idea_id, count in rows]
+
+
+async def _answered(
+    session: AsyncSession, challenge_id: int, user_id: int, ids: Collection[int]
+) -> set[Key]:
+    """The pairs among ``ids`` the participant has answered. One query."""
+    if len(ids) < 2:
+        return set()
+    rows = await session.execute(
+        select(Comparison.first_id, Comparison.second_id).where(
+            Comparison.user_id == user_id,
+            Comparison.challenge_id == challenge_id,
+            Comparison.first_id.in_(ids),
+            Comparison.second_id.in_(ids),
+        )
+    )
+    return {(first, second) for first, second in rows}
+
+
+def choose(
+    candidates: Sequence[tuple[int, int]], answered: Collection[Key], rng: random.Random
+) -> tuple[int, int] | None:
+    """Two ids from ``candidates`` (id, comparison count) forming a pair not in ``answered``.
+
+    The least-compared idea that still has a partner, with the least-compared
+    such partner; counts within ``NEAR`` of each other are shuffled. The
+    first of the two is shown on a random side.
+    """
+    jittered = sorted(candidates, key=lambda c: c[1] + rng.random() * NEAR)
+    for position, (one, _) in enumerate(jittered):
+        for other, _ in jittered[position + 1 :]:
+            if ordered(one, other) not in answered:
+                return (one, other) if rng.random() < 0.5 else (other, one)
+    return None
+
+
+async def _ideas(session: AsyncSession, ids: Sequence[int]) -> dict[int, Idea]:
+    """The ideas with their authors, co-authors and tags. Three queries."""
+    rows = await session.scalars(
+        select(Idea)
+        .options(
+            joinedload(Idea.author),
+            selectinload(Idea.coauthors).joinedload(IdeaCoauthor.user),
+            selectinload(Idea.tags),
+        )
+        .where(Idea.id.in_(ids))
+    )
+    return {idea.id: idea for idea in rows}
+
+
+async def next_pair(
+    session: AsyncSession, challenge_id: int, user_id: int, *, rng: random.Random | None = None
+) -> Pair | None:
+    """The pair to show the participant next; None when none is left for them.
+
+    Five queries, seven when every pair of the least-compared ideas is
+    answered and more ideas have to be looked at.
+    """
+    rng = rng or random.Random()
+    salt = rng.randrange(MODULUS)
+    chosen = None
+    for limit in (CANDIDATES, MORE_CANDIDATES):
+        candidates = await _candidates(session, challenge_id, user_id, limit=limit, salt=salt)
+        answered = await _answered(session, challenge_id, user_id, [c[0] for c in candidates])
+        chosen = choose(candidates, answered, rng)
+        if chosen is not None or len(candidates) < limit:
+            break
+    if chosen is None:
+        return None
+    found = await _ideas(session, chosen)
+    left, right = found.get(chosen[0]), found.get(chosen[1])
+    if left is None or right is None:  # deleted in between: rare, and the next try is fine
+        return None
+    return Pair(left, right)
+
+
+async def answered_count(session: AsyncSession, challenge_id: int, user_id: int) -> int:
+    """How many pairs the participant has answered in the challenge. One query."""
+    total = await session.scalar(
+        select(func.count())
+        .select_from(Comparison)
+        .where(Comparison.user_id == user_id, Comparison.challenge_id == challenge_id)
+    )
+    return int(total or 0)
+
+
+# Tokens -----------------------------------------------------------------------
+
+
+def _message(challenge_id: int, user_id: int, pair: Key) -> bytes:
+    return f"compare:{challenge_id}:{user_id}:{pair[0]}:{pair[1]}".encode()
+
+
+def sign(secret: str, *, challenge_id: int, user_id: int, pair: Key) -> str:
+    """The token for showing ``pair`` (smaller id first) to a participant in a challenge."""
+    return hmac.new(
+        secret.encode(), _message(challenge_id, user_id, pair), hashlib.sha256
+    ).hexdigest()
+
+
+def verify(secret: str, token: str, *, challenge_id: int, user_id: int, pair: Key) -> bool:
+    """Whether ``token`` was made by ``sign`` for exactly this challenge, person and pair."""
+    expected = sign(secret, challenge_id=challenge_id, user_id=user_id, pair=pair)
+    return hmac.compare_digest(token.encode(), expected.encode())
