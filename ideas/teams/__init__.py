@@ -1,0 +1,1 @@
+"""Teams that form around shortlisted ideas."""
