@@ -1,0 +1,1 @@
+"""Reports of ideas and comments, and what hosts and admins do about them."""

@@ -1,0 +1,112 @@
+"""Reading the report form, the moderators' reasons and the audit log's filters."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from starlette.datastructures import FormData
+
+from ideas.moderation.models import ReportReason
+from ideas.web.forms import Form
+
+NOTE_MAX = 500
+HIDDEN_REASON_MAX = 500
+ACTION_PREFIX_MAX = 64
+ACTOR_MAX = 320
+
+
+@dataclass(frozen=True)
+class ReportInput:
+    reason: ReportReason
+    note: str
+
+
+def blank_report() -> Form:
+    return Form(values={"reason": "", "note": ""})
+
+
+def parse_report(data: FormData | Mapping[str, str]) -> tuple[Form, ReportInput | None]:
+    """A reason from the list and, for "something else", a word on what is wrong."""
+    form = Form.from_submission(data, ("reason", "note"))
+    reason: ReportReason | None = None
+    try:
+        reason = ReportReason(form.values["reason"])
+    except ValueError:
+        form.errors["reason"] = "Choose why you are reporting it."
+    note = form.text(
+        "note", label="What is wrong", max_length=NOTE_MAX, required=False, multiline=True
+    )
+    if reason is ReportReason.OTHER and not note and "note" not in form.errors:
+        form.errors["note"] = "Say what is wrong when you choose “Something else”."
+    if not form.ok or reason is None:
+        return form, None
+    return form, ReportInput(reason=reason, note=note)
+
+
+def parse_hidden_reason(data: FormData | Mapping[str, str]) -> tuple[Form, str | None]:
+    """Why an item stays hidden: its author reads this."""
+    form = Form.from_submission(data, ("reason",))
+    reason = form.text(
+        "reason", label="The reason", max_length=HIDDEN_REASON_MAX, required=True, multiline=True
+    )
+    return form, reason if form.ok else None
+
+
+# The audit log's filters -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AuditFilters:
+    """What the audit log is narrowed to; empty strings and None mean "any"."""
+
+    action: str = ""  # a prefix: "moderation." or "user.role"
+    challenge: str = ""  # a challenge's slug
+    actor: str = ""  # an id, an e-mail address, or part of a name
+    since: datetime | None = None  # from the start of the first day…
+    until: datetime | None = None  # …to the end of the last one (exclusive)
+
+
+AUDIT_FIELDS = ("action", "challenge", "actor", "from", "to", "before")
+
+
+def _day(form: Form, name: str, label: str) -> date | None:
+    raw = form.values.get(name, "").strip()
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        form.errors[name] = f"{label} must be a date, like 2026-03-01."
+        return None
+
+
+def parse_audit_filters(
+    data: Mapping[str, str], zone: ZoneInfo
+) -> tuple[Form, AuditFilters, int | None]:
+    """The filters from the query string, and the id the page starts below (keyset paging).
+
+    A filter with a problem is reported beside its field and left out; the
+    others still apply.
+    """
+    form = Form.from_submission(data, AUDIT_FIELDS)
+    action = form.text("action", label="Action", max_length=ACTION_PREFIX_MAX, required=False)
+    challenge = form.text("challenge", label="Challenge", max_length=80, required=False)
+    actor = form.text("actor", label="Actor", max_length=ACTOR_MAX, required=False)
+    first = _day(form, "from", "From")
+    last = _day(form, "to", "To")
+    if first and last and last < first:
+        form.errors["to"] = "To must be on or after From."
+        last = None
+    raw_before = form.values["before"].strip()
+    before = int(raw_before) if raw_before.isdigit() and len(raw_before) < 12 else None
+    filters = AuditFilters(
+        action="" if "action" in form.errors else action,
+        challenge="" if "challenge" in form.errors else challenge,
+        actor="" if "actor" in form.errors else actor,
+        since=datetime.combine(first, time.min, tzinfo=zone) if first else None,
+        until=datetime.combine(last + timedelta(days=1), time.min, tzinfo=zone) if last else None,
+    )
+    return form, filters, before

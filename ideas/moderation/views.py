@@ -1,0 +1,317 @@
+"""Reporting an idea or a comment, and the queue where hosts and admins decide.
+
+A report is a plain form post answered by a redirect back to the item; sent
+by htmx, the "Report" disclosure is replaced by a thank-you (or by the reason
+it was refused). A decision in the queue answers htmx with the item's row as
+it now stands, and a plain form with a redirect back to the queue.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.datastructures import FormData
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+
+from ideas import policy
+from ideas.challenges.models import Challenge
+from ideas.challenges.views import visible_challenge
+from ideas.comments import queries as comment_queries
+from ideas.db import utcnow
+from ideas.errors import Conflict, DomainError, Forbidden, NotFound
+from ideas.moderation import forms, queries, services
+from ideas.moderation.queries import QueueItem
+from ideas.moderation.services import Decision, ItemKind
+from ideas.policy import Action
+from ideas.submissions import queries as idea_queries
+from ideas.submissions.models import Idea
+from ideas.web import context
+from ideas.web.forms import Form
+from ideas.web.htmx import is_htmx, redirect
+from ideas.web.ratelimit import Limit, hit
+from ideas.web.templating import render
+
+# Said after a decision: in the row (htmx) or at the top of the queue (plain forms).
+DONE = {
+    "restore": "Restored: it shows again, and its reports are resolved.",
+    "keep-hidden": "Kept hidden: its reports are resolved, and its author sees your reason.",
+    "dismiss": "Reports dismissed: it stays as it is.",
+    "suspend": "Its author is suspended: their sessions have ended.",
+}
+
+
+def _status(error: DomainError) -> int:
+    """A refusal answered in place: 403 for who is asking, 409 for the item's state."""
+    return 403 if isinstance(error, Forbidden) else 409
+
+
+# Reporting --------------------------------------------------------------------------
+
+
+async def _visible_idea(request: Request, idea_id: int) -> tuple[Idea, frozenset[policy.Role]]:
+    """The idea, if the viewer may see it, and the viewer's roles for it."""
+    idea = await idea_queries.by_id(context.db(request), idea_id)
+    if idea is None:
+        raise NotFound()
+    roles = policy.idea_roles(context.viewer(request), idea.challenge, idea)
+    policy.check(Action.SEE_CHALLENGE, idea.challenge, roles, utcnow())
+    if not policy.can_see_idea(idea, roles):
+        raise NotFound()
+    return idea, roles
+
+
+def _idea_path(request: Request, idea: Idea) -> str:
+    return context.path_for(request, "idea.detail", idea_id=idea.id, slug=idea.slug)
+
+
+def _disclosure(
+    request: Request,
+    kind: ItemKind,
+    item_id: int,
+    *,
+    form: Form | None = None,
+    done: str = "",
+    refused: str = "",
+    status_code: int = 200,
+) -> Response:
+    return render(
+        request,
+        "moderation/_report.html",
+        {
+            "report_kind": kind.value,
+            "report_id": item_id,
+            "report_form": form,
+            "report_done": done,
+            "report_refused": refused,
+        },
+        status_code=status_code,
+    )
+
+
+async def _report(
+    request: Request,
+    kind: ItemKind,
+    item_id: int,
+    idea: Idea,
+    heading: str,
+    back: str,
+) -> Response:
+    """Read the form and file the report: the part both kinds of item share."""
+    reporter = context.signed_in(request)
+    await hit(request, Limit.REPORT)
+    form, data = forms.parse_report(await request.form())
+    if data is None:
+        if is_htmx(request):
+            return _disclosure(request, kind, item_id, form=form)
+        return render(
+            request,
+            "moderation/report.html",
+            {
+                "idea": idea,
+                "heading": heading,
+                "back": back,
+                "report_kind": kind.value,
+                "report_id": item_id,
+                "report_form": form,
+                "report_done": "",
+                "report_refused": "",
+            },
+        )
+    try:
+        if kind is ItemKind.IDEA:
+            outcome = await services.report_idea(
+                context.db(request), idea_id=item_id, reporter_id=reporter.id, report=data,
+                now=utcnow(),
+            )  # fmt: skip
+        else:
+            outcome = await services.report_comment(
+                context.db(request), comment_id=item_id, reporter_id=reporter.id, report=data,
+                now=utcnow(),
+            )  # fmt: skip
+    except (Forbidden, Conflict) as error:
+        if not is_htmx(request):
+            raise
+        return _disclosure(
+            request, kind, item_id, refused=error.message, status_code=_status(error)
+        )
+    if is_htmx(request):
+        done = "Thanks — reported."
+        if outcome.hidden:
+            done += " It is now hidden pending review."
+        return _disclosure(request, kind, item_id, done=done)
+    if outcome.hidden and kind is ItemKind.IDEA:
+        # Hidden now, the idea is no longer there for the reporter to go back to.
+        slug = idea.challenge.slug
+        return redirect(request, context.path_for(request, "challenge.detail", slug=slug))
+    return redirect(request, back)
+
+
+async def report_idea(request: Request) -> Response:
+    idea, _ = await _visible_idea(request, request.path_params["idea_id"])
+    user = context.signed_in(request)
+    authors = [idea.author_id, *(c.user_id for c in idea.coauthors)]
+    if not policy.may_report(user, authors):
+        raise Forbidden("You cannot report your own idea.")
+    return await _report(
+        request, ItemKind.IDEA, idea.id, idea, "Report this idea", _idea_path(request, idea)
+    )
+
+
+async def report_comment(request: Request) -> Response:
+    comment = await comment_queries.by_id(context.db(request), request.path_params["comment_id"])
+    if comment is None:
+        raise NotFound()
+    idea, _ = await _visible_idea(request, comment.idea_id)
+    user = context.signed_in(request)
+    if not policy.may_report(user, [comment.author_id]):
+        raise Forbidden("You cannot report your own comment.")
+    back = f"{_idea_path(request, idea)}#comment-{comment.id}"
+    return await _report(request, ItemKind.COMMENT, comment.id, idea, "Report this comment", back)
+
+
+# The queue --------------------------------------------------------------------------
+
+
+def _queue_path(request: Request, challenge: Challenge | None) -> str:
+    if challenge is None:
+        return context.path_for(request, "admin.moderation")
+    return context.path_for(request, "challenge.moderation", slug=challenge.slug)
+
+
+def _queue_context(request: Request, challenge: Challenge | None) -> dict[str, Any]:
+    return {
+        "queue_challenge": challenge,
+        "may_suspend": policy.may_suspend(context.viewer(request)),
+        "reason_max": forms.HIDDEN_REASON_MAX,
+    }
+
+
+async def _queue_page(
+    request: Request,
+    challenge: Challenge | None,
+    *,
+    row_forms: dict[str, Form] | None = None,
+) -> Response:
+    found = await queries.queue(
+        context.db(request), challenge.id if challenge is not None else None
+    )
+    done = DONE.get(request.query_params.get("done", ""), "")
+    return render(
+        request,
+        "moderation/queue.html",
+        {
+            **_queue_context(request, challenge),
+            "queue": found,
+            "row_forms": row_forms or {},
+            "done": done,
+        },
+    )
+
+
+async def _moderated_challenge(request: Request) -> Challenge:
+    """The challenge of the URL, if the viewer moderates it (404 if they cannot see it)."""
+    challenge, _ = await visible_challenge(request, request.path_params["slug"])
+    policy.require_moderate(context.viewer(request), challenge)
+    return challenge
+
+
+async def challenge_queue(request: Request) -> Response:
+    """What was reported in one challenge, for its hosts and the admins."""
+    return await _queue_page(request, await _moderated_challenge(request))
+
+
+async def admin_queue(request: Request) -> Response:
+    """What was reported anywhere, for the admins."""
+    policy.require_admin(context.viewer(request))
+    return await _queue_page(request, None)
+
+
+async def challenge_decide(request: Request) -> Response:
+    return await _decide(request, await _moderated_challenge(request))
+
+
+async def admin_decide(request: Request) -> Response:
+    policy.require_admin(context.viewer(request))
+    return await _decide(request, None)
+
+
+def _row(
+    request: Request,
+    challenge: Challenge | None,
+    item: QueueItem,
+    *,
+    form: Form | None = None,
+    message: str = "",
+    problem: str = "",
+    status_code: int = 200,
+) -> Response:
+    """For htmx: the item's row of the queue, as it now stands."""
+    return render(
+        request,
+        "moderation/_row.html",
+        {
+            **_queue_context(request, challenge),
+            "item": item,
+            "row_forms": {item.dom_id: form} if form is not None else {},
+            "row_message": message,
+            "row_problem": problem,
+        },
+        status_code=status_code,
+    )
+
+
+async def _apply(
+    request: Request, action: str, kind: ItemKind, item_id: int, submitted: FormData
+) -> Decision | Form:
+    """Carry out ``action``; a Form back when the reason to keep an item hidden is missing."""
+    db, now = context.db(request), utcnow()
+    actor = context.signed_in(request)
+    if action == "restore":
+        return await services.restore(db, kind=kind, item_id=item_id, actor_id=actor.id, now=now)
+    if action == "dismiss":
+        return await services.dismiss(db, kind=kind, item_id=item_id, actor_id=actor.id, now=now)
+    if action == "keep-hidden":
+        form, reason = forms.parse_hidden_reason(submitted)
+        if reason is None:
+            return form
+        return await services.keep_hidden(
+            db, kind=kind, item_id=item_id, actor_id=actor.id, reason=reason, now=now
+        )
+    if action == "suspend":
+        policy.require_suspend(actor)
+        return await services.suspend_author(
+            db, kind=kind, item_id=item_id, actor_id=actor.id, now=now
+        )
+    raise HTTPException(400, "Choose to restore, keep hidden, dismiss or suspend.")
+
+
+async def _decide(request: Request, challenge: Challenge | None) -> Response:
+    """One decision on a reported item, from the challenge's queue or the admins' one."""
+    try:
+        kind = ItemKind(request.path_params["kind"])
+    except ValueError:
+        raise NotFound() from None
+    db = context.db(request)
+    item = await queries.queue_item(db, kind, request.path_params["item_id"])
+    if item is None or (challenge is not None and item.challenge.id != challenge.id):
+        raise NotFound()
+    submitted = await request.form()
+    action = str(submitted.get("action", ""))
+    try:
+        outcome = await _apply(request, action, kind, item.id, submitted)
+    except (Conflict, Forbidden) as error:
+        if not is_htmx(request):
+            raise
+        return _row(request, challenge, item, problem=error.message, status_code=_status(error))
+    if isinstance(outcome, Form):
+        if is_htmx(request):
+            return _row(request, challenge, item, form=outcome)
+        return await _queue_page(request, challenge, row_forms={item.dom_id: outcome})
+    if not is_htmx(request):
+        return redirect(request, f"{_queue_path(request, challenge)}?done={action}")
+    fresh = await queries.queue_item(db, kind, item.id)
+    if fresh is None:
+        raise NotFound()
+    return _row(request, challenge, fresh, message=DONE[action])

@@ -1,0 +1,1 @@
+"""What people are told: in-app notifications, follows and e-mail."""

@@ -1,0 +1,110 @@
+"""What e-mails say and where their links lead.
+
+Services that queue e-mail run without a request, so what they need from the
+settings (is SMTP configured, the site's public origin, the secret that signs
+unsubscribe links) is set once when the app or the worker starts, through
+``configure``. Without SMTP, ``current()`` is None and no e-mail is queued.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import jinja2
+from starlette.routing import Router
+
+from ideas.settings import TEMPLATES_DIR, Settings
+
+SUBJECT_MAX = 200
+
+
+@dataclass(frozen=True)
+class MailSetup:
+    origin: str
+    secret: str
+    site_name: str
+    templates: jinja2.Environment
+    path_for: Callable[..., str]
+
+    def url_for(self, name: str, /, **params: Any) -> str:
+        return self.origin + self.path_for(name, **params)
+
+    def unsubscribe_url(self, user_id: int) -> str:
+        return self.url_for("unsubscribe", token=unsubscribe_token(self.secret, user_id))
+
+    def render(self, template: str, **context: Any) -> tuple[str, str]:
+        """The subject and plain-text body of an e-mail from ``templates/email/``."""
+        loaded = self.templates.get_template(f"email/{template}")
+        values = {"site_name": self.site_name, "origin": self.origin, **context}
+        subject = "".join(loaded.blocks["subject"](loaded.new_context(values)))
+        body = "".join(loaded.blocks["body"](loaded.new_context(values)))
+        subject = " ".join(subject.split())
+        if len(subject) > SUBJECT_MAX:
+            subject = subject[: SUBJECT_MAX - 1].rstrip() + "…"
+        return subject, body.strip() + "\n"
+
+
+_current: MailSetup | None = None
+
+
+def email_templates() -> jinja2.Environment:
+    """Plain text: nothing is escaped, and every variable must be given."""
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
+        autoescape=False,  # noqa: S701 - plain-text e-mail, never shown as HTML
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+def configure(settings: Settings | None) -> None:
+    """Queue e-mail from now on if ``settings`` configure SMTP; stop if not (or None)."""
+    global _current
+    if settings is None or not settings.smtp_configured:
+        _current = None
+        return
+    from ideas.routes import routes  # the views import the services, which import this
+
+    router = Router(routes=routes(settings))
+    _current = MailSetup(
+        origin=settings.public_origin,
+        secret=settings.effective_secret_key,
+        site_name="Ideas",
+        templates=email_templates(),
+        path_for=lambda name, /, **params: str(router.url_path_for(name, **params)),
+    )
+
+
+def current() -> MailSetup | None:
+    return _current
+
+
+# One-click unsubscribe --------------------------------------------------------
+
+
+def _signature(secret: str, user_id: int) -> str:
+    digest = hmac.new(secret.encode(), f"unsubscribe:{user_id}".encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).decode().rstrip("=")
+
+
+def unsubscribe_token(secret: str, user_id: int) -> str:
+    """``<user id>.<signature>``: it works without signing in, and never expires."""
+    return f"{user_id}.{_signature(secret, user_id)}"
+
+
+def user_of_token(secret: str, token: str) -> int | None:
+    """The id of the person a genuine token was made for; None for anything else."""
+    raw_id, _, signature = token.partition(".")
+    if not raw_id.isascii() or not raw_id.isdigit() or len(raw_id) > 18:
+        return None
+    user_id = int(raw_id)
+    if not hmac.compare_digest(signature.encode(), _signature(secret, user_id).encode()):
+        return None
+    return user_id

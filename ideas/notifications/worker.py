@@ -1,0 +1,78 @@
+"""The background work of notifications, one pass every few seconds.
+
+A pass announces phases that began by the clock, queues the day's digests and
+sends the due e-mail. It runs in ``ideas worker``, or inside the app process
+(see ``ideas.app``); any number of them may run at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+from ideas.db import Database, utcnow
+from ideas.notifications import events, mailer
+from ideas.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+INTERVAL_SECONDS = 10.0
+
+
+@dataclass(frozen=True)
+class Pass:
+    phases: int
+    digests: int
+    mail: mailer.Report
+
+
+async def run_once(database: Database, settings: Settings) -> Pass:
+    now = utcnow()
+    phases = await events.announce_phases(database, now)
+    digests = await mailer.queue_digests(database, settings, now)
+    report = await mailer.send_due(database, settings, utcnow())
+    return Pass(phases=phases, digests=digests, mail=report)
+
+
+async def run_forever(
+    database: Database, settings: Settings, interval: float = INTERVAL_SECONDS
+) -> None:
+    """Pass after pass until cancelled; a failed pass is logged and the next one comes."""
+    while True:
+        try:
+            done = await run_once(database, settings)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            logger.exception("A notifications pass failed")
+        else:
+            if done.phases or done.digests or done.mail.sent or done.mail.failed:
+                logger.info(
+                    "Announced %d phase changes, queued %d digests, sent %d e-mails "
+                    "(%d failed, %d given up)",
+                    done.phases,
+                    done.digests,
+                    done.mail.sent,
+                    done.mail.failed,
+                    done.mail.given_up,
+                )
+        await asyncio.sleep(interval)
+
+
+@contextlib.asynccontextmanager
+async def in_background(database: Database, settings: Settings) -> AsyncIterator[None]:
+    """Passes in this process while the block runs, if it sends e-mail itself
+    (SMTP configured and IDEAS_SEND_FROM_APP true)."""
+    if not (settings.smtp_configured and settings.send_from_app):
+        yield
+        return
+    task = asyncio.create_task(run_forever(database, settings), name="notifications")
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task

@@ -1,0 +1,124 @@
+"""A real SMTP server on 127.0.0.1 that keeps what it receives, and settings that use it."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import socket
+from collections.abc import Iterator
+from email.message import EmailMessage
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ideas.notifications import mail
+from ideas.notifications.models import Notification, OutboxMail
+from ideas.settings import Settings, load_settings
+from tests.conftest import TEST_ENVIRON
+
+BASE_URL = "http://127.0.0.1:8000"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+class Inbox:
+    """What the SMTP server was sent, parsed; the server can be stopped and started."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.messages: list[EmailMessage] = []
+        self.refused: set[str] = set()  # addresses the server answers "no such user"
+        self._controller: Controller | None = None
+
+    # aiosmtpd calls the handler's methods of these names for each recipient and message.
+    async def handle_RCPT(
+        self, server: Any, session: Any, envelope: Any, address: str, options: Any
+    ) -> str:
+        if address in self.refused:
+            return "550 No such user here"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        assert isinstance(message, EmailMessage)
+        self.messages.append(message)
+        return "250 Message accepted"
+
+    def start(self) -> None:
+        if self._controller is None:
+            self._controller = Controller(self, hostname="127.0.0.1", port=self.port)
+            self._controller.start()
+
+    def stop(self) -> None:
+        if self._controller is not None:
+            self._controller.stop()
+            self._controller = None
+
+    def to(self, address: str) -> list[EmailMessage]:
+        return [message for message in self.messages if message["To"] == address]
+
+
+@pytest.fixture(scope="session")
+def smtp_port() -> int:
+    return free_port()
+
+
+@pytest.fixture
+def inbox(smtp_port: int) -> Iterator[Inbox]:
+    server = Inbox(smtp_port)
+    server.start()
+    yield server
+    server.stop()
+
+
+def mail_environ(port: int) -> dict[str, str]:
+    return {
+        **TEST_ENVIRON,
+        "IDEAS_BASE_URL": BASE_URL,
+        "SMTP_HOST": "127.0.0.1",
+        "SMTP_PORT": str(port),
+        "SMTP_SECURITY": "none",
+        "SMTP_FROM": "Ideas <ideas@example.org>",
+    }
+
+
+@pytest.fixture
+def settings(smtp_port: int) -> Settings:
+    """Here the site sends e-mail, to the test SMTP server."""
+    return load_settings(mail_environ(smtp_port))
+
+
+@pytest.fixture(autouse=True)
+def mail_setup(settings: Settings) -> Iterator[None]:
+    """E-mail is queued in these tests (and in no other test afterwards)."""
+    mail.configure(settings)
+    yield
+    mail.configure(None)
+
+
+async def notifications_of(session: AsyncSession, user_id: int) -> list[Notification]:
+    await session.commit()
+    rows = await session.scalars(
+        select(Notification)
+        .where(Notification.user_id == user_id)
+        .order_by(Notification.id)
+        .execution_options(populate_existing=True)
+    )
+    return list(rows)
+
+
+async def outbox(session: AsyncSession) -> list[OutboxMail]:
+    await session.commit()
+    rows = await session.scalars(
+        select(OutboxMail).order_by(OutboxMail.id).execution_options(populate_existing=True)
+    )
+    return list(rows)
