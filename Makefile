@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 
-.PHONY: help install run test lint fmt typecheck browsers bench clean
+.PHONY: help install run test lint fmt typecheck browsers bench screenshots clean
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-10s %s\n", $$1, $$2}'
@@ -54,7 +54,10 @@ browsers:  ## Install Debian's Chromium and fonts for the browser tests (needs r
 	apt-get update -qq
 	apt-get install -y -qq chromium fonts-liberation fonts-dejavu-core
 
-bench: $(STAMP)  ## Load-test the main pages and print req/s, p50 and p99
+screenshots: install  ## Photograph the main pages at 375 and 1280 px into docs/screenshots
+	IDEAS_SCREENSHOTS=docs/screenshots $(BIN)/pytest tests/browser/test_screenshots.py -q
+
+bench: $(STAMP)  ## Load-test the challenge and idea pages on 100k ideas, SQLite and PostgreSQL (BENCH_SCALE=0.01 for a quick run)
 	$(BIN)/python -m bench
 
 clean:  ## Remove the virtualenv, caches and the local demo database

@@ -14,21 +14,25 @@ import ideas.models  # noqa: F401 - every table, so that foreign keys resolve
 from ideas.accounts.providers import Providers, avatar_origins, configured
 from ideas.db import Database
 from ideas.logs import configure_logging
+from ideas.notifications import mail
+from ideas.notifications import worker as notifications_worker
 from ideas.routes import routes
 from ideas.settings import Settings, load_settings
+from ideas.web.cache import PageCache
 from ideas.web.csrf import CSRFMiddleware
 from ideas.web.errors import exception_handlers
 from ideas.web.ratelimit import RateLimiter
 from ideas.web.security import RequestIdMiddleware, SecurityHeadersMiddleware
-from ideas.web.sessions import RequestContextMiddleware
+from ideas.web.sessions import RequestContextMiddleware, cookie_name
 from ideas.web.templating import create_templates
 
 
 class Site(Starlette):
-    """Starlette, with request ids and security headers outside everything else.
+    """Starlette, with request ids, security headers and the visitors' page cache
+    outside everything else.
 
-    Starlette always puts its server-error middleware outermost; these two go
-    around it so that a 500 page carries them too.
+    Starlette always puts its server-error middleware outermost; these go around
+    it so that a 500 page carries them too, and a cached page skips the rest.
     """
 
     def __init__(self, settings: Settings, **kwargs: Any) -> None:
@@ -39,9 +43,12 @@ class Site(Starlette):
         inner = super().build_middleware_stack()
         # Linking an account posts a form that redirects to the provider.
         form_targets = [provider.origin for provider in configured(self._settings)]
+        cached = PageCache(
+            inner, ttl=self._settings.page_cache_ttl, session_cookie=cookie_name(self._settings)
+        )
         return RequestIdMiddleware(
             SecurityHeadersMiddleware(
-                inner,
+                cached,
                 self._settings,
                 form_targets=form_targets,
                 image_sources=avatar_origins(self._settings),
@@ -60,7 +67,9 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             return
         app.state.database = Database.from_url(settings.effective_database_url)
         try:
-            yield
+            # Queued e-mail is sent from here too, unless a separate `ideas worker` does it.
+            async with notifications_worker.in_background(app.state.database, settings):
+                yield
         finally:
             await app.state.database.dispose()
 
@@ -76,6 +85,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         lifespan=lifespan,
     )
     app.state.settings = settings
+    mail.configure(settings)
     app.state.templates = create_templates(settings)
     app.state.rate_limiter = RateLimiter.from_settings(settings)
     app.state.providers = Providers(settings)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sys
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
@@ -201,3 +202,76 @@ def grant(role: str, email: str) -> None:
 def revoke(role: str, email: str) -> None:
     """Take ROLE (host or admin) back from the person who signs in with EMAIL."""
     _change_role(role, email, False)
+
+
+@main.command()
+@click.argument("slug", required=False)
+def rank(slug: str | None) -> None:
+    """Fit the pairwise ranking of the challenge at SLUG anew, or of every challenge."""
+    from sqlalchemy import select
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from ideas.challenges.models import Challenge
+    from ideas.db import utcnow
+    from ideas.voting.compare_services import refit
+
+    settings = _settings()
+
+    async def work(session: AsyncSession) -> list[str] | None:
+        query = select(Challenge.id, Challenge.slug).order_by(Challenge.id)
+        if slug is not None:
+            query = query.where(Challenge.slug == slug)
+        challenges = (await session.execute(query)).all()
+        if slug is not None and not challenges:
+            return None
+        lines = []
+        for challenge_id, challenge_slug in challenges:
+            done = await refit(session, challenge_id, utcnow())
+            lines.append(
+                f"{challenge_slug}: {done.ideas} ideas ranked from {done.comparisons} comparisons."
+            )
+        return lines
+
+    lines = _with_database(settings, work)
+    if lines is None:
+        click.echo(f"No challenge has the address {slug!r}.", err=True)
+        sys.exit(1)
+    for line in lines:
+        click.echo(line)
+
+
+@main.command()
+@click.option("--once", is_flag=True, help="Make one pass, then stop.")
+@click.option(
+    "--interval", type=float, default=10.0, show_default=True, help="Seconds between passes."
+)
+def worker(once: bool, interval: float) -> None:
+    """Send queued e-mail and digests, and announce scheduled phase changes."""
+    import ideas.models  # noqa: F401 - every table, so that foreign keys resolve
+    from ideas.db import Database
+    from ideas.logs import configure_logging
+    from ideas.notifications import mail
+    from ideas.notifications import worker as notifications_worker
+
+    settings = _settings()
+    configure_logging(settings.log_level)
+    mail.configure(settings)
+    if not settings.smtp_configured:
+        click.echo("SMTP_HOST is not set: no e-mail is sent, phase changes are still announced.")
+
+    async def run() -> None:
+        database = Database.from_url(settings.effective_database_url)
+        try:
+            if once:
+                done = await notifications_worker.run_once(database, settings)
+                click.echo(
+                    f"{done.phases} phase changes announced, {done.digests} digests queued, "
+                    f"{done.mail.sent} e-mails sent, {done.mail.failed} failed."
+                )
+            else:
+                await notifications_worker.run_forever(database, settings, interval)
+        finally:
+            await database.dispose()
+
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(run())

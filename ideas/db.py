@@ -62,6 +62,9 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.astimezone(UTC)
 
 
+WRITE_OPTION = "ideas_write"
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
 
@@ -81,7 +84,11 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN")
+        # A write transaction takes SQLite's write lock at once, waiting up to the busy
+        # timeout for another process to finish; a plain BEGIN would fail with "database
+        # is locked" when it first writes after reading, if another process wrote meanwhile.
+        immediate = connection.get_execution_options().get(WRITE_OPTION)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
@@ -151,6 +158,7 @@ async def write(session: AsyncSession) -> AsyncIterator[AsyncSession]:
         database.session() as transaction,
         transaction.begin(),
     ):
+        await transaction.connection(execution_options={WRITE_OPTION: True})
         yield transaction
 
 

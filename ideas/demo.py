@@ -14,14 +14,22 @@ from sqlalchemy import exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ideas import policy
+from ideas.accounts.forms import ProfileInput
 from ideas.accounts.models import User
-from ideas.accounts.services import DEVELOPMENT_PROVIDER, create_user
+from ideas.accounts.services import DEVELOPMENT_PROVIDER, create_user, update_profile
 from ideas.challenges import queries as challenge_queries
 from ideas.challenges import services as challenge_services
 from ideas.challenges.forms import ChallengeInput
 from ideas.challenges.phases import Schedule
+from ideas.db import write
 from ideas.submissions import services as idea_services
 from ideas.submissions.forms import IdeaInput
+from ideas.submissions.lineage import LinkInput
+from ideas.teams import matching
+from ideas.teams import services as team_services
+from ideas.teams.forms import AskInput, InviteInput, RoleInput
+from ideas.teams.membership import join, lock_team
+from ideas.teams.models import Team
 
 
 @dataclass(frozen=True)
@@ -32,16 +40,17 @@ class Persona:
     bio: str
     host: bool = False
     admin: bool = False
+    skills: tuple[str, ...] = ()
 
 
 PERSONAS = (
-    Persona("ada", "Ada Okafor", "ada@example.org", "Runs the site for the city's civic lab.", host=True, admin=True),
-    Persona("hamid", "Hamid Rahimi", "hamid@example.org", "Community organiser; hosts rounds on housing and schools.", host=True),
-    Persona("priya", "Priya Natarajan", "priya@example.org", "Nutritionist at a school catering co-op."),
-    Persona("tomas", "Tomás Ferreira", "tomas@example.org", "Product designer, volunteers at the repair café."),
-    Persona("mei", "Mei Lin", "mei@example.org", "Data analyst who likes small experiments."),
-    Persona("kwame", "Kwame Mensah", "kwame@example.org", "Teacher and parent-council member."),
-    Persona("lena", "Lena Novak", "lena@example.org", "Energy adviser at a housing association."),
+    Persona("ada", "Ada Okafor", "ada@example.org", "Runs the site for the city's civic lab.", host=True, admin=True, skills=("Facilitation", "Product management")),
+    Persona("hamid", "Hamid Rahimi", "hamid@example.org", "Community organiser; hosts rounds on housing and schools.", host=True, skills=("Community organising", "Facilitation", "Fundraising")),
+    Persona("priya", "Priya Natarajan", "priya@example.org", "Nutritionist at a school catering co-op.", skills=("Nutrition", "Cooking", "Event planning")),
+    Persona("tomas", "Tomás Ferreira", "tomas@example.org", "Product designer, volunteers at the repair café.", skills=("Design", "Illustration", "Prototyping")),
+    Persona("mei", "Mei Lin", "mei@example.org", "Data analyst who likes small experiments.", skills=("Data analysis", "Mapping", "Surveys")),
+    Persona("kwame", "Kwame Mensah", "kwame@example.org", "Teacher and parent-council member.", skills=("Teaching", "Community outreach")),
+    Persona("lena", "Lena Novak", "lena@example.org", "Energy adviser at a housing association.", skills=("Energy advice", "Community outreach", "Translation")),
 )  # fmt: skip
 
 
@@ -56,6 +65,14 @@ class DemoChallenge:
     # Phase starts in days from now (negative: in the past); None: not scheduled.
     days: tuple[float | None, float | None, float | None, float | None]
     ideas: tuple[tuple[str, str, str, str], ...] = ()  # (author key, title, summary, body)
+    tags: tuple[str, ...] = ()
+    vote_budget: int | None = None
+    cohosts: tuple[str, ...] = ()
+    shortlist: tuple[tuple[int, str], ...] = ()  # (index into ideas, note to the authors)
+    winners: tuple[tuple[int, str], ...] = ()  # (index into ideas, citation)
+    # Ideas that build on earlier ones: (author, title, summary, ((index, note), …)); each
+    # is added to the end of ``ideas``, so later ones can build on it in turn.
+    builds: tuple[tuple[str, str, str, tuple[tuple[int, str], ...]], ...] = ()
 
 
 CHALLENGES = (
@@ -80,6 +97,9 @@ CHALLENGES = (
         "See the [waste audit](https://example.org/audit) for numbers by school.",
         host="ada",
         days=(-5, 9, 16, 30),
+        tags=("Kitchen", "Menus", "Families", "Data"),
+        vote_budget=5,
+        cohosts=("hamid",),
         ideas=(
             (
                 "priya",
@@ -106,6 +126,26 @@ CHALLENGES = (
                 "Several studies found less waste when play comes first.",
             ),
         ),
+        builds=(
+            (
+                "lena",
+                "Choose your portion, then weigh what is left",
+                "Portion choice at the counter and a class scale after lunch, so children learn what a right-sized plate is.",
+                (
+                    (0, "took the three plate sizes"),
+                    (1, "took the weigh station, without the leaderboard"),
+                ),
+            ),
+            (
+                "kwame",
+                "A term-long portion challenge between classes",
+                "Classes that choose well and waste least earn a say in the next term's menu.",
+                (
+                    (4, "adds a prize that matters to children"),
+                    (2, "uses menu voting as the prize"),
+                ),
+            ),
+        ),
     ),
     DemoChallenge(
         slug="warmer-homes-this-winter",
@@ -115,6 +155,8 @@ CHALLENGES = (
         brief="Energy bills doubled in three years. Many flats are single-glazed.",
         host="hamid",
         days=(-20, -2, 5, 20),
+        tags=("Insulation", "Energy bills", "Neighbours"),
+        shortlist=((0, "Clear and cheap to try. Which streets would you start with?"),),
         ideas=(
             (
                 "lena",
@@ -144,6 +186,7 @@ CHALLENGES = (
         brief="One in five residents moved here in the last two years.",
         host="ada",
         days=(-40, -25, -5, 14),
+        shortlist=((0, ""), (1, "Talk to the library about printing.")),
         ideas=(
             (
                 "kwame",
@@ -167,6 +210,13 @@ CHALLENGES = (
         brief="Delivery vans idle for hours beside the stalls.",
         host="hamid",
         days=(-80, -60, -45, -10),
+        shortlist=((0, ""), (1, "")),
+        winners=(
+            (
+                0,
+                "Cut van idling by two thirds in the trial month, and the traders ran it themselves.",
+            ),
+        ),
         ideas=(
             (
                 "tomas",
@@ -204,6 +254,13 @@ async def load(session: AsyncSession, now: datetime) -> dict[str, int]:
             bio=persona.bio,
             now=now - timedelta(days=120 - index),
         )
+        if persona.skills:
+            await update_profile(
+                session,
+                user_id=people[persona.key].id,
+                data=ProfileInput(persona.name, persona.bio, "", list(persona.skills), []),
+                now=now - timedelta(days=120 - index),
+            )
     idea_count = 0
     for demo in CHALLENGES:
         starts = [now + timedelta(days=d) if d is not None else None for d in demo.days]
@@ -218,23 +275,164 @@ async def load(session: AsyncSession, now: datetime) -> dict[str, int]:
                 sponsor=demo.sponsor,
                 brief=demo.brief,
                 schedule=Schedule(*starts),
+                tags=demo.tags,
+                vote_budget=demo.vote_budget,
             ),
             now=created_at,
         )
+        host_id = people[demo.host].id
+        for cohost in demo.cohosts:
+            await challenge_services.add_host(
+                session,
+                challenge_id=challenge.id,
+                email=people[cohost].email or "",
+                actor_id=host_id,
+                now=created_at,
+            )
         loaded = await challenge_queries.by_id(session, challenge.id)
         assert loaded is not None
-        for position, (author, title, summary, body) in enumerate(demo.ideas):
+        posted: list[int] = []
+        Entry = tuple[str, str, str, str, tuple[tuple[int, str], ...]]
+        entries: list[Entry] = [(a, t, s, b, ()) for a, t, s, b in demo.ideas]
+        entries += [(a, t, s, "", links) for a, t, s, links in demo.builds]
+        for position, (author, title, summary, body, links) in enumerate(entries):
             ideas_open = starts[0]
             assert ideas_open is not None
             posted_at = ideas_open + timedelta(hours=5 + 19 * position)
             roles = policy.challenge_roles(people[author], loaded)
             policy.check(policy.Action.POST_IDEA, loaded, roles, posted_at)
-            await idea_services.post_idea(
+            idea = await idea_services.post_idea(
                 session,
                 challenge_id=challenge.id,
                 author_id=people[author].id,
-                data=IdeaInput(title=title, summary=summary, body=body),
+                data=IdeaInput(
+                    title=title,
+                    summary=summary,
+                    body=body,
+                    builds_on=tuple(LinkInput(posted[i], note) for i, note in links),
+                ),
                 now=posted_at,
             )
+            posted.append(idea.id)
             idea_count += 1
+        host_roles = policy.challenge_roles(people[demo.host], loaded)
+        for index, note in demo.shortlist:
+            review_open = starts[1]
+            assert review_open is not None
+            policy.check(
+                policy.Action.SHORTLIST, loaded, host_roles, review_open + timedelta(days=1)
+            )
+            await challenge_services.shortlist(
+                session,
+                challenge_id=challenge.id,
+                idea_id=posted[index],
+                note=note,
+                actor_id=host_id,
+                now=review_open + timedelta(days=1),
+            )
+        for index, citation in demo.winners:
+            closed = starts[3]
+            assert closed is not None
+            policy.check(policy.Action.ANNOUNCE_WINNERS, loaded, host_roles, closed)
+            await challenge_services.pick_winner(
+                session,
+                challenge_id=challenge.id,
+                idea_id=posted[index],
+                citation=citation,
+                actor_id=host_id,
+                now=closed,
+            )
+    await _form_teams(session, people, now)
     return {"people": len(people), "challenges": len(CHALLENGES), "ideas": idea_count}
+
+
+# Teams ---------------------------------------------------------------------------
+
+TEAMS_SLUG = "welcoming-newcomers"
+# Open roles by the lead of the team: (title, what the role does, skills asked for).
+TEAM_ROLES = {
+    "kwame": (
+        ("Volunteer recruiter", "Finds neighbours willing to walk with a newcomer each week.", ("Community outreach", "Facilitation")),
+        ("Translator", "Helps buddies and newcomers who share no language yet.", ("Translation",)),
+    ),
+    "mei": (
+        ("Map illustrator", "Draws the map so it is friendly and easy to read.", ("Illustration", "Design")),
+        ("Print and distribution", "Gets the map printed and into the council's welcome letter.", ("Community outreach",)),
+    ),
+}  # fmt: skip
+# (persona, lead of the team they join, their role on it)
+TEAM_MEMBERS = (("priya", "kwame", "Volunteer coordinator"),)
+# People looking for a team, with their note.
+LOOKING = (
+    ("tomas", "Happy to draw things; free most weekends."),
+    ("lena", "I speak Polish and Ukrainian and can help with translation."),
+    ("hamid", "I can run a volunteer evening or two."),
+)
+# Each person's ranking of teams, by the teams' leads, first choice first.
+PREFERENCES = (
+    ("tomas", ("mei", "kwame")),
+    ("lena", ("mei", "kwame")),
+    ("hamid", ("kwame",)),
+)
+
+
+async def _form_teams(session: AsyncSession, people: dict[str, User], now: datetime) -> None:
+    """The teams of the challenge in the teams phase: open roles, a member, a request to
+    join, an invitation, people looking for a team and their rankings of the teams."""
+    challenge = await challenge_queries.by_slug(session, TEAMS_SLUG)
+    assert challenge is not None
+    teams = {
+        team.lead_id: team
+        for team in await session.scalars(select(Team).where(Team.challenge_id == challenge.id))
+    }
+    team_of = {key: teams[people[key].id] for key in TEAM_ROLES}
+    moment = now - timedelta(days=4)
+
+    def may_join(key: str) -> None:
+        roles = policy.challenge_roles(people[key], challenge)
+        policy.check(policy.Action.JOIN_TEAM, challenge, roles, moment)
+
+    for lead, roles in TEAM_ROLES.items():
+        may_join(lead)
+        for title, description, skills in roles:
+            await team_services.add_role(
+                session,
+                team_id=team_of[lead].id,
+                actor_id=people[lead].id,
+                data=RoleInput(title, description, list(skills)),
+                now=moment,
+            )
+    for key, lead, role_title in TEAM_MEMBERS:
+        may_join(key)
+        async with write(session) as tx:
+            team = await lock_team(tx, team_of[lead].id)
+            await join(tx, team=team, user_id=people[key].id, now=moment, role_title=role_title)
+    may_join("lena")
+    await team_services.ask_to_join(
+        session,
+        team_id=team_of["mei"].id,
+        user_id=people["lena"].id,
+        data=AskInput(
+            "I know the shops and cafés around Eastgate well.", "Community outreach, Translation"
+        ),
+        now=moment + timedelta(hours=3),
+    )
+    await team_services.invite(
+        session,
+        team_id=team_of["kwame"].id,
+        actor_id=people["kwame"].id,
+        data=InviteInput(people["tomas"].id, "", "Would you draw our buddy leaflet?"),
+        now=moment + timedelta(hours=5),
+    )
+    for key, note in LOOKING:
+        may_join(key)
+        await matching.start_looking(
+            session, challenge_id=challenge.id, user_id=people[key].id, note=note, now=moment
+        )
+    for key, leads in PREFERENCES:
+        await matching.save_preferences(
+            session,
+            challenge_id=challenge.id,
+            user_id=people[key].id,
+            team_ids=[team_of[lead].id for lead in leads],
+        )

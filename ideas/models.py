@@ -2,19 +2,57 @@
 
 from ideas.accounts.models import Identity, Skill, User, UserSkill, WebSession
 from ideas.audit import AuditEntry
-from ideas.challenges.models import Challenge, ChallengeHost
+from ideas.challenges.models import Challenge, ChallengeHost, ChallengeTag
+from ideas.comments.models import Comment
 from ideas.db import Base
-from ideas.submissions.models import Idea
+from ideas.media.models import Picture, PictureFile
+from ideas.moderation.models import Report
+from ideas.notifications.models import ChallengeFollow, IdeaFollow, Notification, OutboxMail
+from ideas.submissions.models import Idea, IdeaCoauthor, IdeaLink, IdeaRevision, IdeaTag
+from ideas.teams.models import (
+    JoinRequest,
+    Team,
+    TeamMember,
+    TeamPreference,
+    TeamRole,
+    TeamRoleSkill,
+    TeamSeeker,
+    TeamUpdate,
+)
+from ideas.voting.models import Comparison, Vote
 
 __all__ = [
     "AuditEntry",
     "Base",
     "Challenge",
+    "ChallengeFollow",
     "ChallengeHost",
+    "ChallengeTag",
+    "Comment",
+    "Comparison",
     "Idea",
+    "IdeaCoauthor",
+    "IdeaFollow",
+    "IdeaLink",
+    "IdeaRevision",
+    "IdeaTag",
     "Identity",
+    "JoinRequest",
+    "Notification",
+    "OutboxMail",
+    "Picture",
+    "PictureFile",
+    "Report",
     "Skill",
+    "Team",
+    "TeamMember",
+    "TeamPreference",
+    "TeamRole",
+    "TeamRoleSkill",
+    "TeamSeeker",
+    "TeamUpdate",
     "User",
     "UserSkill",
+    "Vote",
     "WebSession",
 ]

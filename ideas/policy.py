@@ -15,8 +15,10 @@ from enum import StrEnum
 from ideas.accounts.models import User
 from ideas.challenges.models import Challenge
 from ideas.challenges.phases import Phase
+from ideas.comments.models import EDIT_WINDOW, Comment, CommentStatus
 from ideas.errors import Forbidden, NotFound
 from ideas.submissions.models import Idea
+from ideas.teams.models import Team
 
 
 class Role(StrEnum):
@@ -40,6 +42,9 @@ class Action(StrEnum):
     ANNOUNCE_WINNERS = "announce winners"
     EDIT_CHALLENGE = "edit brief and schedule"
     SWITCH_PHASE = "switch the phase by hand"
+    MANAGE_HOSTS = "add or remove co-hosts"
+    RUN_CHALLENGE = "see the host dashboard, export data"
+    SUGGEST_TEAMS = "suggest and apply teams"
 
 
 EVERYONE = frozenset(Role)
@@ -71,6 +76,12 @@ ALLOWED: dict[Action, dict[Phase, frozenset[Role]]] = {
     Action.EDIT_CHALLENGE: _row(draft=HOSTS, ideas=HOSTS, review=HOSTS, teams=HOSTS),
     # Hosts open, move on, close and reopen by hand at any time (SPEC §3, below the table).
     Action.SWITCH_PHASE: _row(draft=HOSTS, ideas=HOSTS, review=HOSTS, teams=HOSTS, closed=HOSTS),
+    # Host tools beyond the spec's table: a round's hosts keep them in every phase,
+    # so a closed round can still be exported and handed on.
+    Action.MANAGE_HOSTS: _row(draft=HOSTS, ideas=HOSTS, review=HOSTS, teams=HOSTS, closed=HOSTS),
+    Action.RUN_CHALLENGE: _row(draft=HOSTS, ideas=HOSTS, review=HOSTS, teams=HOSTS, closed=HOSTS),
+    # Teams are suggested while they form.
+    Action.SUGGEST_TEAMS: _row(teams=HOSTS),
 }
 
 
@@ -106,10 +117,45 @@ def challenge_roles(user: User | None, challenge: Challenge) -> frozenset[Role]:
 
 
 def idea_roles(user: User | None, challenge: Challenge, idea: Idea) -> frozenset[Role]:
+    """Needs ``idea.coauthors`` and ``idea.team`` (with its members) loaded: co-authors
+    edit as authors do, and so does the team of a shortlisted idea in the teams phase."""
     roles = set(challenge_roles(user, challenge))
-    if Role.PARTICIPANT in roles and user is not None and idea.author_id == user.id:
-        roles.add(Role.AUTHOR)
+    if Role.PARTICIPANT in roles and user is not None:
+        if is_author(user, idea):
+            roles.add(Role.AUTHOR)
+        if idea.is_shortlisted and idea.team is not None and is_member(user, idea.team):
+            roles.add(Role.TEAM_MEMBER)
     return frozenset(roles)
+
+
+def is_member(user: User, team: Team) -> bool:
+    return any(member.user_id == user.id for member in team.members)
+
+
+def is_author(user: User, idea: Idea) -> bool:
+    return idea.author_id == user.id or any(c.user_id == user.id for c in idea.coauthors)
+
+
+def may_withdraw(user: User | None, challenge: Challenge, idea: Idea, now: datetime) -> bool:
+    """The idea's first author takes it back while authors may still edit it."""
+    if user is None or not user.is_active or idea.author_id != user.id:
+        return False
+    return may(Action.EDIT_OWN_IDEA, challenge, idea_roles(user, challenge, idea), now)
+
+
+def require_withdraw(user: User | None, challenge: Challenge, idea: Idea, now: datetime) -> None:
+    if not may_withdraw(user, challenge, idea, now):
+        raise Forbidden("Only the idea's author can withdraw it, while it can still be edited.")
+
+
+def may_manage_coauthors(user: User | None, idea: Idea) -> bool:
+    """The idea's first author chooses its co-authors."""
+    return user is not None and user.is_active and idea.author_id == user.id
+
+
+def require_manage_coauthors(user: User | None, idea: Idea) -> None:
+    if not may_manage_coauthors(user, idea):
+        raise Forbidden("Only the idea's author chooses its co-authors.")
 
 
 # Questions the views ask ----------------------------------------------------
@@ -146,6 +192,11 @@ def can_see_idea(idea: Idea, roles: frozenset[Role]) -> bool:
     return not roles.isdisjoint({Role.AUTHOR, Role.HOST, Role.ADMIN})
 
 
+def may_read_shortlist_note(roles: frozenset[Role]) -> bool:
+    """The hosts' note on a shortlisted idea is for its authors (and the hosts)."""
+    return not roles.isdisjoint({Role.AUTHOR, Role.HOST})
+
+
 def may_create_challenge(user: User | None) -> bool:
     return user is not None and user.is_active and user.is_host
 
@@ -173,3 +224,118 @@ def may_see_profile(person: User, viewer: User | None) -> bool:
     if person.is_active:
         return True
     return person.status.value == "suspended" and may_administer(viewer)
+
+
+# Comments -------------------------------------------------------------------
+
+
+def may_edit_comment(user: User | None, comment: Comment, now: datetime) -> bool:
+    """Authors fix their own published comment for a short while after posting it."""
+    return (
+        user is not None
+        and user.is_active
+        and comment.author_id == user.id
+        and comment.status is CommentStatus.PUBLISHED
+        and now - comment.created_at <= EDIT_WINDOW
+    )
+
+
+def may_delete_comment(user: User | None, comment: Comment) -> bool:
+    """Authors take their own comment down at any time; the thread keeps a placeholder."""
+    return (
+        user is not None
+        and user.is_active
+        and comment.author_id == user.id
+        and comment.status is not CommentStatus.DELETED
+    )
+
+
+# Votes ----------------------------------------------------------------------
+
+
+def may_vote_for(
+    user: User | None, challenge: Challenge, idea: Idea, *, coauthor: bool | None = None
+) -> bool:
+    """Nobody votes for their own idea, as its author or a co-author, unless the
+    challenge allows self-votes.
+
+    Needs ``idea.coauthors`` loaded, unless ``coauthor`` already says whether
+    ``user`` is one of the idea's co-authors.
+    """
+    if user is None or not user.is_active:
+        return False
+    if challenge.allow_self_votes:
+        return True
+    if coauthor is None:
+        return not is_author(user, idea)
+    return idea.author_id != user.id and not coauthor
+
+
+# Teams ----------------------------------------------------------------------
+# Who may join, invite, accept and leave, and when, is Action.JOIN_TEAM above;
+# these say which part a person plays in a team.
+
+
+def is_lead(user: User | None, team: Team) -> bool:
+    return user is not None and user.is_active and team.lead_id == user.id
+
+
+def may_manage_team(user: User | None, team: Team) -> bool:
+    """The lead answers requests, invites, removes members, hands the team over,
+    and edits its open roles and its "about" text."""
+    return is_lead(user, team)
+
+
+def may_post_team_update(user: User | None, team: Team) -> bool:
+    """Members post updates on the team's progress. Needs ``team.members`` loaded."""
+    return user is not None and user.is_active and is_member(user, team)
+
+
+def may_fill_role(user: User | None, team: Team, *, filled_by: int | None, to: int | None) -> bool:
+    """May ``user`` change who fills a role from ``filled_by`` to ``to`` (None: open)?
+
+    The lead says which member fills any role, or opens it again; a member takes
+    an open role or gives up their own. Needs ``team.members`` loaded.
+    """
+    if may_manage_team(user, team):
+        return True
+    if user is None or not may_post_team_update(user, team):
+        return False
+    if filled_by is None:
+        return to == user.id
+    return filled_by == user.id and to is None
+
+
+# Moderation -----------------------------------------------------------------
+
+
+def may_report(user: User | None, author_ids: Iterable[int]) -> bool:
+    """Signed-in people report what others wrote; nobody reports their own words."""
+    return user is not None and user.is_active and user.id not in set(author_ids)
+
+
+def may_moderate(user: User | None, challenge: Challenge) -> bool:
+    """Hosts moderate inside their own challenges, admins everywhere.
+
+    Needs ``challenge.hosts`` loaded.
+    """
+    return may_administer(user) or hosts_challenge(user, challenge)
+
+
+def require_moderate(user: User | None, challenge: Challenge) -> None:
+    if user is None:
+        raise Forbidden("Sign in to do that.")
+    if not may_moderate(user, challenge):
+        raise Forbidden("Only this challenge's hosts and the admins moderate it.")
+
+
+def may_suspend(user: User | None) -> bool:
+    """Suspending an account reaches beyond any one challenge: admins only."""
+    return may_administer(user)
+
+
+def require_suspend(user: User | None) -> None:
+    if user is None:
+        raise Forbidden("Sign in to do that.")
+    if not may_suspend(user):
+        raise Forbidden("Only admins can suspend an account.")

@@ -8,15 +8,30 @@ from starlette.staticfiles import StaticFiles
 from ideas.accounts import profile_views as people
 from ideas.accounts import signin
 from ideas.accounts import views as accounts
+from ideas.api import views as api
+from ideas.challenges import host_views as host
+from ideas.challenges import shortlist_views as shortlisting
 from ideas.challenges import views as challenges
+from ideas.comments import views as comments
+from ideas.media import views as media
+from ideas.moderation import audit_views as audit_log
+from ideas.moderation import views as moderation
+from ideas.notifications import views as notifying
 from ideas.settings import STATIC_DIR, Settings
+from ideas.submissions import feeds
+from ideas.submissions import search_views as finding
 from ideas.submissions import views as submissions
-from ideas.web import health
+from ideas.teams import matching_views as matching
+from ideas.teams import views as teams
+from ideas.voting import compare_views as comparing
+from ideas.voting import views as voting
+from ideas.web import health, preview
 
 
 def routes(settings: Settings) -> list[BaseRoute]:
     table: list[BaseRoute] = [
         Route("/", challenges.home, name="home"),
+        Route("/search", finding.search_page, name="search"),
         Route("/healthz", health.healthz, name="healthz"),
         Route("/readyz", health.readyz, name="readyz"),
         # Accounts
@@ -67,6 +82,72 @@ def routes(settings: Settings) -> list[BaseRoute]:
             methods=["POST"],
             name="admin.suspension",
         ),
+        # Moderation: reports, the queues and the audit log.
+        Route("/admin/moderation", moderation.admin_queue, name="admin.moderation"),
+        Route(
+            "/admin/moderation/{kind}/{item_id:int}",
+            moderation.admin_decide,
+            methods=["POST"],
+            name="admin.moderate",
+        ),
+        Route("/admin/audit", audit_log.audit_log, name="admin.audit"),
+        Route("/admin/audit.csv", audit_log.audit_csv, name="admin.audit_csv"),
+        Route(
+            "/challenges/{slug}/moderation",
+            moderation.challenge_queue,
+            name="challenge.moderation",
+        ),
+        Route(
+            "/challenges/{slug}/moderation/{kind}/{item_id:int}",
+            moderation.challenge_decide,
+            methods=["POST"],
+            name="challenge.moderate",
+        ),
+        Route(
+            "/ideas/{idea_id:int}/report",
+            moderation.report_idea,
+            methods=["POST"],
+            name="idea.report",
+        ),
+        Route(
+            "/comments/{comment_id:int}/report",
+            moderation.report_comment,
+            methods=["POST"],
+            name="comment.report",
+        ),
+        # Notifications, follows and e-mail; before /challenges/{slug} and /ideas/{id}/{slug}.
+        Route("/notifications", notifying.notifications_page, name="notifications"),
+        Route("/notifications/badge", notifying.badge, name="notifications.badge"),
+        Route(
+            "/notifications/read",
+            notifying.mark_all_read,
+            methods=["POST"],
+            name="notifications.read",
+        ),
+        Route(
+            "/notifications/{notification_id:int}",
+            notifying.open_notification,
+            name="notifications.open",
+        ),
+        Route(
+            "/challenges/{slug}/follow",
+            notifying.follow_challenge,
+            methods=["POST"],
+            name="challenge.follow",
+        ),
+        Route(
+            "/ideas/{idea_id:int}/follow",
+            notifying.follow_idea,
+            methods=["POST"],
+            name="idea.follow",
+        ),
+        Route("/settings/email", notifying.email_settings, methods=["POST"], name="settings.email"),
+        Route(
+            "/unsubscribe/{token}",
+            notifying.unsubscribe,
+            methods=["GET", "POST"],
+            name="unsubscribe",
+        ),
         # Challenges
         Route(
             "/challenges/new",
@@ -75,11 +156,167 @@ def routes(settings: Settings) -> list[BaseRoute]:
             name="challenge.new",
         ),
         Route("/challenges/{slug}", challenges.challenge_detail, name="challenge.detail"),
+        Route("/challenges/{slug}/ideas/similar", finding.similar_ideas, name="idea.similar"),
+        Route("/challenges/{slug}/feed.atom", feeds.challenge_feed, name="challenge.feed"),
+        Route(
+            "/challenges/{slug}/edit",
+            challenges.edit_challenge,
+            methods=["GET", "POST"],
+            name="challenge.edit",
+        ),
+        Route(
+            "/challenges/{slug}/hosts",
+            challenges.hosts_page,
+            methods=["GET", "POST"],
+            name="challenge.hosts",
+        ),
+        Route(
+            "/challenges/{slug}/hosts/{user_id:int}/remove",
+            challenges.remove_host,
+            methods=["POST"],
+            name="challenge.remove_host",
+        ),
+        Route(
+            "/challenges/{slug}/shortlist",
+            shortlisting.shortlist_page,
+            name="challenge.shortlist",
+        ),
+        Route(
+            "/challenges/{slug}/shortlist/{idea_id:int}",
+            shortlisting.shortlist_idea,
+            methods=["POST"],
+            name="challenge.shortlist_idea",
+        ),
+        Route(
+            "/challenges/{slug}/winners",
+            shortlisting.winners_page,
+            name="challenge.winners",
+        ),
+        Route(
+            "/challenges/{slug}/winners/{idea_id:int}",
+            shortlisting.award_idea,
+            methods=["POST"],
+            name="challenge.award_idea",
+        ),
+        Route("/challenges/{slug}/compare", comparing.compare_page, name="challenge.compare"),
+        Route(
+            "/challenges/{slug}/compare",
+            comparing.compare_answer,
+            methods=["POST"],
+            name="challenge.compare_answer",
+        ),
+        Route("/challenges/{slug}/results", comparing.results_page, name="challenge.results"),
         Route(
             "/challenges/{slug}/phase",
             challenges.switch_phase,
             methods=["POST"],
             name="challenge.switch_phase",
+        ),
+        Route(
+            "/challenges/{slug}/dashboard",
+            host.challenge_dashboard,
+            name="challenge.dashboard",
+        ),
+        Route(
+            "/challenges/{slug}/export/{dataset}.{fmt}",
+            host.challenge_export,
+            name="challenge.export",
+        ),
+        # Teams; /teams/requests before /teams/{team_id}.
+        Route("/challenges/{slug}/teams", teams.challenge_teams, name="challenge.teams"),
+        Route("/teams/requests", teams.my_requests, name="team.requests"),
+        Route(
+            "/teams/requests/{request_id:int}/withdraw",
+            teams.withdraw_request,
+            methods=["POST"],
+            name="team.withdraw_request",
+        ),
+        Route(
+            "/teams/requests/{request_id:int}/accept",
+            teams.accept_invitation,
+            methods=["POST"],
+            name="team.accept_invitation",
+        ),
+        Route(
+            "/teams/requests/{request_id:int}/decline",
+            teams.decline_invitation,
+            methods=["POST"],
+            name="team.decline_invitation",
+        ),
+        Route("/teams/{team_id:int}", teams.team_page, name="team.detail"),
+        Route("/teams/{team_id:int}/ask", teams.ask_to_join, methods=["POST"], name="team.ask"),
+        Route(
+            "/teams/{team_id:int}/requests/{request_id:int}/accept",
+            teams.accept_request,
+            methods=["POST"],
+            name="team.accept_request",
+        ),
+        Route(
+            "/teams/{team_id:int}/requests/{request_id:int}/decline",
+            teams.decline_request,
+            methods=["POST"],
+            name="team.decline_request",
+        ),
+        Route("/teams/{team_id:int}/invite", teams.invite, methods=["POST"], name="team.invite"),
+        Route("/teams/{team_id:int}/leave", teams.leave, methods=["POST"], name="team.leave"),
+        Route(
+            "/teams/{team_id:int}/members/{user_id:int}/remove",
+            teams.remove_member,
+            methods=["POST"],
+            name="team.remove_member",
+        ),
+        Route(
+            "/teams/{team_id:int}/lead", teams.hand_over, methods=["POST"], name="team.hand_over"
+        ),
+        Route("/teams/{team_id:int}/about", teams.edit_about, methods=["POST"], name="team.about"),
+        Route(
+            "/teams/{team_id:int}/updates",
+            teams.post_update,
+            methods=["POST"],
+            name="team.post_update",
+        ),
+        Route("/teams/{team_id:int}/roles", teams.add_role, methods=["POST"], name="team.add_role"),
+        Route(
+            "/teams/{team_id:int}/roles/{role_id:int}",
+            teams.edit_role,
+            methods=["POST"],
+            name="team.edit_role",
+        ),
+        Route(
+            "/teams/{team_id:int}/roles/{role_id:int}/remove",
+            teams.remove_role,
+            methods=["POST"],
+            name="team.remove_role",
+        ),
+        Route(
+            "/teams/{team_id:int}/roles/{role_id:int}/fill",
+            teams.fill_role,
+            methods=["POST"],
+            name="team.fill_role",
+        ),
+        # Team matching: people looking for a team, rankings, suggested teams
+        Route(
+            "/challenges/{slug}/looking",
+            matching.looking_page,
+            methods=["GET", "POST"],
+            name="team.looking",
+        ),
+        Route(
+            "/challenges/{slug}/looking/teams/{team_id:int}",
+            matching.team_suggestions,
+            name="team.suggestions",
+        ),
+        Route(
+            "/challenges/{slug}/preferences",
+            matching.preferences_page,
+            methods=["GET", "POST"],
+            name="team.preferences",
+        ),
+        Route(
+            "/challenges/{slug}/suggest-teams",
+            matching.suggest_teams,
+            methods=["GET", "POST"],
+            name="team.suggest",
         ),
         # Ideas
         Route(
@@ -88,8 +325,60 @@ def routes(settings: Settings) -> list[BaseRoute]:
             methods=["GET", "POST"],
             name="idea.new",
         ),
+        # Before /ideas/{id}/{slug}, which would take "edit" or "history" for a slug.
+        Route(
+            "/ideas/{idea_id:int}/edit",
+            submissions.edit_idea,
+            methods=["GET", "POST"],
+            name="idea.edit",
+        ),
+        Route("/ideas/{idea_id:int}/history", submissions.idea_history, name="idea.history"),
+        Route("/ideas/{idea_id:int}/lineage", submissions.idea_lineage, name="idea.lineage"),
+        Route(
+            "/ideas/{idea_id:int}/withdraw",
+            submissions.withdraw,
+            methods=["POST"],
+            name="idea.withdraw",
+        ),
+        Route(
+            "/ideas/{idea_id:int}/coauthors",
+            submissions.add_coauthor,
+            methods=["POST"],
+            name="idea.coauthors",
+        ),
+        Route(
+            "/ideas/{idea_id:int}/coauthors/{user_id:int}/remove",
+            submissions.remove_coauthor,
+            methods=["POST"],
+            name="idea.remove_coauthor",
+        ),
+        # Comments; before /ideas/{id}/{slug}, which would take "comments" for a slug.
+        Route("/ideas/{idea_id:int}/comments", comments.thread_page, name="comment.thread"),
+        Route(
+            "/ideas/{idea_id:int}/comments",
+            comments.post_comment,
+            methods=["POST"],
+            name="comment.post",
+        ),
+        Route(
+            "/comments/{comment_id:int}/edit",
+            comments.edit_comment,
+            methods=["GET", "POST"],
+            name="comment.edit",
+        ),
+        Route(
+            "/comments/{comment_id:int}/delete",
+            comments.delete_comment,
+            methods=["POST"],
+            name="comment.delete",
+        ),
+        # Votes; before /ideas/{id}/{slug}, which would take "vote" for a slug.
+        Route("/ideas/{idea_id:int}/vote", voting.vote, methods=["POST"], name="idea.vote"),
         Route("/ideas/{idea_id:int}", submissions.idea_detail, name="idea.short"),
         Route("/ideas/{idea_id:int}/{slug}", submissions.idea_detail, name="idea.detail"),
+        Route("/preview", preview.markdown_preview, methods=["POST"], name="markdown.preview"),
+        Mount("/api/v1", routes=api.routes, name="api"),
+        Route("/pictures/{picture_id:int}/{size}.webp", media.picture, name="picture"),
         Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
     ]
     if settings.is_development:

@@ -48,6 +48,12 @@ class Environment(StrEnum):
     PRODUCTION = "production"
 
 
+class SMTPSecurity(StrEnum):
+    STARTTLS = "starttls"  # plain connection upgraded with STARTTLS (port 587)
+    TLS = "tls"  # TLS from the start (port 465)
+    NONE = "none"  # no encryption: only for a relay on the same machine
+
+
 class SettingsError(Exception):
     """The configuration cannot be used; the message says what to change."""
 
@@ -167,6 +173,19 @@ class Settings(BaseSettings):
     port: int = Field(8000, ge=1, le=65535, validation_alias="IDEAS_PORT")
     workers: int = Field(1, ge=1, le=64, validation_alias="IDEAS_WORKERS")
     redis_url: str | None = Field(None, validation_alias="REDIS_URL")
+    page_cache_seconds: float | None = Field(
+        None,
+        ge=0,
+        le=300,
+        validation_alias="IDEAS_PAGE_CACHE_SECONDS",
+        description="How long a page shown to visitors (not signed in) is reused; "
+        "default 2 in production, 0 (off) otherwise.",
+    )
+    rate_limits: bool = Field(
+        True,
+        validation_alias="IDEAS_RATE_LIMITS",
+        description="Limit posting and sign-in per account and per address; false turns it off.",
+    )
     admin_emails: Annotated[list[str], NoDecode] = Field(
         default_factory=list, validation_alias="IDEAS_ADMIN_EMAILS"
     )
@@ -179,7 +198,20 @@ class Settings(BaseSettings):
     session_idle_minutes: int = Field(
         60 * 24 * 14, ge=5, validation_alias="IDEAS_SESSION_IDLE_MINUTES"
     )
-    max_body_bytes: int = Field(2_000_000, ge=10_000, validation_alias="IDEAS_MAX_BODY_BYTES")
+    max_body_bytes: int = Field(6_000_000, ge=10_000, validation_alias="IDEAS_MAX_BODY_BYTES")
+
+    # Outgoing e-mail: notifications are e-mailed only when SMTP_HOST is set.
+    smtp_host: str = Field("", validation_alias="SMTP_HOST")
+    smtp_port: int = Field(587, ge=1, le=65535, validation_alias="SMTP_PORT")
+    smtp_username: str = Field("", validation_alias="SMTP_USERNAME")
+    smtp_password: SecretStr | None = Field(None, validation_alias="SMTP_PASSWORD")
+    smtp_security: SMTPSecurity = Field(SMTPSecurity.STARTTLS, validation_alias="SMTP_SECURITY")
+    smtp_from: str = Field("", validation_alias="SMTP_FROM")
+    send_from_app: bool = Field(
+        True,
+        validation_alias="IDEAS_SEND_FROM_APP",
+        description="The site sends queued e-mail itself; false when `ideas worker` runs.",
+    )
 
     # Sign-in providers: each is enabled by its client id and secret.
     github_client_id: str = Field("", validation_alias="GITHUB_CLIENT_ID")
@@ -201,6 +233,11 @@ class Settings(BaseSettings):
             if providers is not None:
                 data = {**data, "IDEAS_OIDC_PROVIDERS": providers}
         return data
+
+    @field_validator("page_cache_seconds", mode="before")
+    @classmethod
+    def _empty_means_default(cls, value: Any) -> Any:
+        return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator("log_level")
     @classmethod
@@ -275,6 +312,28 @@ class Settings(BaseSettings):
                 )
         return self
 
+    @field_validator("smtp_from")
+    @classmethod
+    def _from_is_an_address(cls, value: str) -> str:
+        if value and "@" not in value:
+            raise ValueError("must be an e-mail address, e.g. Ideas <ideas@example.org>")
+        return value
+
+    @model_validator(mode="after")
+    def _smtp_is_complete(self) -> Settings:
+        if not self.smtp_host:
+            return self
+        if not self.smtp_from:
+            raise ValueError("SMTP_FROM must be set when SMTP_HOST is")
+        password = self.smtp_password.get_secret_value() if self.smtp_password else ""
+        if bool(self.smtp_username) != bool(password):
+            raise ValueError("SMTP_USERNAME and SMTP_PASSWORD must be set together")
+        if self.is_production and not self.base_url:
+            raise ValueError(
+                "IDEAS_BASE_URL must be set when SMTP_HOST is: links in e-mails need it"
+            )
+        return self
+
     @model_validator(mode="after")
     def _production_needs_secrets(self) -> Settings:
         if self.env is Environment.PRODUCTION:
@@ -301,6 +360,12 @@ class Settings(BaseSettings):
         return self.env is Environment.PRODUCTION
 
     @property
+    def page_cache_ttl(self) -> float:
+        if self.page_cache_seconds is not None:
+            return self.page_cache_seconds
+        return 2.0 if self.is_production else 0.0
+
+    @property
     def effective_database_url(self) -> str:
         if self.database_url:
             return self.database_url
@@ -321,6 +386,15 @@ class Settings(BaseSettings):
         """Keys of the sign-in providers that are configured, in button order."""
         built_in = [name for name in BUILT_IN_PROVIDERS if getattr(self, f"{name}_client_id")]
         return built_in + [provider.key for provider in self.oidc_providers]
+
+    @property
+    def smtp_configured(self) -> bool:
+        return bool(self.smtp_host)
+
+    @property
+    def public_origin(self) -> str:
+        """Where links read away from the site point: IDEAS_BASE_URL, or where it listens."""
+        return self.base_url or f"http://{self.host}:{self.port}"
 
     @property
     def zone(self) -> ZoneInfo:

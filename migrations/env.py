@@ -27,12 +27,23 @@ def _url() -> str:
     return load_settings().effective_database_url
 
 
+# Full-text search lives in objects each database makes its own way (an FTS5
+# table on SQLite, an expression index on PostgreSQL); the migrations create
+# them and the models do not describe them.
+SEARCH_OBJECTS = ("ideas_fts", "ix_ideas_search", "challenges_fts", "ix_challenges_search")
+
+
+def _include_name(name: str | None, type_: str, parent_names: object) -> bool:
+    return not (name or "").startswith(SEARCH_OBJECTS)
+
+
 def _configure(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_name=_include_name,
     )
 
 

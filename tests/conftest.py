@@ -9,6 +9,7 @@ except under CI=true, where they fail instead.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import secrets
 from collections.abc import AsyncIterator, Iterator
@@ -58,18 +59,11 @@ PRODUCTION_ENVIRON = {
 # Databases -----------------------------------------------------------------
 
 
-def _sqlite_url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    path = tmp_path_factory.mktemp("db") / "ideas-test.db"
-    return f"sqlite+aiosqlite:///{path}"
-
-
-@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
-def database_url(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[str]:
-    """A migrated, empty database for this test session."""
-    if request.param == "sqlite":
-        url = _sqlite_url(tmp_path_factory)
+@contextlib.contextmanager
+def new_database(kind: str, folder: Path) -> Iterator[str]:
+    """A migrated, empty database of ``kind`` (sqlite or postgresql); dropped afterwards."""
+    if kind == "sqlite":
+        url = f"sqlite+aiosqlite:///{folder / 'ideas-test.db'}"
         migrate.upgrade(url)
         yield url
         return
@@ -89,6 +83,25 @@ def database_url(
         asyncio.run(
             execute_autocommit(POSTGRES_ADMIN_URL, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         )
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def database_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """A migrated, empty database for this test session."""
+    with new_database(request.param, tmp_path_factory.mktemp("db")) as url:
+        yield url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def committing_database_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """A database of this test's own, where commits are real: for tests of concurrent
+    requests, which need transactions of their own on separate connections."""
+    with new_database(request.param, tmp_path_factory.mktemp("db")) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
@@ -228,8 +241,9 @@ def make_challenge(session: AsyncSession) -> Any:
     counter = iter(range(1, 10_000))
 
     async def make(
-        host: User, *, phase: Phase = Phase.IDEAS, title: str | None = None
+        host: User, *, phase: Phase = Phase.IDEAS, title: str | None = None, **settings: Any
     ) -> Challenge:
+        """``settings``: any other field of ChallengeInput (tags, vote_budget, …)."""
         n = next(counter)
         now = utcnow()
         challenge = await create_challenge(
@@ -242,6 +256,7 @@ def make_challenge(session: AsyncSession) -> Any:
                 sponsor="",
                 brief="",
                 schedule=schedule_for(phase, now),
+                **settings,
             ),
             now=now - timedelta(days=30),
         )

@@ -7,10 +7,20 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ideas import demo
 from ideas.accounts.queries import development_personas
+from ideas.challenges import queries as challenge_queries
 from ideas.challenges.models import Challenge
 from ideas.challenges.phases import Phase
 from ideas.db import utcnow
 from ideas.submissions.models import Idea
+from ideas.teams import matching
+from ideas.teams.models import (
+    JoinRequest,
+    RequestKind,
+    RequestStatus,
+    Team,
+    TeamRole,
+    TeamRoleSkill,
+)
 
 
 async def test_demo_has_a_challenge_in_every_phase_with_ideas_and_personas(
@@ -29,3 +39,37 @@ async def test_demo_has_a_challenge_in_every_phase_with_ideas_and_personas(
     personas = await development_personas(session)
     assert [p.display_name for p in personas][:2] == ["Ada Okafor", "Hamid Rahimi"]
     assert not await demo.is_empty(session)
+
+
+async def test_demo_teams_have_roles_members_requests_and_people_looking(
+    session: AsyncSession,
+) -> None:
+    now = utcnow()
+    await demo.load(session, now)
+
+    challenge = await challenge_queries.by_slug(session, demo.TEAMS_SLUG)
+    assert challenge is not None
+    assert challenge.phase_at(now) is Phase.TEAMS
+    teams = (await session.scalars(select(Team).where(Team.challenge_id == challenge.id))).all()
+    assert len(teams) == 2
+    assert sorted(team.member_count for team in teams) == [1, 2]
+    roles = (
+        await session.scalars(select(TeamRole).join(Team).where(Team.challenge_id == challenge.id))
+    ).all()
+    assert len(roles) == 4
+    role_skills = await session.scalar(select(func.count()).select_from(TeamRoleSkill))
+    assert role_skills is not None
+    assert role_skills >= 4
+    kinds = (
+        await session.scalars(
+            select(JoinRequest.kind).where(JoinRequest.status == RequestStatus.PENDING)
+        )
+    ).all()
+    assert sorted(kinds) == [RequestKind.INVITATION, RequestKind.REQUEST]
+    looking = await matching.seekers(session, challenge)
+    assert len(looking.seekers) == 3
+    assert all(seeker.user.skills for seeker in looking.seekers)
+    suggestion = await matching.propose(session, challenge)
+    assert len(suggestion.placements) == 3
+    for team in teams:
+        assert await matching.suggested_people(session, team)

@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from datetime import timedelta
+from itertools import pairwise
 from typing import Any
 
-from sqlalchemy import event
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy import event, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+
+from ideas.accounts.models import User
+from ideas.challenges.models import Challenge, ChallengeTag
+from ideas.db import utcnow
+from ideas.submissions.models import Idea, IdeaLink, IdeaTag
+from ideas.submissions.queries import PAGE_SIZE, Sort
+from tests.html import Page
 
 
 @contextlib.contextmanager
@@ -25,11 +34,62 @@ def counting(engine: AsyncEngine) -> Iterator[list[str]]:
         event.remove(engine.sync_engine, "before_cursor_execute", record)
 
 
-async def _queries_for(engine: AsyncEngine, person: Any, url: str) -> int:
+async def _queries_for(engine: AsyncEngine, person: Any, url: str, **kwargs: Any) -> int:
     with counting(engine) as statements:
-        response = await person.get(url)
-    assert response.status_code == 200
+        response = await person.get(url, **kwargs)
+    assert response.status_code == 200, url
     return len(statements)
+
+
+async def add_ideas(
+    session: AsyncSession, challenge: Challenge, authors: Sequence[User], how_many: int
+) -> list[int]:
+    """``how_many`` ideas in one statement, with varied counters, tags and build-on links.
+
+    Every other idea is about compost and every third carries the challenge's
+    first tag; every fifth builds on the idea before it.
+    """
+    now = utcnow()
+    rows = [
+        {
+            "challenge_id": challenge.id,
+            "author_id": authors[n % len(authors)].id,
+            "title": f"Idea {n} about {'compost' if n % 2 == 0 else 'bicycles'}",
+            "slug": f"idea-{n}",
+            "summary": f"Summary of idea {n}.",
+            "body": "Turn canteen scraps into soil." if n % 2 == 0 else "Ride to school.",
+            "vote_count": n % 7,
+            "build_count": n % 3,
+            "influence": n % 5,
+            "created_at": now - timedelta(minutes=n),
+            "updated_at": now - timedelta(minutes=n),
+            "last_activity_at": now - timedelta(minutes=(n * 7) % 50),
+        }
+        for n in range(how_many)
+    ]
+    ids = list((await session.scalars(insert(Idea).returning(Idea.id), rows)).all())
+    tag_id = await session.scalar(
+        select(ChallengeTag.id)
+        .where(ChallengeTag.challenge_id == challenge.id)
+        .order_by(ChallengeTag.position)
+    )
+    tagged = [{"idea_id": idea_id, "tag_id": tag_id} for idea_id in ids[::3]]
+    if tagged:
+        await session.execute(insert(IdeaTag), tagged)
+    links = [
+        {"child_id": child, "parent_id": parent, "note": ""}
+        for parent, child in pairwise(ids)
+        if child % 5 == 0
+    ]
+    if links:
+        await session.execute(insert(IdeaLink), links)
+    await session.execute(
+        update(Challenge)
+        .where(Challenge.id == challenge.id)
+        .values(idea_count=Challenge.idea_count + how_many)
+    )
+    await session.commit()
+    return ids
 
 
 async def test_challenge_and_idea_pages_run_the_same_queries_with_3_or_30_ideas(
@@ -41,16 +101,109 @@ async def test_challenge_and_idea_pages_run_the_same_queries_with_3_or_30_ideas(
     for n in range(3):
         first = await make_idea(small, authors[n % 5])
     for n in range(30):
-        await make_idea(large, authors[n % 5])
+        last = await make_idea(large, authors[n % 5])
     priya = await sign_in(authors[0])
 
     small_page = await _queries_for(engine, priya, f"/challenges/{small.slug}")
     large_page = await _queries_for(engine, priya, f"/challenges/{large.slug}")
-    idea_page = await _queries_for(engine, priya, f"/ideas/{first.id}/{first.slug}")
+    idea_pages = {
+        await _queries_for(engine, priya, f"/ideas/{idea.id}/{idea.slug}") for idea in (first, last)
+    }
     home = await _queries_for(engine, priya, "/")
 
-    # Session and user; challenge; its hosts; the page of ideas with their authors.
-    assert small_page == large_page == 4
-    # Session and user; the idea with author and challenge; the challenge's hosts.
-    assert idea_page == 3
+    # Session and user; challenge; its hosts; its tags; the page of ideas with their
+    # authors; their tags; the winners; the viewer's votes; whether they follow it.
+    assert small_page == large_page == 9
+    # Session and user; the idea with author and challenge; the challenge's hosts and
+    # tags; the idea's co-authors, tags and team with its members; what it builds on;
+    # what builds on it; the comment thread; the viewer's vote; whether they follow it.
+    assert idea_pages == {12}
     assert home == 3
+
+
+# Session and user; challenge; its hosts; its offered tags; the page of ideas with
+# their authors and how many ideas each builds on; the ideas' tags; then the winners
+# (not for htmx), and how many ideas pass the filters (only when filtering).
+PAGE_QUERIES = 9
+FILTERED_PAGE_QUERIES = 10
+MORE_IDEAS_QUERIES = 7
+
+
+async def test_the_ideas_list_runs_the_same_queries_with_10_or_1000_ideas(
+    engine: AsyncEngine, session: AsyncSession, make_user: Any, make_challenge: Any, sign_in: Any
+) -> None:
+    host = await make_user(host=True)
+    authors = [await make_user() for _ in range(7)]
+    small = await make_challenge(host, tags=("Food", "Transport"))
+    large = await make_challenge(host, tags=("Food", "Transport"))
+    await add_ideas(session, small, authors, 10)
+    await add_ideas(session, large, authors, 1000)
+    tag_of = {
+        challenge.id: await session.scalar(
+            select(ChallengeTag.id).where(
+                ChallengeTag.challenge_id == challenge.id, ChallengeTag.name == "Food"
+            )
+        )
+        for challenge in (small, large)
+    }
+    priya = await sign_in(authors[0])
+
+    measured: dict[str, dict[str, int]] = {}
+    for challenge, size in ((small, "10"), (large, "1000")):
+        base = f"/challenges/{challenge.slug}"
+        for sort in Sort:
+            for label, filters in (
+                ("all", ""),
+                ("q", "&q=composting"),
+                ("tag", f"&tag={tag_of[challenge.id]}"),
+            ):
+                url = f"{base}?sort={sort.value}{filters}"
+                key = f"{sort.value} {label}"
+                measured.setdefault(key, {})[size] = await _queries_for(engine, priya, url)
+                page = Page(await priya.get(url))
+                cards = page.select("#ideas .idea-card")
+                assert 0 < len(cards) <= PAGE_SIZE, url
+                more = page.select("#ideas .idea-list__more a")
+                if more:
+                    assert len(cards) == PAGE_SIZE
+                    more_url = more[0].get("href")
+                    measured.setdefault(f"{key} more", {})[size] = await _queries_for(
+                        engine, priya, more_url, headers={"HX-Request": "true"}
+                    )
+
+    for key, counts in measured.items():
+        if key.endswith("more"):
+            expected = MORE_IDEAS_QUERIES
+        elif key.endswith("all"):
+            expected = PAGE_QUERIES
+        else:
+            expected = FILTERED_PAGE_QUERIES
+        assert set(counts.values()) == {expected}, (key, counts)
+    # The large list has a next page in every order and filter.
+    assert sum(1 for counts in measured.values() if "1000" in counts) == len(Sort) * 3 * 2
+
+
+async def test_search_and_similar_ideas_run_the_same_queries_with_10_or_1000_ideas(
+    engine: AsyncEngine, session: AsyncSession, make_user: Any, make_challenge: Any, sign_in: Any
+) -> None:
+    host = await make_user(host=True)
+    authors = [await make_user() for _ in range(3)]
+    small = await make_challenge(host, tags=("Food",), title="Compost at school")
+    priya = await sign_in(authors[0])
+    await add_ideas(session, small, authors, 10)
+
+    def urls(challenge: Challenge) -> list[str]:
+        return [
+            "/search?q=compost",
+            f"/challenges/{challenge.slug}/ideas/similar?title=Compost+bins&summary=soil",
+        ]
+
+    before = [await _queries_for(engine, priya, url) for url in urls(small)]
+    large = await make_challenge(host, tags=("Food",), title="Compost in town")
+    await add_ideas(session, large, authors, 1000)
+    after = [await _queries_for(engine, priya, url) for url in urls(large)]
+
+    # Search: session and user; every challenge; their hosts; the matching ideas
+    # with their authors; their tags. Similar ideas: session and user; challenge;
+    # its hosts; its tags; the similar ideas with their authors.
+    assert before == after == [5, 5]

@@ -37,6 +37,9 @@ class User(Base):
         default=UserStatus.ACTIVE,
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # How notifications reach the person by e-mail: none, each, daily (a digest).
+    email_frequency: Mapped[str] = mapped_column(String(8), default="each")
+    last_digest_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     identities: Mapped[list[Identity]] = relationship(back_populates="user", lazy="raise")
     skills: Mapped[list[Skill]] = relationship(

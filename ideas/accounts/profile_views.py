@@ -72,7 +72,9 @@ async def _me(request: Request) -> User:
 
 async def settings_page(request: Request) -> Response:
     user = await _me(request)
-    notice = {"saved": "Your profile is saved."}.get(request.query_params.get("done", ""))
+    notice = {"saved": "Your profile is saved.", "email": "Your e-mail choice is saved."}.get(
+        request.query_params.get("done", "")
+    )
     return await _settings_page(request, user, notice=notice)
 
 
@@ -158,7 +160,12 @@ async def profile(request: Request) -> Response:
     return render(
         request,
         "accounts/profile.html",
-        {"person": person, "ideas": ideas, "is_me": viewer is not None and viewer.id == person.id},
+        {
+            "person": person,
+            "ideas": ideas,
+            "credit": await queries.built_on_credit(db, person.id),
+            "is_me": viewer is not None and viewer.id == person.id,
+        },
     )
 
 

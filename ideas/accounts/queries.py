@@ -14,7 +14,8 @@ from ideas.accounts.models import Identity, Skill, User, UserSkill, UserStatus
 from ideas.accounts.services import DEVELOPMENT_PROVIDER
 from ideas.audit import AuditEntry
 from ideas.challenges.models import Challenge, ChallengeHost
-from ideas.submissions.models import Idea
+from ideas.submissions.models import VISIBLE_STATUSES, Idea
+from ideas.teams.models import Team
 
 
 async def development_personas(session: AsyncSession) -> Sequence[User]:
@@ -51,17 +52,30 @@ async def profile(session: AsyncSession, user_id: int) -> User | None:
 
 
 async def ideas_by(session: AsyncSession, user_id: int, limit: int = 50) -> Sequence[Idea]:
-    """A person's ideas, newest first, with their challenges (and hosts, for visibility)."""
+    """A person's ideas, newest first, with their challenges (and hosts, for visibility)
+    and co-authors."""
     rows = await session.scalars(
         select(Idea)
         .options(
-            joinedload(Idea.challenge).selectinload(Challenge.hosts).joinedload(ChallengeHost.user)
+            joinedload(Idea.challenge).selectinload(Challenge.hosts).joinedload(ChallengeHost.user),
+            selectinload(Idea.coauthors),
+            selectinload(Idea.team).selectinload(Team.members),
         )
         .where(Idea.author_id == user_id)
         .order_by(Idea.created_at.desc(), Idea.id.desc())
         .limit(limit)
     )
     return rows.all()
+
+
+async def built_on_credit(session: AsyncSession, user_id: int) -> int:
+    """How many ideas descend from this person's visible ideas (each idea's influence, added up)."""
+    total = await session.scalar(
+        select(func.coalesce(func.sum(Idea.influence), 0)).where(
+            Idea.author_id == user_id, Idea.status.in_(VISIBLE_STATUSES)
+        )
+    )
+    return int(total or 0)
 
 
 async def popular_skills(session: AsyncSession, limit: int = 20) -> list[str]:

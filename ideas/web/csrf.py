@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hmac
 import logging
+import re
 
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -20,6 +21,10 @@ from ideas.web.errors import error_response
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 FIELD = "csrf_token"
 HEADER = "X-CSRF-Token"
+# One-click unsubscribe (RFC 8058): mail programs POST "List-Unsubscribe=One-Click"
+# to the link in the List-Unsubscribe header, with no session and no token. The
+# HMAC-signed token in the path is the protection there, so this path alone is exempt.
+EXEMPT_PATH = re.compile(r"/unsubscribe/[^/]+")
 
 logger = logging.getLogger(__name__)
 
@@ -35,7 +40,11 @@ class CSRFMiddleware:
         self.max_body = settings.max_body_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] in SAFE_METHODS:
+        if (
+            scope["type"] != "http"
+            or scope["method"] in SAFE_METHODS
+            or EXEMPT_PATH.fullmatch(scope["path"])
+        ):
             await self.app(scope, receive, send)
             return
         request = Request(scope)
@@ -83,9 +92,10 @@ class CSRFMiddleware:
             if content_type.startswith(
                 ("application/x-www-form-urlencoded", "multipart/form-data")
             ):
-                form = await request.form()
-                field = form.get(FIELD)
-                sent = field if isinstance(field, str) else None
+                # The whole body is already within the limit; the view reads the form again.
+                async with request.form(max_part_size=self.max_body) as form:
+                    field = form.get(FIELD)
+                    sent = field if isinstance(field, str) else None
         if not sent:
             return "no token"
         if not hmac.compare_digest(sent.encode(), web_session.csrf_token.encode()):

@@ -51,6 +51,26 @@ class Form:
             )
         return value
 
+    def integer(
+        self, name: str, *, label: str, minimum: int, maximum: int, default: int | None = None
+    ) -> int | None:
+        """A whole number in [minimum, maximum]; empty gives ``default``."""
+        raw = self.values.get(name, "").strip()
+        if not raw:
+            return default
+        try:
+            number = int(raw)
+        except ValueError:
+            self.errors[name] = f"{label} must be a whole number, like {minimum + 1}."
+            return default
+        if not minimum <= number <= maximum:
+            self.errors[name] = f"{label} must be between {minimum:,} and {maximum:,}."
+        return number
+
+    def checked(self, name: str) -> bool:
+        """A checkbox: sent (with any value) when ticked, absent otherwise."""
+        return bool(self.values.get(name))
+
     def moment(self, name: str, *, label: str, zone: ZoneInfo) -> datetime | None:
         """A local date and time from <input type=datetime-local>, as aware UTC."""
         raw = self.values.get(name, "").strip()

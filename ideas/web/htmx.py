@@ -7,6 +7,7 @@ from starlette.responses import RedirectResponse, Response
 
 # Events the server announces in the HX-Trigger header; scripts listen for these names.
 IDEA_POSTED = "idea.posted"
+IDEA_VOTED = "idea.voted"
 PHASE_CHANGED = "challenge.phase-changed"
 
 

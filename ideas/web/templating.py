@@ -28,6 +28,16 @@ def _static_version(path: str) -> str:
     return hashlib.sha256(file.read_bytes()).hexdigest()[:12]
 
 
+def site_origin(request: Request) -> str:
+    """The site's public origin: ``IDEAS_BASE_URL`` if set, else the one the request came to."""
+    return context.settings(request).base_url or f"{request.url.scheme}://{request.url.netloc}"
+
+
+def absolute_url(request: Request, path: str) -> str:
+    """``path`` on this site as an absolute URL, for links read away from the site."""
+    return site_origin(request) + path
+
+
 def create_templates(settings: Settings) -> Jinja2Blocks:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
@@ -75,6 +85,10 @@ def create_templates(settings: Settings) -> Jinja2Blocks:
     def path_for(ctx: jinja2.runtime.Context, name: str, /, **params: Any) -> str:
         return context.path_for(ctx["request"], name, **params)
 
+    @jinja2.pass_context
+    def absolute_url_for(ctx: jinja2.runtime.Context, path: str) -> str:
+        return absolute_url(ctx["request"], path)
+
     picture_origins = tuple(f"{origin}/" for origin in avatar_origins(settings))
 
     def picture(person: Any) -> str | None:
@@ -88,6 +102,7 @@ def create_templates(settings: Settings) -> Jinja2Blocks:
     env.globals.update(
         static=lambda path: f"/static/{path}?v={_static_version(path)}",
         path_for=path_for,
+        absolute_url=absolute_url_for,
         picture=picture,
         PHASES=PHASES,
         Phase=Phase,

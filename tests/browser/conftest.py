@@ -8,9 +8,9 @@ where they fail.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -21,6 +21,8 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import Page, expect
+
+from tests.accounts.oidc import free_port
 
 CHROMIUM = "/usr/lib/chromium/chromium"
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
@@ -58,48 +60,71 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
     return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    folder = tmp_path_factory.mktemp("live")
-    port = _free_port()
+def site_environ(folder: Path, **settings: str) -> dict[str, str]:
+    """The environment of the site kept in ``folder``, for `ideas` and its subcommands."""
     env = {
         key: value
         for key, value in os.environ.items()
         if not key.startswith(("IDEAS_", "DATABASE_URL", "SECRET_KEY"))
     }
-    env.update(
-        IDEAS_ENV="development",
-        IDEAS_DATA_DIR=str(folder / "data"),
-        IDEAS_HOST="127.0.0.1",
-        IDEAS_PORT=str(port),
-        IDEAS_LOG_LEVEL="WARNING",
+    env.update(IDEAS_DATA_DIR=str(folder / "data"), IDEAS_LOG_LEVEL="WARNING", **settings)
+    return env
+
+
+def run_ideas(folder: Path, *args: str, **settings: str) -> str:
+    """Run ``ideas ARGS`` for the site kept in ``folder``; what it printed."""
+    done = subprocess.run(
+        [sys.executable, "-m", "ideas", *args],
+        env=site_environ(folder, **settings),
+        cwd=folder,
+        check=True,
+        capture_output=True,
+        text=True,
     )
+    return done.stdout
+
+
+@contextlib.contextmanager
+def serving(folder: Path, port: int, demo: bool = False, **settings: str) -> Iterator[str]:
+    """`ideas migrate` (and `ideas demo`), then `ideas serve` on ``port`` until the block ends."""
+    env = site_environ(folder, **settings)
     ideas = [sys.executable, "-m", "ideas"]
-    subprocess.run([*ideas, "migrate"], env=env, cwd=folder, check=True, capture_output=True)
-    subprocess.run([*ideas, "demo"], env=env, cwd=folder, check=True, capture_output=True)
-    log = (folder / "server.log").open("w")
-    server = subprocess.Popen([*ideas, "serve"], env=env, cwd=folder, stdout=log, stderr=log)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(f"{url}/healthz", timeout=1)  # noqa: S310 - our own server
-                break
-            except OSError:
-                time.sleep(0.1)
-        else:
-            pytest.fail(f"the server did not start: {(folder / 'server.log').read_text()}")
+    run_ideas(folder, "migrate", **settings)
+    if demo:
+        run_ideas(folder, "demo", **settings)
+    log_path = folder / "server.log"
+    with log_path.open("w") as log:
+        server = subprocess.Popen(
+            [*ideas, "serve", "--port", str(port)], env=env, cwd=folder, stdout=log, stderr=log
+        )
+        url = f"http://127.0.0.1:{port}"
+        try:
+            for _ in range(100):
+                try:
+                    urllib.request.urlopen(f"{url}/healthz", timeout=1)  # noqa: S310 - our own server
+                    break
+                except OSError:
+                    time.sleep(0.1)
+            else:
+                pytest.fail(f"the server did not start: {log_path.read_text()}")
+            yield url
+        finally:
+            server.terminate()
+            server.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The site in development, with the demo data and its personas."""
+    with serving(
+        tmp_path_factory.mktemp("live"),
+        free_port(),
+        demo=True,
+        IDEAS_ENV="development",
+        # The journeys post far faster than a person; the limits have tests of their own.
+        IDEAS_RATE_LIMITS="false",
+    ) as url:
         yield url
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
-        log.close()
 
 
 @pytest.fixture(scope="session")

@@ -38,9 +38,27 @@ def assert_no_violations(page: Page, label: str) -> None:
 
 def test_public_pages_have_no_accessibility_violations(scheme_context: BrowserContext) -> None:
     page = scheme_context.new_page()
-    for path in ["/", CHALLENGE, IDEA, "/sign-in", "/no-such-page"]:
+    for path in [
+        "/",
+        CHALLENGE,
+        IDEA,
+        "/sign-in",
+        f"{CHALLENGE}/results",
+        f"{CHALLENGE}/results?by=pairwise",
+        "/challenges/cleaner-air-at-the-market/results",
+    ]:
         page.goto(path)
         assert_no_violations(page, path)
+
+
+def test_error_pages_have_no_accessibility_violations(scheme_context: BrowserContext) -> None:
+    page = scheme_context.new_page()
+    for path, status in [("/no-such-page", 404), ("/admin/people", 403), ("/sign-out", 405)]:
+        response = page.goto(path)
+        assert response is not None
+        assert response.status == status, path
+        expect(page.locator(".error-page__code")).to_have_text(str(status))
+        assert_no_violations(page, f"error page {status}")
 
 
 def test_participant_pages_have_no_accessibility_violations(scheme_context: BrowserContext) -> None:
@@ -53,6 +71,36 @@ def test_participant_pages_have_no_accessibility_violations(scheme_context: Brow
     page.get_by_role("button", name="Post the idea").click()
     expect(page.locator(".error-summary")).to_be_visible()
     assert_no_violations(page, "post an idea, with errors")
+    for path, label in [
+        (f"{IDEA}", "own idea with co-authors and comments"),
+        ("/ideas/1/edit", "edit an idea"),
+        ("/ideas/1/history", "history of an idea"),
+        ("/ideas/5/lineage", "lineage"),
+        (f"{CHALLENGE}/ideas/new?builds_on=1&builds_on=2", "build on two ideas"),
+        ("/search?q=portion", "search"),
+        (f"{CHALLENGE}?q=plates&sort=relevance", "challenge, searched"),
+    ]:
+        page.goto(path)
+        assert_no_violations(page, label)
+    page.goto(IDEA)
+    page.get_by_role("button", name="Post comment").click()
+    expect(page.locator(".comment-form .field-error")).to_be_visible()
+    assert_no_violations(page, "comment, with errors")
+    page.goto(f"{CHALLENGE}/compare")
+    assert_no_violations(page, "compare ideas")
+    page.get_by_role("button", name="Can't decide").click()
+    expect(page.locator("#compare-status")).to_have_text("Saved. Here is the next pair.")
+    assert_no_violations(page, "compare ideas, after an answer")
+    page.goto("/notifications")
+    expect(page.locator(".notification").first).to_be_visible()
+    assert_no_violations(page, "notifications")
+    page.goto("/challenges/welcoming-newcomers/teams")
+    assert_no_violations(page, "teams of a challenge")
+    page.get_by_role("link", name="A neighbour buddy for the first month").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("The team working on")
+    assert_no_violations(page, "a team, seen by a member")
+    page.goto("/teams/requests")
+    assert_no_violations(page, "requests and invitations")
 
 
 def test_host_pages_have_no_accessibility_violations(scheme_context: BrowserContext) -> None:
@@ -65,6 +113,21 @@ def test_host_pages_have_no_accessibility_violations(scheme_context: BrowserCont
     page.get_by_role("button", name="Create the draft").click()
     expect(page.locator(".error-summary")).to_be_visible()
     assert_no_violations(page, "create a challenge, with errors")
+    for path, label in [
+        ("/challenges/safer-walks-to-school/edit", "edit a challenge"),
+        ("/challenges/safer-walks-to-school/hosts", "hosts"),
+        ("/challenges/warmer-homes-this-winter/shortlist", "shortlist"),
+        ("/challenges/cleaner-air-at-the-market/winners", "winners"),
+        ("/challenges/cleaner-air-at-the-market", "closed challenge with winners"),
+        ("/challenges/warmer-homes-this-winter/dashboard", "host dashboard"),
+        ("/challenges/warmer-homes-this-winter/moderation", "moderation queue"),
+    ]:
+        page.goto(path)
+        assert_no_violations(page, label)
+    page.goto("/challenges/safer-walks-to-school/hosts")
+    page.get_by_role("button", name="Add as co-host").click()
+    expect(page.locator(".error-summary")).to_be_visible()
+    assert_no_violations(page, "hosts, with errors")
 
 
 def test_the_skip_link_is_the_first_tab_stop_and_leads_to_the_content(page: Page) -> None:
@@ -90,9 +153,55 @@ def test_a_participant_can_post_an_idea_with_the_keyboard_alone(page: Page) -> N
     page.keyboard.press("Tab")
     expect(page.get_by_label("The idea in full")).to_be_focused()
     page.keyboard.press("Tab")
+    expect(page.get_by_role("button", name="Preview")).to_be_focused()
+    page.keyboard.press("Tab")
+    expect(page.get_by_label("Picture", exact=True)).to_be_focused()
+    page.keyboard.press("Tab")
+    expect(page.get_by_label("Describe the picture")).to_be_focused()
+    for tag in ["Kitchen", "Menus", "Families", "Data"]:
+        page.keyboard.press("Tab")
+        expect(page.get_by_label(tag)).to_be_focused()
+    page.keyboard.press("Space")
+    page.keyboard.press("Tab")
     expect(page.get_by_role("button", name="Post the idea")).to_be_focused()
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", level=1)).to_have_text("Keyboard-only idea")
+
+
+def test_a_participant_can_vote_with_the_keyboard_alone(page: Page) -> None:
+    sign_in_as(page, "Mei Lin")
+    page.goto(IDEA)
+    button = page.locator("#vote-button-1")
+    count = page.locator("#vote-count-1")
+    left = page.locator("#votes-left")
+    votes = int(count.locator(".vote__number").text_content() or "")
+    expect(count).to_have_attribute("aria-live", "polite")
+    expect(left).to_have_text("5 of 5 votes left in this challenge")
+    # The live regions must stay where they are for the new text to be read out.
+    page.evaluate(
+        "for (const id of ['vote-count-1', 'votes-left']) document.getElementById(id).kept = true"
+    )
+
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.id") == "vote-button-1":
+            break
+    expect(button).to_be_focused()
+    expect(button).to_have_attribute("aria-pressed", "false")
+
+    page.keyboard.press("Enter")
+    expect(count).to_have_text(f"{votes + 1} {'vote' if votes + 1 == 1 else 'votes'}")
+    expect(left).to_have_text("4 of 5 votes left in this challenge")
+    expect(button).to_have_attribute("aria-pressed", "true")
+    expect(button).to_be_focused()
+
+    page.keyboard.press("Space")
+    expect(count).to_have_text(f"{votes} {'vote' if votes == 1 else 'votes'}")
+    expect(left).to_have_text("5 of 5 votes left in this challenge")
+    expect(button).to_have_attribute("aria-pressed", "false")
+    expect(button).to_be_focused()
+    kept = "['vote-count-1', 'votes-left'].every(id => document.getElementById(id).kept)"
+    assert page.evaluate(kept) is True
 
 
 def test_pages_raise_no_console_errors_or_csp_violations(page: Page) -> None:

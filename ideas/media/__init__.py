@@ -1,0 +1,1 @@
+"""Pictures people upload: challenge covers and idea images."""

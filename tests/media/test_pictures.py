@@ -1,0 +1,172 @@
+"""Challenge covers: checked by content, re-encoded without metadata, served for long."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import pytest
+from PIL import Image
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ideas.challenges.models import Challenge
+from ideas.challenges.phases import Phase
+from ideas.media.models import Picture, PictureFile
+from ideas.submissions.models import Idea
+from tests.conftest import count
+from tests.html import Page
+
+FORM = {
+    "title": "Greener yards",
+    "question": "How might we green our schoolyards?",
+    "slug": "",
+    "sponsor": "",
+    "brief": "",
+    "team_capacity": "6",
+    "report_threshold": "3",
+}
+
+
+def picture(kind: str = "JPEG", size: tuple[int, int] = (1200, 900), exif: bool = False) -> bytes:
+    image = Image.new("RGB", size, (40, 120, 80))
+    out = io.BytesIO()
+    extra: dict[str, Any] = {}
+    if exif:
+        tags = Image.Exif()
+        tags[0x010F] = "SecretCam"  # camera maker
+        tags[0x8825] = {2: (51.0, 30.0, 0.0)}  # GPS latitude
+        extra["exif"] = tags.tobytes()
+    image.save(out, format=kind, **extra)
+    return out.getvalue()
+
+
+async def create_with(person: Any, content: bytes, name: str = "cover.jpg") -> Any:
+    return await person.client.post(
+        "/challenges/new",
+        data={**FORM, "cover_alt": "A green yard", "csrf_token": person.csrf},
+        files={"cover": (name, content, "image/jpeg")},
+    )
+
+
+async def test_a_cover_is_resized_stripped_and_served_for_a_year(
+    make_user: Any, sign_in: Any, session: AsyncSession, visitor: Any
+) -> None:
+    host = await sign_in(await make_user(host=True))
+
+    response = await create_with(host, picture(exif=True, size=(3000, 2000)))
+
+    assert response.status_code == 303
+    challenge = (await session.scalars(select(Challenge))).one()
+    assert challenge.cover_id is not None
+    assert challenge.cover_alt == "A green yard"
+    files = {f.size: f for f in await session.scalars(select(PictureFile))}
+    assert (files["card"].width, files["full"].width) == (640, 1600)
+    served = Image.open(io.BytesIO(files["full"].data))
+    assert served.format == "WEBP"
+    assert not served.getexif()
+    assert b"SecretCam" not in files["full"].data
+    page = await host.get(response.headers["location"])
+    src = Page(page).one("img.cover").get("src")
+    assert Page(page).one("img.cover").get("alt") == "A green yard"
+    image = await visitor.get(src)
+    assert image.status_code == 200
+    assert image.headers["content-type"] == "image/webp"
+    assert image.headers["cache-control"] == "public, max-age=31536000, immutable"
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"<svg onload=alert(1)></svg>", "That file is not a picture this site can use."),
+        (b"%PDF-1.4 not a picture", "That file is not a picture this site can use."),
+        (picture()[:400], "That picture is damaged or incomplete."),
+        (b"\xff" * 5_000_001, "The picture must be at most 5 MB."),
+    ],
+    ids=["svg", "pdf named .jpg", "truncated", "too big"],
+)
+async def test_a_hostile_or_broken_file_gets_a_message_and_nothing_is_saved(
+    make_user: Any, sign_in: Any, session: AsyncSession, content: bytes, message: str
+) -> None:
+    host = await sign_in(await make_user(host=True))
+
+    response = await create_with(host, content)
+
+    assert response.status_code == 200
+    page = Page(response)
+    assert page.text("#f-cover-error") == f"Error: {message}"
+    assert page.field_value("title") == FORM["title"]
+    assert await count(session, Challenge) == 0
+    assert await count(session, Picture) == 0
+
+
+async def test_a_picture_with_too_many_pixels_is_refused(
+    make_user: Any, sign_in: Any, session: AsyncSession
+) -> None:
+    bomb = io.BytesIO()
+    Image.new("1", (10_000, 5_000)).save(bomb, format="PNG")  # 50 million pixels, a few kB
+    host = await sign_in(await make_user(host=True))
+
+    response = await create_with(host, bomb.getvalue(), "bomb.png")
+
+    assert response.status_code == 200
+    assert "too many pixels" in Page(response).text("#f-cover-error")
+    assert await count(session, Picture) == 0
+
+
+async def test_a_host_replaces_and_removes_the_cover(
+    make_user: Any, make_challenge: Any, sign_in: Any, session: AsyncSession
+) -> None:
+    user = await make_user(host=True)
+    challenge = await make_challenge(user, phase=Phase.DRAFT)
+    host = await sign_in(user)
+    edit = {**FORM, "slug": challenge.slug, "csrf_token": host.csrf}
+
+    added = await host.client.post(
+        f"/challenges/{challenge.slug}/edit",
+        data=edit,
+        files={"cover": ("c.png", picture("PNG"), "image/png")},
+    )
+    removed = await host.client.post(
+        f"/challenges/{challenge.slug}/edit", data={**edit, "remove_cover": "on"}
+    )
+
+    assert added.status_code == removed.status_code == 303
+    fresh = await session.get(Challenge, challenge.id, populate_existing=True)
+    assert fresh is not None
+    assert fresh.cover_id is None
+
+
+async def test_an_unknown_picture_or_size_is_not_found(visitor: Any) -> None:
+    assert (await visitor.get("/pictures/999/card.webp")).status_code == 404
+    assert (await visitor.get("/pictures/1/huge.webp")).status_code == 404
+
+
+async def test_an_idea_carries_a_picture_its_authors_can_replace(
+    make_user: Any, make_challenge: Any, sign_in: Any, session: AsyncSession
+) -> None:
+    challenge = await make_challenge(await make_user(host=True))
+    author = await sign_in(await make_user())
+    form = {"title": "Rain garden", "summary": "Plant where it floods.", "body": ""}
+
+    posted = await author.client.post(
+        f"/challenges/{challenge.slug}/ideas/new",
+        data={**form, "image_alt": "A sketch of the garden", "csrf_token": author.csrf},
+        files={"image": ("sketch.png", picture("PNG"), "image/png")},
+    )
+    broken = await author.client.post(
+        posted.headers["location"].rsplit("/", 1)[0] + "/edit",
+        data={**form, "csrf_token": author.csrf},
+        files={"image": ("sketch.png", b"not a picture", "image/png")},
+    )
+
+    assert posted.status_code == 303
+    idea = (await session.scalars(select(Idea))).one()
+    assert idea.image_id is not None
+    page = Page(await author.get(posted.headers["location"]))
+    assert page.one("img.idea__image").get("alt") == "A sketch of the garden"
+    assert broken.status_code == 200
+    assert Page(broken).text("#f-image-error").startswith("Error: That file is not a picture")
+    fresh = await session.get(Idea, idea.id, populate_existing=True)
+    assert fresh is not None
+    assert fresh.image_id == idea.image_id
