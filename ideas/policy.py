@@ -119,12 +119,30 @@ def challenge_roles(user: User | None, challenge: Challenge) -> frozenset[Role]:
 def idea_roles(user: User | None, challenge: Challenge, idea: Idea) -> frozenset[Role]:
     """Needs ``idea.coauthors`` and ``idea.team`` (with its members) loaded: co-authors
     edit as authors do, and so does the team of a shortlisted idea in the teams phase."""
-    roles = set(challenge_roles(user, challenge))
-    if Role.PARTICIPANT in roles and user is not None:
-        if is_author(user, idea):
-            roles.add(Role.AUTHOR)
-        if idea.is_shortlisted and idea.team is not None and is_member(user, idea.team):
-            roles.add(Role.TEAM_MEMBER)
+    if user is None:
+        return site_roles(user)
+    return roles_from(
+        user,
+        host=hosts_challenge(user, challenge),
+        author=is_author(user, idea),
+        team_member=idea.is_shortlisted and idea.team is not None and is_member(user, idea.team),
+    )
+
+
+def roles_from(
+    user: User | None, *, host: bool, author: bool, team_member: bool = False
+) -> frozenset[Role]:
+    """A person's roles for an idea from what is known of them: whether they host its
+    challenge, (co-)author it, or are in the team of it as a shortlisted idea."""
+    roles = set(site_roles(user))
+    if Role.PARTICIPANT not in roles:
+        return frozenset(roles)
+    if host:
+        roles.add(Role.HOST)
+    if author:
+        roles.add(Role.AUTHOR)
+    if team_member:
+        roles.add(Role.TEAM_MEMBER)
     return frozenset(roles)
 
 

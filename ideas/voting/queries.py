@@ -1,4 +1,5 @@
-"""Reading votes: where a viewer stands with the ideas a page shows. One query each."""
+"""Reading votes: where a viewer stands with the ideas a page shows, and what the vote
+endpoint needs. One query each."""
 
 from __future__ import annotations
 
@@ -6,10 +7,22 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import CompoundSelect, Integer, Select, case, literal, select, union_all
+from sqlalchemy import (
+    CompoundSelect,
+    Integer,
+    Select,
+    bindparam,
+    case,
+    exists,
+    literal,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import contains_eager
 
-from ideas.challenges.models import Challenge
+from ideas.challenges.models import Challenge, ChallengeHost
 from ideas.submissions.models import VISIBLE_STATUSES, Idea, IdeaCoauthor
 from ideas.voting.models import Vote
 
@@ -76,6 +89,45 @@ async def standing(
         coauthored_ids=frozenset(row[0] for row in rows if row[1] == _COAUTHOR),
         votes_used=None if budget is None else sum(row[2] for row in rows if row[1] == _VOTED),
     )
+
+
+@dataclass(frozen=True)
+class Target:
+    """An idea someone votes on, its challenge, and how the voter stands to it."""
+
+    idea: Idea
+    challenge: Challenge
+    host: bool  # the voter hosts the challenge
+    author: bool  # the voter is the idea's author or a co-author
+
+
+def _target() -> Select[Idea, bool, bool]:
+    viewer = bindparam("viewer", type_=Integer)
+    host = exists().where(
+        ChallengeHost.challenge_id == Idea.challenge_id, ChallengeHost.user_id == viewer
+    )
+    coauthor = exists().where(IdeaCoauthor.idea_id == Idea.id, IdeaCoauthor.user_id == viewer)
+    return (
+        select(Idea, host, or_(Idea.author_id == viewer, coauthor))
+        .join(Idea.challenge)
+        .options(contains_eager(Idea.challenge))
+        .where(Idea.id == bindparam("idea_id", type_=Integer))
+    )
+
+
+# Built once: the vote endpoint is the busiest of all.
+_TARGET = _target()
+
+
+async def target(session: AsyncSession, idea_id: int, user_id: int | None) -> Target | None:
+    """One query for what the vote endpoint needs: the idea with its challenge (no other
+    relations loaded) and whether the voter hosts the challenge or co-authors the idea."""
+    params = {"idea_id": idea_id, "viewer": -1 if user_id is None else user_id}
+    row = (await session.execute(_TARGET, params)).one_or_none()
+    if row is None:
+        return None
+    idea = row[0]
+    return Target(idea, idea.challenge, host=bool(row[1]), author=bool(row[2]))
 
 
 async def vote_count(session: AsyncSession, idea_id: int) -> int:

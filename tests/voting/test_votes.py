@@ -834,13 +834,26 @@ async def test_the_voter_row_is_the_lock_that_orders_one_persons_votes(
 
     event.listen(engine.sync_engine, "before_cursor_execute", record)
     try:
-        await services.cast_vote(session, idea_id=idea.id, user_id=priya.id, now=utcnow())
+        await services.cast_vote(
+            session,
+            idea_id=idea.id,
+            user_id=priya.id,
+            now=utcnow(),
+            challenge_id=idea.challenge_id,
+        )
     finally:
         event.remove(engine.sync_engine, "before_cursor_execute", record)
 
-    selects = [s for s in statements if s.startswith("SELECT")]
-    assert "FROM users" in selects[0]
+    work = [s for s in statements if not s.startswith(("BEGIN", "SAVEPOINT", "RELEASE"))]
+    vote = next(n for n, s in enumerate(work) if s.startswith("INSERT INTO votes"))
+    # The budget is counted inside the INSERT that casts the vote.
+    assert "count(*)" in work[vote]
     if engine.dialect.name == "postgresql":
         # NO KEY UPDATE: it orders one person's votes without blocking the foreign-key
         # checks of rows that point at them (a notification for them, say).
-        assert selects[0].endswith("FOR NO KEY UPDATE")
+        assert "FROM users" in work[0]
+        assert work[0].endswith("FOR NO KEY UPDATE")
+        assert vote == 1
+    else:
+        # On SQLite the write lock, taken by BEGIN IMMEDIATE, already orders all writes.
+        assert vote == 0
