@@ -2,21 +2,24 @@
 
 Reads happen in the request's session; every state change goes through
 ``write(session)``, which is one transaction. On SQLite only one transaction
-writes at a time in a process (an ``asyncio.Lock``): SQLite allows a single
-writer, and letting writers queue on the lock instead of on SQLite's busy
-timeout keeps latency low under concurrent writes.
+writes at a time (``WriteLock``): SQLite allows a single writer, and letting
+writers queue on a lock instead of on SQLite's busy timeout keeps latency low
+under concurrent writes.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import fcntl
+import os
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import DateTime, MetaData, event, text
-from sqlalchemy.engine import Dialect
+from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.ext.asyncio import (
     AsyncConnection,
     AsyncEngine,
@@ -104,12 +107,77 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     return create_async_engine(url, **kwargs)
 
 
-class Database:
-    """The engine, a session factory and the per-process write lock."""
+class WriteLock:
+    """SQLite's one writer at a time, as a queue rather than a busy loop.
 
-    def __init__(self, bind: AsyncEngine | AsyncConnection, *, serialize_writes: bool) -> None:
+    In a process, writers queue on an ``asyncio.Lock``. Across processes (the
+    site's workers, ``ideas worker``) the one holding it also holds an exclusive
+    ``flock`` on a file beside the database, waited for in a thread: the
+    kernel wakes the next writer as soon as the lock is free. Left to SQLite,
+    a waiting process would sleep and retry (1, 2, 5, 10 ms ...) and could lose
+    the race to a busy process again and again.
+    """
+
+    def __init__(self, path: Path | None) -> None:
+        self._in_process = asyncio.Lock()
+        self._path = path
+        self._fd: int | None = None
+
+    async def __aenter__(self) -> None:
+        await self._in_process.acquire()
+        if self._path is None:
+            return
+        try:
+            if self._fd is None:
+                self._fd = os.open(self._path, os.O_RDWR | os.O_CREAT, 0o600)
+        except BaseException:
+            self._in_process.release()
+            raise
+        fd = self._fd
+        acquiring = asyncio.ensure_future(asyncio.to_thread(fcntl.flock, fd, fcntl.LOCK_EX))
+        try:
+            await asyncio.shield(acquiring)
+        except BaseException:
+            # Cancelled while waiting: the thread still takes the lock; give it back
+            # then, and only then let the next writer of this process go on.
+            def give_back(done: asyncio.Future[None]) -> None:
+                try:
+                    if not done.cancelled() and done.exception() is None:
+                        fcntl.flock(fd, fcntl.LOCK_UN)
+                finally:
+                    self._in_process.release()
+
+            acquiring.add_done_callback(give_back)
+            raise
+
+    async def __aexit__(self, *_exc: object) -> None:
+        try:
+            if self._fd is not None:
+                fcntl.flock(self._fd, fcntl.LOCK_UN)
+        finally:
+            self._in_process.release()
+
+
+def _lock_file(url: str) -> Path | None:
+    """The file beside a SQLite database that its writers lock; None in memory."""
+    database = make_url(url).database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    return Path(f"{database}.write-lock")
+
+
+class Database:
+    """The engine, a session factory and, for SQLite, the write lock."""
+
+    def __init__(
+        self,
+        bind: AsyncEngine | AsyncConnection,
+        *,
+        serialize_writes: bool,
+        lock_file: Path | None = None,
+    ) -> None:
         self.bind = bind
-        self.write_lock: asyncio.Lock | None = asyncio.Lock() if serialize_writes else None
+        self.write_lock: WriteLock | None = WriteLock(lock_file) if serialize_writes else None
         options: dict[str, Any] = {"expire_on_commit": False, "autoflush": False}
         if isinstance(bind, AsyncConnection):
             # Tests: every commit becomes a savepoint release inside the test's
@@ -119,7 +187,12 @@ class Database:
 
     @classmethod
     def from_url(cls, url: str, **kwargs: Any) -> Database:
-        return cls(create_engine(url, **kwargs), serialize_writes=url.startswith("sqlite"))
+        sqlite = url.startswith("sqlite")
+        return cls(
+            create_engine(url, **kwargs),
+            serialize_writes=sqlite,
+            lock_file=_lock_file(url) if sqlite else None,
+        )
 
     @property
     def dialect_name(self) -> str:
@@ -153,9 +226,11 @@ async def write(session: AsyncSession) -> AsyncIterator[AsyncSession]:
         await session.commit()
     database: Database = session.info["database"]
     lock = database.write_lock
+    # The lock is held from BEGIN to COMMIT only: the session closes, and hands its
+    # connection back to the pool, after the next writer may go on.
     async with (
-        lock if lock is not None else contextlib.nullcontext(),
         database.session() as transaction,
+        lock if lock is not None else contextlib.nullcontext(),
         transaction.begin(),
     ):
         await transaction.connection(execution_options={WRITE_OPTION: True})
