@@ -1,9 +1,10 @@
 """Recording comparisons and refitting a challenge's pairwise ranking.
 
 Recording an answer moves the two ideas' strengths by one online step in the
-same transaction, so the ranking follows the answers at once. Every so often
-(``REFIT_AFTER_COMPARISONS`` answers, or ``REFIT_AFTER`` since the last fit)
-the whole ranking is fitted again from all the comparisons, which corrects
+same transaction, and their pairwise scores with them (against the other
+compared ideas as they stand), so the ranking follows the answers at once.
+Every so often (``REFIT_AFTER_COMPARISONS`` answers, or ``REFIT_AFTER`` since
+the last fit) the whole ranking is fitted again from all the comparisons, which corrects
 what single steps cannot see; that runs after the response has gone out.
 """
 
@@ -130,11 +131,31 @@ async def record_comparison(
                 first_count=first.comparison_count + 1,
                 second_count=second.comparison_count + 1,
             )
-            for idea, strength in zip((first, second), strengths, strict=True):
+            # What people see is the pairwise score, not the strength: move the two
+            # scores too, or the ranking would stand still until the next refit.
+            others = (
+                await tx.scalars(
+                    select(Idea.strength).where(
+                        Idea.challenge_id == challenge_id,
+                        Idea.status.in_(VISIBLE_STATUSES),
+                        Idea.comparison_count > 0,
+                        Idea.id.not_in((first_id, second_id)),
+                    )
+                )
+            ).all()
+            scores = (
+                ranking.pairwise_score(strengths[0], [strengths[1], *others]),
+                ranking.pairwise_score(strengths[1], [strengths[0], *others]),
+            )
+            for idea, strength, score in zip((first, second), strengths, scores, strict=True):
                 await tx.execute(
                     update(Idea)
                     .where(Idea.id == idea.id)
-                    .values(comparison_count=Idea.comparison_count + 1, strength=strength)
+                    .values(
+                        comparison_count=Idea.comparison_count + 1,
+                        strength=strength,
+                        pairwise_score=score,
+                    )
                 )
     except IntegrityError:
         # The same answer, sent twice at once: the unique constraint kept one.

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import math
 import operator
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 PRIOR_VARIANCE = 1.0
@@ -204,6 +204,15 @@ def pairwise_scores(strengths: Mapping[int, float]) -> dict[int, float]:
         idea_id: min(max((total - 0.5) / (n - 1), 0.0), 1.0)
         for idea_id, total in zip(ids, totals, strict=True)
     }
+
+
+def pairwise_score(strength: float, others: Sequence[float]) -> float:
+    """One idea's pairwise score, as ``pairwise_scores`` gives it, from its strength
+    and those of the other compared ideas: how an answer moves the scores of its
+    two ideas between refits."""
+    if not others:
+        return 0.5
+    return sum(win_probability(strength, other) for other in others) / len(others)
 
 
 def _sums_exact(values: list[float]) -> list[float]:

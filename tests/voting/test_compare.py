@@ -327,6 +327,41 @@ async def test_answering_saves_one_comparison_and_moves_the_ranking(
     assert page.text(".compare__done").startswith("You have compared every pair")
 
 
+async def test_an_answer_between_refits_moves_the_two_scores_people_see(
+    make_challenge: Any,
+    make_idea: Any,
+    make_user: Any,
+    host: User,
+    author: User,
+    tomas: User,
+    sign_in: Any,
+    session: AsyncSession,
+) -> None:
+    challenge = await make_challenge(host)
+    for _ in range(3):
+        await make_idea(challenge, author)
+    first = await sign_in(tomas)
+    pair = await pair_for(first, challenge)
+    await answer(first, challenge, pair, pair.left)  # the round's first answer: a refit
+    second = await sign_in(await make_user("Ines"))
+    pair = await pair_for(second, challenge)
+    before = {i: (await fresh(session, Idea, i)).pairwise_score for i in pair.ids}
+    # Of three ideas, at least one of the two shown was in the first answer.
+    winner = next(i for i in (pair.left, pair.right) if before[i] is not None)
+    loser = pair.right if winner == pair.left else pair.left
+
+    await answer(second, challenge, pair, winner)
+
+    after = {i: (await fresh(session, Idea, i)).pairwise_score for i in pair.ids}
+    assert (await fresh(session, Challenge, challenge.id)).comparisons_since_fit == 1
+    assert after[winner] > before[winner]
+    if before[loser] is None:
+        assert after[loser] is not None
+        assert after[loser] < 0.5
+    else:
+        assert after[loser] < before[loser]
+
+
 async def test_cant_decide_saves_a_comparison_without_a_winner(
     make_challenge: Any,
     make_idea: Any,
