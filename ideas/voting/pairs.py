@@ -20,7 +20,7 @@ import random
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import BigInteger, cast, exists, func, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -33,11 +33,6 @@ MORE_CANDIDATES = 500
 """How many are looked at when the participant has answered every pair of the first few."""
 NEAR = 2.0
 """Ideas whose comparison counts differ by less than this are taken in random order."""
-
-# Ties in comparison count are broken by a scramble of the id that changes with
-# every request: (id * MULTIPLIER + salt) mod MODULUS, MODULUS prime.
-MULTIPLIER = 40_503
-MODULUS = 65_521
 
 Key = tuple[int, int]
 """A pair of idea ids, the smaller first, as comparisons are stored."""
@@ -60,12 +55,12 @@ class Pair:
 
 
 async def _candidates(
-    session: AsyncSession, challenge_id: int, user_id: int, *, limit: int, salt: int
+    session: AsyncSession, challenge_id: int, user_id: int, *, limit: int
 ) -> list[tuple[int, int]]:
     """Up to ``limit`` (id, comparison count) of the least-compared visible ideas that
-    the participant neither wrote nor co-wrote. One query, along the challenge's
-    (challenge_id, comparison_count) index."""
-    scramble = (cast(Idea.id, BigInteger) * MULTIPLIER + salt) % MODULUS
+    the participant neither wrote nor co-wrote. One query that reads the first rows of
+    the challenge's (challenge_id, comparison_count) index and stops: ideas compared
+    equally often come in the index's order, and ``choose`` brings the chance in."""
     rows = await session.execute(
         select(Idea.id, Idea.comparison_count)
         .where(
@@ -74,7 +69,7 @@ async def _candidates(
             Idea.author_id != user_id,
             ~exists().where(IdeaCoauthor.idea_id == Idea.id, IdeaCoauthor.user_id == user_id),
         )
-        .order_by(Idea.comparison_count, scramble, Idea.id)
+        .order_by(Idea.comparison_count)
         .limit(limit)
     )
     return [(idea_id, count) for idea_id, count in rows]
@@ -137,10 +132,9 @@ async def next_pair(
     answered and more ideas have to be looked at.
     """
     rng = rng or random.Random()
-    salt = rng.randrange(MODULUS)
     chosen = None
     for limit in (CANDIDATES, MORE_CANDIDATES):
-        candidates = await _candidates(session, challenge_id, user_id, limit=limit, salt=salt)
+        candidates = await _candidates(session, challenge_id, user_id, limit=limit)
         answered = await _answered(session, challenge_id, user_id, [c[0] for c in candidates])
         chosen = choose(candidates, answered, rng)
         if chosen is not None or len(candidates) < limit:
