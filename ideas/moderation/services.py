@@ -437,12 +437,7 @@ async def suspend_author(
 async def _tell_author(
     tx: AsyncSession, decision: Decision, *, actor_id: int, reason: str, now: datetime
 ) -> None:
-    """Let the author know their item stays hidden, and why, in the decision's transaction.
-
-    Sent once the notifications know the kind (and have a sentence for it).
-    """
-    if KEPT_HIDDEN_NOTIFICATION not in notifications.KINDS:
-        return
+    """Let the author know their item stays hidden, and why, in the decision's transaction."""
     data: dict[str, Any] = {"reason": reason, "item": decision.kind.value}
     if decision.kind is ItemKind.COMMENT:
         data["comment_id"] = decision.item_id

@@ -42,6 +42,7 @@ KINDS = (
     "team.invitation",
     "team.answer",
     "challenge.phase",
+    "moderation.kept_hidden",
 )
 
 
