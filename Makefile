@@ -58,6 +58,7 @@ screenshots: install  ## Photograph the main pages at 375 and 1280 px into docs/
 	IDEAS_SCREENSHOTS=docs/screenshots $(BIN)/pytest tests/browser/test_screenshots.py -q
 
 bench: $(STAMP)  ## Load-test the challenge and idea pages on 100k ideas, SQLite and PostgreSQL (BENCH_SCALE=0.01 for a quick run)
+	@command -v wrk >/dev/null || { echo 'Installing wrk'; apt-get update -qq && apt-get install -y -qq wrk; }
 	$(BIN)/python -m bench
 
 clean:  ## Remove the virtualenv, caches and the local demo database
