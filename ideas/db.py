@@ -66,6 +66,7 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 
 WRITE_OPTION = "ideas_write"
+READ_OPTION = "ideas_read"
 
 
 def utcnow() -> datetime:
@@ -90,8 +91,12 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         # A write transaction takes SQLite's write lock at once, waiting up to the busy
         # timeout for another process to finish; a plain BEGIN would fail with "database
         # is locked" when it first writes after reading, if another process wrote meanwhile.
-        immediate = connection.get_execution_options().get(WRITE_OPTION)
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        options = connection.get_execution_options()
+        if options.get(READ_OPTION):
+            # A request's reads: each statement is its own read transaction, as on
+            # PostgreSQL under READ COMMITTED, without the BEGIN and ROLLBACK.
+            return
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if options.get(WRITE_OPTION) else "BEGIN")
 
 
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
@@ -101,9 +106,13 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
         engine = create_async_engine(url, **kwargs)
         _configure_sqlite(engine)
         return engine
-    kwargs.setdefault("pool_size", 10)
-    kwargs.setdefault("max_overflow", 10)
-    kwargs.setdefault("pool_pre_ping", True)
+    # Connections beyond pool_size are closed when handed back, and a new PostgreSQL
+    # connection costs a process: keep enough for a busy worker's requests.
+    kwargs.setdefault("pool_size", 24)
+    kwargs.setdefault("max_overflow", 8)
+    # No ping before each checkout: it is a round trip on every request. A connection
+    # that died with a server restart fails its next statement once; SQLAlchemy then
+    # sees the disconnect and replaces the whole pool.
     return create_async_engine(url, **kwargs)
 
 
@@ -184,6 +193,16 @@ class Database:
             # own transaction, which is rolled back afterwards.
             options["join_transaction_mode"] = "create_savepoint"
         self.sessionmaker: async_sessionmaker[AsyncSession] = async_sessionmaker(bind, **options)
+        self.read_sessionmaker = self.sessionmaker
+        if isinstance(bind, AsyncEngine):
+            # Under READ COMMITTED each statement sees what was committed when it began,
+            # inside a transaction or not: a request's reads gain nothing from BEGIN and
+            # ROLLBACK but two round trips. Its writes go through ``write``.
+            if bind.dialect.name == "postgresql":
+                reads = bind.execution_options(isolation_level="AUTOCOMMIT")
+            else:
+                reads = bind.execution_options(**{READ_OPTION: True})
+            self.read_sessionmaker = async_sessionmaker(reads, **options)
 
     @classmethod
     def from_url(cls, url: str, **kwargs: Any) -> Database:
@@ -200,6 +219,12 @@ class Database:
 
     def session(self) -> AsyncSession:
         session = self.sessionmaker()
+        session.info["database"] = self
+        return session
+
+    def read_session(self) -> AsyncSession:
+        """A web request's session: for reading; ``write(session)`` makes its changes."""
+        session = self.read_sessionmaker()
         session.info["database"] = self
         return session
 

@@ -41,7 +41,7 @@ class RequestContextMiddleware:
             return
         database: Database = scope["app"].state.database
         state = scope.setdefault("state", {})
-        async with database.session() as db:
+        async with database.read_session() as db:
             state.update(db=db, web_session=None, user=None, set_cookie=None)
             token = Request(scope).cookies.get(self.cookie)
             now = utcnow()
