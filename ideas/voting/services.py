@@ -93,10 +93,11 @@ _votes = cast(Table, Vote.__table__)
 _challenges = cast(Table, Challenge.__table__)
 _users = cast(Table, User.__table__)
 _coauthors = cast(Table, IdeaCoauthor.__table__)
-_IDEA_ID = bindparam("idea_id", type_=Integer)
-_USER_ID = bindparam("user_id", type_=Integer)
-_CHALLENGE_ID = bindparam("challenge_id", type_=Integer)
-_NOW = bindparam("now", type_=UTCDateTime())
+# Named unlike any column: an UPDATE would set a column whose name a parameter has.
+_IDEA_ID = bindparam("target_idea", type_=Integer)
+_USER_ID = bindparam("voter", type_=Integer)
+_CHALLENGE_ID = bindparam("in_challenge", type_=Integer)
+_NOW = bindparam("at", type_=UTCDateTime())
 
 
 def counted_votes() -> Select[Any]:
@@ -165,21 +166,29 @@ _WITHDRAW = (
     )
     .returning(_votes.c.id)
 )
-_COUNT_UP = (
-    update(_ideas)
-    .where(_ideas.c.id == _IDEA_ID)
-    .values(vote_count=_ideas.c.vote_count + 1, last_activity_at=_NOW)
-    .returning(_ideas.c.vote_count)
+# The count moves, and on PostgreSQL the statement returns it with the budget as the
+# voter now stands (the votes this transaction cast or withdrew are counted). SQLite
+# cannot name tables in RETURNING, so there the standing is read after the commit.
+_STANDING = (
+    select(_challenges.c.vote_budget)
+    .where(_challenges.c.id == _CHALLENGE_ID)
+    .scalar_subquery()
+    .label("budget"),
+    counted_votes().scalar_subquery().label("used"),
 )
-_COUNT_DOWN = (
-    update(_ideas)
-    .where(_ideas.c.id == _IDEA_ID)
-    .values(vote_count=_ideas.c.vote_count - 1)
-    .returning(_ideas.c.vote_count)
-)
-_BUDGET_STATE = select(_challenges.c.vote_budget, counted_votes().scalar_subquery()).where(
-    _challenges.c.id == _CHALLENGE_ID
-)
+
+
+def _count(change: int, dialect: str) -> Any:
+    values: dict[str, Any] = {"vote_count": _ideas.c.vote_count + change}
+    if change > 0:
+        values["last_activity_at"] = _NOW
+    returned = (_ideas.c.vote_count, *(_STANDING if dialect == "postgresql" else ()))
+    return update(_ideas).where(_ideas.c.id == _IDEA_ID).values(values).returning(*returned)
+
+
+_COUNT_UP = {dialect: _count(+1, dialect) for dialect in ("postgresql", "sqlite")}
+_COUNT_DOWN = {dialect: _count(-1, dialect) for dialect in ("postgresql", "sqlite")}
+_READ_STANDING = select(*_STANDING)
 
 
 async def _challenge_of(tx: AsyncSession, idea_id: int, challenge_id: int | None) -> int:
@@ -200,7 +209,7 @@ async def _lock_voter(tx: AsyncSession, user_id: int) -> None:
     serialises every write transaction.
     """
     if tx.get_bind().dialect.name == "postgresql":
-        await tx.execute(_LOCK_VOTER, {"user_id": user_id})
+        await tx.execute(_LOCK_VOTER, {"voter": user_id})
 
 
 async def _refusal(
@@ -232,18 +241,21 @@ async def _refusal(
     return Conflict(ALREADY_VOTED)  # pragma: no cover - every rule above was checked
 
 
-async def _budget_state(
-    session: AsyncSession, challenge_id: int, user_id: int
-) -> tuple[int | None, int | None]:
-    """The challenge's vote budget and the votes the participant has spent against it.
-
-    Read after the vote's transaction, outside the write lock: it is what the
-    page shows, not what decides.
-    """
-    budget, used = (
-        await session.execute(_BUDGET_STATE, {"challenge_id": challenge_id, "user_id": user_id})
-    ).one()
-    return budget, (None if budget is None else int(used))
+async def _ballot(
+    session: AsyncSession, idea_id: int, voted: bool, row: Any, params: dict[str, Any]
+) -> Ballot:
+    """Where the voter stands after the change, from the count's UPDATE (PostgreSQL) or
+    read after the commit (SQLite)."""
+    if len(row) == 1:
+        row = (row[0], *(await session.execute(_READ_STANDING, params)).one())
+    vote_count, budget, used = row
+    return Ballot(
+        idea_id=idea_id,
+        voted=voted,
+        vote_count=int(vote_count),
+        votes_used=None if budget is None else int(used),
+        vote_budget=budget,
+    )
 
 
 async def cast_vote(
@@ -261,24 +273,18 @@ async def cast_vote(
     or has spent the challenge's vote budget; nothing changes then.
 
     The vote is one INSERT that checks every rule itself and an UPDATE of the
-    count: the transaction holds its locks as briefly as it can.
+    count that also says where the voter stands: the transaction holds its locks
+    as briefly as it can.
     """
     async with write(session) as tx:
         await _lock_voter(tx, user_id)
         challenge_id = await _challenge_of(tx, idea_id, challenge_id)
-        params = {"idea_id": idea_id, "user_id": user_id, "challenge_id": challenge_id, "now": now}
+        params = {"target_idea": idea_id, "voter": user_id, "in_challenge": challenge_id, "at": now}
         if await tx.scalar(_CAST[tx.get_bind().dialect.name], params) is None:
             raise await _refusal(tx, idea_id, user_id, challenge_id)
-        vote_count = int(await tx.scalar(_COUNT_UP, params) or 0)
-        await notification_events.on_vote_cast(tx, idea_id, vote_count, now)
-    budget, used = await _budget_state(session, challenge_id, user_id)
-    return Ballot(
-        idea_id=idea_id,
-        voted=True,
-        vote_count=vote_count,
-        votes_used=used,
-        vote_budget=budget,
-    )
+        counted = (await tx.execute(_COUNT_UP[tx.get_bind().dialect.name], params)).one()
+        await notification_events.on_vote_cast(tx, idea_id, int(counted[0]), now)
+    return await _ballot(session, idea_id, True, counted, params)
 
 
 async def withdraw_vote(
@@ -292,18 +298,11 @@ async def withdraw_vote(
     """Take back one's vote for an idea; ``Conflict`` if there is none to take back."""
     async with write(session) as tx:
         challenge_id = await _challenge_of(tx, idea_id, challenge_id)
-        params = {"idea_id": idea_id, "user_id": user_id, "challenge_id": challenge_id}
+        params = {"target_idea": idea_id, "voter": user_id, "in_challenge": challenge_id}
         if await tx.scalar(_WITHDRAW, params) is None:
             idea = await tx.get(Idea, idea_id)
             if idea is None or idea.challenge_id != challenge_id:
                 raise NotFound()
             raise Conflict(NOT_VOTED)
-        vote_count = int(await tx.scalar(_COUNT_DOWN, params) or 0)
-    budget, used = await _budget_state(session, challenge_id, user_id)
-    return Ballot(
-        idea_id=idea_id,
-        voted=False,
-        vote_count=vote_count,
-        votes_used=used,
-        vote_budget=budget,
-    )
+        counted = (await tx.execute(_COUNT_DOWN[tx.get_bind().dialect.name], params)).one()
+    return await _ballot(session, idea_id, False, counted, params)
