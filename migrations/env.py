@@ -28,9 +28,15 @@ def _url() -> str:
 
 
 # Full-text search lives in objects each database makes its own way (an FTS5
-# table on SQLite, an expression index on PostgreSQL); the migrations create
-# them and the models do not describe them.
-SEARCH_OBJECTS = ("ideas_fts", "ix_ideas_search", "challenges_fts", "ix_challenges_search")
+# table on SQLite, a generated column and its index or an expression index on
+# PostgreSQL); the migrations create them and the models do not describe them.
+SEARCH_OBJECTS = (
+    "ideas_fts",
+    "ix_ideas_search",
+    "search_document",
+    "challenges_fts",
+    "ix_challenges_search",
+)
 
 
 def _include_name(name: str | None, type_: str, parent_names: object) -> bool:

@@ -1,7 +1,10 @@
 """Full-text search over ideas, made the way each database does it best.
 
 SQLite: an FTS5 table over the ideas' title, summary and body, kept in step by
-triggers. PostgreSQL: an expression index on the same text's ``tsvector``.
+triggers. PostgreSQL: a stored generated ``tsvector`` column of the same text,
+with a GIN index. (An expression index would run ``to_tsvector`` over the
+whole text again on every update of the row, a vote included; the generated
+column is computed only when the text changes.)
 Both stem English words, so "composting" finds "compost". The migrations create
 these objects (Alembic's models do not describe them); a later migration that
 rebuilds the ideas table on SQLite must call ``create_sqlite`` again, since
@@ -40,11 +43,16 @@ SQLITE_DROP = (
     "DROP TRIGGER IF EXISTS ideas_fts_update",
     "DROP TABLE IF EXISTS ideas_fts",
 )
+PG_COLUMN = "search_document"
 PG_DDL = (
-    f"CREATE INDEX IF NOT EXISTS ix_ideas_search ON ideas "
-    f"USING gin (to_tsvector('{PG_CONFIG}', {PG_DOCUMENT}))",
+    f"ALTER TABLE ideas ADD COLUMN IF NOT EXISTS {PG_COLUMN} tsvector "
+    f"GENERATED ALWAYS AS (to_tsvector('{PG_CONFIG}', {PG_DOCUMENT})) STORED",
+    f"CREATE INDEX IF NOT EXISTS ix_ideas_search_document ON ideas USING gin ({PG_COLUMN})",
 )
-PG_DROP = ("DROP INDEX IF EXISTS ix_ideas_search",)
+PG_DROP = (
+    "DROP INDEX IF EXISTS ix_ideas_search",  # the expression index of before revision 0009
+    f"ALTER TABLE ideas DROP COLUMN IF EXISTS {PG_COLUMN}",
+)
 
 
 def create(connection: Connection) -> None:

@@ -32,9 +32,10 @@ from sqlalchemy import (
     select,
     table,
 )
+from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ideas.submissions.fulltext import PG_CONFIG
+from ideas.submissions.fulltext import PG_COLUMN, PG_CONFIG
 from ideas.submissions.models import Idea
 
 # What a search looks at, at most: enough for any real question, and a bound on
@@ -69,10 +70,10 @@ _BM25_WEIGHTS: tuple[ColumnElement[Any], ...] = (
     literal_column("1.0"),
 )
 
-# PostgreSQL: the configuration is written into the SQL, not bound, and the
-# document is spelt as the index spells it, so the planner can use the index.
+# PostgreSQL: the configuration is written into the SQL, not bound, as the
+# document's column was made with it; the column has the GIN index.
 _PG_CONFIG: ColumnElement[str] = literal_column(f"'{PG_CONFIG}'", String)
-_SPACE: ColumnElement[str] = literal_column("' '", String)
+_PG_DOCUMENT: ColumnElement[Any] = literal_column(f"ideas.{PG_COLUMN}", TSVECTOR)
 
 
 def clean(text: str) -> str:
@@ -94,10 +95,6 @@ def _fts5_query(terms: Sequence[str], *, any_word: bool) -> str:
     """Each term as an FTS5 string (quotes doubled), joined by AND or OR."""
     quoted = ['"' + term.replace('"', '""') + '"' for term in terms]
     return (" OR " if any_word else " ").join(quoted)
-
-
-def _pg_document() -> ColumnElement[str]:
-    return Idea.title + _SPACE + Idea.summary + _SPACE + Idea.body
 
 
 def matching(
@@ -126,7 +123,7 @@ def matching(
     tsquery = func.websearch_to_tsquery(
         _PG_CONFIG, bindparam("ts_query", (" or " if any_word else " ").join(terms))
     )
-    document = func.to_tsvector(_PG_CONFIG, _pg_document())
+    document = _PG_DOCUMENT
     return (
         select(Idea.id.label("id"), func.ts_rank(document, tsquery, type_=Float).label("score"))
         .where(document.op("@@", return_type=Boolean)(tsquery))
