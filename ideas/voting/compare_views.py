@@ -47,7 +47,8 @@ def _compare_path(request: Request, challenge: Challenge) -> str:
 async def _pair_context(request: Request, challenge: Challenge, user_id: int) -> dict[str, Any]:
     """The next pair for the participant, its token and how many pairs they answered."""
     db = context.db(request)
-    pair = await pairs.next_pair(db, challenge.id, user_id)
+    answered = await pairs.answered_pairs(db, challenge.id, user_id)
+    pair = await pairs.next_pair(db, challenge.id, user_id, answered=answered)
     token = ""
     if pair is not None:
         secret = context.settings(request).effective_secret_key
@@ -56,7 +57,7 @@ async def _pair_context(request: Request, challenge: Challenge, user_id: int) ->
         "challenge": challenge,
         "pair": pair,
         "token": token,
-        "answered": await pairs.answered_count(db, challenge.id, user_id),
+        "answered": len(answered),
         "saved": False,
         "notice": "",
         "sign_in_url": "",

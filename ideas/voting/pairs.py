@@ -20,7 +20,7 @@ import random
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -75,18 +75,12 @@ async def _candidates(
     return [(idea_id, count) for idea_id, count in rows]
 
 
-async def _answered(
-    session: AsyncSession, challenge_id: int, user_id: int, ids: Collection[int]
-) -> set[Key]:
-    """The pairs among ``ids`` the participant has answered. One query."""
-    if len(ids) < 2:
-        return set()
+async def answered_pairs(session: AsyncSession, challenge_id: int, user_id: int) -> set[Key]:
+    """Every pair the participant has answered in the challenge. One query; how many
+    they answered is its length."""
     rows = await session.execute(
         select(Comparison.first_id, Comparison.second_id).where(
-            Comparison.user_id == user_id,
-            Comparison.challenge_id == challenge_id,
-            Comparison.first_id.in_(ids),
-            Comparison.second_id.in_(ids),
+            Comparison.user_id == user_id, Comparison.challenge_id == challenge_id
         )
     )
     return {(first, second) for first, second in rows}
@@ -110,32 +104,39 @@ def choose(
 
 
 async def _ideas(session: AsyncSession, ids: Sequence[int]) -> dict[int, Idea]:
-    """The ideas with their authors, co-authors and tags. Three queries."""
+    """The ideas with their authors, co-authors and tags. Two queries."""
     rows = await session.scalars(
         select(Idea)
         .options(
             joinedload(Idea.author),
-            selectinload(Idea.coauthors).joinedload(IdeaCoauthor.user),
+            joinedload(Idea.coauthors).joinedload(IdeaCoauthor.user),
             selectinload(Idea.tags),
         )
         .where(Idea.id.in_(ids))
     )
-    return {idea.id: idea for idea in rows}
+    return {idea.id: idea for idea in rows.unique()}
 
 
 async def next_pair(
-    session: AsyncSession, challenge_id: int, user_id: int, *, rng: random.Random | None = None
+    session: AsyncSession,
+    challenge_id: int,
+    user_id: int,
+    *,
+    answered: Collection[Key] | None = None,
+    rng: random.Random | None = None,
 ) -> Pair | None:
     """The pair to show the participant next; None when none is left for them.
 
-    Five queries, seven when every pair of the least-compared ideas is
-    answered and more ideas have to be looked at.
+    ``answered`` is what ``answered_pairs`` gives, if the caller has it already.
+    Four queries with it, three without; two more when every pair of the
+    least-compared ideas is answered and more ideas have to be looked at.
     """
     rng = rng or random.Random()
+    if answered is None:
+        answered = await answered_pairs(session, challenge_id, user_id)
     chosen = None
     for limit in (CANDIDATES, MORE_CANDIDATES):
         candidates = await _candidates(session, challenge_id, user_id, limit=limit)
-        answered = await _answered(session, challenge_id, user_id, [c[0] for c in candidates])
         chosen = choose(candidates, answered, rng)
         if chosen is not None or len(candidates) < limit:
             break
@@ -146,16 +147,6 @@ async def next_pair(
     if left is None or right is None:  # deleted in between: rare, and the next try is fine
         return None
     return Pair(left, right)
-
-
-async def answered_count(session: AsyncSession, challenge_id: int, user_id: int) -> int:
-    """How many pairs the participant has answered in the challenge. One query."""
-    total = await session.scalar(
-        select(func.count())
-        .select_from(Comparison)
-        .where(Comparison.user_id == user_id, Comparison.challenge_id == challenge_id)
-    )
-    return int(total or 0)
 
 
 # Tokens -----------------------------------------------------------------------
