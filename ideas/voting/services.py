@@ -151,11 +151,11 @@ def _vote_if_allowed(insert: Any) -> Any:
         insert(_votes)
         .from_select(["idea_id", "user_id", "challenge_id", "created_at"], allowed)
         .on_conflict_do_nothing(index_elements=["idea_id", "user_id"])
-        .returning(_votes.c.id)
+        .returning(_votes.c.idea_id)
     )
 
 
-_CAST = {"postgresql": _vote_if_allowed(pg_insert), "sqlite": _vote_if_allowed(sqlite_insert)}
+_CAST_SQLITE = _vote_if_allowed(sqlite_insert)
 _LOCK_VOTER = select(_users.c.id).where(_users.c.id == _USER_ID).with_for_update(key_share=True)
 _WITHDRAW = (
     delete(_votes)
@@ -169,11 +169,9 @@ _WITHDRAW = (
 # The count moves, and on PostgreSQL the statement returns it with the budget as the
 # voter now stands (the votes this transaction cast or withdrew are counted). SQLite
 # cannot name tables in RETURNING, so there the standing is read after the commit.
+_BUDGET = select(_challenges.c.vote_budget).where(_challenges.c.id == _CHALLENGE_ID)
 _STANDING = (
-    select(_challenges.c.vote_budget)
-    .where(_challenges.c.id == _CHALLENGE_ID)
-    .scalar_subquery()
-    .label("budget"),
+    _BUDGET.scalar_subquery().label("budget"),
     counted_votes().scalar_subquery().label("used"),
 )
 
@@ -186,9 +184,30 @@ def _count(change: int, dialect: str) -> Any:
     return update(_ideas).where(_ideas.c.id == _IDEA_ID).values(values).returning(*returned)
 
 
-_COUNT_UP = {dialect: _count(+1, dialect) for dialect in ("postgresql", "sqlite")}
+_COUNT_UP = {"sqlite": _count(+1, "sqlite")}
 _COUNT_DOWN = {dialect: _count(-1, dialect) for dialect in ("postgresql", "sqlite")}
 _READ_STANDING = select(*_STANDING)
+
+
+def _cast_and_count() -> Any:
+    """PostgreSQL: the vote and its count in one statement. The INSERT runs as a
+    data-modifying WITH; the UPDATE of the count joins what it inserted, so nothing
+    is counted when nothing was cast. Both parts see the database as the statement
+    began, so the votes used are those counted before plus this one."""
+    cast = _vote_if_allowed(pg_insert).cte("cast")
+    return (
+        update(_ideas)
+        .where(_ideas.c.id == cast.c.idea_id)
+        .values(vote_count=_ideas.c.vote_count + 1, last_activity_at=_NOW)
+        .returning(
+            _ideas.c.vote_count,
+            _BUDGET.scalar_subquery().label("budget"),
+            (counted_votes().scalar_subquery() + 1).label("used"),
+        )
+    )
+
+
+_CAST_AND_COUNT = _cast_and_count()
 
 
 async def _challenge_of(tx: AsyncSession, idea_id: int, challenge_id: int | None) -> int:
@@ -280,9 +299,14 @@ async def cast_vote(
         await _lock_voter(tx, user_id)
         challenge_id = await _challenge_of(tx, idea_id, challenge_id)
         params = {"target_idea": idea_id, "voter": user_id, "in_challenge": challenge_id, "at": now}
-        if await tx.scalar(_CAST[tx.get_bind().dialect.name], params) is None:
-            raise await _refusal(tx, idea_id, user_id, challenge_id)
-        counted = (await tx.execute(_COUNT_UP[tx.get_bind().dialect.name], params)).one()
+        if tx.get_bind().dialect.name == "postgresql":
+            counted = (await tx.execute(_CAST_AND_COUNT, params)).one_or_none()
+            if counted is None:
+                raise await _refusal(tx, idea_id, user_id, challenge_id)
+        else:
+            if await tx.scalar(_CAST_SQLITE, params) is None:
+                raise await _refusal(tx, idea_id, user_id, challenge_id)
+            counted = (await tx.execute(_COUNT_UP["sqlite"], params)).one()
         await notification_events.on_vote_cast(tx, idea_id, int(counted[0]), now)
     return await _ballot(session, idea_id, True, counted, params)
 

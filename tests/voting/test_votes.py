@@ -845,7 +845,7 @@ async def test_the_voter_row_is_the_lock_that_orders_one_persons_votes(
         event.remove(engine.sync_engine, "before_cursor_execute", record)
 
     work = [s for s in statements if not s.startswith(("BEGIN", "SAVEPOINT", "RELEASE"))]
-    vote = next(n for n, s in enumerate(work) if s.startswith("INSERT INTO votes"))
+    vote = next(n for n, s in enumerate(work) if "INSERT INTO votes" in s)
     # The budget is counted inside the INSERT that casts the vote.
     assert "count(*)" in work[vote]
     if engine.dialect.name == "postgresql":
