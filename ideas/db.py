@@ -139,10 +139,14 @@ class WriteLock:
         try:
             if self._fd is None:
                 self._fd = os.open(self._path, os.O_RDWR | os.O_CREAT, 0o600)
+            fd = self._fd
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return  # it was free: no need to wait in a thread
+        except BlockingIOError:
+            pass  # another process writes: wait below
         except BaseException:
             self._in_process.release()
             raise
-        fd = self._fd
         acquiring = asyncio.ensure_future(asyncio.to_thread(fcntl.flock, fd, fcntl.LOCK_EX))
         try:
             await asyncio.shield(acquiring)
