@@ -20,7 +20,7 @@ from sqlalchemy import (
     union_all,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import contains_eager
+from sqlalchemy.orm import contains_eager, load_only
 
 from ideas.challenges.models import Challenge, ChallengeHost
 from ideas.submissions.models import VISIBLE_STATUSES, Idea, IdeaCoauthor
@@ -107,10 +107,34 @@ def _target() -> Select[Idea, bool, bool]:
         ChallengeHost.challenge_id == Idea.challenge_id, ChallengeHost.user_id == viewer
     )
     coauthor = exists().where(IdeaCoauthor.idea_id == Idea.id, IdeaCoauthor.user_id == viewer)
+    # Only the columns a vote needs: not the texts of the idea and of the brief.
+    idea_columns = load_only(
+        Idea.id,
+        Idea.challenge_id,
+        Idea.author_id,
+        Idea.title,
+        Idea.slug,
+        Idea.status,
+        Idea.vote_count,
+        raiseload=True,
+    )
+    challenge_columns = load_only(
+        Challenge.id,
+        Challenge.slug,
+        Challenge.ideas_opens_at,
+        Challenge.review_opens_at,
+        Challenge.teams_opens_at,
+        Challenge.closes_at,
+        Challenge.phase_switched_to,
+        Challenge.phase_switched_at,
+        Challenge.vote_budget,
+        Challenge.allow_self_votes,
+        raiseload=True,
+    )
     return (
         select(Idea, host, or_(Idea.author_id == viewer, coauthor))
         .join(Idea.challenge)
-        .options(contains_eager(Idea.challenge))
+        .options(idea_columns, contains_eager(Idea.challenge).options(challenge_columns))
         .where(Idea.id == bindparam("idea_id", type_=Integer))
     )
 
