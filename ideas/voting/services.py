@@ -23,6 +23,7 @@ from sqlalchemy import (
     Table,
     and_,
     bindparam,
+    case,
     delete,
     exists,
     func,
@@ -164,11 +165,11 @@ _WITHDRAW = (
         _votes.c.user_id == _USER_ID,
         _votes.c.challenge_id == _CHALLENGE_ID,
     )
-    .returning(_votes.c.id)
+    .returning(_votes.c.idea_id)
 )
-# The count moves, and on PostgreSQL the statement returns it with the budget as the
-# voter now stands (the votes this transaction cast or withdrew are counted). SQLite
-# cannot name tables in RETURNING, so there the standing is read after the commit.
+# SQLite: the vote, then its count, and where the voter stands read after the commit
+# (SQLite cannot name tables in RETURNING). PostgreSQL does all three in one statement
+# (``_cast_and_count``, ``_withdraw_and_count``).
 _BUDGET = select(_challenges.c.vote_budget).where(_challenges.c.id == _CHALLENGE_ID)
 _STANDING = (
     _BUDGET.scalar_subquery().label("budget"),
@@ -176,16 +177,17 @@ _STANDING = (
 )
 
 
-def _count(change: int, dialect: str) -> Any:
+def _count(change: int) -> Any:
     values: dict[str, Any] = {"vote_count": _ideas.c.vote_count + change}
     if change > 0:
         values["last_activity_at"] = _NOW
-    returned = (_ideas.c.vote_count, *(_STANDING if dialect == "postgresql" else ()))
-    return update(_ideas).where(_ideas.c.id == _IDEA_ID).values(values).returning(*returned)
+    return (
+        update(_ideas).where(_ideas.c.id == _IDEA_ID).values(values).returning(_ideas.c.vote_count)
+    )
 
 
-_COUNT_UP = {"sqlite": _count(+1, "sqlite")}
-_COUNT_DOWN = {dialect: _count(-1, dialect) for dialect in ("postgresql", "sqlite")}
+_COUNT_UP = _count(+1)
+_COUNT_DOWN = _count(-1)
 _READ_STANDING = select(*_STANDING)
 
 
@@ -208,6 +210,27 @@ def _cast_and_count() -> Any:
 
 
 _CAST_AND_COUNT = _cast_and_count()
+
+
+def _withdraw_and_count() -> Any:
+    """PostgreSQL: the withdrawal and its count in one statement, as for a vote. The
+    votes used were counted before the DELETE, so the withdrawn one is taken off when
+    its idea is one whose votes count."""
+    withdrawn = _WITHDRAW.cte("withdrawn")
+    counts = case((_ideas.c.status.in_(VISIBLE_STATUSES), 1), else_=0)
+    return (
+        update(_ideas)
+        .where(_ideas.c.id == withdrawn.c.idea_id)
+        .values(vote_count=_ideas.c.vote_count - 1)
+        .returning(
+            _ideas.c.vote_count,
+            _BUDGET.scalar_subquery().label("budget"),
+            (counted_votes().scalar_subquery() - counts).label("used"),
+        )
+    )
+
+
+_WITHDRAW_AND_COUNT = _withdraw_and_count()
 
 
 async def _challenge_of(tx: AsyncSession, idea_id: int, challenge_id: int | None) -> int:
@@ -306,7 +329,7 @@ async def cast_vote(
         else:
             if await tx.scalar(_CAST_SQLITE, params) is None:
                 raise await _refusal(tx, idea_id, user_id, challenge_id)
-            counted = (await tx.execute(_COUNT_UP["sqlite"], params)).one()
+            counted = (await tx.execute(_COUNT_UP, params)).one()
         await notification_events.on_vote_cast(tx, idea_id, int(counted[0]), now)
     return await _ballot(session, idea_id, True, counted, params)
 
@@ -323,10 +346,15 @@ async def withdraw_vote(
     async with write(session) as tx:
         challenge_id = await _challenge_of(tx, idea_id, challenge_id)
         params = {"target_idea": idea_id, "voter": user_id, "in_challenge": challenge_id}
-        if await tx.scalar(_WITHDRAW, params) is None:
+        if tx.get_bind().dialect.name == "postgresql":
+            counted = (await tx.execute(_WITHDRAW_AND_COUNT, params)).one_or_none()
+        elif await tx.scalar(_WITHDRAW, params) is not None:
+            counted = (await tx.execute(_COUNT_DOWN, params)).one()
+        else:
+            counted = None
+        if counted is None:
             idea = await tx.get(Idea, idea_id)
             if idea is None or idea.challenge_id != challenge_id:
                 raise NotFound()
             raise Conflict(NOT_VOTED)
-        counted = (await tx.execute(_COUNT_DOWN[tx.get_bind().dialect.name], params)).one()
     return await _ballot(session, idea_id, False, counted, params)

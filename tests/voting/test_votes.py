@@ -596,8 +596,9 @@ async def test_votes_left_are_shown_and_follow_each_vote(
     after = Page(await priya.get(url))
     idea_page = Page(await priya.get(idea_url(ideas[1])))
     await vote(priya, ideas[1])
-    await vote(priya, ideas[2])
+    last = await vote(priya, ideas[2], htmx=True)
     spent = Page(await priya.get(url))
+    withdrawn = await vote(priya, ideas[2], "withdraw", htmx=True)
 
     assert before.text("#votes-left") == "3 of 3 votes left in this challenge"
     assert before.one("#votes-left").get("aria-live") == "polite"
@@ -607,6 +608,12 @@ async def test_votes_left_are_shown_and_follow_each_vote(
     assert after.text("#votes-left") == "2 of 3 votes left in this challenge"
     assert idea_page.text("#votes-left") == "2 of 3 votes left in this challenge"
     assert spent.text("#votes-left") == "You have used all 3 of your votes in this challenge"
+    assert " ".join(Page(last).one("#votes-left").text_content().split()) == (
+        "You have used all 3 of your votes in this challenge"
+    )
+    assert " ".join(Page(withdrawn).one("#votes-left").text_content().split()) == (
+        "1 of 3 votes left in this challenge"
+    )
     assert Page(await visitor.get(url)).select("#votes-left") == []
 
 
