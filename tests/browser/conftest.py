@@ -15,12 +15,12 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from tests.accounts.oidc import free_port
 
@@ -137,3 +137,30 @@ def sign_in_as(page: Page, name: str) -> None:
     page.goto("/sign-in")
     page.get_by_role("button", name=re.compile(name)).click()
     expect(page.locator(".account-nav .who")).to_contain_text(name)
+
+
+@pytest.fixture(params=[True, False], ids=["with-javascript", "without-javascript"])
+def javascript(request: pytest.FixtureRequest) -> bool:
+    """Journeys run twice: with JavaScript (htmx in place) and without (plain forms)."""
+    return bool(request.param)
+
+
+@pytest.fixture
+def site_url(base_url: str) -> str:
+    """The site a journey runs on; a module with a server of its own overrides it."""
+    return base_url
+
+
+@pytest.fixture
+def new_page(browser: Browser, site_url: str, javascript: bool) -> Iterator[Callable[[], Page]]:
+    """Makes pages, each in a browser context of its own (another person), closed after."""
+    contexts: list[BrowserContext] = []
+
+    def make() -> Page:
+        context = browser.new_context(base_url=site_url, java_script_enabled=javascript)
+        contexts.append(context)
+        return context.new_page()
+
+    yield make
+    for context in contexts:
+        context.close()

@@ -9,31 +9,12 @@ import uuid
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import expect
 
 from tests.browser.conftest import sign_in_as
 
 pytestmark = pytest.mark.browser
 CHALLENGE = "/challenges/food-waste-in-school-canteens"
-
-
-@pytest.fixture(params=[True, False], ids=["with-javascript", "without-javascript"])
-def javascript(request: pytest.FixtureRequest) -> bool:
-    return bool(request.param)
-
-
-@pytest.fixture
-def new_page(browser: Browser, base_url: str, javascript: bool) -> Any:
-    contexts: list[BrowserContext] = []
-
-    def make() -> Page:
-        context = browser.new_context(base_url=base_url, java_script_enabled=javascript)
-        contexts.append(context)
-        return context.new_page()
-
-    yield make
-    for context in contexts:
-        context.close()
 
 
 def test_an_idea_is_built_on_and_discussed(new_page: Any, javascript: bool) -> None:

@@ -10,30 +10,11 @@ import uuid
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import sign_in_as
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(params=[True, False], ids=["with-javascript", "without-javascript"])
-def javascript(request: pytest.FixtureRequest) -> bool:
-    return bool(request.param)
-
-
-@pytest.fixture
-def new_page(browser: Browser, base_url: str, javascript: bool) -> Any:
-    contexts: list[BrowserContext] = []
-
-    def make() -> Page:
-        context = browser.new_context(base_url=base_url, java_script_enabled=javascript)
-        contexts.append(context)
-        return context.new_page()
-
-    yield make
-    for context in contexts:
-        context.close()
 
 
 def test_thin_slice_from_challenge_to_idea(new_page: Any, javascript: bool) -> None:

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
+from playwright.sync_api import Browser, Locator, Page, expect
 
 from tests.accounts.oidc import free_port
 from tests.browser.conftest import serving, sign_in_as
@@ -77,23 +77,9 @@ def site(browser: Browser, tmp_path_factory: pytest.TempPathFactory) -> Iterator
         yield url
 
 
-@pytest.fixture(params=[True, False], ids=["with-javascript", "without-javascript"])
-def javascript(request: pytest.FixtureRequest) -> bool:
-    return bool(request.param)
-
-
 @pytest.fixture
-def new_page(browser: Browser, site: str, javascript: bool) -> Iterator[Callable[[], Page]]:
-    contexts: list[BrowserContext] = []
-
-    def make() -> Page:
-        context = browser.new_context(base_url=site, java_script_enabled=javascript)
-        contexts.append(context)
-        return context.new_page()
-
-    yield make
-    for context in contexts:
-        context.close()
+def site_url(site: str) -> str:
+    return site
 
 
 def vote_box(page: Page, title: str) -> Locator:
