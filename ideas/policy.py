@@ -278,7 +278,9 @@ def may_vote_for(
     challenge allows self-votes.
 
     Needs ``idea.coauthors`` loaded, unless ``coauthor`` already says whether
-    ``user`` is one of the idea's co-authors.
+    ``user`` is one of the idea's co-authors. Casting a vote checks the same rule
+    inside its INSERT (``ideas.voting.services``), so that it holds under
+    concurrency; a change here must be made there too.
     """
     if user is None or not user.is_active:
         return False

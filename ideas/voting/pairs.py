@@ -128,7 +128,7 @@ async def next_pair(
     """The pair to show the participant next; None when none is left for them.
 
     ``answered`` is what ``answered_pairs`` gives, if the caller has it already.
-    Four queries with it, three without; two more when every pair of the
+    Three queries with it, four without; one more when every pair of the
     least-compared ideas is answered and more ideas have to be looked at.
     """
     rng = rng or random.Random()

@@ -102,7 +102,8 @@ _NOW = bindparam("at", type_=UTCDateTime())
 
 
 def counted_votes() -> Select[Any]:
-    """The votes of ``user_id`` that count against the budget of ``challenge_id``.
+    """The votes of the voter (parameter ``voter``) that count against the budget of
+    the challenge (parameter ``in_challenge``).
 
     A vote for an idea that was since withdrawn or hidden does not count: its
     voter can no longer reach the idea to take the vote back.
