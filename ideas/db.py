@@ -4,22 +4,26 @@ Reads happen in the request's session; every state change goes through
 ``write(session)``, which is one transaction. On SQLite only one transaction
 writes at a time (``WriteLock``): SQLite allows a single writer, and letting
 writers queue on a lock instead of on SQLite's busy timeout keeps latency low
-under concurrent writes.
+under concurrent writes. The busiest writes (votes) can instead run whole on
+a thread of their own (``Writer``), so that the lock is held only as long as
+SQLite works.
 """
 
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import fcntl
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
+import sqlalchemy
 from sqlalchemy import DateTime, MetaData, event, text
-from sqlalchemy.engine import Dialect, make_url
+from sqlalchemy.engine import Connection, Dialect, Engine, make_url
 from sqlalchemy.ext.asyncio import (
     AsyncConnection,
     AsyncEngine,
@@ -73,8 +77,8 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def _configure_sqlite(engine: AsyncEngine) -> None:
-    @event.listens_for(engine.sync_engine, "connect")
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
         # Let SQLAlchemy, not the sqlite3 module, decide when transactions begin,
         # so that SAVEPOINT and transactional DDL behave.
@@ -86,7 +90,7 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
 
-    @event.listens_for(engine.sync_engine, "begin")
+    @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
         # A write transaction takes SQLite's write lock at once, waiting up to the busy
         # timeout for another process to finish; a plain BEGIN would fail with "database
@@ -104,7 +108,7 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
         kwargs.setdefault("pool_size", 20)
         kwargs.setdefault("max_overflow", 20)
         engine = create_async_engine(url, **kwargs)
-        _configure_sqlite(engine)
+        _configure_sqlite(engine.sync_engine)
         return engine
     # Connections beyond pool_size are closed when handed back, and a new PostgreSQL
     # connection costs a process: keep enough for a busy worker's requests.
@@ -171,6 +175,58 @@ class WriteLock:
             self._in_process.release()
 
 
+T = TypeVar("T")
+
+
+class Writer:
+    """SQLite: write transactions run whole on one thread of their own.
+
+    Through ``write`` each statement of a transaction is a round trip between
+    the event loop and aiosqlite's thread, and under load each one waits for
+    its turn on the busy loop while the write lock is held. ``run`` hands the
+    whole transaction to this thread at once: it takes the write lock file
+    (its own descriptor, so it excludes this process's ``WriteLock`` as it
+    does other processes'), begins, runs the work on a plain sqlite3
+    connection, commits and lets go, without waiting for the loop in between.
+    """
+
+    def __init__(self, url: str, lock_file: Path) -> None:
+        # The same database through the standard library's driver, one connection.
+        sync_url = make_url(url).set(drivername="sqlite+pysqlite")
+        engine = sqlalchemy.create_engine(sync_url, pool_size=1, max_overflow=0)
+        _configure_sqlite(engine)
+        self._engine = engine.execution_options(**{WRITE_OPTION: True})
+        self._lock_file = lock_file
+        self._fd: int | None = None
+        self._thread = concurrent.futures.ThreadPoolExecutor(
+            max_workers=1, thread_name_prefix="ideas-sqlite-writer"
+        )
+
+    async def run(self, work: Callable[[Connection], T]) -> T:
+        """``work`` in one write transaction: committed when it returns, rolled back
+        when it raises (and the exception raised here)."""
+        return await asyncio.get_running_loop().run_in_executor(
+            self._thread, self._transaction, work
+        )
+
+    def _transaction(self, work: Callable[[Connection], T]) -> T:
+        if self._fd is None:
+            self._fd = os.open(self._lock_file, os.O_RDWR | os.O_CREAT, 0o600)
+        fcntl.flock(self._fd, fcntl.LOCK_EX)
+        try:
+            with self._engine.begin() as connection:
+                return work(connection)
+        finally:
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+
+    def close(self) -> None:
+        self._thread.shutdown(wait=True)
+        self._engine.dispose()
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+
+
 def _lock_file(url: str) -> Path | None:
     """The file beside a SQLite database that its writers lock; None in memory."""
     database = make_url(url).database
@@ -188,9 +244,12 @@ class Database:
         *,
         serialize_writes: bool,
         lock_file: Path | None = None,
+        writer: Writer | None = None,
     ) -> None:
         self.bind = bind
         self.write_lock: WriteLock | None = WriteLock(lock_file) if serialize_writes else None
+        # SQLite on a file: where ``Writer.run`` can take a transaction whole.
+        self.writer = writer
         options: dict[str, Any] = {"expire_on_commit": False, "autoflush": False}
         if isinstance(bind, AsyncConnection):
             # Tests: every commit becomes a savepoint release inside the test's
@@ -211,10 +270,12 @@ class Database:
     @classmethod
     def from_url(cls, url: str, **kwargs: Any) -> Database:
         sqlite = url.startswith("sqlite")
+        lock_file = _lock_file(url) if sqlite else None
         return cls(
             create_engine(url, **kwargs),
             serialize_writes=sqlite,
-            lock_file=_lock_file(url) if sqlite else None,
+            lock_file=lock_file,
+            writer=Writer(url, lock_file) if lock_file is not None else None,
         )
 
     @property
@@ -237,8 +298,18 @@ class Database:
             await session.execute(text("SELECT 1"))
 
     async def dispose(self) -> None:
+        if self.writer is not None:
+            await asyncio.to_thread(self.writer.close)
         if isinstance(self.bind, AsyncEngine):
             await self.bind.dispose()
+
+
+async def end_reads(session: AsyncSession) -> None:
+    """End the request's read transaction before it writes: what it reads next is then
+    fresh, and its connection goes back to the pool while it waits for the write lock
+    (the writer holding that lock may need a connection from the same pool)."""
+    if session.in_transaction():
+        await session.commit()
 
 
 @contextlib.asynccontextmanager
@@ -251,8 +322,7 @@ async def write(session: AsyncSession) -> AsyncIterator[AsyncSession]:
     request has already loaded (templates would then trigger queries).
     Services therefore pass ids, not loaded objects, into the transaction.
     """
-    if session.in_transaction():
-        await session.commit()
+    await end_reads(session)
     database: Database = session.info["database"]
     lock = database.write_lock
     # The lock is held from BEGIN to COMMIT only: the session closes, and hands its

@@ -7,7 +7,7 @@ import secrets
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import String, bindparam, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
@@ -26,15 +26,19 @@ def new_token() -> str:
     return secrets.token_urlsafe(32)
 
 
+# Every signed-in request runs it: built once (and its cache key computed once).
+_LOAD = (
+    select(WebSession)
+    .options(joinedload(WebSession.user))
+    .where(WebSession.id == bindparam("token_hash", type_=String))
+)
+
+
 async def load(
     session: AsyncSession, token: str, *, now: datetime, idle: timedelta
 ) -> WebSession | None:
     """The live session for ``token``, with its user, or None."""
-    web_session = await session.scalar(
-        select(WebSession)
-        .options(joinedload(WebSession.user))
-        .where(WebSession.id == hash_token(token))
-    )
+    web_session = await session.scalar(_LOAD, {"token_hash": hash_token(token)})
     if web_session is None:
         return None
     expired = web_session.last_seen_at + idle <= now

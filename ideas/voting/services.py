@@ -2,20 +2,24 @@
 
 A participant has one vote per idea (the unique constraint on votes backs it)
 and, when the challenge sets a vote budget, that many votes in the challenge.
-The budget holds under concurrency: the voter's own row is locked before
-their votes are counted, so two votes by the same person are decided one
-after the other (on SQLite the write lock already does this). A vote is a
-single INSERT ... SELECT that checks every rule in the database; only when it
-inserts nothing are the rules read one by one to say which refused it. An idea's
-``vote_count`` moves in the same transaction as the vote, by an UPDATE that
-adds to the column, never by a count read into Python and written back.
+The budget holds under concurrency: where there is one, the voter's own row is
+locked before their votes are counted, so two votes by the same person are
+decided one after the other (on SQLite the write lock already does this). A
+vote is a single INSERT ... SELECT that checks every rule in the database; only
+when it inserts nothing are the rules read one by one to say which refused it.
+An idea's ``vote_count`` moves in the same transaction as the vote, by an
+UPDATE that adds to the column, never by a count read into Python and written
+back. The statements are written once, for a plain connection (``_cast``,
+``_withdraw``): on SQLite they run whole on the writer thread, and anywhere
+else inside ``write``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 from sqlalchemy import (
     Integer,
@@ -33,13 +37,14 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload, selectinload
 
 from ideas import policy
 from ideas.accounts.models import User, UserStatus
 from ideas.challenges.models import Challenge
-from ideas.db import UTCDateTime, write
+from ideas.db import Database, UTCDateTime, end_reads, write
 from ideas.errors import Conflict, DomainError, Forbidden, NotFound
 from ideas.notifications import events as notification_events
 from ideas.submissions.models import VISIBLE_STATUSES, Idea, IdeaCoauthor
@@ -85,6 +90,15 @@ class Ballot:
         return max(0, self.vote_budget - self.votes_used)
 
 
+class Counted(NamedTuple):
+    """What a vote or a withdrawal leaves: the idea's count, and the challenge's budget
+    with the voter's votes spent against it."""
+
+    vote_count: int
+    budget: int | None
+    used: int | None
+
+
 # The statements of the vote endpoint, the busiest of all, are built once, on the
 # tables, with bound parameters: building an ORM statement costs more than running
 # a Core one from the compiled cache.
@@ -120,13 +134,14 @@ def counted_votes() -> Select[Any]:
     )
 
 
-def _vote_if_allowed(insert: Any) -> Any:
+def _vote_if_allowed(insert: Any, *, unbudgeted: bool = False) -> Any:
     """One statement that casts the vote only if every rule allows it.
 
     The idea is of the challenge and visible; the voter is active; the voter is
     not one of its authors unless the challenge allows self-votes; the voter has
     not spent the challenge's budget; and has not voted for it already (ON
     CONFLICT). When nothing comes back, ``_refusal`` says which rule stopped it.
+    ``unbudgeted``: only while the challenge sets no budget.
     """
     coauthor = exists().where(_coauthors.c.idea_id == _ideas.c.id, _coauthors.c.user_id == _USER_ID)
     voter_active = exists().where(_users.c.id == _USER_ID, _users.c.status == UserStatus.ACTIVE)
@@ -134,6 +149,8 @@ def _vote_if_allowed(insert: Any) -> Any:
         _challenges.c.vote_budget.is_(None),
         counted_votes().scalar_subquery() < _challenges.c.vote_budget,
     )
+    if unbudgeted:
+        within_budget = _challenges.c.vote_budget.is_(None)
     allowed = (
         select(_IDEA_ID, _USER_ID, _CHALLENGE_ID, _NOW)
         .select_from(_ideas.join(_challenges, _challenges.c.id == _ideas.c.challenge_id))
@@ -168,8 +185,8 @@ _WITHDRAW = (
     )
     .returning(_votes.c.idea_id)
 )
-# SQLite: the vote, then its count, and where the voter stands read after the commit
-# (SQLite cannot name tables in RETURNING). PostgreSQL does all three in one statement
+# SQLite: the vote, then its count, then where the voter stands (SQLite cannot name
+# other tables in RETURNING). PostgreSQL does all three in one statement
 # (``_cast_and_count``, ``_withdraw_and_count``).
 _BUDGET = select(_challenges.c.vote_budget).where(_challenges.c.id == _CHALLENGE_ID)
 _STANDING = (
@@ -192,12 +209,12 @@ _COUNT_DOWN = _count(-1)
 _READ_STANDING = select(*_STANDING)
 
 
-def _cast_and_count() -> Any:
+def _cast_and_count(*, unbudgeted: bool = False) -> Any:
     """PostgreSQL: the vote and its count in one statement. The INSERT runs as a
     data-modifying WITH; the UPDATE of the count joins what it inserted, so nothing
     is counted when nothing was cast. Both parts see the database as the statement
     began, so the votes used are those counted before plus this one."""
-    cast = _vote_if_allowed(pg_insert).cte("cast")
+    cast = _vote_if_allowed(pg_insert, unbudgeted=unbudgeted).cte("cast")
     return (
         update(_ideas)
         .where(_ideas.c.id == cast.c.idea_id)
@@ -211,6 +228,7 @@ def _cast_and_count() -> Any:
 
 
 _CAST_AND_COUNT = _cast_and_count()
+_CAST_AND_COUNT_UNBUDGETED = _cast_and_count(unbudgeted=True)
 
 
 def _withdraw_and_count() -> Any:
@@ -244,15 +262,73 @@ async def _challenge_of(tx: AsyncSession, idea_id: int, challenge_id: int | None
     return int(found)
 
 
-async def _lock_voter(tx: AsyncSession, user_id: int) -> None:
-    """Lock the voter's row until the transaction ends: one person's votes queue here.
+def _cast(connection: Connection, params: dict[str, Any]) -> Counted | None:
+    """Cast the vote if every rule allows it, and count it; None when a rule refused it.
 
-    On PostgreSQL two votes of one person could otherwise both count the same
-    votes spent and both pass the budget. On SQLite the write lock already
-    serialises every write transaction.
+    On PostgreSQL a challenge without a budget takes the vote in one statement.
+    With a budget the voter's row is locked first, so that one person's votes
+    queue there: two of them could otherwise both count the same votes spent
+    and both pass the budget. (The first statement casts only while the
+    challenge has no budget, so a budget set meanwhile sends the vote on to
+    the locked one.) On SQLite the write lock already serialises every write.
     """
-    if tx.get_bind().dialect.name == "postgresql":
-        await tx.execute(_LOCK_VOTER, {"voter": user_id})
+    if connection.dialect.name == "postgresql":
+        row = connection.execute(_CAST_AND_COUNT_UNBUDGETED, params).one_or_none()
+        if row is None:
+            connection.execute(_LOCK_VOTER, params)
+            row = connection.execute(_CAST_AND_COUNT, params).one_or_none()
+        return None if row is None else Counted(*row)
+    if connection.scalar(_CAST_SQLITE, params) is None:
+        return None
+    vote_count = connection.scalar(_COUNT_UP, params)
+    return Counted(vote_count, *connection.execute(_READ_STANDING, params).one())
+
+
+def _withdraw(connection: Connection, params: dict[str, Any]) -> Counted | None:
+    """Take the vote back and uncount it; None when there was none."""
+    if connection.dialect.name == "postgresql":
+        row = connection.execute(_WITHDRAW_AND_COUNT, params).one_or_none()
+        return None if row is None else Counted(*row)
+    if connection.scalar(_WITHDRAW, params) is None:
+        return None
+    vote_count = connection.scalar(_COUNT_DOWN, params)
+    return Counted(vote_count, *connection.execute(_READ_STANDING, params).one())
+
+
+class _Elsewhere(Exception):
+    """The change is not for ``Writer``: it was refused, or it needs more than the
+    vote (a milestone to tell). Its transaction is rolled back and ``write`` redoes it."""
+
+
+def _cast_simple(connection: Connection, params: dict[str, Any]) -> Counted:
+    counted = _cast(connection, params)
+    if counted is None or counted.vote_count in notification_events.VOTE_MILESTONES:
+        raise _Elsewhere()
+    return counted
+
+
+def _withdraw_simple(connection: Connection, params: dict[str, Any]) -> Counted:
+    counted = _withdraw(connection, params)
+    if counted is None:
+        raise _Elsewhere()
+    return counted
+
+
+async def _on_writer(
+    session: AsyncSession,
+    work: Callable[[Connection, dict[str, Any]], Counted],
+    params: dict[str, Any],
+) -> Counted | None:
+    """``work`` done whole on SQLite's writer thread, if there is one and it takes it."""
+    database: Database = session.info["database"]
+    writer = database.writer
+    if writer is None or params["in_challenge"] is None:
+        return None
+    await end_reads(session)
+    try:
+        return await writer.run(lambda connection: work(connection, params))
+    except _Elsewhere:
+        return None
 
 
 async def _refusal(
@@ -284,20 +360,13 @@ async def _refusal(
     return Conflict(ALREADY_VOTED)  # pragma: no cover - every rule above was checked
 
 
-async def _ballot(
-    session: AsyncSession, idea_id: int, voted: bool, row: Any, params: dict[str, Any]
-) -> Ballot:
-    """Where the voter stands after the change, from the count's UPDATE (PostgreSQL) or
-    read after the commit (SQLite)."""
-    if len(row) == 1:
-        row = (row[0], *(await session.execute(_READ_STANDING, params)).one())
-    vote_count, budget, used = row
+def _ballot(idea_id: int, voted: bool, counted: Counted) -> Ballot:
     return Ballot(
         idea_id=idea_id,
         voted=voted,
-        vote_count=int(vote_count),
-        votes_used=None if budget is None else int(used),
-        vote_budget=budget,
+        vote_count=int(counted.vote_count),
+        votes_used=None if counted.budget is None or counted.used is None else int(counted.used),
+        vote_budget=counted.budget,
     )
 
 
@@ -317,22 +386,24 @@ async def cast_vote(
 
     The vote is one INSERT that checks every rule itself and an UPDATE of the
     count that also says where the voter stands: the transaction holds its locks
-    as briefly as it can.
+    as briefly as it can. On SQLite it runs whole on the writer thread, unless
+    it is refused or its count reaches a milestone the authors hear of.
     """
-    async with write(session) as tx:
-        await _lock_voter(tx, user_id)
-        challenge_id = await _challenge_of(tx, idea_id, challenge_id)
-        params = {"target_idea": idea_id, "voter": user_id, "in_challenge": challenge_id, "at": now}
-        if tx.get_bind().dialect.name == "postgresql":
-            counted = (await tx.execute(_CAST_AND_COUNT, params)).one_or_none()
+    params: dict[str, Any] = {
+        "target_idea": idea_id,
+        "voter": user_id,
+        "in_challenge": challenge_id,
+        "at": now,
+    }
+    counted = await _on_writer(session, _cast_simple, params)
+    if counted is None:
+        async with write(session) as tx:
+            params["in_challenge"] = await _challenge_of(tx, idea_id, challenge_id)
+            counted = await (await tx.connection()).run_sync(_cast, params)
             if counted is None:
-                raise await _refusal(tx, idea_id, user_id, challenge_id)
-        else:
-            if await tx.scalar(_CAST_SQLITE, params) is None:
-                raise await _refusal(tx, idea_id, user_id, challenge_id)
-            counted = (await tx.execute(_COUNT_UP, params)).one()
-        await notification_events.on_vote_cast(tx, idea_id, int(counted[0]), now)
-    return await _ballot(session, idea_id, True, counted, params)
+                raise await _refusal(tx, idea_id, user_id, params["in_challenge"])
+            await notification_events.on_vote_cast(tx, idea_id, int(counted.vote_count), now)
+    return _ballot(idea_id, True, counted)
 
 
 async def withdraw_vote(
@@ -344,18 +415,19 @@ async def withdraw_vote(
     challenge_id: int | None = None,
 ) -> Ballot:
     """Take back one's vote for an idea; ``Conflict`` if there is none to take back."""
-    async with write(session) as tx:
-        challenge_id = await _challenge_of(tx, idea_id, challenge_id)
-        params = {"target_idea": idea_id, "voter": user_id, "in_challenge": challenge_id}
-        if tx.get_bind().dialect.name == "postgresql":
-            counted = (await tx.execute(_WITHDRAW_AND_COUNT, params)).one_or_none()
-        elif await tx.scalar(_WITHDRAW, params) is not None:
-            counted = (await tx.execute(_COUNT_DOWN, params)).one()
-        else:
-            counted = None
-        if counted is None:
-            idea = await tx.get(Idea, idea_id)
-            if idea is None or idea.challenge_id != challenge_id:
-                raise NotFound()
-            raise Conflict(NOT_VOTED)
-    return await _ballot(session, idea_id, False, counted, params)
+    params: dict[str, Any] = {
+        "target_idea": idea_id,
+        "voter": user_id,
+        "in_challenge": challenge_id,
+    }
+    counted = await _on_writer(session, _withdraw_simple, params)
+    if counted is None:
+        async with write(session) as tx:
+            params["in_challenge"] = await _challenge_of(tx, idea_id, challenge_id)
+            counted = await (await tx.connection()).run_sync(_withdraw, params)
+            if counted is None:
+                idea = await tx.get(Idea, idea_id)
+                if idea is None or idea.challenge_id != params["in_challenge"]:
+                    raise NotFound()
+                raise Conflict(NOT_VOTED)
+    return _ballot(idea_id, False, counted)

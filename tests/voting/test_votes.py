@@ -13,7 +13,9 @@ from sqlalchemy import event, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from ideas.accounts import sessions
+from ideas.accounts.models import User
 from ideas.accounts.services import delete_account
+from ideas.challenges.models import Challenge
 from ideas.challenges.phases import Phase
 from ideas.db import utcnow
 from ideas.errors import Conflict, Forbidden, NotFound
@@ -826,15 +828,10 @@ async def test_votes_are_rate_limited_per_account(
     assert await tally(session, idea) == votes_before
 
 
-async def test_the_voter_row_is_the_lock_that_orders_one_persons_votes(
-    round_: dict[str, Any], make_user: Any, session: AsyncSession
-) -> None:
-    """The budget is counted after the voter's row is locked: the lock is taken first."""
-    idea = round_["idea"]
-    priya = await make_user("Priya")
+async def _statements_of_a_vote(session: AsyncSession, idea: Idea, voter: User) -> list[str]:
+    """The SQL a vote runs, savepoints and BEGIN left out."""
     statements: list[str] = []
-    connection = await session.connection()
-    engine = connection.engine
+    engine = (await session.connection()).engine
 
     def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
         statements.append(" ".join(statement.split()))
@@ -842,25 +839,48 @@ async def test_the_voter_row_is_the_lock_that_orders_one_persons_votes(
     event.listen(engine.sync_engine, "before_cursor_execute", record)
     try:
         await services.cast_vote(
-            session,
-            idea_id=idea.id,
-            user_id=priya.id,
-            now=utcnow(),
-            challenge_id=idea.challenge_id,
+            session, idea_id=idea.id, user_id=voter.id, now=utcnow(), challenge_id=idea.challenge_id
         )
     finally:
         event.remove(engine.sync_engine, "before_cursor_execute", record)
+    return [s for s in statements if not s.startswith(("BEGIN", "SAVEPOINT", "RELEASE"))]
 
-    work = [s for s in statements if not s.startswith(("BEGIN", "SAVEPOINT", "RELEASE"))]
-    vote = next(n for n, s in enumerate(work) if "INSERT INTO votes" in s)
-    # The budget is counted inside the INSERT that casts the vote.
-    assert "count(*)" in work[vote]
-    if engine.dialect.name == "postgresql":
+
+async def test_the_voter_row_is_the_lock_that_orders_one_persons_votes(
+    round_: dict[str, Any], make_user: Any, session: AsyncSession
+) -> None:
+    """With a budget, the votes spent are counted after the voter's row is locked."""
+    idea, challenge = round_["idea"], round_["challenge"]
+    await session.execute(
+        update(Challenge).where(Challenge.id == challenge.id).values(vote_budget=3)
+    )
+    priya = await make_user("Priya")
+
+    work = await _statements_of_a_vote(session, idea, priya)
+
+    # The INSERT that counts the votes spent against the budget in its WHERE.
+    counting = next(n for n, s in enumerate(work) if "vote_budget IS NULL OR (SELECT count(*)" in s)
+    if session.bind.dialect.name == "postgresql":
         # NO KEY UPDATE: it orders one person's votes without blocking the foreign-key
         # checks of rows that point at them (a notification for them, say).
-        assert "FROM users" in work[0]
-        assert work[0].endswith("FOR NO KEY UPDATE")
-        assert vote == 1
+        lock = next(n for n, s in enumerate(work) if s.endswith("FOR NO KEY UPDATE"))
+        assert "FROM users" in work[lock]
+        assert lock < counting
     else:
         # On SQLite the write lock, taken by BEGIN IMMEDIATE, already orders all writes.
-        assert vote == 0
+        assert counting == 0
+    assert await tally(session, idea) == (1, 1)
+
+
+async def test_without_a_budget_a_vote_locks_nothing_but_its_rows(
+    round_: dict[str, Any], make_user: Any, session: AsyncSession
+) -> None:
+    """No budget, nothing to count: the vote is one statement, the voter's row untouched."""
+    idea = round_["idea"]
+    priya = await make_user("Priya")
+
+    work = await _statements_of_a_vote(session, idea, priya)
+
+    assert not [s for s in work if "FOR NO KEY UPDATE" in s or "FOR UPDATE" in s]
+    assert "INSERT INTO votes" in work[0]
+    assert await tally(session, idea) == (1, 1)
