@@ -6,9 +6,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import Integer, String, bindparam, exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload, raiseload, selectinload
 
 from ideas.accounts.models import User
 from ideas.challenges.models import Challenge, ChallengeHost
@@ -26,6 +26,34 @@ async def by_slug(session: AsyncSession, slug: str) -> Challenge | None:
         select(Challenge).options(_WITH_HOSTS, _WITH_TAGS).where(Challenge.slug == slug)
     )
     return challenge
+
+
+# A challenge without its relations, and whether the viewer hosts it: one query, for
+# the pages busy enough to count it that show neither its hosts nor its tags.
+_ALONE = (
+    select(
+        Challenge,
+        exists().where(
+            ChallengeHost.challenge_id == Challenge.id,
+            ChallengeHost.user_id == bindparam("viewer", type_=Integer),
+        ),
+    )
+    .options(raiseload("*"))
+    .where(Challenge.slug == bindparam("slug", type_=String))
+)
+
+
+async def alone_by_slug(
+    session: AsyncSession, slug: str, viewer_id: int | None
+) -> tuple[Challenge, bool] | None:
+    """The challenge at ``slug``, none of its relations loaded, and whether the viewer
+    (None: a visitor) is one of its hosts."""
+    row = (
+        await session.execute(
+            _ALONE, {"slug": slug, "viewer": -1 if viewer_id is None else viewer_id}
+        )
+    ).one_or_none()
+    return None if row is None else (row[0], bool(row[1]))
 
 
 async def by_id(session: AsyncSession, challenge_id: int) -> Challenge | None:

@@ -21,7 +21,7 @@ from starlette.responses import Response
 
 from ideas import policy
 from ideas.challenges.models import Challenge
-from ideas.challenges.views import visible_challenge
+from ideas.challenges.views import visible_challenge, visible_challenge_alone
 from ideas.db import utcnow
 from ideas.policy import Action, Role
 from ideas.submissions.models import VISIBLE_STATUSES, Idea
@@ -69,7 +69,7 @@ async def compare_page(request: Request) -> Response:
 
     Visitors are asked to sign in, while the phase allows comparing at all.
     """
-    challenge, roles = await visible_challenge(request, request.path_params["slug"])
+    challenge, roles = await visible_challenge_alone(request, request.path_params["slug"])
     now = utcnow()
     phase_allows = bool(policy.ALLOWED[Action.COMPARE][challenge.phase_at(now)])
     if Role.VISITOR in roles and phase_allows:
@@ -129,7 +129,7 @@ def _answer(form: Form) -> Answer:
 
 async def compare_answer(request: Request) -> Response:
     """Record which of the two shown ideas the participant prefers, then the next pair."""
-    challenge, roles = await visible_challenge(request, request.path_params["slug"])
+    challenge, roles = await visible_challenge_alone(request, request.path_params["slug"])
     now = utcnow()
     policy.check(Action.COMPARE, challenge, roles, now)
     user = context.signed_in(request)

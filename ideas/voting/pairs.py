@@ -20,7 +20,7 @@ import random
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import exists, select
+from sqlalchemy import Integer, bindparam, exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -54,6 +54,35 @@ class Pair:
         return ordered(self.left.id, self.right.id)
 
 
+# The compare page runs these on every view: built once, with bound parameters (the
+# statement and its cache key then cost nothing per request).
+_CHALLENGE = bindparam("challenge", type_=Integer)
+_USER = bindparam("user", type_=Integer)
+_CANDIDATES = (
+    select(Idea.id, Idea.comparison_count)
+    .where(
+        Idea.challenge_id == _CHALLENGE,
+        Idea.status.in_(VISIBLE_STATUSES),
+        Idea.author_id != _USER,
+        ~exists().where(IdeaCoauthor.idea_id == Idea.id, IdeaCoauthor.user_id == _USER),
+    )
+    .order_by(Idea.comparison_count)
+    .limit(bindparam("limit", type_=Integer))
+)
+_ANSWERED = select(Comparison.first_id, Comparison.second_id).where(
+    Comparison.user_id == _USER, Comparison.challenge_id == _CHALLENGE
+)
+_IDEAS = (
+    select(Idea)
+    .options(
+        joinedload(Idea.author),
+        joinedload(Idea.coauthors).joinedload(IdeaCoauthor.user),
+        selectinload(Idea.tags),
+    )
+    .where(Idea.id.in_(bindparam("ids", expanding=True)))
+)
+
+
 async def _candidates(
     session: AsyncSession, challenge_id: int, user_id: int, *, limit: int
 ) -> list[tuple[int, int]]:
@@ -62,15 +91,7 @@ async def _candidates(
     the challenge's (challenge_id, comparison_count) index and stops: ideas compared
     equally often come in the index's order, and ``choose`` brings the chance in."""
     rows = await session.execute(
-        select(Idea.id, Idea.comparison_count)
-        .where(
-            Idea.challenge_id == challenge_id,
-            Idea.status.in_(VISIBLE_STATUSES),
-            Idea.author_id != user_id,
-            ~exists().where(IdeaCoauthor.idea_id == Idea.id, IdeaCoauthor.user_id == user_id),
-        )
-        .order_by(Idea.comparison_count)
-        .limit(limit)
+        _CANDIDATES, {"challenge": challenge_id, "user": user_id, "limit": limit}
     )
     return [(idea_id, count) for idea_id, count in rows]
 
@@ -78,11 +99,7 @@ async def _candidates(
 async def answered_pairs(session: AsyncSession, challenge_id: int, user_id: int) -> set[Key]:
     """Every pair the participant has answered in the challenge. One query; how many
     they answered is its length."""
-    rows = await session.execute(
-        select(Comparison.first_id, Comparison.second_id).where(
-            Comparison.user_id == user_id, Comparison.challenge_id == challenge_id
-        )
-    )
+    rows = await session.execute(_ANSWERED, {"challenge": challenge_id, "user": user_id})
     return {(first, second) for first, second in rows}
 
 
@@ -105,15 +122,7 @@ def choose(
 
 async def _ideas(session: AsyncSession, ids: Sequence[int]) -> dict[int, Idea]:
     """The ideas with their authors, co-authors and tags. Two queries."""
-    rows = await session.scalars(
-        select(Idea)
-        .options(
-            joinedload(Idea.author),
-            joinedload(Idea.coauthors).joinedload(IdeaCoauthor.user),
-            selectinload(Idea.tags),
-        )
-        .where(Idea.id.in_(ids))
-    )
+    rows = await session.scalars(_IDEAS, {"ids": list(ids)})
     return {idea.id: idea for idea in rows.unique()}
 
 
