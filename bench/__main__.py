@@ -18,6 +18,11 @@ request as the next person (``bench/compare.lua``). Both count the answers
 by status. A 409 from the vote endpoint means a pair's previous turn did not
 happen (that request failed, or was lost with a connection the server closed
 after an error) or, rarely, that a vote and its withdrawal raced.
+
+Figures from different machines differ: the run starts by timing a plain
+Python loop as a yardstick, and notes beside a load when the host took more
+than a twentieth of the CPU time for other guests while it ran (steal, from
+/proc/stat), which makes that load's figures unsteady.
 """
 
 from __future__ import annotations
@@ -89,6 +94,39 @@ class Load:
     socket_errors: int
     requests: int = 0
     statuses: dict[str, int] = field(default_factory=dict)  # counted by the scripts only
+    stolen: float | None = None  # share of the CPU time the host gave to others meanwhile
+
+
+def cpu_times(stat: str | None = None) -> tuple[int, int] | None:
+    """All CPU time and the time stolen (spent by the host on other guests), in clock
+    ticks since boot, from /proc/stat; None where there is none."""
+    if stat is None:
+        try:
+            stat = Path("/proc/stat").read_text()
+        except OSError:
+            return None
+    fields = stat.split("\n", 1)[0].split()
+    if not fields or fields[0] != "cpu" or len(fields) < 9:
+        return None
+    # user nice system idle iowait irq softirq steal (guest time is counted in user)
+    ticks = [int(n) for n in fields[1:9]]
+    return sum(ticks), ticks[7]
+
+
+def stolen_share(before: tuple[int, int] | None, after: tuple[int, int] | None) -> float | None:
+    if before is None or after is None or after[0] <= before[0]:
+        return None
+    return (after[1] - before[1]) / (after[0] - before[0])
+
+
+def python_yardstick() -> float:
+    """Seconds for ten million steps of a plain Python loop: to compare the speed of
+    the machines (and moments) that results come from."""
+    started = time.perf_counter()
+    total = 0
+    for n in range(10_000_000):
+        total += n
+    return time.perf_counter() - started
 
 
 @dataclass
@@ -109,7 +147,9 @@ def wrk(url: str, seconds: int = SECONDS, script: Path | None = None, *args: str
         command += ["-s", str(script), url, "--", *args]
     else:
         command.append(url)
+    before = cpu_times()
     out = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+    stolen = stolen_share(before, cpu_times())
 
     def found(pattern: str) -> re.Match[str]:
         match = re.search(pattern, out)
@@ -134,6 +174,7 @@ def wrk(url: str, seconds: int = SECONDS, script: Path | None = None, *args: str
             code: int(count)
             for code, count in sorted(re.findall(r"^status (\d+) (\d+)$", out, re.MULTILINE))
         },
+        stolen=stolen,
     )
 
 
@@ -341,11 +382,21 @@ def failures(load: Load) -> str:
     return ", ".join(f"{code}: {n}" for code, n in load.statuses.items() if int(code) >= 400)
 
 
+STOLEN_NOTED = 0.05  # a share of stolen CPU time worth a word next to the figures
+
+
+def stolen_note(load: Load) -> str:
+    if load.stolen is None or load.stolen < STOLEN_NOTED:
+        return ""
+    return f" ({load.stolen:.0%} of the CPU time stolen by the host)"
+
+
 def show(name: str, load: Load, note: str) -> None:
     if load.socket_errors:
         note += f" ({load.socket_errors} socket errors or timeouts)"
     if failures(load):
         note += f" ({failures(load)})"
+    note += stolen_note(load)
     print(
         f"  {name:22} {load.rps:8.0f} {load.p50_ms:7.1f}ms {load.p99_ms:7.1f}ms"
         f" {load.non_2xx:>8}  {note}"
@@ -358,7 +409,7 @@ def outcome(target: str, missed: list[str]) -> str:
     return "met" if target else "no target"
 
 
-def bench(kind: str, folder: Path) -> dict[str, Any]:
+def bench(kind: str, folder: Path, yardstick: float) -> dict[str, Any]:
     with database(kind, folder, "large") as url, database(kind, folder, "small") as small_url:
         large, large_seconds = build(url, SCALE)
         small, small_seconds = build(small_url, SCALE * SMALL)
@@ -430,6 +481,7 @@ def bench(kind: str, folder: Path) -> dict[str, Any]:
         "connections": CONNECTIONS,
         "workers": WORKERS,
         "cores": os.cpu_count(),
+        "python_loop_seconds": round(yardstick, 2),
         "generated": {**large.counts, "seconds": round(large_seconds, 1)},
         "signed_in": {
             "people": len(signed_in.people),
@@ -457,6 +509,7 @@ def print_summary(summaries: list[dict[str, Any]]) -> None:
             failed = failures(Load(**load))
             if failed:
                 result += f" ({failed})"
+            result += stolen_note(Load(**load))
             print(
                 f"  {DATABASES[summary['database']]:11} {page['page']:20} {load['rps']:7.0f}"
                 f" {load['p50_ms']:7.1f}ms {load['p99_ms']:7.1f}ms {load['non_2xx']:>8} {kept:>5}  {result}"
@@ -466,14 +519,16 @@ def print_summary(summaries: list[dict[str, Any]]) -> None:
 def main() -> None:
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is needed: apt-get install -y wrk")
+    yardstick = python_yardstick()
     print(
         f"scale {SCALE}, {CONNECTIONS} connections, {SECONDS}s per page, "
-        f"{WORKERS} workers, {os.cpu_count()} cores"
+        f"{WORKERS} workers, {os.cpu_count()} cores; "
+        f"10 million Python loop steps took {yardstick:.2f}s"
     )
     summaries = []
     for kind in DATABASES:
         with tempfile.TemporaryDirectory() as folder:
-            summaries.append(bench(kind, Path(folder)))
+            summaries.append(bench(kind, Path(folder), yardstick))
     print_summary(summaries)
 
 
