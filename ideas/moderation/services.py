@@ -35,6 +35,7 @@ from ideas.moderation.forms import ReportInput
 from ideas.moderation.models import Report
 from ideas.notifications import services as notifications
 from ideas.submissions.models import VISIBLE_STATUSES, Idea, IdeaCoauthor, IdeaStatus
+from ideas.submissions.services import lock_idea
 
 # Audit actions; the log can be narrowed to them all with the prefix "moderation.".
 REPORTED = "moderation.report"
@@ -115,7 +116,8 @@ async def report_idea(
 ) -> ReportOutcome:
     """Report a visible idea of someone else's; at the threshold it is hidden at once."""
     async with write(session) as tx:
-        idea = await tx.get(Idea, idea_id, with_for_update=True)
+        # Its challenge's row first (lock_idea): the report may hide it, which counts there.
+        idea = await lock_idea(tx, idea_id)
         if idea is None:
             raise NotFound()
         coauthor = await tx.scalar(
@@ -319,7 +321,8 @@ async def _lock(tx: AsyncSession, kind: ItemKind, item_id: int) -> _Locked:
         if idea is None:
             raise NotFound()
         return _Locked(kind, idea, comment)
-    idea = await tx.get(Idea, item_id, with_for_update=True)
+    # Hiding or restoring an idea changes its challenge's count: that row first (lock_idea).
+    idea = await lock_idea(tx, item_id)
     if idea is None:
         raise NotFound()
     return _Locked(kind, idea, None)

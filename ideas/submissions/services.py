@@ -31,8 +31,25 @@ def make_slug(title: str) -> str:
 
 
 async def _lock_challenge(tx: AsyncSession, challenge_id: int) -> None:
-    """Serialise changes to a challenge's build-on graph (no two edits make a loop)."""
-    await tx.execute(select(Challenge.id).where(Challenge.id == challenge_id).with_for_update())
+    """Serialise changes to a challenge's build-on graph (no two edits make a loop).
+
+    NO KEY UPDATE, as the UPDATEs of the challenge's counters take: it queues
+    writers of the challenge without blocking the foreign-key checks of rows
+    that point at it (a vote, a comparison)."""
+    await tx.execute(
+        select(Challenge.id).where(Challenge.id == challenge_id).with_for_update(key_share=True)
+    )
+
+
+async def lock_idea(tx: AsyncSession, idea_id: int) -> Idea | None:
+    """The idea, locked for update, after its challenge's row: the order every writer
+    keeps (an answer to the compare page, a refit, an edit), so that two writers never
+    wait for each other in a circle. None if there is no such idea."""
+    challenge_id = await tx.scalar(select(Idea.challenge_id).where(Idea.id == idea_id))
+    if challenge_id is None:
+        return None
+    await _lock_challenge(tx, challenge_id)
+    return await tx.get(Idea, idea_id, with_for_update=True)
 
 
 async def _set_tags(
@@ -135,12 +152,7 @@ async def edit_idea(
 ) -> Idea:
     """Save an edit as a new revision; tags and build-on links are replaced too."""
     async with write(session) as tx:
-        # The challenge's row is locked before the idea's, the order every writer keeps.
-        challenge_id = await tx.scalar(select(Idea.challenge_id).where(Idea.id == idea_id))
-        if challenge_id is None:
-            raise NotFound()
-        await _lock_challenge(tx, challenge_id)
-        idea = await tx.get(Idea, idea_id, with_for_update=True)
+        idea = await lock_idea(tx, idea_id)
         if idea is None:
             raise NotFound()
         await lineage.set_links(
@@ -198,7 +210,7 @@ async def withdraw_idea(
 ) -> None:
     """The author takes a published idea back: it leaves the lists; its links and credit stay."""
     async with write(session) as tx:
-        idea = await tx.get(Idea, idea_id, with_for_update=True)
+        idea = await lock_idea(tx, idea_id)
         if idea is None:
             raise NotFound()
         if idea.status is not IdeaStatus.PUBLISHED:
