@@ -8,6 +8,7 @@ them; the audit log records what was announced, so each change is told once.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
@@ -57,20 +58,43 @@ def _about(idea: Idea, **more: Any) -> dict[str, Any]:
 # Ideas -----------------------------------------------------------------------------
 
 
+async def _authored_titles(tx: AsyncSession, idea_ids: Iterable[int]) -> dict[int, list[str]]:
+    """For each author and co-author of these ideas, the titles of theirs among them."""
+    ids = set(idea_ids)
+    rows = [
+        *await tx.execute(select(Idea.author_id, Idea.id, Idea.title).where(Idea.id.in_(ids))),
+        *await tx.execute(
+            select(IdeaCoauthor.user_id, Idea.id, Idea.title)
+            .join(Idea, Idea.id == IdeaCoauthor.idea_id)
+            .where(IdeaCoauthor.idea_id.in_(ids))
+        ),
+    ]
+    titles: dict[int, dict[int, str]] = defaultdict(dict)
+    for user_id, idea_id, title in rows:
+        titles[user_id][idea_id] = title
+    return {user_id: [ideas[i] for i in sorted(ideas)] for user_id, ideas in titles.items()}
+
+
 async def on_idea_posted(
     tx: AsyncSession, *, idea: Idea, parent_ids: Sequence[int], now: datetime
 ) -> None:
-    """The author follows their new idea; the authors of the ideas it builds on hear of it."""
+    """The author follows their new idea; the authors of the ideas it builds on hear of it,
+    each told which of their ideas it builds on (``built_on``: their titles)."""
     await follow_in(tx, user_id=idea.author_id, idea_id=idea.id, now=now)
-    if parent_ids:
+    if not parent_ids:
+        return
+    told: dict[tuple[str, ...], set[int]] = defaultdict(set)
+    for user_id, theirs in (await _authored_titles(tx, parent_ids)).items():
+        told[tuple(theirs)].add(user_id)
+    for titles, user_ids in told.items():
         await notify(
             tx,
-            user_ids=await _authors(tx, parent_ids),
+            user_ids=user_ids,
             kind="idea.built_on",
             actor_id=idea.author_id,
             challenge_id=idea.challenge_id,
             idea_id=idea.id,
-            data=_about(idea, parent_ids=sorted(set(parent_ids))),
+            data=_about(idea, parent_ids=sorted(set(parent_ids)), built_on=list(titles)),
             now=now,
         )
 

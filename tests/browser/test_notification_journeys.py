@@ -137,7 +137,7 @@ def test_someone_builds_on_my_idea_and_i_see_it_in_the_badge_and_by_email(
     # Her notifications page tells her, and leads to Tomás's idea.
     priya.locator(".account-nav .notifications-link").click()
     expect(priya.get_by_role("heading", level=1)).to_have_text("Notifications")
-    sentence = f"Tomás Ferreira built on your idea: “{title}”"
+    sentence = f"Tomás Ferreira built on your idea “{PORTIONS}”: “{title}”"
     told = priya.get_by_role("link", name=sentence)
     expect(told).to_have_count(1)
     told.press("Enter")  # the link may wrap onto two lines: Enter follows it wherever it is

@@ -75,6 +75,25 @@ async def test_building_on_two_ideas_of_one_author_tells_them_once(
     assert await kinds_of(session, amara) == ["idea.built_on"]
 
 
+async def test_each_author_is_told_which_of_their_ideas_was_built_on(
+    session: AsyncSession, make_user: Any, make_challenge: Any, make_idea: Any
+) -> None:
+    challenge = await make_challenge(await make_user(host=True))
+    amara, chen, bruno = await make_user("Amara"), await make_user("Chen"), await make_user()
+    compost = await make_idea(challenge, amara, title="Compost club")
+    bins = await make_idea(challenge, chen, title="Street bins")
+    await post_comment(session, idea_id=bins.id, author_id=amara.id, body="Me too", now=utcnow())
+    await add_coauthor(session, idea_id=bins.id, user_id=amara.id, actor_id=chen.id, now=utcnow())
+
+    await build_on(session, challenge, bruno, compost, bins)
+
+    [to_amara] = [n for n in await notifications_of(session, amara.id) if n.kind == "idea.built_on"]
+    [to_chen] = [n for n in await notifications_of(session, chen.id) if n.kind == "idea.built_on"]
+    assert to_amara.data["built_on"] == ["Compost club", "Street bins"]
+    assert to_chen.data["built_on"] == ["Street bins"]
+    assert to_amara.idea_id == to_chen.idea_id
+
+
 async def test_building_on_ones_own_idea_tells_nobody(
     session: AsyncSession, make_user: Any, make_challenge: Any, make_idea: Any
 ) -> None:

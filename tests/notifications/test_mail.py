@@ -93,9 +93,11 @@ async def test_each_notification_is_mailed_with_a_working_one_click_unsubscribe(
     [message] = inbox.messages
     assert message["To"] == amara.email
     assert message["From"] == "Ideas <ideas@example.org>"
-    assert message["Subject"] == "Bruno Diaz built on your idea: “Compost, but shared”"
+    assert (
+        message["Subject"] == "Bruno Diaz built on your idea “Compost club”: “Compost, but shared”"
+    )
     body = message.get_content().replace("\r\n", "\n")
-    assert "Bruno Diaz built on your idea: “Compost, but shared”." in body
+    assert "Bruno Diaz built on your idea “Compost club”: “Compost, but shared”." in body
     assert f"{BASE_URL}/ideas/{child.id}\n" in body
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     unsubscribe = message["List-Unsubscribe"].strip("<>")
@@ -230,7 +232,8 @@ async def test_a_daily_reader_gets_one_digest_a_day_of_what_they_have_not_read(
     [message] = inbox.messages
     assert message["Subject"] == "2 new notifications on Ideas"
     body = message.get_content().replace("\r\n", "\n")
-    assert body.count("Bruno built on your idea: “Compost, but shared”") == 2
+    assert "Bruno built on your idea “One”: “Compost, but shared”" in body
+    assert "Bruno built on your idea “Two”: “Compost, but shared”" in body
     assert message["List-Unsubscribe"] == f"<{digest.unsubscribe_url}>"
 
     # The next day brings no digest: nothing new since this one.

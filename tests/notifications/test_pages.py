@@ -82,6 +82,46 @@ async def test_the_page_lists_notifications_newest_first_each_leading_to_its_ide
     assert sum(1 for at in read.values() if at is None) == 2
 
 
+async def test_a_build_on_names_the_ideas_built_on_and_the_new_one(
+    session: AsyncSession, make_user: Any, make_challenge: Any, make_idea: Any, sign_in: Any
+) -> None:
+    amara, challenge, _ = await setup(make_user, make_challenge, make_idea)
+    bruno = await make_user("Bruno")
+    told = [
+        ("Shared bins", {"built_on": ["Compost club"]}),
+        ("Bins and worms", {"built_on": ["Compost club", "Worm farm", "Leaf pile"]}),
+        ("Before titles were kept", {}),  # told before the ideas built on were named
+    ]
+    now = utcnow()
+    rows = []
+    for n, (title, data) in enumerate(told):
+        built = await make_idea(challenge, bruno, title=title)
+        rows.append(
+            {
+                "user_id": amara.id,
+                "kind": "idea.built_on",
+                "actor_id": bruno.id,
+                "challenge_id": challenge.id,
+                "idea_id": built.id,
+                "data": {"idea_title": title, **data},
+                "created_at": now - timedelta(minutes=n),
+            }
+        )
+    await session.execute(insert(Notification), rows)
+    await session.commit()
+    person = await sign_in(amara)
+
+    page = Page(await person.get("/notifications"))
+
+    links = page.select(".notification-list .notification a")
+    assert [" ".join(a.text_content().split()) for a in links] == [
+        "Unread: Bruno built on your idea “Compost club”: “Shared bins”",
+        "Unread: Bruno built on your ideas “Compost club”, “Worm farm” and “Leaf pile”:"
+        " “Bins and worms”",
+        "Unread: Bruno built on your idea: “Before titles were kept”",
+    ]
+
+
 async def test_nobody_opens_someone_elses_notification(
     session: AsyncSession, make_user: Any, make_challenge: Any, make_idea: Any, sign_in: Any
 ) -> None:
