@@ -13,7 +13,8 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import Integer, bindparam, exists, func, select
+from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ideas import audit
@@ -169,17 +170,29 @@ async def on_idea_won(tx: AsyncSession, *, idea: Idea, actor_id: int, now: datet
 
 
 # ---- Called from ideas/voting/services.py cast_vote, after the vote count moved ----
+_VOTES_TOLD = select(Notification.data).where(
+    Notification.kind == "idea.votes", Notification.idea_id == bindparam("idea_id", type_=Integer)
+)
+
+
+def _told(told: Iterable[dict[str, Any] | None], count: int) -> bool:
+    return any((data or {}).get("count") == count for data in told)
+
+
+def vote_news(connection: Connection, idea_id: int, new_count: int) -> bool:
+    """Whether reaching ``new_count`` votes is news to the idea's authors, for a caller
+    holding a plain connection: ``on_vote_cast`` would tell them."""
+    if new_count not in VOTE_MILESTONES:
+        return False
+    return not _told(connection.scalars(_VOTES_TOLD, {"idea_id": idea_id}), new_count)
+
+
 async def on_vote_cast(tx: AsyncSession, idea_id: int, new_count: int, now: datetime) -> None:
     """At 10, 50, 100, 500 and 1000 votes the idea's authors hear of it, once per milestone
     (a vote withdrawn and cast again does not tell them twice). Voters stay unnamed."""
     if new_count not in VOTE_MILESTONES:
         return
-    told = await tx.scalars(
-        select(Notification.data).where(
-            Notification.kind == "idea.votes", Notification.idea_id == idea_id
-        )
-    )
-    if any((data or {}).get("count") == new_count for data in told):
+    if _told(await tx.scalars(_VOTES_TOLD, {"idea_id": idea_id}), new_count):
         return
     idea = await tx.get(Idea, idea_id)
     if idea is None:

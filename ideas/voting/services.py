@@ -189,10 +189,17 @@ _WITHDRAW = (
 # other tables in RETURNING). PostgreSQL does all three in one statement
 # (``_cast_and_count``, ``_withdraw_and_count``).
 _BUDGET = select(_challenges.c.vote_budget).where(_challenges.c.id == _CHALLENGE_ID)
-_STANDING = (
-    _BUDGET.scalar_subquery().label("budget"),
-    counted_votes().scalar_subquery().label("used"),
-)
+
+
+def _used(change: Any = 0) -> Any:
+    """The votes spent against the budget, counted only where there is one."""
+    return case(
+        (_BUDGET.scalar_subquery().is_not(None), counted_votes().scalar_subquery() + change),
+        else_=None,
+    ).label("used")
+
+
+_STANDING = (_BUDGET.scalar_subquery().label("budget"), _used())
 
 
 def _count(change: int) -> Any:
@@ -222,7 +229,7 @@ def _cast_and_count(*, unbudgeted: bool = False) -> Any:
         .returning(
             _ideas.c.vote_count,
             _BUDGET.scalar_subquery().label("budget"),
-            (counted_votes().scalar_subquery() + 1).label("used"),
+            _used(1),
         )
     )
 
@@ -244,7 +251,7 @@ def _withdraw_and_count() -> Any:
         .returning(
             _ideas.c.vote_count,
             _BUDGET.scalar_subquery().label("budget"),
-            (counted_votes().scalar_subquery() - counts).label("used"),
+            _used(-counts),
         )
     )
 
@@ -302,7 +309,9 @@ class _Elsewhere(Exception):
 
 def _cast_simple(connection: Connection, params: dict[str, Any]) -> Counted:
     counted = _cast(connection, params)
-    if counted is None or counted.vote_count in notification_events.VOTE_MILESTONES:
+    if counted is None or notification_events.vote_news(
+        connection, params["target_idea"], counted.vote_count
+    ):
         raise _Elsewhere()
     return counted
 

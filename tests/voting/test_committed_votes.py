@@ -1,8 +1,8 @@
 """Votes on a database where commits are real, as the site runs them.
 
 On SQLite a vote runs whole on the writer thread (``ideas.db.Writer``); one
-that is refused, or whose count reaches a milestone, is redone in an
-ordinary write transaction, which says why or tells the authors. On
+that is refused, or whose count reaches a milestone its authors have not
+been told of, is redone in an ordinary write transaction, which says why or tells the authors. On
 PostgreSQL every vote takes the ordinary path; the same rules hold.
 """
 
@@ -120,3 +120,39 @@ async def test_the_vote_that_reaches_a_milestone_tells_the_author(
             ).all()
         assert [(n.user_id, n.data["count"]) for n in told] == [(idea.author_id, 10)]
         assert await tally(round_, idea) == (10, 10)
+
+
+async def test_a_milestone_reached_again_is_not_told_again_nor_redone(
+    committing_database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A vote withdrawn and cast again reaches the same milestone: the authors were told
+    already, so on SQLite the writer commits it without an ordinary write transaction."""
+    async with a_round(committing_database_url, voters=10, ideas=1, vote_budget=None) as round_:
+        [idea] = round_.ideas
+        for voter in round_.voters:
+            await cast(round_, voter, idea)
+        last = round_.voters[-1]
+        await withdraw(round_, last, idea)
+
+        ordinary: list[object] = []
+        real_write = services.write
+
+        def counting_write(session: object) -> object:
+            ordinary.append(session)
+            return real_write(session)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(services, "write", counting_write)
+        again = await cast(round_, last, idea)
+
+        assert again.vote_count == 10
+        assert await tally(round_, idea) == (10, 10)
+        async with round_.database.session() as session:
+            told = (
+                await session.scalars(
+                    select(Notification.data).where(
+                        Notification.kind == "idea.votes", Notification.idea_id == idea.id
+                    )
+                )
+            ).all()
+        assert [data["count"] for data in told] == [10]
+        assert len(ordinary) == (0 if round_.database.dialect_name == "sqlite" else 1)
