@@ -2,8 +2,9 @@
 
 On SQLite a vote runs whole on the writer thread (``ideas.db.Writer``); one
 that is refused, or whose count reaches a milestone its authors have not
-been told of, is redone in an ordinary write transaction, which says why or tells the authors. On
-PostgreSQL every vote takes the ordinary path; the same rules hold.
+been told of, is redone in an ordinary write transaction, which says why or
+tells the authors. On PostgreSQL every vote takes the ordinary path; the same
+rules hold.
 """
 
 from __future__ import annotations
