@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 from collections.abc import AsyncIterator
 from typing import Any
 
+from sqlalchemy.orm import configure_mappers
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.types import ASGIApp
@@ -98,4 +100,20 @@ def serve_app() -> Starlette:
     """Entry point for uvicorn's --factory: settings from the environment."""
     settings = load_settings()
     configure_logging(settings.log_level)
-    return create_app(settings)
+    app = create_app(settings)
+    _freeze_startup_objects()
+    return app
+
+
+def _freeze_startup_objects() -> None:
+    """Keep what start-up built out of the garbage collector's full passes.
+
+    The modules, the ORM's mappers and the site's routes are well over a
+    hundred thousand objects that live as long as the process. A full
+    collection walked all of them every few seconds under load, pausing the
+    worker and every request on it for about a tenth of a second; frozen, they
+    are never walked again, and a full collection takes milliseconds.
+    """
+    configure_mappers()
+    gc.collect()
+    gc.freeze()
