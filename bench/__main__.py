@@ -11,10 +11,12 @@ on the large database compared with the small one (loaded right after), and
 a summary, also written as JSON to bench/results-<database>.json.
 
 Then, still on the large database, up to 2,000 of its people sign in
-(``bench.signed_in``) and two loads need them: the vote endpoint, each pair
+(``bench.signed_in``) and three loads need them: the vote endpoint, each pair
 of a person and an idea of the big challenge voting and withdrawing the vote
-in turn (``bench/vote.lua``), and the big challenge's compare page, each
-request as the next person (``bench/compare.lua``). Both count the answers
+in turn (``bench/vote.lua``); the challenge page as they see it, made anew for
+each person where a visitor's comes from the page cache (no target of its
+own); and the big challenge's compare page. The last two take each request as
+the next person (``bench/compare.lua``). All three count the answers
 by status. A 409 from the vote endpoint means a pair's previous turn did not
 happen (that request failed, or was lost with a connection the server closed
 after an error) or, rarely, that a vote and its withdrawal raced.
@@ -350,6 +352,19 @@ def measure_compare(port: int, folder: Path, cookie: str, signed_in: SignedIn, p
         raise SystemExit(
             f"compare: {path} did not show user {first.user_id} a pair:\n{body[:2000]}"
         )
+    return measure_as_people(port, folder, cookie, signed_in, path)
+
+
+def measure_signed_in(port: int, folder: Path, cookie: str, signed_in: SignedIn, path: str) -> Load:
+    """A page as signed-in people see it: made for each of them, never from the cache."""
+    answer, body = fetch(port, path, headers={"Cookie": f"{cookie}={signed_in.people[0].token}"})
+    if answer != 200 or "Sign out" not in body:
+        raise SystemExit(f"{path} did not answer a signed-in person with 200:\n{body[:2000]}")
+    return measure_as_people(port, folder, cookie, signed_in, path)
+
+
+def measure_as_people(port: int, folder: Path, cookie: str, signed_in: SignedIn, path: str) -> Load:
+    """``path`` loaded by the signed-in people, each request as the next person."""
     people = folder / "people.txt"
     write_people(people, signed_in.people)
     url = f"http://127.0.0.1:{port}{path}"
@@ -472,6 +487,12 @@ def bench(kind: str, folder: Path, yardstick: float) -> dict[str, Any]:
                 "/ideas/{idea_id}/vote",
                 measure_votes(port, folder, cookie, signed_in),
                 with_target=True,
+            )
+            # Visitors' pages above come from the page cache; a participant's are made anew.
+            record(
+                "signed-in challenge",
+                sorts[0][1],
+                measure_signed_in(port, folder, cookie, signed_in, sorts[0][1]),
             )
             compare_path = f"{large.challenge_path}/compare"
             record(
