@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from bench.__main__ import Load, cpu_times, stolen_note, stolen_share
+from bench.__main__ import Load, cpu_times, split_pairs, stolen_note, stolen_share
+from bench.signed_in import Pair, Person, SignedIn
 
 STAT = "cpu  {user} 0 {system} {idle} 0 0 0 {steal} 0 0\ncpu0 1 2 3 4 5 6 7 8 9 10\n"
 
@@ -34,3 +35,16 @@ def test_a_load_notes_steal_from_a_twentieth_of_the_cpu_time() -> None:
     assert stolen_note(load(0.32)) == " (32% of the CPU time stolen by the host)"
     assert stolen_note(load(0.049)) == ""
     assert stolen_note(load(None)) == ""
+
+
+def test_the_vote_warm_up_takes_the_last_eighth_of_the_pairs_apart_from_those_measured() -> None:
+    person = Person(1, "token", "csrf")
+    signed_in = SignedIn([person], [Pair(person, idea_id) for idea_id in range(16)])
+
+    measured, warming = split_pairs(signed_in)
+
+    assert [pair.idea_id for pair in measured] == list(range(14))
+    assert [pair.idea_id for pair in warming] == [14, 15]
+    # However few the pairs, one warms up and the rest are measured.
+    few = SignedIn([person], [Pair(person, 1), Pair(person, 2)])
+    assert split_pairs(few) == ([Pair(person, 1)], [Pair(person, 2)])
