@@ -22,6 +22,7 @@ from datetime import datetime
 from typing import Any, NamedTuple, cast
 
 from sqlalchemy import (
+    ColumnElement,
     Integer,
     Select,
     Table,
@@ -145,12 +146,11 @@ def _vote_if_allowed(insert: Any, *, unbudgeted: bool = False) -> Any:
     """
     coauthor = exists().where(_coauthors.c.idea_id == _ideas.c.id, _coauthors.c.user_id == _USER_ID)
     voter_active = exists().where(_users.c.id == _USER_ID, _users.c.status == UserStatus.ACTIVE)
-    within_budget = or_(
-        _challenges.c.vote_budget.is_(None),
-        counted_votes().scalar_subquery() < _challenges.c.vote_budget,
-    )
-    if unbudgeted:
-        within_budget = _challenges.c.vote_budget.is_(None)
+    within_budget: ColumnElement[bool] = _challenges.c.vote_budget.is_(None)
+    if not unbudgeted:
+        within_budget = or_(
+            within_budget, counted_votes().scalar_subquery() < _challenges.c.vote_budget
+        )
     allowed = (
         select(_IDEA_ID, _USER_ID, _CHALLENGE_ID, _NOW)
         .select_from(_ideas.join(_challenges, _challenges.c.id == _ideas.c.challenge_id))

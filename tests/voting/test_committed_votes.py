@@ -9,6 +9,8 @@ rules hold.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 import pytest
 from sqlalchemy import func, select, update
 
@@ -27,26 +29,26 @@ def uses_the_writer(database: Database) -> bool:
     return (database.writer is not None) == (database.dialect_name == "sqlite")
 
 
-async def cast(round_: Round, voter: User, idea: Idea) -> services.Ballot:
+async def _change(
+    change: Callable[..., Awaitable[services.Ballot]], round_: Round, voter: User, idea: Idea
+) -> services.Ballot:
+    """``services.cast_vote`` or ``withdraw_vote``, in a session of its own."""
     async with round_.database.session() as session:
-        return await services.cast_vote(
+        return await change(
             session,
             idea_id=idea.id,
             user_id=voter.id,
             now=utcnow(),
             challenge_id=round_.challenge.id,
         )
+
+
+async def cast(round_: Round, voter: User, idea: Idea) -> services.Ballot:
+    return await _change(services.cast_vote, round_, voter, idea)
 
 
 async def withdraw(round_: Round, voter: User, idea: Idea) -> services.Ballot:
-    async with round_.database.session() as session:
-        return await services.withdraw_vote(
-            session,
-            idea_id=idea.id,
-            user_id=voter.id,
-            now=utcnow(),
-            challenge_id=round_.challenge.id,
-        )
+    return await _change(services.withdraw_vote, round_, voter, idea)
 
 
 async def tally(round_: Round, idea: Idea) -> tuple[int, int]:
