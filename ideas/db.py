@@ -1,30 +1,32 @@
 """Database access: the declarative base, the engine and the write transaction.
 
 Reads happen in the request's session; every state change goes through
-``write(session)``, which is one transaction. On SQLite only one transaction
-writes at a time (``WriteLock``): SQLite allows a single writer, and letting
-writers queue on a lock instead of on SQLite's busy timeout keeps latency low
-under concurrent writes. The busiest writes (votes) can instead run whole on
-a thread of their own (``Writer``), so that the lock is held only as long as
-SQLite works. The reads every request makes (its session, by primary key)
-run at once on SQLite (``read_at_once``), without a trip to another thread.
+``write(session)``, which is one transaction. That is the one way to write,
+on SQLite as on PostgreSQL.
+
+SQLite is reached through the standard library's driver, called in place on
+the event loop's thread (``ideas.sqlite``): a statement costs what SQLite
+spends on it, with no trip to another thread. SQLite allows one writer at a
+time; writers queue for it on ``WriteLock``, in the process and across
+processes, before they begin, so no statement ever waits inside SQLite's
+busy handler (which would block the loop), and a write transaction holds
+SQLite's lock only while it works.
 """
 
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
 import contextlib
 import fcntl
 import os
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
-import sqlalchemy
 from sqlalchemy import DateTime, MetaData, event, text
-from sqlalchemy.engine import Connection, Dialect, Engine, make_url
+from sqlalchemy.dialects import registry
+from sqlalchemy.engine import Dialect, Engine, make_url
 from sqlalchemy.ext.asyncio import (
     AsyncConnection,
     AsyncEngine,
@@ -32,7 +34,7 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
-from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.pool import ConnectionPoolEntry
 from sqlalchemy.types import TypeDecorator
 
@@ -104,8 +106,13 @@ def _configure_sqlite(engine: Engine) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if options.get(WRITE_OPTION) else "BEGIN")
 
 
+registry.register("sqlite.inline", "ideas.sqlite", "dialect")
+
+
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     if url.startswith("sqlite"):
+        # Whatever driver the URL names, SQLite is called in place (``ideas.sqlite``).
+        url = make_url(url).set(drivername="sqlite+inline").render_as_string(hide_password=False)
         kwargs.setdefault("pool_size", 20)
         kwargs.setdefault("max_overflow", 20)
         engine = create_async_engine(url, **kwargs)
@@ -126,10 +133,11 @@ class WriteLock:
 
     In a process, writers queue on an ``asyncio.Lock``. Across processes (the
     site's workers, ``ideas worker``) the one holding it also holds an exclusive
-    ``flock`` on a file beside the database, waited for in a thread: the
-    kernel wakes the next writer as soon as the lock is free. Left to SQLite,
-    a waiting process would sleep and retry (1, 2, 5, 10 ms ...) and could lose
-    the race to a busy process again and again.
+    ``flock`` on a file beside the database. A writer that finds it taken waits
+    in a thread for the kernel to say it is free, then tries again on the
+    loop: it never holds the lock while it waits for the loop to come round.
+    Left to SQLite, a waiting writer would sleep and retry (1, 2, 5, 10 ms ...)
+    inside a statement, blocking the event loop all that time.
     """
 
     def __init__(self, path: Path | None) -> None:
@@ -152,20 +160,16 @@ class WriteLock:
         except BaseException:
             self._in_process.release()
             raise
-        acquiring = asyncio.ensure_future(asyncio.to_thread(fcntl.flock, fd, fcntl.LOCK_EX))
         try:
-            await asyncio.shield(acquiring)
-        except BaseException:
-            # Cancelled while waiting: the thread still takes the lock; give it back
-            # then, and only then let the next writer of this process go on.
-            def give_back(done: asyncio.Future[None]) -> None:
+            while True:
+                await asyncio.to_thread(_wait_until_free, self._path)
                 try:
-                    if not done.cancelled() and done.exception() is None:
-                        fcntl.flock(fd, fcntl.LOCK_UN)
-                finally:
-                    self._in_process.release()
-
-            acquiring.add_done_callback(give_back)
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    return
+                except BlockingIOError:
+                    continue  # taken again meanwhile
+        except BaseException:
+            self._in_process.release()
             raise
 
     async def __aexit__(self, *_exc: object) -> None:
@@ -174,84 +178,6 @@ class WriteLock:
                 fcntl.flock(self._fd, fcntl.LOCK_UN)
         finally:
             self._in_process.release()
-
-
-T = TypeVar("T")
-
-
-class Writer:
-    """SQLite: write transactions run whole on one thread of their own.
-
-    Through ``write`` each statement of a transaction is a round trip between
-    the event loop and aiosqlite's thread, and under load each one waits for
-    its turn on the busy loop while the write lock is held. ``run`` hands the
-    whole transaction to this thread at once: it takes the write lock file
-    (its own descriptor, so it excludes this process's ``WriteLock`` as it
-    does other processes'), begins, runs the work on a plain sqlite3
-    connection, commits and lets go, without waiting for the loop in between.
-    """
-
-    def __init__(self, url: str, lock_file: Path) -> None:
-        # The same database through the standard library's driver, one connection.
-        sync_url = make_url(url).set(drivername="sqlite+pysqlite")
-        engine = sqlalchemy.create_engine(sync_url, pool_size=1, max_overflow=0)
-        _configure_sqlite(engine)
-        self._engine = engine.execution_options(**{WRITE_OPTION: True})
-        self._lock_file = lock_file
-        self._fd: int | None = None
-        self._thread = concurrent.futures.ThreadPoolExecutor(
-            max_workers=1, thread_name_prefix="ideas-sqlite-writer"
-        )
-
-    async def run(self, work: Callable[[Connection], T]) -> T:
-        """``work`` in one write transaction: committed when it returns, rolled back
-        when it raises (and the exception raised here)."""
-        return await asyncio.get_running_loop().run_in_executor(
-            self._thread, self._transaction, work
-        )
-
-    def _transaction(self, work: Callable[[Connection], T]) -> T:
-        if self._fd is None:
-            self._fd = os.open(self._lock_file, os.O_RDWR | os.O_CREAT, 0o600)
-        fcntl.flock(self._fd, fcntl.LOCK_EX)
-        try:
-            with self._engine.begin() as connection:
-                return work(connection)
-        finally:
-            fcntl.flock(self._fd, fcntl.LOCK_UN)
-
-    def close(self) -> None:
-        self._thread.shutdown(wait=True)
-        self._engine.dispose()
-        if self._fd is not None:
-            os.close(self._fd)
-            self._fd = None
-
-
-class AtOnce:
-    """SQLite: short reads done at once, on the event loop's own thread.
-
-    Through aiosqlite a read is a trip to its connection's thread and back,
-    which costs several times what SQLite spends on a lookup by primary key.
-    This is one plain sqlite3 connection, used only from the event loop's
-    thread and only for reads that take microseconds: it blocks the loop
-    while it runs. Each statement is its own read transaction, as with the
-    request's session; under WAL a read never waits for a writer.
-    """
-
-    def __init__(self, url: str) -> None:
-        sync_url = make_url(url).set(drivername="sqlite+pysqlite")
-        # One connection is kept; a read made while it is out (none is expected) opens
-        # another rather than wait for it, which would block the loop for good.
-        engine = sqlalchemy.create_engine(sync_url, pool_size=1, max_overflow=-1)
-        _configure_sqlite(engine)
-        self._engine = engine
-        self.sessionmaker = sessionmaker(
-            engine.execution_options(**{READ_OPTION: True}), expire_on_commit=False
-        )
-
-    def close(self) -> None:
-        self._engine.dispose()
 
 
 def _lock_file(url: str) -> Path | None:
@@ -271,14 +197,9 @@ class Database:
         *,
         serialize_writes: bool,
         lock_file: Path | None = None,
-        writer: Writer | None = None,
-        at_once: AtOnce | None = None,
     ) -> None:
         self.bind = bind
         self.write_lock: WriteLock | None = WriteLock(lock_file) if serialize_writes else None
-        # SQLite on a file: where ``Writer.run`` can take a transaction whole.
-        self.writer = writer
-        self._at_once = at_once
         options: dict[str, Any] = {"expire_on_commit": False, "autoflush": False}
         if isinstance(bind, AsyncConnection):
             # Tests: every commit becomes a savepoint release inside the test's
@@ -304,8 +225,6 @@ class Database:
             create_engine(url, **kwargs),
             serialize_writes=sqlite,
             lock_file=lock_file,
-            writer=Writer(url, lock_file) if lock_file is not None else None,
-            at_once=AtOnce(url) if lock_file is not None else None,
         )
 
     @property
@@ -323,27 +242,11 @@ class Database:
         session.info["database"] = self
         return session
 
-    async def read_at_once(self, session: AsyncSession, read: Callable[[Session], T]) -> T:
-        """``read`` (a lookup by key, nothing longer) with a synchronous session.
-
-        On SQLite on a file it runs at once on this thread (``AtOnce``) and the
-        objects it returns are detached; anywhere else it runs in ``session``,
-        the request's reading session.
-        """
-        if self._at_once is None:
-            return await session.run_sync(read)
-        with self._at_once.sessionmaker() as at_once:
-            return read(at_once)
-
     async def ping(self) -> None:
         async with self.session() as session:
             await session.execute(text("SELECT 1"))
 
     async def dispose(self) -> None:
-        if self.writer is not None:
-            await asyncio.to_thread(self.writer.close)
-        if self._at_once is not None:
-            self._at_once.close()
         if isinstance(self.bind, AsyncEngine):
             await self.bind.dispose()
 
@@ -382,7 +285,7 @@ async def write(session: AsyncSession) -> AsyncIterator[AsyncSession]:
 
 async def execute_autocommit(url: str, statement: str) -> None:
     """Run one statement outside a transaction (CREATE/DROP DATABASE need that)."""
-    engine = create_async_engine(url, isolation_level="AUTOCOMMIT", connect_args=_timeout(url))
+    engine = create_engine(url, isolation_level="AUTOCOMMIT", connect_args=_timeout(url))
     try:
         async with engine.connect() as connection:
             await connection.execute(text(statement))
@@ -392,3 +295,19 @@ async def execute_autocommit(url: str, statement: str) -> None:
 
 def _timeout(url: str) -> dict[str, Any]:
     return {"timeout": 5} if url.startswith("postgresql") else {}
+
+
+def _wait_until_free(path: Path) -> None:
+    """Block (in a thread) until nobody holds the write lock at ``path``.
+
+    The lock is taken and given back at once: held while the writer waits for
+    the event loop to resume it, it would keep every other process from
+    writing all that time. The file is opened anew, so that this lock is
+    apart from the one the writer takes, also if the writer was cancelled and
+    another of this process took the lock meanwhile.
+    """
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+    finally:
+        os.close(fd)  # closing gives the lock back

@@ -162,7 +162,7 @@ class Settings(BaseSettings):
     database_url: str = Field(
         "",
         validation_alias="DATABASE_URL",
-        description="sqlite+aiosqlite:///path or postgresql+asyncpg://user@host/db.",
+        description="sqlite:///path or postgresql://user@host/db.",
     )
     base_url: str = Field(
         "",
@@ -280,8 +280,9 @@ class Settings(BaseSettings):
         if not sep:
             raise ValueError("must be a URL such as postgresql://user@host/db")
         drivers = {
-            "sqlite": "sqlite+aiosqlite",
-            "sqlite+aiosqlite": "sqlite+aiosqlite",
+            # SQLite is always reached in place (ideas.sqlite), whatever driver is named.
+            "sqlite": "sqlite",
+            "sqlite+aiosqlite": "sqlite",
             "postgres": "postgresql+asyncpg",
             "postgresql": "postgresql+asyncpg",
             "postgresql+asyncpg": "postgresql+asyncpg",
@@ -369,7 +370,7 @@ class Settings(BaseSettings):
     def effective_database_url(self) -> str:
         if self.database_url:
             return self.database_url
-        return f"sqlite+aiosqlite:///{(self.data_dir / 'ideas.db').resolve()}"
+        return f"sqlite:///{(self.data_dir / 'ideas.db').resolve()}"
 
     @property
     def is_sqlite(self) -> bool:

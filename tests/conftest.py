@@ -63,7 +63,7 @@ PRODUCTION_ENVIRON = {
 def new_database(kind: str, folder: Path) -> Iterator[str]:
     """A migrated, empty database of ``kind`` (sqlite or postgresql); dropped afterwards."""
     if kind == "sqlite":
-        url = f"sqlite+aiosqlite:///{folder / 'ideas-test.db'}"
+        url = f"sqlite:///{folder / 'ideas-test.db'}"
         migrate.upgrade(url)
         yield url
         return

@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def test_defaults_make_a_development_site_on_embedded_sqlite() -> None:
     settings = load_settings({})
     assert settings.env is Environment.DEVELOPMENT
-    assert settings.effective_database_url.startswith("sqlite+aiosqlite:///")
+    assert settings.effective_database_url.startswith("sqlite:///")
     assert settings.effective_database_url.endswith("/data/ideas.db")
     assert (settings.host, settings.port, settings.workers) == ("127.0.0.1", 8000, 1)
     assert not settings.secure_cookies
@@ -48,7 +48,8 @@ def test_production_with_a_secret_key_starts_with_secure_cookies() -> None:
     [
         ("postgresql://u@h/db", "postgresql+asyncpg://u@h/db"),
         ("postgres://u:p@h:5433/db", "postgresql+asyncpg://u:p@h:5433/db"),
-        ("sqlite:////tmp/x.db", "sqlite+aiosqlite:////tmp/x.db"),
+        ("sqlite:////tmp/x.db", "sqlite:////tmp/x.db"),
+        ("sqlite+aiosqlite:////tmp/x.db", "sqlite:////tmp/x.db"),
     ],
 )
 def test_database_urls_get_the_async_driver(given: str, expected: str) -> None:
@@ -178,4 +179,4 @@ def test_the_example_env_file_works_as_a_development_env_file(
     (tmp_path / ".env").write_text((ROOT / ".env.example").read_text())
     settings = load_settings()
     assert settings.is_development
-    assert settings.effective_database_url.startswith("sqlite+aiosqlite:///")
+    assert settings.effective_database_url.startswith("sqlite:///")

@@ -2,22 +2,20 @@
 
 Two ``WriteLock`` objects on the same file stand for two processes: each opens
 the lock file itself, and ``flock`` locks belong to an open file, so they
-exclude each other as two processes would. A ``Writer`` opens the file too,
-so it queues with the ``WriteLock`` of its own process as with any other.
+exclude each other as two processes would.
 """
 
 from __future__ import annotations
 
 import asyncio
-import sqlite3
-from collections.abc import AsyncIterator, Callable
+import fcntl
+import os
+import time
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
-from sqlalchemy.engine import Connection
 
-from ideas.db import WriteLock, Writer
+from ideas.db import WriteLock
 
 
 @pytest.fixture
@@ -65,83 +63,37 @@ async def test_a_writer_cancelled_while_waiting_leaves_the_lock_free(lock_path: 
             pass
 
 
-# The writer thread -----------------------------------------------------------------
-
-
-@pytest.fixture
-async def writer(tmp_path: Path, lock_path: Path) -> AsyncIterator[Writer]:
-    database = tmp_path / "ideas.db"
-    with sqlite3.connect(database) as connection:
-        connection.execute("CREATE TABLE notes (text TEXT NOT NULL)")
-    writer = Writer(f"sqlite+aiosqlite:///{database}", lock_path)
-    yield writer
-    writer.close()
-
-
-def add(note: str) -> Callable[[Connection], int]:
-    def work(connection: Connection) -> int:
-        connection.execute(text("INSERT INTO notes VALUES (:note)"), {"note": note})
-        return int(connection.scalar(text("SELECT count(*) FROM notes")) or 0)
-
-    return work
-
-
-def notes(connection: Connection) -> list[str]:
-    return list(connection.scalars(text("SELECT text FROM notes ORDER BY rowid")))
-
-
-async def test_the_writer_commits_what_its_work_wrote(writer: Writer) -> None:
-    assert await writer.run(add("first")) == 1
-    assert await writer.run(add("second")) == 2
-
-    assert await writer.run(notes) == ["first", "second"]
-
-
-async def test_the_writer_rolls_back_work_that_raises(writer: Writer) -> None:
-    def add_then_fail(connection: Connection) -> None:
-        add("half done")(connection)
-        raise LookupError("refused")
-
-    with pytest.raises(LookupError):
-        await writer.run(add_then_fail)
-
-    assert await writer.run(notes) == []
-
-
-async def test_the_writer_waits_for_a_write_lock_of_its_own_process(
-    writer: Writer, lock_path: Path
+async def test_a_waiting_writer_does_not_hold_the_lock_until_it_can_write(
+    lock_path: Path,
 ) -> None:
-    lock = WriteLock(lock_path)
-    events: list[str] = []
+    """The waiter learns in a thread that the lock is free and takes it on the loop:
+    another process can take the lock in between, and the waiter then waits again."""
+    first, second = WriteLock(lock_path), WriteLock(lock_path)
+    wrote = asyncio.Event()
 
-    async with lock:
-        writing = asyncio.create_task(writer.run(add("writer")))
+    async def write_second() -> None:
+        async with second:
+            wrote.set()
+
+    async with first:
+        waiting = asyncio.create_task(write_second())
+        await asyncio.sleep(0.1)
+    # A third process, not on this event loop, takes the lock as soon as it is free,
+    # while the loop (blocked here) cannot resume the waiter.
+    other = os.open(lock_path, os.O_RDWR)
+    try:
+        deadline = time.monotonic() + 2
+        while True:
+            try:
+                fcntl.flock(other, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    pytest.fail("the waiting writer held the lock while it waited for the loop")
+                time.sleep(0.001)  # noqa: ASYNC251 - the loop must not run meanwhile
         await asyncio.sleep(0.2)
-        events.append("lock still held" if not writing.done() else "writer did not wait")
-    await asyncio.wait_for(writing, 5)
-    events.append("writer wrote")
-
-    assert events == ["lock still held", "writer wrote"]
-
-
-async def test_a_write_lock_waits_for_the_writer(writer: Writer, lock_path: Path) -> None:
-    lock = WriteLock(lock_path)
-    started = asyncio.Event()
-    release = asyncio.Event()
-    loop = asyncio.get_running_loop()
-
-    def slow(connection: Connection) -> int:
-        loop.call_soon_threadsafe(started.set)
-        asyncio.run_coroutine_threadsafe(release.wait(), loop).result(5)
-        return add("writer")(connection)
-
-    writing = asyncio.create_task(writer.run(slow))
-    await asyncio.wait_for(started.wait(), 5)
-    locking = asyncio.create_task(lock.__aenter__())
-    await asyncio.sleep(0.2)
-    assert not locking.done()
-
-    release.set()
-    await asyncio.wait_for(writing, 5)
-    await asyncio.wait_for(locking, 5)
-    await lock.__aexit__(None, None, None)
+        assert not wrote.is_set()
+    finally:
+        os.close(other)
+    await asyncio.wait_for(waiting, 5)
+    assert wrote.is_set()

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
 from ideas.accounts.models import User, WebSession
-from ideas.db import Database, write
+from ideas.db import write
 
 # Refreshing last_seen_at on every request would make every page view a write.
 TOUCH_INTERVAL = timedelta(minutes=5)
@@ -38,9 +38,7 @@ async def load(
     session: AsyncSession, token: str, *, now: datetime, idle: timedelta
 ) -> WebSession | None:
     """The live session for ``token``, with its user, or None."""
-    params = {"token_hash": hash_token(token)}
-    database: Database = session.info["database"]
-    web_session = await database.read_at_once(session, lambda reads: reads.scalar(_LOAD, params))
+    web_session = await session.scalar(_LOAD, {"token_hash": hash_token(token)})
     if web_session is None:
         return None
     expired = web_session.last_seen_at + idle <= now

@@ -14,7 +14,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Integer, bindparam, exists, func, select
-from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ideas import audit
@@ -177,14 +176,6 @@ _VOTES_TOLD = select(Notification.data).where(
 
 def _told(told: Iterable[dict[str, Any] | None], count: int) -> bool:
     return any((data or {}).get("count") == count for data in told)
-
-
-def vote_news(connection: Connection, idea_id: int, new_count: int) -> bool:
-    """Whether reaching ``new_count`` votes is news to the idea's authors, for a caller
-    holding a plain connection: ``on_vote_cast`` would tell them."""
-    if new_count not in VOTE_MILESTONES:
-        return False
-    return not _told(connection.scalars(_VOTES_TOLD, {"idea_id": idea_id}), new_count)
 
 
 async def on_vote_cast(tx: AsyncSession, idea_id: int, new_count: int, now: datetime) -> None:

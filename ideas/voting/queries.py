@@ -23,7 +23,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import contains_eager, load_only
 
 from ideas.challenges.models import Challenge, ChallengeHost
-from ideas.db import Database
 from ideas.submissions.models import VISIBLE_STATUSES, Idea, IdeaCoauthor
 from ideas.voting.models import Vote
 
@@ -148,10 +147,7 @@ async def target(session: AsyncSession, idea_id: int, user_id: int | None) -> Ta
     """One query for what the vote endpoint needs: the idea with its challenge (no other
     relations loaded) and whether the voter hosts the challenge or co-authors the idea."""
     params = {"idea_id": idea_id, "viewer": -1 if user_id is None else user_id}
-    database: Database = session.info["database"]
-    row = await database.read_at_once(
-        session, lambda reads: reads.execute(_TARGET, params).one_or_none()
-    )
+    row = (await session.execute(_TARGET, params)).one_or_none()
     if row is None:
         return None
     idea = row[0]

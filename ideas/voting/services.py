@@ -10,13 +10,11 @@ when it inserts nothing are the rules read one by one to say which refused it.
 An idea's ``vote_count`` moves in the same transaction as the vote, by an
 UPDATE that adds to the column, never by a count read into Python and written
 back. The statements are written once, for a plain connection (``_cast``,
-``_withdraw``): on SQLite they run whole on the writer thread, and anywhere
-else inside ``write``.
+``_withdraw``), and run inside ``write`` like every other change.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple, cast
@@ -45,7 +43,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from ideas import policy
 from ideas.accounts.models import User, UserStatus
 from ideas.challenges.models import Challenge
-from ideas.db import Database, UTCDateTime, end_reads, write
+from ideas.db import UTCDateTime, write
 from ideas.errors import Conflict, DomainError, Forbidden, NotFound
 from ideas.notifications import events as notification_events
 from ideas.submissions.models import VISIBLE_STATUSES, Idea, IdeaCoauthor
@@ -302,44 +300,6 @@ def _withdraw(connection: Connection, params: dict[str, Any]) -> Counted | None:
     return Counted(vote_count, *connection.execute(_READ_STANDING, params).one())
 
 
-class _Elsewhere(Exception):
-    """The change is not for ``Writer``: it was refused, or it needs more than the
-    vote (a milestone to tell). Its transaction is rolled back and ``write`` redoes it."""
-
-
-def _cast_simple(connection: Connection, params: dict[str, Any]) -> Counted:
-    counted = _cast(connection, params)
-    if counted is None or notification_events.vote_news(
-        connection, params["target_idea"], counted.vote_count
-    ):
-        raise _Elsewhere()
-    return counted
-
-
-def _withdraw_simple(connection: Connection, params: dict[str, Any]) -> Counted:
-    counted = _withdraw(connection, params)
-    if counted is None:
-        raise _Elsewhere()
-    return counted
-
-
-async def _on_writer(
-    session: AsyncSession,
-    work: Callable[[Connection, dict[str, Any]], Counted],
-    params: dict[str, Any],
-) -> Counted | None:
-    """``work`` done whole on SQLite's writer thread, if there is one and it takes it."""
-    database: Database = session.info["database"]
-    writer = database.writer
-    if writer is None or params["in_challenge"] is None:
-        return None
-    await end_reads(session)
-    try:
-        return await writer.run(lambda connection: work(connection, params))
-    except _Elsewhere:
-        return None
-
-
 async def _refusal(
     tx: AsyncSession, idea_id: int, user_id: int, challenge_id: int | None
 ) -> DomainError:
@@ -395,8 +355,7 @@ async def cast_vote(
 
     The vote is one INSERT that checks every rule itself and an UPDATE of the
     count that also says where the voter stands: the transaction holds its locks
-    as briefly as it can. On SQLite it runs whole on the writer thread, unless
-    it is refused or its count reaches a milestone the authors hear of.
+    as briefly as it can.
     """
     params: dict[str, Any] = {
         "target_idea": idea_id,
@@ -404,14 +363,12 @@ async def cast_vote(
         "in_challenge": challenge_id,
         "at": now,
     }
-    counted = await _on_writer(session, _cast_simple, params)
-    if counted is None:
-        async with write(session) as tx:
-            params["in_challenge"] = await _challenge_of(tx, idea_id, challenge_id)
-            counted = await (await tx.connection()).run_sync(_cast, params)
-            if counted is None:
-                raise await _refusal(tx, idea_id, user_id, params["in_challenge"])
-            await notification_events.on_vote_cast(tx, idea_id, int(counted.vote_count), now)
+    async with write(session) as tx:
+        params["in_challenge"] = await _challenge_of(tx, idea_id, challenge_id)
+        counted = await (await tx.connection()).run_sync(_cast, params)
+        if counted is None:
+            raise await _refusal(tx, idea_id, user_id, params["in_challenge"])
+        await notification_events.on_vote_cast(tx, idea_id, int(counted.vote_count), now)
     return _ballot(idea_id, True, counted)
 
 
@@ -429,14 +386,12 @@ async def withdraw_vote(
         "voter": user_id,
         "in_challenge": challenge_id,
     }
-    counted = await _on_writer(session, _withdraw_simple, params)
-    if counted is None:
-        async with write(session) as tx:
-            params["in_challenge"] = await _challenge_of(tx, idea_id, challenge_id)
-            counted = await (await tx.connection()).run_sync(_withdraw, params)
-            if counted is None:
-                idea = await tx.get(Idea, idea_id)
-                if idea is None or idea.challenge_id != params["in_challenge"]:
-                    raise NotFound()
-                raise Conflict(NOT_VOTED)
+    async with write(session) as tx:
+        params["in_challenge"] = await _challenge_of(tx, idea_id, challenge_id)
+        counted = await (await tx.connection()).run_sync(_withdraw, params)
+        if counted is None:
+            idea = await tx.get(Idea, idea_id)
+            if idea is None or idea.challenge_id != params["in_challenge"]:
+                raise NotFound()
+            raise Conflict(NOT_VOTED)
     return _ballot(idea_id, False, counted)

@@ -42,7 +42,7 @@ async def test_readyz_answers_when_the_database_does(visitor: Person) -> None:
 def _unreachable_databases(tmp: Path) -> dict[str, str]:
     return {
         "postgresql-nothing-listening": "postgresql+asyncpg://nobody@127.0.0.1:1/none",
-        "sqlite-in-a-missing-folder": f"sqlite+aiosqlite:///{tmp / 'missing' / 'ideas.db'}",
+        "sqlite-in-a-missing-folder": f"sqlite:///{tmp / 'missing' / 'ideas.db'}",
     }
 
 

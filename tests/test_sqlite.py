@@ -1,0 +1,60 @@
+"""SQLite is called in place, on the event loop's thread, whatever driver a URL names.
+
+There is one way to reach it, for the site, the worker, the migrations and
+these tests alike (``ideas.sqlite``).
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ideas.db import Database, create_engine, write
+
+
+@pytest.mark.parametrize("scheme", ["sqlite", "sqlite+aiosqlite", "sqlite+pysqlite"])
+async def test_every_sqlite_url_is_served_in_place(tmp_path: Path, scheme: str) -> None:
+    engine = create_engine(f"{scheme}:///{tmp_path / 'ideas.db'}")
+    try:
+        assert engine.dialect.driver == "inline"
+        async with engine.connect() as connection:
+            raw = await connection.get_raw_connection()
+            raw.driver_connection._connection.create_function(  # type: ignore[union-attr]
+                "thread_id", 0, threading.get_ident
+            )
+            ran_on = await connection.scalar(text("SELECT thread_id()"))
+        assert ran_on == threading.get_ident()
+    finally:
+        await engine.dispose()
+
+
+async def _write_then_fail(session: AsyncSession) -> None:
+    async with write(session) as tx:
+        await tx.execute(text("INSERT INTO notes VALUES ('half done')"))
+        raise LookupError("refused")
+
+
+async def test_a_write_is_committed_and_a_failed_one_rolled_back(tmp_path: Path) -> None:
+    database = Database.from_url(f"sqlite:///{tmp_path / 'ideas.db'}")
+    try:
+        async with database.session() as session:
+            async with write(session) as tx:
+                await tx.execute(text("CREATE TABLE notes (text TEXT NOT NULL)"))
+            async with write(session) as tx:
+                await tx.execute(text("INSERT INTO notes VALUES ('kept')"))
+            with pytest.raises(LookupError):
+                await _write_then_fail(session)
+        async with database.read_session() as session:
+            notes = (await session.scalars(text("SELECT text FROM notes"))).all()
+        assert notes == ["kept"]
+    finally:
+        await database.dispose()
+
+
+def test_the_tests_reach_the_database_as_the_site_does(database: Database) -> None:
+    drivers = {"sqlite": "inline", "postgresql": "asyncpg"}
+    assert database.bind.dialect.driver == drivers[database.dialect_name]
