@@ -19,7 +19,7 @@ from ideas import policy
 from ideas.challenges.models import Challenge, ChallengeHost
 from ideas.policy import Action
 from ideas.submissions import lineage
-from ideas.submissions.models import VISIBLE_STATUSES, Idea, IdeaCoauthor, IdeaLink, IdeaStatus
+from ideas.submissions.models import VISIBLE_STATUSES, Idea, IdeaCoauthor, IdeaLink
 from ideas.submissions.queries import Sort
 from ideas.teams.models import Team, TeamMember, TeamRole
 
@@ -89,17 +89,6 @@ async def public_challenge(session: AsyncSession, slug: str, now: datetime) -> C
     if challenge is None or not visible_to_visitors(challenge, now):
         return None
     return challenge
-
-
-async def winners(session: AsyncSession, challenge_id: int) -> Sequence[Idea]:
-    """The challenge's winning ideas, in the order they were named. One query."""
-    return (
-        await session.scalars(
-            select(Idea)
-            .where(Idea.challenge_id == challenge_id, Idea.status == IdeaStatus.WINNER)
-            .order_by(Idea.won_at, Idea.id)
-        )
-    ).all()
 
 
 # Ideas -----------------------------------------------------------------------

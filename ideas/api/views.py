@@ -12,6 +12,7 @@ from starlette.routing import Route
 
 from ideas.api import openapi, queries, serializers
 from ideas.api.http import BadRequest, Endpoint, Links, Nowhere, json_response
+from ideas.challenges import queries as challenge_queries
 from ideas.db import utcnow
 from ideas.errors import NotFound
 from ideas.submissions import queries as idea_queries
@@ -61,7 +62,7 @@ class ChallengeResource(Endpoint):
         challenge = await queries.visible_challenge(db, request.path_params["slug"], now)
         if challenge is None:
             raise NotFound()
-        winners = await queries.winners(db, challenge.id)
+        winners = (await challenge_queries.winners(db, [challenge.id])).get(challenge.id, [])
         return json_response(serializers.challenge_detail(challenge, winners, Links(request), now))
 
 
