@@ -212,7 +212,7 @@ def can_see_idea(idea: Idea, roles: frozenset[Role]) -> bool:
 
 LISTED_STATUSES: tuple[IdeaStatus, ...] = VISIBLE_STATUSES
 """The statuses of the ideas that lists show (a challenge's ideas on its page, in the
-API and the feed; searches), to whoever may see the challenge.
+API and the feed; searches; an idea's lineage), to whoever may see the challenge.
 
 Withdrawn and hidden ideas are never listed, not even to the people who may still
 open them (``can_see_idea``).

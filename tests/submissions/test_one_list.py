@@ -1,5 +1,6 @@
 """A challenge's ideas are one list: its page and the API show the same ideas in the
-same order, page after page, and their cursors are the same cursors.
+same order, page after page, and their cursors are the same cursors. An idea's
+lineage is one family: its page and the API show the same of it.
 
 The API does not search, so best match, an order only a search has, is left out.
 """
@@ -17,8 +18,11 @@ from ideas.accounts.models import User
 from ideas.api.queries import IDEA_SORTS
 from ideas.challenges.models import Challenge
 from ideas.db import utcnow
+from ideas.submissions.forms import IdeaInput
+from ideas.submissions.lineage import LinkInput
 from ideas.submissions.models import Idea, IdeaStatus
 from ideas.submissions.queries import PAGE_SIZE
+from ideas.submissions.services import post_idea
 from tests.conftest import Person
 from tests.html import Page
 
@@ -147,3 +151,47 @@ async def test_a_cursor_works_on_both_and_only_in_the_order_it_was_made_for(
         assert page.status_code == 400, other
         assert api.status_code == 400, other
         assert api.json()["error"] == "bad_request"
+
+
+async def test_the_lineage_page_and_the_api_show_the_same_of_a_family(
+    session: AsyncSession, make_challenge: Any, make_idea: Any, make_user: Any, visitor: Person
+) -> None:
+    challenge = await make_challenge(await make_user(host=True))
+    author = await make_user()
+
+    async def building_on(parent: Idea, note: str, title: str) -> Idea:
+        links = (LinkInput(parent_id=parent.id, note=note),)
+        data = IdeaInput(title=title, summary=f"{title}.", body="", builds_on=links)
+        return await post_idea(
+            session, challenge_id=challenge.id, author_id=author.id, data=data, now=utcnow()
+        )
+
+    # withdrawn ← idea ← hidden ← below: the notes of the withdrawn and the hidden
+    # idea's links are theirs, and go with them.
+    withdrawn = await make_idea(challenge, author, title="Withdrawn root")
+    idea = await building_on(withdrawn, "kept note", "Idea")
+    hidden = await building_on(idea, "hidden note", "Hidden")
+    await building_on(hidden, "below note", "Below")
+    for gone, status in ((withdrawn, IdeaStatus.WITHDRAWN), (hidden, IdeaStatus.HIDDEN)):
+        await session.execute(update(Idea).where(Idea.id == gone.id).values(status=status))
+    await session.commit()
+
+    response = await visitor.get(f"/ideas/{idea.id}/lineage")
+    page = Page(response)
+    api = (await visitor.get(f"/api/v1/ideas/{idea.id}/lineage")).json()
+
+    nodes = [node for node in api["nodes"] if node["id"] != idea.id]
+    assert sorted(a.text_content() for a in page.select(".tree a")) == sorted(
+        node["title"] for node in nodes if node["title"] is not None
+    )
+    not_shown = [s for s in page.select(".tree .muted") if s.text == "An idea no longer shown"]
+    assert len(not_shown) == len([node for node in nodes if node["title"] is None]) == 2
+    assert sorted(" ".join(n.text_content().split()) for n in page.select(".link-note")) == [
+        "below note",
+        "took kept note",
+    ]
+    assert sorted(edge["note"] for edge in api["edges"] if edge["note"]) == [
+        "below note",
+        "kept note",
+    ]
+    assert "hidden note" not in response.text
