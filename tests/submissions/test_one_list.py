@@ -7,6 +7,7 @@ The API does not search, so best match, an order only a search has, is left out.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -14,14 +15,16 @@ import pytest
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ideas import policy
 from ideas.accounts.models import User
 from ideas.api.queries import IDEA_SORTS
 from ideas.challenges.models import Challenge
 from ideas.db import utcnow
+from ideas.errors import NotFound
 from ideas.submissions.forms import IdeaInput
 from ideas.submissions.lineage import LinkInput
 from ideas.submissions.models import Idea, IdeaStatus
-from ideas.submissions.queries import PAGE_SIZE
+from ideas.submissions.queries import PAGE_SIZE, Sort, challenge_ideas
 from ideas.submissions.services import post_idea
 from tests.conftest import Person
 from tests.html import Page
@@ -151,6 +154,20 @@ async def test_a_cursor_works_on_both_and_only_in_the_order_it_was_made_for(
         assert page.status_code == 400, other
         assert api.status_code == 400, other
         assert api.json()["error"] == "bad_request"
+
+
+async def test_a_drafts_ideas_are_listed_to_its_hosts_only(
+    session: AsyncSession, challenge: Challenge, host: User
+) -> None:
+    still_a_draft = utcnow() - timedelta(days=2)
+    hosts = policy.roles_from(host, host=True, author=False)
+
+    with pytest.raises(NotFound):
+        await challenge_ideas(
+            session, challenge, policy.site_roles(None), still_a_draft, sort=Sort.TOP
+        )
+    page = await challenge_ideas(session, challenge, hosts, still_a_draft, sort=Sort.TOP)
+    assert len(page.ideas) == PAGE_SIZE
 
 
 async def test_the_lineage_page_and_the_api_show_the_same_of_a_family(
