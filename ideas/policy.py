@@ -17,7 +17,7 @@ from ideas.challenges.models import Challenge
 from ideas.challenges.phases import Phase
 from ideas.comments.models import EDIT_WINDOW, Comment, CommentStatus
 from ideas.errors import Forbidden, NotFound
-from ideas.submissions.models import Idea
+from ideas.submissions.models import VISIBLE_STATUSES, Idea, IdeaStatus
 from ideas.teams.models import Team
 
 
@@ -208,6 +208,15 @@ def can_see_idea(idea: Idea, roles: frozenset[Role]) -> bool:
     if idea.is_visible:
         return True
     return not roles.isdisjoint({Role.AUTHOR, Role.HOST, Role.ADMIN})
+
+
+LISTED_STATUSES: tuple[IdeaStatus, ...] = VISIBLE_STATUSES
+"""The statuses of the ideas that lists show (a challenge's ideas on its page, in the
+API and the feed; searches; an idea's lineage), to whoever may see the challenge.
+
+Withdrawn and hidden ideas are never listed, not even to the people who may still
+open them (``can_see_idea``).
+"""
 
 
 def may_read_shortlist_note(roles: frozenset[Role]) -> bool:

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from ideas.api.queries import IdeaSort
+from ideas.api.queries import IDEA_SORTS
 from ideas.challenges.phases import PHASES, SCHEDULED_PHASES
 from ideas.submissions.models import VISIBLE_STATUSES
+from ideas.submissions.queries import Sort
 
 JSON = "application/json"
 Schema = dict[str, Any]
@@ -497,8 +498,8 @@ PATHS: dict[str, Any] = {
                     "description": "The order of the ideas.",
                     "schema": {
                         "type": "string",
-                        "enum": [sort.value for sort in IdeaSort],
-                        "default": IdeaSort.TOP.value,
+                        "enum": [sort.value for sort in IDEA_SORTS],
+                        "default": Sort.TOP.value,
                     },
                 },
                 {

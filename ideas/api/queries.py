@@ -6,13 +6,12 @@ these functions load candidates, the caller keeps the ones the policy allows.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, or_, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -20,8 +19,8 @@ from ideas import policy
 from ideas.challenges.models import Challenge, ChallengeHost
 from ideas.policy import Action
 from ideas.submissions import lineage
-from ideas.submissions.models import VISIBLE_STATUSES, Idea, IdeaCoauthor, IdeaLink, IdeaStatus
-from ideas.submissions.queries import UNRANKED, pairwise_key
+from ideas.submissions.models import VISIBLE_STATUSES, Idea, IdeaCoauthor, IdeaLink
+from ideas.submissions.queries import Sort
 from ideas.teams.models import Team, TeamMember, TeamRole
 
 VISITOR = policy.site_roles(None)
@@ -92,77 +91,20 @@ async def public_challenge(session: AsyncSession, slug: str, now: datetime) -> C
     return challenge
 
 
-async def winners(session: AsyncSession, challenge_id: int) -> Sequence[Idea]:
-    """The challenge's winning ideas, in the order they were named. One query."""
-    return (
-        await session.scalars(
-            select(Idea)
-            .where(Idea.challenge_id == challenge_id, Idea.status == IdeaStatus.WINNER)
-            .order_by(Idea.won_at, Idea.id)
-        )
-    ).all()
-
-
 # Ideas -----------------------------------------------------------------------
+# A challenge's ideas are listed by ``ideas.submissions.queries.challenge_ideas``,
+# the read model the challenge page uses too, for a visitor.
 
-
-class IdeaSort(StrEnum):
-    """Orders of a challenge's ideas, each by one counter or time column, ties by id."""
-
-    TOP = "top"
-    NEWEST = "newest"
-    BUILT_ON = "built-on"
-    INFLUENCE = "influence"
-    TRENDING = "trending"
-    PAIRWISE = "pairwise"
-
-    @property
-    def column(self) -> ColumnElement[Any]:
-        return _SORT_COLUMNS[self]
-
-    @property
-    def by_time(self) -> bool:
-        return self in (IdeaSort.NEWEST, IdeaSort.TRENDING)
-
-
-_SORT_COLUMNS: dict[IdeaSort, ColumnElement[Any]] = {
-    IdeaSort.TOP: Idea.vote_count.expression,
-    IdeaSort.NEWEST: Idea.created_at.expression,
-    IdeaSort.BUILT_ON: Idea.build_count.expression,
-    IdeaSort.INFLUENCE: Idea.influence.expression,
-    IdeaSort.TRENDING: Idea.last_activity_at.expression,
-    # Never null: ideas not compared yet sort last, at -1.
-    IdeaSort.PAIRWISE: pairwise_key(),
-}
-_SORT_VALUES: dict[IdeaSort, Callable[[Idea], int | float | datetime]] = {
-    IdeaSort.TOP: lambda idea: idea.vote_count,
-    IdeaSort.NEWEST: lambda idea: idea.created_at,
-    IdeaSort.BUILT_ON: lambda idea: idea.build_count,
-    IdeaSort.INFLUENCE: lambda idea: idea.influence,
-    IdeaSort.TRENDING: lambda idea: idea.last_activity_at,
-    IdeaSort.PAIRWISE: lambda idea: (
-        UNRANKED if idea.pairwise_score is None else idea.pairwise_score
-    ),
-}
-
-
-@dataclass(frozen=True)
-class Position:
-    """Where a page ended: the sort key and id of its last idea."""
-
-    sort: IdeaSort
-    key: int | float | datetime
-    id: int
-
-    @classmethod
-    def of(cls, idea: Idea, sort: IdeaSort) -> Position:
-        return cls(sort, _SORT_VALUES[sort](idea), idea.id)
-
-
-@dataclass(frozen=True)
-class IdeaPage:
-    ideas: Sequence[Idea]
-    next_after: Position | None
+IDEA_SORTS = (
+    Sort.TOP,
+    Sort.NEWEST,
+    Sort.MOST_BUILT_ON,
+    Sort.INFLUENCE,
+    Sort.TRENDING,
+    Sort.PAIRWISE,
+)
+"""The orders the API lists a challenge's ideas in, as its documentation names them:
+all but best match, for the API does not search."""
 
 
 def _with_people_and_tags() -> tuple[Any, ...]:
@@ -171,35 +113,6 @@ def _with_people_and_tags() -> tuple[Any, ...]:
         selectinload(Idea.coauthors).joinedload(IdeaCoauthor.user),
         selectinload(Idea.tags),
     )
-
-
-async def idea_page(
-    session: AsyncSession,
-    challenge_id: int,
-    *,
-    sort: IdeaSort,
-    after: Position | None,
-    limit: int,
-) -> IdeaPage:
-    """Visible ideas of a challenge in ``sort`` order after a position, with authors and tags.
-
-    Keyset pagination: each page starts strictly after the last one's final
-    (key, id), so ideas added meanwhile never shift a page. Three queries:
-    ideas with their authors, co-authors, tags.
-    """
-    column = sort.column
-    query = (
-        select(Idea)
-        .options(*_with_people_and_tags())
-        .where(Idea.challenge_id == challenge_id, Idea.status.in_(VISIBLE_STATUSES))
-        .order_by(column.desc(), Idea.id.desc())
-        .limit(limit + 1)
-    )
-    if after is not None:
-        query = query.where(or_(column < after.key, and_(column == after.key, Idea.id < after.id)))
-    rows = (await session.scalars(query)).all()
-    page, more = rows[:limit], len(rows) > limit
-    return IdeaPage(ideas=page, next_after=Position.of(page[-1], sort) if more else None)
 
 
 def idea_is_public(idea: Idea, now: datetime) -> bool:

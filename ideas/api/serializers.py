@@ -307,23 +307,18 @@ def lineage(family: Family, links: Links) -> Lineage:
     depths = {i: d for i, d in _depths(family).items() if i in family.ideas}
     nodes: list[LineageNode] = []
     for idea_id, depth in sorted(depths.items(), key=lambda item: (item[1], item[0])):
-        idea = family.ideas[idea_id]
-        shown = idea.is_visible
+        shown = family.shown(idea_id)
         nodes.append(
             {
-                "id": idea.id,
-                "title": idea.title if shown else None,
+                "id": idea_id,
+                "title": shown.title if shown else None,
                 "depth": depth,
-                "url": idea_url(idea, links) if shown else None,
-                "api_url": idea_api_url(idea.id, links) if shown else None,
+                "url": idea_url(shown, links) if shown else None,
+                "api_url": idea_api_url(idea_id, links) if shown else None,
             }
         )
     edges: list[LineageEdge] = [
-        {
-            "child": edge.child_id,
-            "parent": edge.parent_id,
-            "note": edge.note if family.ideas[edge.child_id].is_visible else None,
-        }
+        {"child": edge.child_id, "parent": edge.parent_id, "note": family.note(edge)}
         for edge in sorted(family.edges, key=lambda e: (e.child_id, e.parent_id))
         if edge.child_id in depths and edge.parent_id in depths
     ]

@@ -10,16 +10,18 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from ideas.api import cursors, openapi, queries, serializers
+from ideas.api import openapi, queries, serializers
 from ideas.api.http import BadRequest, Endpoint, Links, Nowhere, json_response
+from ideas.challenges import queries as challenge_queries
 from ideas.db import utcnow
 from ideas.errors import NotFound
+from ideas.submissions import queries as idea_queries
 from ideas.web import context
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
-MAX_ID = cursors.MAX_ID
-SORTS = ", ".join(sort.value for sort in queries.IdeaSort)
+MAX_ID = idea_queries.MAX_ID
+SORTS = ", ".join(sort.value for sort in queries.IDEA_SORTS)
 
 
 def _whole_number(request: Request, name: str, default: int, low: int, high: int) -> int:
@@ -60,25 +62,25 @@ class ChallengeResource(Endpoint):
         challenge = await queries.visible_challenge(db, request.path_params["slug"], now)
         if challenge is None:
             raise NotFound()
-        winners = await queries.winners(db, challenge.id)
+        winners = (await challenge_queries.winners(db, [challenge.id])).get(challenge.id, [])
         return json_response(serializers.challenge_detail(challenge, winners, Links(request), now))
 
 
-def _sort(request: Request) -> queries.IdeaSort:
-    raw = request.query_params.get("sort", queries.IdeaSort.TOP.value)
-    try:
-        return queries.IdeaSort(raw)
-    except ValueError:
-        raise BadRequest(f"sort must be one of {SORTS}.") from None
+def _sort(request: Request) -> idea_queries.Sort:
+    raw = request.query_params.get("sort", idea_queries.Sort.TOP.value)
+    for sort in queries.IDEA_SORTS:
+        if sort.value == raw:
+            return sort
+    raise BadRequest(f"sort must be one of {SORTS}.")
 
 
-def _position(request: Request, sort: queries.IdeaSort) -> queries.Position | None:
+def _cursor(request: Request, sort: idea_queries.Sort) -> idea_queries.Cursor | None:
     raw = request.query_params.get("after")
     if raw is None:
         return None
     try:
-        return cursors.decode(raw, sort)
-    except cursors.InvalidCursor:
+        return idea_queries.Cursor.decode(raw, sort)
+    except idea_queries.InvalidCursor:
         raise BadRequest(
             "after must be a cursor taken from the next link of a page in the same sort order."
         ) from None
@@ -97,21 +99,30 @@ class ChallengeIdeas(Endpoint):
 
     async def get(self, request: Request) -> Response:
         sort = _sort(request)
-        after = _position(request, sort)
+        after = _cursor(request, sort)
         limit = _whole_number(request, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
         db = context.db(request)
         slug = request.path_params["slug"]
-        challenge = await queries.public_challenge(db, slug, utcnow())
+        now = utcnow()
+        challenge = await queries.public_challenge(db, slug, now)
         if challenge is None:
             raise NotFound()
-        page = await queries.idea_page(db, challenge.id, sort=sort, after=after, limit=limit)
+        page = await idea_queries.challenge_ideas(
+            db,
+            challenge,
+            queries.VISITOR,
+            now,
+            sort=sort,
+            after=after,
+            limit=limit,
+            with_coauthors=True,
+        )
         links = Links(request)
         next_url = None
         if page.next_after is not None:
-            cursor = cursors.encode(page.next_after)
             next_url = (
                 links.api("api.challenge_ideas", slug=slug)
-                + f"?sort={sort.value}&after={cursor}&limit={limit}"
+                + f"?sort={sort.value}&after={page.next_after.encode()}&limit={limit}"
             )
         return json_response(
             {

@@ -143,7 +143,7 @@ async def challenge_detail(request: Request) -> Response:
             ) from None
     db = context.db(request)
     page = await idea_queries.challenge_ideas(
-        db, challenge.id, sort=sort, filters=filters, after=after
+        db, challenge, roles, now, sort=sort, filters=filters, after=after
     )
     more_only = after is not None and is_htmx(request)
     matching = (

@@ -2,8 +2,9 @@
 
 A feed is read by programs on behalf of anyone, so, like the JSON API, it
 shows what a visitor may see whoever asks: a draft challenge has no feed,
-and withdrawn or hidden ideas are never in it. It reads through the API's
-queries and links, so both show the same ideas at the same addresses.
+and withdrawn or hidden ideas are never in it. It lists a challenge's ideas
+as a visitor, through the read model of the challenge page and the API, and
+links them as the API does, so all show the same ideas at the same addresses.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from ideas.api.http import Links
 from ideas.challenges.models import Challenge
 from ideas.db import utcnow
 from ideas.errors import NotFound
+from ideas.submissions import queries as idea_queries
 from ideas.submissions.models import Idea
 from ideas.web import context
 
@@ -38,11 +40,18 @@ NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 async def challenge_feed(request: Request) -> Response:
     db = context.db(request)
-    challenge = await queries.public_challenge(db, request.path_params["slug"], utcnow())
+    now = utcnow()
+    challenge = await queries.public_challenge(db, request.path_params["slug"], now)
     if challenge is None:
         raise NotFound()
-    page = await queries.idea_page(
-        db, challenge.id, sort=queries.IdeaSort.NEWEST, after=None, limit=FEED_SIZE
+    page = await idea_queries.challenge_ideas(
+        db,
+        challenge,
+        queries.VISITOR,
+        now,
+        sort=idea_queries.Sort.NEWEST,
+        limit=FEED_SIZE,
+        with_coauthors=True,
     )
     document = atom_feed(challenge, page.ideas, Links(request))
     tag = '"' + hashlib.sha256(document).hexdigest()[:32] + '"'

@@ -18,6 +18,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
+from ideas import policy
 from ideas.errors import Invalid
 from ideas.submissions.models import VISIBLE_STATUSES, Idea, IdeaLink
 
@@ -179,13 +180,27 @@ class Edge:
 
 @dataclass(frozen=True)
 class Family:
-    """An idea's ancestors and descendants, with the links between them all."""
+    """An idea's ancestors and descendants, with the links between them all.
+
+    The lineage page and the API show a family alike: ``shown`` and ``note`` say
+    what of it they show, to anyone.
+    """
 
     root: int
     ideas: dict[int, Idea]
     edges: list[Edge]
     ancestors: set[int]
     descendants: set[int]
+
+    def shown(self, idea_id: int) -> Idea | None:
+        """The idea, if it may be shown in a lineage; a withdrawn or hidden idea keeps
+        its place in the family, but not its words."""
+        idea = self.ideas.get(idea_id)
+        return idea if idea is not None and idea.status in policy.LISTED_STATUSES else None
+
+    def note(self, edge: Edge) -> str | None:
+        """The note on a link, which its child idea wrote: left out with that idea."""
+        return edge.note if self.shown(edge.child_id) is not None else None
 
     def parents_of(self, idea_id: int) -> list[Edge]:
         return [edge for edge in self.edges if edge.child_id == idea_id]

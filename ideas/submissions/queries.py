@@ -1,5 +1,11 @@
 """Reading ideas: a challenge's list of ideas, site-wide search, similar ideas.
 
+A challenge's list of ideas has one read model, used by the challenge page, its
+"more ideas" requests, the JSON API and the Atom feed: the orders (``Sort``), the
+column each sorts by, the cursor, and ``challenge_ideas``, which asks ``policy``
+what the viewer may see. So the page and the API list the same ideas in the same
+order, and a cursor made by one is good for the other.
+
 Lists page by keyset: a page ends at the sort key and id of its last idea, and
 the next page starts strictly after that, so no idea is shown twice or
 skipped, whatever ties there are, and no OFFSET walks over skipped rows. The
@@ -37,10 +43,11 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload, selectinload
 
+from ideas import policy
 from ideas.challenges.models import Challenge, ChallengeHost
+from ideas.policy import Action, Role
 from ideas.submissions import search
 from ideas.submissions.models import (
-    VISIBLE_STATUSES,
     Idea,
     IdeaCoauthor,
     IdeaLink,
@@ -123,8 +130,8 @@ _KEYS: dict[Sort, ColumnElement[Any]] = {
     Sort.TRENDING: Idea.last_activity_at.expression,
 }
 
-# Statuses a list can be narrowed to: the visible ones, never withdrawn or hidden.
-LISTED_STATUSES = VISIBLE_STATUSES
+# Statuses a list can be narrowed to: those the policy lets lists show.
+LISTED_STATUSES = policy.LISTED_STATUSES
 _LISTED_VALUES = frozenset(status.value for status in LISTED_STATUSES)
 
 
@@ -193,7 +200,10 @@ def _moment(value: object, text: str) -> datetime:
         raise InvalidCursor(text) from error
     if moment.tzinfo is None:
         raise InvalidCursor(text)
-    return moment.astimezone(UTC)
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError as error:  # a moment at the very edge of year 1 or 9999
+        raise InvalidCursor(text) from error
 
 
 # A challenge's ideas -------------------------------------------------------------
@@ -271,21 +281,29 @@ def _narrowed(
 
 async def challenge_ideas(
     session: AsyncSession,
-    challenge_id: int,
+    challenge: Challenge,
+    roles: frozenset[Role],
+    now: datetime,
     *,
     sort: Sort,
     filters: Filters | None = None,
     after: Cursor | None = None,
     limit: int = PAGE_SIZE,
+    with_coauthors: bool = False,
 ) -> IdeaPage:
-    """A page of a challenge's visible ideas in ``sort`` order, after ``after``.
+    """A page of the ideas of ``challenge`` listed to someone with ``roles``, in ``sort``
+    order, after ``after``.
 
-    Ideas come with their authors, tags and how many ideas each builds on.
-    Two queries: the ideas with their authors, and their tags. ``RELEVANCE``
-    needs a search (``filters.q``); without one the list is in ``TOP`` order.
+    ``policy`` decides what they see: NotFound if they may not see the challenge
+    now, else its ideas of the statuses lists show. Ideas come with their authors,
+    tags and how many ideas each builds on, and their co-authors if asked. Two
+    queries (three with co-authors): the ideas with their authors, their tags,
+    their co-authors. ``RELEVANCE`` needs a search (``filters.q``); without one the
+    list is in ``TOP`` order.
     """
+    policy.check(Action.SEE_CHALLENGE, challenge, roles, now)
     ideas: Query = select(Idea, builds_on_count())
-    narrowed = _narrowed(session, ideas, challenge_id, filters or Filters())
+    narrowed = _narrowed(session, ideas, challenge.id, filters or Filters())
     if narrowed is None:
         return IdeaPage((), {}, None)
     query, score = narrowed
@@ -298,10 +316,13 @@ async def challenge_ideas(
     if after is not None and after.sort is sort:
         position = literal(after.key, key.type)
         query = query.where(or_(key < position, and_(key == position, Idea.id < after.id)))
+    loads = [joinedload(Idea.author), selectinload(Idea.tags)]
+    if with_coauthors:
+        loads.append(selectinload(Idea.coauthors).joinedload(IdeaCoauthor.user))
     rows = (
         await session.execute(
             query.add_columns(key.label("sort_key"))
-            .options(joinedload(Idea.author), selectinload(Idea.tags))
+            .options(*loads)
             .order_by(key.desc(), Idea.id.desc())
             .limit(limit + 1)
         )
@@ -395,7 +416,7 @@ async def search_ideas(
             func.max(found.c.score).over(partition_by=per).label("best"),
         )
         .join(found, found.c.id == Idea.id)
-        .where(Idea.challenge_id.in_(list(challenges)), Idea.status.in_(VISIBLE_STATUSES))
+        .where(Idea.challenge_id.in_(list(challenges)), Idea.status.in_(LISTED_STATUSES))
         .subquery("ranked")
     )
     rows = await session.execute(
@@ -431,7 +452,7 @@ async def similar(
         select(Idea)
         .join(found, found.c.id == Idea.id)
         .options(joinedload(Idea.author))
-        .where(Idea.challenge_id == challenge_id, Idea.status.in_(VISIBLE_STATUSES))
+        .where(Idea.challenge_id == challenge_id, Idea.status.in_(LISTED_STATUSES))
         .order_by(found.c.score.desc(), Idea.id.desc())
         .limit(limit)
     )

@@ -288,15 +288,21 @@ async def idea_history(request: Request) -> Response:
 class Branch:
     """One idea in a lineage tree, with the note of the link that led to it."""
 
-    idea: Idea | None
+    idea: Idea | None  # None: an idea the lineage does not show
     idea_id: int
-    note: str
+    note: str | None
     branches: list[Branch]
     repeated: bool = False
 
 
 def _grow(
-    family: lineage.Family, idea_id: int, note: str, *, upward: bool, seen: set[int], depth: int
+    family: lineage.Family,
+    idea_id: int,
+    note: str | None,
+    *,
+    upward: bool,
+    seen: set[int],
+    depth: int,
 ) -> Branch:
     repeated = idea_id in seen
     seen.add(idea_id)
@@ -306,9 +312,9 @@ def _grow(
         for edge in edges:
             nxt = edge.parent_id if upward else edge.child_id
             branches.append(
-                _grow(family, nxt, edge.note, upward=upward, seen=seen, depth=depth + 1)
+                _grow(family, nxt, family.note(edge), upward=upward, seen=seen, depth=depth + 1)
             )
-    return Branch(family.ideas.get(idea_id), idea_id, note, branches, repeated)
+    return Branch(family.shown(idea_id), idea_id, note, branches, repeated)
 
 
 async def idea_lineage(request: Request) -> Response:

@@ -11,14 +11,14 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from ideas.accounts.models import User
 from ideas.accounts.services import delete_account
-from ideas.api import cursors
-from ideas.api.queries import IdeaSort, Position
+from ideas.api.queries import IDEA_SORTS
 from ideas.challenges.models import Challenge, ChallengeTag
 from ideas.challenges.phases import Phase
 from ideas.db import utcnow
 from ideas.submissions.forms import IdeaInput
 from ideas.submissions.lineage import LinkInput
 from ideas.submissions.models import Idea, IdeaCoauthor, IdeaStatus
+from ideas.submissions.queries import Cursor, Sort
 from ideas.submissions.services import post_idea, withdraw_idea
 from ideas.web.security import CONTENT_SECURITY_POLICY
 from tests.api.schema import assert_conforms
@@ -385,7 +385,7 @@ async def test_top_is_the_default_sort(
     assert [item["id"] for item in items] == [liked.id, other.id]
 
 
-@pytest.mark.parametrize("sort", [sort.value for sort in IdeaSort])
+@pytest.mark.parametrize("sort", [sort.value for sort in IDEA_SORTS])
 async def test_pages_follow_one_another_in_every_sort(
     sort: str,
     make_user: Any,
@@ -474,12 +474,12 @@ CURSOR_MESSAGE = "after must be a cursor taken from the next link of a page in t
         ("after=not-a-cursor!", CURSOR_MESSAGE),
         ("after=" + "A" * 300, CURSOR_MESSAGE),
         # A real cursor, used with another sort order.
-        ("sort=newest&after=" + cursors.encode(Position(IdeaSort.TOP, 3, 5)), CURSOR_MESSAGE),
+        ("sort=newest&after=" + Cursor(Sort.TOP, 3, 5).encode(), CURSOR_MESSAGE),
         # Well-formed, with values that cannot be positions.
-        ("after=" + cursors.encode(Position(IdeaSort.TOP, -1, 5)), CURSOR_MESSAGE),
-        ("after=" + cursors.encode(Position(IdeaSort.TOP, 3, 2**31)), CURSOR_MESSAGE),
+        ("after=" + Cursor(Sort.TOP, -1, 5).encode(), CURSOR_MESSAGE),
+        ("after=" + Cursor(Sort.TOP, 3, 2**31).encode(), CURSOR_MESSAGE),
         (
-            "sort=trending&after=" + cursors.encode(Position(IdeaSort.TRENDING, 3, 5)),
+            "sort=trending&after=" + Cursor(Sort.TRENDING, 3, 5).encode(),
             CURSOR_MESSAGE,
         ),
     ],
@@ -498,11 +498,11 @@ async def test_a_page_asked_for_with_unusable_parameters_is_a_bad_request(
 
 def test_a_cursor_reads_back_as_the_position_it_was_made_from() -> None:
     moment = utcnow()
-    for position in (Position(IdeaSort.TOP, 3, 5), Position(IdeaSort.TRENDING, moment, 8)):
-        cursor = cursors.encode(position)
+    for position in (Cursor(Sort.TOP, 3, 5), Cursor(Sort.TRENDING, moment, 8)):
+        cursor = position.encode()
 
         assert cursor.replace("-", "").replace("_", "").isalnum()
-        assert cursors.decode(cursor, position.sort) == position
+        assert Cursor.decode(cursor, position.sort) == position
 
 
 # Lineage ---------------------------------------------------------------------
