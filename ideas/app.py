@@ -18,7 +18,7 @@ from ideas.db import Database
 from ideas.logs import configure_logging
 from ideas.notifications import mail
 from ideas.notifications import worker as notifications_worker
-from ideas.routes import routes
+from ideas.routes import api_path_builder, path_builder, routes
 from ideas.settings import Settings, load_settings
 from ideas.web.cache import PageCache
 from ideas.web.csrf import CSRFMiddleware
@@ -87,6 +87,9 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         lifespan=lifespan,
     )
     app.state.settings = settings
+    # The site's URL builders, made from its own routes, for views, templates and e-mail.
+    app.state.path_for = path_builder(app.router)
+    app.state.api_path_for = api_path_builder(app.router)
     mail.configure(settings)
     app.state.templates = create_templates(settings)
     app.state.rate_limiter = RateLimiter.from_settings(settings)

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import jinja2
-from starlette.routing import Router
 
 from ideas.settings import TEMPLATES_DIR, Settings
 
@@ -70,15 +69,14 @@ def configure(settings: Settings | None) -> None:
     if settings is None or not settings.smtp_configured:
         _current = None
         return
-    from ideas.routes import routes  # the views import the services, which import this
+    from ideas.routes import site_path_builder  # the views import the services, which import this
 
-    router = Router(routes=routes(settings))
     _current = MailSetup(
         origin=settings.public_origin,
         secret=settings.effective_secret_key,
         site_name="Ideas",
         templates=email_templates(),
-        path_for=lambda name, /, **params: str(router.url_path_for(name, **params)),
+        path_for=site_path_builder(settings),
     )
 
 
