@@ -68,6 +68,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             yield
             return
         app.state.database = Database.from_url(settings.effective_database_url)
+        app.state.database.mail = app.state.mail
         try:
             # Queued e-mail is sent from here too, unless a separate `ideas worker` does it.
             async with notifications_worker.in_background(app.state.database, settings):
@@ -90,11 +91,13 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     # The site's URL builders, made from its own routes, for views, templates and e-mail.
     app.state.path_for = path_builder(app.router)
     app.state.api_path_for = api_path_builder(app.router)
-    mail.configure(settings)
+    # What services need to queue e-mail, carried by the database they are handed.
+    app.state.mail = mail.setup_for(settings, app.state.path_for)
     app.state.templates = create_templates(settings)
     app.state.rate_limiter = RateLimiter.from_settings(settings)
     app.state.providers = Providers(settings)
     if database is not None:
+        database.mail = app.state.mail
         app.state.database = database
     return app
 

@@ -20,7 +20,7 @@ import os
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import sqlalchemy
 from sqlalchemy import DateTime, MetaData, event, text
@@ -35,6 +35,9 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry
 from sqlalchemy.types import TypeDecorator
+
+if TYPE_CHECKING:
+    from ideas.notifications.mail import MailSetup
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -263,7 +266,12 @@ def _lock_file(url: str) -> Path | None:
 
 
 class Database:
-    """The engine, a session factory and, for SQLite, the write lock."""
+    """The engine, a session factory and, for SQLite, the write lock.
+
+    It also carries what services that queue e-mail need (``mail``), reached
+    through ``session.info["database"]``: whoever opens the database (the app,
+    ``ideas worker``, a test) sets it; None, the default, queues no e-mail.
+    """
 
     def __init__(
         self,
@@ -279,6 +287,7 @@ class Database:
         # SQLite on a file: where ``Writer.run`` can take a transaction whole.
         self.writer = writer
         self._at_once = at_once
+        self.mail: MailSetup | None = None
         options: dict[str, Any] = {"expire_on_commit": False, "autoflush": False}
         if isinstance(bind, AsyncConnection):
             # Tests: every commit becomes a savepoint release inside the test's
