@@ -6,7 +6,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from ideas.challenges.views import visible_challenge
+from ideas.challenges.loaders import visible_challenge
 from ideas.db import utcnow
 from ideas.errors import NotFound
 from ideas.notifications import mail, queries, services

@@ -11,8 +11,8 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from ideas import markdown, policy
+from ideas.challenges.loaders import viewer_roles, visible_challenge
 from ideas.challenges.models import Challenge
-from ideas.challenges.views import viewer_roles, visible_challenge, wants_preview
 from ideas.comments.views import thread_context
 from ideas.db import utcnow
 from ideas.errors import Invalid, NotFound
@@ -23,7 +23,7 @@ from ideas.submissions import forms, history, lineage, people, queries, services
 from ideas.submissions.models import Idea
 from ideas.voting.views import vote_context
 from ideas.web import context
-from ideas.web.forms import Form
+from ideas.web.forms import Form, wants_preview
 from ideas.web.htmx import redirect
 from ideas.web.ratelimit import Limit, hit
 from ideas.web.templating import render
