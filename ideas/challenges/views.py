@@ -20,7 +20,7 @@ from ideas.media.uploads import picture_from
 from ideas.notifications.follows import challenge_followed
 from ideas.policy import Action
 from ideas.submissions import queries as idea_queries
-from ideas.voting.views import list_vote_context
+from ideas.voting.loaders import list_vote_context
 from ideas.web import context
 from ideas.web.forms import Form, wants_preview
 from ideas.web.htmx import is_htmx, redirect

@@ -21,7 +21,7 @@ from ideas.notifications.follows import idea_followed
 from ideas.policy import Action
 from ideas.submissions import forms, history, lineage, people, queries, services
 from ideas.submissions.models import Idea
-from ideas.voting.views import vote_context
+from ideas.voting.loaders import vote_context
 from ideas.web import context
 from ideas.web.forms import Form, wants_preview
 from ideas.web.htmx import redirect
