@@ -13,7 +13,7 @@ from starlette.responses import RedirectResponse, Response
 from ideas import markdown, policy
 from ideas.challenges.loaders import viewer_roles, visible_challenge
 from ideas.challenges.models import Challenge
-from ideas.comments.views import thread_context
+from ideas.comments.loaders import thread_context
 from ideas.db import utcnow
 from ideas.errors import Invalid, NotFound
 from ideas.media.uploads import picture_from
