@@ -11,7 +11,7 @@ from ideas.db import utcnow
 from ideas.errors import NotFound
 from ideas.notifications import mail, queries, services
 from ideas.notifications.models import EmailFrequency
-from ideas.submissions.views import idea_path, visible_idea
+from ideas.submissions.loaders import idea_path, visible_idea
 from ideas.web import context
 from ideas.web.htmx import is_htmx, redirect
 from ideas.web.templating import render
