@@ -18,7 +18,7 @@ from ideas.db import Database
 from ideas.logs import configure_logging
 from ideas.notifications import mail
 from ideas.notifications import worker as notifications_worker
-from ideas.routes import routes
+from ideas.routes import api_path_builder, path_builder, routes
 from ideas.settings import Settings, load_settings
 from ideas.web.cache import PageCache
 from ideas.web.csrf import CSRFMiddleware
@@ -68,6 +68,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             yield
             return
         app.state.database = Database.from_url(settings.effective_database_url)
+        app.state.database.mail = app.state.mail
         try:
             # Queued e-mail is sent from here too, unless a separate `ideas worker` does it.
             async with notifications_worker.in_background(app.state.database, settings):
@@ -87,11 +88,16 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         lifespan=lifespan,
     )
     app.state.settings = settings
-    mail.configure(settings)
+    # The site's URL builders, made from its own routes, for views, templates and e-mail.
+    app.state.path_for = path_builder(app.router)
+    app.state.api_path_for = api_path_builder(app.router)
+    # What services need to queue e-mail, carried by the database they are handed.
+    app.state.mail = mail.setup_for(settings, app.state.path_for)
     app.state.templates = create_templates(settings)
     app.state.rate_limiter = RateLimiter.from_settings(settings)
     app.state.providers = Providers(settings)
     if database is not None:
+        database.mail = app.state.mail
         app.state.database = database
     return app
 

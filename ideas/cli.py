@@ -252,15 +252,19 @@ def worker(once: bool, interval: float) -> None:
     from ideas.logs import configure_logging
     from ideas.notifications import mail
     from ideas.notifications import worker as notifications_worker
+    from ideas.routes import site_path_builder
 
     settings = _settings()
     configure_logging(settings.log_level)
-    mail.configure(settings)
-    if not settings.smtp_configured:
+    mail_setup = None
+    if settings.smtp_configured:
+        mail_setup = mail.setup_for(settings, site_path_builder(settings))
+    else:
         click.echo("SMTP_HOST is not set: no e-mail is sent, phase changes are still announced.")
 
     async def run() -> None:
         database = Database.from_url(settings.effective_database_url)
+        database.mail = mail_setup
         try:
             if once:
                 done = await notifications_worker.run_once(database, settings)

@@ -22,7 +22,7 @@ import os
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import DateTime, MetaData, event, text
 from sqlalchemy.dialects import registry
@@ -37,6 +37,9 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.pool import ConnectionPoolEntry
 from sqlalchemy.types import TypeDecorator
+
+if TYPE_CHECKING:
+    from ideas.notifications.mail import MailSetup
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -189,7 +192,12 @@ def _lock_file(url: str) -> Path | None:
 
 
 class Database:
-    """The engine, a session factory and, for SQLite, the write lock."""
+    """The engine, a session factory and, for SQLite, the write lock.
+
+    It also carries what services that queue e-mail need (``mail``), reached
+    through ``session.info["database"]``: whoever opens the database (the app,
+    ``ideas worker``, a test) sets it; None, the default, queues no e-mail.
+    """
 
     def __init__(
         self,
@@ -200,6 +208,7 @@ class Database:
     ) -> None:
         self.bind = bind
         self.write_lock: WriteLock | None = WriteLock(lock_file) if serialize_writes else None
+        self.mail: MailSetup | None = None
         options: dict[str, Any] = {"expire_on_commit": False, "autoflush": False}
         if isinstance(bind, AsyncConnection):
             # Tests: every commit becomes a savepoint release inside the test's

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from starlette.routing import BaseRoute, Mount, Route
+from collections.abc import Callable
+
+from starlette.routing import BaseRoute, Mount, NoMatchFound, Route, Router
 from starlette.staticfiles import StaticFiles
 
 from ideas.accounts import profile_views as people
@@ -391,3 +393,65 @@ def routes(settings: Settings) -> list[BaseRoute]:
             )
         )
     return table
+
+
+# URL builders ----------------------------------------------------------------
+
+
+class NoRoute(NoMatchFound, LookupError):
+    """The site has no route of that name (and those parameters).
+
+    A LookupError too, so that code below the web layer, which never imports
+    the router, can tell a link the site does not have.
+    """
+
+
+def path_builder(router: Router) -> Callable[..., str]:
+    """The site's URL builder: ``path_for(name, **params)`` is the path of the
+    route called ``name``; NoRoute if the site has none.
+
+    Looks the route up by name instead of trying every route in turn, which
+    Starlette's url_path_for does; pages build dozens of links. A route added
+    to the router afterwards is still found, Starlette's way.
+    """
+    index = {route.name: route for route in router.routes if isinstance(route, Route)}
+
+    def path_for(name: str, /, **params: object) -> str:
+        route = index.get(name)
+        try:
+            if route is not None:
+                return str(route.url_path_for(name, **params))
+            return str(router.url_path_for(name, **params))
+        except NoMatchFound as missing:
+            raise NoRoute(name, params) from missing
+
+    return path_for
+
+
+def site_path_builder(settings: Settings) -> Callable[..., str]:
+    """The URL builder of the site ``settings`` describe, for work done without the
+    app (``ideas worker``)."""
+    return path_builder(Router(routes=routes(settings)))
+
+
+def api_path_builder(router: Router) -> Callable[..., str]:
+    """The API's URL builder: ``api_path_for(name, **params)`` is the path of an API
+    resource by its route name inside the API (``api.challenge``), with the path
+    the API is mounted at; KeyError for a name the API does not have.
+
+    Made once per application, so a page of items does not try every route of
+    the site for each link, as Starlette's url_path_for would.
+    """
+    index = {
+        route.name: (mount.path, route)
+        for mount in router.routes
+        if isinstance(mount, Mount) and mount.name == "api"
+        for route in mount.routes
+        if isinstance(route, Route)
+    }
+
+    def api_path_for(name: str, /, **params: object) -> str:
+        prefix, route = index[name]
+        return prefix + str(route.url_path_for(name, **params))
+
+    return api_path_for

@@ -16,8 +16,8 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from ideas.accounts import services
+from ideas.accounts.loaders import render_sign_in
 from ideas.accounts.providers import Provider, ProviderError, Providers
-from ideas.accounts.views import render_sign_in
 from ideas.db import utcnow
 from ideas.errors import Conflict, Forbidden
 from ideas.web import context

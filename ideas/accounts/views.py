@@ -7,9 +7,9 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from ideas.accounts import queries
+from ideas.accounts.loaders import render_sign_in
 from ideas.settings import Settings
-from ideas.web.sessions import ensure_session, sign_in, sign_out
-from ideas.web.templating import render
+from ideas.web.sessions import sign_in, sign_out
 from ideas.web.urls import safe_next
 
 
@@ -23,27 +23,6 @@ async def sign_in_page(request: Request) -> Response:
     if request.state.user is not None:
         return RedirectResponse(next_path, status_code=303)
     return await render_sign_in(request)
-
-
-async def render_sign_in(
-    request: Request, *, problem: str | None = None, status_code: int = 200
-) -> Response:
-    """The sign-in page: a button per provider, and the demo personas in development."""
-    personas = []
-    if _settings(request).is_development:
-        await ensure_session(request)
-        personas = list(await queries.development_personas(request.state.db))
-    return render(
-        request,
-        "accounts/sign_in.html",
-        {
-            "providers": list(request.app.state.providers),
-            "personas": personas,
-            "next": safe_next(request.query_params.get("next")),
-            "problem": problem,
-        },
-        status_code=status_code,
-    )
 
 
 async def development_sign_in(request: Request) -> Response:

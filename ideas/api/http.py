@@ -7,14 +7,13 @@ error it meets into a JSON body itself, so clients never have to parse a page.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from starlette.endpoints import HTTPEndpoint
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Mount, Route
 from starlette.types import Receive, Scope, Send
 
 from ideas.errors import NotFound
@@ -115,26 +114,9 @@ class Links:
         return self.origin + context.path_for(self.request, name, **params)
 
     def api(self, name: str, /, **params: object) -> str:
-        """An API resource, by its route name inside the API (``api.challenge``)."""
-        prefix, route = _api_routes(self.request)[name]
-        return self.origin + prefix + str(route.url_path_for(name, **params))
+        """An API resource, by its route name inside the API (``api.challenge``).
 
-
-def _api_routes(request: Request) -> dict[str, tuple[str, Route]]:
-    """The API's routes by name, with the path they are mounted at.
-
-    Found once per application, so a page of items does not try every route
-    of the site for each link, as Starlette's url_path_for would.
-    """
-    app = request.app
-    index: dict[str, tuple[str, Route]] | None = getattr(app.state, "api_routes_by_name", None)
-    if index is None:
-        index = {
-            route.name: (mount.path, route)
-            for mount in app.routes
-            if isinstance(mount, Mount) and mount.name == "api"
-            for route in mount.routes
-            if isinstance(route, Route)
-        }
-        app.state.api_routes_by_name = index
-    return index
+        The app made the API's URL builder at start-up (``ideas.routes.api_path_builder``).
+        """
+        api_path_for: Callable[..., str] = self.request.app.state.api_path_for
+        return self.origin + api_path_for(name, **params)

@@ -9,8 +9,8 @@ from starlette.responses import Response, StreamingResponse
 
 from ideas import policy
 from ideas.challenges import dashboard, exports
+from ideas.challenges.loaders import visible_challenge
 from ideas.challenges.models import Challenge
-from ideas.challenges.views import visible_challenge
 from ideas.db import Database, utcnow
 from ideas.errors import NotFound
 from ideas.policy import Action

@@ -6,8 +6,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from ideas.challenges import queries, services
+from ideas.challenges.loaders import challenge_for
 from ideas.challenges.models import Challenge
-from ideas.challenges.views import challenge_for
 from ideas.db import utcnow
 from ideas.errors import NotFound
 from ideas.policy import Action

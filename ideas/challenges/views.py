@@ -11,17 +11,18 @@ from starlette.responses import Response
 
 from ideas import markdown, policy
 from ideas.challenges import forms, queries, services
+from ideas.challenges.loaders import challenge_for, visible_challenge
 from ideas.challenges.models import Challenge
 from ideas.challenges.phases import Phase, next_change
 from ideas.db import utcnow
-from ideas.errors import Invalid, NotFound
+from ideas.errors import Invalid
 from ideas.media.uploads import picture_from
 from ideas.notifications.follows import challenge_followed
 from ideas.policy import Action
 from ideas.submissions import queries as idea_queries
-from ideas.voting.views import list_vote_context
+from ideas.voting.loaders import list_vote_context
 from ideas.web import context
-from ideas.web.forms import Form
+from ideas.web.forms import Form, wants_preview
 from ideas.web.htmx import is_htmx, redirect
 from ideas.web.ratelimit import Limit, hit
 from ideas.web.templating import render
@@ -35,12 +36,6 @@ async def home(request: Request) -> Response:
         "home.html",
         {"listing": listing, "may_create": policy.may_create_challenge(user)},
     )
-
-
-def wants_preview(form_data: object) -> bool:
-    """The person pressed "Preview" (the form works without JavaScript too)."""
-    getter = getattr(form_data, "get", None)
-    return getter is not None and getter("intent") == "preview"
 
 
 async def new_challenge(request: Request) -> Response:
@@ -73,49 +68,6 @@ async def new_challenge(request: Request) -> Response:
         {"form": form, "preview": preview, "challenge": None, "slug_locked": False},
         block="form",
     )
-
-
-def viewer_roles(request: Request, challenge: Challenge) -> frozenset[policy.Role]:
-    """The viewer's roles in ``challenge``; NotFound if they may not even see it."""
-    return _seen(challenge, policy.challenge_roles(context.viewer(request), challenge))
-
-
-def _seen(challenge: Challenge, roles: frozenset[policy.Role]) -> frozenset[policy.Role]:
-    if not policy.may(Action.SEE_CHALLENGE, challenge, roles, utcnow()):
-        raise NotFound()
-    return roles
-
-
-async def visible_challenge(
-    request: Request, slug: str
-) -> tuple[Challenge, frozenset[policy.Role]]:
-    """The challenge at ``slug`` and the viewer's roles in it; 404 if they may not see it."""
-    challenge = await queries.by_slug(context.db(request), slug)
-    if challenge is None:
-        raise NotFound()
-    return challenge, viewer_roles(request, challenge)
-
-
-async def visible_challenge_alone(
-    request: Request, slug: str
-) -> tuple[Challenge, frozenset[policy.Role]]:
-    """As ``visible_challenge``, in one query, but with none of the challenge's hosts
-    and tags loaded: for pages that show neither."""
-    viewer = context.viewer(request)
-    found = await queries.alone_by_slug(
-        context.db(request), slug, None if viewer is None else viewer.id
-    )
-    if found is None:
-        raise NotFound()
-    challenge, host = found
-    return challenge, _seen(challenge, policy.roles_from(viewer, host=host, author=False))
-
-
-async def challenge_for(request: Request, action: Action) -> Challenge:
-    """The challenge of the URL, if the viewer may do ``action`` to it now (else 404/403)."""
-    challenge, roles = await visible_challenge(request, request.path_params["slug"])
-    policy.check(action, challenge, roles, utcnow())
-    return challenge
 
 
 def challenge_path(request: Request, challenge: Challenge) -> str:

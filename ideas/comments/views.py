@@ -9,9 +9,7 @@ the problem beside the field and the text as typed.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import datetime
-from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -19,8 +17,8 @@ from starlette.responses import Response
 from ideas import policy
 from ideas.accounts.models import User
 from ideas.challenges.models import Challenge
-from ideas.challenges.phases import Phase
 from ideas.comments import forms, queries, services
+from ideas.comments.loaders import _closed_reason, _may_comment, _permissions, thread_context
 from ideas.comments.models import EDIT_WINDOW, Comment, CommentStatus
 from ideas.comments.queries import ThreadItem
 from ideas.db import utcnow
@@ -39,73 +37,6 @@ def comment_path(request: Request, idea: Idea, comment_id: int) -> str:
     """Where a comment is read: on its idea's page."""
     path = context.path_for(request, "idea.detail", idea_id=idea.id, slug=idea.slug)
     return f"{path}#comment-{comment_id}"
-
-
-def _closed_reason(challenge: Challenge, idea: Idea, roles: frozenset[Role], now: datetime) -> str:
-    """Why the viewer sees no comment form; empty when signing in would give them one."""
-    if not idea.is_visible:
-        return f"This idea is {idea.status.value}, so it takes no new comments."
-    phase = challenge.phase_at(now)
-    if not policy.ALLOWED[Action.COMMENT][phase]:
-        if phase is Phase.DRAFT:
-            return "Comments open when the challenge opens."
-        return f"Comments are closed: the challenge is in its {phase.label.lower()} phase."
-    if Role.VISITOR in roles:
-        return ""
-    return "You cannot comment here."
-
-
-def _permissions(
-    viewer: User | None, comments: Iterable[Comment], may_comment: bool, now: datetime
-) -> dict[str, frozenset[int]]:
-    """Which of ``comments`` the viewer may edit (while commenting is open) or delete."""
-    shown = list(comments)
-    return {
-        "editable_comments": frozenset(
-            c.id for c in shown if may_comment and policy.may_edit_comment(viewer, c, now)
-        ),
-        "deletable_comments": frozenset(
-            c.id for c in shown if policy.may_delete_comment(viewer, c)
-        ),
-    }
-
-
-def _may_comment(challenge: Challenge, idea: Idea, roles: frozenset[Role], now: datetime) -> bool:
-    return idea.is_visible and policy.may(Action.COMMENT, challenge, roles, now)
-
-
-async def thread_context(
-    request: Request,
-    idea: Idea,
-    challenge: Challenge,
-    roles: frozenset[Role],
-    *,
-    comment_form: Form | None = None,
-    reply_forms: dict[int, Form] | None = None,
-) -> dict[str, Any]:
-    """Everything ``comments/_thread.html`` needs, for the idea page and the thread page.
-
-    ``idea`` needs what ``policy.idea_roles`` needs (its co-authors); ``roles``
-    are the viewer's roles for the idea. Runs two queries at most.
-    """
-    now = utcnow()
-    items = await queries.thread(context.db(request), idea.id)
-    may_comment = _may_comment(challenge, idea, roles, now)
-    reason = "" if may_comment else _closed_reason(challenge, idea, roles, now)
-    everything = (c for item in items for c in (item.comment, *item.replies))
-    return {
-        "idea": idea,
-        "challenge": challenge,
-        "thread": items,
-        "thread_capped": len(items) >= queries.THREAD_LIMIT,
-        "may_comment": may_comment,
-        "comment_closed_reason": reason,
-        "comment_form": comment_form or forms.blank(),
-        "reply_forms": reply_forms or {},
-        "comment_max": forms.BODY_MAX,
-        "now": now,
-        **_permissions(context.viewer(request), everything, may_comment, now),
-    }
 
 
 async def _idea(request: Request, idea_id: int) -> tuple[Idea, Challenge, frozenset[Role]]:

@@ -16,8 +16,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from ideas import policy
+from ideas.challenges.loaders import visible_challenge
 from ideas.challenges.models import Challenge
-from ideas.challenges.views import visible_challenge
 from ideas.comments import queries as comment_queries
 from ideas.db import utcnow
 from ideas.errors import Conflict, DomainError, Forbidden, NotFound

@@ -1,9 +1,10 @@
 """What e-mails say and where their links lead.
 
-Services that queue e-mail run without a request, so what they need from the
-settings (is SMTP configured, the site's public origin, the secret that signs
-unsubscribe links) is set once when the app or the worker starts, through
-``configure``. Without SMTP, ``current()`` is None and no e-mail is queued.
+Services that queue e-mail run without a request, so what they need (the
+site's public origin, the secret that signs unsubscribe links, the site's URL
+builder) is made once when the app or the worker starts, by ``setup_for``,
+and carried by the database they open (``Database.mail``), which services
+reach through their session. Without SMTP it is None and no e-mail is queued.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import jinja2
-from starlette.routing import Router
 
 from ideas.settings import TEMPLATES_DIR, Settings
 
@@ -49,9 +49,6 @@ class MailSetup:
         return subject, body.strip() + "\n"
 
 
-_current: MailSetup | None = None
-
-
 def email_templates() -> jinja2.Environment:
     """Plain text: nothing is escaped, and every variable must be given."""
     return jinja2.Environment(
@@ -64,26 +61,21 @@ def email_templates() -> jinja2.Environment:
     )
 
 
-def configure(settings: Settings | None) -> None:
-    """Queue e-mail from now on if ``settings`` configure SMTP; stop if not (or None)."""
-    global _current
-    if settings is None or not settings.smtp_configured:
-        _current = None
-        return
-    from ideas.routes import routes  # the views import the services, which import this
+def setup_for(settings: Settings, path_for: Callable[..., str]) -> MailSetup | None:
+    """What e-mail needs, if ``settings`` configure SMTP; None if not (no e-mail is queued).
 
-    router = Router(routes=routes(settings))
-    _current = MailSetup(
+    ``path_for(name, **params)`` is the site's URL builder, made from its own
+    routes by whoever starts (``ideas.routes.path_builder``).
+    """
+    if not settings.smtp_configured:
+        return None
+    return MailSetup(
         origin=settings.public_origin,
         secret=settings.effective_secret_key,
         site_name="Ideas",
         templates=email_templates(),
-        path_for=lambda name, /, **params: str(router.url_path_for(name, **params)),
+        path_for=path_for,
     )
-
-
-def current() -> MailSetup | None:
-    return _current
 
 
 # One-click unsubscribe --------------------------------------------------------

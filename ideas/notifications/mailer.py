@@ -282,7 +282,7 @@ def digest_cutoff(settings: Settings, now: datetime) -> datetime:
 async def queue_digests(database: Database, settings: Settings, now: datetime) -> int:
     """Queue today's digest for each person who chose one and has unread notifications
     since their last; each is keyed by person and date, so it is never queued twice."""
-    setup = mail.current()
+    setup = database.mail
     if setup is None or not settings.smtp_configured:
         return 0
     cutoff = digest_cutoff(settings, now)

@@ -10,7 +10,6 @@ from typing import Any
 from sqlalchemy import Select, and_, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
-from starlette.routing import NoMatchFound
 
 from ideas.accounts.models import User, UserStatus
 from ideas.challenges.models import Challenge
@@ -52,12 +51,16 @@ def display_name(name: str | None, status: UserStatus | None) -> str:
 
 
 def link_path(path_for: Callable[..., Any], item: Item) -> str:
-    """Where a notification leads: its team, idea (at the comment) or challenge."""
+    """Where a notification leads: its team, idea (at the comment) or challenge.
+
+    ``path_for`` is the site's URL builder (``ideas.routes.path_builder``), which
+    raises a LookupError for a route the site does not have.
+    """
     team_id = item.data.get("team_id")
     if isinstance(team_id, int):
         try:
             return str(path_for("team.detail", team_id=team_id))
-        except NoMatchFound:  # a site without team pages: the idea is the place
+        except LookupError:  # a site without team pages: the idea is the place
             pass
     if item.idea_id is not None:
         comment_id = item.data.get("comment_id")

@@ -17,9 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ideas.accounts.models import User, UserStatus
 from ideas.challenges.models import Challenge
-from ideas.db import write
+from ideas.db import Database, write
 from ideas.errors import NotFound
-from ideas.notifications import mail
 from ideas.notifications.models import (
     ChallengeFollow,
     EmailFrequency,
@@ -91,7 +90,8 @@ async def notify(
         for person in people
     ]
     tx.add_all(added)
-    setup = mail.current()
+    database: Database = tx.info["database"]
+    setup = database.mail
     mailed = [
         person
         for person in people

@@ -6,12 +6,12 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from ideas.challenges.views import visible_challenge
+from ideas.challenges.loaders import visible_challenge
 from ideas.db import utcnow
 from ideas.errors import NotFound
 from ideas.notifications import mail, queries, services
 from ideas.notifications.models import EmailFrequency
-from ideas.submissions.views import idea_path, visible_idea
+from ideas.submissions.loaders import idea_path, visible_idea
 from ideas.web import context
 from ideas.web.htmx import is_htmx, redirect
 from ideas.web.templating import render

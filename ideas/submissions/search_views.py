@@ -6,7 +6,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from ideas import policy
-from ideas.challenges.views import visible_challenge
+from ideas.challenges.loaders import visible_challenge
 from ideas.db import utcnow
 from ideas.policy import Action
 from ideas.submissions import queries, search

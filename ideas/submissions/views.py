@@ -11,39 +11,23 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from ideas import markdown, policy
+from ideas.challenges.loaders import visible_challenge
 from ideas.challenges.models import Challenge
-from ideas.challenges.views import viewer_roles, visible_challenge, wants_preview
-from ideas.comments.views import thread_context
+from ideas.comments.loaders import thread_context
 from ideas.db import utcnow
 from ideas.errors import Invalid, NotFound
 from ideas.media.uploads import picture_from
 from ideas.notifications.follows import idea_followed
 from ideas.policy import Action
-from ideas.submissions import forms, history, lineage, people, queries, services
+from ideas.submissions import forms, history, lineage, people, services
+from ideas.submissions.loaders import idea_path, visible_idea
 from ideas.submissions.models import Idea
-from ideas.voting.views import vote_context
+from ideas.voting.loaders import vote_context
 from ideas.web import context
-from ideas.web.forms import Form
+from ideas.web.forms import Form, wants_preview
 from ideas.web.htmx import redirect
 from ideas.web.ratelimit import Limit, hit
 from ideas.web.templating import render
-
-
-def idea_path(request: Request, idea: Idea) -> str:
-    return context.path_for(request, "idea.detail", idea_id=idea.id, slug=idea.slug)
-
-
-async def visible_idea(request: Request) -> tuple[Idea, Challenge, frozenset[policy.Role]]:
-    """The idea of the URL with the viewer's roles; 404 if they may not see it."""
-    idea = await queries.by_id(context.db(request), request.path_params["idea_id"])
-    if idea is None:
-        raise NotFound()
-    challenge = idea.challenge
-    viewer_roles(request, challenge)
-    roles = policy.idea_roles(context.viewer(request), challenge, idea)
-    if not policy.can_see_idea(idea, roles):
-        raise NotFound()
-    return idea, challenge, roles
 
 
 def _form_context(

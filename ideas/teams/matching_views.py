@@ -12,8 +12,8 @@ from starlette.routing import Route
 
 from ideas import policy
 from ideas.accounts.models import User
+from ideas.challenges.loaders import challenge_for, visible_challenge
 from ideas.challenges.models import Challenge
-from ideas.challenges.views import challenge_for, visible_challenge
 from ideas.db import utcnow
 from ideas.errors import Invalid, NotFound
 from ideas.policy import Action

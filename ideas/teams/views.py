@@ -21,9 +21,9 @@ from starlette.responses import Response
 
 from ideas import policy
 from ideas.accounts.models import User
+from ideas.challenges.loaders import visible_challenge
 from ideas.challenges.models import Challenge
 from ideas.challenges.phases import Phase
-from ideas.challenges.views import visible_challenge
 from ideas.db import utcnow
 from ideas.errors import Invalid, NotFound
 from ideas.policy import Action, Role

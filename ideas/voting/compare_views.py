@@ -20,8 +20,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from ideas import policy
+from ideas.challenges.loaders import visible_challenge, visible_challenge_alone
 from ideas.challenges.models import Challenge
-from ideas.challenges.views import visible_challenge, visible_challenge_alone
 from ideas.db import utcnow
 from ideas.policy import Action, Role
 from ideas.submissions.models import VISIBLE_STATUSES, Idea

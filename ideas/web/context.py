@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request
-from starlette.routing import Route
 
 from ideas.accounts.models import User
 from ideas.settings import Settings
@@ -38,15 +39,8 @@ def settings(request: Request) -> Settings:
 def path_for(request: Request, name: str, /, **params: object) -> str:
     """The path of the route called ``name``.
 
-    Looks the route up by name instead of trying every route in turn, which
-    Starlette's url_path_for does; pages build dozens of links.
+    Asks the URL builder the app made from its routes at start-up
+    (``ideas.routes.path_builder``), which looks the route up by name.
     """
-    app = request.app
-    index: dict[str, Route] | None = getattr(app.state, "routes_by_name", None)
-    if index is None:
-        index = {r.name: r for r in app.routes if isinstance(r, Route)}
-        app.state.routes_by_name = index
-    route = index.get(name)
-    if route is not None:
-        return str(route.url_path_for(name, **params))
-    return str(app.url_path_for(name, **params))
+    build: Callable[..., str] = request.app.state.path_for
+    return build(name, **params)

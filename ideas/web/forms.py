@@ -93,3 +93,9 @@ def _normalise(value: str, *, multiline: bool) -> str:
     # Control characters other than newline and tab have no place in text people read.
     value = "".join(ch for ch in value if ch in "\n\t" or unicodedata.category(ch) != "Cc")
     return value.strip()
+
+
+def wants_preview(form_data: object) -> bool:
+    """The person pressed "Preview" (the form works without JavaScript too)."""
+    getter = getattr(form_data, "get", None)
+    return getter is not None and getter("intent") == "preview"

@@ -1,4 +1,5 @@
-"""A real SMTP server on 127.0.0.1 that keeps what it receives, and settings that use it."""
+"""A real SMTP server on 127.0.0.1 that keeps what it receives, settings that use it, and
+a database whose services queue e-mail to it."""
 
 from __future__ import annotations
 
@@ -12,10 +13,13 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
+from ideas.db import Database
 from ideas.notifications import mail
+from ideas.notifications.mail import MailSetup
 from ideas.notifications.models import Notification, OutboxMail
+from ideas.routes import site_path_builder
 from ideas.settings import Settings, load_settings
 from tests.conftest import TEST_ENVIRON
 
@@ -97,12 +101,17 @@ def settings(smtp_port: int) -> Settings:
     return load_settings(mail_environ(smtp_port))
 
 
-@pytest.fixture(autouse=True)
-def mail_setup(settings: Settings) -> Iterator[None]:
-    """E-mail is queued in these tests (and in no other test afterwards)."""
-    mail.configure(settings)
-    yield
-    mail.configure(None)
+def mail_setup(settings: Settings) -> MailSetup | None:
+    """What the site hands the services to queue e-mail with, made from its own routes."""
+    return mail.setup_for(settings, site_path_builder(settings))
+
+
+@pytest.fixture
+def database(connection: AsyncConnection, settings: Settings) -> Database:
+    """Here the database carries the site's mail set-up, so services queue e-mail."""
+    database = Database(connection, serialize_writes=True)
+    database.mail = mail_setup(settings)
+    return database
 
 
 async def notifications_of(session: AsyncSession, user_id: int) -> list[Notification]:

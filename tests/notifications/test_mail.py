@@ -28,7 +28,7 @@ from ideas.submissions.lineage import LinkInput
 from ideas.submissions.services import post_idea
 from tests.conftest import Person, schedule_for
 from tests.html import Page
-from tests.notifications.conftest import BASE_URL, Inbox, outbox
+from tests.notifications.conftest import BASE_URL, Inbox, mail_setup, outbox
 
 
 async def build_on(
@@ -186,9 +186,9 @@ async def test_someone_without_an_email_address_gets_none(
 
 
 async def test_nothing_is_queued_where_smtp_is_not_configured(
-    session: AsyncSession, built_on: Any
+    session: AsyncSession, database: Database, built_on: Any
 ) -> None:
-    mail.configure(None)
+    database.mail = None
     _, _, build = built_on
     await build()
     assert await outbox(session) == []
@@ -367,6 +367,7 @@ async def test_two_workers_at_once_send_each_mail_exactly_once(
     committing_database_url: str, settings: Settings, inbox: Inbox
 ) -> None:
     first = Database.from_url(committing_database_url)
+    first.mail = mail_setup(settings)
     second = Database.from_url(committing_database_url)
     now = utcnow()
     try:

@@ -1,0 +1,93 @@
+"""What pages need to show an idea's comment thread, with its forms and what the
+viewer may do to each comment.
+
+The idea page borrows ``thread_context``; the comment views answer with the
+same rules (``_closed_reason``, ``_permissions``, ``_may_comment``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from starlette.requests import Request
+
+from ideas import policy
+from ideas.accounts.models import User
+from ideas.challenges.models import Challenge
+from ideas.challenges.phases import Phase
+from ideas.comments import forms, queries
+from ideas.comments.models import Comment
+from ideas.db import utcnow
+from ideas.policy import Action, Role
+from ideas.submissions.models import Idea
+from ideas.web import context
+from ideas.web.forms import Form
+
+
+def _closed_reason(challenge: Challenge, idea: Idea, roles: frozenset[Role], now: datetime) -> str:
+    """Why the viewer sees no comment form; empty when signing in would give them one."""
+    if not idea.is_visible:
+        return f"This idea is {idea.status.value}, so it takes no new comments."
+    phase = challenge.phase_at(now)
+    if not policy.ALLOWED[Action.COMMENT][phase]:
+        if phase is Phase.DRAFT:
+            return "Comments open when the challenge opens."
+        return f"Comments are closed: the challenge is in its {phase.label.lower()} phase."
+    if Role.VISITOR in roles:
+        return ""
+    return "You cannot comment here."
+
+
+def _permissions(
+    viewer: User | None, comments: Iterable[Comment], may_comment: bool, now: datetime
+) -> dict[str, frozenset[int]]:
+    """Which of ``comments`` the viewer may edit (while commenting is open) or delete."""
+    shown = list(comments)
+    return {
+        "editable_comments": frozenset(
+            c.id for c in shown if may_comment and policy.may_edit_comment(viewer, c, now)
+        ),
+        "deletable_comments": frozenset(
+            c.id for c in shown if policy.may_delete_comment(viewer, c)
+        ),
+    }
+
+
+def _may_comment(challenge: Challenge, idea: Idea, roles: frozenset[Role], now: datetime) -> bool:
+    return idea.is_visible and policy.may(Action.COMMENT, challenge, roles, now)
+
+
+async def thread_context(
+    request: Request,
+    idea: Idea,
+    challenge: Challenge,
+    roles: frozenset[Role],
+    *,
+    comment_form: Form | None = None,
+    reply_forms: dict[int, Form] | None = None,
+) -> dict[str, Any]:
+    """Everything ``comments/_thread.html`` needs, for the idea page and the thread page.
+
+    ``idea`` needs what ``policy.idea_roles`` needs (its co-authors); ``roles``
+    are the viewer's roles for the idea. Runs two queries at most.
+    """
+    now = utcnow()
+    items = await queries.thread(context.db(request), idea.id)
+    may_comment = _may_comment(challenge, idea, roles, now)
+    reason = "" if may_comment else _closed_reason(challenge, idea, roles, now)
+    everything = (c for item in items for c in (item.comment, *item.replies))
+    return {
+        "idea": idea,
+        "challenge": challenge,
+        "thread": items,
+        "thread_capped": len(items) >= queries.THREAD_LIMIT,
+        "may_comment": may_comment,
+        "comment_closed_reason": reason,
+        "comment_form": comment_form or forms.blank(),
+        "reply_forms": reply_forms or {},
+        "comment_max": forms.BODY_MAX,
+        "now": now,
+        **_permissions(context.viewer(request), everything, may_comment, now),
+    }

@@ -1,0 +1,144 @@
+"""What pages need to show vote buttons: the idea page's and each card's of a list.
+
+The challenge page and the idea page borrow these; the vote endpoint answers
+with the same button (``_widget``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from starlette.requests import Request
+
+from ideas import policy
+from ideas.challenges.models import Challenge
+from ideas.challenges.phases import Phase
+from ideas.db import utcnow
+from ideas.policy import Action, Role
+from ideas.submissions.models import Idea
+from ideas.voting import queries, services
+from ideas.web import context
+
+
+def _closed_reason(challenge: Challenge, idea: Idea, roles: frozenset[Role], now: datetime) -> str:
+    """Why nobody (or not the viewer) can vote for ``idea`` now; empty if nothing stops it,
+    or if signing in would be enough."""
+    phase = challenge.phase_at(now)
+    if not policy.ALLOWED[Action.VOTE][phase]:
+        if phase is Phase.DRAFT:
+            return "Voting opens when the challenge opens."
+        return f"Voting is closed: the challenge is in its {phase.label.lower()} phase."
+    if not idea.is_visible:
+        return services.no_votes_for(idea.status.value)
+    if Role.VISITOR in roles:
+        return ""
+    if not policy.may(Action.VOTE, challenge, roles, now):
+        return "You cannot vote here."
+    return ""
+
+
+def _votes_left(challenge: Challenge, used: int | None, open_: bool) -> int | None:
+    if not open_ or challenge.vote_budget is None or used is None:
+        return None
+    return max(0, challenge.vote_budget - used)
+
+
+def _widget(
+    idea: Idea,
+    challenge: Challenge,
+    *,
+    voted: bool,
+    may_vote: bool,
+    refusal: str,
+    votes_left: int | None,
+    next_path: str,
+) -> dict[str, Any]:
+    """What ``voting/_vote.html`` shows."""
+    return {
+        "idea": idea,
+        "challenge": challenge,
+        "voted": voted,
+        "may_vote": may_vote,
+        "vote_refusal": refusal,
+        "votes_left": votes_left,
+        "vote_budget": challenge.vote_budget,
+        "vote_next": next_path,
+    }
+
+
+async def vote_context(
+    request: Request, idea: Idea, challenge: Challenge, roles: frozenset[Role]
+) -> dict[str, Any]:
+    """What the idea page needs to show its vote button. One query for a signed-in viewer.
+
+    ``idea`` needs its co-authors loaded; ``roles`` are the viewer's roles for it.
+    """
+    now = utcnow()
+    viewer = context.viewer(request)
+    open_ = idea.is_visible and policy.may(Action.VOTE, challenge, roles, now)
+    mine = queries.Standing.empty()
+    if viewer is not None and viewer.is_active:
+        mine = await queries.standing(
+            context.db(request), user_id=viewer.id, challenge=challenge, idea_ids=[idea.id]
+        )
+    voted = idea.id in mine.voted_ids
+    allowed = policy.may_vote_for(viewer, challenge, idea)
+    refusal = _closed_reason(challenge, idea, roles, now)
+    if open_ and not voted and not allowed and viewer is not None:
+        refusal = services.OWN_IDEA
+    return {
+        **_widget(
+            idea,
+            challenge,
+            voted=voted,
+            may_vote=open_ and (voted or allowed),
+            refusal=refusal,
+            votes_left=_votes_left(challenge, mine.votes_used, open_),
+            next_path=context.path_for(request, "idea.detail", idea_id=idea.id, slug=idea.slug),
+        ),
+        "vote_page": True,
+    }
+
+
+async def list_vote_context(
+    request: Request, challenge: Challenge, roles: frozenset[Role], ideas: Sequence[Idea]
+) -> dict[str, Any]:
+    """What the cards of a challenge's ideas list need for their vote buttons.
+
+    One query for a signed-in viewer, whatever the number of ideas: which of
+    them they voted for, which they co-author, and their votes spent.
+    """
+    now = utcnow()
+    viewer = context.viewer(request)
+    open_ = policy.may(Action.VOTE, challenge, roles, now)
+    mine = queries.Standing.empty()
+    if viewer is not None and viewer.is_active:
+        mine = await queries.standing(
+            context.db(request),
+            user_id=viewer.id,
+            challenge=challenge,
+            idea_ids=[idea.id for idea in ideas],
+            coauthors=True,
+        )
+    votable: set[int] = set()
+    refusals: dict[int, str] = {}
+    for idea in ideas:
+        if not open_ or not idea.is_visible:
+            continue
+        if idea.id in mine.voted_ids or policy.may_vote_for(
+            viewer, challenge, idea, coauthor=idea.id in mine.coauthored_ids
+        ):
+            votable.add(idea.id)
+        elif viewer is not None:
+            refusals[idea.id] = services.OWN_IDEA
+    path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return {
+        "voted_ids": mine.voted_ids,
+        "votable_ids": votable,
+        "vote_refusals": refusals,
+        "votes_left": _votes_left(challenge, mine.votes_used, open_),
+        "vote_budget": challenge.vote_budget,
+        "vote_next": path,
+    }
