@@ -640,7 +640,7 @@ def bench(kind: str, folder: Path, yardstick: float) -> dict[str, Any]:
             "pairs": len(signed_in.pairs),
             "seconds": round(sign_in_seconds, 1),
         },
-        "bare_stack": " ".join(BARE[1:]),
+        "bare_stack": " ".join(["python", *BARE[1:]]),
         "target_ratio": TARGET_RATIO,
         "target_p99_ms": TARGET_P99_MS,
         "pages": [asdict(result) for result in results],
