@@ -1,25 +1,39 @@
-"""``python -m bench``: load-test the challenge and idea pages on a large database.
+"""``python -m bench``: load-test the app's pages on a large database, against a bare stack.
 
 For SQLite and for PostgreSQL (both needed) it builds a database with
 ``bench.generate`` at BENCH_SCALE (1.0: 100,000 ideas, 10,000 of them in the
-big challenge) and one at a hundredth of that, serves both at once with
-``ideas serve --workers 2``, and loads each page with wrk (BENCH_CONNECTIONS
-connections for BENCH_SECONDS seconds), one load at a time. It prints
-requests per second and the 50th and 99th percentile latencies against the
-targets, and a summary, also written as JSON to bench/results-<database>.json.
+big challenge), serves it with ``ideas serve --workers 2`` and, beside it on
+the same database, the bare stack (``bench.bare``: the same libraries doing
+the least work the same pages need, under uvicorn with 2 workers too), and
+loads each page with wrk (BENCH_CONNECTIONS connections for BENCH_SECONDS
+seconds), one load at a time. It prints requests per second and the 50th
+and 99th percentile latencies, the bare stack's beside the app's with the
+ratio app/bare, against the targets, and a summary, also written as JSON to
+bench/results-<database>.json.
 
-Up to 2,000 people of each database sign in (``bench.signed_in``). Each sort
-of the challenge page is loaded as visitors see it (from the page cache), then
-as signed-in people see it (made anew for each, ``bench/compare.lua`` taking
-each request as the next person) on the large database and right after on
-the small one: the share of that throughput the large database keeps says
-how the page's work grows with the data. Then the vote endpoint, each pair of
-a person and an idea of the big challenge voting and withdrawing the vote in
-turn (``bench/vote.lua``), and the big challenge's compare page. The scripts
-count the answers by status. A 409 from the vote endpoint means a pair's
-previous turn did not happen (that request failed, or was lost with a
-connection the server closed after an error) or, rarely, that a vote and its
-withdrawal raced.
+Up to 2,000 people sign in (``bench.signed_in``); the same sessions serve
+both stacks. Each sort of the challenge page is loaded as visitors see it
+(from the app's page cache: reported, marked "cached", not judged), then as
+signed-in people see it (made anew for each, ``bench/compare.lua`` taking
+each request as the next person) on the app and right after on the bare
+stack; then the big challenge's most influential idea the same way. Those
+signed-in pages are judged: at least TARGET_RATIO of the bare stack's
+throughput, and a 99th percentile within TARGET_P99_MS. Then the vote
+endpoint on each stack, each pair of a person and an idea of the big
+challenge voting and withdrawing the vote in turn (``bench/vote.lua``),
+judged by the same ratio, and the big challenge's compare page, which the
+bare stack does not serve, by its own throughput. The scripts count the
+answers by status. A 409 from the vote endpoint means a pair's previous turn
+did not happen (that request failed, or was lost with a connection the
+server closed after an error) or, rarely, that a vote and its withdrawal
+raced: each stack has pairs of its own, and warms up on pairs of its own,
+so that no load disturbs the turns of another.
+
+The ratio replaces the share of throughput a page kept on the large
+database against one a hundredth its size: the bare stack reads the same
+large database with the queries the page needs, so a page whose work grew
+with the data beyond theirs falls behind it, and the run no longer builds
+and loads a second database.
 
 Figures from different machines differ: the run starts by timing a plain
 Python loop as a yardstick, and notes beside a load when the host took more
@@ -64,26 +78,41 @@ POSTGRES_ADMIN_URL = os.environ.get(
 )
 IDEAS = (sys.executable, "-m", "ideas")
 WORKERS = 2
+# The bare stack, under uvicorn as the app is: as many workers, no access log.
+BARE = (
+    sys.executable,
+    "-m",
+    "uvicorn",
+    "--factory",
+    "bench.bare:serve_app",
+    "--host",
+    "127.0.0.1",
+    "--workers",
+    str(WORKERS),
+    "--no-access-log",
+    "--no-server-header",
+    "--log-level",
+    "warning",
+)
+ROOT = Path(__file__).parent.parent
 THREADS = 2  # wrk's
-SMALL = 0.01  # the small database, as a share of the large one
 SORTS = ("top", "newest", "built-on", "influence", "trending")
 DATABASES = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
 # BENCH_DATABASES=sqlite (or postgresql) measures one of them only.
 CHOSEN = [
     kind for kind in os.environ.get("BENCH_DATABASES", ",".join(DATABASES)).split(",") if kind
 ]
-TARGET_RPS = {"sqlite": 400, "postgresql": 300}  # the challenge page
-TARGET_P99_MS = 250
-TARGET_KEPT = 0.85  # of the small database's throughput
-PEOPLE = 2_000  # signed in, for the vote endpoint and the compare page
-# (person, idea) pairs voting and withdrawing: one per person, or several per person to
-# make up this many. A wrk thread's pass over its pairs (between a vote and its
-# withdrawal) is then at least 8 times its connections.
-PAIRS = 8 * CONNECTIONS
-WARM_UP_SECONDS = 3
-TARGET_VOTE_RPS = 600
-TARGET_VOTE_P99_MS = 200
+# The pages made for signed-in people, and the vote endpoint, against the bare stack.
+TARGET_RATIO = 0.65  # of the bare stack's requests per second
+TARGET_P99_MS = 250  # the signed-in pages'
 TARGET_COMPARE_RPS = 300
+PEOPLE = 2_000  # signed in, for the signed-in pages, the vote endpoint and the compare page
+# (person, idea) pairs voting and withdrawing, for each stack: one per person, or several
+# per person to make up this many. Without the eighth that warms up, a wrk thread's pass
+# over its pairs (between a vote and its withdrawal) is then 14 times its connections:
+# at 8 times, a vote slow to commit on a busy machine was now and then withdrawn too early.
+PAIRS = 16 * CONNECTIONS
+WARM_UP_SECONDS = 3
 CONFLICTS_ALLOWED = 0.001  # 409s from the vote endpoint, as a share of its requests
 RESULTS = Path(__file__).parent
 SCRIPTS = Path(__file__).parent
@@ -143,10 +172,9 @@ class PageResult:
     load: Load
     target: str
     missed: list[str]  # what fell short of the targets; empty when they were met
-    # The challenge page as signed-in people see it, on the large and the small database.
-    signed_in: Load | None = None
-    small_rps: float | None = None
-    kept: float | None = None
+    cached: bool = False  # a visitor's page from the page cache: shown, not judged
+    bare: Load | None = None  # the bare stack's load of the same page, right after
+    ratio: float | None = None  # the app's requests per second over the bare stack's
 
 
 def wrk(url: str, seconds: int = SECONDS, script: Path | None = None, *args: str) -> Load:
@@ -227,18 +255,16 @@ def environment(url: str, folder: Path, port: int) -> dict[str, str]:
 
 
 @contextlib.contextmanager
-def serve(url: str, folder: Path, warm_up: str) -> Iterator[int]:
-    """The app serving ``url`` on a free port, until the block ends.
-
-    Before it is measured, ``warm_up`` is loaded for a while: both workers are
-    then up, their connection pools filled and their templates compiled.
-    """
+def serve(command: tuple[str, ...], url: str, folder: Path) -> Iterator[int]:
+    """``command`` (the app, or the bare stack) serving ``url`` on a free port, until the
+    block ends; ``--port`` is added to it."""
     port = free_port()
     log = folder / f"serve-{port}.log"
     with log.open("w") as out:
         server = subprocess.Popen(
-            [*IDEAS, "serve", "--port", str(port), "--workers", str(WORKERS)],
+            [*command, "--port", str(port)],
             env=environment(url, folder, port),
+            cwd=ROOT,
             stdout=out,
             stderr=subprocess.STDOUT,
         )
@@ -251,7 +277,6 @@ def serve(url: str, folder: Path, warm_up: str) -> Iterator[int]:
                 if status(port, "/readyz") == 200:
                     break
             time.sleep(0.2)
-        wrk(f"http://127.0.0.1:{port}{warm_up}", seconds=2)
         yield port
     finally:
         server.terminate()
@@ -301,44 +326,126 @@ def measure(port: int, name: str, path: str) -> Load:
     return wrk(f"http://127.0.0.1:{port}{path}")
 
 
-def targets(kind: str, name: str) -> tuple[int, int | None] | None:
-    """The req/s and p99 (in ms; None: no target) a page should reach, if it has targets."""
-    if name.startswith("challenge"):
-        return TARGET_RPS[kind], TARGET_P99_MS
-    if name == "vote":
-        return TARGET_VOTE_RPS, TARGET_VOTE_P99_MS
-    if name == "compare":
-        return TARGET_COMPARE_RPS, None
-    return None
+@dataclass(frozen=True)
+class Target:
+    """What a load should reach: a share of the bare stack's requests per second, a 99th
+    percentile, or requests per second of its own (None: no such target)."""
+
+    ratio: float | None = None
+    p99_ms: int | None = None
+    rps: int | None = None
+
+    def describe(self) -> str:
+        parts = []
+        if self.ratio is not None:
+            parts.append(f"≥{self.ratio:.0%} of the bare stack's req/s")
+        if self.rps is not None:
+            parts.append(f"≥{self.rps} req/s")
+        if self.p99_ms is not None:
+            parts.append(f"p99 ≤{self.p99_ms}ms")
+        return ", ".join(parts)
 
 
-def describe(rps: int, p99_ms: int | None) -> str:
-    return f"≥{rps} req/s" + (f", p99 ≤{p99_ms}ms" if p99_ms is not None else "")
+SIGNED_IN_PAGE = Target(ratio=TARGET_RATIO, p99_ms=TARGET_P99_MS)
+VOTE = Target(ratio=TARGET_RATIO)
+COMPARE = Target(rps=TARGET_COMPARE_RPS)
+
+
+def target_for(name: str) -> Target | None:
+    """The target of a page made anew for each request, if it has one."""
+    if name.startswith("challenge") or name == "idea":
+        return SIGNED_IN_PAGE
+    return {"vote": VOTE, "compare": COMPARE}.get(name)
+
+
+def ratio(app: Load, bare: Load | None) -> float | None:
+    """The app's requests per second over the bare stack's; None without a bare figure."""
+    if bare is None or bare.rps <= 0:
+        return None
+    return app.rps / bare.rps
+
+
+def bad_answers(name: str, load: Load) -> list[str]:
+    """What of answering 2xx or 3xx the load fell short of.
+
+    The vote endpoint may answer a few 409s (a pair lost a turn, or a vote and
+    its withdrawal raced), up to CONFLICTS_ALLOWED of its requests.
+    """
+    conflicts = load.statuses.get("409", 0) if name == "vote" else 0
+    missed = ["non-2xx"] if load.non_2xx > conflicts else []
+    if conflicts > CONFLICTS_ALLOWED * load.requests:
+        missed.append("409s")
+    return missed
+
+
+def judge(
+    name: str, load: Load, bare: Load | None = None, *, cached: bool = False
+) -> tuple[str, list[str]]:
+    """The target of a page, and what of it the load fell short of, as of answering well
+    (the bare stack's load too). A cached page is shown, not judged."""
+    missed = bad_answers(name, load)
+    if bare is not None:
+        missed += [f"bare {what}" for what in bad_answers(name, bare)]
+    target = None if cached else target_for(name)
+    if target is None:
+        return "", missed
+    if target.rps is not None and load.rps < target.rps:
+        missed.append("req/s")
+    if target.p99_ms is not None and load.p99_ms > target.p99_ms:
+        missed.append("p99")
+    if target.ratio is not None:
+        share = ratio(load, bare)
+        if share is None or share < target.ratio:
+            missed.append("app/bare")
+    return target.describe(), missed
+
+
+def outcome(target: str, missed: list[str], *, cached: bool = False) -> str:
+    if missed:
+        return "missed: " + ", ".join(missed)
+    if cached:
+        return "cached, not judged"
+    return "met" if target else "no target"
 
 
 def start_sessions(url: str) -> tuple[SignedIn, float]:
     started = time.perf_counter()
-    signed_in = asyncio.run(sign_in(url, people=PEOPLE, pairs=PAIRS))
-    if not signed_in.pairs:
-        raise SystemExit("nobody may vote on an idea of the big challenge: no pairs to load")
+    signed_in = asyncio.run(sign_in(url, people=PEOPLE, pairs=2 * PAIRS))
+    if len(signed_in.pairs) < 4:
+        raise SystemExit("too few ideas of the big challenge to vote on: no pairs to load")
     return signed_in, time.perf_counter() - started
 
 
-def split_pairs(signed_in: SignedIn) -> tuple[list[Pair], list[Pair]]:
-    """The pairs the vote endpoint is measured on, and the last eighth, which warm it
-    up first (the workers' connections prepare its statements): apart, so that the
-    warm-up leaves the measured pairs' turns as they were."""
-    split = len(signed_in.pairs) - max(1, len(signed_in.pairs) // 8)
-    return signed_in.pairs[:split], signed_in.pairs[split:]
+@dataclass(frozen=True)
+class VotePairs:
+    """A stack's pairs: those its vote endpoint is measured on, and those that warm it up
+    first (the workers' connections prepare its statements), apart, so that the warm-up
+    leaves the measured pairs' turns as they were."""
+
+    measured: list[Pair]
+    warming: list[Pair]
+
+    @classmethod
+    def of(cls, pairs: list[Pair]) -> VotePairs:
+        """The last eighth (one at least) warms up; the rest are measured."""
+        split = len(pairs) - max(1, len(pairs) // 8)
+        return cls(pairs[:split], pairs[split:])
 
 
-def measure_votes(port: int, folder: Path, cookie: str, signed_in: SignedIn) -> Load:
+def split_pairs(signed_in: SignedIn) -> tuple[VotePairs, VotePairs]:
+    """The app's pairs and the bare stack's, half each: a load ends with some of its
+    pairs voted and some not, so no two loads share a pair."""
+    half = len(signed_in.pairs) // 2
+    return VotePairs.of(signed_in.pairs[:half]), VotePairs.of(signed_in.pairs[half:])
+
+
+def measure_votes(port: int, folder: Path, cookie: str, pairs: VotePairs, stack: str) -> Load:
     """The vote endpoint under the pairs' votes and withdrawals (``bench/vote.lua``).
 
     First one pair votes and withdraws, which leaves it as it was: both must be
     answered 200, as htmx gets them.
     """
-    first = signed_in.pairs[0]
+    first = pairs.measured[0]
     path = f"/ideas/{first.idea_id}/vote"
     headers = {
         "Cookie": f"{cookie}={first.person.token}",
@@ -350,20 +457,19 @@ def measure_votes(port: int, folder: Path, cookie: str, signed_in: SignedIn) -> 
         answer, body = fetch(port, path, "POST", f"action={action}", headers)
         if answer != 200:
             raise SystemExit(
-                f"vote: action={action} as user {first.person.user_id} on {path} "
+                f"vote ({stack}): action={action} as user {first.person.user_id} on {path} "
                 f"answered {answer}, not 200:\n{body[:2000]}"
             )
-    measured, warming = split_pairs(signed_in)
     url = f"http://127.0.0.1:{port}/"
-    warm = folder / "pairs-warm-up.txt"
-    write_pairs(warm, warming)
+    warm = folder / f"pairs-{stack}-warm-up.txt"
+    write_pairs(warm, pairs.warming)
     wrk(url, WARM_UP_SECONDS, SCRIPTS / "vote.lua", str(warm), str(THREADS), cookie)
-    pairs = folder / "pairs.txt"
-    write_pairs(pairs, measured)
-    return wrk(url, SECONDS, SCRIPTS / "vote.lua", str(pairs), str(THREADS), cookie)
+    measured = folder / f"pairs-{stack}.txt"
+    write_pairs(measured, pairs.measured)
+    return wrk(url, SECONDS, SCRIPTS / "vote.lua", str(measured), str(THREADS), cookie)
 
 
-def measure_compare(port: int, folder: Path, cookie: str, signed_in: SignedIn, path: str) -> Load:
+def measure_compare(port: int, people: Path, cookie: str, signed_in: SignedIn, path: str) -> Load:
     """The compare page, each request as the next person (``bench/compare.lua``)."""
     first = signed_in.people[0]
     answer, body = fetch(port, path, headers={"Cookie": f"{cookie}={first.token}"})
@@ -371,44 +477,28 @@ def measure_compare(port: int, folder: Path, cookie: str, signed_in: SignedIn, p
         raise SystemExit(
             f"compare: {path} did not show user {first.user_id} a pair:\n{body[:2000]}"
         )
-    return measure_as_people(port, folder / "people.txt", cookie, signed_in, path)
+    return measure_as_people(port, people, cookie, path)
 
 
-def measure_signed_in(port: int, people: Path, cookie: str, signed_in: SignedIn, path: str) -> Load:
+def measure_signed_in(
+    port: int, people: Path, cookie: str, signed_in: SignedIn, path: str, seconds: int = SECONDS
+) -> Load:
     """A page as signed-in people see it: made for each of them, never from the cache."""
     answer, body = fetch(port, path, headers={"Cookie": f"{cookie}={signed_in.people[0].token}"})
     if answer != 200 or "Sign out" not in body:
-        raise SystemExit(f"{path} did not answer a signed-in person with 200:\n{body[:2000]}")
-    return measure_as_people(port, people, cookie, signed_in, path)
+        raise SystemExit(
+            f"{path} on port {port} did not answer a signed-in person with 200:\n{body[:2000]}"
+        )
+    return measure_as_people(port, people, cookie, path, seconds)
 
 
-def measure_as_people(port: int, people: Path, cookie: str, signed_in: SignedIn, path: str) -> Load:
-    """``path`` loaded by the signed-in people (written to ``people``), each request as
-    the next person."""
-    write_people(people, signed_in.people)
+def measure_as_people(
+    port: int, people: Path, cookie: str, path: str, seconds: int = SECONDS
+) -> Load:
+    """``path`` loaded by the signed-in people (listed in ``people``), each request as the
+    next person."""
     url = f"http://127.0.0.1:{port}{path}"
-    return wrk(url, SECONDS, SCRIPTS / "compare.lua", str(people), str(THREADS), cookie)
-
-
-def judge(kind: str, name: str, load: Load) -> tuple[str, list[str]]:
-    """The target of a page, and what of it (or of answering 2xx or 3xx) the load fell short of.
-
-    The vote endpoint may answer a few 409s (a pair lost a turn, or a vote and
-    its withdrawal raced), up to CONFLICTS_ALLOWED of its requests.
-    """
-    conflicts = load.statuses.get("409", 0) if name == "vote" else 0
-    missed = ["non-2xx"] if load.non_2xx > conflicts else []
-    if conflicts > CONFLICTS_ALLOWED * load.requests:
-        missed.append("409s")
-    target = targets(kind, name)
-    if target is None:
-        return "", missed
-    rps, p99_ms = target
-    if load.rps < rps:
-        missed.append("req/s")
-    if p99_ms is not None and load.p99_ms > p99_ms:
-        missed.append("p99")
-    return describe(rps, p99_ms), missed
+    return wrk(url, seconds, SCRIPTS / "compare.lua", str(people), str(THREADS), cookie)
 
 
 def failures(load: Load) -> str:
@@ -419,116 +509,126 @@ def failures(load: Load) -> str:
 STOLEN_NOTED = 0.05  # a share of stolen CPU time worth a word next to the figures
 
 
-def stolen_note(load: Load) -> str:
+def stolen(load: Load) -> str:
     if load.stolen is None or load.stolen < STOLEN_NOTED:
         return ""
-    return f" ({load.stolen:.0%} of the CPU time stolen by the host)"
+    return f"{load.stolen:.0%} of the CPU time stolen by the host"
 
 
-def show(name: str, load: Load, note: str) -> None:
-    if load.socket_errors:
-        note += f" ({load.socket_errors} socket errors or timeouts)"
-    if failures(load):
-        note += f" ({failures(load)})"
-    note += stolen_note(load)
-    print(
-        f"  {name:22} {load.rps:8.0f} {load.p50_ms:7.1f}ms {load.p99_ms:7.1f}ms"
-        f" {load.non_2xx:>8}  {note}"
+def stolen_note(load: Load) -> str:
+    return f" ({stolen(load)})" if stolen(load) else ""
+
+
+def notes(load: Load, bare: Load | None) -> str:
+    """What the scripts counted as failures, and steal, for the app's load and the bare's."""
+    note = ""
+    for who, each in (("", load), ("bare: ", bare)):
+        if each is None:
+            continue
+        if each.socket_errors:
+            note += f" ({who}{each.socket_errors} socket errors or timeouts)"
+        if failures(each):
+            note += f" ({who}{failures(each)})"
+        if stolen(each):
+            note += f" ({who}{stolen(each)})"
+    return note
+
+
+def label(result: PageResult) -> str:
+    return f"{result.page} (cached)" if result.cached else result.page
+
+
+COLUMNS = (
+    f"{'req/s':>8} {'p50':>9} {'p99':>9} {'non-2xx':>8} {'bare':>8} {'bare p99':>9} {'app/bare':>8}"
+)
+
+
+def figures(load: Load, bare: Load | None, share: float | None) -> str:
+    bare_rps = f"{bare.rps:8.0f}" if bare is not None else f"{'—':>8}"
+    bare_p99 = f"{bare.p99_ms:7.1f}ms" if bare is not None else f"{'—':>9}"
+    shown = f"{share:8.0%}" if share is not None else f"{'—':>8}"
+    return (
+        f"{load.rps:8.0f} {load.p50_ms:7.1f}ms {load.p99_ms:7.1f}ms {load.non_2xx:>8} "
+        f"{bare_rps} {bare_p99} {shown}"
     )
 
 
-def outcome(target: str, missed: list[str]) -> str:
-    if missed:
-        return "missed: " + ", ".join(missed)
-    return "met" if target else "no target"
+def show(result: PageResult) -> None:
+    verdict = outcome(result.target, result.missed, cached=result.cached)
+    print(
+        f"  {label(result):30} {figures(result.load, result.bare, result.ratio)}  "
+        f"{verdict}{notes(result.load, result.bare)}"
+    )
 
 
 def bench(kind: str, folder: Path, yardstick: float) -> dict[str, Any]:
-    with database(kind, folder, "large") as url, database(kind, folder, "small") as small_url:
-        large, large_seconds = build(url, SCALE)
-        small, small_seconds = build(small_url, SCALE * SMALL)
-        counts = ", ".join(f"{n:,} {what}" for what, n in large.counts.items())
-        print(f"\n{DATABASES[kind]}: {counts}; generated in {large_seconds:.1f}s")
-        print(f"  and {small.counts['ideas']:,} ideas for comparison, in {small_seconds:.1f}s")
-        sorts = [(f"challenge, {sort}", f"{large.challenge_path}?sort={sort}") for sort in SORTS]
-        smaller = f"{small.counts['ideas']:,} ideas"
-        print(
-            f"  {'page':22} {'req/s':>8} {'p50':>9} {'p99':>9} {'non-2xx':>8}  "
-            f"target for the challenge page: ≥{TARGET_RPS[kind]} req/s, p99 ≤{TARGET_P99_MS}ms; "
-            f"signed in, ≥{TARGET_KEPT:.0%} of its throughput on {smaller} (loaded just after)"
-        )
-        results = []
+    with database(kind, folder, "bench") as url:
+        generated, generated_seconds = build(url, SCALE)
+        counts = ", ".join(f"{n:,} {what}" for what, n in generated.counts.items())
+        print(f"\n{DATABASES[kind]}: {counts}; generated in {generated_seconds:.1f}s")
+        challenge = generated.challenge_path
+        pages = [(f"challenge, {sort}", f"{challenge}?sort={sort}") for sort in SORTS]
+        pages.append(("idea", generated.idea_path))
+        results: list[PageResult] = []
 
-        def record(name: str, path: str, load: Load, *, with_target: bool = False) -> None:
-            target, missed = judge(kind, name, load)
-            note = outcome(target, missed)
-            show(name, load, f"{note} ({target})" if with_target else note)
-            results.append(PageResult(name, path, load, target, missed))
+        def record(
+            name: str, path: str, load: Load, bare: Load | None = None, *, cached: bool = False
+        ) -> None:
+            target, missed = judge(name, load, bare, cached=cached)
+            share = None if cached else ratio(load, bare)
+            result = PageResult(name, path, load, target, missed, cached, bare=bare, ratio=share)
+            show(result)
+            results.append(result)
 
-        # Both databases are served at once, so that each sort of the challenge page is
-        # loaded on the small one right after the large. The share kept is taken from
-        # pages made for signed-in people: a visitor's come from the page cache, whatever
-        # the size of the database, and comparing two loads of the cache measures noise.
         with (
-            serve(url, folder, sorts[0][1]) as port,
-            serve(small_url, folder, sorts[0][1]) as small_port,
+            serve((*IDEAS, "serve", "--workers", str(WORKERS)), url, folder) as port,
+            serve(BARE, url, folder) as bare_port,
         ):
             signed_in, sign_in_seconds = start_sessions(url)
-            signed_in_small, _ = start_sessions(small_url)
             cookie = cookie_name(load_settings(environment(url, folder, port)))
+            people = folder / "people.txt"
+            write_people(people, signed_in.people)
             print(
-                f"  ({len(signed_in.people):,} people signed in, in {sign_in_seconds:.1f}s, "
-                f"and {len(signed_in_small.people):,} on the small database)"
+                f"  {len(signed_in.people):,} people signed in, in {sign_in_seconds:.1f}s; "
+                f"both stacks warmed up for {WARM_UP_SECONDS}s each on the first page"
             )
-            for name, path in sorts:
-                load = measure(port, name, path)
-                made = measure_signed_in(port, folder / "people.txt", cookie, signed_in, path)
-                # The small database has a big challenge of the same name: the same path.
-                on_small = measure_signed_in(
-                    small_port, folder / "people-small.txt", cookie, signed_in_small, path
-                )
-                target, missed = judge(kind, name, load)
-                kept = made.rps / on_small.rps
-                if kept < TARGET_KEPT:
-                    missed.append("kept")
-                if made.non_2xx or on_small.non_2xx:
-                    missed.append("non-2xx signed in")
-                show(name, load, outcome(target, missed))
-                show("  signed in", made, "made for each person")
-                show(f"    on {smaller}", on_small, f"{kept:.0%} of it kept on the large one")
-                results.append(
-                    PageResult(
-                        name,
-                        path,
-                        load,
-                        target,
-                        missed,
-                        signed_in=made,
-                        small_rps=on_small.rps,
-                        kept=kept,
-                    )
-                )
-            record("idea", large.idea_path, measure(port, "idea", large.idea_path))
-            print(f"  {len(signed_in.pairs):,} pairs of a person and an idea to vote on")
-            per_thread = len(split_pairs(signed_in)[0]) // THREADS
+            for each in (port, bare_port):
+                measure_signed_in(each, people, cookie, signed_in, pages[0][1], WARM_UP_SECONDS)
+            print(
+                f"  signed-in pages: target {SIGNED_IN_PAGE.describe()}; "
+                f"vote: target {VOTE.describe()}; visitors' pages come from the cache"
+            )
+            print(f"  {'page':30} {COLUMNS}  result")
+            # Each page as visitors get it (from the app's page cache), then made for each
+            # signed-in person by the app and, right after, by the bare stack.
+            for name, path in pages:
+                cached = measure(port, name, path)
+                made = measure_signed_in(port, people, cookie, signed_in, path)
+                bare = measure_signed_in(bare_port, people, cookie, signed_in, path)
+                record(name, path, made, bare)
+                record(name, path, cached, cached=True)
+            app_pairs, bare_pairs = split_pairs(signed_in)
+            print(
+                f"  {len(app_pairs.measured):,} pairs of a person and an idea to vote on for "
+                f"each stack, and {len(app_pairs.warming):,} more to warm up on"
+            )
+            per_thread = len(app_pairs.measured) // THREADS
             if per_thread < 4 * CONNECTIONS // THREADS:
                 print(
                     f"  (only {per_thread} requests between a vote and its withdrawal on a wrk "
                     f"thread of {CONNECTIONS // THREADS} connections: some may race, answering 409)"
                 )
-            print(f"  {'signed in':22} {'req/s':>8} {'p50':>9} {'p99':>9} {'non-2xx':>8}  target")
             record(
                 "vote",
                 "/ideas/{idea_id}/vote",
-                measure_votes(port, folder, cookie, signed_in),
-                with_target=True,
+                measure_votes(port, folder, cookie, app_pairs, "app"),
+                measure_votes(bare_port, folder, cookie, bare_pairs, "bare"),
             )
-            compare_path = f"{large.challenge_path}/compare"
+            compare_path = f"{challenge}/compare"
             record(
                 "compare",
                 compare_path,
-                measure_compare(port, folder, cookie, signed_in, compare_path),
-                with_target=True,
+                measure_compare(port, people, cookie, signed_in, compare_path),
             )
     summary = {
         "database": kind,
@@ -538,12 +638,15 @@ def bench(kind: str, folder: Path, yardstick: float) -> dict[str, Any]:
         "workers": WORKERS,
         "cores": os.cpu_count(),
         "python_loop_seconds": round(yardstick, 2),
-        "generated": {**large.counts, "seconds": round(large_seconds, 1)},
+        "generated": {**generated.counts, "seconds": round(generated_seconds, 1)},
         "signed_in": {
             "people": len(signed_in.people),
             "pairs": len(signed_in.pairs),
             "seconds": round(sign_in_seconds, 1),
         },
+        "bare_stack": " ".join(["python", *BARE[1:]]),
+        "target_ratio": TARGET_RATIO,
+        "target_p99_ms": TARGET_P99_MS,
         "pages": [asdict(result) for result in results],
     }
     (RESULTS / f"results-{kind}.json").write_text(
@@ -554,21 +657,15 @@ def bench(kind: str, folder: Path, yardstick: float) -> dict[str, Any]:
 
 def print_summary(summaries: list[dict[str, Any]]) -> None:
     print(f"\nSummary: scale {SCALE}, {CONNECTIONS} connections, {SECONDS}s per page")
-    print(
-        f"  {'database':11} {'page':20} {'req/s':>7} {'p50':>9} {'p99':>9} {'non-2xx':>8} {'kept':>5}  result"
-    )
+    print(f"  {'database':11} {'page':30} {COLUMNS}  result")
     for summary in summaries:
         for page in summary["pages"]:
-            load = page["load"]
-            kept = f"{page['kept']:.0%}" if page["kept"] is not None else "—"
-            result = outcome(page["target"], page["missed"])
-            failed = failures(Load(**load))
-            if failed:
-                result += f" ({failed})"
-            result += stolen_note(Load(**load))
+            bare = Load(**page["bare"]) if page["bare"] is not None else None
+            result = PageResult(**{**page, "load": Load(**page["load"]), "bare": bare})
+            verdict = outcome(result.target, result.missed, cached=result.cached)
             print(
-                f"  {DATABASES[summary['database']]:11} {page['page']:20} {load['rps']:7.0f}"
-                f" {load['p50_ms']:7.1f}ms {load['p99_ms']:7.1f}ms {load['non_2xx']:>8} {kept:>5}  {result}"
+                f"  {DATABASES[summary['database']]:11} {label(result):30} "
+                f"{figures(result.load, bare, result.ratio)}  {verdict}{notes(result.load, bare)}"
             )
 
 
