@@ -190,8 +190,6 @@ async def change_role(request: Request) -> Response:
     role, action = form.get("role"), form.get("action")
     if role not in {"host", "admin"} or action not in {"grant", "revoke"}:
         raise HTTPException(400, "Choose a role and whether to grant or revoke it.")
-    if role == "admin" and action == "revoke" and request.path_params["user_id"] == admin.id:
-        raise HTTPException(409, "You cannot remove your own admin role.")
     await services.set_role(
         context.db(request),
         actor_id=admin.id,

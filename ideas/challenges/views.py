@@ -216,7 +216,7 @@ async def edit_challenge(request: Request) -> Response:
     """Hosts edit the brief, schedule, tags and settings; the address only while in draft."""
     challenge = await challenge_for(request, Action.EDIT_CHALLENGE)
     zone = context.settings(request).zone
-    slug_locked = challenge.phase_at(utcnow()) is not Phase.DRAFT
+    slug_locked = not policy.may_change_address(challenge, utcnow())
     form = forms.from_challenge(challenge, zone)
     preview = None
     if request.method == "POST":

@@ -24,7 +24,7 @@ from ideas.comments import forms, queries, services
 from ideas.comments.models import EDIT_WINDOW, Comment, CommentStatus
 from ideas.comments.queries import ThreadItem
 from ideas.db import utcnow
-from ideas.errors import Conflict, Forbidden, NotFound
+from ideas.errors import Forbidden, NotFound
 from ideas.policy import Action, Role
 from ideas.submissions import queries as idea_queries
 from ideas.submissions.models import Idea
@@ -44,7 +44,7 @@ def comment_path(request: Request, idea: Idea, comment_id: int) -> str:
 def _closed_reason(challenge: Challenge, idea: Idea, roles: frozenset[Role], now: datetime) -> str:
     """Why the viewer sees no comment form; empty when signing in would give them one."""
     if not idea.is_visible:
-        return f"This idea is {idea.status.value}, so it takes no new comments."
+        return services.no_comments_on(idea.status.value)
     phase = challenge.phase_at(now)
     if not policy.ALLOWED[Action.COMMENT][phase]:
         if phase is Phase.DRAFT:
@@ -58,7 +58,8 @@ def _closed_reason(challenge: Challenge, idea: Idea, roles: frozenset[Role], now
 def _permissions(
     viewer: User | None, comments: Iterable[Comment], may_comment: bool, now: datetime
 ) -> dict[str, frozenset[int]]:
-    """Which of ``comments`` the viewer may edit (while commenting is open) or delete."""
+    """Which of ``comments`` the viewer may edit (while commenting is open), delete, or
+    report (a published comment of someone else's)."""
     shown = list(comments)
     return {
         "editable_comments": frozenset(
@@ -66,6 +67,11 @@ def _permissions(
         ),
         "deletable_comments": frozenset(
             c.id for c in shown if policy.may_delete_comment(viewer, c)
+        ),
+        "reportable_comments": frozenset(
+            c.id
+            for c in shown
+            if c.status is CommentStatus.PUBLISHED and policy.may_report(viewer, [c.author_id])
         ),
     }
 
@@ -227,14 +233,6 @@ def _form_in_place(request: Request, idea: Idea, form: Form, parent_id: int | No
 # Changing one's own comment ----------------------------------------------------
 
 
-def _edit_refusal(user: User, comment: Comment) -> str:
-    if comment.author_id != user.id:
-        return "Only its author can edit a comment."
-    if comment.status is not CommentStatus.PUBLISHED:
-        return f"A {comment.status.value} comment cannot be edited."
-    return services.edit_window_passed()
-
-
 async def _changed(
     request: Request, idea: Idea, comment_id: int, *, may_comment: bool, now: datetime
 ) -> Response:
@@ -262,8 +260,7 @@ async def edit_comment(request: Request) -> Response:
     now = utcnow()
     _require_open(challenge, idea, roles, now)
     user = context.signed_in(request)
-    if not policy.may_edit_comment(user, comment, now):
-        raise Forbidden(_edit_refusal(user, comment))
+    policy.require_edit_comment(user, comment, now)
     form = forms.filled(comment.body)
     if request.method == "POST":
         await hit(request, Limit.COMMENT)
@@ -296,10 +293,6 @@ async def delete_comment(request: Request) -> Response:
     now = utcnow()
     policy.check(Action.SEE_CHALLENGE, challenge, roles, now)
     user = context.signed_in(request)
-    if comment.status is CommentStatus.DELETED:
-        raise Conflict("That comment was already deleted.")
-    if not policy.may_delete_comment(user, comment):
-        raise Forbidden("Only its author can delete a comment.")
     await services.delete_comment(
         context.db(request), comment_id=comment.id, actor_id=user.id, now=now
     )

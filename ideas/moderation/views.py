@@ -150,10 +150,8 @@ async def _report(
 
 async def report_idea(request: Request) -> Response:
     idea, _ = await _visible_idea(request, request.path_params["idea_id"])
-    user = context.signed_in(request)
     authors = [idea.author_id, *(c.user_id for c in idea.coauthors)]
-    if not policy.may_report(user, authors):
-        raise Forbidden("You cannot report your own idea.")
+    policy.require_report(context.signed_in(request), authors, ItemKind.IDEA)
     return await _report(
         request, ItemKind.IDEA, idea.id, idea, "Report this idea", _idea_path(request, idea)
     )
@@ -164,9 +162,7 @@ async def report_comment(request: Request) -> Response:
     if comment is None:
         raise NotFound()
     idea, _ = await _visible_idea(request, comment.idea_id)
-    user = context.signed_in(request)
-    if not policy.may_report(user, [comment.author_id]):
-        raise Forbidden("You cannot report your own comment.")
+    policy.require_report(context.signed_in(request), [comment.author_id], ItemKind.COMMENT)
     back = f"{_idea_path(request, idea)}#comment-{comment.id}"
     return await _report(request, ItemKind.COMMENT, comment.id, idea, "Report this comment", back)
 
@@ -280,7 +276,6 @@ async def _apply(
             db, kind=kind, item_id=item_id, actor_id=actor.id, reason=reason, now=now
         )
     if action == "suspend":
-        policy.require_suspend(actor)
         return await services.suspend_author(
             db, kind=kind, item_id=item_id, actor_id=actor.id, now=now
         )

@@ -232,6 +232,8 @@ async def idea_detail(request: Request) -> Response:
             and idea.status.value == "published",
             "may_build": idea.is_visible and policy.may(Action.POST_IDEA, challenge, roles, now),
             "may_manage_coauthors": may_manage,
+            "may_report": idea.is_visible
+            and policy.may_report(user, [idea.author_id, *(c.user_id for c in idea.coauthors)]),
             "coauthor_candidates": candidates,
             "follows_idea": await idea_followed(request, idea.id),
             "is_visitor": policy.Role.VISITOR in roles,
@@ -240,8 +242,7 @@ async def idea_detail(request: Request) -> Response:
 
 
 async def withdraw(request: Request) -> Response:
-    idea, challenge, _ = await visible_idea(request)
-    policy.require_withdraw(context.viewer(request), challenge, idea, utcnow())
+    idea, _, _ = await visible_idea(request)
     await services.withdraw_idea(
         context.db(request), idea_id=idea.id, actor_id=context.signed_in(request).id, now=utcnow()
     )
@@ -350,7 +351,6 @@ async def add_coauthor(request: Request) -> Response:
 async def remove_coauthor(request: Request) -> Response:
     idea, _, _ = await visible_idea(request)
     user = context.signed_in(request)
-    policy.require_manage_coauthors(user, idea)
     await services.remove_coauthor(
         context.db(request),
         idea_id=idea.id,

@@ -102,7 +102,7 @@ async def vote_context(
     allowed = policy.may_vote_for(viewer, challenge, idea)
     refusal = _closed_reason(challenge, idea, roles, now)
     if open_ and not voted and not allowed and viewer is not None:
-        refusal = services.OWN_IDEA
+        refusal = policy.VOTE_FOR_OWN_IDEA
     return {
         **_widget(
             idea,
@@ -147,7 +147,7 @@ async def list_vote_context(
         ):
             votable.add(idea.id)
         elif viewer is not None:
-            refusals[idea.id] = services.OWN_IDEA
+            refusals[idea.id] = policy.VOTE_FOR_OWN_IDEA
     path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     return {
         "voted_ids": mine.voted_ids,
