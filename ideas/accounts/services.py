@@ -13,6 +13,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ideas import audit, policy
+from ideas.accounts import names
 from ideas.accounts.forms import ProfileInput
 from ideas.accounts.models import Identity, Skill, User, UserSkill, UserStatus
 from ideas.accounts.providers import ProviderAccount, usable_picture
@@ -268,7 +269,7 @@ async def delete_account(session: AsyncSession, *, user_id: int, now: datetime) 
             update(User)
             .where(User.id == user_id)
             .values(
-                display_name="Deleted participant",
+                display_name=names.DELETED_PARTICIPANT.capitalize(),
                 email=None,
                 avatar_url=None,
                 bio="",

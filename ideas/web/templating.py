@@ -12,6 +12,7 @@ from jinja2_fragments.starlette import Jinja2Blocks
 from starlette.requests import Request
 from starlette.responses import Response
 
+from ideas.accounts import names
 from ideas.accounts.providers import avatar_origins
 from ideas.challenges.phases import PHASES, Phase
 from ideas.db import utcnow
@@ -98,7 +99,14 @@ def create_templates(settings: Settings) -> Jinja2Blocks:
             return url
         return None
 
-    env.filters.update(when=when, iso=iso, datetime_local=datetime_local, relative=relative)
+    env.filters.update(
+        when=when,
+        iso=iso,
+        datetime_local=datetime_local,
+        relative=relative,
+        public_name=names.public_name,
+        public_name_capitalised=names.public_name_capitalised,
+    )
     env.globals.update(
         static=lambda path: f"/static/{path}?v={_static_version(path)}",
         path_for=path_for,
