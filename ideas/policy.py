@@ -350,7 +350,8 @@ def may_vote_for(
     Needs ``idea.coauthors`` loaded, unless ``coauthor`` already says whether
     ``user`` is one of the idea's co-authors. Casting a vote checks the same rule
     inside its INSERT (``ideas.voting.services``), so that it holds under
-    concurrency; a change here must be made there too.
+    concurrency; a change here must be made there too, or
+    tests/voting/test_vote_rules_agree.py fails.
     """
     if user is None or not user.is_active:
         return False
