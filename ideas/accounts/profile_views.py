@@ -12,8 +12,9 @@ from ideas import policy
 from ideas.accounts import forms, queries, services
 from ideas.accounts.models import User
 from ideas.db import utcnow
-from ideas.errors import Conflict, NotFound
+from ideas.errors import NotFound
 from ideas.web import context
+from ideas.web.errors import Refusal, answer_refusals
 from ideas.web.forms import Form
 from ideas.web.htmx import redirect
 from ideas.web.sessions import sign_out
@@ -89,15 +90,19 @@ async def update_profile(request: Request) -> Response:
 
 async def unlink(request: Request) -> Response:
     user = await _me(request)
-    try:
-        await services.unlink_identity(
-            context.db(request),
-            user_id=user.id,
-            identity_id=request.path_params["identity_id"],
-            now=utcnow(),
+
+    async def refused(refusal: Refusal) -> Response:
+        return await _settings_page(
+            request, user, problem=refusal.message, status_code=refusal.status
         )
-    except Conflict as error:
-        return await _settings_page(request, user, problem=error.message, status_code=409)
+
+    answer_refusals(request, refused, statuses=(409,), htmx_only=False)
+    await services.unlink_identity(
+        context.db(request),
+        user_id=user.id,
+        identity_id=request.path_params["identity_id"],
+        now=utcnow(),
+    )
     return RedirectResponse(context.path_for(request, "settings"), status_code=303)
 
 

@@ -20,7 +20,7 @@ from ideas.challenges.models import Challenge
 from ideas.challenges.views import visible_challenge
 from ideas.comments import queries as comment_queries
 from ideas.db import utcnow
-from ideas.errors import Conflict, DomainError, Forbidden, NotFound
+from ideas.errors import NotFound
 from ideas.moderation import forms, queries, services
 from ideas.moderation.queries import QueueItem
 from ideas.moderation.services import Decision, ItemKind
@@ -28,6 +28,7 @@ from ideas.policy import Action
 from ideas.submissions import queries as idea_queries
 from ideas.submissions.models import Idea
 from ideas.web import context
+from ideas.web.errors import Refusal, answer_refusals
 from ideas.web.forms import Form
 from ideas.web.htmx import is_htmx, redirect
 from ideas.web.ratelimit import Limit, hit
@@ -40,11 +41,6 @@ DONE = {
     "dismiss": "Reports dismissed: it stays as it is.",
     "suspend": "Its author is suspended: their sessions have ended.",
 }
-
-
-def _status(error: DomainError) -> int:
-    """A refusal answered in place: 403 for who is asking, 409 for the item's state."""
-    return 403 if isinstance(error, Forbidden) else 409
 
 
 # Reporting --------------------------------------------------------------------------
@@ -119,23 +115,23 @@ async def _report(
                 "report_refused": "",
             },
         )
-    try:
-        if kind is ItemKind.IDEA:
-            outcome = await services.report_idea(
-                context.db(request), idea_id=item_id, reporter_id=reporter.id, report=data,
-                now=utcnow(),
-            )  # fmt: skip
-        else:
-            outcome = await services.report_comment(
-                context.db(request), comment_id=item_id, reporter_id=reporter.id, report=data,
-                now=utcnow(),
-            )  # fmt: skip
-    except (Forbidden, Conflict) as error:
-        if not is_htmx(request):
-            raise
+
+    async def refused(refusal: Refusal) -> Response:
         return _disclosure(
-            request, kind, item_id, refused=error.message, status_code=_status(error)
+            request, kind, item_id, refused=refusal.message, status_code=refusal.status
         )
+
+    answer_refusals(request, refused)
+    if kind is ItemKind.IDEA:
+        outcome = await services.report_idea(
+            context.db(request), idea_id=item_id, reporter_id=reporter.id, report=data,
+            now=utcnow(),
+        )  # fmt: skip
+    else:
+        outcome = await services.report_comment(
+            context.db(request), comment_id=item_id, reporter_id=reporter.id, report=data,
+            now=utcnow(),
+        )  # fmt: skip
     if is_htmx(request):
         done = "Thanks — reported."
         if outcome.hidden:
@@ -294,12 +290,12 @@ async def _decide(request: Request, challenge: Challenge | None) -> Response:
         raise NotFound()
     submitted = await request.form()
     action = str(submitted.get("action", ""))
-    try:
-        outcome = await _apply(request, action, kind, item.id, submitted)
-    except (Conflict, Forbidden) as error:
-        if not is_htmx(request):
-            raise
-        return _row(request, challenge, item, problem=error.message, status_code=_status(error))
+
+    async def refused(refusal: Refusal) -> Response:
+        return _row(request, challenge, item, problem=refusal.message, status_code=refusal.status)
+
+    answer_refusals(request, refused)
+    outcome = await _apply(request, action, kind, item.id, submitted)
     if isinstance(outcome, Form):
         if is_htmx(request):
             return _row(request, challenge, item, form=outcome)
