@@ -11,6 +11,7 @@ from starlette.responses import RedirectResponse, Response
 from ideas import policy
 from ideas.accounts import forms, queries, services
 from ideas.accounts.models import User
+from ideas.accounts.pages import SettingsPage
 from ideas.db import utcnow
 from ideas.errors import NotFound
 from ideas.web import context
@@ -49,15 +50,15 @@ async def _settings_page(
     return render(
         request,
         "accounts/settings.html",
-        {
-            "person": user,
-            "form": form or _profile_form(user),
-            "skill_suggestions": await queries.popular_skills(db),
-            "providers": {p.key: p for p in request.app.state.providers},
-            "linkable": [p for p in request.app.state.providers if p.key not in linked],
-            "notice": notice,
-            "problem": problem,
-        },
+        SettingsPage(
+            person=user,
+            form=form or _profile_form(user),
+            skill_suggestions=await queries.popular_skills(db),
+            providers={p.key: p for p in request.app.state.providers},
+            linkable=[p for p in request.app.state.providers if p.key not in linked],
+            notice=notice,
+            problem=problem,
+        ),
         block="profile_form" if form is not None else None,
         status_code=status_code,
     )

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -22,6 +21,14 @@ from ideas.challenges.models import Challenge
 from ideas.challenges.phases import Phase
 from ideas.comments import forms, queries, services
 from ideas.comments.models import EDIT_WINDOW, Comment, CommentStatus
+from ideas.comments.pages import (
+    ChangedComment,
+    CommentEditPage,
+    CommentForm,
+    CommentPermissions,
+    PostedComment,
+    Thread,
+)
 from ideas.comments.queries import ThreadItem
 from ideas.db import utcnow
 from ideas.errors import Forbidden, NotFound
@@ -57,23 +64,21 @@ def _closed_reason(challenge: Challenge, idea: Idea, roles: frozenset[Role], now
 
 def _permissions(
     viewer: User | None, comments: Iterable[Comment], may_comment: bool, now: datetime
-) -> dict[str, frozenset[int]]:
+) -> CommentPermissions:
     """Which of ``comments`` the viewer may edit (while commenting is open), delete, or
     report (a published comment of someone else's)."""
     shown = list(comments)
-    return {
-        "editable_comments": frozenset(
+    return CommentPermissions(
+        editable_comments=frozenset(
             c.id for c in shown if may_comment and policy.may_edit_comment(viewer, c, now)
         ),
-        "deletable_comments": frozenset(
-            c.id for c in shown if policy.may_delete_comment(viewer, c)
-        ),
-        "reportable_comments": frozenset(
+        deletable_comments=frozenset(c.id for c in shown if policy.may_delete_comment(viewer, c)),
+        reportable_comments=frozenset(
             c.id
             for c in shown
             if c.status is CommentStatus.PUBLISHED and policy.may_report(viewer, [c.author_id])
         ),
-    }
+    )
 
 
 def _may_comment(challenge: Challenge, idea: Idea, roles: frozenset[Role], now: datetime) -> bool:
@@ -88,7 +93,7 @@ async def thread_context(
     *,
     comment_form: Form | None = None,
     reply_forms: dict[int, Form] | None = None,
-) -> dict[str, Any]:
+) -> Thread:
     """Everything ``comments/_thread.html`` needs, for the idea page and the thread page.
 
     ``idea`` needs what ``policy.idea_roles`` needs (its co-authors); ``roles``
@@ -99,19 +104,19 @@ async def thread_context(
     may_comment = _may_comment(challenge, idea, roles, now)
     reason = "" if may_comment else _closed_reason(challenge, idea, roles, now)
     everything = (c for item in items for c in (item.comment, *item.replies))
-    return {
-        "idea": idea,
-        "challenge": challenge,
-        "thread": items,
-        "thread_capped": len(items) >= queries.THREAD_LIMIT,
-        "may_comment": may_comment,
-        "comment_closed_reason": reason,
-        "comment_form": comment_form or forms.blank(),
-        "reply_forms": reply_forms or {},
-        "comment_max": forms.BODY_MAX,
-        "now": now,
-        **_permissions(context.viewer(request), everything, may_comment, now),
-    }
+    return Thread(
+        idea=idea,
+        challenge=challenge,
+        thread=items,
+        thread_capped=len(items) >= queries.THREAD_LIMIT,
+        may_comment=may_comment,
+        comment_closed_reason=reason,
+        comment_form=comment_form or forms.blank(),
+        reply_forms=reply_forms or {},
+        comment_max=forms.BODY_MAX,
+        now=now,
+        permissions=_permissions(context.viewer(request), everything, may_comment, now),
+    )
 
 
 async def _idea(request: Request, idea_id: int) -> tuple[Idea, Challenge, frozenset[Role]]:
@@ -198,19 +203,19 @@ async def post_comment(request: Request) -> Response:
     return render(
         request,
         "comments/_posted.html",
-        {
-            "idea": idea,
-            "form": forms.blank(),
-            "parent_id": posted.parent_id,
-            "item": ThreadItem(posted) if posted.parent_id is None else None,
-            "comment": posted,
-            "comment_count": await queries.comment_count(db, idea.id),
-            "may_comment": True,
-            "reply_forms": {},
-            "comment_max": forms.BODY_MAX,
-            "now": now,
-            **_permissions(author, [posted], True, now),
-        },
+        PostedComment(
+            idea=idea,
+            form=forms.blank(),
+            parent_id=posted.parent_id,
+            item=ThreadItem(posted) if posted.parent_id is None else None,
+            comment=posted,
+            comment_count=await queries.comment_count(db, idea.id),
+            may_comment=True,
+            reply_forms={},
+            comment_max=forms.BODY_MAX,
+            now=now,
+            permissions=_permissions(author, [posted], True, now),
+        ),
     )
 
 
@@ -219,14 +224,7 @@ def _form_in_place(request: Request, idea: Idea, form: Form, parent_id: int | No
     return render(
         request,
         "comments/_posted.html",
-        {
-            "idea": idea,
-            "form": form,
-            "parent_id": parent_id,
-            "item": None,
-            "comment": None,
-            "comment_max": forms.BODY_MAX,
-        },
+        CommentForm(idea=idea, form=form, parent_id=parent_id, comment_max=forms.BODY_MAX),
     )
 
 
@@ -244,13 +242,13 @@ async def _changed(
     return render(
         request,
         "comments/_changed.html",
-        {
-            "idea": idea,
-            "comment": comment,
-            "comment_count": await queries.comment_count(db, idea.id),
-            "now": now,
-            **_permissions(context.viewer(request), [comment], may_comment, now),
-        },
+        ChangedComment(
+            idea=idea,
+            comment=comment,
+            comment_count=await queries.comment_count(db, idea.id),
+            now=now,
+            permissions=_permissions(context.viewer(request), [comment], may_comment, now),
+        ),
     )
 
 
@@ -275,14 +273,14 @@ async def edit_comment(request: Request) -> Response:
     return render(
         request,
         "comments/edit.html",
-        {
-            "idea": idea,
-            "challenge": challenge,
-            "comment": comment,
-            "form": form,
-            "comment_max": forms.BODY_MAX,
-            "edit_minutes": int(EDIT_WINDOW.total_seconds() // 60),
-        },
+        CommentEditPage(
+            idea=idea,
+            challenge=challenge,
+            comment=comment,
+            form=form,
+            comment_max=forms.BODY_MAX,
+            edit_minutes=int(EDIT_WINDOW.total_seconds() // 60),
+        ),
         block="form",
     )
 

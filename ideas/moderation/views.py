@@ -8,8 +8,6 @@ it now stands, and a plain form with a redirect back to the queue.
 
 from __future__ import annotations
 
-from typing import Any
-
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -22,6 +20,13 @@ from ideas.comments import queries as comment_queries
 from ideas.db import utcnow
 from ideas.errors import NotFound
 from ideas.moderation import forms, queries, services
+from ideas.moderation.pages import (
+    Moderating,
+    QueuePage,
+    QueueRow,
+    ReportDisclosure,
+    ReportPage,
+)
 from ideas.moderation.queries import QueueItem
 from ideas.moderation.services import Decision, ItemKind
 from ideas.policy import Action
@@ -75,13 +80,7 @@ def _disclosure(
     return render(
         request,
         "moderation/_report.html",
-        {
-            "report_kind": kind.value,
-            "report_id": item_id,
-            "report_form": form,
-            "report_done": done,
-            "report_refused": refused,
-        },
+        ReportDisclosure(kind.value, item_id, form, report_done=done, report_refused=refused),
         status_code=status_code,
     )
 
@@ -101,19 +100,11 @@ async def _report(
     if data is None:
         if is_htmx(request):
             return _disclosure(request, kind, item_id, form=form)
+        disclosure = ReportDisclosure(kind.value, item_id, form, report_done="", report_refused="")
         return render(
             request,
             "moderation/report.html",
-            {
-                "idea": idea,
-                "heading": heading,
-                "back": back,
-                "report_kind": kind.value,
-                "report_id": item_id,
-                "report_form": form,
-                "report_done": "",
-                "report_refused": "",
-            },
+            ReportPage(idea=idea, heading=heading, back=back, disclosure=disclosure),
         )
 
     async def refused(refusal: Refusal) -> Response:
@@ -172,12 +163,12 @@ def _queue_path(request: Request, challenge: Challenge | None) -> str:
     return context.path_for(request, "challenge.moderation", slug=challenge.slug)
 
 
-def _queue_context(request: Request, challenge: Challenge | None) -> dict[str, Any]:
-    return {
-        "queue_challenge": challenge,
-        "may_suspend": policy.may_suspend(context.viewer(request)),
-        "reason_max": forms.HIDDEN_REASON_MAX,
-    }
+def _moderating(request: Request, challenge: Challenge | None) -> Moderating:
+    return Moderating(
+        queue_challenge=challenge,
+        may_suspend=policy.may_suspend(context.viewer(request)),
+        reason_max=forms.HIDDEN_REASON_MAX,
+    )
 
 
 async def _queue_page(
@@ -193,12 +184,12 @@ async def _queue_page(
     return render(
         request,
         "moderation/queue.html",
-        {
-            **_queue_context(request, challenge),
-            "queue": found,
-            "row_forms": row_forms or {},
-            "done": done,
-        },
+        QueuePage(
+            moderating=_moderating(request, challenge),
+            queue=found,
+            row_forms=row_forms or {},
+            done=done,
+        ),
     )
 
 
@@ -243,13 +234,13 @@ def _row(
     return render(
         request,
         "moderation/_row.html",
-        {
-            **_queue_context(request, challenge),
-            "item": item,
-            "row_forms": {item.dom_id: form} if form is not None else {},
-            "row_message": message,
-            "row_problem": problem,
-        },
+        QueueRow(
+            moderating=_moderating(request, challenge),
+            item=item,
+            row_forms={item.dom_id: form} if form is not None else {},
+            row_message=message,
+            row_problem=problem,
+        ),
         status_code=status_code,
     )
 

@@ -10,8 +10,8 @@ so the page stays as it was.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
-from typing import Any
 
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
@@ -27,6 +27,7 @@ from ideas.policy import Action, Role
 from ideas.submissions import queries as idea_queries
 from ideas.submissions.models import Idea
 from ideas.voting import queries, services
+from ideas.voting.pages import CardVotes, VoteAnswer, VoteButton
 from ideas.web import context
 from ideas.web.errors import Refusal, answer_refusals
 from ideas.web.htmx import IDEA_VOTED, is_htmx
@@ -60,32 +61,9 @@ def _votes_left(challenge: Challenge, used: int | None, open_: bool) -> int | No
     return max(0, challenge.vote_budget - used)
 
 
-def _widget(
-    idea: Idea,
-    challenge: Challenge,
-    *,
-    voted: bool,
-    may_vote: bool,
-    refusal: str,
-    votes_left: int | None,
-    next_path: str,
-) -> dict[str, Any]:
-    """What ``voting/_vote.html`` shows."""
-    return {
-        "idea": idea,
-        "challenge": challenge,
-        "voted": voted,
-        "may_vote": may_vote,
-        "vote_refusal": refusal,
-        "votes_left": votes_left,
-        "vote_budget": challenge.vote_budget,
-        "vote_next": next_path,
-    }
-
-
 async def vote_context(
     request: Request, idea: Idea, challenge: Challenge, roles: frozenset[Role]
-) -> dict[str, Any]:
+) -> VoteButton:
     """What the idea page needs to show its vote button. One query for a signed-in viewer.
 
     ``idea`` needs its co-authors loaded; ``roles`` are the viewer's roles for it.
@@ -103,23 +81,22 @@ async def vote_context(
     refusal = _closed_reason(challenge, idea, roles, now)
     if open_ and not voted and not allowed and viewer is not None:
         refusal = policy.VOTE_FOR_OWN_IDEA
-    return {
-        **_widget(
-            idea,
-            challenge,
-            voted=voted,
-            may_vote=open_ and (voted or allowed),
-            refusal=refusal,
-            votes_left=_votes_left(challenge, mine.votes_used, open_),
-            next_path=context.path_for(request, "idea.detail", idea_id=idea.id, slug=idea.slug),
-        ),
-        "vote_page": True,
-    }
+    return VoteButton(
+        idea=idea,
+        challenge=challenge,
+        voted=voted,
+        may_vote=open_ and (voted or allowed),
+        vote_refusal=refusal,
+        votes_left=_votes_left(challenge, mine.votes_used, open_),
+        vote_budget=challenge.vote_budget,
+        vote_next=context.path_for(request, "idea.detail", idea_id=idea.id, slug=idea.slug),
+        vote_page=True,
+    )
 
 
 async def list_vote_context(
     request: Request, challenge: Challenge, roles: frozenset[Role], ideas: Sequence[Idea]
-) -> dict[str, Any]:
+) -> CardVotes:
     """What the cards of a challenge's ideas list need for their vote buttons.
 
     One query for a signed-in viewer, whatever the number of ideas: which of
@@ -149,14 +126,14 @@ async def list_vote_context(
         elif viewer is not None:
             refusals[idea.id] = policy.VOTE_FOR_OWN_IDEA
     path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-    return {
-        "voted_ids": mine.voted_ids,
-        "votable_ids": votable,
-        "vote_refusals": refusals,
-        "votes_left": _votes_left(challenge, mine.votes_used, open_),
-        "vote_budget": challenge.vote_budget,
-        "vote_next": path,
-    }
+    return CardVotes(
+        voted_ids=mine.voted_ids,
+        votable_ids=frozenset(votable),
+        vote_refusals=refusals,
+        votes_left=_votes_left(challenge, mine.votes_used, open_),
+        vote_budget=challenge.vote_budget,
+        vote_next=path,
+    )
 
 
 # Casting and withdrawing ---------------------------------------------------------
@@ -223,19 +200,21 @@ async def vote(request: Request) -> Response:
         )
     if not is_htmx(request):
         return RedirectResponse(next_path, status_code=303)
+    button = VoteButton(
+        idea=idea,
+        challenge=challenge,
+        voted=ballot.voted,
+        may_vote=True,
+        vote_refusal="",
+        votes_left=ballot.votes_left,
+        vote_budget=challenge.vote_budget,
+        vote_next=next_path,
+        vote_page=False,
+    )
     return render(
         request,
         "voting/_voted.html",
-        _widget(
-            idea,
-            challenge,
-            voted=ballot.voted,
-            may_vote=True,
-            refusal="",
-            votes_left=ballot.votes_left,
-            next_path=next_path,
-        )
-        | {"vote_count": ballot.vote_count, "vote_message": ""},
+        VoteAnswer(button, vote_count=ballot.vote_count, vote_message=""),
         headers={"HX-Trigger": IDEA_VOTED, "Vary": "HX-Request"},
     )
 
@@ -253,17 +232,16 @@ async def _refused(
     full = await idea_queries.by_id(context.db(request), idea.id)
     if full is None:
         raise NotFound()
-    state = await vote_context(request, full, full.challenge, roles)
-    state.update(
-        vote_page=False,
-        vote_next=next_path,
+    button = await vote_context(request, full, full.challenge, roles)
+    answer = VoteAnswer(
+        replace(button, vote_page=False, vote_next=next_path),
         vote_count=await queries.vote_count(context.db(request), idea.id),
         vote_message=refusal.message,
     )
     return render(
         request,
         "voting/_voted.html",
-        state,
+        answer,
         status_code=refusal.status,
         headers={**refusal.headers, "Vary": "HX-Request"},
     )

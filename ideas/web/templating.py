@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
@@ -120,10 +122,33 @@ def create_templates(settings: Settings) -> Jinja2Blocks:
     return Jinja2Blocks(env=env)
 
 
+@dataclass(frozen=True)
+class PageContext:
+    """What a template is given, as a small frozen dataclass (Datasette does this):
+    a template's inputs are written down in one place, with their types.
+
+    ``render`` hands each field to the template under its own name. A field that
+    holds another ``PageContext`` is a part that several templates share (a
+    comment thread, a vote button): its fields are handed on under their own
+    names, so that a fragment reads the same names on every page including it.
+    """
+
+    def template_context(self) -> dict[str, Any]:
+        names: dict[str, Any] = {}
+        for field in fields(self):
+            value = getattr(self, field.name)
+            given = value.template_context() if isinstance(value, PageContext) else {}
+            for name, item in (given or {field.name: value}).items():
+                if name in names and names[name] is not item and names[name] != item:
+                    raise ValueError(f"{type(self).__name__} gives {name!r} two values")
+                names[name] = item
+        return names
+
+
 def render(
     request: Request,
     template: str,
-    context: dict[str, Any] | None = None,
+    context: Mapping[str, Any] | PageContext | None = None,
     *,
     block: str | None = None,
     status_code: int = 200,
@@ -132,8 +157,11 @@ def render(
     """Render ``template``; for an htmx request, only ``block`` of it.
 
     One URL serves the page and its fragment, so the response varies on
-    HX-Request whenever a block is named.
+    HX-Request whenever a block is named. ``context`` is a ``PageContext`` for a
+    page with more than a handful of inputs, a plain mapping for the others.
     """
+    if isinstance(context, PageContext):
+        context = context.template_context()
     templates: Jinja2Blocks = request.app.state.templates
     state = request.state
     web_session = getattr(state, "web_session", None)
