@@ -12,6 +12,7 @@ refusal's message is written here, once, beside its rule.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
@@ -264,14 +265,19 @@ def require_admin(user: User | None) -> None:
         raise Forbidden("Only admins can do that.")
 
 
+def may_change_role(user: User | None, person_id: int, *, admin_role: bool, granted: bool) -> bool:
+    """Admins grant and revoke the host and admin roles; none takes their own admin
+    role away, so that the site always keeps one."""
+    if user is None or not may_administer(user):
+        return False
+    return not (admin_role and not granted and person_id == user.id)
+
+
 def require_change_role(
     user: User | None, person_id: int, *, admin_role: bool, granted: bool
 ) -> None:
-    """Admins grant and revoke the host and admin roles; none takes their own admin
-    role away, so that the site always keeps one."""
     require_admin(user)
-    assert user is not None
-    if admin_role and not granted and person_id == user.id:
+    if not may_change_role(user, person_id, admin_role=admin_role, granted=granted):
         raise Conflict("You cannot remove your own admin role.")
 
 
@@ -324,6 +330,12 @@ def _comment_delete_refusal(user: User | None, comment: Comment) -> Forbidden | 
     if comment.author_id != user.id:
         return Forbidden("Only its author can delete a comment.")
     return None
+
+
+def may_read_hidden_comment(user: User | None, comment: Comment) -> bool:
+    """A hidden comment stays readable to its author, who is told why; everyone else
+    sees a placeholder in its place."""
+    return user is not None and comment.author_id == user.id
 
 
 def may_delete_comment(user: User | None, comment: Comment) -> bool:
@@ -473,16 +485,45 @@ def require_moderate(user: User | None, challenge: Challenge) -> None:
         raise Forbidden("Only this challenge's hosts and the admins moderate it.")
 
 
-def may_suspend(user: User | None) -> bool:
-    """Suspending an account reaches beyond any one challenge: admins only."""
-    return may_administer(user)
+def may_suspend(user: User | None, person_id: int | None = None) -> bool:
+    """Suspending an account reaches beyond any one challenge: admins only, and none
+    suspends (or reinstates) themselves. ``person_id``: whom, when it is known."""
+    if user is None or not may_administer(user):
+        return False
+    return person_id != user.id
 
 
 def require_suspend(user: User | None, person_id: int | None = None) -> None:
-    """``person_id``: whom ``user`` suspends (or reinstates), when it is known; never themselves."""
     if user is None:
         raise Forbidden(SIGN_IN)
     if not may_suspend(user):
         raise Forbidden("Only admins can suspend an account.")
-    if person_id == user.id:
+    if not may_suspend(user, person_id):
         raise Conflict("You cannot suspend yourself.")
+
+
+# For templates ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class May:
+    """The policy's answers about one viewer, for templates: ``may.suspend(person)``.
+
+    ``render`` gives every template one for the signed-in person. Questions that need
+    more than the viewer and the object at hand (roles in a challenge, the phase) are
+    answered by the view and handed to the template as flags.
+    """
+
+    viewer: User | None
+
+    def administer(self) -> bool:
+        return may_administer(self.viewer)
+
+    def change_role(self, person: User, role: str, *, granted: bool) -> bool:
+        return may_change_role(self.viewer, person.id, admin_role=role == "admin", granted=granted)
+
+    def suspend(self, person: User) -> bool:
+        return may_suspend(self.viewer, person.id)
+
+    def read_hidden_comment(self, comment: Comment) -> bool:
+        return may_read_hidden_comment(self.viewer, comment)

@@ -42,7 +42,6 @@ class Moderating(PageContext):
     """What every row of a queue needs to offer its decisions."""
 
     queue_challenge: Challenge | None  # None: the admins' queue of every challenge
-    may_suspend: bool
     reason_max: int
 
 

@@ -164,11 +164,7 @@ def _queue_path(request: Request, challenge: Challenge | None) -> str:
 
 
 def _moderating(request: Request, challenge: Challenge | None) -> Moderating:
-    return Moderating(
-        queue_challenge=challenge,
-        may_suspend=policy.may_suspend(context.viewer(request)),
-        reason_max=forms.HIDDEN_REASON_MAX,
-    )
+    return Moderating(queue_challenge=challenge, reason_max=forms.HIDDEN_REASON_MAX)
 
 
 async def _queue_page(

@@ -18,6 +18,7 @@ from ideas.accounts import names
 from ideas.accounts.providers import avatar_origins
 from ideas.challenges.phases import PHASES, Phase
 from ideas.db import utcnow
+from ideas.policy import May
 from ideas.settings import STATIC_DIR, TEMPLATES_DIR, Settings
 from ideas.web import context
 from ideas.web.htmx import is_htmx
@@ -165,8 +166,10 @@ def render(
     templates: Jinja2Blocks = request.app.state.templates
     state = request.state
     web_session = getattr(state, "web_session", None)
+    viewer = getattr(state, "user", None)
     full_context: dict[str, Any] = {
-        "current_user": getattr(state, "user", None),
+        "current_user": viewer,
+        "may": May(viewer),
         "csrf_token": web_session.csrf_token if web_session is not None else "",
         "request_id": getattr(state, "request_id", "-"),
         "now": utcnow(),

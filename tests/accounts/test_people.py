@@ -133,3 +133,30 @@ async def test_an_admin_cannot_drop_their_own_admin_role_on_the_people_page(
     assert response.status_code == 409
     assert Page(response).text(".error-page h1 + p") == "You cannot remove your own admin role."
     assert (await saved_user(session, user)).is_admin
+
+
+async def test_the_people_page_offers_no_admin_to_drop_their_own_admin_role_or_suspend_themselves(
+    make_user: Any, sign_in: Any
+) -> None:
+    user = await make_user("Ada", admin=True)
+    priya = await make_user("Priya")
+    admin = await sign_in(user)
+
+    page = Page(await admin.get("/admin/people"))
+
+    def offered(person: User) -> list[str]:
+        """What the buttons on the person's row do: "grant host", "suspend"…"""
+        [row] = [
+            tr
+            for tr in page.select("tbody tr")
+            if tr.cssselect("th a")[0].text == person.display_name
+        ]
+        buttons = []
+        for form in row.cssselect("form"):
+            action = form.cssselect("input[name=action]")[0].get("value")
+            role = [i.get("value") for i in form.cssselect("input[name=role]")]
+            buttons.append(" ".join([action, *role]))
+        return buttons
+
+    assert offered(user) == ["grant host"]
+    assert offered(priya) == ["grant host", "grant admin", "suspend"]
