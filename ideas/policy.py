@@ -204,8 +204,8 @@ def check(action: Action, challenge: Challenge, roles: frozenset[Role], now: dat
 def check_who(action: Action, challenge: Challenge, roles: frozenset[Role], now: datetime) -> None:
     """As ``check``, but only who may do ``action`` in the challenge, in whichever phase.
 
-    For services whose phase is left to the views that call them, because the
-    round's set-up (the demo's, the tests') calls them outside it.
+    For services whose phase is left to the views that call them: rounds are set
+    up (in the tests, say) by calling them outside it.
     """
     if not may(Action.SEE_CHALLENGE, challenge, roles, now):
         raise NotFound()
@@ -372,15 +372,6 @@ def may_vote_for(
     if coauthor is None:
         return not is_author(user, idea)
     return idea.author_id != user.id and not coauthor
-
-
-def require_vote_for(
-    user: User | None, challenge: Challenge, idea: Idea, *, coauthor: bool | None = None
-) -> None:
-    if user is None or not user.is_active:
-        raise Forbidden(SIGN_IN)
-    if not may_vote_for(user, challenge, idea, coauthor=coauthor):
-        raise Forbidden(VOTE_FOR_OWN_IDEA)
 
 
 def may_compare_idea(user: User | None, idea: Idea) -> bool:
