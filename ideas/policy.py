@@ -2,13 +2,17 @@
 
 ``ALLOWED`` is SPEC §3 written as data: for each action and phase, the roles
 that may do it. A person's roles are worked out for a given challenge (and
-idea); an action is allowed when the two sets meet. Views ask here before they
-call a service; nothing else decides permissions.
+idea); an action is allowed when the two sets meet. Nothing else decides
+permissions. Services ask here (``require_*``) inside their transaction, so
+that they refuse on their own; views ask the same questions (``may_*``) to
+offer only what a person can do, and hand the answers to the templates. Each
+refusal's message is written here, once, beside its rule.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
@@ -16,7 +20,7 @@ from ideas.accounts.models import User
 from ideas.challenges.models import Challenge
 from ideas.challenges.phases import Phase
 from ideas.comments.models import EDIT_WINDOW, Comment, CommentStatus
-from ideas.errors import Forbidden, NotFound
+from ideas.errors import Conflict, Forbidden, NotFound
 from ideas.submissions.models import VISIBLE_STATUSES, Idea, IdeaStatus
 from ideas.teams.models import Team
 
@@ -46,6 +50,8 @@ class Action(StrEnum):
     RUN_CHALLENGE = "see the host dashboard, export data"
     SUGGEST_TEAMS = "suggest and apply teams"
 
+
+SIGN_IN = "Sign in to do that."
 
 EVERYONE = frozenset(Role)
 NOBODY: frozenset[Role] = frozenset()
@@ -195,12 +201,34 @@ def check(action: Action, challenge: Challenge, roles: frozenset[Role], now: dat
         raise Forbidden(refusal_message(action, challenge.phase_at(now), roles))
 
 
+def check_who(action: Action, challenge: Challenge, roles: frozenset[Role], now: datetime) -> None:
+    """As ``check``, but only who may do ``action`` in the challenge, in whichever phase.
+
+    For services whose phase is left to the views that call them: rounds are set
+    up (in the tests, say) by calling them outside it.
+    """
+    if not may(Action.SEE_CHALLENGE, challenge, roles, now):
+        raise NotFound()
+    if not any(allows(action, phase, roles) for phase in Phase):
+        raise Forbidden(_who_refusal(roles))
+
+
 def refusal_message(action: Action, phase: Phase, roles: Iterable[Role]) -> str:
     if not ALLOWED[action][phase]:
         return f"That is not possible while the challenge is in the {phase.label} phase."
+    return _who_refusal(roles)
+
+
+def _who_refusal(roles: Iterable[Role]) -> str:
     if Role.VISITOR in set(roles):
-        return "Sign in to do that."
+        return SIGN_IN
     return "You are not allowed to do that."
+
+
+def may_change_address(challenge: Challenge, now: datetime) -> bool:
+    """A challenge's address (its slug) changes only while it is a draft: once open,
+    links to it are out in the world."""
+    return challenge.phase_at(now) is Phase.DRAFT
 
 
 def can_see_idea(idea: Idea, roles: frozenset[Role]) -> bool:
@@ -230,7 +258,7 @@ def may_create_challenge(user: User | None) -> bool:
 
 def require_create_challenge(user: User | None) -> None:
     if user is None:
-        raise Forbidden("Sign in to do that.")
+        raise Forbidden(SIGN_IN)
     if not may_create_challenge(user):
         raise Forbidden("Only hosts can create challenges.")
 
@@ -241,9 +269,25 @@ def may_administer(user: User | None) -> bool:
 
 def require_admin(user: User | None) -> None:
     if user is None:
-        raise Forbidden("Sign in to do that.")
+        raise Forbidden(SIGN_IN)
     if not may_administer(user):
         raise Forbidden("Only admins can do that.")
+
+
+def may_change_role(user: User | None, person_id: int, *, admin_role: bool, granted: bool) -> bool:
+    """Admins grant and revoke the host and admin roles; none takes their own admin
+    role away, so that the site always keeps one."""
+    if user is None or not may_administer(user):
+        return False
+    return not (admin_role and not granted and person_id == user.id)
+
+
+def require_change_role(
+    user: User | None, person_id: int, *, admin_role: bool, granted: bool
+) -> None:
+    require_admin(user)
+    if not may_change_role(user, person_id, admin_role=admin_role, granted=granted):
+        raise Conflict("You cannot remove your own admin role.")
 
 
 def may_see_profile(person: User, viewer: User | None) -> bool:
@@ -256,28 +300,66 @@ def may_see_profile(person: User, viewer: User | None) -> bool:
 # Comments -------------------------------------------------------------------
 
 
-def may_edit_comment(user: User | None, comment: Comment, now: datetime) -> bool:
+def edit_window_passed() -> str:
+    minutes = int(EDIT_WINDOW.total_seconds() // 60)
+    return f"A comment can be edited for {minutes} minutes after it is posted."
+
+
+def _comment_edit_refusal(
+    user: User | None, comment: Comment, now: datetime
+) -> Forbidden | Conflict | None:
     """Authors fix their own published comment for a short while after posting it."""
-    return (
-        user is not None
-        and user.is_active
-        and comment.author_id == user.id
-        and comment.status is CommentStatus.PUBLISHED
-        and now - comment.created_at <= EDIT_WINDOW
-    )
+    if user is None or not user.is_active:
+        return Forbidden(SIGN_IN)
+    if comment.author_id != user.id:
+        return Forbidden("Only its author can edit a comment.")
+    if comment.status is not CommentStatus.PUBLISHED:
+        return Conflict(f"A {comment.status.value} comment cannot be edited.")
+    if now - comment.created_at > EDIT_WINDOW:
+        return Forbidden(edit_window_passed())
+    return None
+
+
+def may_edit_comment(user: User | None, comment: Comment, now: datetime) -> bool:
+    return _comment_edit_refusal(user, comment, now) is None
+
+
+def require_edit_comment(user: User | None, comment: Comment, now: datetime) -> None:
+    refusal = _comment_edit_refusal(user, comment, now)
+    if refusal is not None:
+        raise refusal
+
+
+def _comment_delete_refusal(user: User | None, comment: Comment) -> Forbidden | Conflict | None:
+    """Authors take their own comment down at any time; the thread keeps a placeholder."""
+    if user is None or not user.is_active:
+        return Forbidden(SIGN_IN)
+    if comment.status is CommentStatus.DELETED:
+        return Conflict("That comment was already deleted.")
+    if comment.author_id != user.id:
+        return Forbidden("Only its author can delete a comment.")
+    return None
+
+
+def may_read_hidden_comment(user: User | None, comment: Comment) -> bool:
+    """A hidden comment stays readable to its author, who is told why; everyone else
+    sees a placeholder in its place."""
+    return user is not None and comment.author_id == user.id
 
 
 def may_delete_comment(user: User | None, comment: Comment) -> bool:
-    """Authors take their own comment down at any time; the thread keeps a placeholder."""
-    return (
-        user is not None
-        and user.is_active
-        and comment.author_id == user.id
-        and comment.status is not CommentStatus.DELETED
-    )
+    return _comment_delete_refusal(user, comment) is None
 
 
-# Votes ----------------------------------------------------------------------
+def require_delete_comment(user: User | None, comment: Comment) -> None:
+    refusal = _comment_delete_refusal(user, comment)
+    if refusal is not None:
+        raise refusal
+
+
+# Votes and comparisons -------------------------------------------------------
+
+VOTE_FOR_OWN_IDEA = "You cannot vote for your own idea."
 
 
 def may_vote_for(
@@ -289,7 +371,8 @@ def may_vote_for(
     Needs ``idea.coauthors`` loaded, unless ``coauthor`` already says whether
     ``user`` is one of the idea's co-authors. Casting a vote checks the same rule
     inside its INSERT (``ideas.voting.services``), so that it holds under
-    concurrency; a change here must be made there too.
+    concurrency; a change here must be made there too, or
+    tests/voting/test_vote_rules_agree.py fails.
     """
     if user is None or not user.is_active:
         return False
@@ -300,9 +383,25 @@ def may_vote_for(
     return idea.author_id != user.id and not coauthor
 
 
+def may_compare_idea(user: User | None, idea: Idea) -> bool:
+    """Nobody compares their own idea, as its author or a co-author (whatever the
+    challenge says of self-votes). Needs ``idea.coauthors`` loaded."""
+    return user is not None and user.is_active and not is_author(user, idea)
+
+
+def require_compare_idea(user: User | None, idea: Idea) -> None:
+    if user is None or not user.is_active:
+        raise Forbidden(SIGN_IN)
+    if not may_compare_idea(user, idea):
+        raise Forbidden("You cannot compare your own idea.")
+
+
 # Teams ----------------------------------------------------------------------
 # Who may join, invite, accept and leave, and when, is Action.JOIN_TEAM above;
 # these say which part a person plays in a team.
+
+
+LEAD_ONLY = "Only the team's lead can do that."
 
 
 def is_lead(user: User | None, team: Team) -> bool:
@@ -315,9 +414,19 @@ def may_manage_team(user: User | None, team: Team) -> bool:
     return is_lead(user, team)
 
 
+def require_manage_team(user: User | None, team: Team) -> None:
+    if not may_manage_team(user, team):
+        raise Forbidden(LEAD_ONLY)
+
+
 def may_post_team_update(user: User | None, team: Team) -> bool:
     """Members post updates on the team's progress. Needs ``team.members`` loaded."""
     return user is not None and user.is_active and is_member(user, team)
+
+
+def require_post_team_update(user: User | None, team: Team) -> None:
+    if not may_post_team_update(user, team):
+        raise Forbidden("Only the team's members post updates.")
 
 
 def may_fill_role(user: User | None, team: Team, *, filled_by: int | None, to: int | None) -> bool:
@@ -335,12 +444,30 @@ def may_fill_role(user: User | None, team: Team, *, filled_by: int | None, to: i
     return filled_by == user.id and to is None
 
 
+def require_fill_role(
+    user: User | None, team: Team, *, filled_by: int | None, to: int | None
+) -> None:
+    if not may_fill_role(user, team, filled_by=filled_by, to=to):
+        raise Forbidden("A member takes an open role or gives up their own; the lead decides.")
+
+
 # Moderation -----------------------------------------------------------------
 
 
 def may_report(user: User | None, author_ids: Iterable[int]) -> bool:
-    """Signed-in people report what others wrote; nobody reports their own words."""
+    """Signed-in people report what others wrote; nobody reports their own words.
+
+    ``author_ids``: the item's author, and for an idea its co-authors too.
+    """
     return user is not None and user.is_active and user.id not in set(author_ids)
+
+
+def require_report(user: User | None, author_ids: Iterable[int], kind: str) -> None:
+    """``kind``: what is reported, "idea" or "comment", as the refusal names it."""
+    if user is None or not user.is_active:
+        raise Forbidden(SIGN_IN)
+    if not may_report(user, author_ids):
+        raise Forbidden(f"You cannot report your own {kind}.")
 
 
 def may_moderate(user: User | None, challenge: Challenge) -> bool:
@@ -353,18 +480,50 @@ def may_moderate(user: User | None, challenge: Challenge) -> bool:
 
 def require_moderate(user: User | None, challenge: Challenge) -> None:
     if user is None:
-        raise Forbidden("Sign in to do that.")
+        raise Forbidden(SIGN_IN)
     if not may_moderate(user, challenge):
         raise Forbidden("Only this challenge's hosts and the admins moderate it.")
 
 
-def may_suspend(user: User | None) -> bool:
-    """Suspending an account reaches beyond any one challenge: admins only."""
-    return may_administer(user)
+def may_suspend(user: User | None, person_id: int | None = None) -> bool:
+    """Suspending an account reaches beyond any one challenge: admins only, and none
+    suspends (or reinstates) themselves. ``person_id``: whom, when it is known."""
+    if user is None or not may_administer(user):
+        return False
+    return person_id != user.id
 
 
-def require_suspend(user: User | None) -> None:
+def require_suspend(user: User | None, person_id: int | None = None) -> None:
     if user is None:
-        raise Forbidden("Sign in to do that.")
+        raise Forbidden(SIGN_IN)
     if not may_suspend(user):
         raise Forbidden("Only admins can suspend an account.")
+    if not may_suspend(user, person_id):
+        raise Conflict("You cannot suspend yourself.")
+
+
+# For templates ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class May:
+    """The policy's answers about one viewer, for templates: ``may.suspend(person)``.
+
+    ``render`` gives every template one for the signed-in person. Questions that need
+    more than the viewer and the object at hand (roles in a challenge, the phase) are
+    answered by the view and handed to the template as flags.
+    """
+
+    viewer: User | None
+
+    def administer(self) -> bool:
+        return may_administer(self.viewer)
+
+    def change_role(self, person: User, role: str, *, granted: bool) -> bool:
+        return may_change_role(self.viewer, person.id, admin_role=role == "admin", granted=granted)
+
+    def suspend(self, person: User) -> bool:
+        return may_suspend(self.viewer, person.id)
+
+    def read_hidden_comment(self, comment: Comment) -> bool:
+        return may_read_hidden_comment(self.viewer, comment)

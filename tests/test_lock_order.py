@@ -121,7 +121,7 @@ async def test_reporting_an_idea_locks_its_challenge_first(postgresql_url: str) 
 
 async def test_restoring_an_idea_locks_its_challenge_first(postgresql_url: str) -> None:
     async with a_round(postgresql_url, voters=1, ideas=1, vote_budget=None) as round_:
-        [idea], [host] = round_.ideas, round_.voters
+        [idea], host_id = round_.ideas, round_.challenge.created_by_id
 
         async def restore(database: Database) -> None:
             async with database.session() as session:
@@ -129,7 +129,7 @@ async def test_restoring_an_idea_locks_its_challenge_first(postgresql_url: str) 
                     session,
                     kind=moderation.ItemKind.IDEA,
                     item_id=idea.id,
-                    actor_id=host.id,
+                    actor_id=host_id,
                     now=utcnow(),
                 )
 

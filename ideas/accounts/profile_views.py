@@ -11,9 +11,11 @@ from starlette.responses import RedirectResponse, Response
 from ideas import policy
 from ideas.accounts import forms, queries, services
 from ideas.accounts.models import User
+from ideas.accounts.pages import SettingsPage
 from ideas.db import utcnow
-from ideas.errors import Conflict, NotFound
+from ideas.errors import NotFound
 from ideas.web import context
+from ideas.web.errors import Refusal, answer_refusals
 from ideas.web.forms import Form
 from ideas.web.htmx import redirect
 from ideas.web.sessions import sign_out
@@ -48,15 +50,15 @@ async def _settings_page(
     return render(
         request,
         "accounts/settings.html",
-        {
-            "person": user,
-            "form": form or _profile_form(user),
-            "skill_suggestions": await queries.popular_skills(db),
-            "providers": {p.key: p for p in request.app.state.providers},
-            "linkable": [p for p in request.app.state.providers if p.key not in linked],
-            "notice": notice,
-            "problem": problem,
-        },
+        SettingsPage(
+            person=user,
+            form=form or _profile_form(user),
+            skill_suggestions=await queries.popular_skills(db),
+            providers={p.key: p for p in request.app.state.providers},
+            linkable=[p for p in request.app.state.providers if p.key not in linked],
+            notice=notice,
+            problem=problem,
+        ),
         block="profile_form" if form is not None else None,
         status_code=status_code,
     )
@@ -89,15 +91,19 @@ async def update_profile(request: Request) -> Response:
 
 async def unlink(request: Request) -> Response:
     user = await _me(request)
-    try:
-        await services.unlink_identity(
-            context.db(request),
-            user_id=user.id,
-            identity_id=request.path_params["identity_id"],
-            now=utcnow(),
+
+    async def refused(refusal: Refusal) -> Response:
+        return await _settings_page(
+            request, user, problem=refusal.message, status_code=refusal.status
         )
-    except Conflict as error:
-        return await _settings_page(request, user, problem=error.message, status_code=409)
+
+    answer_refusals(request, refused, statuses=(409,), htmx_only=False)
+    await services.unlink_identity(
+        context.db(request),
+        user_id=user.id,
+        identity_id=request.path_params["identity_id"],
+        now=utcnow(),
+    )
     return RedirectResponse(context.path_for(request, "settings"), status_code=303)
 
 
@@ -190,8 +196,6 @@ async def change_role(request: Request) -> Response:
     role, action = form.get("role"), form.get("action")
     if role not in {"host", "admin"} or action not in {"grant", "revoke"}:
         raise HTTPException(400, "Choose a role and whether to grant or revoke it.")
-    if role == "admin" and action == "revoke" and request.path_params["user_id"] == admin.id:
-        raise HTTPException(409, "You cannot remove your own admin role.")
     await services.set_role(
         context.db(request),
         actor_id=admin.id,

@@ -12,7 +12,8 @@ from enum import StrEnum
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ideas import audit
+from ideas import audit, policy
+from ideas.accounts import names
 from ideas.accounts.forms import ProfileInput
 from ideas.accounts.models import Identity, Skill, User, UserSkill, UserStatus
 from ideas.accounts.providers import ProviderAccount, usable_picture
@@ -206,8 +207,12 @@ async def set_role(
     granted: bool,
     now: datetime,
 ) -> User:
-    """Grant or revoke a role, by e-mail address or id; recorded in the audit log."""
+    """Grant or revoke a role, by e-mail address or id; recorded in the audit log.
+
+    ``actor_id``: the admin who does it; None for the site's operator (the command line).
+    """
     async with write(session) as tx:
+        actor = None if actor_id is None else await tx.get(User, actor_id)
         query = select(User).where(User.status != UserStatus.DELETED).with_for_update()
         if user_id is not None:
             query = query.where(User.id == user_id)
@@ -221,6 +226,10 @@ async def set_role(
                 "Several people share that e-mail address; change roles on the admin page."
             )
         user = found[0]
+        if actor_id is not None:
+            policy.require_change_role(
+                actor, user.id, admin_role=role is Role.ADMIN, granted=granted
+            )
         attribute = "is_host" if role is Role.HOST else "is_admin"
         if getattr(user, attribute) == granted:
             return user
@@ -237,11 +246,10 @@ async def set_suspended(
 ) -> None:
     """Suspend (their sessions end at once) or reinstate a person."""
     async with write(session) as tx:
+        policy.require_suspend(await tx.get(User, actor_id), user_id)
         user = await tx.get(User, user_id, with_for_update=True)
         if user is None or user.status is UserStatus.DELETED:
             raise NotFound()
-        if user_id == actor_id:
-            raise Conflict("You cannot suspend yourself.")
         wanted = UserStatus.SUSPENDED if suspended else UserStatus.ACTIVE
         if user.status is wanted:
             return
@@ -261,7 +269,7 @@ async def delete_account(session: AsyncSession, *, user_id: int, now: datetime) 
             update(User)
             .where(User.id == user_id)
             .values(
-                display_name="Deleted participant",
+                display_name=names.DELETED_PARTICIPANT.capitalize(),
                 email=None,
                 avatar_url=None,
                 bio="",

@@ -19,8 +19,9 @@ from ideas.accounts import services
 from ideas.accounts.loaders import render_sign_in
 from ideas.accounts.providers import Provider, ProviderError, Providers
 from ideas.db import utcnow
-from ideas.errors import Conflict, Forbidden
+from ideas.errors import Forbidden
 from ideas.web import context
+from ideas.web.errors import Refusal, answer_refusals
 from ideas.web.ratelimit import Limit, hit
 from ideas.web.sessions import ensure_session, sign_in
 from ideas.web.urls import safe_next
@@ -98,26 +99,27 @@ async def callback(request: Request) -> Response:
         )
     now = utcnow()
     database = context.db(request)
+
+    async def refused(refusal: Refusal) -> Response:
+        """The sign-in page again, saying why."""
+        return await render_sign_in(request, problem=refusal.message, status_code=refusal.status)
+
     if intent.get("link_user_id") is not None:
         user = context.viewer(request)
         if user is None or user.id != intent["link_user_id"]:
             raise Forbidden("Sign in again to link another account.")
-        try:
-            await services.link_identity(
-                database, user_id=user.id, provider=provider.key, account=account, now=now
-            )
-        except Conflict as error:
-            return await render_sign_in(request, problem=error.message, status_code=409)
-        return RedirectResponse(context.path_for(request, "settings"), status_code=303)
-    try:
-        user = await services.sign_in_with_provider(
-            database,
-            provider=provider.key,
-            account=account,
-            admin_emails=context.settings(request).admin_emails,
-            now=now,
+        answer_refusals(request, refused, statuses=(409,), htmx_only=False)
+        await services.link_identity(
+            database, user_id=user.id, provider=provider.key, account=account, now=now
         )
-    except Forbidden as error:
-        return await render_sign_in(request, problem=error.message, status_code=403)
+        return RedirectResponse(context.path_for(request, "settings"), status_code=303)
+    answer_refusals(request, refused, statuses=(403,), htmx_only=False)
+    user = await services.sign_in_with_provider(
+        database,
+        provider=provider.key,
+        account=account,
+        admin_emails=context.settings(request).admin_emails,
+        now=now,
+    )
     await sign_in(request, user)
     return RedirectResponse(safe_next(intent.get("next")), status_code=303)

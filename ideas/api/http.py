@@ -16,8 +16,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import Receive, Scope, Send
 
-from ideas.errors import NotFound
+from ideas.errors import DomainError
 from ideas.web import context
+from ideas.web.errors import status_of
 from ideas.web.templating import site_origin
 
 logger = logging.getLogger(__name__)
@@ -71,8 +72,9 @@ class Endpoint(HTTPEndpoint):
                 response = await self.get(request)
             else:
                 response = await self.method_not_allowed(request)
-        except NotFound:
-            response = error_response(404, NOT_FOUND_MESSAGE)
+        except DomainError as error:
+            status = status_of(error)
+            response = error_response(status, NOT_FOUND_MESSAGE if status == 404 else error.message)
         except BadRequest as error:
             response = error_response(400, error.message)
         except HTTPException as error:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ideas.accounts.names import DELETED_PARTICIPANT
 from ideas.api.queries import IDEA_SORTS
 from ideas.challenges.phases import PHASES, SCHEDULED_PHASES
 from ideas.submissions.models import VISIBLE_STATUSES
@@ -104,7 +105,7 @@ IDEA_FIELDS: dict[str, Schema] = {
         "minItems": 1,
         "description": (
             "The author, then the co-authors. Someone who deleted their account is "
-            'named "deleted participant", without a link.'
+            f'named "{DELETED_PARTICIPANT}", without a link.'
         ),
     },
     "counts": ref("IdeaCounts"),

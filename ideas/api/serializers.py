@@ -12,10 +12,10 @@ from datetime import UTC, datetime
 from typing import TypedDict
 
 from ideas import policy
-from ideas.accounts.models import User, UserStatus
+from ideas.accounts.models import User
+from ideas.accounts.names import is_named, public_name_in_data
 from ideas.api.http import Links
 from ideas.api.queries import DirectLinks, LinkedIdea
-from ideas.challenges.exports import DELETED_AUTHOR
 from ideas.challenges.models import Challenge
 from ideas.challenges.phases import SCHEDULED_PHASES, Phase, next_change
 from ideas.submissions.lineage import Family
@@ -135,11 +135,11 @@ def person(user: User, links: Links) -> Person:
 
     Someone who deleted their account is "deleted participant", without a link.
     """
-    if user.status is UserStatus.DELETED:
-        return {"name": DELETED_AUTHOR, "url": None}
+    if not is_named(user):
+        return {"name": public_name_in_data(user), "url": None}
     visible = policy.may_see_profile(user, None)
     return {
-        "name": user.display_name,
+        "name": public_name_in_data(user),
         "url": links.page("profile", user_id=user.id) if visible else None,
     }
 

@@ -21,7 +21,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from ideas import audit
-from ideas.accounts.models import User, UserStatus
+from ideas.accounts.models import User
+from ideas.accounts.names import Someone, public_name_in_data
 from ideas.challenges.models import Challenge
 from ideas.db import Database, write
 from ideas.submissions.models import Idea
@@ -29,7 +30,6 @@ from ideas.teams.models import Team, TeamMember
 from ideas.voting.models import Comparison, Vote
 
 BATCH_SIZE = 500
-DELETED_AUTHOR = "deleted participant"
 
 Value = str | int | None
 Record = dict[str, Value]
@@ -88,7 +88,7 @@ def _idea_record(row: QueryRow, url_for: UrlFor) -> Record:
         "summary": row.summary,
         "body": row.body,
         "status": row.status.value,
-        "author": DELETED_AUTHOR if row.author_status is UserStatus.DELETED else row.author_name,
+        "author": public_name_in_data(Someone(row.author_name, row.author_status)),
         "created_at": _iso(row.created_at),
         "vote_count": row.vote_count,
         "comment_count": row.comment_count,
@@ -145,7 +145,7 @@ def _vote_record(row: QueryRow, url_for: UrlFor) -> Record:
     return {
         "idea_id": row.idea_id,
         "idea_title": row.idea_title,
-        "voter": DELETED_AUTHOR if row.voter_status is UserStatus.DELETED else row.voter_name,
+        "voter": public_name_in_data(Someone(row.voter_name, row.voter_status)),
         "created_at": _iso(row.created_at),
     }
 
@@ -187,7 +187,7 @@ def _comparisons_query(challenge_id: int) -> Query:
 
 
 def _comparison_record(row: QueryRow, url_for: UrlFor) -> Record:
-    deleted = row.answered_by_status is UserStatus.DELETED
+    answered_by = Someone(row.answered_by_name, row.answered_by_status)
     return {
         "challenge": row.challenge,
         "first_id": row.first_id,
@@ -195,7 +195,7 @@ def _comparison_record(row: QueryRow, url_for: UrlFor) -> Record:
         "second_id": row.second_id,
         "second_title": row.second_title,
         "winner_id": row.winner_id,  # empty: "can't decide"
-        "answered_by": DELETED_AUTHOR if deleted else row.answered_by_name,
+        "answered_by": public_name_in_data(answered_by),
         "created_at": _iso(row.created_at),
     }
 
@@ -243,12 +243,12 @@ def _teams_query(challenge_id: int) -> Query:
 
 
 def _team_record(row: QueryRow, url_for: UrlFor) -> Record:
-    deleted = row.member_status is UserStatus.DELETED
+    member = Someone(row.member_name, row.member_status)
     return {
         "team_id": row.team_id,
         "idea_id": row.idea_id,
         "idea_title": row.idea_title,
-        "member": DELETED_AUTHOR if deleted else row.member_name,
+        "member": public_name_in_data(member),
         "lead": bool(row.is_lead),
         "role": row.role_title,
         "joined_at": _iso(row.joined_at),

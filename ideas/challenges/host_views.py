@@ -11,6 +11,7 @@ from ideas import policy
 from ideas.challenges import dashboard, exports
 from ideas.challenges.loaders import visible_challenge
 from ideas.challenges.models import Challenge
+from ideas.challenges.pages import DashboardPage
 from ideas.db import Database, utcnow
 from ideas.errors import NotFound
 from ideas.policy import Action
@@ -35,16 +36,16 @@ async def challenge_dashboard(request: Request) -> Response:
     return render(
         request,
         "challenges/dashboard.html",
-        {
-            "challenge": challenge,
-            "phase": phase,
-            "counts": numbers,
-            "activity": activity,
-            "chart": dashboard.chart(activity.days),
-            "tasks": dashboard.waiting(challenge, phase, numbers, now),
-            "datasets": list(exports.DATASETS.values()),
-            "formats": list(exports.FORMATS.values()),
-        },
+        DashboardPage(
+            challenge=challenge,
+            phase=phase,
+            counts=numbers,
+            activity=activity,
+            chart=dashboard.chart(activity.days),
+            tasks=dashboard.waiting(challenge, phase, numbers, now),
+            datasets=list(exports.DATASETS.values()),
+            formats=list(exports.FORMATS.values()),
+        ),
     )
 
 

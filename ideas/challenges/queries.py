@@ -63,6 +63,15 @@ async def by_id(session: AsyncSession, challenge_id: int) -> Challenge | None:
     return challenge
 
 
+async def for_policy(session: AsyncSession, challenge_id: int) -> Challenge | None:
+    """The challenge with what ``policy`` reads of it (its hosts): for a service that asks
+    ``policy`` inside its transaction."""
+    challenge: Challenge | None = await session.scalar(
+        select(Challenge).options(selectinload(Challenge.hosts)).where(Challenge.id == challenge_id)
+    )
+    return challenge
+
+
 async def winners(session: AsyncSession, challenge_ids: Sequence[int]) -> dict[int, list[Idea]]:
     """The winning ideas of each challenge, with their authors, in one query."""
     if not challenge_ids:

@@ -1,4 +1,8 @@
-"""What hosts do to challenges. Each function is one transaction."""
+"""What hosts do to challenges. Each function is one transaction.
+
+Who may do it, and in which phase, is asked of ``policy`` here, inside the
+transaction, after its locks: a service refuses on its own.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +12,9 @@ from sqlalchemy import delete, exists, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ideas import audit, markdown
+from ideas import audit, markdown, policy
 from ideas.accounts.models import User, UserStatus
+from ideas.challenges import queries
 from ideas.challenges.forms import ChallengeInput
 from ideas.challenges.models import Challenge, ChallengeHost, ChallengeTag
 from ideas.challenges.phases import Phase
@@ -17,10 +22,34 @@ from ideas.db import write
 from ideas.errors import Conflict, Invalid, NotFound
 from ideas.media import pictures
 from ideas.notifications import events as notification_events
+from ideas.policy import Action
 from ideas.submissions.models import Idea, IdeaStatus
 from ideas.teams.models import Team, TeamMember
 
 SLUG_TAKEN = "That address is already used by another challenge; choose another."
+ADDRESS_FIXED = "The address stays as it is once the challenge has opened."
+
+
+async def _require(
+    tx: AsyncSession,
+    action: Action,
+    challenge_id: int,
+    actor_id: int,
+    now: datetime,
+    *,
+    any_phase: bool = False,
+) -> Challenge:
+    """The challenge, once ``policy`` lets ``actor_id`` do ``action`` there at ``now``
+    (``any_phase``: in some phase; the views check the phase of those)."""
+    challenge = await queries.for_policy(tx, challenge_id)
+    if challenge is None:
+        raise NotFound()
+    roles = policy.challenge_roles(await tx.get(User, actor_id), challenge)
+    if any_phase:
+        policy.check_who(action, challenge, roles, now)
+    else:
+        policy.check(action, challenge, roles, now)
+    return challenge
 
 
 async def _slug_taken(session: AsyncSession, slug: str, *, other_than: int | None = None) -> bool:
@@ -115,6 +144,9 @@ async def update_challenge(
             challenge = await tx.get(Challenge, challenge_id, with_for_update=True)
             if challenge is None:
                 raise NotFound()
+            await _require(tx, Action.EDIT_CHALLENGE, challenge_id, actor_id, now)
+            if data.slug != challenge.slug and not policy.may_change_address(challenge, now):
+                raise Invalid({"slug": ADDRESS_FIXED})
             if data.slug != challenge.slug and await _slug_taken(
                 tx, data.slug, other_than=challenge_id
             ):
@@ -181,6 +213,7 @@ async def switch_phase(
         challenge = await tx.get(Challenge, challenge_id, with_for_update=True)
         if challenge is None:
             raise NotFound()
+        await _require(tx, Action.SWITCH_PHASE, challenge_id, actor_id, now)
         # ``now`` was read before this transaction waited for the row lock; a host
         # who switched meanwhile may have stamped a later time. Time must not run
         # backwards past their switch, or it would seem not to have happened yet.
@@ -222,6 +255,7 @@ async def add_host(
 ) -> User:
     """Make the person with this e-mail address a co-host; they must hold the host role."""
     async with write(session) as tx:
+        await _require(tx, Action.MANAGE_HOSTS, challenge_id, actor_id, now)
         person = await tx.scalar(
             select(User).where(
                 func.lower(User.email) == email.strip().lower(),
@@ -257,6 +291,7 @@ async def remove_host(
         # Lock the challenge so two hosts removing each other cannot leave none.
         if await tx.get(Challenge, challenge_id, with_for_update=True) is None:
             raise NotFound()
+        await _require(tx, Action.MANAGE_HOSTS, challenge_id, actor_id, now)
         hosts = (
             await tx.scalars(
                 select(ChallengeHost.user_id).where(ChallengeHost.challenge_id == challenge_id)
@@ -316,6 +351,7 @@ async def shortlist(
     """Put a published idea on the shortlist, with an optional note to its authors."""
     async with write(session) as tx:
         idea = await _idea_of(tx, challenge_id, idea_id)
+        await _require(tx, Action.SHORTLIST, challenge_id, actor_id, now, any_phase=True)
         if idea.status is IdeaStatus.SHORTLISTED:
             raise Conflict("That idea is already on the shortlist.")
         if idea.status is not IdeaStatus.PUBLISHED:
@@ -352,6 +388,7 @@ async def unshortlist(
     """Take an idea off the shortlist."""
     async with write(session) as tx:
         idea = await _idea_of(tx, challenge_id, idea_id)
+        await _require(tx, Action.SHORTLIST, challenge_id, actor_id, now, any_phase=True)
         if idea.status is not IdeaStatus.SHORTLISTED:
             raise Conflict("That idea is not on the shortlist.")
         idea.status = IdeaStatus.PUBLISHED
@@ -374,6 +411,7 @@ async def pick_winner(
     """Name a shortlisted idea a winner, with a short citation."""
     async with write(session) as tx:
         idea = await _idea_of(tx, challenge_id, idea_id)
+        await _require(tx, Action.ANNOUNCE_WINNERS, challenge_id, actor_id, now, any_phase=True)
         if idea.status is IdeaStatus.WINNER:
             raise Conflict("That idea is already a winner.")
         if idea.status is not IdeaStatus.SHORTLISTED:
@@ -391,6 +429,7 @@ async def unpick_winner(
     """Take a win back; the idea stays on the shortlist."""
     async with write(session) as tx:
         idea = await _idea_of(tx, challenge_id, idea_id)
+        await _require(tx, Action.ANNOUNCE_WINNERS, challenge_id, actor_id, now, any_phase=True)
         if idea.status is not IdeaStatus.WINNER:
             raise Conflict("That idea is not a winner.")
         idea.status = IdeaStatus.SHORTLISTED

@@ -13,6 +13,7 @@ from ideas import markdown, policy
 from ideas.challenges import forms, queries, services
 from ideas.challenges.loaders import challenge_for, visible_challenge
 from ideas.challenges.models import Challenge
+from ideas.challenges.pages import ChallengePage
 from ideas.challenges.phases import Phase, next_change
 from ideas.db import utcnow
 from ideas.errors import Invalid
@@ -125,41 +126,41 @@ async def challenge_detail(request: Request) -> Response:
     return render(
         request,
         "challenges/detail.html",
-        {
-            "challenge": challenge,
-            "phase": phase,
-            "next_change": next_change(challenge.schedule, phase, now),
-            "ideas": page.ideas,
-            "builds_on": page.builds_on,
-            "more_url": (
+        ChallengePage(
+            challenge=challenge,
+            phase=phase,
+            next_change=next_change(challenge.schedule, phase, now),
+            ideas=page.ideas,
+            builds_on=page.builds_on,
+            more_url=(
                 listing_url(sort=sort.value, after=page.next_after.encode())
                 if page.next_after
                 else None
             ),
-            "first_url": listing_url() if after is not None else None,
-            "clear_url": listing_url(q="", tag="", status="") if filters.active else None,
-            "filters": filters,
-            "matching": matching,
-            "statuses": idea_queries.LISTED_STATUSES,
-            "winners": winners,
-            "sort": sort,
-            "sort_chosen": sort_chosen,
-            "sorts": sorts,
-            "sort_urls": {option: listing_url(sort=option.value) for option in sorts},
-            "may_post": policy.may(Action.POST_IDEA, challenge, roles, now),
-            "may_switch": policy.may(Action.SWITCH_PHASE, challenge, roles, now),
-            "may_edit": policy.may(Action.EDIT_CHALLENGE, challenge, roles, now),
-            "may_run": policy.may(Action.RUN_CHALLENGE, challenge, roles, now),
-            "may_shortlist": policy.may(Action.SHORTLIST, challenge, roles, now),
-            "may_award": policy.may(Action.ANNOUNCE_WINNERS, challenge, roles, now),
-            "may_join_teams": policy.may(Action.JOIN_TEAM, challenge, roles, now),
-            "may_compare": policy.may(Action.COMPARE, challenge, roles, now),
-            "may_suggest_teams": policy.may(Action.SUGGEST_TEAMS, challenge, roles, now),
-            "is_visitor": policy.Role.VISITOR in roles,
-            "follows_challenge": await challenge_followed(request, challenge.id),
-            "show_teams": phase in (Phase.TEAMS, Phase.CLOSED),
-            **(await list_vote_context(request, challenge, roles, page.ideas)),
-        },
+            first_url=listing_url() if after is not None else None,
+            clear_url=listing_url(q="", tag="", status="") if filters.active else None,
+            filters=filters,
+            matching=matching,
+            statuses=idea_queries.LISTED_STATUSES,
+            winners=winners,
+            sort=sort,
+            sort_chosen=sort_chosen,
+            sorts=sorts,
+            sort_urls={option: listing_url(sort=option.value) for option in sorts},
+            may_post=policy.may(Action.POST_IDEA, challenge, roles, now),
+            may_switch=policy.may(Action.SWITCH_PHASE, challenge, roles, now),
+            may_edit=policy.may(Action.EDIT_CHALLENGE, challenge, roles, now),
+            may_run=policy.may(Action.RUN_CHALLENGE, challenge, roles, now),
+            may_shortlist=policy.may(Action.SHORTLIST, challenge, roles, now),
+            may_award=policy.may(Action.ANNOUNCE_WINNERS, challenge, roles, now),
+            may_join_teams=policy.may(Action.JOIN_TEAM, challenge, roles, now),
+            may_compare=policy.may(Action.COMPARE, challenge, roles, now),
+            may_suggest_teams=policy.may(Action.SUGGEST_TEAMS, challenge, roles, now),
+            is_visitor=policy.Role.VISITOR in roles,
+            follows_challenge=await challenge_followed(request, challenge.id),
+            show_teams=phase in (Phase.TEAMS, Phase.CLOSED),
+            votes=await list_vote_context(request, challenge, roles, page.ideas),
+        ),
         block="idea_page" if more_only else "ideas",
     )
 
@@ -168,7 +169,7 @@ async def edit_challenge(request: Request) -> Response:
     """Hosts edit the brief, schedule, tags and settings; the address only while in draft."""
     challenge = await challenge_for(request, Action.EDIT_CHALLENGE)
     zone = context.settings(request).zone
-    slug_locked = challenge.phase_at(utcnow()) is not Phase.DRAFT
+    slug_locked = not policy.may_change_address(challenge, utcnow())
     form = forms.from_challenge(challenge, zone)
     preview = None
     if request.method == "POST":

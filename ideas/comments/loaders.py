@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any
 
 from starlette.requests import Request
 
@@ -17,8 +16,9 @@ from ideas import policy
 from ideas.accounts.models import User
 from ideas.challenges.models import Challenge
 from ideas.challenges.phases import Phase
-from ideas.comments import forms, queries
-from ideas.comments.models import Comment
+from ideas.comments import forms, queries, services
+from ideas.comments.models import Comment, CommentStatus
+from ideas.comments.pages import CommentPermissions, Thread
 from ideas.db import utcnow
 from ideas.policy import Action, Role
 from ideas.submissions.models import Idea
@@ -29,7 +29,7 @@ from ideas.web.forms import Form
 def _closed_reason(challenge: Challenge, idea: Idea, roles: frozenset[Role], now: datetime) -> str:
     """Why the viewer sees no comment form; empty when signing in would give them one."""
     if not idea.is_visible:
-        return f"This idea is {idea.status.value}, so it takes no new comments."
+        return services.no_comments_on(idea.status.value)
     phase = challenge.phase_at(now)
     if not policy.ALLOWED[Action.COMMENT][phase]:
         if phase is Phase.DRAFT:
@@ -42,17 +42,21 @@ def _closed_reason(challenge: Challenge, idea: Idea, roles: frozenset[Role], now
 
 def _permissions(
     viewer: User | None, comments: Iterable[Comment], may_comment: bool, now: datetime
-) -> dict[str, frozenset[int]]:
-    """Which of ``comments`` the viewer may edit (while commenting is open) or delete."""
+) -> CommentPermissions:
+    """Which of ``comments`` the viewer may edit (while commenting is open), delete, or
+    report (a published comment of someone else's)."""
     shown = list(comments)
-    return {
-        "editable_comments": frozenset(
+    return CommentPermissions(
+        editable_comments=frozenset(
             c.id for c in shown if may_comment and policy.may_edit_comment(viewer, c, now)
         ),
-        "deletable_comments": frozenset(
-            c.id for c in shown if policy.may_delete_comment(viewer, c)
+        deletable_comments=frozenset(c.id for c in shown if policy.may_delete_comment(viewer, c)),
+        reportable_comments=frozenset(
+            c.id
+            for c in shown
+            if c.status is CommentStatus.PUBLISHED and policy.may_report(viewer, [c.author_id])
         ),
-    }
+    )
 
 
 def _may_comment(challenge: Challenge, idea: Idea, roles: frozenset[Role], now: datetime) -> bool:
@@ -67,7 +71,7 @@ async def thread_context(
     *,
     comment_form: Form | None = None,
     reply_forms: dict[int, Form] | None = None,
-) -> dict[str, Any]:
+) -> Thread:
     """Everything ``comments/_thread.html`` needs, for the idea page and the thread page.
 
     ``idea`` needs what ``policy.idea_roles`` needs (its co-authors); ``roles``
@@ -78,16 +82,16 @@ async def thread_context(
     may_comment = _may_comment(challenge, idea, roles, now)
     reason = "" if may_comment else _closed_reason(challenge, idea, roles, now)
     everything = (c for item in items for c in (item.comment, *item.replies))
-    return {
-        "idea": idea,
-        "challenge": challenge,
-        "thread": items,
-        "thread_capped": len(items) >= queries.THREAD_LIMIT,
-        "may_comment": may_comment,
-        "comment_closed_reason": reason,
-        "comment_form": comment_form or forms.blank(),
-        "reply_forms": reply_forms or {},
-        "comment_max": forms.BODY_MAX,
-        "now": now,
-        **_permissions(context.viewer(request), everything, may_comment, now),
-    }
+    return Thread(
+        idea=idea,
+        challenge=challenge,
+        thread=items,
+        thread_capped=len(items) >= queries.THREAD_LIMIT,
+        may_comment=may_comment,
+        comment_closed_reason=reason,
+        comment_form=comment_form or forms.blank(),
+        reply_forms=reply_forms or {},
+        comment_max=forms.BODY_MAX,
+        now=now,
+        permissions=_permissions(context.viewer(request), everything, may_comment, now),
+    )

@@ -1,7 +1,8 @@
 """What participants do with comments. Each function is one transaction.
 
 An idea's ``comment_count`` is the number of its published comments; it moves
-in the same transaction as the comment that changes it.
+in the same transaction as the comment that changes it. Who may change a
+comment is asked of ``policy`` here, under the comment's lock.
 """
 
 from __future__ import annotations
@@ -11,14 +12,20 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ideas import audit, markdown
-from ideas.comments.models import EDIT_WINDOW, Comment, CommentStatus
+from ideas import audit, markdown, policy
+from ideas.accounts.models import User
+from ideas.comments.models import Comment, CommentStatus
 from ideas.db import write
-from ideas.errors import Conflict, Forbidden, NotFound
+from ideas.errors import Conflict, NotFound
 from ideas.notifications import events as notification_events
+from ideas.policy import Action
+from ideas.submissions import queries as idea_queries
 from ideas.submissions.models import VISIBLE_STATUSES, Idea
 
-# How long after posting its author may still change a comment.
+
+def no_comments_on(status: str) -> str:
+    """Why an idea that is not visible (withdrawn, hidden) takes no comments."""
+    return f"This idea is {status}, so it takes no new comments."
 
 
 async def _thread_root(tx: AsyncSession, idea_id: int, parent_id: int) -> Comment:
@@ -55,8 +62,9 @@ async def post_comment(
         ).one_or_none()
         if idea is None:
             raise NotFound()
+        await _require_open(tx, idea_id, author_id, now)
         if idea.status not in VISIBLE_STATUSES:
-            raise Conflict(f"A {idea.status.value} idea takes no new comments.")
+            raise Conflict(no_comments_on(idea.status.value))
         root_id = None
         if parent_id is not None:
             root_id = (await _thread_root(tx, idea_id, parent_id)).id
@@ -93,6 +101,15 @@ async def post_comment(
     return comment
 
 
+async def _require_open(tx: AsyncSession, idea_id: int, person_id: int, now: datetime) -> None:
+    """Commenting, and changing one's comment, are open to ``person_id`` on the idea now."""
+    idea = await idea_queries.for_policy(tx, idea_id)
+    if idea is None:
+        raise NotFound()
+    roles = policy.idea_roles(await tx.get(User, person_id), idea.challenge, idea)
+    policy.check(Action.COMMENT, idea.challenge, roles, now)
+
+
 async def _challenge_of(tx: AsyncSession, idea_id: int) -> int | None:
     challenge_id: int | None = await tx.scalar(select(Idea.challenge_id).where(Idea.id == idea_id))
     return challenge_id
@@ -106,12 +123,8 @@ async def edit_comment(
         comment = await tx.get(Comment, comment_id, with_for_update=True)
         if comment is None:
             raise NotFound()
-        if comment.author_id != editor_id:
-            raise Forbidden("Only its author can edit a comment.")
-        if comment.status is not CommentStatus.PUBLISHED:
-            raise Conflict(f"A {comment.status.value} comment cannot be edited.")
-        if now - comment.created_at > EDIT_WINDOW:
-            raise Forbidden(edit_window_passed())
+        policy.require_edit_comment(await tx.get(User, editor_id), comment, now)
+        await _require_open(tx, comment.idea_id, editor_id, now)
         comment.body = body
         comment.body_html = markdown.render(body)
         comment.edited_at = now
@@ -128,11 +141,6 @@ async def edit_comment(
     return comment
 
 
-def edit_window_passed() -> str:
-    minutes = int(EDIT_WINDOW.total_seconds() // 60)
-    return f"A comment can be edited for {minutes} minutes after it is posted."
-
-
 async def delete_comment(
     session: AsyncSession, *, comment_id: int, actor_id: int, now: datetime
 ) -> Comment:
@@ -141,10 +149,7 @@ async def delete_comment(
         comment = await tx.get(Comment, comment_id, with_for_update=True)
         if comment is None:
             raise NotFound()
-        if comment.author_id != actor_id:
-            raise Forbidden("Only its author can delete a comment.")
-        if comment.status is CommentStatus.DELETED:
-            raise Conflict("That comment was already deleted.")
+        policy.require_delete_comment(await tx.get(User, actor_id), comment)
         counted = comment.status is CommentStatus.PUBLISHED
         comment.status = CommentStatus.DELETED
         comment.body = ""

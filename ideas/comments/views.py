@@ -15,14 +15,19 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from ideas import policy
-from ideas.accounts.models import User
 from ideas.challenges.models import Challenge
 from ideas.comments import forms, queries, services
 from ideas.comments.loaders import _closed_reason, _may_comment, _permissions, thread_context
-from ideas.comments.models import EDIT_WINDOW, Comment, CommentStatus
+from ideas.comments.models import EDIT_WINDOW, Comment
+from ideas.comments.pages import (
+    ChangedComment,
+    CommentEditPage,
+    CommentForm,
+    PostedComment,
+)
 from ideas.comments.queries import ThreadItem
 from ideas.db import utcnow
-from ideas.errors import Conflict, Forbidden, NotFound
+from ideas.errors import Forbidden, NotFound
 from ideas.policy import Action, Role
 from ideas.submissions import queries as idea_queries
 from ideas.submissions.models import Idea
@@ -123,19 +128,19 @@ async def post_comment(request: Request) -> Response:
     return render(
         request,
         "comments/_posted.html",
-        {
-            "idea": idea,
-            "form": forms.blank(),
-            "parent_id": posted.parent_id,
-            "item": ThreadItem(posted) if posted.parent_id is None else None,
-            "comment": posted,
-            "comment_count": await queries.comment_count(db, idea.id),
-            "may_comment": True,
-            "reply_forms": {},
-            "comment_max": forms.BODY_MAX,
-            "now": now,
-            **_permissions(author, [posted], True, now),
-        },
+        PostedComment(
+            idea=idea,
+            form=forms.blank(),
+            parent_id=posted.parent_id,
+            item=ThreadItem(posted) if posted.parent_id is None else None,
+            comment=posted,
+            comment_count=await queries.comment_count(db, idea.id),
+            may_comment=True,
+            reply_forms={},
+            comment_max=forms.BODY_MAX,
+            now=now,
+            permissions=_permissions(author, [posted], True, now),
+        ),
     )
 
 
@@ -144,26 +149,11 @@ def _form_in_place(request: Request, idea: Idea, form: Form, parent_id: int | No
     return render(
         request,
         "comments/_posted.html",
-        {
-            "idea": idea,
-            "form": form,
-            "parent_id": parent_id,
-            "item": None,
-            "comment": None,
-            "comment_max": forms.BODY_MAX,
-        },
+        CommentForm(idea=idea, form=form, parent_id=parent_id, comment_max=forms.BODY_MAX),
     )
 
 
 # Changing one's own comment ----------------------------------------------------
-
-
-def _edit_refusal(user: User, comment: Comment) -> str:
-    if comment.author_id != user.id:
-        return "Only its author can edit a comment."
-    if comment.status is not CommentStatus.PUBLISHED:
-        return f"A {comment.status.value} comment cannot be edited."
-    return services.edit_window_passed()
 
 
 async def _changed(
@@ -177,13 +167,13 @@ async def _changed(
     return render(
         request,
         "comments/_changed.html",
-        {
-            "idea": idea,
-            "comment": comment,
-            "comment_count": await queries.comment_count(db, idea.id),
-            "now": now,
-            **_permissions(context.viewer(request), [comment], may_comment, now),
-        },
+        ChangedComment(
+            idea=idea,
+            comment=comment,
+            comment_count=await queries.comment_count(db, idea.id),
+            now=now,
+            permissions=_permissions(context.viewer(request), [comment], may_comment, now),
+        ),
     )
 
 
@@ -193,8 +183,7 @@ async def edit_comment(request: Request) -> Response:
     now = utcnow()
     _require_open(challenge, idea, roles, now)
     user = context.signed_in(request)
-    if not policy.may_edit_comment(user, comment, now):
-        raise Forbidden(_edit_refusal(user, comment))
+    policy.require_edit_comment(user, comment, now)
     form = forms.filled(comment.body)
     if request.method == "POST":
         await hit(request, Limit.COMMENT)
@@ -209,14 +198,14 @@ async def edit_comment(request: Request) -> Response:
     return render(
         request,
         "comments/edit.html",
-        {
-            "idea": idea,
-            "challenge": challenge,
-            "comment": comment,
-            "form": form,
-            "comment_max": forms.BODY_MAX,
-            "edit_minutes": int(EDIT_WINDOW.total_seconds() // 60),
-        },
+        CommentEditPage(
+            idea=idea,
+            challenge=challenge,
+            comment=comment,
+            form=form,
+            comment_max=forms.BODY_MAX,
+            edit_minutes=int(EDIT_WINDOW.total_seconds() // 60),
+        ),
         block="form",
     )
 
@@ -227,10 +216,6 @@ async def delete_comment(request: Request) -> Response:
     now = utcnow()
     policy.check(Action.SEE_CHALLENGE, challenge, roles, now)
     user = context.signed_in(request)
-    if comment.status is CommentStatus.DELETED:
-        raise Conflict("That comment was already deleted.")
-    if not policy.may_delete_comment(user, comment):
-        raise Forbidden("Only its author can delete a comment.")
     await services.delete_comment(
         context.db(request), comment_id=comment.id, actor_id=user.id, now=now
     )

@@ -20,6 +20,7 @@ from ideas.challenges import exports
 from ideas.db import Database, utcnow
 from ideas.moderation import forms, queries, services
 from ideas.moderation.forms import AuditFilters
+from ideas.moderation.pages import AuditLogPage
 from ideas.moderation.queries import AuditRow
 from ideas.web import context
 from ideas.web.forms import Form
@@ -80,16 +81,16 @@ async def audit_log(request: Request) -> Response:
     return render(
         request,
         "admin/audit.html",
-        {
-            "form": form,
-            "rows": page.rows,
-            "filtered": bool(kept),
-            "older_url": older,
-            "newest_url": _with_query(path, kept) if before is not None else None,
-            "csv_url": _with_query(context.path_for(request, "admin.audit_csv"), kept),
-            "challenges": await queries.challenge_choices(db),
-            "action_prefixes": ACTION_PREFIXES,
-        },
+        AuditLogPage(
+            form=form,
+            rows=page.rows,
+            filtered=bool(kept),
+            older_url=older,
+            newest_url=_with_query(path, kept) if before is not None else None,
+            csv_url=_with_query(context.path_for(request, "admin.audit_csv"), kept),
+            challenges=await queries.challenge_choices(db),
+            action_prefixes=ACTION_PREFIXES,
+        ),
         block="log",
     )
 

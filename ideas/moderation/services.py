@@ -7,6 +7,10 @@ locked before anything is read, so reports arriving at once are counted one
 after another and the item is hidden exactly once, by the report that reaches
 the challenge's threshold.
 
+Who may report, moderate and suspend is asked of ``policy`` here, in the
+transaction, after the locks: the views ask too, to offer only what a person
+may do, but a service refuses on its own.
+
 Hiding an idea remembers, in the audit entry that records it, the status it
 had (published, shortlisted, a winner); restoring it reads that back.
 """
@@ -23,14 +27,15 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
-from ideas import audit
+from ideas import audit, policy
 from ideas.accounts.models import User, UserStatus
 from ideas.accounts.sessions import end_all_for
 from ideas.audit import AuditEntry
+from ideas.challenges import queries as challenge_queries
 from ideas.challenges.models import Challenge
 from ideas.comments.models import Comment, CommentStatus
 from ideas.db import write
-from ideas.errors import Conflict, Forbidden, NotFound
+from ideas.errors import Conflict, NotFound
 from ideas.moderation.forms import ReportInput
 from ideas.moderation.models import Report
 from ideas.notifications import services as notifications
@@ -120,13 +125,12 @@ async def report_idea(
         idea = await lock_idea(tx, idea_id)
         if idea is None:
             raise NotFound()
-        coauthor = await tx.scalar(
-            select(
-                exists().where(IdeaCoauthor.idea_id == idea_id, IdeaCoauthor.user_id == reporter_id)
-            )
+        coauthor_ids = await tx.scalars(
+            select(IdeaCoauthor.user_id).where(IdeaCoauthor.idea_id == idea_id)
         )
-        if idea.author_id == reporter_id or coauthor:
-            raise Forbidden("You cannot report your own idea.")
+        policy.require_report(
+            await tx.get(User, reporter_id), [idea.author_id, *coauthor_ids], ItemKind.IDEA
+        )
         if not idea.is_visible:
             raise Conflict(f"A {idea.status.value} idea cannot be reported.")
         filed = Report(
@@ -160,8 +164,9 @@ async def report_comment(
         comment = await tx.get(Comment, comment_id, with_for_update=True)
         if comment is None:
             raise NotFound()
-        if comment.author_id == reporter_id:
-            raise Forbidden("You cannot report your own comment.")
+        policy.require_report(
+            await tx.get(User, reporter_id), [comment.author_id], ItemKind.COMMENT
+        )
         if comment.status is not CommentStatus.PUBLISHED:
             raise Conflict(f"A {comment.status.value} comment cannot be reported.")
         row = (
@@ -312,7 +317,17 @@ class _Locked:
         )  # fmt: skip
 
 
-async def _lock(tx: AsyncSession, kind: ItemKind, item_id: int) -> _Locked:
+async def _lock(tx: AsyncSession, kind: ItemKind, item_id: int, actor_id: int) -> _Locked:
+    """The item, locked, once ``actor_id`` is known to moderate its challenge."""
+    locked = await _lock_item(tx, kind, item_id)
+    challenge = await challenge_queries.for_policy(tx, locked.idea.challenge_id)
+    if challenge is None:
+        raise NotFound()
+    policy.require_moderate(await tx.get(User, actor_id), challenge)
+    return locked
+
+
+async def _lock_item(tx: AsyncSession, kind: ItemKind, item_id: int) -> _Locked:
     if kind is ItemKind.COMMENT:
         comment = await tx.get(Comment, item_id, with_for_update=True)
         if comment is None:
@@ -333,7 +348,7 @@ async def restore(
 ) -> Decision:
     """Show a hidden item again, as it was before; its reports are resolved."""
     async with write(session) as tx:
-        locked = await _lock(tx, kind, item_id)
+        locked = await _lock(tx, kind, item_id, actor_id)
         if not locked.hidden:
             raise Conflict(f"That {kind.value} is not hidden, so there is nothing to restore.")
         resolved = await _resolve(tx, locked.report_column(), item_id, now)
@@ -372,7 +387,7 @@ async def keep_hidden(
     Its open reports are resolved: the decision is made.
     """
     async with write(session) as tx:
-        locked = await _lock(tx, kind, item_id)
+        locked = await _lock(tx, kind, item_id, actor_id)
         if not locked.hidden:
             if locked.comment is not None:
                 if locked.comment.status is not CommentStatus.PUBLISHED:
@@ -400,7 +415,7 @@ async def dismiss(
 ) -> Decision:
     """Close the reports on a visible item: nothing is wrong with it."""
     async with write(session) as tx:
-        locked = await _lock(tx, kind, item_id)
+        locked = await _lock(tx, kind, item_id, actor_id)
         if locked.hidden:
             raise Conflict(
                 f"That {kind.value} is hidden: restore it, or keep it hidden with a reason."
@@ -419,12 +434,11 @@ async def suspend_author(
     """Suspend the author of a reported item: their sessions end at once and they can no
     longer sign in, post, comment or vote. The item itself waits for its own decision."""
     async with write(session) as tx:
-        locked = await _lock(tx, kind, item_id)
+        locked = await _lock(tx, kind, item_id, actor_id)
         author = await tx.get(User, locked.item.author_id, with_for_update=True)
+        policy.require_suspend(await tx.get(User, actor_id), None if author is None else author.id)
         if author is None or author.status is UserStatus.DELETED:
             raise Conflict("Its author deleted their account.")
-        if author.id == actor_id:
-            raise Conflict("You cannot suspend yourself.")
         if author.status is UserStatus.SUSPENDED:
             raise Conflict(f"{author.display_name} is already suspended.")
         author.status = UserStatus.SUSPENDED

@@ -8,8 +8,6 @@ it now stands, and a plain form with a redirect back to the queue.
 
 from __future__ import annotations
 
-from typing import Any
-
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -20,14 +18,22 @@ from ideas.challenges.loaders import visible_challenge
 from ideas.challenges.models import Challenge
 from ideas.comments import queries as comment_queries
 from ideas.db import utcnow
-from ideas.errors import Conflict, DomainError, Forbidden, NotFound
+from ideas.errors import NotFound
 from ideas.moderation import forms, queries, services
+from ideas.moderation.pages import (
+    Moderating,
+    QueuePage,
+    QueueRow,
+    ReportDisclosure,
+    ReportPage,
+)
 from ideas.moderation.queries import QueueItem
 from ideas.moderation.services import Decision, ItemKind
 from ideas.policy import Action
 from ideas.submissions import queries as idea_queries
 from ideas.submissions.models import Idea
 from ideas.web import context
+from ideas.web.errors import Refusal, answer_refusals
 from ideas.web.forms import Form
 from ideas.web.htmx import is_htmx, redirect
 from ideas.web.ratelimit import Limit, hit
@@ -40,11 +46,6 @@ DONE = {
     "dismiss": "Reports dismissed: it stays as it is.",
     "suspend": "Its author is suspended: their sessions have ended.",
 }
-
-
-def _status(error: DomainError) -> int:
-    """A refusal answered in place: 403 for who is asking, 409 for the item's state."""
-    return 403 if isinstance(error, Forbidden) else 409
 
 
 # Reporting --------------------------------------------------------------------------
@@ -79,13 +80,7 @@ def _disclosure(
     return render(
         request,
         "moderation/_report.html",
-        {
-            "report_kind": kind.value,
-            "report_id": item_id,
-            "report_form": form,
-            "report_done": done,
-            "report_refused": refused,
-        },
+        ReportDisclosure(kind.value, item_id, form, report_done=done, report_refused=refused),
         status_code=status_code,
     )
 
@@ -105,37 +100,29 @@ async def _report(
     if data is None:
         if is_htmx(request):
             return _disclosure(request, kind, item_id, form=form)
+        disclosure = ReportDisclosure(kind.value, item_id, form, report_done="", report_refused="")
         return render(
             request,
             "moderation/report.html",
-            {
-                "idea": idea,
-                "heading": heading,
-                "back": back,
-                "report_kind": kind.value,
-                "report_id": item_id,
-                "report_form": form,
-                "report_done": "",
-                "report_refused": "",
-            },
+            ReportPage(idea=idea, heading=heading, back=back, disclosure=disclosure),
         )
-    try:
-        if kind is ItemKind.IDEA:
-            outcome = await services.report_idea(
-                context.db(request), idea_id=item_id, reporter_id=reporter.id, report=data,
-                now=utcnow(),
-            )  # fmt: skip
-        else:
-            outcome = await services.report_comment(
-                context.db(request), comment_id=item_id, reporter_id=reporter.id, report=data,
-                now=utcnow(),
-            )  # fmt: skip
-    except (Forbidden, Conflict) as error:
-        if not is_htmx(request):
-            raise
+
+    async def refused(refusal: Refusal) -> Response:
         return _disclosure(
-            request, kind, item_id, refused=error.message, status_code=_status(error)
+            request, kind, item_id, refused=refusal.message, status_code=refusal.status
         )
+
+    answer_refusals(request, refused)
+    if kind is ItemKind.IDEA:
+        outcome = await services.report_idea(
+            context.db(request), idea_id=item_id, reporter_id=reporter.id, report=data,
+            now=utcnow(),
+        )  # fmt: skip
+    else:
+        outcome = await services.report_comment(
+            context.db(request), comment_id=item_id, reporter_id=reporter.id, report=data,
+            now=utcnow(),
+        )  # fmt: skip
     if is_htmx(request):
         done = "Thanks — reported."
         if outcome.hidden:
@@ -150,10 +137,8 @@ async def _report(
 
 async def report_idea(request: Request) -> Response:
     idea, _ = await _visible_idea(request, request.path_params["idea_id"])
-    user = context.signed_in(request)
     authors = [idea.author_id, *(c.user_id for c in idea.coauthors)]
-    if not policy.may_report(user, authors):
-        raise Forbidden("You cannot report your own idea.")
+    policy.require_report(context.signed_in(request), authors, ItemKind.IDEA)
     return await _report(
         request, ItemKind.IDEA, idea.id, idea, "Report this idea", _idea_path(request, idea)
     )
@@ -164,9 +149,7 @@ async def report_comment(request: Request) -> Response:
     if comment is None:
         raise NotFound()
     idea, _ = await _visible_idea(request, comment.idea_id)
-    user = context.signed_in(request)
-    if not policy.may_report(user, [comment.author_id]):
-        raise Forbidden("You cannot report your own comment.")
+    policy.require_report(context.signed_in(request), [comment.author_id], ItemKind.COMMENT)
     back = f"{_idea_path(request, idea)}#comment-{comment.id}"
     return await _report(request, ItemKind.COMMENT, comment.id, idea, "Report this comment", back)
 
@@ -180,12 +163,8 @@ def _queue_path(request: Request, challenge: Challenge | None) -> str:
     return context.path_for(request, "challenge.moderation", slug=challenge.slug)
 
 
-def _queue_context(request: Request, challenge: Challenge | None) -> dict[str, Any]:
-    return {
-        "queue_challenge": challenge,
-        "may_suspend": policy.may_suspend(context.viewer(request)),
-        "reason_max": forms.HIDDEN_REASON_MAX,
-    }
+def _moderating(request: Request, challenge: Challenge | None) -> Moderating:
+    return Moderating(queue_challenge=challenge, reason_max=forms.HIDDEN_REASON_MAX)
 
 
 async def _queue_page(
@@ -201,12 +180,12 @@ async def _queue_page(
     return render(
         request,
         "moderation/queue.html",
-        {
-            **_queue_context(request, challenge),
-            "queue": found,
-            "row_forms": row_forms or {},
-            "done": done,
-        },
+        QueuePage(
+            moderating=_moderating(request, challenge),
+            queue=found,
+            row_forms=row_forms or {},
+            done=done,
+        ),
     )
 
 
@@ -251,13 +230,13 @@ def _row(
     return render(
         request,
         "moderation/_row.html",
-        {
-            **_queue_context(request, challenge),
-            "item": item,
-            "row_forms": {item.dom_id: form} if form is not None else {},
-            "row_message": message,
-            "row_problem": problem,
-        },
+        QueueRow(
+            moderating=_moderating(request, challenge),
+            item=item,
+            row_forms={item.dom_id: form} if form is not None else {},
+            row_message=message,
+            row_problem=problem,
+        ),
         status_code=status_code,
     )
 
@@ -280,7 +259,6 @@ async def _apply(
             db, kind=kind, item_id=item_id, actor_id=actor.id, reason=reason, now=now
         )
     if action == "suspend":
-        policy.require_suspend(actor)
         return await services.suspend_author(
             db, kind=kind, item_id=item_id, actor_id=actor.id, now=now
         )
@@ -299,12 +277,12 @@ async def _decide(request: Request, challenge: Challenge | None) -> Response:
         raise NotFound()
     submitted = await request.form()
     action = str(submitted.get("action", ""))
-    try:
-        outcome = await _apply(request, action, kind, item.id, submitted)
-    except (Conflict, Forbidden) as error:
-        if not is_htmx(request):
-            raise
-        return _row(request, challenge, item, problem=error.message, status_code=_status(error))
+
+    async def refused(refusal: Refusal) -> Response:
+        return _row(request, challenge, item, problem=refusal.message, status_code=refusal.status)
+
+    answer_refusals(request, refused)
+    outcome = await _apply(request, action, kind, item.id, submitted)
     if isinstance(outcome, Form):
         if is_htmx(request):
             return _row(request, challenge, item, form=outcome)

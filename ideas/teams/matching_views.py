@@ -19,6 +19,7 @@ from ideas.errors import Invalid, NotFound
 from ideas.policy import Action
 from ideas.teams import matching
 from ideas.teams.models import Team
+from ideas.teams.pages import LookingPage, PreferencesPage
 from ideas.web import context
 from ideas.web.forms import Form
 from ideas.web.htmx import is_htmx, redirect
@@ -88,20 +89,20 @@ async def looking_page(request: Request) -> Response:
     return render(
         request,
         "teams/looking.html",
-        {
-            "challenge": challenge,
-            "phase": challenge.phase_at(now),
-            "listing": await matching.seekers(db, challenge),
-            "mine": mine,
-            "my_skills": my_skills,
-            "matches": matches,
-            "on_team": on_team,
-            "may_look": policy.may(Action.JOIN_TEAM, challenge, roles, now) and not on_team,
-            "team_pages": has_route(request, TEAM_ROUTE),
-            "form": form,
-            "notice": notice,
-            "limits": {"note": matching.NOTE_MAX},
-        },
+        LookingPage(
+            challenge=challenge,
+            phase=challenge.phase_at(now),
+            listing=await matching.seekers(db, challenge),
+            mine=mine,
+            my_skills=my_skills,
+            matches=matches,
+            on_team=on_team,
+            may_look=policy.may(Action.JOIN_TEAM, challenge, roles, now) and not on_team,
+            team_pages=has_route(request, TEAM_ROUTE),
+            form=form,
+            notice=notice,
+            limits={"note": matching.NOTE_MAX},
+        ),
     )
 
 
@@ -227,17 +228,17 @@ async def preferences_page(request: Request) -> Response:
     return render(
         request,
         "teams/preferences.html",
-        {
-            "challenge": challenge,
-            "options": options,
-            "own": own,
-            "on_team": challenge.one_team_per_participant and bool(own),
-            "form": form,
-            "fields": matching.CHOICE_FIELDS,
-            "notice": (
+        PreferencesPage(
+            challenge=challenge,
+            options=options,
+            own=own,
+            on_team=challenge.one_team_per_participant and bool(own),
+            form=form,
+            fields=matching.CHOICE_FIELDS,
+            notice=(
                 "Your choices are saved." if request.query_params.get("done") == "saved" else None
             ),
-        },
+        ),
     )
 
 

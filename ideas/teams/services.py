@@ -6,9 +6,10 @@ then their request or invitation. ``join`` expires a person's other pending
 requests (one team per challenge) and a full team's, so it must never wait for
 a row that a transaction holding the person's lock could want first.
 
-Who may do what in which phase is asked of ``policy`` by the views before they
-call here; the checks that must hold at the moment of the change (the lead is
-still the lead, the request is still open) are made here, under the locks.
+Who may do what is asked of ``policy`` here, under the locks, so that it holds
+at the moment of the change (the lead is still the lead), and so are the
+checks the change needs (the request is still open). In which phase teams form
+is asked by the views before they call here.
 """
 
 from __future__ import annotations
@@ -23,10 +24,12 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from ideas import audit, markdown, policy
 from ideas.accounts.models import Skill, User, UserStatus
+from ideas.challenges import queries as challenge_queries
 from ideas.challenges.models import Challenge
 from ideas.db import write
-from ideas.errors import Conflict, Forbidden, Invalid, NotFound
+from ideas.errors import Conflict, Invalid, NotFound
 from ideas.notifications import events as notification_events
+from ideas.policy import Action
 from ideas.submissions.models import Idea
 from ideas.teams.forms import AskInput, InviteInput, RoleInput
 from ideas.teams.membership import is_on_a_team, join, leave, lock_team
@@ -43,7 +46,6 @@ from ideas.teams.models import (
 
 NO_LONGER_OPEN = "That request is no longer open."
 ROLES_MAX = 20
-LEAD_ONLY = "Only the team's lead can do that."
 
 
 # Pieces ---------------------------------------------------------------------------
@@ -73,10 +75,20 @@ async def _lock_request(tx: AsyncSession, request_id: int) -> JoinRequest:
     return request
 
 
-async def _require_lead(tx: AsyncSession, team: Team, actor_id: int) -> None:
+async def _require_participant(tx: AsyncSession, team: Team, person_id: int, now: datetime) -> None:
+    """``person_id`` may take part in the teams of ``team``'s challenge (the views check
+    that teams form now)."""
+    challenge = await challenge_queries.for_policy(tx, team.challenge_id)
+    if challenge is None:
+        raise NotFound()
+    roles = policy.challenge_roles(await tx.get(User, person_id), challenge)
+    policy.check_who(Action.JOIN_TEAM, challenge, roles, now)
+
+
+async def _require_lead(tx: AsyncSession, team: Team, actor_id: int, now: datetime) -> None:
     """The actor leads ``team`` now: a hand-over may have happened since the page was read."""
-    if not policy.may_manage_team(await tx.get(User, actor_id), team):
-        raise Forbidden(LEAD_ONLY)
+    await _require_participant(tx, team, actor_id, now)
+    policy.require_manage_team(await tx.get(User, actor_id), team)
 
 
 async def _load_members(tx: AsyncSession, team: Team) -> None:
@@ -141,6 +153,7 @@ async def ask_to_join(
     try:
         async with write(session) as tx:
             team, challenge = await _open_team(tx, team_id)
+            await _require_participant(tx, team, user_id, now)
             await _lock_person(tx, user_id)
             if await tx.get(TeamMember, (team.id, user_id)) is not None:
                 raise Conflict("You are already on this team.")
@@ -201,7 +214,7 @@ async def accept_request(
     """The lead lets the person who asked join the team."""
     async with write(session) as tx:
         team, _ = await _open_team(tx, team_id)
-        await _require_lead(tx, team, actor_id)
+        await _require_lead(tx, team, actor_id, now)
         user_id = await tx.scalar(
             select(JoinRequest.user_id).where(
                 JoinRequest.id == request_id,
@@ -236,7 +249,7 @@ async def decline_request(
     """The lead says no, with an optional reason the person sees."""
     async with write(session) as tx:
         team = await lock_team(tx, team_id)
-        await _require_lead(tx, team, actor_id)
+        await _require_lead(tx, team, actor_id, now)
         request = await _lock_request(tx, request_id)
         if request.team_id != team.id or request.kind is not RequestKind.REQUEST:
             raise NotFound()
@@ -279,7 +292,7 @@ async def invite(
     field = data.field
     async with write(session) as tx:
         team, challenge = await _open_team(tx, team_id)
-        await _require_lead(tx, team, actor_id)
+        await _require_lead(tx, team, actor_id, now)
         person = await _invitee(tx, data)
         await _lock_person(tx, person.id)
         name = person.display_name
@@ -327,6 +340,7 @@ async def accept_invitation(
     """The invitee says yes and joins the team."""
     async with write(session) as tx:
         team, challenge = await _open_team(tx, await _invitation_team(tx, request_id, user_id))
+        await _require_participant(tx, team, user_id, now)
         await _lock_person(tx, user_id)
         invitation = await _lock_request(tx, request_id)
         if invitation.status is not RequestStatus.PENDING:
@@ -351,6 +365,7 @@ async def decline_invitation(
     """The invitee says no."""
     async with write(session) as tx:
         team = await lock_team(tx, await _invitation_team(tx, request_id, user_id))
+        await _require_participant(tx, team, user_id, now)
         invitation = await _lock_request(tx, request_id)
         if invitation.status is not RequestStatus.PENDING:
             raise Conflict(NO_LONGER_OPEN)
@@ -376,6 +391,7 @@ async def leave_team(session: AsyncSession, *, team_id: int, user_id: int, now: 
     """A member leaves; the roles they filled are open again."""
     async with write(session) as tx:
         team = await lock_team(tx, team_id)
+        await _require_participant(tx, team, user_id, now)
         await leave(tx, team=team, user_id=user_id)
         await _reopen_roles_of(tx, team.id, user_id)
         _record(tx, "team.leave", team, user_id, now, user_id=user_id)
@@ -387,7 +403,7 @@ async def remove_member(
     """The lead takes a member off the team."""
     async with write(session) as tx:
         team = await lock_team(tx, team_id)
-        await _require_lead(tx, team, actor_id)
+        await _require_lead(tx, team, actor_id, now)
         await leave(tx, team=team, user_id=user_id)
         await _reopen_roles_of(tx, team.id, user_id)
         _record(tx, "team.remove", team, actor_id, now, user_id=user_id)
@@ -399,7 +415,7 @@ async def hand_over(
     """The lead makes another member the lead; they stay on the team as a member."""
     async with write(session) as tx:
         team = await lock_team(tx, team_id)
-        await _require_lead(tx, team, actor_id)
+        await _require_lead(tx, team, actor_id, now)
         if to_user_id == team.lead_id:
             raise Conflict("You already lead this team.")
         successor = await tx.get(TeamMember, (team.id, to_user_id))
@@ -439,7 +455,7 @@ async def add_role(
     """The lead describes a role the team wants filled, with the skills it asks for."""
     async with write(session) as tx:
         team = await lock_team(tx, team_id)
-        await _require_lead(tx, team, actor_id)
+        await _require_lead(tx, team, actor_id, now)
         roles = await tx.scalar(
             select(func.count()).select_from(TeamRole).where(TeamRole.team_id == team.id)
         )
@@ -465,7 +481,7 @@ async def edit_role(
 ) -> None:
     async with write(session) as tx:
         team = await lock_team(tx, team_id)
-        await _require_lead(tx, team, actor_id)
+        await _require_lead(tx, team, actor_id, now)
         role = await _role_of(tx, team, role_id)
         role.title = data.title
         role.description = data.description
@@ -477,7 +493,7 @@ async def remove_role(
 ) -> None:
     async with write(session) as tx:
         team = await lock_team(tx, team_id)
-        await _require_lead(tx, team, actor_id)
+        await _require_lead(tx, team, actor_id, now)
         await tx.delete(await _role_of(tx, team, role_id))
 
 
@@ -495,9 +511,9 @@ async def fill_role(
         team = await lock_team(tx, team_id)
         await _load_members(tx, team)
         role = await _role_of(tx, team, role_id)
+        await _require_participant(tx, team, actor_id, now)
         actor = await tx.get(User, actor_id)
-        if not policy.may_fill_role(actor, team, filled_by=role.filled_by_id, to=filled_by):
-            raise Forbidden("A member takes an open role or gives up their own; the lead decides.")
+        policy.require_fill_role(actor, team, filled_by=role.filled_by_id, to=filled_by)
         if filled_by is not None and not any(m.user_id == filled_by for m in team.members):
             raise Conflict("Only a member of the team can fill a role.")
         role.filled_by_id = filled_by
@@ -515,8 +531,8 @@ async def post_update(
         if team is None:
             raise NotFound()
         await _load_members(tx, team)
-        if not policy.may_post_team_update(await tx.get(User, author_id), team):
-            raise Forbidden("Only the team's members post updates.")
+        await _require_participant(tx, team, author_id, now)
+        policy.require_post_team_update(await tx.get(User, author_id), team)
         posted = TeamUpdate(
             team_id=team.id,
             author_id=author_id,
@@ -534,5 +550,5 @@ async def edit_about(
     """The lead says in a few words what the team is doing and who it needs."""
     async with write(session) as tx:
         team = await lock_team(tx, team_id)
-        await _require_lead(tx, team, actor_id)
+        await _require_lead(tx, team, actor_id, now)
         team.about = about

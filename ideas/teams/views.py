@@ -12,7 +12,7 @@ and what was typed.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -21,6 +21,7 @@ from starlette.responses import Response
 
 from ideas import policy
 from ideas.accounts.models import User
+from ideas.accounts.names import public_name
 from ideas.challenges.loaders import visible_challenge
 from ideas.challenges.models import Challenge
 from ideas.challenges.phases import Phase
@@ -30,6 +31,7 @@ from ideas.policy import Action, Role
 from ideas.submissions.models import Idea
 from ideas.teams import forms, matching, queries, services
 from ideas.teams.models import JoinRequest, RequestKind, Team
+from ideas.teams.pages import TeamPage
 from ideas.web import context
 from ideas.web.forms import Form
 from ideas.web.htmx import is_htmx, redirect
@@ -112,7 +114,7 @@ async def _context(
     *,
     part_forms: dict[str, Form] | None = None,
     notice: str = "",
-) -> dict[str, Any]:
+) -> TeamPage:
     """Everything the team page and its parts show. A fixed number of queries."""
     db = context.db(request)
     viewer = context.viewer(request)
@@ -140,27 +142,27 @@ async def _context(
     if join_state == "can ask" and viewer is not None and "ask" not in part_forms:
         part_forms["ask"] = forms.ask_blank(await queries.skill_names(db, viewer.id))
     open_requests = await queries.open_requests(db, team.id) if lead else []
-    return {
-        "team": team,
-        "idea": loaded.idea,
-        "challenge": challenge,
-        "members": team.members,
-        "member_names": {m.user_id: m.user.display_name for m in team.members},
-        "updates": await queries.updates(db, team.id),
-        "is_lead": lead,
-        "is_member": member,
-        "open_now": open_now,
-        "is_full": team.member_count >= challenge.team_capacity,
-        "join_state": join_state,
-        "pending": pending,
-        "other_team": other_team,
-        "requests_waiting": [r for r in open_requests if r.kind is RequestKind.REQUEST],
-        "invitations_out": [r for r in open_requests if r.kind is RequestKind.INVITATION],
-        "seekers": (await queries.seekers(db, challenge, team.id)) if lead and open_now else [],
-        "suggested_people": await matching.suggested_people(db, team) if lead and open_now else [],
-        "can_invite": lead and open_now,
-        "may_post_update": open_now and policy.may_post_team_update(viewer, team),
-        "may_fill": {
+    return TeamPage(
+        team=team,
+        idea=loaded.idea,
+        challenge=challenge,
+        members=team.members,
+        member_names={m.user_id: public_name(m.user) for m in team.members},
+        updates=await queries.updates(db, team.id),
+        is_lead=lead,
+        is_member=member,
+        open_now=open_now,
+        is_full=team.member_count >= challenge.team_capacity,
+        join_state=join_state,
+        pending=pending,
+        other_team=other_team,
+        requests_waiting=[r for r in open_requests if r.kind is RequestKind.REQUEST],
+        invitations_out=[r for r in open_requests if r.kind is RequestKind.INVITATION],
+        seekers=(await queries.seekers(db, challenge, team.id)) if lead and open_now else [],
+        suggested_people=await matching.suggested_people(db, team) if lead and open_now else [],
+        can_invite=lead and open_now,
+        may_post_update=open_now and policy.may_post_team_update(viewer, team),
+        may_fill={
             role.id: open_now
             and viewer is not None
             and policy.may_fill_role(
@@ -171,13 +173,13 @@ async def _context(
             )
             for role in team.roles
         },
-        "forms": part_forms,
-        "limits": forms.LIMITS,
-        "notice": notice,
-        "primary": None,
-        "changed": (),
-        "now": now,
-    }
+        forms=part_forms,
+        limits=forms.LIMITS,
+        notice=notice,
+        primary=None,
+        changed=(),
+        now=now,
+    )
 
 
 async def _answer(
@@ -196,12 +198,11 @@ async def _answer(
         return redirect(request, team_path(request, team_id, part))
     # What the request read before the change is out of date: read the team again.
     loaded = await _load(request, team_id)
-    values = await _context(request, loaded, now, part_forms=part_forms, notice=notice)
+    page = await _context(request, loaded, now, part_forms=part_forms, notice=notice)
     if not is_htmx(request):
-        return render(request, "teams/detail.html", values)
-    values["primary"] = part
-    values["changed"] = tuple(p for p in PARTS if p in set(changed) and p != part)
-    return render(request, "teams/_changed.html", values)
+        return render(request, "teams/detail.html", page)
+    touched = tuple(p for p in PARTS if p in set(changed) and p != part)
+    return render(request, "teams/_changed.html", replace(page, primary=part, changed=touched))
 
 
 # Pages ------------------------------------------------------------------------------
@@ -211,8 +212,8 @@ async def team_page(request: Request) -> Response:
     """A team: its idea, lead and members, open roles, updates, and what the viewer
     can do there. For htmx, the team's parts without the page around them."""
     loaded = await _load(request, request.path_params["team_id"])
-    values = await _context(request, loaded, utcnow())
-    return render(request, "teams/detail.html", values, block="team")
+    page = await _context(request, loaded, utcnow())
+    return render(request, "teams/detail.html", page, block="team")
 
 
 async def challenge_teams(request: Request) -> Response:

@@ -20,9 +20,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased, selectinload
 from starlette.concurrency import run_in_threadpool
 
+from ideas import policy
+from ideas.accounts.models import User
+from ideas.challenges import queries as challenge_queries
 from ideas.challenges.models import Challenge
 from ideas.db import utcnow, write
 from ideas.errors import Conflict, Forbidden, Invalid, NotFound
+from ideas.policy import Action
 from ideas.submissions.models import VISIBLE_STATUSES, Idea
 from ideas.voting import ranking
 from ideas.voting.models import Comparison
@@ -95,6 +99,12 @@ async def record_comparison(
             first, second = ideas.get(first_id), ideas.get(second_id)
             if first is None or second is None:
                 raise NotFound()
+            person = await tx.get(User, user_id)
+            challenge = await challenge_queries.for_policy(tx, challenge_id)
+            if challenge is None:
+                raise NotFound()
+            roles = policy.challenge_roles(person, challenge)
+            policy.check(Action.COMPARE, challenge, roles, now)
             for idea in (first, second):
                 if idea.challenge_id != challenge_id:
                     raise NotFound()
@@ -102,8 +112,7 @@ async def record_comparison(
                     raise Forbidden(
                         f"“{idea.title}” is {idea.status.value}, so it can no longer be compared."
                     )
-                if idea.author_id == user_id or any(c.user_id == user_id for c in idea.coauthors):
-                    raise Forbidden("You cannot compare your own idea.")
+                policy.require_compare_idea(person, idea)
             answered_before = await tx.scalar(
                 select(Comparison.id).where(
                     Comparison.user_id == user_id,

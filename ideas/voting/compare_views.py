@@ -9,8 +9,7 @@ live region.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, replace
 from urllib.parse import urlencode
 
 from sqlalchemy import func, select
@@ -27,6 +26,7 @@ from ideas.policy import Action, Role
 from ideas.submissions.models import VISIBLE_STATUSES, Idea
 from ideas.voting import compare_services, pairs
 from ideas.voting.models import Comparison
+from ideas.voting.pages import ComparePage, Result, ResultsPage
 from ideas.web import context
 from ideas.web.forms import Form
 from ideas.web.htmx import is_htmx, redirect
@@ -44,7 +44,7 @@ def _compare_path(request: Request, challenge: Challenge) -> str:
     return context.path_for(request, "challenge.compare", slug=challenge.slug)
 
 
-async def _pair_context(request: Request, challenge: Challenge, user_id: int) -> dict[str, Any]:
+async def _pair_context(request: Request, challenge: Challenge, user_id: int) -> ComparePage:
     """The next pair for the participant, its token and how many pairs they answered."""
     db = context.db(request)
     answered = await pairs.answered_pairs(db, challenge.id, user_id)
@@ -53,15 +53,15 @@ async def _pair_context(request: Request, challenge: Challenge, user_id: int) ->
     if pair is not None:
         secret = context.settings(request).effective_secret_key
         token = pairs.sign(secret, challenge_id=challenge.id, user_id=user_id, pair=pair.key)
-    return {
-        "challenge": challenge,
-        "pair": pair,
-        "token": token,
-        "answered": len(answered),
-        "saved": False,
-        "notice": "",
-        "sign_in_url": "",
-    }
+    return ComparePage(
+        challenge=challenge,
+        pair=pair,
+        token=token,
+        answered=len(answered),
+        saved=False,
+        notice="",
+        sign_in_url="",
+    )
 
 
 async def compare_page(request: Request) -> Response:
@@ -78,23 +78,23 @@ async def compare_page(request: Request) -> Response:
         return render(
             request,
             "voting/compare.html",
-            {
-                "challenge": challenge,
-                "pair": None,
-                "token": "",
-                "answered": 0,
-                "saved": False,
-                "notice": "",
-                "sign_in_url": f"{context.path_for(request, 'sign_in')}?{query}",
-            },
+            ComparePage(
+                challenge=challenge,
+                pair=None,
+                token="",
+                answered=0,
+                saved=False,
+                notice="",
+                sign_in_url=f"{context.path_for(request, 'sign_in')}?{query}",
+            ),
             block="pair",
         )
     policy.check(Action.COMPARE, challenge, roles, now)
     user = context.signed_in(request)
-    values = await _pair_context(request, challenge, user.id)
+    page = await _pair_context(request, challenge, user.id)
     if request.query_params.get("done") == "saved":
-        values["notice"] = SAVED
-    return render(request, "voting/compare.html", values, block="pair")
+        page = replace(page, notice=SAVED)
+    return render(request, "voting/compare.html", page, block="pair")
 
 
 @dataclass(frozen=True)
@@ -156,9 +156,8 @@ async def compare_answer(request: Request) -> Response:
         now=now,
     )
     if is_htmx(request):
-        values = await _pair_context(request, challenge, user.id)
-        values.update(saved=True, notice=SAVED)
-        response = render(request, "voting/compare.html", values, block="pair")
+        page = replace(await _pair_context(request, challenge, user.id), saved=True, notice=SAVED)
+        response = render(request, "voting/compare.html", page, block="pair")
     else:
         response = redirect(request, _compare_path(request, challenge) + "?done=saved")
     if recorded.refit_due:
@@ -169,13 +168,6 @@ async def compare_answer(request: Request) -> Response:
 
 
 # Results ------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Result:
-    idea: Idea
-    vote_rank: int
-    pairwise_rank: int | None  # None: never compared
 
 
 def _ranks(values: Sequence[tuple[int, float | None]]) -> dict[int, int]:
@@ -228,14 +220,14 @@ async def results_page(request: Request) -> Response:
     return render(
         request,
         "voting/results.html",
-        {
-            "challenge": challenge,
-            "results": results,
-            "by": by,
-            "sorts": SORTS,
-            "sort_urls": {name: f"{path}?by={name}" for name in SORTS},
-            "comparisons": int(compared or 0),
-            "ranked": len(pairwise_ranks),
-            "may_compare": policy.may(Action.COMPARE, challenge, roles, utcnow()),
-        },
+        ResultsPage(
+            challenge=challenge,
+            results=results,
+            by=by,
+            sorts=SORTS,
+            sort_urls={name: f"{path}?by={name}" for name in SORTS},
+            comparisons=int(compared or 0),
+            ranked=len(pairwise_ranks),
+            may_compare=policy.may(Action.COMPARE, challenge, roles, utcnow()),
+        ),
     )

@@ -1,14 +1,13 @@
 """What pages need to show vote buttons: the idea page's and each card's of a list.
 
 The challenge page and the idea page borrow these; the vote endpoint answers
-with the same button (``_widget``).
+with the same button (``vote_context``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
 
 from starlette.requests import Request
 
@@ -19,6 +18,7 @@ from ideas.db import utcnow
 from ideas.policy import Action, Role
 from ideas.submissions.models import Idea
 from ideas.voting import queries, services
+from ideas.voting.pages import CardVotes, VoteButton
 from ideas.web import context
 
 
@@ -45,32 +45,9 @@ def _votes_left(challenge: Challenge, used: int | None, open_: bool) -> int | No
     return max(0, challenge.vote_budget - used)
 
 
-def _widget(
-    idea: Idea,
-    challenge: Challenge,
-    *,
-    voted: bool,
-    may_vote: bool,
-    refusal: str,
-    votes_left: int | None,
-    next_path: str,
-) -> dict[str, Any]:
-    """What ``voting/_vote.html`` shows."""
-    return {
-        "idea": idea,
-        "challenge": challenge,
-        "voted": voted,
-        "may_vote": may_vote,
-        "vote_refusal": refusal,
-        "votes_left": votes_left,
-        "vote_budget": challenge.vote_budget,
-        "vote_next": next_path,
-    }
-
-
 async def vote_context(
     request: Request, idea: Idea, challenge: Challenge, roles: frozenset[Role]
-) -> dict[str, Any]:
+) -> VoteButton:
     """What the idea page needs to show its vote button. One query for a signed-in viewer.
 
     ``idea`` needs its co-authors loaded; ``roles`` are the viewer's roles for it.
@@ -87,24 +64,23 @@ async def vote_context(
     allowed = policy.may_vote_for(viewer, challenge, idea)
     refusal = _closed_reason(challenge, idea, roles, now)
     if open_ and not voted and not allowed and viewer is not None:
-        refusal = services.OWN_IDEA
-    return {
-        **_widget(
-            idea,
-            challenge,
-            voted=voted,
-            may_vote=open_ and (voted or allowed),
-            refusal=refusal,
-            votes_left=_votes_left(challenge, mine.votes_used, open_),
-            next_path=context.path_for(request, "idea.detail", idea_id=idea.id, slug=idea.slug),
-        ),
-        "vote_page": True,
-    }
+        refusal = policy.VOTE_FOR_OWN_IDEA
+    return VoteButton(
+        idea=idea,
+        challenge=challenge,
+        voted=voted,
+        may_vote=open_ and (voted or allowed),
+        vote_refusal=refusal,
+        votes_left=_votes_left(challenge, mine.votes_used, open_),
+        vote_budget=challenge.vote_budget,
+        vote_next=context.path_for(request, "idea.detail", idea_id=idea.id, slug=idea.slug),
+        vote_page=True,
+    )
 
 
 async def list_vote_context(
     request: Request, challenge: Challenge, roles: frozenset[Role], ideas: Sequence[Idea]
-) -> dict[str, Any]:
+) -> CardVotes:
     """What the cards of a challenge's ideas list need for their vote buttons.
 
     One query for a signed-in viewer, whatever the number of ideas: which of
@@ -132,13 +108,13 @@ async def list_vote_context(
         ):
             votable.add(idea.id)
         elif viewer is not None:
-            refusals[idea.id] = services.OWN_IDEA
+            refusals[idea.id] = policy.VOTE_FOR_OWN_IDEA
     path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-    return {
-        "voted_ids": mine.voted_ids,
-        "votable_ids": votable,
-        "vote_refusals": refusals,
-        "votes_left": _votes_left(challenge, mine.votes_used, open_),
-        "vote_budget": challenge.vote_budget,
-        "vote_next": path,
-    }
+    return CardVotes(
+        voted_ids=mine.voted_ids,
+        votable_ids=frozenset(votable),
+        vote_refusals=refusals,
+        votes_left=_votes_left(challenge, mine.votes_used, open_),
+        vote_budget=challenge.vote_budget,
+        vote_next=path,
+    )

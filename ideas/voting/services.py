@@ -9,8 +9,9 @@ vote is a single INSERT ... SELECT that checks every rule in the database; only
 when it inserts nothing are the rules read one by one to say which refused it.
 An idea's ``vote_count`` moves in the same transaction as the vote, by an
 UPDATE that adds to the column, never by a count read into Python and written
-back. The statements are written once, for a plain connection (``_cast``,
-``_withdraw``), and run inside ``write`` like every other change.
+back. The statements are written once, for a plain connection
+(``cast_if_allowed``, ``_withdraw``), and run inside ``write`` like every
+other change.
 """
 
 from __future__ import annotations
@@ -51,7 +52,6 @@ from ideas.voting.models import Vote
 
 ALREADY_VOTED = "You have already voted for this idea."
 NOT_VOTED = "You have not voted for this idea, so there is no vote to withdraw."
-OWN_IDEA = "You cannot vote for your own idea."
 
 
 def budget_spent(budget: int) -> str:
@@ -139,8 +139,11 @@ def _vote_if_allowed(insert: Any, *, unbudgeted: bool = False) -> Any:
     The idea is of the challenge and visible; the voter is active; the voter is
     not one of its authors unless the challenge allows self-votes; the voter has
     not spent the challenge's budget; and has not voted for it already (ON
-    CONFLICT). When nothing comes back, ``_refusal`` says which rule stopped it.
-    ``unbudgeted``: only while the challenge sets no budget.
+    CONFLICT). When nothing comes back, ``vote_refusal`` says which rule stopped
+    it. The two are the same rules written twice, once in SQL (which holds under
+    concurrency) and once in Python (``policy.may_vote_for`` and
+    ``vote_refusal``); tests/voting/test_vote_rules_agree.py runs every case
+    through both. ``unbudgeted``: only while the challenge sets no budget.
     """
     coauthor = exists().where(_coauthors.c.idea_id == _ideas.c.id, _coauthors.c.user_id == _USER_ID)
     voter_active = exists().where(_users.c.id == _USER_ID, _users.c.status == UserStatus.ACTIVE)
@@ -267,7 +270,7 @@ async def _challenge_of(tx: AsyncSession, idea_id: int, challenge_id: int | None
     return int(found)
 
 
-def _cast(connection: Connection, params: dict[str, Any]) -> Counted | None:
+def cast_if_allowed(connection: Connection, params: dict[str, Any]) -> Counted | None:
     """Cast the vote if every rule allows it, and count it; None when a rule refused it.
 
     On PostgreSQL a challenge without a budget takes the vote in one statement.
@@ -300,24 +303,28 @@ def _withdraw(connection: Connection, params: dict[str, Any]) -> Counted | None:
     return Counted(vote_count, *connection.execute(_READ_STANDING, params).one())
 
 
-async def _refusal(
-    tx: AsyncSession, idea_id: int, user_id: int, challenge_id: int | None
-) -> DomainError:
-    """Why the vote was not cast (the slow path, taken only when it was refused)."""
+async def vote_refusal(
+    tx: AsyncSession, *, idea_id: int, user_id: int, challenge_id: int
+) -> DomainError | None:
+    """Why the rules refuse the vote, read one by one; None when they allow it.
+
+    The slow path, taken only when the vote's INSERT refused it, to say why: the
+    same rules as ``_vote_if_allowed`` checks in SQL, in Python.
+    """
     voter = await tx.get(User, user_id)
     if voter is None or not voter.is_active:
-        return Forbidden("Sign in to do that.")
+        return Forbidden(policy.SIGN_IN)
     idea = await tx.scalar(
         select(Idea)
         .options(joinedload(Idea.challenge), selectinload(Idea.coauthors))
         .where(Idea.id == idea_id)
     )
-    if idea is None or (challenge_id is not None and idea.challenge_id != challenge_id):
+    if idea is None or idea.challenge_id != challenge_id:
         return NotFound()
     if idea.status not in VISIBLE_STATUSES:
         return Conflict(no_votes_for(idea.status.value))
     if not policy.may_vote_for(voter, idea.challenge, idea):
-        return Forbidden(OWN_IDEA)
+        return Forbidden(policy.VOTE_FOR_OWN_IDEA)
     already = await tx.scalar(
         select(Vote.id).where(Vote.idea_id == idea_id, Vote.user_id == user_id)
     )
@@ -325,8 +332,10 @@ async def _refusal(
         return Conflict(ALREADY_VOTED)
     budget = idea.challenge.vote_budget
     if budget is not None:
-        return Conflict(budget_spent(budget))
-    return Conflict(ALREADY_VOTED)  # pragma: no cover - every rule above was checked
+        used = await tx.scalar(counted_votes(), {"voter": user_id, "in_challenge": challenge_id})
+        if int(used or 0) >= budget:
+            return Conflict(budget_spent(budget))
+    return None
 
 
 def _ballot(idea_id: int, voted: bool, counted: Counted) -> Ballot:
@@ -365,9 +374,13 @@ async def cast_vote(
     }
     async with write(session) as tx:
         params["in_challenge"] = await _challenge_of(tx, idea_id, challenge_id)
-        counted = await (await tx.connection()).run_sync(_cast, params)
+        counted = await (await tx.connection()).run_sync(cast_if_allowed, params)
         if counted is None:
-            raise await _refusal(tx, idea_id, user_id, params["in_challenge"])
+            refusal = await vote_refusal(
+                tx, idea_id=idea_id, user_id=user_id, challenge_id=params["in_challenge"]
+            )
+            # A rule the INSERT found broken and Python did not: say the likeliest.
+            raise refusal or Conflict(ALREADY_VOTED)
         await notification_events.on_vote_cast(tx, idea_id, int(counted.vote_count), now)
     return _ballot(idea_id, True, counted)
 

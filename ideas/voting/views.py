@@ -9,6 +9,8 @@ so the page stays as it was.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -17,14 +19,15 @@ from starlette.responses import RedirectResponse, Response
 from ideas import policy
 from ideas.challenges.models import Challenge
 from ideas.db import utcnow
-from ideas.errors import DomainError, Forbidden, NotFound
+from ideas.errors import Forbidden, NotFound
 from ideas.policy import Action, Role
 from ideas.submissions import queries as idea_queries
 from ideas.submissions.models import Idea
 from ideas.voting import queries, services
-from ideas.voting.loaders import _widget, vote_context
+from ideas.voting.loaders import vote_context
+from ideas.voting.pages import VoteAnswer, VoteButton
 from ideas.web import context
-from ideas.web.errors import DOMAIN_STATUS
+from ideas.web.errors import Refusal, answer_refusals
 from ideas.web.htmx import IDEA_VOTED, is_htmx
 from ideas.web.ratelimit import Limit, hit
 from ideas.web.templating import render
@@ -78,38 +81,40 @@ async def vote(request: Request) -> Response:
     next_path = safe_next(_field(submitted, "next") or None, default=f"{idea_path}#vote-{idea.id}")
     now = utcnow()
     db = context.db(request)
-    try:
-        policy.check(Action.VOTE, challenge, roles, now)
-        voter = context.signed_in(request)
-        await hit(request, Limit.VOTE)
-        if action == "vote":
-            _require_visible(idea)
-            ballot = await services.cast_vote(
-                db, idea_id=idea.id, user_id=voter.id, now=now, challenge_id=challenge.id
-            )
-        else:
-            ballot = await services.withdraw_vote(
-                db, idea_id=idea.id, user_id=voter.id, now=now, challenge_id=challenge.id
-            )
-    except (DomainError, HTTPException) as refusal:
-        if not is_htmx(request) or isinstance(refusal, NotFound):
-            raise
+
+    async def refused(refusal: Refusal) -> Response:
         return await _refused(request, idea, challenge, roles, refusal, next_path)
+
+    answer_refusals(request, refused, statuses=(403, 409, 429))
+    policy.check(Action.VOTE, challenge, roles, now)
+    voter = context.signed_in(request)
+    await hit(request, Limit.VOTE)
+    if action == "vote":
+        _require_visible(idea)
+        ballot = await services.cast_vote(
+            db, idea_id=idea.id, user_id=voter.id, now=now, challenge_id=challenge.id
+        )
+    else:
+        ballot = await services.withdraw_vote(
+            db, idea_id=idea.id, user_id=voter.id, now=now, challenge_id=challenge.id
+        )
     if not is_htmx(request):
         return RedirectResponse(next_path, status_code=303)
+    button = VoteButton(
+        idea=idea,
+        challenge=challenge,
+        voted=ballot.voted,
+        may_vote=True,
+        vote_refusal="",
+        votes_left=ballot.votes_left,
+        vote_budget=challenge.vote_budget,
+        vote_next=next_path,
+        vote_page=False,
+    )
     return render(
         request,
         "voting/_voted.html",
-        _widget(
-            idea,
-            challenge,
-            voted=ballot.voted,
-            may_vote=True,
-            refusal="",
-            votes_left=ballot.votes_left,
-            next_path=next_path,
-        )
-        | {"vote_count": ballot.vote_count, "vote_message": ""},
+        VoteAnswer(button, vote_count=ballot.vote_count, vote_message=""),
         headers={"HX-Trigger": IDEA_VOTED, "Vary": "HX-Request"},
     )
 
@@ -119,30 +124,24 @@ async def _refused(
     idea: Idea,
     challenge: Challenge,
     roles: frozenset[Role],
-    refusal: DomainError | HTTPException,
+    refusal: Refusal,
     next_path: str,
 ) -> Response:
     """For htmx: the button as it now stands, with the reason the change was refused."""
-    if isinstance(refusal, HTTPException):
-        status, message, headers = refusal.status_code, refusal.detail, dict(refusal.headers or {})
-    else:
-        status = next(code for kind, code in DOMAIN_STATUS.items() if isinstance(refusal, kind))
-        message, headers = refusal.message, {}
     # The refusal is the slow path: the idea again, with the people vote_context needs.
     full = await idea_queries.by_id(context.db(request), idea.id)
     if full is None:
         raise NotFound()
-    state = await vote_context(request, full, full.challenge, roles)
-    state.update(
-        vote_page=False,
-        vote_next=next_path,
+    button = await vote_context(request, full, full.challenge, roles)
+    answer = VoteAnswer(
+        replace(button, vote_page=False, vote_next=next_path),
         vote_count=await queries.vote_count(context.db(request), idea.id),
-        vote_message=message,
+        vote_message=refusal.message,
     )
     return render(
         request,
         "voting/_voted.html",
-        state,
-        status_code=status,
-        headers={**headers, "Vary": "HX-Request"},
+        answer,
+        status_code=refusal.status,
+        headers={**refusal.headers, "Vary": "HX-Request"},
     )

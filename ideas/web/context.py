@@ -24,10 +24,11 @@ def viewer(request: Request) -> User | None:
 def signed_in(request: Request) -> User:
     """The signed-in person; a visitor is sent to sign in by the error handler."""
     from ideas.errors import Forbidden
+    from ideas.policy import SIGN_IN
 
     user = viewer(request)
     if user is None:
-        raise Forbidden("Sign in to do that.")
+        raise Forbidden(SIGN_IN)
     return user
 
 

@@ -1,8 +1,16 @@
-"""Error pages, and where domain errors become HTTP responses."""
+"""Error pages, and where domain errors become HTTP responses.
+
+This is the one place that knows which status answers which refusal. A view
+whose refusals show in place (a vote button, a report disclosure, a row of the
+moderation queue) says so with ``answer_refusals`` before it acts: the handlers
+here then pick the status and hand the view's answer a ``Refusal`` to render.
+"""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable, Collection, Mapping
+from dataclasses import dataclass, field
 from http import HTTPStatus
 
 from starlette.exceptions import HTTPException
@@ -31,6 +39,59 @@ DOMAIN_STATUS: dict[type[DomainError], int] = {
     Conflict: 409,
     Invalid: 400,
 }
+
+
+def status_of(error: DomainError) -> int:
+    """The HTTP status that answers ``error``."""
+    return next(code for kind, code in DOMAIN_STATUS.items() if isinstance(error, kind))
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """A refused request as a view shows it in place: the status it is answered with,
+    the sentence the person reads, and any headers the refusal carries (Retry-After)."""
+
+    status: int
+    message: str
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+
+RefusalAnswer = Callable[[Refusal], Awaitable[Response]]
+
+
+@dataclass(frozen=True)
+class _InPlace:
+    answer: RefusalAnswer
+    statuses: frozenset[int]
+    htmx_only: bool
+
+
+def answer_refusals(
+    request: Request,
+    answer: RefusalAnswer,
+    *,
+    statuses: Collection[int] = (403, 409),
+    htmx_only: bool = True,
+) -> None:
+    """From here on in this request, a refusal answered with one of ``statuses`` is
+    answered by ``answer`` (the view's fragment or page, with the refusal in it)
+    instead of the error page. With ``htmx_only``, only for htmx requests: a plain
+    form post still gets the error page, with its way back.
+    """
+    request.state.refusal_answer = _InPlace(answer, frozenset(statuses), htmx_only)
+
+
+async def _in_place(request: Request, refusal: Refusal) -> Response | None:
+    """The view's own answer to ``refusal``, if it asked for one; None otherwise."""
+    in_place: _InPlace | None = getattr(request.state, "refusal_answer", None)
+    if in_place is None or refusal.status not in in_place.statuses:
+        return None
+    if in_place.htmx_only and not is_htmx(request):
+        return None
+    try:
+        return await in_place.answer(refusal)
+    except DomainError as error:  # the answer found the subject gone meanwhile
+        return _error_page(request, error)
 
 
 def error_response(
@@ -62,14 +123,26 @@ def error_response(
 async def http_exception(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     detail = exc.detail if exc.detail != HTTPStatus(exc.status_code).phrase else None
-    return error_response(request, exc.status_code, detail, dict(exc.headers or {}))
+    headers = dict(exc.headers or {})
+    message = detail or MESSAGES.get(exc.status_code, HTTPStatus(exc.status_code).description)
+    answered = await _in_place(request, Refusal(exc.status_code, message, headers))
+    if answered is not None:
+        return answered
+    return error_response(request, exc.status_code, detail, headers)
 
 
 async def domain_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, DomainError)
-    status = next(code for kind, code in DOMAIN_STATUS.items() if isinstance(exc, kind))
-    message = exc.message if status != 404 else None
-    return error_response(request, status, message)
+    answered = await _in_place(request, Refusal(status_of(exc), exc.message))
+    if answered is not None:
+        return answered
+    return _error_page(request, exc)
+
+
+def _error_page(request: Request, error: DomainError) -> Response:
+    status = status_of(error)
+    # What is not found is not described: it may exist and be hidden from this person.
+    return error_response(request, status, error.message if status != 404 else None)
 
 
 async def server_error(request: Request, exc: Exception) -> Response:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
@@ -12,9 +14,11 @@ from jinja2_fragments.starlette import Jinja2Blocks
 from starlette.requests import Request
 from starlette.responses import Response
 
+from ideas.accounts import names
 from ideas.accounts.providers import avatar_origins
 from ideas.challenges.phases import PHASES, Phase
 from ideas.db import utcnow
+from ideas.policy import May
 from ideas.settings import STATIC_DIR, TEMPLATES_DIR, Settings
 from ideas.web import context
 from ideas.web.htmx import is_htmx
@@ -98,7 +102,14 @@ def create_templates(settings: Settings) -> Jinja2Blocks:
             return url
         return None
 
-    env.filters.update(when=when, iso=iso, datetime_local=datetime_local, relative=relative)
+    env.filters.update(
+        when=when,
+        iso=iso,
+        datetime_local=datetime_local,
+        relative=relative,
+        public_name=names.public_name,
+        public_name_capitalised=names.public_name_capitalised,
+    )
     env.globals.update(
         static=lambda path: f"/static/{path}?v={_static_version(path)}",
         path_for=path_for,
@@ -112,10 +123,33 @@ def create_templates(settings: Settings) -> Jinja2Blocks:
     return Jinja2Blocks(env=env)
 
 
+@dataclass(frozen=True)
+class PageContext:
+    """What a template is given, as a small frozen dataclass (Datasette does this):
+    a template's inputs are written down in one place, with their types.
+
+    ``render`` hands each field to the template under its own name. A field that
+    holds another ``PageContext`` is a part that several templates share (a
+    comment thread, a vote button): its fields are handed on under their own
+    names, so that a fragment reads the same names on every page including it.
+    """
+
+    def template_context(self) -> dict[str, Any]:
+        names: dict[str, Any] = {}
+        for field in fields(self):
+            value = getattr(self, field.name)
+            given = value.template_context() if isinstance(value, PageContext) else {}
+            for name, item in (given or {field.name: value}).items():
+                if name in names and names[name] is not item and names[name] != item:
+                    raise ValueError(f"{type(self).__name__} gives {name!r} two values")
+                names[name] = item
+        return names
+
+
 def render(
     request: Request,
     template: str,
-    context: dict[str, Any] | None = None,
+    context: Mapping[str, Any] | PageContext | None = None,
     *,
     block: str | None = None,
     status_code: int = 200,
@@ -124,13 +158,18 @@ def render(
     """Render ``template``; for an htmx request, only ``block`` of it.
 
     One URL serves the page and its fragment, so the response varies on
-    HX-Request whenever a block is named.
+    HX-Request whenever a block is named. ``context`` is a ``PageContext`` for a
+    page with more than a handful of inputs, a plain mapping for the others.
     """
+    if isinstance(context, PageContext):
+        context = context.template_context()
     templates: Jinja2Blocks = request.app.state.templates
     state = request.state
     web_session = getattr(state, "web_session", None)
+    viewer = getattr(state, "user", None)
     full_context: dict[str, Any] = {
-        "current_user": getattr(state, "user", None),
+        "current_user": viewer,
+        "may": May(viewer),
         "csrf_token": web_session.csrf_token if web_session is not None else "",
         "request_id": getattr(state, "request_id", "-"),
         "now": utcnow(),

@@ -9,8 +9,12 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ideas.audit import AuditEntry
+from ideas.challenges import services
+from ideas.challenges.forms import ChallengeInput
 from ideas.challenges.models import Challenge, ChallengeTag
 from ideas.challenges.phases import Phase
+from ideas.db import utcnow
+from ideas.errors import Forbidden, Invalid
 from tests.conftest import count
 from tests.html import Page
 
@@ -278,3 +282,77 @@ async def test_the_live_preview_renders_markdown_safely(make_user: Any, sign_in:
     assert page.one("h2").text_content() == "Title"
     assert page.one("em").text_content() == "fine"
     assert page.select("img") == []
+
+
+# The service refuses on its own ------------------------------------------------------------
+
+
+def edited(challenge: Challenge, **changes: Any) -> ChallengeInput:
+    """``challenge`` as it is, with ``changes``."""
+    values: dict[str, Any] = {
+        "title": challenge.title,
+        "slug": challenge.slug,
+        "question": challenge.question,
+        "sponsor": challenge.sponsor,
+        "brief": challenge.brief,
+        "schedule": challenge.schedule,
+    }
+    return ChallengeInput(**(values | changes))
+
+
+async def test_the_service_refuses_an_edit_by_anyone_but_the_hosts(
+    make_user: Any, make_challenge: Any, session: AsyncSession
+) -> None:
+    challenge = await make_challenge(await make_user(host=True), title="As it was")
+    other_host = await make_user(host=True)
+    await make_challenge(other_host)
+
+    for person in (await make_user(), other_host):
+        with pytest.raises(Forbidden, match="You are not allowed to do that"):
+            await services.update_challenge(
+                session,
+                challenge_id=challenge.id,
+                actor_id=person.id,
+                data=edited(challenge, title="Taken over"),
+                now=utcnow(),
+            )
+
+    assert (await reload(session, challenge)).title == "As it was"
+
+
+async def test_the_service_refuses_an_edit_once_the_round_is_closed(
+    make_user: Any, make_challenge: Any, session: AsyncSession
+) -> None:
+    host = await make_user(host=True)
+    challenge = await make_challenge(host, phase=Phase.CLOSED, title="As it was")
+
+    with pytest.raises(Forbidden, match="Closed phase"):
+        await services.update_challenge(
+            session,
+            challenge_id=challenge.id,
+            actor_id=host.id,
+            data=edited(challenge, title="Rewritten"),
+            now=utcnow(),
+        )
+
+    assert (await reload(session, challenge)).title == "As it was"
+
+
+async def test_the_service_keeps_the_address_once_the_round_has_opened(
+    make_user: Any, make_challenge: Any, session: AsyncSession
+) -> None:
+    host = await make_user(host=True)
+    challenge = await make_challenge(host, phase=Phase.IDEAS)
+    address = challenge.slug
+
+    with pytest.raises(Invalid) as refused:
+        await services.update_challenge(
+            session,
+            challenge_id=challenge.id,
+            actor_id=host.id,
+            data=edited(challenge, slug="somewhere-else"),
+            now=utcnow(),
+        )
+
+    assert refused.value.errors == {"slug": services.ADDRESS_FIXED}
+    assert (await reload(session, challenge)).slug == address

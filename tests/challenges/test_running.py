@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 from datetime import timedelta
 from typing import Any
 
@@ -15,12 +16,13 @@ from ideas.accounts import sessions
 from ideas.accounts.services import create_user
 from ideas.app import create_app
 from ideas.audit import AuditEntry
+from ideas.challenges import services
 from ideas.challenges.forms import ChallengeInput
 from ideas.challenges.models import Challenge, ChallengeHost
 from ideas.challenges.phases import Phase
 from ideas.challenges.services import create_challenge, switch_phase
 from ideas.db import Database, utcnow
-from ideas.errors import Conflict
+from ideas.errors import Conflict, Forbidden
 from ideas.settings import Settings
 from ideas.submissions.models import Idea, IdeaStatus
 from ideas.web.sessions import cookie_name
@@ -36,6 +38,12 @@ async def audit_actions(session: AsyncSession, prefix: str) -> list[str]:
         .order_by(AuditEntry.id)
     )
     return list(rows)
+
+
+async def reload_challenge(session: AsyncSession, challenge: Challenge) -> Challenge:
+    fresh = await session.get(Challenge, challenge.id, populate_existing=True)
+    assert fresh is not None
+    return fresh
 
 
 async def reload_idea(session: AsyncSession, idea: Idea) -> Idea:
@@ -624,3 +632,39 @@ async def test_a_host_takes_a_win_back(
         "idea.win",
         "idea.unwin",
     ]
+
+
+# The services refuse on their own ----------------------------------------------------------
+
+
+async def test_the_services_refuse_host_tools_to_anyone_but_the_hosts(
+    make_user: Any, make_challenge: Any, make_idea: Any, session: AsyncSession
+) -> None:
+    host, other_host = await make_user(host=True), await make_user("Olga", host=True)
+    challenge = await make_challenge(host, phase=Phase.IDEAS)
+    await make_challenge(other_host)
+    co_host = await make_user("Chen", host=True)
+    session.add(ChallengeHost(challenge_id=challenge.id, user_id=co_host.id, added_at=utcnow()))
+    await session.commit()
+    idea = await make_idea(challenge, await make_user())
+    tools = {
+        "switch the phase": functools.partial(services.switch_phase, to=Phase.REVIEW),
+        "add a co-host": functools.partial(services.add_host, email=co_host.email),
+        "remove a co-host": functools.partial(services.remove_host, user_id=co_host.id),
+        "shortlist": functools.partial(services.shortlist, note="", idea_id=idea.id),
+        "take off the shortlist": functools.partial(services.unshortlist, idea_id=idea.id),
+        "name a winner": functools.partial(services.pick_winner, citation="", idea_id=idea.id),
+        "take a win back": functools.partial(services.unpick_winner, idea_id=idea.id),
+    }
+
+    for person in (await make_user("Priya"), other_host):
+        for use in tools.values():
+            with pytest.raises(Forbidden, match="You are not allowed to do that"):
+                await use(session, challenge_id=challenge.id, actor_id=person.id, now=utcnow())
+
+    assert await host_ids(session, challenge) == {host.id, co_host.id}
+    assert (await reload_idea(session, idea)).status is IdeaStatus.PUBLISHED
+    assert (await reload_challenge(session, challenge)).phase_switched_to is None
+    assert await audit_actions(session, "challenge.phase") == []
+    assert await audit_actions(session, "challenge.host") == []
+    assert await audit_actions(session, "idea.") == ["idea.post"]

@@ -13,6 +13,7 @@ from ideas import policy
 from ideas.accounts import sessions
 from ideas.accounts.models import User, UserStatus
 from ideas.audit import AuditEntry
+from ideas.challenges.models import Challenge
 from ideas.challenges.phases import Phase
 from ideas.comments import services
 from ideas.comments.models import EDIT_WINDOW, Comment, CommentStatus
@@ -442,6 +443,36 @@ async def test_nobody_comments_outside_the_ideas_review_and_teams_phases(
     assert response.status_code == status
     assert await count(session, Comment) == 0
     assert await comment_count(session, idea) == 0
+
+
+async def test_the_services_refuse_comments_and_edits_once_the_round_is_closed(
+    make_user: Any, make_challenge: Any, make_idea: Any, session: AsyncSession
+) -> None:
+    challenge = await make_challenge(await make_user(host=True))
+    idea = await make_idea(challenge, await make_user())
+    priya = await make_user()
+    comment = await services.post_comment(
+        session, idea_id=idea.id, author_id=priya.id, body="Before", now=utcnow()
+    )
+    await session.execute(
+        update(Challenge)
+        .where(Challenge.id == challenge.id)
+        .values(phase_switched_to=Phase.CLOSED, phase_switched_at=utcnow())
+    )
+    await session.commit()
+
+    with pytest.raises(Forbidden, match="Closed phase"):
+        await services.post_comment(
+            session, idea_id=idea.id, author_id=priya.id, body="After", now=utcnow()
+        )
+    with pytest.raises(Forbidden, match="Closed phase"):
+        await services.edit_comment(
+            session, comment_id=comment.id, editor_id=priya.id, body="Changed", now=utcnow()
+        )
+
+    [saved] = await saved_comments(session, idea)
+    assert saved.body == "Before"
+    assert await comment_count(session, idea) == 1
 
 
 @pytest.mark.parametrize("phase", [Phase.IDEAS, Phase.REVIEW, Phase.TEAMS])

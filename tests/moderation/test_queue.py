@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import pytest
@@ -14,7 +15,11 @@ from ideas.audit import AuditEntry
 from ideas.challenges import queries
 from ideas.challenges.models import ChallengeHost
 from ideas.comments.models import Comment, CommentStatus
+from ideas.db import utcnow
+from ideas.errors import Forbidden
+from ideas.moderation import services
 from ideas.moderation.services import KEPT_HIDDEN_NOTIFICATION as KEPT_HIDDEN
+from ideas.moderation.services import ItemKind
 from ideas.notifications.models import Notification
 from ideas.submissions.models import Idea, IdeaStatus
 from tests.conftest import Person
@@ -598,3 +603,50 @@ async def test_who_may_moderate_and_suspend(
     for who, (user, moderates, suspends) in table.items():
         assert policy.may_moderate(user, loaded) is moderates, who
         assert policy.may_suspend(user) is suspends, who
+
+
+# The services refuse on their own ----------------------------------------------------------
+
+
+async def test_the_services_refuse_decisions_by_anyone_but_its_hosts_and_admins(
+    round_: Any, make_user: Any, make_challenge: Any, reporters: Any, session: AsyncSession
+) -> None:
+    _, idea, author, _ = round_
+    await hide_by_reports(reporters, idea)
+    other_host = await make_user("Olga", host=True)
+    await make_challenge(other_host)
+    decisions = {
+        "restore": services.restore,
+        "dismiss": services.dismiss,
+        "suspend": services.suspend_author,
+        "keep hidden": functools.partial(services.keep_hidden, reason="Because."),
+    }
+
+    for person in (await make_user("Priya"), other_host):
+        for decide in decisions.values():
+            with pytest.raises(Forbidden, match="hosts and the admins moderate"):
+                await decide(
+                    session, kind=ItemKind.IDEA, item_id=idea.id, actor_id=person.id, now=utcnow()
+                )
+
+    saved = await fresh(session, Idea, idea.id)
+    assert (saved.status, saved.report_count, saved.hidden_reason) == (IdeaStatus.HIDDEN, 3, "")
+    assert (await fresh(session, User, author.id)).status is UserStatus.ACTIVE
+    assert await actions(session, "moderation.restore") == []
+    assert await actions(session, "moderation.keep_hidden") == []
+    assert await actions(session, "moderation.dismiss") == []
+
+
+async def test_the_service_lets_only_admins_suspend_an_author(
+    round_: Any, reporters: Any, session: AsyncSession
+) -> None:
+    _, idea, author, hamid = round_
+    await hide_by_reports(reporters, idea)
+
+    with pytest.raises(Forbidden, match="Only admins"):
+        await services.suspend_author(
+            session, kind=ItemKind.IDEA, item_id=idea.id, actor_id=hamid.user.id, now=utcnow()
+        )
+
+    assert (await fresh(session, User, author.id)).status is UserStatus.ACTIVE
+    assert await actions(session, "user.suspend") == []

@@ -21,7 +21,10 @@ from ideas.challenges.services import create_challenge
 from ideas.comments.models import Comment, CommentStatus
 from ideas.comments.services import post_comment
 from ideas.db import Database, utcnow
-from ideas.moderation.models import Report
+from ideas.errors import Forbidden
+from ideas.moderation import services
+from ideas.moderation.forms import ReportInput
+from ideas.moderation.models import Report, ReportReason
 from ideas.settings import Settings
 from ideas.submissions.forms import IdeaInput
 from ideas.submissions.models import Idea, IdeaCoauthor, IdeaStatus
@@ -294,6 +297,50 @@ async def test_nobody_reports_their_own_idea_or_comment(
     assert "your own comment" in Page(own_comment).text("main")
     assert await count(session, Report) == 0
     assert (await fresh(session, Idea, idea.id)).report_count == 0
+
+
+async def test_the_service_refuses_a_report_of_ones_own_idea_or_comment(
+    round_: Any, make_user: Any, make_comment: Any, session: AsyncSession
+) -> None:
+    _, idea, author, _ = round_
+    coauthor = await make_user("Cleo")
+    async with session.begin():
+        session.add(IdeaCoauthor(idea_id=idea.id, user_id=coauthor.id, added_at=utcnow()))
+    comment = await make_comment(idea, author)
+    spam = ReportInput(reason=ReportReason.SPAM, note="")
+
+    for person in (author, coauthor):
+        with pytest.raises(Forbidden, match="You cannot report your own idea"):
+            await services.report_idea(
+                session, idea_id=idea.id, reporter_id=person.id, report=spam, now=utcnow()
+            )
+    with pytest.raises(Forbidden, match="You cannot report your own comment"):
+        await services.report_comment(
+            session, comment_id=comment.id, reporter_id=author.id, report=spam, now=utcnow()
+        )
+
+    assert await count(session, Report) == 0
+    assert (await fresh(session, Idea, idea.id)).report_count == 0
+    assert (await fresh(session, Comment, comment.id)).report_count == 0
+
+
+@pytest.mark.parametrize("kind", ["idea", "comment"])
+async def test_the_author_is_refused_before_the_report_form_is_read(
+    kind: str, round_: Any, make_comment: Any, sign_in: Any, session: AsyncSession
+) -> None:
+    """The page asks the policy first: an author's unfinished report is refused, not
+    answered with the form and its problems."""
+    _, idea, author, _ = round_
+    item = idea if kind == "idea" else await make_comment(idea, author)
+    amara = await sign_in(author)
+
+    response = await report(amara, item, reason="")
+
+    assert response.status_code == 403
+    page = Page(response)
+    assert page.text(".error-page h1 + p") == f"You cannot report your own {kind}."
+    assert page.select("form input[name=reason]") == []
+    assert await count(session, Report) == 0
 
 
 async def test_a_visitor_cannot_report(

@@ -9,10 +9,14 @@ import pytest
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ideas.audit import AuditEntry
 from ideas.challenges.models import Challenge
 from ideas.challenges.phases import Phase
 from ideas.comments.models import Comment
 from ideas.db import utcnow
+from ideas.errors import Forbidden
+from ideas.submissions import services
+from ideas.submissions.forms import IdeaInput
 from ideas.submissions.models import Idea, IdeaCoauthor, IdeaRevision, IdeaStatus
 from tests.conftest import count, schedule_for
 from tests.html import Page
@@ -54,6 +58,17 @@ async def set_phase(session: AsyncSession, challenge: Challenge, phase: Phase) -
         )
     )
     await session.commit()
+
+
+async def saved(session: AsyncSession, model: type[Any], row_id: int) -> Any:
+    """The row as it is saved now."""
+    await session.commit()
+    return await session.get(model, row_id, populate_existing=True)
+
+
+async def audit_actions(session: AsyncSession, action: str) -> list[AuditEntry]:
+    await session.commit()
+    return list(await session.scalars(select(AuditEntry).where(AuditEntry.action == action)))
 
 
 def form(title: str, summary: str = "Short.", body: str = "") -> dict[str, str]:
@@ -225,6 +240,63 @@ async def test_only_the_author_may_withdraw(
     assert (await session.get(Idea, idea.id, populate_existing=True)).status is IdeaStatus.PUBLISHED  # type: ignore[union-attr]
 
 
+@pytest.mark.parametrize("phase", [Phase.TEAMS, Phase.CLOSED])
+async def test_the_service_refuses_to_withdraw_once_the_idea_can_no_longer_be_edited(
+    phase: Phase, make_user: Any, make_challenge: Any, make_idea: Any, session: AsyncSession
+) -> None:
+    challenge = await make_challenge(await make_user(host=True))
+    author = await make_user()
+    idea = await make_idea(challenge, author)
+    await set_phase(session, challenge, phase)
+
+    with pytest.raises(Forbidden, match="while it can still be edited"):
+        await services.withdraw_idea(session, idea_id=idea.id, actor_id=author.id, now=utcnow())
+
+    assert (await saved(session, Idea, idea.id)).status is IdeaStatus.PUBLISHED
+    assert (await saved(session, Challenge, challenge.id)).idea_count == 1
+    assert await audit_actions(session, "idea.withdraw") == []
+
+
+async def test_the_service_refuses_a_withdrawal_by_anyone_but_the_author(
+    make_user: Any, make_challenge: Any, make_idea: Any, session: AsyncSession
+) -> None:
+    host = await make_user(host=True)
+    challenge = await make_challenge(host)
+    idea = await make_idea(challenge, await make_user())
+    coauthor = await make_user()
+    session.add(IdeaCoauthor(idea_id=idea.id, user_id=coauthor.id, added_at=utcnow()))
+    await session.commit()
+
+    for person in (coauthor, host, await make_user()):
+        with pytest.raises(Forbidden):
+            await services.withdraw_idea(session, idea_id=idea.id, actor_id=person.id, now=utcnow())
+
+    assert (await saved(session, Idea, idea.id)).status is IdeaStatus.PUBLISHED
+    assert await audit_actions(session, "idea.withdraw") == []
+
+
+async def test_the_service_refuses_an_edit_by_others_and_after_the_round(
+    make_user: Any, make_challenge: Any, make_idea: Any, session: AsyncSession
+) -> None:
+    challenge = await make_challenge(await make_user(host=True))
+    author = await make_user()
+    idea = await make_idea(challenge, author, title="As posted")
+    change = IdeaInput(title="Changed", summary="Short.", body="")
+
+    with pytest.raises(Forbidden):
+        await services.edit_idea(
+            session, idea_id=idea.id, editor_id=(await make_user()).id, data=change, now=utcnow()
+        )
+    await set_phase(session, challenge, Phase.CLOSED)
+    with pytest.raises(Forbidden, match="Closed phase"):
+        await services.edit_idea(
+            session, idea_id=idea.id, editor_id=author.id, data=change, now=utcnow()
+        )
+
+    assert (await saved(session, Idea, idea.id)).title == "As posted"
+    assert await count(session, IdeaRevision) == 1
+
+
 # Co-authors ------------------------------------------------------------------------------
 
 
@@ -290,6 +362,41 @@ async def test_only_the_author_chooses_co_authors(
     )
     assert response.status_code == 403
     assert await count(session, IdeaCoauthor) == 0
+
+
+async def test_others_are_refused_before_the_co_author_form_is_read(
+    make_user: Any, make_challenge: Any, make_idea: Any, sign_in: Any
+) -> None:
+    challenge = await make_challenge(await make_user(host=True))
+    idea = await make_idea(challenge, await make_user())
+
+    response = await (await sign_in(await make_user())).post(f"/ideas/{idea.id}/coauthors", {})
+
+    assert response.status_code == 403
+    assert "Only the idea's author" in Page(response).text("main")
+
+
+async def test_the_service_lets_only_the_author_choose_co_authors(
+    make_user: Any, make_challenge: Any, make_idea: Any, session: AsyncSession
+) -> None:
+    challenge = await make_challenge(await make_user(host=True))
+    idea = await make_idea(challenge, await make_user())
+    coauthor, commenter = await make_user(), await make_user()
+    await comment(session, idea, commenter)
+    session.add(IdeaCoauthor(idea_id=idea.id, user_id=coauthor.id, added_at=utcnow()))
+    await session.commit()
+
+    with pytest.raises(Forbidden, match="Only the idea's author chooses its co-authors"):
+        await services.add_coauthor(
+            session, idea_id=idea.id, user_id=commenter.id, actor_id=coauthor.id, now=utcnow()
+        )
+    with pytest.raises(Forbidden, match="Only the idea's author chooses its co-authors"):
+        await services.remove_coauthor(
+            session, idea_id=idea.id, user_id=coauthor.id, actor_id=coauthor.id, now=utcnow()
+        )
+
+    await session.commit()
+    assert (await session.scalars(select(IdeaCoauthor.user_id))).all() == [coauthor.id]
 
 
 # Markdown that tries to run script --------------------------------------------------

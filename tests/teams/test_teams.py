@@ -10,13 +10,14 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from ideas.accounts.forms import ProfileInput
-from ideas.accounts.models import User
+from ideas.accounts.models import User, UserStatus
 from ideas.accounts.services import update_profile
 from ideas.audit import AuditEntry
 from ideas.challenges.models import Challenge
 from ideas.challenges.phases import Phase
 from ideas.challenges.services import shortlist, unshortlist
 from ideas.db import utcnow
+from ideas.errors import Forbidden
 from ideas.submissions.models import Idea
 from ideas.teams import services
 from ideas.teams.forms import AskInput, InviteInput, RoleInput
@@ -500,6 +501,22 @@ async def test_joining_is_refused_outside_the_teams_phase(
     assert await requests_count(session) == 1
     assert await status_of(session, request) is RequestStatus.PENDING
     assert await member_ids(session, r.team) == {r.lead.id}
+
+
+async def test_the_service_refuses_a_suspended_person_a_place_in_a_team(
+    make_round: Any, make_user: Any, session: AsyncSession
+) -> None:
+    r = await make_round()
+    maria = await make_user("Maria")
+    await session.execute(
+        update(User).where(User.id == maria.id).values(status=UserStatus.SUSPENDED)
+    )
+    await session.commit()
+
+    with pytest.raises(Forbidden, match="Sign in"):
+        await ask(session, r.team, maria)
+
+    assert await count(session, JoinRequest) == 0
 
 
 async def test_a_visitor_cannot_ask_to_join(

@@ -24,11 +24,17 @@ from ideas.challenges.phases import Phase
 from ideas.challenges.services import create_challenge
 from ideas.cli import main as cli
 from ideas.db import Database, utcnow
+from ideas.errors import Forbidden
 from ideas.submissions.forms import IdeaInput
 from ideas.submissions.models import Idea, IdeaCoauthor, IdeaStatus
 from ideas.submissions.services import post_idea
 from ideas.voting import pairs
-from ideas.voting.compare_services import REFIT_AFTER, REFIT_AFTER_COMPARISONS, refit
+from ideas.voting.compare_services import (
+    REFIT_AFTER,
+    REFIT_AFTER_COMPARISONS,
+    record_comparison,
+    refit,
+)
 from ideas.voting.models import Comparison
 from ideas.web.sessions import cookie_name
 from tests.conftest import TEST_ENVIRON, Person, schedule_for
@@ -621,6 +627,64 @@ async def test_ones_own_idea_is_refused_even_with_a_signed_token(
 
     assert response.status_code == 403
     assert "your own idea" in Page(response).text("main")
+    assert await comparisons(session) == []
+
+
+async def test_the_service_refuses_an_answer_about_ones_own_or_co_written_idea(
+    make_challenge: Any,
+    make_idea: Any,
+    make_user: Any,
+    host: User,
+    author: User,
+    tomas: User,
+    session: AsyncSession,
+) -> None:
+    challenge = await make_challenge(host)
+    own, other = await make_idea(challenge, tomas), await make_idea(challenge, author)
+    coauthor = await make_user("Cleo")
+    session.add(IdeaCoauthor(idea_id=own.id, user_id=coauthor.id, added_at=utcnow()))
+    await session.commit()
+    first, second = sorted((own.id, other.id))
+
+    for person in (tomas, coauthor):
+        with pytest.raises(Forbidden, match="You cannot compare your own idea"):
+            await record_comparison(
+                session,
+                challenge_id=challenge.id,
+                user_id=person.id,
+                first_id=first,
+                second_id=second,
+                winner_id=None,
+                now=utcnow(),
+            )
+
+    assert await comparisons(session) == []
+
+
+@pytest.mark.parametrize("phase", [Phase.TEAMS, Phase.CLOSED])
+async def test_the_service_refuses_an_answer_after_review(
+    phase: Phase,
+    make_challenge: Any,
+    make_idea: Any,
+    host: User,
+    author: User,
+    tomas: User,
+    session: AsyncSession,
+) -> None:
+    challenge = await make_challenge(host, phase=phase)
+    a, b = await make_idea(challenge, author), await make_idea(challenge, author)
+
+    with pytest.raises(Forbidden, match="not possible while the challenge is in the"):
+        await record_comparison(
+            session,
+            challenge_id=challenge.id,
+            user_id=tomas.id,
+            first_id=min(a.id, b.id),
+            second_id=max(a.id, b.id),
+            winner_id=a.id,
+            now=utcnow(),
+        )
+
     assert await comparisons(session) == []
 
 

@@ -10,10 +10,12 @@ import pytest
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
+from ideas.errors import Conflict, Forbidden, NotFound
 from ideas.logs import RequestIdFilter
+from ideas.web.errors import Refusal, answer_refusals
 from tests.conftest import Person
 from tests.html import Page
 
@@ -157,3 +159,91 @@ async def test_a_page_that_exists_is_not_an_error(visitor: Person) -> None:
     response = await visitor.get("/")
     assert response.status_code == 200
     assert Page(response).select(".error-page") == []
+
+
+# Refusals a view answers in place ------------------------------------------------------------
+
+
+async def _answered_in_place(refusal: Refusal) -> Response:
+    return HTMLResponse(
+        f'<p class="in-place">{refusal.status}: {refusal.message}</p>', status_code=refusal.status
+    )
+
+
+async def _answered_by_a_lost_subject(refusal: Refusal) -> Response:
+    raise NotFound()
+
+
+def _refusing(error: Exception, **in_place: Any) -> Any:
+    """A view that asks for its refusals in place (``in_place``: as answer_refusals
+    takes them), then is refused with ``error``."""
+
+    answer = in_place.pop("answer", _answered_in_place)
+
+    async def view(request: Request) -> Response:
+        answer_refusals(request, answer, **in_place)
+        raise error
+
+    return view
+
+
+@pytest.fixture
+def refusing(app: Starlette, make_client: Any) -> httpx.AsyncClient:
+    """A client of the site with views that are refused after asking for it in place."""
+    app.router.routes[0:0] = [
+        Route("/test/taken", _refusing(Conflict("Already taken."))),
+        Route("/test/not-yours", _refusing(Forbidden("Not yours."), statuses=(409,))),
+        Route("/test/slow-down", _refusing(HTTPException(429), statuses=(429,))),
+        Route("/test/page", _refusing(Conflict("Already taken."), htmx_only=False)),
+        Route("/test/gone", _refusing(Conflict("Taken."), answer=_answered_by_a_lost_subject)),
+    ]
+    result: httpx.AsyncClient = make_client(raise_app_exceptions=False)
+    return result
+
+
+HTMX = {"HX-Request": "true"}
+
+
+async def test_an_htmx_refusal_is_answered_in_place_with_the_status_of_its_error(
+    refusing: httpx.AsyncClient,
+) -> None:
+    response = await refusing.get("/test/taken", headers=HTMX)
+
+    assert response.status_code == 409
+    assert Page(response).text("p.in-place") == "409: Already taken."
+    assert "HX-Retarget" not in response.headers
+
+
+async def test_a_plain_request_refused_gets_the_error_page_unless_the_view_says_otherwise(
+    refusing: httpx.AsyncClient,
+) -> None:
+    plain = await refusing.get("/test/taken")
+    page = await refusing.get("/test/page")
+
+    assert plain.status_code == 409
+    assert Page(plain).select(".in-place") == []
+    assert Page(plain).text(".error-page h1 + p") == "Already taken."
+    assert page.status_code == 409
+    assert Page(page).text("p.in-place") == "409: Already taken."
+
+
+async def test_only_the_statuses_asked_for_are_answered_in_place(
+    refusing: httpx.AsyncClient,
+) -> None:
+    forbidden = await refusing.get("/test/not-yours", headers=HTMX)
+    too_many = await refusing.get("/test/slow-down", headers=HTMX)
+
+    assert forbidden.status_code == 403
+    assert Page(forbidden).select(".in-place") == []
+    assert Page(forbidden).text("h1") == "Forbidden"
+    assert too_many.status_code == 429
+    assert Page(too_many).text("p.in-place").startswith("429: That was a lot of requests")
+
+
+async def test_a_subject_gone_while_answering_in_place_gets_the_error_page(
+    refusing: httpx.AsyncClient,
+) -> None:
+    response = await refusing.get("/test/gone", headers=HTMX)
+
+    assert response.status_code == 404
+    assert Page(response).text("h1") == "Not Found"

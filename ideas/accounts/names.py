@@ -1,0 +1,55 @@
+"""A person's public name: how they are named wherever others read about them.
+
+One rule, for pages, e-mails, exports, feeds and the API alike: active and
+suspended people are named by their display name (a suspension is not a
+deletion); someone who deleted their account is named "a deleted
+participant". Whether the name links to a profile is another question, asked
+of ``policy.may_see_profile``.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple, Protocol
+
+from ideas.accounts.models import UserStatus
+
+DELETED_PARTICIPANT = "deleted participant"
+
+
+class Named(Protocol):
+    """Someone with a name and an account status: a ``User``, or ``Someone`` from a row."""
+
+    @property
+    def display_name(self) -> str: ...
+
+    @property
+    def status(self) -> UserStatus: ...
+
+
+class Someone(NamedTuple):
+    """A person as a query row gives them, without their ``User``."""
+
+    display_name: str
+    status: UserStatus
+
+
+def is_named(person: Named) -> bool:
+    """Everyone who still has an account is named; a deleted account names nobody."""
+    return person.status is not UserStatus.DELETED
+
+
+def public_name(person: Named) -> str:
+    """Their name inside a sentence: "by Priya", "by a deleted participant"."""
+    return person.display_name if is_named(person) else f"a {DELETED_PARTICIPANT}"
+
+
+def public_name_capitalised(person: Named) -> str:
+    """Their name where a sentence starts: "A deleted participant commented on …"."""
+    name = public_name(person)
+    return name if is_named(person) else name[:1].upper() + name[1:]
+
+
+def public_name_in_data(person: Named) -> str:
+    """Their name as a value of its own (an API's name field, an export's column, a
+    feed's author), where no sentence surrounds it: "deleted participant"."""
+    return person.display_name if is_named(person) else DELETED_PARTICIPANT

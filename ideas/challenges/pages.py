@@ -1,0 +1,66 @@
+"""What the challenge templates are given: the challenge page and the hosts' dashboard."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from ideas.challenges.dashboard import Activity, Chart, Counts, Task
+from ideas.challenges.exports import Dataset, Format
+from ideas.challenges.models import Challenge
+from ideas.challenges.phases import Phase
+from ideas.submissions.models import Idea, IdeaStatus
+from ideas.submissions.queries import Filters, Sort
+from ideas.voting.pages import CardVotes
+from ideas.web.templating import PageContext
+
+
+@dataclass(frozen=True)
+class ChallengePage(PageContext):
+    """``challenges/detail.html``: the brief, the winners, and a page of the ideas list
+    with its sorts and filters; what the viewer may do here; the cards' vote buttons."""
+
+    challenge: Challenge
+    phase: Phase
+    next_change: tuple[Phase, datetime] | None
+    ideas: Sequence[Idea]
+    builds_on: Mapping[int, int]  # how many ideas each idea shown builds on
+    more_url: str | None  # the next page of ideas
+    first_url: str | None  # back to the first page, from a later one
+    clear_url: str | None  # the list without its filters, while filtering
+    filters: Filters
+    matching: int | None  # ideas that pass the filters, while filtering
+    statuses: Collection[IdeaStatus]
+    winners: list[Idea]
+    sort: Sort
+    sort_chosen: bool
+    sorts: Sequence[Sort]
+    sort_urls: Mapping[Sort, str]
+    may_post: bool
+    may_switch: bool
+    may_edit: bool
+    may_run: bool
+    may_shortlist: bool
+    may_award: bool
+    may_join_teams: bool
+    may_compare: bool
+    may_suggest_teams: bool
+    is_visitor: bool
+    follows_challenge: bool | None  # None: no button (a visitor, or a fragment)
+    show_teams: bool
+    votes: CardVotes
+
+
+@dataclass(frozen=True)
+class DashboardPage(PageContext):
+    """``challenges/dashboard.html``: the hosts' numbers, activity, tasks and exports."""
+
+    challenge: Challenge
+    phase: Phase
+    counts: Counts
+    activity: Activity
+    chart: Chart
+    tasks: list[Task]
+    datasets: list[Dataset]
+    formats: list[Format]

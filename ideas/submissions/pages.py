@@ -1,0 +1,67 @@
+"""What the idea templates are given: the idea page, the form to post or edit an idea,
+and an idea's history."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from types import ModuleType
+
+from ideas.accounts.models import User
+from ideas.challenges.models import Challenge
+from ideas.challenges.phases import Phase
+from ideas.comments.pages import Thread
+from ideas.submissions.history import FieldDiff
+from ideas.submissions.lineage import Neighbour
+from ideas.submissions.models import Idea, IdeaRevision
+from ideas.voting.pages import VoteButton
+from ideas.web.forms import Form
+from ideas.web.templating import PageContext
+
+
+@dataclass(frozen=True)
+class IdeaPage(PageContext):
+    """``submissions/detail.html``: an idea with its links, its people, what the viewer may
+    do with it, its vote button and its comments."""
+
+    idea: Idea
+    challenge: Challenge
+    phase: Phase
+    parents: list[Neighbour]  # what it builds on, as far as visible
+    children: list[Neighbour]  # what builds on it, as far as visible
+    show_shortlist_note: bool
+    may_edit: bool
+    may_withdraw: bool
+    may_build: bool
+    may_manage_coauthors: bool
+    may_report: bool
+    coauthor_candidates: Sequence[User]  # commenters the author may add
+    follows_idea: bool | None  # None: a visitor, who gets no button
+    is_visitor: bool
+    vote: VoteButton
+    comments: Thread
+
+
+@dataclass(frozen=True)
+class IdeaFormPage(PageContext):
+    """``submissions/new.html`` and ``edit.html``: the form, with what it builds on."""
+
+    challenge: Challenge
+    form: Form
+    idea: Idea | None  # None: a new idea
+    chosen_tags: list[int]
+    parents: list[Idea]
+    preview: str | None  # the body as HTML, when "Preview" was pressed
+    limits: ModuleType  # the form's limits (ideas.submissions.forms)
+
+
+@dataclass(frozen=True)
+class HistoryPage(PageContext):
+    """``submissions/history.html``: every revision, and what changed between two."""
+
+    idea: Idea
+    challenge: Challenge
+    revisions: Sequence[IdeaRevision]
+    older: IdeaRevision
+    newer: IdeaRevision
+    changes: list[FieldDiff]
