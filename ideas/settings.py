@@ -11,6 +11,7 @@ import os
 import re
 from collections.abc import Mapping
 from enum import StrEnum
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlsplit
@@ -184,7 +185,14 @@ class Settings(BaseSettings):
     rate_limits: bool = Field(
         True,
         validation_alias="IDEAS_RATE_LIMITS",
-        description="Limit posting and sign-in per account and per address; false turns it off.",
+        description="Limit what people do per account, and what visitors do per address; "
+        "false turns it off.",
+    )
+    trusted_proxies: Annotated[list[IPv4Network | IPv6Network], NoDecode] = Field(
+        default_factory=list,
+        validation_alias="IDEAS_TRUSTED_PROXIES",
+        description="Addresses or networks (CIDR) of the proxies in front of the site, whose "
+        "X-Forwarded-For is believed; empty: none.",
     )
     admin_emails: Annotated[list[str], NoDecode] = Field(
         default_factory=list, validation_alias="IDEAS_ADMIN_EMAILS"
@@ -255,6 +263,23 @@ class Settings(BaseSettings):
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError(f"{value!r} is not a known time zone, such as Europe/Lisbon") from None
         return value
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _parse_networks(cls, value: Any) -> Any:
+        if not isinstance(value, str):
+            return value
+        networks = []
+        for part in (part.strip() for part in value.split(",")):
+            if not part:
+                continue
+            try:
+                networks.append(ip_network(part, strict=False))
+            except ValueError:
+                raise ValueError(
+                    f"{part!r} is not an address or network, such as 10.0.0.5 or 10.0.0.0/8"
+                ) from None
+        return networks
 
     @field_validator("admin_emails", mode="before")
     @classmethod

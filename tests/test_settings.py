@@ -180,3 +180,18 @@ def test_the_example_env_file_works_as_a_development_env_file(
     settings = load_settings()
     assert settings.is_development
     assert settings.effective_database_url.startswith("sqlite:///")
+
+
+def test_trusted_proxies_are_addresses_and_networks_and_none_by_default() -> None:
+    assert load_settings({}).trusted_proxies == []
+    settings = load_settings({"IDEAS_TRUSTED_PROXIES": "10.0.0.0/8, 192.0.2.1,2001:db8::/32"})
+    assert [str(network) for network in settings.trusted_proxies] == [
+        "10.0.0.0/8",
+        "192.0.2.1/32",
+        "2001:db8::/32",
+    ]
+
+
+def test_a_trusted_proxy_that_is_no_address_is_refused_by_name() -> None:
+    with pytest.raises(SettingsError, match=r"IDEAS_TRUSTED_PROXIES: 'proxy\.local' is not an"):
+        load_settings({"IDEAS_TRUSTED_PROXIES": "10.0.0.1, proxy.local"})
