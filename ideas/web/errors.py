@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from http import HTTPStatus
+from urllib.parse import quote
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -11,7 +12,8 @@ from starlette.responses import Response
 from starlette.types import ExceptionHandler
 
 from ideas.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
-from ideas.web.htmx import is_htmx
+from ideas.web import context
+from ideas.web.htmx import is_htmx, redirect
 
 logger = logging.getLogger(__name__)
 
@@ -65,8 +67,25 @@ async def http_exception(request: Request, exc: Exception) -> Response:
     return error_response(request, exc.status_code, detail, dict(exc.headers or {}))
 
 
+def sign_in_first(request: Request) -> Response:
+    """Off to sign in, and back to the page asked for afterwards."""
+    here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    sign_in = context.path_for(request, "sign_in")
+    return redirect(request, f"{sign_in}?next={quote(here, safe='/')}")
+
+
+def _visitor_reading(request: Request) -> bool:
+    """A page asked for by someone not signed in: a refusal means "sign in first".
+
+    Posts keep their 403: a form cannot be sent again after a detour.
+    """
+    return request.method in {"GET", "HEAD"} and getattr(request.state, "user", None) is None
+
+
 async def domain_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, DomainError)
+    if isinstance(exc, Forbidden) and _visitor_reading(request):
+        return sign_in_first(request)
     status = next(code for kind, code in DOMAIN_STATUS.items() if isinstance(exc, kind))
     message = exc.message if status != 404 else None
     return error_response(request, status, message)

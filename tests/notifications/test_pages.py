@@ -137,8 +137,8 @@ async def test_nobody_opens_someone_elses_notification(
 
 async def test_visitors_are_asked_to_sign_in(visitor: Person) -> None:
     response = await visitor.get("/notifications")
-    assert response.status_code == 403
-    assert Page(response).text("#error-heading + p") == "Sign in to do that."
+    assert response.status_code == 303
+    assert response.headers["location"] == "/sign-in?next=/notifications"
 
 
 async def test_the_page_comes_fifty_at_a_time(

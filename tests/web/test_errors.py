@@ -51,7 +51,7 @@ def assert_no_trace(response: httpx.Response) -> None:
 
 ERRORS = [
     (400, "GET", "/test/bad", "Bad Request"),
-    (403, "GET", "/challenges/new", "Forbidden"),
+    (403, "POST", "/challenges/new", "Forbidden"),
     (403, "POST", "/sign-out", "Forbidden"),
     (404, "GET", "/no/such/page", "Not Found"),
     (404, "GET", "/challenges/nothing-here", "Not Found"),
