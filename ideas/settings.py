@@ -168,7 +168,8 @@ class Settings(BaseSettings):
     base_url: str = Field(
         "",
         validation_alias="IDEAS_BASE_URL",
-        description="Public origin of the site, e.g. https://ideas.example.org.",
+        description="Public origin of the site, e.g. https://ideas.example.org. Every "
+        "absolute link is made from it; required in production.",
     )
     host: str = Field("127.0.0.1", validation_alias="IDEAS_HOST")
     port: int = Field(8000, ge=1, le=65535, validation_alias="IDEAS_PORT")
@@ -354,10 +355,6 @@ class Settings(BaseSettings):
         password = self.smtp_password.get_secret_value() if self.smtp_password else ""
         if bool(self.smtp_username) != bool(password):
             raise ValueError("SMTP_USERNAME and SMTP_PASSWORD must be set together")
-        if self.is_production and not self.base_url:
-            raise ValueError(
-                "IDEAS_BASE_URL must be set when SMTP_HOST is: links in e-mails need it"
-            )
         return self
 
     @model_validator(mode="after")
@@ -367,6 +364,13 @@ class Settings(BaseSettings):
                 raise ValueError("SECRET_KEY must be set when IDEAS_ENV=production")
             if len(self.secret_key.get_secret_value()) < 32:
                 raise ValueError("SECRET_KEY must be at least 32 characters long")
+            if not self.base_url:
+                # Links read away from the site (feeds, the API, shared pages, e-mail,
+                # the sign-in callback) would otherwise come from the Host header.
+                raise ValueError(
+                    "IDEAS_BASE_URL must be set when IDEAS_ENV=production, to the site's "
+                    "public origin, e.g. https://ideas.example.org"
+                )
             if not self.enabled_providers:
                 raise ValueError(
                     "at least one sign-in provider must be configured when "

@@ -29,7 +29,13 @@ def test_production_refuses_to_start_without_a_secret_key() -> None:
 
 def test_production_refuses_to_start_without_a_sign_in_provider() -> None:
     with pytest.raises(SettingsError, match="at least one sign-in provider must be configured"):
-        load_settings({"IDEAS_ENV": "production", "SECRET_KEY": "k" * 40})
+        load_settings(
+            {
+                "IDEAS_ENV": "production",
+                "SECRET_KEY": "k" * 40,
+                "IDEAS_BASE_URL": "https://ideas.example.org",
+            }
+        )
 
 
 def test_production_refuses_a_short_secret_key() -> None:
@@ -107,6 +113,7 @@ def test_dotenv_is_read_in_development_only(
     monkeypatch.setenv("SECRET_KEY", "k" * 40)
     monkeypatch.setenv("GITHUB_CLIENT_ID", "id")
     monkeypatch.setenv("GITHUB_CLIENT_SECRET", "secret")
+    monkeypatch.setenv("IDEAS_BASE_URL", "https://ideas.example.org")
     assert load_settings().port == 8000
 
 

@@ -41,8 +41,8 @@ def _provider(request: Request) -> Provider:
 
 
 def _callback_url(request: Request, provider: Provider) -> str:
-    base = context.settings(request).base_url or f"{request.url.scheme}://{request.url.netloc}"
-    return base + context.path_for(request, "sign_in.callback", provider=provider.key)
+    path = context.path_for(request, "sign_in.callback", provider=provider.key)
+    return context.site_origin(request) + path
 
 
 async def _go_to_provider(request: Request, provider: Provider, intent: dict[str, Any]) -> Response:
