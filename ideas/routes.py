@@ -60,6 +60,12 @@ def routes(settings: Settings) -> list[BaseRoute]:
             name="settings.unlink",
         ),
         Route(
+            "/settings/sessions/{handle}/sign-out",
+            people.end_session,
+            methods=["POST"],
+            name="settings.end_session",
+        ),
+        Route(
             "/settings/sign-out-everywhere",
             people.sign_out_everywhere,
             methods=["POST"],

@@ -207,6 +207,13 @@ class Settings(BaseSettings):
     session_idle_minutes: int = Field(
         60 * 24 * 14, ge=5, validation_alias="IDEAS_SESSION_IDLE_MINUTES"
     )
+    session_max_age_days: int = Field(
+        30,
+        ge=1,
+        le=3650,
+        validation_alias="IDEAS_SESSION_MAX_AGE_DAYS",
+        description="A session ends this many days after it started, however much it is used.",
+    )
     max_body_bytes: int = Field(6_000_000, ge=10_000, validation_alias="IDEAS_MAX_BODY_BYTES")
 
     # Outgoing e-mail: notifications are e-mailed only when SMTP_HOST is set.
