@@ -135,9 +135,10 @@ def routes(settings: Settings) -> list[BaseRoute]:
             name="notifications.read",
         ),
         Route(
-            "/notifications/{notification_id:id}",
-            notifying.open_notification,
-            name="notifications.open",
+            "/notifications/{notification_id:id}/read",
+            notifying.mark_read,
+            methods=["POST"],
+            name="notifications.mark_read",
         ),
         Route(
             "/challenges/{slug}/follow",
