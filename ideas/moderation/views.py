@@ -163,7 +163,9 @@ async def report_comment(request: Request) -> Response:
     comment = await comment_queries.by_id(context.db(request), request.path_params["comment_id"])
     if comment is None:
         raise NotFound()
-    idea, _ = await _visible_idea(request, comment.idea_id)
+    idea, roles = await _visible_idea(request, comment.idea_id)
+    if not policy.can_see_comment(context.viewer(request), comment, roles):
+        raise NotFound()
     user = context.signed_in(request)
     if not policy.may_report(user, [comment.author_id]):
         raise Forbidden("You cannot report your own comment.")
