@@ -20,6 +20,7 @@ from ideas.db import Database, utcnow
 from ideas.settings import Settings
 
 STATIC_PREFIX = "/static/"
+NEVER_STORED = "private, no-store"
 
 
 def idle_time(settings: Settings) -> timedelta:
@@ -80,9 +81,15 @@ class RequestContextMiddleware:
                     if state["set_cookie"] is not None:
                         cookie = self._cookie_header(state["set_cookie"], current, now)
                         headers.append("Set-Cookie", cookie)
-                        headers["Cache-Control"] = "private, no-store"
+                        headers["Cache-Control"] = NEVER_STORED
+                    elif current is not None and current.user_id is not None:
+                        # Made for a signed-in person: what is theirs (their name, their
+                        # notifications, their drafts) must not stay on a shared computer
+                        # or in any cache. Only what is the same for everyone says so.
+                        if not headers.get("cache-control", "").startswith("public"):
+                            headers["Cache-Control"] = NEVER_STORED
                     elif current is not None and "cache-control" not in headers:
-                        # A page made for one person (it carries their CSRF token).
+                        # A visitor's page made for them alone (it carries their CSRF token).
                         headers["Cache-Control"] = "private, no-cache"
                 await send(message)
 
