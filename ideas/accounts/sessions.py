@@ -219,7 +219,8 @@ SYSTEMS = (
 
 
 def describe_device(user_agent: str) -> str:
-    """ "Firefox on Linux", from a User-Agent; no versions, nothing finer."""
+    """The browser and system a User-Agent names, like "Firefox on Linux": no
+    versions, nothing finer."""
     browser = next((name for mark, name in BROWSERS if mark in user_agent), None)
     system = next((name for mark, name in SYSTEMS if mark in user_agent), None)
     if browser and system:
