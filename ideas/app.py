@@ -23,15 +23,16 @@ from ideas.settings import Settings, load_settings
 from ideas.web.cache import PageCache
 from ideas.web.csrf import CSRFMiddleware
 from ideas.web.errors import exception_handlers
-from ideas.web.ratelimit import RateLimiter
+from ideas.web.proxies import ForwardedClientMiddleware
+from ideas.web.ratelimit import RateLimiter, VisitorPostsMiddleware
 from ideas.web.security import RequestIdMiddleware, SecurityHeadersMiddleware
 from ideas.web.sessions import RequestContextMiddleware, cookie_name
 from ideas.web.templating import create_templates
 
 
 class Site(Starlette):
-    """Starlette, with request ids, security headers and the visitors' page cache
-    outside everything else.
+    """Starlette, with the client's address behind trusted proxies, request ids,
+    security headers and the visitors' page cache outside everything else.
 
     Starlette always puts its server-error middleware outermost; these go around
     it so that a 500 page carries them too, and a cached page skips the rest.
@@ -48,13 +49,16 @@ class Site(Starlette):
         cached = PageCache(
             inner, ttl=self._settings.page_cache_ttl, session_cookie=cookie_name(self._settings)
         )
-        return RequestIdMiddleware(
-            SecurityHeadersMiddleware(
-                cached,
-                self._settings,
-                form_targets=form_targets,
-                image_sources=avatar_origins(self._settings),
-            )
+        return ForwardedClientMiddleware(
+            RequestIdMiddleware(
+                SecurityHeadersMiddleware(
+                    cached,
+                    self._settings,
+                    form_targets=form_targets,
+                    image_sources=avatar_origins(self._settings),
+                )
+            ),
+            trusted=self._settings.trusted_proxies,
         )
 
 
@@ -82,6 +86,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         routes=routes(settings),
         middleware=[
             Middleware(RequestContextMiddleware, settings=settings),
+            Middleware(VisitorPostsMiddleware),
             Middleware(CSRFMiddleware, settings=settings),
         ],
         exception_handlers=exception_handlers(),

@@ -72,7 +72,8 @@ def serve(host: str | None, port: int | None, workers: int | None, reload: bool)
         reload=reload,
         log_config=None,
         server_header=False,
-        proxy_headers=True,
+        # The site reads X-Forwarded-For itself, from IDEAS_TRUSTED_PROXIES only.
+        proxy_headers=False,
     )
 
 

@@ -300,6 +300,20 @@ def may_see_profile(person: User, viewer: User | None) -> bool:
 # Comments -------------------------------------------------------------------
 
 
+def can_see_comment(user: User | None, comment: Comment, roles: frozenset[Role]) -> bool:
+    """Whoever sees the idea sees its published comments. A hidden one is seen by its
+    author and by those who moderate it (the challenge's hosts, admins); a deleted one
+    by its author alone. To anyone else it is not there: addressing it is "not found".
+
+    ``roles`` are the viewer's roles for the comment's idea.
+    """
+    if comment.status is CommentStatus.PUBLISHED:
+        return True
+    if user is not None and user.is_active and comment.author_id == user.id:
+        return True
+    return comment.status is CommentStatus.HIDDEN and not roles.isdisjoint({Role.HOST, Role.ADMIN})
+
+
 def edit_window_passed() -> str:
     minutes = int(EDIT_WINDOW.total_seconds() // 60)
     return f"A comment can be edited for {minutes} minutes after it is posted."

@@ -27,10 +27,12 @@ from ideas.teams import matching_views as matching
 from ideas.teams import views as teams
 from ideas.voting import compare_views as comparing
 from ideas.voting import views as voting
-from ideas.web import health, preview
+from ideas.web import convertors, health, preview
 
 
 def routes(settings: Settings) -> list[BaseRoute]:
+    # Every integer in a path is an id: ``{name:id}``, never ``:int`` (ideas.web.convertors).
+    convertors.register()
     table: list[BaseRoute] = [
         Route("/", challenges.home, name="home"),
         Route("/search", finding.search_page, name="search"),
@@ -52,10 +54,16 @@ def routes(settings: Settings) -> list[BaseRoute]:
             name="settings.link",
         ),
         Route(
-            "/settings/identities/{identity_id:int}/unlink",
+            "/settings/identities/{identity_id:id}/unlink",
             people.unlink,
             methods=["POST"],
             name="settings.unlink",
+        ),
+        Route(
+            "/settings/sessions/{handle}/sign-out",
+            people.end_session,
+            methods=["POST"],
+            name="settings.end_session",
         ),
         Route(
             "/settings/sign-out-everywhere",
@@ -70,16 +78,16 @@ def routes(settings: Settings) -> list[BaseRoute]:
             methods=["GET", "POST"],
             name="settings.delete",
         ),
-        Route("/people/{user_id:int}", people.profile, name="profile"),
+        Route("/people/{user_id:id}", people.profile, name="profile"),
         Route("/admin/people", people.people, name="admin.people"),
         Route(
-            "/admin/people/{user_id:int}/role",
+            "/admin/people/{user_id:id}/role",
             people.change_role,
             methods=["POST"],
             name="admin.role",
         ),
         Route(
-            "/admin/people/{user_id:int}/suspension",
+            "/admin/people/{user_id:id}/suspension",
             people.suspend,
             methods=["POST"],
             name="admin.suspension",
@@ -87,7 +95,7 @@ def routes(settings: Settings) -> list[BaseRoute]:
         # Moderation: reports, the queues and the audit log.
         Route("/admin/moderation", moderation.admin_queue, name="admin.moderation"),
         Route(
-            "/admin/moderation/{kind}/{item_id:int}",
+            "/admin/moderation/{kind}/{item_id:id}",
             moderation.admin_decide,
             methods=["POST"],
             name="admin.moderate",
@@ -100,19 +108,19 @@ def routes(settings: Settings) -> list[BaseRoute]:
             name="challenge.moderation",
         ),
         Route(
-            "/challenges/{slug}/moderation/{kind}/{item_id:int}",
+            "/challenges/{slug}/moderation/{kind}/{item_id:id}",
             moderation.challenge_decide,
             methods=["POST"],
             name="challenge.moderate",
         ),
         Route(
-            "/ideas/{idea_id:int}/report",
+            "/ideas/{idea_id:id}/report",
             moderation.report_idea,
             methods=["POST"],
             name="idea.report",
         ),
         Route(
-            "/comments/{comment_id:int}/report",
+            "/comments/{comment_id:id}/report",
             moderation.report_comment,
             methods=["POST"],
             name="comment.report",
@@ -127,9 +135,10 @@ def routes(settings: Settings) -> list[BaseRoute]:
             name="notifications.read",
         ),
         Route(
-            "/notifications/{notification_id:int}",
-            notifying.open_notification,
-            name="notifications.open",
+            "/notifications/{notification_id:id}/read",
+            notifying.mark_read,
+            methods=["POST"],
+            name="notifications.mark_read",
         ),
         Route(
             "/challenges/{slug}/follow",
@@ -138,7 +147,7 @@ def routes(settings: Settings) -> list[BaseRoute]:
             name="challenge.follow",
         ),
         Route(
-            "/ideas/{idea_id:int}/follow",
+            "/ideas/{idea_id:id}/follow",
             notifying.follow_idea,
             methods=["POST"],
             name="idea.follow",
@@ -173,7 +182,7 @@ def routes(settings: Settings) -> list[BaseRoute]:
             name="challenge.hosts",
         ),
         Route(
-            "/challenges/{slug}/hosts/{user_id:int}/remove",
+            "/challenges/{slug}/hosts/{user_id:id}/remove",
             challenges.remove_host,
             methods=["POST"],
             name="challenge.remove_host",
@@ -184,7 +193,7 @@ def routes(settings: Settings) -> list[BaseRoute]:
             name="challenge.shortlist",
         ),
         Route(
-            "/challenges/{slug}/shortlist/{idea_id:int}",
+            "/challenges/{slug}/shortlist/{idea_id:id}",
             shortlisting.shortlist_idea,
             methods=["POST"],
             name="challenge.shortlist_idea",
@@ -195,7 +204,7 @@ def routes(settings: Settings) -> list[BaseRoute]:
             name="challenge.winners",
         ),
         Route(
-            "/challenges/{slug}/winners/{idea_id:int}",
+            "/challenges/{slug}/winners/{idea_id:id}",
             shortlisting.award_idea,
             methods=["POST"],
             name="challenge.award_idea",
@@ -228,70 +237,68 @@ def routes(settings: Settings) -> list[BaseRoute]:
         Route("/challenges/{slug}/teams", teams.challenge_teams, name="challenge.teams"),
         Route("/teams/requests", teams.my_requests, name="team.requests"),
         Route(
-            "/teams/requests/{request_id:int}/withdraw",
+            "/teams/requests/{request_id:id}/withdraw",
             teams.withdraw_request,
             methods=["POST"],
             name="team.withdraw_request",
         ),
         Route(
-            "/teams/requests/{request_id:int}/accept",
+            "/teams/requests/{request_id:id}/accept",
             teams.accept_invitation,
             methods=["POST"],
             name="team.accept_invitation",
         ),
         Route(
-            "/teams/requests/{request_id:int}/decline",
+            "/teams/requests/{request_id:id}/decline",
             teams.decline_invitation,
             methods=["POST"],
             name="team.decline_invitation",
         ),
-        Route("/teams/{team_id:int}", teams.team_page, name="team.detail"),
-        Route("/teams/{team_id:int}/ask", teams.ask_to_join, methods=["POST"], name="team.ask"),
+        Route("/teams/{team_id:id}", teams.team_page, name="team.detail"),
+        Route("/teams/{team_id:id}/ask", teams.ask_to_join, methods=["POST"], name="team.ask"),
         Route(
-            "/teams/{team_id:int}/requests/{request_id:int}/accept",
+            "/teams/{team_id:id}/requests/{request_id:id}/accept",
             teams.accept_request,
             methods=["POST"],
             name="team.accept_request",
         ),
         Route(
-            "/teams/{team_id:int}/requests/{request_id:int}/decline",
+            "/teams/{team_id:id}/requests/{request_id:id}/decline",
             teams.decline_request,
             methods=["POST"],
             name="team.decline_request",
         ),
-        Route("/teams/{team_id:int}/invite", teams.invite, methods=["POST"], name="team.invite"),
-        Route("/teams/{team_id:int}/leave", teams.leave, methods=["POST"], name="team.leave"),
+        Route("/teams/{team_id:id}/invite", teams.invite, methods=["POST"], name="team.invite"),
+        Route("/teams/{team_id:id}/leave", teams.leave, methods=["POST"], name="team.leave"),
         Route(
-            "/teams/{team_id:int}/members/{user_id:int}/remove",
+            "/teams/{team_id:id}/members/{user_id:id}/remove",
             teams.remove_member,
             methods=["POST"],
             name="team.remove_member",
         ),
+        Route("/teams/{team_id:id}/lead", teams.hand_over, methods=["POST"], name="team.hand_over"),
+        Route("/teams/{team_id:id}/about", teams.edit_about, methods=["POST"], name="team.about"),
         Route(
-            "/teams/{team_id:int}/lead", teams.hand_over, methods=["POST"], name="team.hand_over"
-        ),
-        Route("/teams/{team_id:int}/about", teams.edit_about, methods=["POST"], name="team.about"),
-        Route(
-            "/teams/{team_id:int}/updates",
+            "/teams/{team_id:id}/updates",
             teams.post_update,
             methods=["POST"],
             name="team.post_update",
         ),
-        Route("/teams/{team_id:int}/roles", teams.add_role, methods=["POST"], name="team.add_role"),
+        Route("/teams/{team_id:id}/roles", teams.add_role, methods=["POST"], name="team.add_role"),
         Route(
-            "/teams/{team_id:int}/roles/{role_id:int}",
+            "/teams/{team_id:id}/roles/{role_id:id}",
             teams.edit_role,
             methods=["POST"],
             name="team.edit_role",
         ),
         Route(
-            "/teams/{team_id:int}/roles/{role_id:int}/remove",
+            "/teams/{team_id:id}/roles/{role_id:id}/remove",
             teams.remove_role,
             methods=["POST"],
             name="team.remove_role",
         ),
         Route(
-            "/teams/{team_id:int}/roles/{role_id:int}/fill",
+            "/teams/{team_id:id}/roles/{role_id:id}/fill",
             teams.fill_role,
             methods=["POST"],
             name="team.fill_role",
@@ -304,7 +311,7 @@ def routes(settings: Settings) -> list[BaseRoute]:
             name="team.looking",
         ),
         Route(
-            "/challenges/{slug}/looking/teams/{team_id:int}",
+            "/challenges/{slug}/looking/teams/{team_id:id}",
             matching.team_suggestions,
             name="team.suggestions",
         ),
@@ -329,58 +336,58 @@ def routes(settings: Settings) -> list[BaseRoute]:
         ),
         # Before /ideas/{id}/{slug}, which would take "edit" or "history" for a slug.
         Route(
-            "/ideas/{idea_id:int}/edit",
+            "/ideas/{idea_id:id}/edit",
             submissions.edit_idea,
             methods=["GET", "POST"],
             name="idea.edit",
         ),
-        Route("/ideas/{idea_id:int}/history", submissions.idea_history, name="idea.history"),
-        Route("/ideas/{idea_id:int}/lineage", submissions.idea_lineage, name="idea.lineage"),
+        Route("/ideas/{idea_id:id}/history", submissions.idea_history, name="idea.history"),
+        Route("/ideas/{idea_id:id}/lineage", submissions.idea_lineage, name="idea.lineage"),
         Route(
-            "/ideas/{idea_id:int}/withdraw",
+            "/ideas/{idea_id:id}/withdraw",
             submissions.withdraw,
             methods=["POST"],
             name="idea.withdraw",
         ),
         Route(
-            "/ideas/{idea_id:int}/coauthors",
+            "/ideas/{idea_id:id}/coauthors",
             submissions.add_coauthor,
             methods=["POST"],
             name="idea.coauthors",
         ),
         Route(
-            "/ideas/{idea_id:int}/coauthors/{user_id:int}/remove",
+            "/ideas/{idea_id:id}/coauthors/{user_id:id}/remove",
             submissions.remove_coauthor,
             methods=["POST"],
             name="idea.remove_coauthor",
         ),
         # Comments; before /ideas/{id}/{slug}, which would take "comments" for a slug.
-        Route("/ideas/{idea_id:int}/comments", comments.thread_page, name="comment.thread"),
+        Route("/ideas/{idea_id:id}/comments", comments.thread_page, name="comment.thread"),
         Route(
-            "/ideas/{idea_id:int}/comments",
+            "/ideas/{idea_id:id}/comments",
             comments.post_comment,
             methods=["POST"],
             name="comment.post",
         ),
         Route(
-            "/comments/{comment_id:int}/edit",
+            "/comments/{comment_id:id}/edit",
             comments.edit_comment,
             methods=["GET", "POST"],
             name="comment.edit",
         ),
         Route(
-            "/comments/{comment_id:int}/delete",
+            "/comments/{comment_id:id}/delete",
             comments.delete_comment,
             methods=["POST"],
             name="comment.delete",
         ),
         # Votes; before /ideas/{id}/{slug}, which would take "vote" for a slug.
-        Route("/ideas/{idea_id:int}/vote", voting.vote, methods=["POST"], name="idea.vote"),
-        Route("/ideas/{idea_id:int}", submissions.idea_detail, name="idea.short"),
-        Route("/ideas/{idea_id:int}/{slug}", submissions.idea_detail, name="idea.detail"),
+        Route("/ideas/{idea_id:id}/vote", voting.vote, methods=["POST"], name="idea.vote"),
+        Route("/ideas/{idea_id:id}", submissions.idea_detail, name="idea.short"),
+        Route("/ideas/{idea_id:id}/{slug}", submissions.idea_detail, name="idea.detail"),
         Route("/preview", preview.markdown_preview, methods=["POST"], name="markdown.preview"),
-        Mount("/api/v1", routes=api.routes, name="api"),
-        Route("/pictures/{picture_id:int}/{size}.webp", media.picture, name="picture"),
+        Mount("/api/v1", routes=api.routes(), name="api"),
+        Route("/pictures/{picture_id:id}/{size}.webp", media.picture, name="picture"),
         Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
     ]
     if settings.is_development:

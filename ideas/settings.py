@@ -11,6 +11,7 @@ import os
 import re
 from collections.abc import Mapping
 from enum import StrEnum
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlsplit
@@ -167,7 +168,8 @@ class Settings(BaseSettings):
     base_url: str = Field(
         "",
         validation_alias="IDEAS_BASE_URL",
-        description="Public origin of the site, e.g. https://ideas.example.org.",
+        description="Public origin of the site, e.g. https://ideas.example.org. Every "
+        "absolute link is made from it; required in production.",
     )
     host: str = Field("127.0.0.1", validation_alias="IDEAS_HOST")
     port: int = Field(8000, ge=1, le=65535, validation_alias="IDEAS_PORT")
@@ -184,7 +186,14 @@ class Settings(BaseSettings):
     rate_limits: bool = Field(
         True,
         validation_alias="IDEAS_RATE_LIMITS",
-        description="Limit posting and sign-in per account and per address; false turns it off.",
+        description="Limit what people do per account, and what visitors do per address; "
+        "false turns it off.",
+    )
+    trusted_proxies: Annotated[list[IPv4Network | IPv6Network], NoDecode] = Field(
+        default_factory=list,
+        validation_alias="IDEAS_TRUSTED_PROXIES",
+        description="Addresses or networks (CIDR) of the proxies in front of the site, whose "
+        "X-Forwarded-For is believed; empty: none.",
     )
     admin_emails: Annotated[list[str], NoDecode] = Field(
         default_factory=list, validation_alias="IDEAS_ADMIN_EMAILS"
@@ -197,6 +206,13 @@ class Settings(BaseSettings):
     )
     session_idle_minutes: int = Field(
         60 * 24 * 14, ge=5, validation_alias="IDEAS_SESSION_IDLE_MINUTES"
+    )
+    session_max_age_days: int = Field(
+        30,
+        ge=1,
+        le=3650,
+        validation_alias="IDEAS_SESSION_MAX_AGE_DAYS",
+        description="A session ends this many days after it started, however much it is used.",
     )
     max_body_bytes: int = Field(6_000_000, ge=10_000, validation_alias="IDEAS_MAX_BODY_BYTES")
 
@@ -255,6 +271,23 @@ class Settings(BaseSettings):
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError(f"{value!r} is not a known time zone, such as Europe/Lisbon") from None
         return value
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _parse_networks(cls, value: Any) -> Any:
+        if not isinstance(value, str):
+            return value
+        networks = []
+        for part in (part.strip() for part in value.split(",")):
+            if not part:
+                continue
+            try:
+                networks.append(ip_network(part, strict=False))
+            except ValueError:
+                raise ValueError(
+                    f"{part!r} is not an address or network, such as 10.0.0.5 or 10.0.0.0/8"
+                ) from None
+        return networks
 
     @field_validator("admin_emails", mode="before")
     @classmethod
@@ -329,10 +362,6 @@ class Settings(BaseSettings):
         password = self.smtp_password.get_secret_value() if self.smtp_password else ""
         if bool(self.smtp_username) != bool(password):
             raise ValueError("SMTP_USERNAME and SMTP_PASSWORD must be set together")
-        if self.is_production and not self.base_url:
-            raise ValueError(
-                "IDEAS_BASE_URL must be set when SMTP_HOST is: links in e-mails need it"
-            )
         return self
 
     @model_validator(mode="after")
@@ -342,6 +371,13 @@ class Settings(BaseSettings):
                 raise ValueError("SECRET_KEY must be set when IDEAS_ENV=production")
             if len(self.secret_key.get_secret_value()) < 32:
                 raise ValueError("SECRET_KEY must be at least 32 characters long")
+            if not self.base_url:
+                # Links read away from the site (feeds, the API, shared pages, e-mail,
+                # the sign-in callback) would otherwise come from the Host header.
+                raise ValueError(
+                    "IDEAS_BASE_URL must be set when IDEAS_ENV=production, to the site's "
+                    "public origin, e.g. https://ideas.example.org"
+                )
             if not self.enabled_providers:
                 raise ValueError(
                     "at least one sign-in provider must be configured when "

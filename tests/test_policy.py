@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import pytest
 
+from ideas.accounts.models import User, UserStatus
 from ideas.challenges.phases import Phase
-from ideas.policy import ALLOWED, Action, Role, allows
+from ideas.comments.models import Comment, CommentStatus
+from ideas.policy import ALLOWED, Action, Role, allows, can_see_comment
 
 SPEC_TABLE = """
 | action | draft | ideas | review | teams | closed |
@@ -100,3 +102,36 @@ def test_visitors_can_only_read() -> None:
 def test_only_hosts_suggest_teams_and_only_while_teams_form(phase: Phase, role: Role) -> None:
     expected = role is Role.HOST and phase is Phase.TEAMS
     assert allows(Action.SUGGEST_TEAMS, phase, {role}) is expected
+
+
+# Who sees a comment -------------------------------------------------------------------
+
+AUTHOR_ID, OTHER_ID = 1, 2
+
+
+def _comment(status: str) -> Comment:
+    return Comment(id=10, idea_id=3, author_id=AUTHOR_ID, status=CommentStatus(status))
+
+
+def _person(user_id: int) -> User:
+    return User(id=user_id, display_name="Someone", status=UserStatus.ACTIVE)
+
+
+@pytest.mark.parametrize(
+    ("status", "viewer", "roles", "sees"),
+    [
+        ("published", None, {Role.VISITOR}, True),
+        ("published", OTHER_ID, {Role.PARTICIPANT}, True),
+        ("hidden", None, {Role.VISITOR}, False),
+        ("hidden", OTHER_ID, {Role.PARTICIPANT}, False),
+        ("hidden", AUTHOR_ID, {Role.PARTICIPANT}, True),
+        ("hidden", OTHER_ID, {Role.PARTICIPANT, Role.HOST}, True),
+        ("hidden", OTHER_ID, {Role.PARTICIPANT, Role.ADMIN}, True),
+        ("deleted", OTHER_ID, {Role.PARTICIPANT}, False),
+        ("deleted", OTHER_ID, {Role.PARTICIPANT, Role.HOST}, False),
+        ("deleted", AUTHOR_ID, {Role.PARTICIPANT}, True),
+    ],
+)
+def test_who_sees_a_comment(status: str, viewer: int | None, roles: set[Role], sees: bool) -> None:
+    user = _person(viewer) if viewer is not None else None
+    assert can_see_comment(user, _comment(status), frozenset(roles)) is sees

@@ -29,7 +29,13 @@ def test_production_refuses_to_start_without_a_secret_key() -> None:
 
 def test_production_refuses_to_start_without_a_sign_in_provider() -> None:
     with pytest.raises(SettingsError, match="at least one sign-in provider must be configured"):
-        load_settings({"IDEAS_ENV": "production", "SECRET_KEY": "k" * 40})
+        load_settings(
+            {
+                "IDEAS_ENV": "production",
+                "SECRET_KEY": "k" * 40,
+                "IDEAS_BASE_URL": "https://ideas.example.org",
+            }
+        )
 
 
 def test_production_refuses_a_short_secret_key() -> None:
@@ -107,6 +113,7 @@ def test_dotenv_is_read_in_development_only(
     monkeypatch.setenv("SECRET_KEY", "k" * 40)
     monkeypatch.setenv("GITHUB_CLIENT_ID", "id")
     monkeypatch.setenv("GITHUB_CLIENT_SECRET", "secret")
+    monkeypatch.setenv("IDEAS_BASE_URL", "https://ideas.example.org")
     assert load_settings().port == 8000
 
 
@@ -180,3 +187,18 @@ def test_the_example_env_file_works_as_a_development_env_file(
     settings = load_settings()
     assert settings.is_development
     assert settings.effective_database_url.startswith("sqlite:///")
+
+
+def test_trusted_proxies_are_addresses_and_networks_and_none_by_default() -> None:
+    assert load_settings({}).trusted_proxies == []
+    settings = load_settings({"IDEAS_TRUSTED_PROXIES": "10.0.0.0/8, 192.0.2.1,2001:db8::/32"})
+    assert [str(network) for network in settings.trusted_proxies] == [
+        "10.0.0.0/8",
+        "192.0.2.1/32",
+        "2001:db8::/32",
+    ]
+
+
+def test_a_trusted_proxy_that_is_no_address_is_refused_by_name() -> None:
+    with pytest.raises(SettingsError, match=r"IDEAS_TRUSTED_PROXIES: 'proxy\.local' is not an"):
+        load_settings({"IDEAS_TRUSTED_PROXIES": "10.0.0.1, proxy.local"})

@@ -89,6 +89,9 @@ class WebSession(Base):
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The browser's User-Agent at sign-in, cut short: what the list of one's sessions
+    # describes ("Firefox on Linux").
+    user_agent: Mapped[str] = mapped_column(String(300), default="")
 
     user: Mapped[User | None] = relationship(lazy="raise")
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from ideas.accounts.models import User
 from ideas.accounts.providers import Provider
+from ideas.accounts.sessions import SessionRow
 from ideas.web.forms import Form
 from ideas.web.templating import PageContext
 
@@ -16,6 +17,7 @@ class SettingsPage(PageContext):
     """``accounts/settings.html``: one's profile form, ways to sign in, and data rights."""
 
     person: User
+    sessions: Sequence[SessionRow]  # one's signed-in sessions, the one in use first
     form: Form
     skill_suggestions: list[str]
     providers: Mapping[str, Provider]  # by key: the ways to sign in this site offers

@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from ideas import policy
-from ideas.accounts import forms, queries, services
+from ideas.accounts import forms, queries, services, sessions
 from ideas.accounts.models import User
 from ideas.accounts.pages import SettingsPage
 from ideas.db import utcnow
@@ -18,7 +18,7 @@ from ideas.web import context
 from ideas.web.errors import Refusal, answer_refusals
 from ideas.web.forms import Form
 from ideas.web.htmx import redirect
-from ideas.web.sessions import sign_out
+from ideas.web.sessions import idle_time, lifetime, sign_out
 from ideas.web.templating import render
 
 DELETE_CONFIRMATION = "delete my account"
@@ -47,11 +47,20 @@ async def _settings_page(
 ) -> Response:
     db = context.db(request)
     linked = {identity.provider for identity in user.identities}
+    settings = context.settings(request)
     return render(
         request,
         "accounts/settings.html",
         SettingsPage(
             person=user,
+            sessions=await sessions.sessions_of(
+                db,
+                user.id,
+                current=request.state.web_session,
+                now=utcnow(),
+                idle=idle_time(settings),
+                lifetime=lifetime(settings),
+            ),
             form=form or _profile_form(user),
             skill_suggestions=await queries.popular_skills(db),
             providers={p.key: p for p in request.app.state.providers},
@@ -74,9 +83,11 @@ async def _me(request: Request) -> User:
 
 async def settings_page(request: Request) -> Response:
     user = await _me(request)
-    notice = {"saved": "Your profile is saved.", "email": "Your e-mail choice is saved."}.get(
-        request.query_params.get("done", "")
-    )
+    notice = {
+        "saved": "Your profile is saved.",
+        "email": "Your e-mail choice is saved.",
+        "session": "That session is signed out.",
+    }.get(request.query_params.get("done", ""))
     return await _settings_page(request, user, notice=notice)
 
 
@@ -105,6 +116,17 @@ async def unlink(request: Request) -> Response:
         now=utcnow(),
     )
     return RedirectResponse(context.path_for(request, "settings"), status_code=303)
+
+
+async def end_session(request: Request) -> Response:
+    """Sign out one of one's own sessions; the one in use, like signing out."""
+    user = context.signed_in(request)
+    ended = await sessions.end_one_of(context.db(request), user.id, request.path_params["handle"])
+    current = request.state.web_session
+    if current is not None and ended.id == current.id:
+        await sign_out(request)
+        return RedirectResponse(context.path_for(request, "home"), status_code=303)
+    return redirect(request, context.path_for(request, "settings") + "?done=session#sessions")
 
 
 async def sign_out_everywhere(request: Request) -> Response:

@@ -2,7 +2,8 @@
 
 Authlib's Starlette client does the protocol. Every flow uses state, PKCE
 (S256) and, for OpenID Connect, a nonce; the ID token's issuer and audience
-are checked, and the discovery document must announce the configured issuer.
+are checked, the discovery document must announce the configured issuer, and
+the authorization response's ``iss`` must name it too (RFC 9207).
 """
 
 from __future__ import annotations
@@ -205,10 +206,25 @@ class Providers:
                 f"{provider.name} could not be reached.", unreachable=True
             ) from error
 
+    @staticmethod
+    def _check_answering_issuer(request: Request, provider: Provider, metadata: Any) -> None:
+        """The answer names the issuer that sent it (RFC 9207): refuse it when it names
+        another, or names none though the provider says it always does. This stops an
+        answer from one provider being passed off as another's (mix-up attacks)."""
+        if provider.kind != "oidc":
+            return
+        named = request.query_params.get("iss")
+        always = bool(metadata.get("authorization_response_iss_parameter_supported"))
+        if named != provider.issuer and (named is not None or always):
+            raise ProviderError(
+                f"That answer did not come from {provider.name}. Please start again."
+            )
+
     async def finish(self, request: Request, provider: Provider) -> ProviderAccount:
         """Check the provider's answer at the callback and say who signed in."""
         client = self._client(provider)
         await self._check_discovery(provider, client)
+        self._check_answering_issuer(request, provider, client.server_metadata)
         claims_options = None
         if provider.kind == "oidc":
             claims_options = {

@@ -9,6 +9,8 @@ changes nothing.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from starlette.exceptions import HTTPException
@@ -23,10 +25,12 @@ from ideas.errors import Forbidden
 from ideas.web import context
 from ideas.web.errors import Refusal, answer_refusals
 from ideas.web.ratelimit import Limit, hit
-from ideas.web.sessions import ensure_session, sign_in
+from ideas.web.sessions import NEVER_STORED, ensure_session, sign_in
 from ideas.web.urls import safe_next
 
 INTENT = "ideas.sign_in"
+
+View = Callable[[Request], Awaitable[Response]]
 
 
 def registry(request: Request) -> Providers:
@@ -42,8 +46,8 @@ def _provider(request: Request) -> Provider:
 
 
 def _callback_url(request: Request, provider: Provider) -> str:
-    base = context.settings(request).base_url or f"{request.url.scheme}://{request.url.netloc}"
-    return base + context.path_for(request, "sign_in.callback", provider=provider.key)
+    path = context.path_for(request, "sign_in.callback", provider=provider.key)
+    return context.site_origin(request) + path
 
 
 async def _go_to_provider(request: Request, provider: Provider, intent: dict[str, Any]) -> Response:
@@ -62,6 +66,20 @@ async def _go_to_provider(request: Request, provider: Provider, intent: dict[str
     return response
 
 
+def _never_stored(view: View) -> View:
+    """The steps of signing in carry codes and state, and end in a new session:
+    no cache, and no browser's history, keeps them."""
+
+    @functools.wraps(view)
+    async def answer(request: Request) -> Response:
+        response = await view(request)
+        response.headers["Cache-Control"] = NEVER_STORED
+        return response
+
+    return answer
+
+
+@_never_stored
 async def start(request: Request) -> Response:
     """GET /sign-in/{provider}: off to the provider to sign in."""
     provider = _provider(request)
@@ -70,6 +88,7 @@ async def start(request: Request) -> Response:
     return await _go_to_provider(request, provider, {"next": next_path, "link_user_id": None})
 
 
+@_never_stored
 async def link(request: Request) -> Response:
     """POST /settings/identities/link/{provider}: add another way to sign in."""
     user = context.signed_in(request)
@@ -80,6 +99,7 @@ async def link(request: Request) -> Response:
     )
 
 
+@_never_stored
 async def callback(request: Request) -> Response:
     """GET /sign-in/{provider}/callback: the provider sends the person back here."""
     provider = _provider(request)

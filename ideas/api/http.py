@@ -19,7 +19,6 @@ from starlette.types import Receive, Scope, Send
 from ideas.errors import DomainError
 from ideas.web import context
 from ideas.web.errors import status_of
-from ideas.web.templating import site_origin
 
 logger = logging.getLogger(__name__)
 
@@ -109,7 +108,7 @@ class Links:
 
     def __init__(self, request: Request) -> None:
         self.request = request
-        self.origin = site_origin(request)
+        self.origin = context.site_origin(request)
 
     def page(self, name: str, /, **params: object) -> str:
         """A page of the site, by its route name (``challenge.detail``)."""

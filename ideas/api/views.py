@@ -86,14 +86,6 @@ def _cursor(request: Request, sort: idea_queries.Sort) -> idea_queries.Cursor | 
         ) from None
 
 
-def _idea_id(request: Request) -> int:
-    """The id in the path; anything that cannot be an idea's id is simply not found."""
-    raw: str = request.path_params["id"]
-    if not raw.isascii() or not raw.isdigit() or not 1 <= int(raw) <= MAX_ID:
-        raise NotFound()
-    return int(raw)
-
-
 class ChallengeIdeas(Endpoint):
     """The visible ideas of a challenge a visitor may see, sorted, a page at a time."""
 
@@ -137,7 +129,7 @@ class IdeaResource(Endpoint):
 
     async def get(self, request: Request) -> Response:
         db = context.db(request)
-        idea = await queries.visible_idea(db, _idea_id(request), utcnow())
+        idea = await queries.visible_idea(db, request.path_params["id"], utcnow())
         if idea is None:
             raise NotFound()
         direct = await queries.direct_links(db, idea.id)
@@ -148,7 +140,8 @@ class IdeaLineage(Endpoint):
     """The family of an idea a visitor may see, as nodes and edges."""
 
     async def get(self, request: Request) -> Response:
-        family = await queries.public_family(context.db(request), _idea_id(request), utcnow())
+        idea_id: int = request.path_params["id"]
+        family = await queries.public_family(context.db(request), idea_id, utcnow())
         if family is None:
             raise NotFound()
         return json_response(serializers.lineage(family, Links(request)))
@@ -175,14 +168,19 @@ class OpenAPIDocument(Endpoint):
         return json_response(openapi.DOCUMENT)
 
 
-routes = [
-    Route("/challenges", Challenges, name="api.challenges"),
-    Route("/challenges/{slug}", ChallengeResource, name="api.challenge"),
-    Route("/challenges/{slug}/ideas", ChallengeIdeas, name="api.challenge_ideas"),
-    Route("/challenges/{slug}/teams", ChallengeTeams, name="api.challenge_teams"),
-    Route("/ideas/{id}", IdeaResource, name="api.idea"),
-    Route("/ideas/{id}/lineage", IdeaLineage, name="api.idea_lineage"),
-    Route("/openapi.json", OpenAPIDocument, name="api.openapi"),
-    # Last: any other address under the API is a JSON 404, not the site's HTML page.
-    Route("/{path:path}", Nowhere(), name="api.not_found"),
-]
+def routes() -> list[Route]:
+    """The API's routes; built after ``ideas.web.convertors.register()``, for ``:id``.
+
+    An id past what the database holds matches no route here but the last one.
+    """
+    return [
+        Route("/challenges", Challenges, name="api.challenges"),
+        Route("/challenges/{slug}", ChallengeResource, name="api.challenge"),
+        Route("/challenges/{slug}/ideas", ChallengeIdeas, name="api.challenge_ideas"),
+        Route("/challenges/{slug}/teams", ChallengeTeams, name="api.challenge_teams"),
+        Route("/ideas/{id:id}", IdeaResource, name="api.idea"),
+        Route("/ideas/{id:id}/lineage", IdeaLineage, name="api.idea_lineage"),
+        Route("/openapi.json", OpenAPIDocument, name="api.openapi"),
+        # Last: any other address under the API is a JSON 404, not the site's HTML page.
+        Route("/{path:path}", Nowhere(), name="api.not_found"),
+    ]

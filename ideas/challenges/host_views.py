@@ -64,7 +64,7 @@ async def challenge_export(request: Request) -> Response:
         fmt=fmt,
         now=now,
     )
-    site = str(request.base_url).rstrip("/")
+    site = context.site_origin(request)
 
     def url_for(name: str, /, **params: object) -> str:
         return site + context.path_for(request, name, **params)

@@ -57,10 +57,13 @@ async def _idea(request: Request, idea_id: int) -> tuple[Idea, Challenge, frozen
 
 
 async def _comment(request: Request) -> tuple[Comment, Idea, Challenge, frozenset[Role]]:
+    """The comment, if the viewer may see it, with its idea, challenge and their roles."""
     comment = await queries.by_id(context.db(request), request.path_params["comment_id"])
     if comment is None:
         raise NotFound()
     idea, challenge, roles = await _idea(request, comment.idea_id)
+    if not policy.can_see_comment(context.viewer(request), comment, roles):
+        raise NotFound()
     return comment, idea, challenge, roles
 
 

@@ -148,7 +148,9 @@ async def report_comment(request: Request) -> Response:
     comment = await comment_queries.by_id(context.db(request), request.path_params["comment_id"])
     if comment is None:
         raise NotFound()
-    idea, _ = await _visible_idea(request, comment.idea_id)
+    idea, roles = await _visible_idea(request, comment.idea_id)
+    if not policy.can_see_comment(context.viewer(request), comment, roles):
+        raise NotFound()
     policy.require_report(context.signed_in(request), [comment.author_id], ItemKind.COMMENT)
     back = f"{_idea_path(request, idea)}#comment-{comment.id}"
     return await _report(request, ItemKind.COMMENT, comment.id, idea, "Report this comment", back)

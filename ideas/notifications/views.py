@@ -37,10 +37,7 @@ async def notifications_page(request: Request) -> Response:
         request,
         "notifications/list.html",
         {
-            "entries": [
-                (item, context.path_for(request, "notifications.open", notification_id=item.id))
-                for item in page.items
-            ],
+            "entries": [(item, _target(request, item)) for item in page.items],
             "unread": 0 if more_only else await queries.unread_count(db, user.id),
             "newest_id": page.items[0].id if page.items and after is None else None,
             "more_url": f"{here}?after={page.next_cursor.encode()}" if page.next_cursor else None,
@@ -50,18 +47,29 @@ async def notifications_page(request: Request) -> Response:
     )
 
 
-async def open_notification(request: Request) -> Response:
-    """Following a notification marks it read and leads to what it tells of."""
+def _target(request: Request, item: queries.Item) -> str:
+    """What the notification tells of: its link leads straight there."""
+    return queries.link_path(lambda name, **p: context.path_for(request, name, **p), item)
+
+
+async def mark_read(request: Request) -> Response:
+    """Mark one of one's notifications read: its button on the list, or, as its link is
+    followed, the list's script. Following a link (a GET) changes nothing by itself."""
     user = context.signed_in(request)
-    notification_id = request.path_params["notification_id"]
-    await services.mark_read(
-        context.db(request), user_id=user.id, notification_id=notification_id, now=utcnow()
-    )
-    items = await queries.by_ids(context.db(request), [notification_id])
+    notification_id: int = request.path_params["notification_id"]
+    db = context.db(request)
+    await services.mark_read(db, user_id=user.id, notification_id=notification_id, now=utcnow())
+    if not is_htmx(request):
+        here = context.path_for(request, "notifications")
+        return redirect(request, f"{here}#notification-{notification_id}")
+    items = await queries.by_ids(db, [notification_id])
     if not items:
         raise NotFound()
-    target = queries.link_path(lambda name, **p: context.path_for(request, name, **p), items[0])
-    return RedirectResponse(target, status_code=303)
+    return render(
+        request,
+        "notifications/_item.html",
+        {"item": items[0], "href": _target(request, items[0])},
+    )
 
 
 async def mark_all_read(request: Request) -> Response:

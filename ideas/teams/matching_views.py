@@ -18,6 +18,7 @@ from ideas.db import utcnow
 from ideas.errors import Invalid, NotFound
 from ideas.policy import Action
 from ideas.teams import matching
+from ideas.teams import queries as team_queries
 from ideas.teams.models import Team
 from ideas.teams.pages import LookingPage, PreferencesPage
 from ideas.web import context
@@ -139,9 +140,13 @@ async def team_suggestions(request: Request) -> Response:
     load into the team page. Outside htmx, the team page (or the list of everyone
     looking, where the site has no team pages)."""
     challenge, _roles = await visible_challenge(request, request.path_params["slug"])
-    team = await context.db(request).get(Team, request.path_params["team_id"])
-    if team is None or team.challenge_id != challenge.id:
+    # The team of an idea the viewer may not see (hidden, withdrawn) is not there for them.
+    idea = await team_queries.team_idea(context.db(request), request.path_params["team_id"])
+    if idea is None or idea.team is None or idea.challenge_id != challenge.id:
         raise NotFound()
+    if not policy.can_see_idea(idea, policy.idea_roles(context.viewer(request), challenge, idea)):
+        raise NotFound()
+    team = idea.team
     if not is_htmx(request):
         if has_route(request, TEAM_ROUTE):
             response = redirect(request, context.path_for(request, TEAM_ROUTE, team_id=team.id))

@@ -37,6 +37,17 @@ def settings(request: Request) -> Settings:
     return value
 
 
+def site_origin(request: Request) -> str:
+    """The site's public origin, for every absolute link: ``IDEAS_BASE_URL``.
+
+    Production cannot start without it. Elsewhere, when it is left empty, the
+    origin the request came to (its Host header) stands in, so development works
+    on any address; nothing made that way is shared between people there.
+    """
+    configured = settings(request).base_url
+    return configured or f"{request.url.scheme}://{request.url.netloc}"
+
+
 def path_for(request: Request, name: str, /, **params: object) -> str:
     """The path of the route called ``name``.
 

@@ -16,6 +16,7 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ideas.settings import Settings
+from ideas.web import context
 from ideas.web.errors import error_response
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
@@ -77,7 +78,7 @@ class CSRFMiddleware:
         origin = request.headers.get("Origin")
         if origin is None:
             return None
-        expected = self.settings.base_url or f"{request.url.scheme}://{request.url.netloc}"
+        expected = context.site_origin(request)
         if origin != expected:
             return f"Origin {origin!r} is not {expected!r}"
         return None

@@ -12,6 +12,7 @@ import logging
 from collections.abc import Awaitable, Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from http import HTTPStatus
+from urllib.parse import quote
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -19,7 +20,8 @@ from starlette.responses import Response
 from starlette.types import ExceptionHandler
 
 from ideas.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
-from ideas.web.htmx import is_htmx
+from ideas.web import context
+from ideas.web.htmx import is_htmx, redirect
 
 logger = logging.getLogger(__name__)
 
@@ -131,11 +133,29 @@ async def http_exception(request: Request, exc: Exception) -> Response:
     return error_response(request, exc.status_code, detail, headers)
 
 
+def sign_in_first(request: Request) -> Response:
+    """Off to sign in, and back to the page asked for afterwards."""
+    here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    sign_in = context.path_for(request, "sign_in")
+    return redirect(request, f"{sign_in}?next={quote(here, safe='/')}")
+
+
+def _visitor_reading(request: Request) -> bool:
+    """A page asked for by someone not signed in: a refusal means "sign in first".
+
+    Posts keep their 403: a form cannot be sent again after a detour.
+    """
+    return request.method in {"GET", "HEAD"} and getattr(request.state, "user", None) is None
+
+
 async def domain_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, DomainError)
+    # A view that answers its own refusals (the sign-in callback, htmx fragments) does.
     answered = await _in_place(request, Refusal(status_of(exc), exc.message))
     if answered is not None:
         return answered
+    if isinstance(exc, Forbidden) and _visitor_reading(request):
+        return sign_in_first(request)
     return _error_page(request, exc)
 
 

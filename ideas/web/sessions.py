@@ -7,7 +7,7 @@ session cookie can be added to whatever response goes out.
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from starlette.datastructures import MutableHeaders
@@ -15,11 +15,20 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ideas.accounts import sessions
-from ideas.accounts.models import User
+from ideas.accounts.models import User, WebSession
 from ideas.db import Database, utcnow
 from ideas.settings import Settings
 
 STATIC_PREFIX = "/static/"
+NEVER_STORED = "private, no-store"
+
+
+def idle_time(settings: Settings) -> timedelta:
+    return timedelta(minutes=settings.session_idle_minutes)
+
+
+def lifetime(settings: Settings) -> timedelta:
+    return timedelta(days=settings.session_max_age_days)
 
 
 def cookie_name(settings: Settings) -> str:
@@ -32,7 +41,8 @@ class RequestContextMiddleware:
         self.app = app
         self.settings = settings
         self.cookie = cookie_name(settings)
-        self.idle = timedelta(minutes=settings.session_idle_minutes)
+        self.idle = idle_time(settings)
+        self.lifetime = lifetime(settings)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"].startswith(STATIC_PREFIX):
@@ -46,7 +56,9 @@ class RequestContextMiddleware:
             token = Request(scope).cookies.get(self.cookie)
             now = utcnow()
             if token:
-                web_session = await sessions.load(db, token, now=now, idle=self.idle)
+                web_session = await sessions.load(
+                    db, token, now=now, idle=self.idle, lifetime=self.lifetime
+                )
                 if web_session is None:
                     state["set_cookie"] = ""
                 else:
@@ -67,17 +79,27 @@ class RequestContextMiddleware:
                         await sessions.save_data(db, current, scope["session"])
                     headers = MutableHeaders(scope=message)
                     if state["set_cookie"] is not None:
-                        headers.append("Set-Cookie", self._cookie_header(state["set_cookie"]))
-                        headers["Cache-Control"] = "private, no-store"
+                        cookie = self._cookie_header(state["set_cookie"], current, now)
+                        headers.append("Set-Cookie", cookie)
+                        headers["Cache-Control"] = NEVER_STORED
+                    elif current is not None and current.user_id is not None:
+                        # Made for a signed-in person: what is theirs (their name, their
+                        # notifications, their drafts) must not stay on a shared computer
+                        # or in any cache. Only what is the same for everyone says so.
+                        if not headers.get("cache-control", "").startswith("public"):
+                            headers["Cache-Control"] = NEVER_STORED
                     elif current is not None and "cache-control" not in headers:
-                        # A page made for one person (it carries their CSRF token).
+                        # A visitor's page made for them alone (it carries their CSRF token).
                         headers["Cache-Control"] = "private, no-cache"
                 await send(message)
 
             await self.app(scope, receive, send_with_cookie)
 
-    def _cookie_header(self, token: str) -> str:
-        max_age = int(self.idle.total_seconds()) if token else 0
+    def _cookie_header(self, token: str, web_session: WebSession | None, now: datetime) -> str:
+        max_age = 0
+        if token and web_session is not None:
+            ends = sessions.ends_at(web_session, now=now, idle=self.idle, lifetime=self.lifetime)
+            max_age = max(0, int((ends - now).total_seconds()))
         parts = [f"{self.cookie}={token}", "Path=/", f"Max-Age={max_age}", "HttpOnly"]
         parts.append("SameSite=Lax")
         if self.settings.secure_cookies:
@@ -92,7 +114,11 @@ def _fingerprint(data: dict[str, Any]) -> str:
 async def sign_in(request: Request, user: User) -> None:
     """Start a new session for ``user``: a new id and CSRF token, the old session gone."""
     token, web_session = await sessions.start(
-        request.state.db, user, now=utcnow(), replacing=request.state.web_session
+        request.state.db,
+        user,
+        now=utcnow(),
+        replacing=request.state.web_session,
+        user_agent=request.headers.get("User-Agent", ""),
     )
     request.scope["session"] = {}
     request.state.web_session = web_session

@@ -32,14 +32,9 @@ def _static_version(path: str) -> str:
     return hashlib.sha256(file.read_bytes()).hexdigest()[:12]
 
 
-def site_origin(request: Request) -> str:
-    """The site's public origin: ``IDEAS_BASE_URL`` if set, else the one the request came to."""
-    return context.settings(request).base_url or f"{request.url.scheme}://{request.url.netloc}"
-
-
 def absolute_url(request: Request, path: str) -> str:
     """``path`` on this site as an absolute URL, for links read away from the site."""
-    return site_origin(request) + path
+    return context.site_origin(request) + path
 
 
 def create_templates(settings: Settings) -> Jinja2Blocks:

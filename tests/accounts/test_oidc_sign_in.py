@@ -8,6 +8,7 @@ signature, issuer and audience are all checked for real.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
+from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 
 import httpx
 import pytest
@@ -128,6 +129,40 @@ async def test_a_replayed_callback_is_refused(
     assert "expired or was already used" in Page(other_browser).text("[role=alert]")
     assert await count(session, User) == 1
     assert await count(session, WebSession) == sessions_before
+
+
+async def test_the_providers_answer_names_it_as_its_issuer(
+    site: str, agent: Browser, oidc: OIDCProvider
+) -> None:
+    """The provider advertises RFC 9207 in its discovery document and follows it."""
+    discovery = await agent.client.get(f"{oidc.issuer}/.well-known/openid-configuration")
+    callback = await agent.until_callback(site)
+
+    assert discovery.json()["authorization_response_iss_parameter_supported"] is True
+    assert parse_qs(urlsplit(callback).query)["iss"] == [oidc.issuer]
+    assert (await agent.client.get(callback)).status_code == 303
+
+
+@pytest.mark.parametrize("iss", ["http://127.0.0.1:1", None], ids=["another", "none"])
+async def test_an_answer_naming_another_issuer_or_none_is_refused(
+    site: str, agent: Browser, session: AsyncSession, iss: str | None
+) -> None:
+    """A code from one provider passed off as another's (a mix-up) is refused, and so
+    is an answer without ``iss`` from a provider that always sends it."""
+    callback = await agent.until_callback(site)
+    parts = urlsplit(callback)
+    query = {k: v[0] for k, v in parse_qs(parts.query).items() if k != "iss"}
+    if iss is not None:
+        query["iss"] = iss
+
+    response = await agent.client.get(urlunsplit(parts._replace(query=urlencode(query))))
+
+    assert response.status_code == 400
+    assert Page(response).text("[role=alert]") == (
+        "That answer did not come from City ID. Please start again."
+    )
+    assert await count(session, User) == 0
+    assert await count(session, WebSession) == 1  # the visitor's, and no other
 
 
 async def test_an_id_token_for_another_audience_is_refused(

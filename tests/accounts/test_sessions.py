@@ -454,3 +454,233 @@ def test_each_new_session_gets_its_own_random_token() -> None:
     tokens = {sessions.new_token() for _ in range(100)}
     assert len(tokens) == 100
     assert all(SimpleCookie(f"c={token}")["c"].value == token for token in tokens)
+
+
+# A session's lifetime -------------------------------------------------------------------
+
+
+async def session_started(
+    session: AsyncSession, user: User, *, ago: timedelta, user_agent: str = ""
+) -> str:
+    """A session for ``user`` started ``ago`` and used a minute ago; the cookie's token."""
+    token, web_session = await sessions.start(
+        session, user, now=utcnow() - ago, replacing=None, user_agent=user_agent
+    )
+    async with session.begin():
+        await session.execute(
+            update(WebSession)
+            .where(WebSession.id == web_session.id)
+            .values(last_seen_at=utcnow() - timedelta(minutes=1))
+        )
+    return token
+
+
+@pytest.mark.parametrize("age", [timedelta(days=30, minutes=1), timedelta(days=400)])
+async def test_a_session_ends_thirty_days_after_sign_in_however_much_it_is_used(
+    make_site: MakeSite, make_user: Any, session: AsyncSession, age: timedelta
+) -> None:
+    site = make_site()
+    user = await make_user("Priya")
+    token = await session_started(session, user, ago=age)
+    site.client.cookies.set(site.cookie, token)
+
+    response = await site.client.get("/")
+
+    assert Page(response).select(".account-nav .who") == []
+    assert cookie_attributes(response, site.cookie)["max-age"] == "0"
+    assert await session.get(WebSession, hash_token(token)) is None
+
+
+async def test_the_lifetime_of_sessions_is_a_setting(
+    make_site: MakeSite, make_user: Any, session: AsyncSession
+) -> None:
+    site = make_site(IDEAS_SESSION_MAX_AGE_DAYS="2")
+    user = await make_user("Priya")
+    young = await session_started(session, user, ago=timedelta(days=1, hours=23))
+    old = await session_started(session, user, ago=timedelta(days=2, minutes=1))
+
+    site.client.cookies.set(site.cookie, young)
+    assert await signed_in_name(site.client) == "P Priya"
+    site.client.cookies.set(site.cookie, old)
+    assert await signed_in_name(site.client) is None
+
+
+async def test_the_cookie_does_not_outlive_the_session(
+    make_site: MakeSite, make_user: Any, session: AsyncSession
+) -> None:
+    site = make_site()
+    user = await make_user("Priya")
+    token, web_session = await sessions.start(
+        session, user, now=utcnow() - timedelta(days=29, hours=12), replacing=None
+    )
+    async with session.begin():
+        await session.execute(
+            update(WebSession)
+            .where(WebSession.id == web_session.id)
+            .values(last_seen_at=utcnow() - timedelta(minutes=10))
+        )
+    site.client.cookies.set(site.cookie, token)
+
+    response = await site.client.get("/")  # seen a while ago: the expiry slides
+
+    max_age = int(cookie_attributes(response, site.cookie)["max-age"])
+    assert 12 * 3600 - 60 <= max_age <= 12 * 3600
+
+
+# One's sessions on the settings page ----------------------------------------------------
+
+FIREFOX_LINUX = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
+CHROME_ANDROID = (
+    "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/126.0.0.0 Mobile Safari/537.36"
+)
+
+
+@pytest.mark.parametrize(
+    ("user_agent", "device"),
+    [
+        (FIREFOX_LINUX, "Firefox on Linux"),
+        (CHROME_ANDROID, "Chrome on Android"),
+        (
+            "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+            "Chrome/126.0.0.0 Safari/537.36 Edg/126.0.0.0",
+            "Edge on Windows",
+        ),
+        (
+            "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 "
+            "(KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1",
+            "Safari on iPhone",
+        ),
+        (
+            "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 "
+            "(KHTML, like Gecko) Version/17.5 Safari/605.1.15",
+            "Safari on macOS",
+        ),
+        ("curl/8.5.0", "An unknown browser"),
+        ("", "An unknown browser"),
+    ],
+)
+def test_a_session_is_described_by_its_browser_coarsely(user_agent: str, device: str) -> None:
+    assert sessions.describe_device(user_agent) == device
+
+
+async def test_sign_in_keeps_the_browsers_description(
+    dev: Site, persona: User, session: AsyncSession
+) -> None:
+    csrf = await csrf_from_sign_in_page(dev.client)
+
+    await dev.client.post(
+        "/dev/sign-in",
+        data={"csrf_token": csrf, "user_id": str(persona.id)},
+        headers={"User-Agent": FIREFOX_LINUX},
+    )
+
+    stored = (
+        await session.scalars(select(WebSession).where(WebSession.user_id == persona.id))
+    ).one()
+    assert stored.user_agent == FIREFOX_LINUX
+
+
+@pytest.fixture
+async def two_devices(make_site: MakeSite, make_user: Any, session: AsyncSession) -> Any:
+    """Priya signed in on a laptop (the client at hand) and on a phone; Tomas elsewhere."""
+    site = make_site()
+    priya = await make_user("Priya")
+    laptop = await session_started(session, priya, ago=timedelta(days=3), user_agent=FIREFOX_LINUX)
+    phone = await session_started(session, priya, ago=timedelta(days=1), user_agent=CHROME_ANDROID)
+    tomas = await session_started(
+        session, await make_user("Tomas"), ago=timedelta(hours=1), user_agent=FIREFOX_LINUX
+    )
+    site.client.cookies.set(site.cookie, laptop)
+    return site, priya, laptop, phone, tomas
+
+
+def session_rows(response: httpx.Response) -> list[str]:
+    return [" ".join(li.text_content().split()) for li in Page(response).select("#sessions li")]
+
+
+async def csrf_of(client: httpx.AsyncClient) -> str:
+    page = Page(await client.get("/settings"))
+    return str(page.select("#sessions input[name=csrf_token]")[0].get("value"))
+
+
+async def test_the_settings_page_lists_ones_own_sessions_this_device_first(
+    two_devices: Any,
+) -> None:
+    site, *_ = two_devices
+
+    rows = session_rows(await site.client.get("/settings"))
+
+    assert len(rows) == 2
+    assert rows[0].startswith("Firefox on Linux (this device) signed in 3 days ago, last seen")
+    assert rows[1].startswith("Chrome on Android signed in 1 day ago, last seen")
+    assert all("Sign out this one" in row for row in rows)
+
+
+async def test_signing_out_another_session_ends_only_that_one(
+    two_devices: Any, session: AsyncSession
+) -> None:
+    site, _priya, laptop, phone, tomas = two_devices
+    page = Page(await site.client.get("/settings"))
+    form = page.select("#sessions li:not(.session--current) form")[0]
+
+    response = await site.client.post(
+        form.get("action"), data={"csrf_token": await csrf_of(site.client)}
+    )
+
+    assert response.status_code == 303
+    assert response.headers["location"] == "/settings?done=session#sessions"
+    assert await session.get(WebSession, hash_token(phone), populate_existing=True) is None
+    assert await session.get(WebSession, hash_token(laptop), populate_existing=True) is not None
+    assert await session.get(WebSession, hash_token(tomas), populate_existing=True) is not None
+    assert [row.split(" (")[0] for row in session_rows(await site.client.get("/settings"))] == [
+        "Firefox on Linux"
+    ]
+
+
+async def test_signing_out_this_session_signs_out_here(
+    two_devices: Any, session: AsyncSession
+) -> None:
+    site, _priya, laptop, phone, _tomas = two_devices
+    form = Page(await site.client.get("/settings")).one("#sessions li.session--current form")
+
+    response = await site.client.post(
+        form.get("action"), data={"csrf_token": await csrf_of(site.client)}
+    )
+
+    assert response.status_code == 303
+    assert response.headers["location"] == "/"
+    assert cookie_attributes(response, site.cookie)["max-age"] == "0"
+    assert await session.get(WebSession, hash_token(laptop), populate_existing=True) is None
+    assert await session.get(WebSession, hash_token(phone), populate_existing=True) is not None
+
+
+async def test_nobody_signs_out_someone_elses_session(
+    two_devices: Any, session: AsyncSession
+) -> None:
+    site, _priya, _laptop, _phone, tomas = two_devices
+    theirs = await session.get(WebSession, hash_token(tomas))
+    assert theirs is not None
+    csrf = await csrf_of(site.client)
+
+    response = await site.client.post(
+        f"/settings/sessions/{sessions.handle_of(theirs)}/sign-out", data={"csrf_token": csrf}
+    )
+    made_up = await site.client.post(
+        f"/settings/sessions/{'0' * 32}/sign-out", data={"csrf_token": csrf}
+    )
+
+    assert response.status_code == made_up.status_code == 404
+    assert await session.get(WebSession, hash_token(tomas), populate_existing=True) is not None
+
+
+async def test_the_page_never_shows_what_would_find_a_session(
+    two_devices: Any, session: AsyncSession
+) -> None:
+    site, _priya, laptop, phone, _tomas = two_devices
+
+    text = (await site.client.get("/settings")).text
+
+    for token in (laptop, phone):
+        assert token not in text
+        assert hash_token(token) not in text

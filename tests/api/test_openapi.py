@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from openapi_spec_validator import validate
@@ -24,8 +25,8 @@ def test_the_document_is_valid_openapi_3_1() -> None:
 
 def test_the_document_describes_every_route_of_the_api_and_no_other() -> None:
     routed = {
-        route.path
-        for route in views.routes
+        re.sub(r":\w+}", "}", route.path)  # /ideas/{id:id} is documented as /ideas/{id}
+        for route in views.routes()
         if isinstance(route, Route) and route.name != "api.not_found"
     }
     assert DOCUMENT["servers"] == [{"url": PREFIX}]

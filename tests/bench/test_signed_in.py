@@ -43,7 +43,11 @@ async def test_pairs_are_votes_each_person_may_cast(
                 assert (user_id, idea_id) not in votes
             for person in signed_in.people:
                 web_session = await sessions.load(
-                    db, person.token, now=utcnow(), idle=timedelta(days=1)
+                    db,
+                    person.token,
+                    now=utcnow(),
+                    idle=timedelta(days=1),
+                    lifetime=timedelta(days=30),
                 )
                 assert web_session is not None
                 assert web_session.user_id == person.user_id

@@ -53,7 +53,14 @@ def test_public_pages_have_no_accessibility_violations(scheme_context: BrowserCo
 
 def test_error_pages_have_no_accessibility_violations(scheme_context: BrowserContext) -> None:
     page = scheme_context.new_page()
-    for path, status in [("/no-such-page", 404), ("/admin/people", 403), ("/sign-out", 405)]:
+    for path, status, person in [
+        ("/no-such-page", 404, None),
+        ("/sign-out", 405, None),
+        # A visitor would be sent to sign in; a participant is refused.
+        ("/admin/people", 403, "Priya Natarajan"),
+    ]:
+        if person is not None:
+            sign_in_as(page, person)
         response = page.goto(path)
         assert response is not None
         assert response.status == status, path

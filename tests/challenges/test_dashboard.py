@@ -260,10 +260,13 @@ async def test_participant_and_visitor_are_refused_the_dashboard(
     other_host = await sign_in(await make_user(host=True))
     admin = await sign_in(await make_user(admin=True))
 
-    for person in (participant, other_host, admin, visitor):
+    for person in (participant, other_host, admin):
         response = await person.get(f"/challenges/{challenge.slug}/dashboard")
         assert response.status_code == 403
         assert not Page(response).select("#stat-participants")
+    response = await visitor.get(f"/challenges/{challenge.slug}/dashboard")
+    assert response.status_code == 303
+    assert response.headers["location"].startswith("/sign-in?next=")
 
 
 async def test_a_drafts_dashboard_does_not_exist_for_anyone_but_its_hosts(

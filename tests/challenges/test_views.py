@@ -139,7 +139,10 @@ async def test_participant_cannot_create_a_challenge(
 
 
 async def test_visitor_cannot_create_a_challenge(visitor: Any, session: AsyncSession) -> None:
-    response = await visitor.get("/challenges/new")
+    page = await visitor.get("/challenges/new")
+    response = await visitor.post("/challenges/new", {"title": "Mine"})
+    assert page.status_code == 303
+    assert page.headers["location"] == "/sign-in?next=/challenges/new"
     assert response.status_code == 403
     assert await count(session, Challenge) == 0
 

@@ -69,17 +69,71 @@ async def test_the_page_lists_notifications_newest_first_each_leading_to_its_ide
         "Unread: Your idea “Compost club” reached 1 votes",
     ]
     assert len(page.select(".notification--unread")) == 3
+    assert [i.cssselect("a")[0].get("href") for i in items] == [f"/ideas/{idea.id}"] * 3
+
+
+async def test_following_a_notification_changes_nothing_its_button_marks_it_read(
+    session: AsyncSession, make_user: Any, make_challenge: Any, make_idea: Any, sign_in: Any
+) -> None:
+    amara, _, idea = await setup(make_user, make_challenge, make_idea)
+    await add_notifications(session, amara, idea, 3)
+    person = await sign_in(amara)
     newest = (await notifications_of(session, amara.id))[-1]
-    link = items[0].cssselect("a")[0].get("href")
-    assert link == f"/notifications/{newest.id}"
+    item = Page(await person.get("/notifications")).one(f"#notification-{newest.id}")
+    link = item.cssselect("a")[0]
+    form = item.cssselect("form")[0]
 
-    response = await person.get(link)
+    followed = await person.get(link.get("href"))
+    unread_after_following = [n.read_at for n in await notifications_of(session, amara.id)]
+    response = await person.post(form.get("action"), {})
 
+    assert followed.status_code == 301  # on to the idea at its full address
+    assert unread_after_following == [None, None, None]
+    assert link.get("data-mark-read") == form.get("action") == f"/notifications/{newest.id}/read"
+    assert form.get("method") == "post"
+    assert " ".join(form.text_content().split()) == "Mark as read"
     assert response.status_code == 303
-    assert response.headers["location"] == f"/ideas/{idea.id}"
+    assert response.headers["location"] == f"/notifications#notification-{newest.id}"
     read = {n.id: n.read_at for n in await notifications_of(session, amara.id)}
     assert read[newest.id] is not None
     assert sum(1 for at in read.values() if at is None) == 2
+    marked = Page(await person.get("/notifications")).one(f"#notification-{newest.id}")
+    assert "notification--unread" not in marked.get("class")
+    assert marked.cssselect("form, a[data-mark-read]") == []
+
+
+async def test_marking_read_with_htmx_answers_with_the_notification_as_it_now_stands(
+    session: AsyncSession, make_user: Any, make_challenge: Any, make_idea: Any, sign_in: Any
+) -> None:
+    amara, _, idea = await setup(make_user, make_challenge, make_idea)
+    await add_notifications(session, amara, idea, 1)
+    person = await sign_in(amara)
+    [told] = await notifications_of(session, amara.id)
+    form = Page(await person.get("/notifications")).one(f"#notification-{told.id} form")
+
+    response = await person.post(form.get("action"), {}, headers=HTMX)
+
+    assert form.get("hx-post") == form.get("action")
+    assert (form.get("hx-target"), form.get("hx-swap")) == ("closest li", "outerHTML")
+    fragment = Page(response)
+    assert fragment.root.get("id") == f"notification-{told.id}"
+    assert fragment.root.get("class") == "notification"
+    assert fragment.select("form") == []
+    assert [n.read_at is not None for n in await notifications_of(session, amara.id)] == [True]
+
+
+async def test_no_get_marks_a_notification_read(
+    session: AsyncSession, make_user: Any, make_challenge: Any, make_idea: Any, sign_in: Any
+) -> None:
+    amara, _, idea = await setup(make_user, make_challenge, make_idea)
+    await add_notifications(session, amara, idea, 1)
+    person = await sign_in(amara)
+    [told] = await notifications_of(session, amara.id)
+
+    for path in (f"/notifications/{told.id}", f"/notifications/{told.id}/read"):
+        assert (await person.get(path)).status_code in {404, 405}
+
+    assert [n.read_at for n in await notifications_of(session, amara.id)] == [None]
 
 
 async def test_a_build_on_names_the_ideas_built_on_and_the_new_one(
@@ -122,7 +176,7 @@ async def test_a_build_on_names_the_ideas_built_on_and_the_new_one(
     ]
 
 
-async def test_nobody_opens_someone_elses_notification(
+async def test_nobody_marks_someone_elses_notification_read(
     session: AsyncSession, make_user: Any, make_challenge: Any, make_idea: Any, sign_in: Any
 ) -> None:
     amara, _, idea = await setup(make_user, make_challenge, make_idea)
@@ -130,15 +184,15 @@ async def test_nobody_opens_someone_elses_notification(
     [theirs] = await notifications_of(session, amara.id)
     snoop = await sign_in(await make_user())
 
-    assert (await snoop.get(f"/notifications/{theirs.id}")).status_code == 404
+    assert (await snoop.post(f"/notifications/{theirs.id}/read", {})).status_code == 404
     [unchanged] = await notifications_of(session, amara.id)
     assert unchanged.read_at is None
 
 
 async def test_visitors_are_asked_to_sign_in(visitor: Person) -> None:
     response = await visitor.get("/notifications")
-    assert response.status_code == 403
-    assert Page(response).text("#error-heading + p") == "Sign in to do that."
+    assert response.status_code == 303
+    assert response.headers["location"] == "/sign-in?next=/notifications"
 
 
 async def test_the_page_comes_fifty_at_a_time(
@@ -358,7 +412,5 @@ async def test_team_and_phase_notifications_lead_to_the_team_and_the_challenge(
     assert " ".join(page.select(".notification a")[0].text_content().split()) == (
         f"Unread: “{challenge.title}” moved on to review: ideas are refined and shortlisted"
     )
-    assert (await person.get(f"/notifications/{team.id}")).headers["location"] == "/teams/7"
-    assert (await person.get(f"/notifications/{phase.id}")).headers["location"] == (
-        f"/challenges/{challenge.slug}"
-    )
+    assert page.one(f"#notification-{team.id} a").get("href") == "/teams/7"
+    assert page.one(f"#notification-{phase.id} a").get("href") == f"/challenges/{challenge.slug}"

@@ -39,7 +39,10 @@ def test_smtp_host_and_sender_are_enough() -> None:
         ({**SMTP, "SMTP_SECURITY": "ssl"}, "SMTP_SECURITY"),
         ({**SMTP, "SMTP_PORT": "0"}, "SMTP_PORT"),
         ({**SMTP, "IDEAS_SEND_FROM_APP": "perhaps"}, "IDEAS_SEND_FROM_APP"),
-        ({**PRODUCTION_ENVIRON, **SMTP}, "IDEAS_BASE_URL must be set when SMTP_HOST is"),
+        (
+            {**PRODUCTION_ENVIRON, **SMTP, "IDEAS_BASE_URL": ""},
+            "IDEAS_BASE_URL must be set when IDEAS_ENV=production",
+        ),
     ],
 )
 def test_incomplete_smtp_settings_are_refused(environ: dict[str, str], message: str) -> None:

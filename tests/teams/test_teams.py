@@ -952,7 +952,9 @@ async def test_the_teams_of_a_challenge_with_leads_sizes_and_open_roles(
 
 
 async def test_my_requests_needs_signing_in(visitor: Person) -> None:
-    assert (await visitor.get("/teams/requests")).status_code == 403
+    response = await visitor.get("/teams/requests")
+    assert response.status_code == 303
+    assert response.headers["location"] == "/sign-in?next=/teams/requests"
 
 
 # Queries ------------------------------------------------------------------------------

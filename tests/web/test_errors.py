@@ -53,7 +53,7 @@ def assert_no_trace(response: httpx.Response) -> None:
 
 ERRORS = [
     (400, "GET", "/test/bad", "Bad Request"),
-    (403, "GET", "/challenges/new", "Forbidden"),
+    (403, "POST", "/challenges/new", "Forbidden"),
     (403, "POST", "/sign-out", "Forbidden"),
     (404, "GET", "/no/such/page", "Not Found"),
     (404, "GET", "/challenges/nothing-here", "Not Found"),
@@ -228,8 +228,10 @@ async def test_a_plain_request_refused_gets_the_error_page_unless_the_view_says_
 
 
 async def test_only_the_statuses_asked_for_are_answered_in_place(
-    refusing: httpx.AsyncClient,
+    refusing: httpx.AsyncClient, sign_in: Any, make_user: Any
 ) -> None:
+    # Signed in: a visitor refused a page is sent to sign in instead.
+    refusing.cookies = (await sign_in(await make_user("Priya"))).client.cookies
     forbidden = await refusing.get("/test/not-yours", headers=HTMX)
     too_many = await refusing.get("/test/slow-down", headers=HTMX)
 
