@@ -239,6 +239,18 @@ async def mark_all_read(
         await tx.execute(query.values(read_at=now).execution_options(synchronize_session=False))
 
 
+# A deleted account ----------------------------------------------------------------
+
+
+async def forget_person(tx: AsyncSession, user_id: int) -> None:
+    """Inside the transaction that deletes an account: its notifications, follows and
+    e-mail (sent or waiting, which hold its address) go."""
+    await tx.execute(delete(Notification).where(Notification.user_id == user_id))
+    await tx.execute(delete(ChallengeFollow).where(ChallengeFollow.user_id == user_id))
+    await tx.execute(delete(IdeaFollow).where(IdeaFollow.user_id == user_id))
+    await tx.execute(delete(OutboxMail).where(OutboxMail.user_id == user_id))
+
+
 # E-mail choices --------------------------------------------------------------------
 
 

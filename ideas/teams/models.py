@@ -26,12 +26,13 @@ class Team(Base):
         ForeignKey("challenges.id", ondelete="CASCADE"), index=True
     )
     idea_id: Mapped[int] = mapped_column(ForeignKey("ideas.id", ondelete="CASCADE"), unique=True)
-    lead_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    # None only while the team has nobody: its last member deleted their account.
+    lead_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     about: Mapped[str] = mapped_column(Text, default="")
     member_count: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    lead: Mapped[User] = relationship(lazy="raise")
+    lead: Mapped[User | None] = relationship(lazy="raise")
     members: Mapped[list[TeamMember]] = relationship(
         lazy="raise", order_by="TeamMember.joined_at", viewonly=True
     )

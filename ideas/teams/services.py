@@ -44,6 +44,7 @@ from ideas.teams.models import (
 NO_LONGER_OPEN = "That request is no longer open."
 ROLES_MAX = 20
 LEAD_ONLY = "Only the team's lead can do that."
+NO_LEAD = "Nobody is on this team now, so nobody can answer a request to join."
 
 
 # Pieces ---------------------------------------------------------------------------
@@ -151,6 +152,8 @@ async def ask_to_join(
                 raise Conflict("You have already asked to join this team; the lead will answer.")
             if team.member_count >= challenge.team_capacity:
                 raise _full(challenge)
+            if team.lead_id is None:
+                raise Conflict(NO_LEAD)
             if challenge.one_team_per_participant and await is_on_a_team(tx, challenge.id, user_id):
                 raise Conflict(
                     "You are already on another team in this challenge, and each "

@@ -100,6 +100,8 @@ def _join_state(
         return "invited" if pending.kind is RequestKind.INVITATION else "asked"
     if team.member_count >= challenge.team_capacity:
         return "full"
+    if team.lead_id is None:
+        return "no lead"
     if other_team is not None:
         return "other team"
     return "can ask"
