@@ -115,7 +115,7 @@ async def notify(
             **context,
         )
         unsubscribe = setup.unsubscribe_url(person.id)
-        subject, body = setup.render(
+        mail = setup.render(
             "notification.txt",
             item=item,
             link=setup.origin + link_path(setup.path_for, item),
@@ -127,8 +127,10 @@ async def notify(
                 key=f"n:{notification.id}",
                 user_id=person.id,
                 to_address=person.email,
-                subject=subject,
-                body_text=body,
+                subject=mail.subject,
+                body_text=mail.section,
+                footer_text=mail.footer,
+                message_id=setup.message_id(),
                 unsubscribe_url=unsubscribe,
                 created_at=now,
                 send_after=now,

@@ -253,6 +253,7 @@ async def busy(make_user: Any, make_challenge: Any, make_idea: Any, session: Asy
                 to_address=str(priya.email),
                 subject="Bruno commented",
                 body_text="Bruno commented.",
+                message_id="<test.1@example.org>",
                 created_at=now,
                 send_after=now,
             )
