@@ -249,6 +249,14 @@ def require_create_challenge(user: User | None) -> None:
         raise Forbidden("Only hosts can create challenges.")
 
 
+COHOST_REFUSAL = "Co-hosting needs the host role, which an admin gives."
+
+
+def may_cohost(user: User | None) -> bool:
+    """Who accepts an invitation to co-host a challenge: someone with the host role."""
+    return user is not None and user.is_active and user.is_host
+
+
 def may_administer(user: User | None) -> bool:
     return user is not None and user.is_active and user.is_admin
 

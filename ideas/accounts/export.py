@@ -19,7 +19,7 @@ from sqlalchemy.orm import aliased
 
 from ideas.accounts.models import Identity, Skill, User, UserSkill, WebSession
 from ideas.audit import AuditEntry
-from ideas.challenges.models import Challenge, ChallengeHost
+from ideas.challenges.models import Challenge, ChallengeHost, HostInvitation
 from ideas.comments.models import Comment
 from ideas.media.models import Picture
 from ideas.moderation.models import Report
@@ -43,6 +43,8 @@ SECTION_OF: dict[str, str] = {
     "sessions.user_id": "sessions",
     "challenges.created_by_id": "challenges_created",
     "challenge_hosts.user_id": "challenges_hosted",
+    "host_invitations.user_id": "invitations_to_co_host",
+    "host_invitations.invited_by_id": "co_host_invitations_sent",
     "ideas.author_id": "ideas",
     "idea_coauthors.user_id": "ideas_coauthored",
     "idea_revisions.editor_id": "idea_revisions",
@@ -158,6 +160,32 @@ async def export(session: AsyncSession, user_id: int) -> dict[str, Any]:
             .join(ChallengeHost, ChallengeHost.challenge_id == Challenge.id)
             .where(ChallengeHost.user_id == user_id)
             .order_by(Challenge.id),
+        ),
+        "invitations_to_co_host": await _rows(
+            session,
+            select(
+                Challenge.slug.label("challenge"),
+                HostInvitation.email,
+                HostInvitation.status,
+                HostInvitation.created_at,
+                HostInvitation.decided_at,
+            )
+            .join(Challenge, Challenge.id == HostInvitation.challenge_id)
+            .where(HostInvitation.user_id == user_id)
+            .order_by(HostInvitation.id),
+        ),
+        # The addresses the person invited to co-host, as they typed them.
+        "co_host_invitations_sent": await _rows(
+            session,
+            select(
+                Challenge.slug.label("challenge"),
+                HostInvitation.email,
+                HostInvitation.status,
+                HostInvitation.created_at,
+            )
+            .join(Challenge, Challenge.id == HostInvitation.challenge_id)
+            .where(HostInvitation.invited_by_id == user_id)
+            .order_by(HostInvitation.id),
         ),
         "ideas": await _ideas(session, Idea.author_id == user_id),
         "ideas_coauthored": await _rows(
@@ -282,6 +310,7 @@ async def export(session: AsyncSession, user_id: int) -> dict[str, Any]:
             select(
                 JoinRequest.team_id,
                 JoinRequest.kind,
+                JoinRequest.email,
                 JoinRequest.status,
                 JoinRequest.message,
                 JoinRequest.skills,

@@ -108,6 +108,7 @@ async def callback(request: Request) -> Response:
             )
         except Conflict as error:
             return await render_sign_in(request, problem=error.message, status_code=409)
+        await services.claim_invitations(database, user_id=user.id, account=account, now=now)
         return RedirectResponse(context.path_for(request, "settings"), status_code=303)
     try:
         user = await services.sign_in_with_provider(
@@ -119,5 +120,6 @@ async def callback(request: Request) -> Response:
         )
     except Forbidden as error:
         return await render_sign_in(request, problem=error.message, status_code=403)
+    await services.claim_invitations(database, user_id=user.id, account=account, now=now)
     await sign_in(request, user)
     return RedirectResponse(safe_next(intent.get("next")), status_code=303)

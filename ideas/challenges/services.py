@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, exists, func, select
+from sqlalchemy import delete, exists, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ideas import audit, markdown
-from ideas.accounts.models import User, UserStatus
 from ideas.challenges.forms import ChallengeInput
 from ideas.challenges.models import Challenge, ChallengeHost, ChallengeTag
 from ideas.challenges.phases import Phase
@@ -215,38 +214,6 @@ async def switch_phase(
 
 
 # Co-hosts --------------------------------------------------------------------
-
-
-async def add_host(
-    session: AsyncSession, *, challenge_id: int, email: str, actor_id: int, now: datetime
-) -> User:
-    """Make the person with this e-mail address a co-host; they must hold the host role."""
-    async with write(session) as tx:
-        person = await tx.scalar(
-            select(User).where(
-                func.lower(User.email) == email.strip().lower(),
-                User.status == UserStatus.ACTIVE,
-            )
-        )
-        if person is None:
-            raise Invalid({"email": "Nobody with that e-mail address has signed in here yet."})
-        if not person.is_host:
-            raise Invalid(
-                {"email": f"{person.display_name} is not a host yet; an admin can make them one."}
-            )
-        if await tx.get(ChallengeHost, (challenge_id, person.id)) is not None:
-            raise Invalid({"email": f"{person.display_name} already hosts this challenge."})
-        tx.add(ChallengeHost(challenge_id=challenge_id, user_id=person.id, added_at=now))
-        audit.record(
-            tx,
-            actor_id=actor_id,
-            action="challenge.host.add",
-            subject_type="user",
-            subject_id=person.id,
-            challenge_id=challenge_id,
-            at=now,
-        )
-    return person
 
 
 async def remove_host(

@@ -35,6 +35,7 @@ from ideas.web.forms import Form
 from ideas.web.htmx import is_htmx, redirect
 from ideas.web.ratelimit import Limit, hit
 from ideas.web.templating import render
+from ideas.web.timing import evenly
 
 PARTS = ("about", "members", "roles", "join", "lead", "updates")
 
@@ -314,17 +315,25 @@ async def invite(request: Request) -> Response:
     form, data = forms.parse_invite(await request.form())
     if data is not None:
         try:
-            invitation = await services.invite(
-                context.db(request), team_id=loaded.team.id, actor_id=user.id, data=data, now=now
-            )
+            # By address, the answer must not tell whether anyone uses it: the same
+            # words, and the same time.
+            async with evenly():
+                invitation = await services.invite(
+                    context.db(request),
+                    team_id=loaded.team.id,
+                    actor_id=user.id,
+                    data=data,
+                    now=now,
+                )
         except Invalid as error:
             form.errors.update(error.errors)
         else:
-            person = await context.db(request).get(User, invitation.user_id)
-            name = person.display_name if person is not None else "They"
-            return await _answer(
-                request, loaded.team.id, now, part="lead", notice=f"{name} is invited."
-            )
+            if invitation.email is not None:
+                notice = "If someone uses that address, they have been invited."
+            else:
+                person = await context.db(request).get(User, invitation.user_id)
+                notice = f"{person.display_name if person else 'They'} is invited."
+            return await _answer(request, loaded.team.id, now, part="lead", notice=notice)
     return await _answer(request, loaded.team.id, now, part="lead", part_forms={"invite": form})
 
 

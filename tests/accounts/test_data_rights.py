@@ -18,6 +18,7 @@ from ideas import models
 from ideas.accounts.export import LEFT_OUT, SECTION_OF
 from ideas.accounts.models import User, UserStatus, WebSession
 from ideas.accounts.services import Role, delete_account, set_role
+from ideas.challenges import hosting
 from ideas.challenges.models import Challenge
 from ideas.challenges.phases import Phase
 from ideas.challenges.services import shortlist
@@ -61,6 +62,7 @@ assert models  # every table is on Base.metadata
 # Columns whose name says "an id" but hold no person's; each with what it holds.
 NOT_A_PERSON = {
     "audit_log.challenge_id": "a challenge (no foreign key: entries outlive what they tell of)",
+    "outbox.message_id": "an e-mail's Message-ID header",
 }
 
 
@@ -181,7 +183,13 @@ async def busy(make_user: Any, make_challenge: Any, make_idea: Any, session: Asy
     priya = await make_user("Priya", host=True)
     bruno = await make_user("Bruno")
     challenge = await make_challenge(host, one_team_per_participant=False)
-    await make_challenge(priya, phase=Phase.DRAFT, title="Priya's own round")
+    await hosting.invite_host(
+        session, challenge_id=challenge.id, email=str(priya.email), actor_id=host.id, now=now
+    )
+    own = await make_challenge(priya, phase=Phase.DRAFT, title="Priya's own round")
+    await hosting.invite_host(
+        session, challenge_id=own.id, email="friend@example.org", actor_id=priya.id, now=now
+    )
     her_idea = await make_idea(challenge, priya, title="Compost club")
     their_idea = await make_idea(challenge, bruno, title="Seed library")
     other = await make_idea(challenge, bruno, title="Tool shed")
