@@ -7,8 +7,8 @@ teams, "looking for a team", notifications, follows and queued e-mail. Accounts
 deleted before this change get the same here. The downgrade gives a team with
 no lead back to its idea's author; the places freed stay free.
 
-Revision ID: 0010
-Revises: 0009
+Revision ID: 0011
+Revises: 0010
 Create Date: 2026-12-01 09:00:00.000000
 """
 
@@ -18,8 +18,8 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0010"
-down_revision: str | None = "0009"
+revision: str = "0011"
+down_revision: str | None = "0010"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -4,8 +4,8 @@ An invitation sent to an address is kept by that address; it reaches the
 person who uses it, now or when they first sign in with it verified. So the
 answer to whoever sends it is the same whether the address has an account.
 
-Revision ID: 0012
-Revises: 0011
+Revision ID: 0013
+Revises: 0012
 Create Date: 2026-12-01 11:00:00.000000
 """
 
@@ -16,8 +16,8 @@ from alembic import op
 
 import ideas.db
 
-revision: str = "0012"
-down_revision: str | None = "0011"
+revision: str = "0013"
+down_revision: str | None = "0012"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
