@@ -17,6 +17,7 @@ from ideas import policy
 from ideas.accounts.forms import ProfileInput
 from ideas.accounts.models import User
 from ideas.accounts.services import DEVELOPMENT_PROVIDER, create_user, update_profile
+from ideas.challenges import hosting
 from ideas.challenges import queries as challenge_queries
 from ideas.challenges import services as challenge_services
 from ideas.challenges.forms import ChallengeInput
@@ -282,12 +283,15 @@ async def load(session: AsyncSession, now: datetime) -> dict[str, int]:
         )
         host_id = people[demo.host].id
         for cohost in demo.cohosts:
-            await challenge_services.add_host(
+            invitation = await hosting.invite_host(
                 session,
                 challenge_id=challenge.id,
                 email=people[cohost].email or "",
                 actor_id=host_id,
                 now=created_at,
+            )
+            await hosting.accept_host_invitation(
+                session, invitation_id=invitation.id, user_id=people[cohost].id, now=created_at
             )
         loaded = await challenge_queries.by_id(session, challenge.id)
         assert loaded is not None

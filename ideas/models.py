@@ -2,7 +2,7 @@
 
 from ideas.accounts.models import Identity, Skill, User, UserSkill, WebSession
 from ideas.audit import AuditEntry
-from ideas.challenges.models import Challenge, ChallengeHost, ChallengeTag
+from ideas.challenges.models import Challenge, ChallengeHost, ChallengeTag, HostInvitation
 from ideas.comments.models import Comment
 from ideas.db import Base
 from ideas.media.models import Picture, PictureFile
@@ -30,6 +30,7 @@ __all__ = [
     "ChallengeTag",
     "Comment",
     "Comparison",
+    "HostInvitation",
     "Idea",
     "IdeaCoauthor",
     "IdeaFollow",

@@ -238,6 +238,20 @@ def can_see_idea(idea: Idea, roles: frozenset[Role]) -> bool:
     return not roles.isdisjoint({Role.AUTHOR, Role.HOST, Role.ADMIN})
 
 
+def may_see_picture_of(
+    user: User | None, challenge: Challenge, idea: Idea | None, now: datetime
+) -> bool:
+    """A file (a challenge's cover, ``idea`` None; an idea's picture) is shown to whoever
+    may see what it belongs to, by the same rule as the page that shows it: a draft's
+    cover to its hosts and admins, a withdrawn or hidden idea's picture to its authors,
+    the challenge's hosts and admins. For a signed-in ``user``, needs
+    ``challenge.hosts`` loaded, and for an idea its ``coauthors`` and ``team``."""
+    roles = challenge_roles(user, challenge) if idea is None else idea_roles(user, challenge, idea)
+    if not may(Action.SEE_CHALLENGE, challenge, roles, now):
+        return False
+    return idea is None or can_see_idea(idea, roles)
+
+
 LISTED_STATUSES: tuple[IdeaStatus, ...] = VISIBLE_STATUSES
 """The statuses of the ideas that lists show (a challenge's ideas on its page, in the
 API and the feed; searches; an idea's lineage), to whoever may see the challenge.
@@ -261,6 +275,14 @@ def require_create_challenge(user: User | None) -> None:
         raise Forbidden(SIGN_IN)
     if not may_create_challenge(user):
         raise Forbidden("Only hosts can create challenges.")
+
+
+COHOST_REFUSAL = "Co-hosting needs the host role, which an admin gives."
+
+
+def may_cohost(user: User | None) -> bool:
+    """Who accepts an invitation to co-host a challenge: someone with the host role."""
+    return user is not None and user.is_active and user.is_host
 
 
 def may_administer(user: User | None) -> bool:

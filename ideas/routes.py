@@ -12,6 +12,7 @@ from ideas.accounts import signin
 from ideas.accounts import views as accounts
 from ideas.api import views as api
 from ideas.challenges import host_views as host
+from ideas.challenges import hosting_views as hosting
 from ideas.challenges import shortlist_views as shortlisting
 from ideas.challenges import views as challenges
 from ideas.comments import views as comments
@@ -180,6 +181,19 @@ def routes(settings: Settings) -> list[BaseRoute]:
             challenges.hosts_page,
             methods=["GET", "POST"],
             name="challenge.hosts",
+        ),
+        Route("/hosting", hosting.invitations_page, name="hosting.invitations"),
+        Route(
+            "/hosting/{invitation_id:id}/accept",
+            hosting.accept,
+            methods=["POST"],
+            name="hosting.accept",
+        ),
+        Route(
+            "/hosting/{invitation_id:id}/decline",
+            hosting.decline,
+            methods=["POST"],
+            name="hosting.decline",
         ),
         Route(
             "/challenges/{slug}/hosts/{user_id:id}/remove",

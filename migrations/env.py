@@ -54,9 +54,27 @@ def _configure(connection: Connection) -> None:
 
 
 def _run(connection: Connection) -> None:
+    sqlite = connection.dialect.name == "sqlite"
+    if sqlite:
+        # SQLite changes a column by making the table anew and dropping the old one,
+        # and a DROP TABLE with foreign keys on deletes (ON DELETE CASCADE) every row
+        # that refers to it. The pragma only takes effect outside a transaction.
+        _foreign_keys(connection, "OFF")
     _configure(connection)
     with context.begin_transaction():
         context.run_migrations()
+        if sqlite:
+            broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+            if broken:
+                raise RuntimeError(f"The migration left rows referring to nothing: {broken}")
+
+
+def _foreign_keys(connection: Connection, state: str) -> None:
+    cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(f"PRAGMA foreign_keys={state}")
+    finally:
+        cursor.close()
 
 
 async def _run_async() -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import httpx
 import lxml.html
 from lxml.html import HtmlElement
@@ -30,3 +32,12 @@ class Page:
         if element.tag == "textarea":
             return element.text or ""
         return element.get("value", "")
+
+
+def normalized(text: str, *hidden: str) -> str:
+    """``text`` with each of ``hidden`` (tokens, what was typed) and every number blanked:
+    two pages that differ only in ids, tokens and those values come out the same."""
+    for value in hidden:
+        if value:
+            text = text.replace(value, "…")
+    return re.sub(r"\d+", "0", text)

@@ -38,15 +38,21 @@ def is_named(person: Named) -> bool:
     return person.status is not UserStatus.DELETED
 
 
-def public_name(person: Named) -> str:
-    """Their name inside a sentence: "by Priya", "by a deleted participant"."""
+NOBODY = "nobody"  # where a person may be missing: the lead of a team left empty
+
+
+def public_name(person: Named | None) -> str:
+    """Their name inside a sentence: "by Priya", "by a deleted participant", "led by
+    nobody"."""
+    if person is None:
+        return NOBODY
     return person.display_name if is_named(person) else f"a {DELETED_PARTICIPANT}"
 
 
-def public_name_capitalised(person: Named) -> str:
+def public_name_capitalised(person: Named | None) -> str:
     """Their name where a sentence starts: "A deleted participant commented on …"."""
     name = public_name(person)
-    return name if is_named(person) else name[:1].upper() + name[1:]
+    return name if person is not None and is_named(person) else name[:1].upper() + name[1:]
 
 
 def public_name_in_data(person: Named) -> str:

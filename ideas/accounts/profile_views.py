@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from ideas import policy
-from ideas.accounts import forms, queries, services, sessions
+from ideas.accounts import export, forms, queries, services, sessions
 from ideas.accounts.models import User
 from ideas.accounts.pages import SettingsPage
 from ideas.db import utcnow
@@ -138,7 +138,7 @@ async def sign_out_everywhere(request: Request) -> Response:
 
 async def download_data(request: Request) -> Response:
     user = context.signed_in(request)
-    data = await queries.export(context.db(request), user.id)
+    data = await export.export(context.db(request), user.id)
     return Response(
         json.dumps(data, indent=2, ensure_ascii=False),
         media_type="application/json",

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
-from typing import Any
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -12,7 +10,6 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from ideas.accounts.models import Identity, Skill, User, UserSkill, UserStatus
 from ideas.accounts.services import DEVELOPMENT_PROVIDER
-from ideas.audit import AuditEntry
 from ideas.challenges.models import Challenge, ChallengeHost
 from ideas.submissions.models import VISIBLE_STATUSES, Idea
 from ideas.teams.models import Team
@@ -102,80 +99,3 @@ async def people(session: AsyncSession, search: str = "", limit: int = 100) -> S
         query.order_by(User.is_admin.desc(), User.is_host.desc(), User.display_name).limit(limit)
     )
     return rows.all()
-
-
-def _when(value: datetime | None) -> str | None:
-    return value.isoformat() if value else None
-
-
-async def export(session: AsyncSession, user_id: int) -> dict[str, Any]:
-    """Everything a person wrote and did here, for "download my data"."""
-    user = await profile(session, user_id)
-    if user is None:
-        return {}
-    ideas = (
-        await session.scalars(
-            select(Idea).options(joinedload(Idea.challenge)).where(Idea.author_id == user_id)
-        )
-    ).all()
-    hosted = (
-        await session.scalars(
-            select(Challenge)
-            .join(ChallengeHost, ChallengeHost.challenge_id == Challenge.id)
-            .where(ChallengeHost.user_id == user_id)
-        )
-    ).all()
-    actions = (
-        await session.scalars(
-            select(AuditEntry).where(AuditEntry.actor_id == user_id).order_by(AuditEntry.at)
-        )
-    ).all()
-    return {
-        "profile": {
-            "id": user.id,
-            "display_name": user.display_name,
-            "email": user.email,
-            "bio": user.bio,
-            "location": user.location,
-            "links": user.links,
-            "skills": [skill.name for skill in user.skills],
-            "roles": [r for r, on in (("host", user.is_host), ("admin", user.is_admin)) if on],
-            "joined": _when(user.created_at),
-        },
-        "sign_in_accounts": [
-            {
-                "provider": identity.provider,
-                "subject": identity.subject,
-                "email": identity.email,
-                "linked": _when(identity.created_at),
-                "last_used": _when(identity.last_used_at),
-            }
-            for identity in user.identities
-        ],
-        "ideas": [
-            {
-                "id": idea.id,
-                "challenge": idea.challenge.slug,
-                "title": idea.title,
-                "summary": idea.summary,
-                "body": idea.body,
-                "status": idea.status.value,
-                "posted": _when(idea.created_at),
-                "updated": _when(idea.updated_at),
-            }
-            for idea in ideas
-        ],
-        "challenges_hosted": [
-            {"slug": c.slug, "title": c.title, "question": c.question, "brief": c.brief}
-            for c in hosted
-        ],
-        "activity": [
-            {
-                "at": _when(entry.at),
-                "action": entry.action,
-                "subject": entry.subject_type,
-                "subject_id": entry.subject_id,
-            }
-            for entry in actions
-        ],
-    }

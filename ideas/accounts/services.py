@@ -18,8 +18,12 @@ from ideas.accounts.forms import ProfileInput
 from ideas.accounts.models import Identity, Skill, User, UserSkill, UserStatus
 from ideas.accounts.providers import ProviderAccount, usable_picture
 from ideas.accounts.sessions import end_all_for
+from ideas.challenges import hosting
 from ideas.db import write
 from ideas.errors import Conflict, Forbidden, NotFound
+from ideas.notifications.services import forget_person
+from ideas.teams import invitations as team_invitations
+from ideas.teams.membership import take_out_everywhere
 
 DEVELOPMENT_PROVIDER = "development"
 
@@ -192,6 +196,19 @@ async def unlink_identity(
         )  # fmt: skip
 
 
+async def claim_invitations(
+    session: AsyncSession, *, user_id: int, account: ProviderAccount, now: datetime
+) -> None:
+    """Invitations to a team or to co-host sent to this account's verified e-mail address
+    that reached nobody yet (nobody used the address then) reach the person who has
+    just signed in or linked it; they hear of each."""
+    if not account.email or not account.email_verified:
+        return
+    async with write(session) as tx:
+        await team_invitations.claim(tx, user_id=user_id, address=account.email, now=now)
+        await hosting.claim(tx, user_id=user_id, address=account.email, now=now)
+
+
 async def sign_out_everywhere(session: AsyncSession, *, user_id: int) -> None:
     async with write(session) as tx:
         await end_all_for(tx, user_id)
@@ -263,8 +280,19 @@ async def set_suspended(
 
 
 async def delete_account(session: AsyncSession, *, user_id: int, now: datetime) -> None:
-    """Remove a person's personal data; what they wrote stays, by "a deleted participant"."""
+    """Remove a person's personal data and free the places they hold; what they wrote
+    stays, by "a deleted participant".
+
+    Their seats on teams, the teams they led (led on by their longest-standing member),
+    their open requests, invitations (to teams and to co-host) and rankings of teams go; so do their
+    notifications, follows and the e-mail queued for them. Their votes and comparisons
+    stay counted: they were cast while the account was real, a round's results (and
+    the winners picked from them) must not change when someone leaves, and once the
+    account holds nothing personal they say nothing about anyone.
+    """
     async with write(session) as tx:
+        await take_out_everywhere(tx, user_id=user_id, now=now)
+        await hosting.withdraw_all_of(tx, user_id=user_id, now=now)
         await tx.execute(
             update(User)
             .where(User.id == user_id)
@@ -282,6 +310,7 @@ async def delete_account(session: AsyncSession, *, user_id: int, now: datetime) 
         )
         await tx.execute(delete(Identity).where(Identity.user_id == user_id))
         await tx.execute(delete(UserSkill).where(UserSkill.user_id == user_id))
+        await forget_person(tx, user_id)
         await end_all_for(tx, user_id)
         audit.record(
             tx, actor_id=user_id, action="user.delete", subject_type="user",

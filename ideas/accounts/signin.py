@@ -132,6 +132,7 @@ async def callback(request: Request) -> Response:
         await services.link_identity(
             database, user_id=user.id, provider=provider.key, account=account, now=now
         )
+        await services.claim_invitations(database, user_id=user.id, account=account, now=now)
         return RedirectResponse(context.path_for(request, "settings"), status_code=303)
     answer_refusals(request, refused, statuses=(403,), htmx_only=False)
     user = await services.sign_in_with_provider(
@@ -141,5 +142,6 @@ async def callback(request: Request) -> Response:
         admin_emails=context.settings(request).admin_emails,
         now=now,
     )
+    await services.claim_invitations(database, user_id=user.id, account=account, now=now)
     await sign_in(request, user)
     return RedirectResponse(safe_next(intent.get("next")), status_code=303)

@@ -346,7 +346,7 @@ SCHEMAS: dict[str, Schema] = {
         {
             "id": {"type": "integer", "description": "Stable id."},
             "idea": ref("TeamIdea"),
-            "lead": ref("Person"),
+            "lead": nullable(ref("Person")),
             "members": {
                 "type": "array",
                 "items": ref("TeamMember"),

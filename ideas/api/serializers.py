@@ -380,7 +380,7 @@ class OpenRole(TypedDict):
 class TeamOut(TypedDict):
     id: int
     idea: TeamIdea
-    lead: Person
+    lead: Person | None  # None while nobody is on the team
     members: list[TeamMemberOut]
     member_count: int
     capacity: int
@@ -409,7 +409,7 @@ def team_out(team: Team, idea: Idea, challenge: Challenge, links: Links) -> Team
     return {
         "id": team.id,
         "idea": {"id": idea.id, "title": idea.title, "url": idea_url(idea, links)},
-        "lead": person(team.lead, links),
+        "lead": person(team.lead, links) if team.lead is not None else None,
         "members": [team_member(member, links) for member in team.members],
         "member_count": team.member_count,
         "capacity": challenge.team_capacity,

@@ -3,8 +3,19 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
-from sqlalchemy import Boolean, Enum, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ideas.accounts.models import User
@@ -95,6 +106,58 @@ class ChallengeHost(Base):
 
     challenge: Mapped[Challenge] = relationship(back_populates="hosts", lazy="raise")
     user: Mapped[User] = relationship(lazy="raise")
+
+
+class InvitationStatus(StrEnum):
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    WITHDRAWN = "withdrawn"  # the person it reached deleted their account
+
+
+class HostInvitation(Base):
+    """A host's invitation to co-host a challenge, sent to an e-mail address.
+
+    ``user_id`` is the person it reached: the one who uses the address when it was
+    sent, or who signs in with it, verified, later; None until then. The hosts see
+    the address either way, so the page tells them nothing about who has an account.
+    """
+
+    __tablename__ = "host_invitations"
+    __table_args__ = (
+        Index(
+            "ix_host_invitations_pending",
+            "challenge_id",
+            "email",
+            unique=True,
+            sqlite_where=text("status = 'pending'"),
+            postgresql_where=text("status = 'pending'"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    challenge_id: Mapped[int] = mapped_column(ForeignKey("challenges.id", ondelete="CASCADE"))
+    email: Mapped[str] = mapped_column(String(320), index=True)
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    invited_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    status: Mapped[InvitationStatus] = mapped_column(
+        Enum(
+            InvitationStatus,
+            native_enum=False,
+            length=16,
+            values_callable=lambda e: [m.value for m in e],
+        ),
+        default=InvitationStatus.PENDING,
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    challenge: Mapped[Challenge] = relationship(lazy="raise")
+    invited_by: Mapped[User | None] = relationship(foreign_keys=[invited_by_id], lazy="raise")
 
 
 class ChallengeTag(Base):

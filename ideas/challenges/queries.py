@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload, raiseload, selectinload
 
 from ideas.accounts.models import User
-from ideas.challenges.models import Challenge, ChallengeHost
+from ideas.challenges.models import Challenge, ChallengeHost, HostInvitation, InvitationStatus
 from ideas.challenges.phases import Phase, next_change
 from ideas.policy import Action, challenge_roles, may
 from ideas.submissions.models import Idea, IdeaStatus
@@ -141,3 +141,31 @@ async def for_home(session: AsyncSession, viewer: User | None, now: datetime) ->
         key=lambda item: item.challenge.closes_at or item.challenge.updated_at, reverse=True
     )
     return HomeListing(open=open_, closed=closed, drafts=drafts)
+
+
+async def host_invitations_waiting(
+    session: AsyncSession, challenge_id: int
+) -> Sequence[HostInvitation]:
+    """The challenge's open invitations to co-host, oldest first: shown by address only."""
+    rows = await session.scalars(
+        select(HostInvitation)
+        .where(
+            HostInvitation.challenge_id == challenge_id,
+            HostInvitation.status == InvitationStatus.PENDING,
+        )
+        .order_by(HostInvitation.created_at, HostInvitation.id)
+    )
+    return rows.all()
+
+
+async def host_invitations_of(session: AsyncSession, user_id: int) -> Sequence[HostInvitation]:
+    """The invitations to co-host that reached ``user_id``, newest first, with their
+    challenges and who sent them."""
+    rows = await session.scalars(
+        select(HostInvitation)
+        .options(joinedload(HostInvitation.challenge), joinedload(HostInvitation.invited_by))
+        .where(HostInvitation.user_id == user_id)
+        .order_by(HostInvitation.created_at.desc(), HostInvitation.id.desc())
+        .limit(100)
+    )
+    return rows.all()

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, exists, func, select
+from sqlalchemy import delete, exists, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ideas import audit, markdown, policy
-from ideas.accounts.models import User, UserStatus
+from ideas.accounts.models import User
 from ideas.challenges import queries
 from ideas.challenges.forms import ChallengeInput
 from ideas.challenges.models import Challenge, ChallengeHost, ChallengeTag
@@ -30,7 +30,7 @@ SLUG_TAKEN = "That address is already used by another challenge; choose another.
 ADDRESS_FIXED = "The address stays as it is once the challenge has opened."
 
 
-async def _require(
+async def require_allowed(
     tx: AsyncSession,
     action: Action,
     challenge_id: int,
@@ -144,7 +144,7 @@ async def update_challenge(
             challenge = await tx.get(Challenge, challenge_id, with_for_update=True)
             if challenge is None:
                 raise NotFound()
-            await _require(tx, Action.EDIT_CHALLENGE, challenge_id, actor_id, now)
+            await require_allowed(tx, Action.EDIT_CHALLENGE, challenge_id, actor_id, now)
             if data.slug != challenge.slug and not policy.may_change_address(challenge, now):
                 raise Invalid({"slug": ADDRESS_FIXED})
             if data.slug != challenge.slug and await _slug_taken(
@@ -213,7 +213,7 @@ async def switch_phase(
         challenge = await tx.get(Challenge, challenge_id, with_for_update=True)
         if challenge is None:
             raise NotFound()
-        await _require(tx, Action.SWITCH_PHASE, challenge_id, actor_id, now)
+        await require_allowed(tx, Action.SWITCH_PHASE, challenge_id, actor_id, now)
         # ``now`` was read before this transaction waited for the row lock; a host
         # who switched meanwhile may have stamped a later time. Time must not run
         # backwards past their switch, or it would seem not to have happened yet.
@@ -250,39 +250,6 @@ async def switch_phase(
 # Co-hosts --------------------------------------------------------------------
 
 
-async def add_host(
-    session: AsyncSession, *, challenge_id: int, email: str, actor_id: int, now: datetime
-) -> User:
-    """Make the person with this e-mail address a co-host; they must hold the host role."""
-    async with write(session) as tx:
-        await _require(tx, Action.MANAGE_HOSTS, challenge_id, actor_id, now)
-        person = await tx.scalar(
-            select(User).where(
-                func.lower(User.email) == email.strip().lower(),
-                User.status == UserStatus.ACTIVE,
-            )
-        )
-        if person is None:
-            raise Invalid({"email": "Nobody with that e-mail address has signed in here yet."})
-        if not person.is_host:
-            raise Invalid(
-                {"email": f"{person.display_name} is not a host yet; an admin can make them one."}
-            )
-        if await tx.get(ChallengeHost, (challenge_id, person.id)) is not None:
-            raise Invalid({"email": f"{person.display_name} already hosts this challenge."})
-        tx.add(ChallengeHost(challenge_id=challenge_id, user_id=person.id, added_at=now))
-        audit.record(
-            tx,
-            actor_id=actor_id,
-            action="challenge.host.add",
-            subject_type="user",
-            subject_id=person.id,
-            challenge_id=challenge_id,
-            at=now,
-        )
-    return person
-
-
 async def remove_host(
     session: AsyncSession, *, challenge_id: int, user_id: int, actor_id: int, now: datetime
 ) -> None:
@@ -291,7 +258,7 @@ async def remove_host(
         # Lock the challenge so two hosts removing each other cannot leave none.
         if await tx.get(Challenge, challenge_id, with_for_update=True) is None:
             raise NotFound()
-        await _require(tx, Action.MANAGE_HOSTS, challenge_id, actor_id, now)
+        await require_allowed(tx, Action.MANAGE_HOSTS, challenge_id, actor_id, now)
         hosts = (
             await tx.scalars(
                 select(ChallengeHost.user_id).where(ChallengeHost.challenge_id == challenge_id)
@@ -351,7 +318,7 @@ async def shortlist(
     """Put a published idea on the shortlist, with an optional note to its authors."""
     async with write(session) as tx:
         idea = await _idea_of(tx, challenge_id, idea_id)
-        await _require(tx, Action.SHORTLIST, challenge_id, actor_id, now, any_phase=True)
+        await require_allowed(tx, Action.SHORTLIST, challenge_id, actor_id, now, any_phase=True)
         if idea.status is IdeaStatus.SHORTLISTED:
             raise Conflict("That idea is already on the shortlist.")
         if idea.status is not IdeaStatus.PUBLISHED:
@@ -388,7 +355,7 @@ async def unshortlist(
     """Take an idea off the shortlist."""
     async with write(session) as tx:
         idea = await _idea_of(tx, challenge_id, idea_id)
-        await _require(tx, Action.SHORTLIST, challenge_id, actor_id, now, any_phase=True)
+        await require_allowed(tx, Action.SHORTLIST, challenge_id, actor_id, now, any_phase=True)
         if idea.status is not IdeaStatus.SHORTLISTED:
             raise Conflict("That idea is not on the shortlist.")
         idea.status = IdeaStatus.PUBLISHED
@@ -411,7 +378,9 @@ async def pick_winner(
     """Name a shortlisted idea a winner, with a short citation."""
     async with write(session) as tx:
         idea = await _idea_of(tx, challenge_id, idea_id)
-        await _require(tx, Action.ANNOUNCE_WINNERS, challenge_id, actor_id, now, any_phase=True)
+        await require_allowed(
+            tx, Action.ANNOUNCE_WINNERS, challenge_id, actor_id, now, any_phase=True
+        )
         if idea.status is IdeaStatus.WINNER:
             raise Conflict("That idea is already a winner.")
         if idea.status is not IdeaStatus.SHORTLISTED:
@@ -429,7 +398,9 @@ async def unpick_winner(
     """Take a win back; the idea stays on the shortlist."""
     async with write(session) as tx:
         idea = await _idea_of(tx, challenge_id, idea_id)
-        await _require(tx, Action.ANNOUNCE_WINNERS, challenge_id, actor_id, now, any_phase=True)
+        await require_allowed(
+            tx, Action.ANNOUNCE_WINNERS, challenge_id, actor_id, now, any_phase=True
+        )
         if idea.status is not IdeaStatus.WINNER:
             raise Conflict("That idea is not a winner.")
         idea.status = IdeaStatus.SHORTLISTED

@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from ideas import markdown, policy
-from ideas.challenges import forms, queries, services
+from ideas.challenges import forms, hosting, queries, services
 from ideas.challenges.loaders import challenge_for, visible_challenge
 from ideas.challenges.models import Challenge
 from ideas.challenges.pages import ChallengePage
@@ -27,6 +27,7 @@ from ideas.web.forms import Form, wants_preview
 from ideas.web.htmx import is_htmx, redirect
 from ideas.web.ratelimit import Limit, hit
 from ideas.web.templating import render
+from ideas.web.timing import evenly
 
 
 async def home(request: Request) -> Response:
@@ -232,32 +233,44 @@ async def switch_phase(request: Request) -> Response:
 
 
 async def hosts_page(request: Request) -> Response:
-    """The challenge's hosts; any of them adds or removes co-hosts."""
+    """The challenge's hosts; any of them invites co-hosts by e-mail or removes them."""
     challenge = await challenge_for(request, Action.MANAGE_HOSTS)
     form = Form(values={"email": ""})
+    here = context.path_for(request, "challenge.hosts", slug=challenge.slug)
     if request.method == "POST":
         await hit(request, Limit.POST)
         form = Form.from_submission(await request.form(), ("email",))
         email = form.text("email", label="E-mail address", max_length=320)
         if form.ok:
             try:
-                await services.add_host(
-                    context.db(request),
-                    challenge_id=challenge.id,
-                    email=email,
-                    actor_id=context.signed_in(request).id,
-                    now=utcnow(),
-                )
+                # The answer must not tell whether anyone uses the address: the same
+                # words, and the same time.
+                async with evenly():
+                    await hosting.invite_host(
+                        context.db(request),
+                        challenge_id=challenge.id,
+                        email=email,
+                        actor_id=context.signed_in(request).id,
+                        now=utcnow(),
+                    )
             except Invalid as error:
                 form.errors.update(error.errors)
             else:
-                return redirect(
-                    request, context.path_for(request, "challenge.hosts", slug=challenge.slug)
-                )
+                return redirect(request, f"{here}?done=invited")
+    invited = request.query_params.get("done") == "invited" and request.method == "GET"
     return render(
         request,
         "challenges/hosts.html",
-        {"challenge": challenge, "form": form},
+        {
+            "challenge": challenge,
+            "form": form,
+            "invitations": await queries.host_invitations_waiting(
+                context.db(request), challenge.id
+            ),
+            "notice": "If someone uses that address, they have been invited to co-host."
+            if invited
+            else None,
+        },
         block="hosts",
     )
 

@@ -202,7 +202,7 @@ async def on_vote_cast(tx: AsyncSession, idea_id: int, new_count: int, now: date
 
 # ---- Called from ideas/teams/services.py after a request or invitation is made or answered ----
 async def on_team_event(
-    tx: AsyncSession, *, request: JoinRequest, actor_id: int, now: datetime
+    tx: AsyncSession, *, request: JoinRequest, actor_id: int | None, now: datetime
 ) -> None:
     """A new request tells the lead; a new invitation tells the invitee; an answer
     (accepted or declined) tells the other side. Withdrawn and expired ones tell nobody."""

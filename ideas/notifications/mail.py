@@ -10,10 +10,12 @@ reach through their session. Without SMTP it is None and no e-mail is queued.
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from email.utils import make_msgid, parseaddr
 from typing import Any
 
 import jinja2
@@ -21,6 +23,30 @@ import jinja2
 from ideas.settings import TEMPLATES_DIR, Settings
 
 SUBJECT_MAX = 200
+SITE_NAME = "Ideas"
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """An e-mail from ``templates/email/``: its subject, what it says of its event (a
+    section when several go in one e-mail), and the footer saying why it came."""
+
+    subject: str
+    section: str
+    footer: str
+
+
+def body(sections: Sequence[str], footer: str) -> str:
+    """The text of an e-mail of one section, or the sections of a grouped one."""
+    text = "\n\n".join(section.strip() for section in sections)
+    return f"{text}\n\n--\n{footer.strip()}\n" if footer.strip() else f"{text}\n"
+
+
+def _shorten(subject: str) -> str:
+    subject = " ".join(subject.split())
+    if len(subject) > SUBJECT_MAX:
+        subject = subject[: SUBJECT_MAX - 1].rstrip() + "…"
+    return subject
 
 
 @dataclass(frozen=True)
@@ -30,6 +56,7 @@ class MailSetup:
     site_name: str
     templates: jinja2.Environment
     path_for: Callable[..., str]
+    message_domain: str | None = None
 
     def url_for(self, name: str, /, **params: Any) -> str:
         return self.origin + self.path_for(name, **params)
@@ -37,16 +64,21 @@ class MailSetup:
     def unsubscribe_url(self, user_id: int) -> str:
         return self.url_for("unsubscribe", token=unsubscribe_token(self.secret, user_id))
 
-    def render(self, template: str, **context: Any) -> tuple[str, str]:
-        """The subject and plain-text body of an e-mail from ``templates/email/``."""
+    def message_id(self) -> str:
+        """A new Message-ID, made when a mail is queued so that a resend keeps it."""
+        return make_msgid(domain=self.message_domain)
+
+    def render(self, template: str, **context: Any) -> Rendered:
+        """An e-mail from ``templates/email/``: blocks ``subject``, ``section``, ``footer``."""
         loaded = self.templates.get_template(f"email/{template}")
         values = {"site_name": self.site_name, "origin": self.origin, **context}
-        subject = "".join(loaded.blocks["subject"](loaded.new_context(values)))
-        body = "".join(loaded.blocks["body"](loaded.new_context(values)))
-        subject = " ".join(subject.split())
-        if len(subject) > SUBJECT_MAX:
-            subject = subject[: SUBJECT_MAX - 1].rstrip() + "…"
-        return subject, body.strip() + "\n"
+
+        def block(name: str) -> str:
+            return "".join(loaded.blocks[name](loaded.new_context(values)))
+
+        return Rendered(
+            _shorten(block("subject")), block("section").strip(), block("footer").strip()
+        )
 
 
 def email_templates() -> jinja2.Environment:
@@ -72,10 +104,25 @@ def setup_for(settings: Settings, path_for: Callable[..., str]) -> MailSetup | N
     return MailSetup(
         origin=settings.public_origin,
         secret=settings.effective_secret_key,
-        site_name="Ideas",
+        site_name=SITE_NAME,
         templates=email_templates(),
         path_for=path_for,
+        message_domain=parseaddr(settings.smtp_from)[1].rpartition("@")[2] or None,
     )
+
+
+@functools.cache
+def _shared_templates() -> jinja2.Environment:
+    return email_templates()
+
+
+def render_grouped(sections: Sequence[str], footer: str) -> tuple[str, str]:
+    """The subject and text of one e-mail that tells of several events, a section each."""
+    loaded = _shared_templates().get_template("email/grouped.txt")
+    values = {"site_name": SITE_NAME, "sections": list(sections), "count": len(sections)}
+    subject = "".join(loaded.blocks["subject"](loaded.new_context(values)))
+    intro = "".join(loaded.blocks["section"](loaded.new_context(values))).strip()
+    return _shorten(subject), body([intro], footer)
 
 
 # One-click unsubscribe --------------------------------------------------------

@@ -76,8 +76,15 @@ class OutboxStatus(StrEnum):
 class OutboxMail(Base):
     """An e-mail to send, written in the same transaction as the event it tells of.
 
-    ``key`` is unique, so the same mail is never queued twice; a worker claims a
-    row before sending and marks it sent after, so it is never sent twice.
+    ``key`` is unique, so the same mail is never queued twice. A worker leases the
+    rows it sends (``claimed_until``, ``claim_token``) and renews the lease while it
+    sends; it records a mail sent as soon as the server accepts it, so it is never
+    sent twice, and a worker that dies leaves its mail to another within a minute.
+
+    ``body_text`` is what the mail says of its event, ``footer_text`` why the person
+    gets it and how to stop; what one pass sends one person goes as one e-mail, a
+    section per event. ``message_id`` is made when the mail is queued, so a resend
+    keeps it and mail programs see one message; the rows of one e-mail share it.
     """
 
     __tablename__ = "outbox"
@@ -91,6 +98,8 @@ class OutboxMail(Base):
     to_address: Mapped[str] = mapped_column(String(320))
     subject: Mapped[str] = mapped_column(String(200))
     body_text: Mapped[str] = mapped_column(Text)
+    footer_text: Mapped[str] = mapped_column(Text, default="")
+    message_id: Mapped[str] = mapped_column(String(255))
     unsubscribe_url: Mapped[str] = mapped_column(String(500), default="")
     status: Mapped[OutboxStatus] = mapped_column(
         Enum(
@@ -106,4 +115,5 @@ class OutboxMail(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     send_after: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    claim_token: Mapped[str | None] = mapped_column(String(32))
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

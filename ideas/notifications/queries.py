@@ -57,6 +57,8 @@ def link_path(path_for: Callable[..., Any], item: Item) -> str:
     ``path_for`` is the site's URL builder (``ideas.routes.path_builder``), which
     raises a LookupError for a route the site does not have.
     """
+    if item.kind == "host.invitation":
+        return str(path_for("hosting.invitations"))
     team_id = item.data.get("team_id")
     if isinstance(team_id, int):
         try:

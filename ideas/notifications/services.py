@@ -42,6 +42,7 @@ KINDS = (
     "team.answer",
     "challenge.phase",
     "moderation.kept_hidden",
+    "host.invitation",
 )
 
 
@@ -115,7 +116,7 @@ async def notify(
             **context,
         )
         unsubscribe = setup.unsubscribe_url(person.id)
-        subject, body = setup.render(
+        mail = setup.render(
             "notification.txt",
             item=item,
             link=setup.origin + link_path(setup.path_for, item),
@@ -127,8 +128,10 @@ async def notify(
                 key=f"n:{notification.id}",
                 user_id=person.id,
                 to_address=person.email,
-                subject=subject,
-                body_text=body,
+                subject=mail.subject,
+                body_text=mail.section,
+                footer_text=mail.footer,
+                message_id=setup.message_id(),
                 unsubscribe_url=unsubscribe,
                 created_at=now,
                 send_after=now,
@@ -237,6 +240,18 @@ async def mark_all_read(
         if up_to_id is not None:
             query = query.where(Notification.id <= up_to_id)
         await tx.execute(query.values(read_at=now).execution_options(synchronize_session=False))
+
+
+# A deleted account ----------------------------------------------------------------
+
+
+async def forget_person(tx: AsyncSession, user_id: int) -> None:
+    """Inside the transaction that deletes an account: its notifications, follows and
+    e-mail (sent or waiting, which hold its address) go."""
+    await tx.execute(delete(Notification).where(Notification.user_id == user_id))
+    await tx.execute(delete(ChallengeFollow).where(ChallengeFollow.user_id == user_id))
+    await tx.execute(delete(IdeaFollow).where(IdeaFollow.user_id == user_id))
+    await tx.execute(delete(OutboxMail).where(OutboxMail.user_id == user_id))
 
 
 # E-mail choices --------------------------------------------------------------------

@@ -12,13 +12,24 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import exists, select, update
+from sqlalchemy import delete, exists, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ideas import audit
 from ideas.accounts.models import User
 from ideas.challenges.models import Challenge
 from ideas.errors import Conflict, NotFound
-from ideas.teams.models import JoinRequest, RequestStatus, Team, TeamMember
+from ideas.teams.models import (
+    JoinRequest,
+    RequestStatus,
+    Team,
+    TeamMember,
+    TeamPreference,
+    TeamRole,
+    TeamSeeker,
+)
+
+LEAD_TITLE = "Lead"
 
 
 async def lock_team(tx: AsyncSession, team_id: int) -> Team:
@@ -59,6 +70,11 @@ async def join(
         raise Conflict("They are already on another team in this challenge.")
     if team.member_count >= challenge.team_capacity:
         raise Conflict(f"The team is full: it has {challenge.team_capacity} members.")
+    if team.lead_id is None:
+        # A team left without anyone (its last member deleted their account) is led
+        # again by the first person who joins it.
+        team.lead_id = user_id
+        role_title = LEAD_TITLE
     tx.add(
         TeamMember(
             team_id=team.id,
@@ -99,3 +115,67 @@ async def leave(tx: AsyncSession, *, team: Team, user_id: int) -> None:
         raise Conflict("The lead hands the team over to another member before leaving.")
     await tx.delete(member)
     team.member_count -= 1
+
+
+async def longest_standing(tx: AsyncSession, team_id: int, *, other_than: int) -> TeamMember | None:
+    """The member who joined ``team_id`` first, leaving ``other_than`` aside."""
+    member: TeamMember | None = await tx.scalar(
+        select(TeamMember)
+        .where(TeamMember.team_id == team_id, TeamMember.user_id != other_than)
+        .order_by(TeamMember.joined_at, TeamMember.user_id)
+        .limit(1)
+    )
+    return member
+
+
+async def take_out_everywhere(tx: AsyncSession, *, user_id: int, now: datetime) -> None:
+    """Free every place a person holds in teams, inside the caller's transaction (their
+    account is being deleted): their seat on each team, the lead of the teams they led,
+    the roles they fill, their open requests and invitations, their rankings of teams
+    and their "looking for a team".
+
+    A team they led is led by its longest-standing member from then on, or by nobody
+    when they were its last member (the next to join leads it). The teams are locked
+    first, in order of their ids, as everywhere else.
+    """
+    team_ids = set(
+        await tx.scalars(select(TeamMember.team_id).where(TeamMember.user_id == user_id))
+    )
+    team_ids |= set(await tx.scalars(select(Team.id).where(Team.lead_id == user_id)))
+    team_ids |= set(
+        await tx.scalars(
+            select(JoinRequest.team_id).where(
+                JoinRequest.user_id == user_id, JoinRequest.status == RequestStatus.PENDING
+            )
+        )
+    )
+    teams = [await lock_team(tx, team_id) for team_id in sorted(team_ids)]
+    for team in teams:
+        member = await tx.get(TeamMember, (team.id, user_id))
+        if member is None and team.lead_id != user_id:
+            continue  # only an open request or invitation, withdrawn below
+        data: dict[str, object] = {"user_id": user_id, "reason": "account deleted"}
+        if member is not None:
+            await tx.delete(member)
+            team.member_count -= 1
+        if team.lead_id == user_id:
+            successor = await longest_standing(tx, team.id, other_than=user_id)
+            team.lead_id = successor.user_id if successor is not None else None
+            if successor is not None:
+                successor.role_title = LEAD_TITLE
+            data["lead"] = team.lead_id
+        audit.record(
+            tx, actor_id=user_id, action="team.leave", subject_type="team",
+            subject_id=team.id, challenge_id=team.challenge_id, at=now, **data,
+        )  # fmt: skip
+    await tx.flush()
+    await tx.execute(
+        update(TeamRole).where(TeamRole.filled_by_id == user_id).values(filled_by_id=None)
+    )
+    await tx.execute(
+        update(JoinRequest)
+        .where(JoinRequest.user_id == user_id, JoinRequest.status == RequestStatus.PENDING)
+        .values(status=RequestStatus.WITHDRAWN, decided_at=now)
+    )
+    await tx.execute(delete(TeamPreference).where(TeamPreference.user_id == user_id))
+    await tx.execute(delete(TeamSeeker).where(TeamSeeker.user_id == user_id))

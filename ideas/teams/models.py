@@ -26,12 +26,13 @@ class Team(Base):
         ForeignKey("challenges.id", ondelete="CASCADE"), index=True
     )
     idea_id: Mapped[int] = mapped_column(ForeignKey("ideas.id", ondelete="CASCADE"), unique=True)
-    lead_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    # None only while the team has nobody: its last member deleted their account.
+    lead_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     about: Mapped[str] = mapped_column(Text, default="")
     member_count: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    lead: Mapped[User] = relationship(lazy="raise")
+    lead: Mapped[User | None] = relationship(lazy="raise")
     members: Mapped[list[TeamMember]] = relationship(
         lazy="raise", order_by="TeamMember.joined_at", viewonly=True
     )
@@ -102,7 +103,13 @@ class RequestStatus(StrEnum):
 
 
 class JoinRequest(Base):
-    """A request to join a team, or an invitation from its lead."""
+    """A request to join a team, or an invitation from its lead.
+
+    An invitation by e-mail address keeps the ``email`` it was sent to, and is the
+    lead's by that address only. ``user_id`` is the person it reached: the one who
+    uses the address when it was sent, or who signs in with it, verified, later;
+    None until then. The lead is shown the same either way.
+    """
 
     __tablename__ = "join_requests"
     __table_args__ = (
@@ -115,12 +122,23 @@ class JoinRequest(Base):
             sqlite_where=text("status = 'pending'"),
             postgresql_where=text("status = 'pending'"),
         ),
+        # And one open invitation per address and team.
+        Index(
+            "ix_join_requests_pending_email",
+            "team_id",
+            "email",
+            unique=True,
+            sqlite_where=text("status = 'pending'"),
+            postgresql_where=text("status = 'pending'"),
+        ),
         Index("ix_join_requests_user_id_created_at", "user_id", "created_at"),
+        Index("ix_join_requests_email", "email"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"))
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    email: Mapped[str | None] = mapped_column(String(320))
     kind: Mapped[RequestKind] = mapped_column(_enum(RequestKind))
     status: Mapped[RequestStatus] = mapped_column(
         _enum(RequestStatus), default=RequestStatus.PENDING
@@ -131,7 +149,7 @@ class JoinRequest(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    user: Mapped[User] = relationship(lazy="raise")
+    user: Mapped[User | None] = relationship(lazy="raise")
     team: Mapped[Team] = relationship(lazy="raise")
 
 

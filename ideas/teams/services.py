@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ideas import audit, markdown, policy
-from ideas.accounts.models import Skill, User, UserStatus
+from ideas.accounts.models import Skill, User
 from ideas.challenges import queries as challenge_queries
 from ideas.challenges.models import Challenge
 from ideas.db import write
@@ -31,6 +31,7 @@ from ideas.errors import Conflict, Invalid, NotFound
 from ideas.notifications import events as notification_events
 from ideas.policy import Action
 from ideas.submissions.models import Idea
+from ideas.teams import invitations
 from ideas.teams.forms import AskInput, InviteInput, RoleInput
 from ideas.teams.membership import is_on_a_team, join, leave, lock_team
 from ideas.teams.models import (
@@ -46,6 +47,7 @@ from ideas.teams.models import (
 
 NO_LONGER_OPEN = "That request is no longer open."
 ROLES_MAX = 20
+NO_LEAD = "Nobody is on this team now, so nobody can answer a request to join."
 
 
 # Pieces ---------------------------------------------------------------------------
@@ -164,6 +166,8 @@ async def ask_to_join(
                 raise Conflict("You have already asked to join this team; the lead will answer.")
             if team.member_count >= challenge.team_capacity:
                 raise _full(challenge)
+            if team.lead_id is None:
+                raise Conflict(NO_LEAD)
             if challenge.one_team_per_participant and await is_on_a_team(tx, challenge.id, user_id):
                 raise Conflict(
                     "You are already on another team in this challenge, and each "
@@ -268,45 +272,49 @@ async def decline_request(
 # Invitations ----------------------------------------------------------------------
 
 
-async def _invitee(tx: AsyncSession, data: InviteInput) -> User:
-    if data.user_id is not None:
-        person = await tx.get(User, data.user_id)
-        if person is None or not person.is_active:
-            raise Invalid({"user_id": "Choose someone from the list."})
-        return person
-    person = await tx.scalar(
-        select(User)
-        .where(func.lower(User.email) == data.email.lower(), User.status == UserStatus.ACTIVE)
-        .order_by(User.id)
-        .limit(1)
-    )
-    if person is None:
-        raise Invalid({"email": "Nobody with that e-mail address has signed in here yet."})
-    return person
-
-
 async def invite(
     session: AsyncSession, *, team_id: int, actor_id: int, data: InviteInput, now: datetime
 ) -> JoinRequest:
-    """The lead invites a participant; they join when they accept."""
-    field = data.field
+    """The lead invites a participant (chosen from the people looking for a team) or
+    whoever uses an e-mail address; they join when they accept.
+
+    An invitation by address answers the same whether anyone uses the address
+    (``ideas.teams.invitations``): it names nobody and refuses nothing about them.
+    """
     async with write(session) as tx:
         team, challenge = await _open_team(tx, team_id)
         await _require_lead(tx, team, actor_id, now)
-        person = await _invitee(tx, data)
+        if team.member_count >= challenge.team_capacity:
+            raise _full(challenge)
+        if data.user_id is None:
+            invitation = await invitations.invite_address(
+                tx,
+                team=team,
+                challenge=challenge,
+                actor_id=actor_id,
+                address=data.email,
+                message=data.message,
+                now=now,
+            )
+            _record(
+                tx, "team.invite", team, actor_id, now, email=invitation.email,
+                user_id=invitation.user_id, request_id=invitation.id,
+            )  # fmt: skip
+            return invitation
+        person = await tx.get(User, data.user_id)
+        if person is None or not person.is_active:
+            raise Invalid({"user_id": "Choose someone from the list."})
         await _lock_person(tx, person.id)
         name = person.display_name
         if await tx.get(TeamMember, (team.id, person.id)) is not None:
-            raise Invalid({field: f"{name} is already on this team."})
+            raise Invalid({"user_id": f"{name} is already on this team."})
         pending = await _pending(tx, team.id, person.id)
         if pending is not None and pending.kind is RequestKind.REQUEST:
-            raise Invalid({field: f"{name} has already asked to join: answer their request."})
+            raise Invalid({"user_id": f"{name} has already asked to join: answer their request."})
         if pending is not None:
-            raise Invalid({field: f"{name} is already invited and has not answered yet."})
-        if team.member_count >= challenge.team_capacity:
-            raise _full(challenge)
+            raise Invalid({"user_id": f"{name} is already invited and has not answered yet."})
         if challenge.one_team_per_participant and await is_on_a_team(tx, challenge.id, person.id):
-            raise Invalid({field: f"{name} is already on another team in this challenge."})
+            raise Invalid({"user_id": f"{name} is already on another team in this challenge."})
         invitation = JoinRequest(
             team_id=team.id,
             user_id=person.id,

@@ -37,6 +37,7 @@ from ideas.web.forms import Form
 from ideas.web.htmx import is_htmx, redirect
 from ideas.web.ratelimit import Limit, hit
 from ideas.web.templating import render
+from ideas.web.timing import evenly
 
 PARTS = ("about", "members", "roles", "join", "lead", "updates")
 
@@ -102,6 +103,8 @@ def _join_state(
         return "invited" if pending.kind is RequestKind.INVITATION else "asked"
     if team.member_count >= challenge.team_capacity:
         return "full"
+    if team.lead_id is None:
+        return "no lead"
     if other_team is not None:
         return "other team"
     return "can ask"
@@ -313,17 +316,25 @@ async def invite(request: Request) -> Response:
     form, data = forms.parse_invite(await request.form())
     if data is not None:
         try:
-            invitation = await services.invite(
-                context.db(request), team_id=loaded.team.id, actor_id=user.id, data=data, now=now
-            )
+            # By address, the answer must not tell whether anyone uses it: the same
+            # words, and the same time.
+            async with evenly():
+                invitation = await services.invite(
+                    context.db(request),
+                    team_id=loaded.team.id,
+                    actor_id=user.id,
+                    data=data,
+                    now=now,
+                )
         except Invalid as error:
             form.errors.update(error.errors)
         else:
-            person = await context.db(request).get(User, invitation.user_id)
-            name = person.display_name if person is not None else "They"
-            return await _answer(
-                request, loaded.team.id, now, part="lead", notice=f"{name} is invited."
-            )
+            if invitation.email is not None:
+                notice = "If someone uses that address, they have been invited."
+            else:
+                person = await context.db(request).get(User, invitation.user_id)
+                notice = f"{person.display_name if person else 'They'} is invited."
+            return await _answer(request, loaded.team.id, now, part="lead", notice=notice)
     return await _answer(request, loaded.team.id, now, part="lead", part_forms={"invite": form})
 
 

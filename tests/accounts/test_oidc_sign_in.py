@@ -8,6 +8,7 @@ signature, issuer and audience are all checked for real.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
+from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 
 import httpx
@@ -16,7 +17,9 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ideas.accounts.models import Identity, User, UserStatus, WebSession
-from ideas.db import Database
+from ideas.challenges import hosting
+from ideas.challenges.models import HostInvitation
+from ideas.db import Database, utcnow
 from ideas.settings import load_settings
 from tests.accounts.oidc import Browser, OIDCProvider, live_site, running_provider
 from tests.conftest import count
@@ -251,6 +254,27 @@ async def test_admin_emails_make_the_first_admin(
     people = {u.display_name: u for u in (await session.scalars(select(User))).all()}
     assert people["Alice"].is_admin
     assert not people["Bob"].is_admin
+
+
+async def test_an_invitation_sent_to_an_address_reaches_whoever_first_signs_in_with_it(
+    site: str, agent: Browser, session: AsyncSession, make_user: Any, make_challenge: Any
+) -> None:
+    hamid = await make_user("Hamid", host=True)
+    challenge = await make_challenge(hamid, title="Canteens")
+    await hosting.invite_host(
+        session, challenge_id=challenge.id, email="Carol@example.org", actor_id=hamid.id,
+        now=utcnow(),
+    )  # fmt: skip
+
+    await agent.sign_in(site, account="carol")
+
+    carol = (await session.scalars(select(User).where(User.display_name == "Carol"))).one()
+    invitation = (
+        await session.scalars(select(HostInvitation).execution_options(populate_existing=True))
+    ).one()
+    assert invitation.user_id == carol.id
+    page = Page(await agent.client.get(f"{site}/hosting"))
+    assert page.text(".request-card__title") == "Co-host “Canteens”"
 
 
 async def test_a_signed_in_person_links_another_account_and_unlinks_one(

@@ -10,10 +10,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from ideas.accounts.models import User
 from ideas.accounts.services import delete_account
+from ideas.challenges import hosting
 from ideas.challenges.forms import ChallengeInput
 from ideas.challenges.models import Challenge
 from ideas.challenges.phases import Phase, Schedule
-from ideas.challenges.services import add_host, create_challenge, pick_winner, shortlist
+from ideas.challenges.services import create_challenge, pick_winner, shortlist
 from ideas.challenges.services import switch_phase as switch_phase_service
 from ideas.db import utcnow
 from ideas.submissions.models import Idea
@@ -25,6 +26,19 @@ from tests.test_query_counts import counting
 ORIGIN = "http://127.0.0.1:8000"
 LIST = "/api/v1/challenges"
 DAY = timedelta(days=1)
+
+
+async def add_host(
+    session: AsyncSession, *, challenge_id: int, email: str | None, actor_id: int, now: Any
+) -> None:
+    """A co-host, the way the site makes one: invited by address, and accepting."""
+    invitation = await hosting.invite_host(
+        session, challenge_id=challenge_id, email=email or "", actor_id=actor_id, now=now
+    )
+    assert invitation.user_id is not None
+    await hosting.accept_host_invitation(
+        session, invitation_id=invitation.id, user_id=invitation.user_id, now=now
+    )
 
 
 def iso(moment: datetime) -> str:

@@ -103,19 +103,22 @@ async def test_requests_invitations_and_notes_stay_private(
     assert "Invited" not in response.text
 
 
-async def test_a_deleted_member_is_named_without_a_link(
+async def test_a_deleted_account_leaves_its_team_and_a_team_left_empty_has_no_lead(
     make_user: Any, make_challenge: Any, make_idea: Any, visitor: Person, session: AsyncSession
 ) -> None:
     _host, challenge, teams = await teams_round(make_user, make_challenge, make_idea, session)
     gone = await make_user("Gone")
     await put_on(session, teams[0], gone)
     await delete_account(session, user_id=gone.id, now=utcnow())
+    await delete_account(session, user_id=teams[1].lead_id, now=utcnow())
 
     response = await visitor.get(teams_url(challenge.slug))
 
     assert_conforms(response, PATH)
-    members = response.json()["items"][0]["members"]
-    assert members[1] == {"name": "deleted participant", "url": None, "role_title": ""}
+    first, second = response.json()["items"]
+    assert [m["name"] for m in first["members"]] == ["Lead 0"]
+    assert first["member_count"] == 1
+    assert (second["lead"], second["members"], second["member_count"]) == (None, [], 0)
 
 
 async def test_teams_of_ideas_that_are_not_public_are_left_out(

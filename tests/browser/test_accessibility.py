@@ -123,6 +123,7 @@ def test_host_pages_have_no_accessibility_violations(scheme_context: BrowserCont
     for path, label in [
         ("/challenges/safer-walks-to-school/edit", "edit a challenge"),
         ("/challenges/safer-walks-to-school/hosts", "hosts"),
+        ("/hosting", "invitations to co-host"),
         ("/challenges/warmer-homes-this-winter/shortlist", "shortlist"),
         ("/challenges/cleaner-air-at-the-market/winners", "winners"),
         ("/challenges/cleaner-air-at-the-market", "closed challenge with winners"),
@@ -132,7 +133,7 @@ def test_host_pages_have_no_accessibility_violations(scheme_context: BrowserCont
         page.goto(path)
         assert_no_violations(page, label)
     page.goto("/challenges/safer-walks-to-school/hosts")
-    page.get_by_role("button", name="Add as co-host").click()
+    page.get_by_role("button", name="Invite to co-host").click()
     expect(page.locator(".error-summary")).to_be_visible()
     assert_no_violations(page, "hosts, with errors")
 

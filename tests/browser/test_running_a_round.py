@@ -6,6 +6,7 @@ Run twice: with JavaScript (htmx works in place) and without (plain posts).
 
 from __future__ import annotations
 
+import re
 import uuid
 from typing import Any
 
@@ -58,8 +59,11 @@ def test_a_host_runs_a_round_from_draft_to_winners(new_page: Any, javascript: bo
     )
     host.get_by_role("link", name="Hosts", exact=True).click()
     host.get_by_label("E-mail address").fill("ada@example.org")
-    host.get_by_role("button", name="Add as co-host").click()
-    expect(host.locator(".people-list")).to_contain_text("Ada Okafor")
+    host.get_by_role("button", name="Invite to co-host").click()
+    expect(host.locator("#hosts .notice")).to_have_text(
+        "If someone uses that address, they have been invited to co-host."
+    )
+    expect(host.locator(".host-invitations")).to_contain_text("ada@example.org")
     host.goto(challenge_url)
     switch(host, "Open for ideas now", "Ideas")
 
@@ -77,7 +81,10 @@ def test_a_host_runs_a_round_from_draft_to_winners(new_page: Any, javascript: bo
     # The co-host moves the round to review; Hamid shortlists with a note.
     cohost = new_page()
     sign_in_as(cohost, "Ada Okafor")
-    cohost.goto(challenge_url)
+    cohost.goto("/hosting")
+    invitation = cohost.locator(".request-card", has_text=title)
+    invitation.get_by_role("button", name=re.compile(r"^Accept")).click()
+    expect(cohost).to_have_url(challenge_url)
     switch(cohost, "Move on to Review now", "Review")
     host.goto(challenge_url)
     host.get_by_role("link", name="Shortlist").click()

@@ -13,12 +13,13 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ideas.accounts import sessions
+from ideas.accounts.models import User
 from ideas.accounts.services import create_user
 from ideas.app import create_app
 from ideas.audit import AuditEntry
-from ideas.challenges import services
+from ideas.challenges import hosting, services
 from ideas.challenges.forms import ChallengeInput
-from ideas.challenges.models import Challenge, ChallengeHost
+from ideas.challenges.models import Challenge, ChallengeHost, HostInvitation
 from ideas.challenges.phases import Phase
 from ideas.challenges.services import create_challenge, switch_phase
 from ideas.db import Database, utcnow
@@ -26,7 +27,7 @@ from ideas.errors import Conflict, Forbidden
 from ideas.settings import Settings
 from ideas.submissions.models import Idea, IdeaStatus
 from ideas.web.sessions import cookie_name
-from tests.conftest import schedule_for
+from tests.conftest import count, schedule_for
 from tests.html import Page
 
 
@@ -63,35 +64,115 @@ async def host_ids(session: AsyncSession, challenge: Challenge) -> set[int]:
     return set(rows)
 
 
-async def test_a_host_adds_a_co_host_who_can_then_run_the_challenge(
+async def cohost(session: AsyncSession, challenge: Challenge, host: User, person: User) -> None:
+    """``person`` co-hosts, the way the site makes a co-host: invited by address, accepting."""
+    invitation = await hosting.invite_host(
+        session, challenge_id=challenge.id, email=str(person.email), actor_id=host.id, now=utcnow()
+    )
+    await hosting.accept_host_invitation(
+        session, invitation_id=invitation.id, user_id=person.id, now=utcnow()
+    )
+
+
+async def test_a_host_invites_a_co_host_who_accepts_and_then_runs_the_challenge(
     make_user: Any, make_challenge: Any, sign_in: Any, session: AsyncSession
 ) -> None:
-    host = await make_user(host=True)
+    host = await make_user("Hamid", host=True)
     maria = await make_user("Maria", host=True)
     challenge = await make_challenge(host, phase=Phase.DRAFT)
+    hamid = await sign_in(host)
 
-    response = await (await sign_in(host)).post(
+    response = await hamid.post(
         f"/challenges/{challenge.slug}/hosts", {"email": maria.email.upper()}
     )
 
     assert response.status_code == 303
-    assert await host_ids(session, challenge) == {host.id, maria.id}
-    assert await audit_actions(session, "challenge.host") == ["challenge.host.add"]
+    assert response.headers["location"] == f"/challenges/{challenge.slug}/hosts?done=invited"
+    hosts = Page(await hamid.get(response.headers["location"]))
+    assert hosts.text("#hosts .notice") == (
+        "If someone uses that address, they have been invited to co-host."
+    )
+    assert hosts.text(".host-invitations li").startswith(str(maria.email).lower())
+    assert await host_ids(session, challenge) == {host.id}  # not before Maria says yes
     as_maria = await sign_in(maria)
+    told = Page(await as_maria.get("/notifications")).one(".notification__link")
+    assert told.text_content().endswith(f"Hamid invites you to co-host “{challenge.title}”")
+    assert told.get("href") == "/hosting"
+    mine = Page(await as_maria.get("/hosting"))
+    accept = mine.select(".request-card form")[0].get("action")
+
+    accepted = await as_maria.post(accept)
+
+    assert accepted.status_code == 303
+    assert accepted.headers["location"] == f"/challenges/{challenge.slug}"
+    assert await host_ids(session, challenge) == {host.id, maria.id}
+    assert await audit_actions(session, "challenge.host") == [
+        "challenge.host.invite",
+        "challenge.host.add",
+    ]
     assert (await as_maria.get(f"/challenges/{challenge.slug}")).status_code == 200
     assert (await as_maria.get(f"/challenges/{challenge.slug}/edit")).status_code == 200
+    assert (
+        Page(await hamid.get(f"/challenges/{challenge.slug}/hosts")).select(".host-invitations")
+        == []
+    )
+
+
+async def test_an_invitee_without_the_host_role_cannot_accept(
+    make_user: Any, make_challenge: Any, sign_in: Any, session: AsyncSession
+) -> None:
+    host = await make_user(host=True)
+    priya = await make_user("Priya")
+    challenge = await make_challenge(host)
+    invitation = await hosting.invite_host(
+        session, challenge_id=challenge.id, email=str(priya.email), actor_id=host.id, now=utcnow()
+    )
+    as_priya = await sign_in(priya)
+
+    page = Page(await as_priya.get("/hosting"))
+    response = await as_priya.post(f"/hosting/{invitation.id}/accept")
+
+    assert (
+        page.text(".request-card__message")
+        == "Co-hosting needs the host role, which an admin gives."
+    )
+    assert [form.get("action") for form in page.select(".request-card form")] == [
+        f"/hosting/{invitation.id}/decline"
+    ]
+    assert response.status_code == 403
+    assert await host_ids(session, challenge) == {host.id}
+
+
+async def test_only_the_invitee_answers_an_invitation_to_co_host(
+    make_user: Any, make_challenge: Any, sign_in: Any, session: AsyncSession
+) -> None:
+    host = await make_user(host=True)
+    maria, other = await make_user("Maria", host=True), await make_user("Other", host=True)
+    challenge = await make_challenge(host)
+    invitation = await hosting.invite_host(
+        session, challenge_id=challenge.id, email=str(maria.email), actor_id=host.id, now=utcnow()
+    )
+    as_other = await sign_in(other)
+
+    accepted = await as_other.post(f"/hosting/{invitation.id}/accept")
+    declined = await as_other.post(f"/hosting/{invitation.id}/decline")
+
+    assert (accepted.status_code, declined.status_code) == (404, 404)
+    assert await host_ids(session, challenge) == {host.id}
+    as_maria = await sign_in(maria)
+    assert (await as_maria.post(f"/hosting/{invitation.id}/decline")).status_code == 303
+    assert (await as_maria.post(f"/hosting/{invitation.id}/accept")).status_code == 409
+    assert await host_ids(session, challenge) == {host.id}
 
 
 @pytest.mark.parametrize(
     ("email", "message"),
     [
-        ("nobody@example.org", "Nobody with that e-mail address has signed in here yet."),
-        ("participant", "is not a host yet; an admin can make them one."),
-        ("self", "already hosts this challenge."),
         ("", "E-mail address is required."),
+        ("again", "That address is already invited and has not answered yet."),
     ],
 )
-async def test_a_co_host_who_cannot_be_added_gets_a_message_beside_the_field(
+async def test_a_co_host_invitation_with_a_problem_comes_back_beside_the_field(
     make_user: Any,
     make_challenge: Any,
     sign_in: Any,
@@ -100,13 +181,13 @@ async def test_a_co_host_who_cannot_be_added_gets_a_message_beside_the_field(
     message: str,
 ) -> None:
     host = await make_user(host=True)
-    participant = await make_user()
     challenge = await make_challenge(host)
-    typed = {"participant": participant.email, "self": host.email}.get(email, email)
+    hamid = await sign_in(host)
+    typed = {"again": "someone@example.org"}.get(email, email)
+    if email == "again":
+        await hamid.post(f"/challenges/{challenge.slug}/hosts", {"email": typed})
 
-    response = await (await sign_in(host)).post(
-        f"/challenges/{challenge.slug}/hosts", {"email": typed}
-    )
+    response = await hamid.post(f"/challenges/{challenge.slug}/hosts", {"email": typed})
 
     assert response.status_code == 200
     page = Page(response)
@@ -121,17 +202,15 @@ async def test_a_co_host_form_sent_in_place_comes_back_in_place(
     host = await make_user(host=True)
     challenge = await make_challenge(host)
     response = await (await sign_in(host)).post(
-        f"/challenges/{challenge.slug}/hosts",
-        {"email": "nobody@example.org"},
-        headers={"HX-Request": "true"},
+        f"/challenges/{challenge.slug}/hosts", {"email": ""}, headers={"HX-Request": "true"}
     )
     assert response.status_code == 200
     fragment = Page(response)
     assert fragment.select("h1") == []
-    assert fragment.text("#f-email-error").startswith("Error: Nobody with that e-mail")
+    assert fragment.text("#f-email-error") == "Error: E-mail address is required."
 
 
-async def test_a_participant_cannot_add_hosts(
+async def test_a_participant_cannot_invite_hosts(
     make_user: Any, make_challenge: Any, sign_in: Any, session: AsyncSession
 ) -> None:
     host = await make_user(host=True)
@@ -143,6 +222,7 @@ async def test_a_participant_cannot_add_hosts(
     )
     assert response.status_code == 403
     assert await host_ids(session, challenge) == {host.id}
+    assert await count(session, HostInvitation) == 0
 
 
 async def test_a_co_host_is_removed_but_the_last_host_stays(
@@ -152,7 +232,7 @@ async def test_a_co_host_is_removed_but_the_last_host_stays(
     maria = await make_user(host=True)
     challenge = await make_challenge(host)
     hamid = await sign_in(host)
-    await hamid.post(f"/challenges/{challenge.slug}/hosts", {"email": maria.email})
+    await cohost(session, challenge, host, maria)
 
     removed = await hamid.post(f"/challenges/{challenge.slug}/hosts/{maria.id}/remove")
     last = await hamid.post(f"/challenges/{challenge.slug}/hosts/{host.id}/remove")
@@ -162,6 +242,7 @@ async def test_a_co_host_is_removed_but_the_last_host_stays(
     assert "at least one host" in Page(last).text("main")
     assert await host_ids(session, challenge) == {host.id}
     assert await audit_actions(session, "challenge.host") == [
+        "challenge.host.invite",
         "challenge.host.add",
         "challenge.host.remove",
     ]
@@ -173,7 +254,7 @@ async def test_a_participant_cannot_remove_hosts(
     host = await make_user(host=True)
     maria = await make_user(host=True)
     challenge = await make_challenge(host)
-    await (await sign_in(host)).post(f"/challenges/{challenge.slug}/hosts", {"email": maria.email})
+    await cohost(session, challenge, host, maria)
     priya = await sign_in(await make_user())
     response = await priya.post(f"/challenges/{challenge.slug}/hosts/{maria.id}/remove")
     assert response.status_code == 403
@@ -649,7 +730,7 @@ async def test_the_services_refuse_host_tools_to_anyone_but_the_hosts(
     idea = await make_idea(challenge, await make_user())
     tools = {
         "switch the phase": functools.partial(services.switch_phase, to=Phase.REVIEW),
-        "add a co-host": functools.partial(services.add_host, email=co_host.email),
+        "invite a co-host": functools.partial(hosting.invite_host, email=co_host.email),
         "remove a co-host": functools.partial(services.remove_host, user_id=co_host.id),
         "shortlist": functools.partial(services.shortlist, note="", idea_id=idea.id),
         "take off the shortlist": functools.partial(services.unshortlist, idea_id=idea.id),

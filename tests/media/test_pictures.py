@@ -1,4 +1,4 @@
-"""Challenge covers: checked by content, re-encoded without metadata, served for long."""
+"""Pictures: checked by content, re-encoded without metadata, served to who may see them."""
 
 from __future__ import annotations
 
@@ -49,7 +49,7 @@ async def create_with(person: Any, content: bytes, name: str = "cover.jpg") -> A
     )
 
 
-async def test_a_cover_is_resized_stripped_and_served_for_a_year(
+async def test_a_cover_is_resized_stripped_and_served_to_whoever_may_see_it(
     make_user: Any, sign_in: Any, session: AsyncSession, visitor: Any
 ) -> None:
     host = await sign_in(await make_user(host=True))
@@ -69,10 +69,12 @@ async def test_a_cover_is_resized_stripped_and_served_for_a_year(
     page = await host.get(response.headers["location"])
     src = Page(page).one("img.cover").get("src")
     assert Page(page).one("img.cover").get("alt") == "A green yard"
-    image = await visitor.get(src)
+    image = await host.get(src)
     assert image.status_code == 200
     assert image.headers["content-type"] == "image/webp"
-    assert image.headers["cache-control"] == "public, max-age=31536000, immutable"
+    assert image.headers["cache-control"] == "private, no-store"
+    # A new challenge is a draft: its cover is its hosts' until the round opens.
+    assert (await visitor.get(src)).status_code == 404
 
 
 @pytest.mark.parametrize(

@@ -3,6 +3,7 @@ a database whose services queue e-mail to it."""
 
 from __future__ import annotations
 
+import asyncio
 import email
 import email.policy
 import socket
@@ -39,8 +40,21 @@ class Inbox:
     def __init__(self, port: int) -> None:
         self.port = port
         self.messages: list[EmailMessage] = []
+        self.raw: list[bytes] = []  # each message as it came over the wire
         self.refused: set[str] = set()  # addresses the server answers "no such user"
+        self.slow = 0.0  # seconds the server takes to answer DATA, after keeping the message
+        self.hang_up_after: int | None = None  # messages after which it drops the connection
         self._controller: Controller | None = None
+
+    async def handle_MAIL(
+        self, server: Any, session: Any, envelope: Any, address: str, options: Any
+    ) -> str:
+        if self.hang_up_after is not None and len(self.messages) >= self.hang_up_after:
+            server.transport.close()
+            return "421 Closing"
+        envelope.mail_from = address
+        envelope.mail_options.extend(options)
+        return "250 OK"
 
     # aiosmtpd calls the handler's methods of these names for each recipient and message.
     async def handle_RCPT(
@@ -55,6 +69,9 @@ class Inbox:
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         assert isinstance(message, EmailMessage)
         self.messages.append(message)
+        self.raw.append(envelope.content)
+        if self.slow:
+            await asyncio.sleep(self.slow)
         return "250 Message accepted"
 
     def start(self) -> None:

@@ -350,17 +350,19 @@ async def test_a_mail_is_given_up_after_its_last_try(
     assert inbox.messages == []
 
 
-async def test_a_claimed_mail_is_not_taken_by_another_worker(
+async def test_mail_left_by_a_worker_that_died_goes_out_within_a_minute(
     session: AsyncSession, database: Database, settings: Settings, inbox: Inbox, built_on: Any
 ) -> None:
     _, _, build = built_on
     await build()
     now = utcnow()
-    [claimed] = await mailer.claim(database, now)
-    assert await mailer.claim(database, now + timedelta(minutes=4)) == []
-    # A worker that died holding it: the claim runs out and another takes it.
-    [again] = await mailer.claim(database, now + mailer.CLAIM)
-    assert again.id == claimed.id
+    # A worker leased it and died before it sent anything.
+    [leased] = (await mailer.claim(database, now)).outgoing
+
+    assert (await mailer.claim(database, now + timedelta(seconds=30))).outgoing == []
+    [again] = (await mailer.claim(database, now + timedelta(seconds=61))).outgoing
+    assert again.ids == leased.ids
+    assert timedelta(minutes=1) >= mailer.LEASE
 
 
 async def test_two_workers_at_once_send_each_mail_exactly_once(

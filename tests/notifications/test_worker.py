@@ -24,6 +24,7 @@ async def queue_one(session: AsyncSession, to: str = "amara@example.org") -> Non
             to_address=to,
             subject="Hello",
             body_text="Hello there.\n",
+            message_id="<test.1@example.org>",
             created_at=now,
             send_after=now,
         )

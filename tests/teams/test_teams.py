@@ -261,22 +261,6 @@ async def test_a_lead_invites_someone_looking_for_a_team(
     assert (invitation.user_id, invitation.kind) == (maria.id, RequestKind.INVITATION)
 
 
-async def test_inviting_nobody_known_is_shown_beside_the_field(
-    make_round: Any, sign_in: Any, session: AsyncSession
-) -> None:
-    r = await make_round()
-    response = await (await sign_in(r.lead)).post(
-        f"{r.url}/invite", {"email": "nobody@example.org", "message": "Hello"}
-    )
-    assert response.status_code == 200
-    page = Page(response)
-    assert page.text("#invite-email-error") == (
-        "Error: Nobody with that e-mail address has signed in here yet."
-    )
-    assert page.field_value("email") == "nobody@example.org"
-    assert await requests_count(session) == 0
-
-
 async def test_a_declined_request_shows_its_reason_on_my_requests(
     make_round: Any, make_user: Any, sign_in: Any, session: AsyncSession
 ) -> None:

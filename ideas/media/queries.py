@@ -1,0 +1,55 @@
+"""What a stored picture belongs to, for deciding who may see it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import joinedload, selectinload
+
+from ideas.challenges.models import Challenge
+from ideas.media.models import PictureFile
+from ideas.submissions.models import Idea
+from ideas.teams.models import Team
+
+
+@dataclass(frozen=True)
+class Owners:
+    """The challenges whose cover a picture is and the ideas whose picture it is: one
+    upload stored once (by its digest) may belong to several."""
+
+    covers: list[Challenge]
+    ideas: list[Idea]
+
+
+async def owners(session: AsyncSession, picture_id: int, *, for_people: bool) -> Owners:
+    """What ``picture_id`` belongs to, each idea with its challenge. Two queries, enough
+    to ask whether a visitor may see them; ``for_people`` also loads what the policy needs
+    to answer for someone signed in (hosts, co-authors, the team and its members)."""
+    covers = select(Challenge).where(Challenge.cover_id == picture_id).order_by(Challenge.id)
+    ideas = (
+        select(Idea)
+        .where(Idea.image_id == picture_id)
+        .options(joinedload(Idea.challenge))
+        .order_by(Idea.id)
+    )
+    if for_people:
+        covers = covers.options(selectinload(Challenge.hosts))
+        ideas = ideas.options(
+            joinedload(Idea.challenge).selectinload(Challenge.hosts),
+            selectinload(Idea.coauthors),
+            selectinload(Idea.team).selectinload(Team.members),
+        )
+    options = {"populate_existing": True}
+    return Owners(
+        covers=list(await session.scalars(covers, execution_options=options)),
+        ideas=list(await session.scalars(ideas, execution_options=options)),
+    )
+
+
+async def has_file(session: AsyncSession, picture_id: int, size: str) -> bool:
+    found = await session.scalar(
+        select(PictureFile.id).where(PictureFile.picture_id == picture_id, PictureFile.size == size)
+    )
+    return found is not None
