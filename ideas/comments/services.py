@@ -11,10 +11,11 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ideas import audit, markdown
+from ideas import audit, form_tokens, markdown
 from ideas.comments.models import EDIT_WINDOW, Comment, CommentStatus
 from ideas.db import write
 from ideas.errors import Conflict, Forbidden, NotFound
+from ideas.form_tokens import Once
 from ideas.notifications import events as notification_events
 from ideas.submissions.models import VISIBLE_STATUSES, Idea
 
@@ -45,9 +46,16 @@ async def post_comment(
     body: str,
     parent_id: int | None = None,
     now: datetime,
+    once: Once | None = None,
 ) -> Comment:
-    """Publish a comment on a visible idea, or a reply in a top-level comment's thread."""
+    """Publish a comment on a visible idea, or a reply in a top-level comment's thread.
+
+    A form sent again with ``once`` used already posts nothing: the comment it
+    posted comes back.
+    """
     async with write(session) as tx:
+        if (made_id := await form_tokens.claim(tx, once, "comment", now)) is not None:
+            return await form_tokens.earlier(tx, Comment, made_id)
         idea = (
             await tx.execute(
                 select(Idea.challenge_id, Idea.status).where(Idea.id == idea_id).with_for_update()
@@ -87,6 +95,7 @@ async def post_comment(
             idea_id=idea_id,
             parent_id=root_id,
         )
+        await form_tokens.made(tx, once, comment.id)
         await notification_events.on_comment_posted(
             tx, comment=comment, replied_to=parent_id, now=now
         )

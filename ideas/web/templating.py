@@ -15,6 +15,7 @@ from starlette.responses import Response
 from ideas.accounts.providers import avatar_origins
 from ideas.challenges.phases import PHASES, Phase
 from ideas.db import utcnow
+from ideas.form_tokens import new_token
 from ideas.settings import STATIC_DIR, TEMPLATES_DIR, Settings
 from ideas.web import context
 from ideas.web.htmx import is_htmx
@@ -104,6 +105,8 @@ def create_templates(settings: Settings) -> Jinja2Blocks:
         path_for=path_for,
         absolute_url=absolute_url_for,
         picture=picture,
+        # A fresh one-time token for each form that makes something (ideas.form_tokens).
+        form_token=new_token,
         PHASES=PHASES,
         Phase=Phase,
         settings=settings,
