@@ -17,7 +17,7 @@ from starlette.responses import RedirectResponse, Response
 from ideas import policy
 from ideas.challenges.models import Challenge
 from ideas.db import utcnow
-from ideas.errors import DomainError, Forbidden, NotFound
+from ideas.errors import AlreadyDone, DomainError, Forbidden, NotFound
 from ideas.policy import Action, Role
 from ideas.submissions import queries as idea_queries
 from ideas.submissions.models import Idea
@@ -25,6 +25,7 @@ from ideas.voting import queries, services
 from ideas.voting.loaders import _widget, vote_context
 from ideas.web import context
 from ideas.web.errors import DOMAIN_STATUS
+from ideas.web.forms import submitted
 from ideas.web.htmx import IDEA_VOTED, is_htmx
 from ideas.web.ratelimit import Limit, hit
 from ideas.web.templating import render
@@ -70,12 +71,12 @@ def _require_visible(idea: Idea) -> None:
 async def vote(request: Request) -> Response:
     """Vote for an idea (``action=vote``) or withdraw one's vote (``action=withdraw``)."""
     idea, challenge, roles = await _idea(request)
-    submitted = await request.form()
-    action = _field(submitted, "action")
+    sent = await submitted(request)
+    action = _field(sent, "action")
     if action not in ACTIONS:
         raise HTTPException(400, "Choose to vote or to withdraw your vote.")
     idea_path = context.path_for(request, "idea.detail", idea_id=idea.id, slug=idea.slug)
-    next_path = safe_next(_field(submitted, "next") or None, default=f"{idea_path}#vote-{idea.id}")
+    next_path = safe_next(_field(sent, "next") or None, default=f"{idea_path}#vote-{idea.id}")
     now = utcnow()
     db = context.db(request)
     try:
@@ -91,8 +92,15 @@ async def vote(request: Request) -> Response:
             ballot = await services.withdraw_vote(
                 db, idea_id=idea.id, user_id=voter.id, now=now, challenge_id=challenge.id
             )
+    except AlreadyDone:
+        # The vote stands (or is gone) already, as asked: a form sent twice is answered
+        # as the first time, with the button as it is now.
+        if not is_htmx(request):
+            return RedirectResponse(next_path, status_code=303)
+        return await _refused(request, idea, challenge, roles, None, next_path)
     except (DomainError, HTTPException) as refusal:
-        if not is_htmx(request) or isinstance(refusal, NotFound):
+        limited = isinstance(refusal, HTTPException) and refusal.status_code == 429
+        if isinstance(refusal, NotFound) or not (is_htmx(request) or limited):
             raise
         return await _refused(request, idea, challenge, roles, refusal, next_path)
     if not is_htmx(request):
@@ -119,11 +127,15 @@ async def _refused(
     idea: Idea,
     challenge: Challenge,
     roles: frozenset[Role],
-    refusal: DomainError | HTTPException,
+    refusal: DomainError | HTTPException | None,
     next_path: str,
 ) -> Response:
-    """For htmx: the button as it now stands, with the reason the change was refused."""
-    if isinstance(refusal, HTTPException):
+    """The button as it now stands, with the reason the change was refused (None: nothing
+    was refused). For htmx the button alone; without JavaScript, for a vote refused for
+    now (429), a page with the button, to send again once the wait is over."""
+    if refusal is None:
+        status, message, headers = 200, "", {"HX-Trigger": IDEA_VOTED}
+    elif isinstance(refusal, HTTPException):
         status, message, headers = refusal.status_code, refusal.detail, dict(refusal.headers or {})
     else:
         status = next(code for kind, code in DOMAIN_STATUS.items() if isinstance(refusal, kind))
@@ -141,7 +153,7 @@ async def _refused(
     )
     return render(
         request,
-        "voting/_voted.html",
+        "voting/_voted.html" if is_htmx(request) else "voting/refused.html",
         state,
         status_code=status,
         headers={**headers, "Vary": "HX-Request"},

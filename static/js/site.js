@@ -32,6 +32,35 @@
     if (summary) summary.focus();
   }
 
+  // While a form sent by htmx is on its way, its submit buttons are disabled, so a
+  // double click sends it once. (The server makes what a form makes once however
+  // often it arrives; this only spares the second trip.) They come back when the
+  // answer has arrived, whatever it was.
+  function formOf(event) {
+    var ctx = event.detail && event.detail.ctx;
+    var source = ctx && ctx.sourceElement;
+    if (!source || !source.closest) return null;
+    return source.tagName === "FORM" ? source : source.closest("form");
+  }
+
+  document.addEventListener("htmx:before:request", function (event) {
+    var form = formOf(event);
+    if (!form) return;
+    form.querySelectorAll("button[type=submit], button:not([type])").forEach(function (button) {
+      if (button.disabled) return;
+      button.disabled = true;
+      button.setAttribute("data-sending", "");
+    });
+  });
+  document.addEventListener("htmx:finally:request", function (event) {
+    var form = formOf(event);
+    if (!form) return;
+    form.querySelectorAll("button[data-sending]").forEach(function (button) {
+      button.disabled = false;
+      button.removeAttribute("data-sending");
+    });
+  });
+
   document.addEventListener("DOMContentLoaded", function () {
     initCounters(document);
     focusProblems(document);
