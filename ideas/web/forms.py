@@ -35,7 +35,7 @@ from ideas.web.ratelimit import Limit, hit
 # Ids are 32-bit integers on PostgreSQL (SQLite's are wider): a larger number names nothing.
 MAX_ID = 2**31 - 1
 _ID = re.compile(r"[0-9]{1,10}")
-_INTEGER = re.compile(r"[+-]?[0-9]{1,12}")
+_INTEGER = re.compile(r"[+-]?[0-9]+")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 Submitted = FormData | Mapping[str, Any]
 
@@ -113,7 +113,8 @@ class Form:
         if not _INTEGER.fullmatch(raw):
             self.errors[name] = f"{label} must be a whole number, like {minimum + 1}."
             return default
-        number = int(raw)
+        # Digits past what any limit here needs name a number out of range, whatever it is.
+        number = int(raw) if len(raw) <= 19 else maximum + 1
         if not minimum <= number <= maximum:
             self.errors[name] = f"{label} must be between {minimum:,} and {maximum:,}."
             return default
@@ -196,7 +197,9 @@ class Form:
 
     def web_addresses(self, name: str, *, label: str, most: int, max_length: int) -> list[str]:
         """Web addresses (http or https), one a line."""
-        lines = self.text(name, label=label, max_length=most * (max_length + 1), required=False)
+        lines = self.text(
+            name, label=label, max_length=most * (max_length + 1), required=False, multiline=True
+        )
         found = [line.strip() for line in lines.splitlines() if line.strip()]
         if name in self.errors:
             return found
