@@ -47,7 +47,7 @@ async def new_challenge(request: Request) -> Response:
         sent = await submitted(request)
         form, data = forms.parse(sent, context.settings(request).zone)
         if wants_preview(sent):
-            form = Form(values=form.values)
+            form = form.as_typed()
             preview = markdown.render(form.values["brief"])
         elif data is not None and await within_limit(request, Limit.POST, form):
             try:
@@ -180,7 +180,7 @@ async def edit_challenge(request: Request) -> Response:
         sent = await submitted(request)
         form, data = forms.parse(sent, zone, fixed_slug=challenge.slug if slug_locked else None)
         if wants_preview(sent):
-            form = Form(values=form.values)
+            form = form.as_typed()
             preview = markdown.render(form.values["brief"])
         elif data is not None and await within_limit(request, Limit.POST, form):
             try:

@@ -79,7 +79,7 @@ async def new_idea(request: Request) -> Response:
         offered = [tag.id for tag in challenge.tags]
         form, data, chosen_tags, parent_ids = forms.parse(sent, offered_tags=offered)
         if wants_preview(sent):
-            form = _previewed(form)
+            form = form.as_typed()
             preview = markdown.render(form.values["body"])
         elif data is not None and await within_limit(request, Limit.POST, form):
             try:
@@ -109,11 +109,6 @@ async def new_idea(request: Request) -> Response:
         status_code=form.status,
         headers=form.headers,
     )
-
-
-def _previewed(form: Form) -> Form:
-    """The form shown with its preview: what was typed, without nagging about it yet."""
-    return Form(values=form.values)
 
 
 async def _starting_form(
@@ -148,7 +143,7 @@ async def edit_idea(request: Request) -> Response:
         offered = [tag.id for tag in challenge.tags]
         form, data, chosen_tags, parent_ids = forms.parse(sent, offered_tags=offered)
         if wants_preview(sent):
-            form = _previewed(form)
+            form = form.as_typed()
             preview = markdown.render(form.values["body"])
         elif data is not None and await within_limit(request, Limit.POST, form):
             try:

@@ -75,6 +75,10 @@ class Form:
                     form.status = 413
         return form
 
+    def as_typed(self) -> Form:
+        """What was typed, without its problems: shown beside a preview, before any nagging."""
+        return Form(values=dict(self.values))
+
     @property
     def ok(self) -> bool:
         return not self.errors and not self.problem
