@@ -17,7 +17,10 @@ again any more.
 The key is (person, token): a token binds the form to whoever was signed in
 when it was sent. Two sends of one token at the same moment meet at the
 primary key: on PostgreSQL the second waits for the first to commit, then
-finds the token used; on SQLite writers already take turns.
+finds the token used; on SQLite writers already take turns. The token is
+claimed before any other row is locked, so the only transaction that ever
+waits for it is a send of the same token, which holds nothing else yet: the
+lock order of the rest of the transaction is unchanged.
 """
 
 from __future__ import annotations
