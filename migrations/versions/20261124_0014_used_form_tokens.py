@@ -1,7 +1,7 @@
 """used form tokens: a form that makes something makes it once
 
-Revision ID: 0010
-Revises: 0009
+Revision ID: 0014
+Revises: 0013
 Create Date: 2026-11-24 09:00:00.000000
 """
 
@@ -12,8 +12,8 @@ from alembic import op
 
 import ideas.db
 
-revision: str = "0010"
-down_revision: str | None = "0009"
+revision: str = "0014"
+down_revision: str | None = "0013"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
