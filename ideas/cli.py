@@ -247,7 +247,8 @@ def rank(slug: str | None) -> None:
     "--interval", type=float, default=10.0, show_default=True, help="Seconds between passes."
 )
 def worker(once: bool, interval: float) -> None:
-    """Send queued e-mail and digests, and announce scheduled phase changes."""
+    """Send queued e-mail and digests, announce scheduled phase changes, forget used
+    form tokens."""
     import ideas.models  # noqa: F401 - every table, so that foreign keys resolve
     from ideas.db import Database
     from ideas.logs import configure_logging
@@ -271,7 +272,8 @@ def worker(once: bool, interval: float) -> None:
                 done = await notifications_worker.run_once(database, settings)
                 click.echo(
                     f"{done.phases} phase changes announced, {done.digests} digests queued, "
-                    f"{done.mail.sent} e-mails sent, {done.mail.failed} failed."
+                    f"{done.mail.sent} e-mails sent, {done.mail.failed} failed, "
+                    f"{done.forgotten_tokens} used form tokens forgotten."
                 )
             else:
                 await notifications_worker.run_forever(database, settings, interval)

@@ -29,3 +29,11 @@ class Invalid(DomainError):
 
 class Conflict(DomainError):
     """That was already done, or conflicts with something else."""
+
+
+class AlreadyDone(Conflict):
+    """That was done already, just as asked: asking again changes nothing.
+
+    A form sent twice (a double click on a vote) meets this; the view answers as
+    it answered the first time, not with an error.
+    """

@@ -5,6 +5,7 @@ from ideas.audit import AuditEntry
 from ideas.challenges.models import Challenge, ChallengeHost, ChallengeTag, HostInvitation
 from ideas.comments.models import Comment
 from ideas.db import Base
+from ideas.form_tokens import UsedFormToken
 from ideas.media.models import Picture, PictureFile
 from ideas.moderation.models import Report
 from ideas.notifications.models import ChallengeFollow, IdeaFollow, Notification, OutboxMail
@@ -52,6 +53,7 @@ __all__ = [
     "TeamRoleSkill",
     "TeamSeeker",
     "TeamUpdate",
+    "UsedFormToken",
     "User",
     "UserSkill",
     "Vote",

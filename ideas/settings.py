@@ -214,7 +214,20 @@ class Settings(BaseSettings):
         validation_alias="IDEAS_SESSION_MAX_AGE_DAYS",
         description="A session ends this many days after it started, however much it is used.",
     )
-    max_body_bytes: int = Field(6_000_000, ge=10_000, validation_alias="IDEAS_MAX_BODY_BYTES")
+    max_picture_bytes: int = Field(
+        25_000_000,
+        ge=100_000,
+        validation_alias="IDEAS_MAX_PICTURE_BYTES",
+        description="Largest picture accepted, in bytes: a phone's photo must fit.",
+    )
+    max_body_bytes: int | None = Field(
+        None,
+        ge=10_000,
+        validation_alias="IDEAS_MAX_BODY_BYTES",
+        description="Largest request body read at all, in bytes; by default twice the "
+        "picture limit and a megabyte, so a picture somewhat too large still comes back "
+        "as the form with a message, and only a body far larger gets a bare 413.",
+    )
 
     # Outgoing e-mail: notifications are e-mailed only when SMTP_HOST is set.
     smtp_host: str = Field("", validation_alias="SMTP_HOST")
@@ -250,7 +263,7 @@ class Settings(BaseSettings):
                 data = {**data, "IDEAS_OIDC_PROVIDERS": providers}
         return data
 
-    @field_validator("page_cache_seconds", mode="before")
+    @field_validator("page_cache_seconds", "max_body_bytes", mode="before")
     @classmethod
     def _empty_means_default(cls, value: Any) -> Any:
         return None if isinstance(value, str) and not value.strip() else value
@@ -401,6 +414,13 @@ class Settings(BaseSettings):
         if self.page_cache_seconds is not None:
             return self.page_cache_seconds
         return 2.0 if self.is_production else 0.0
+
+    @property
+    def body_limit(self) -> int:
+        """The largest request body read at all (``IDEAS_MAX_BODY_BYTES``)."""
+        if self.max_body_bytes is not None:
+            return self.max_body_bytes
+        return 2 * self.max_picture_bytes + 1_000_000
 
     @property
     def effective_database_url(self) -> str:

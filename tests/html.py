@@ -35,9 +35,11 @@ class Page:
 
 
 def normalized(text: str, *hidden: str) -> str:
-    """``text`` with each of ``hidden`` (tokens, what was typed) and every number blanked:
-    two pages that differ only in ids, tokens and those values come out the same."""
+    """``text`` with each of ``hidden`` (tokens, what was typed), every form's one-time
+    token and every number blanked: two pages that differ only in ids, tokens and those
+    values come out the same."""
     for value in hidden:
         if value:
             text = text.replace(value, "…")
+    text = re.sub(r'(name="form_token" value=")[^"]*"', r'\1…"', text)
     return re.sub(r"\d+", "0", text)

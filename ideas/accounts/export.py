@@ -74,6 +74,10 @@ LEFT_OUT: dict[str, str] = {
         "a notification belongs to the person it tells; what the actor did is in the "
         "actor's own export, from the table of the act (idea, comment, vote, team …)"
     ),
+    "used_form_tokens.user_id": (
+        "a form's one-time token, kept a day so that the form sent twice makes one thing; "
+        "what it made is in the export under its own table"
+    ),
 }
 """Columns holding a person's id whose rows are deliberately not exported, and why."""
 

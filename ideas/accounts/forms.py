@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
 from starlette.datastructures import FormData
 
@@ -13,6 +12,7 @@ from ideas.web.forms import Form
 FIELDS = ("display_name", "bio", "location", "skills", "links")
 MAX_SKILLS = 15
 MAX_LINKS = 5
+LINK_MAX = 300
 SKILL = re.compile(r"^[\w][\w .+#/&-]{0,39}$")
 
 
@@ -47,15 +47,7 @@ def parse(data: FormData) -> tuple[Form, ProfileInput | None]:
         form.errors["skills"] = (
             f"“{bad[0]}” is not a skill name: use up to 40 letters, digits and spaces."
         )
-    links = [line.strip() for line in form.values.get("links", "").splitlines() if line.strip()]
-    if len(links) > MAX_LINKS:
-        form.errors["links"] = f"Give at most {MAX_LINKS} links (there are {len(links)})."
-    else:
-        for url in links:
-            parts = urlsplit(url)
-            if parts.scheme not in {"http", "https"} or not parts.netloc or len(url) > 300:
-                form.errors["links"] = f"“{url[:60]}” is not a web address starting with https://."
-                break
+    links = form.web_addresses("links", label="Links", most=MAX_LINKS, max_length=LINK_MAX)
     if not form.ok:
         return form, None
     return form, ProfileInput(display_name, bio, location, skills, links)

@@ -16,7 +16,7 @@ from ideas.db import utcnow
 from ideas.errors import NotFound
 from ideas.web import context
 from ideas.web.errors import Refusal, answer_refusals
-from ideas.web.forms import Form
+from ideas.web.forms import Form, submitted
 from ideas.web.htmx import redirect
 from ideas.web.sessions import idle_time, lifetime, sign_out
 from ideas.web.templating import render
@@ -93,7 +93,7 @@ async def settings_page(request: Request) -> Response:
 
 async def update_profile(request: Request) -> Response:
     user = await _me(request)
-    form, data = forms.parse(await request.form())
+    form, data = forms.parse(await submitted(request))
     if data is None:
         return await _settings_page(request, user, form=form)
     await services.update_profile(context.db(request), user_id=user.id, data=data, now=utcnow())
@@ -153,7 +153,7 @@ async def delete_account(request: Request) -> Response:
     user = context.signed_in(request)
     form = Form()
     if request.method == "POST":
-        form = Form.from_submission(await request.form(), ("confirm",))
+        form = Form.from_submission(await submitted(request), ("confirm",))
         if form.values["confirm"].strip().lower() != DELETE_CONFIRMATION:
             form.errors["confirm"] = f"Type “{DELETE_CONFIRMATION}” to confirm."
         else:
@@ -214,7 +214,7 @@ async def people(request: Request) -> Response:
 async def change_role(request: Request) -> Response:
     admin = context.signed_in(request)
     policy.require_admin(admin)
-    form = await request.form()
+    form = await submitted(request)
     role, action = form.get("role"), form.get("action")
     if role not in {"host", "admin"} or action not in {"grant", "revoke"}:
         raise HTTPException(400, "Choose a role and whether to grant or revoke it.")
@@ -232,7 +232,7 @@ async def change_role(request: Request) -> Response:
 async def suspend(request: Request) -> Response:
     admin = context.signed_in(request)
     policy.require_admin(admin)
-    action = (await request.form()).get("action")
+    action = (await submitted(request)).get("action")
     if action not in {"suspend", "reinstate"}:
         raise HTTPException(400, "Choose to suspend or reinstate.")
     await services.set_suspended(

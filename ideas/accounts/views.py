@@ -9,6 +9,7 @@ from starlette.responses import RedirectResponse, Response
 from ideas.accounts import queries
 from ideas.accounts.loaders import render_sign_in
 from ideas.settings import Settings
+from ideas.web.forms import parse_id, submitted
 from ideas.web.sessions import sign_in, sign_out
 from ideas.web.urls import safe_next
 
@@ -29,11 +30,11 @@ async def development_sign_in(request: Request) -> Response:
     """Act as a demo persona. Exists only when IDEAS_ENV=development."""
     if not _settings(request).is_development:
         raise HTTPException(404)
-    form = await request.form()
-    raw_id = form.get("user_id")
+    form = await submitted(request)
+    chosen = parse_id(form.get("user_id"))
     user = None
-    if isinstance(raw_id, str) and raw_id.isdigit():
-        user = await queries.development_persona(request.state.db, int(raw_id))
+    if chosen is not None:
+        user = await queries.development_persona(request.state.db, chosen)
     if user is None:
         raise HTTPException(400, "Choose one of the demo personas.")
     await sign_in(request, user)

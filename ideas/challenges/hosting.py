@@ -17,12 +17,13 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ideas import audit, policy
+from ideas import audit, form_tokens, policy
 from ideas.accounts.models import User, UserStatus
 from ideas.challenges.models import Challenge, ChallengeHost, HostInvitation, InvitationStatus
 from ideas.challenges.services import require_allowed
 from ideas.db import write
 from ideas.errors import Conflict, Forbidden, Invalid, NotFound
+from ideas.form_tokens import Once
 from ideas.notifications.services import notify
 from ideas.policy import Action
 
@@ -64,13 +65,22 @@ async def _reach(
 
 
 async def invite_host(
-    session: AsyncSession, *, challenge_id: int, email: str, actor_id: int, now: datetime
+    session: AsyncSession,
+    *,
+    challenge_id: int,
+    email: str,
+    actor_id: int,
+    now: datetime,
+    once: Once | None = None,
 ) -> HostInvitation:
     """Invite whoever uses ``email`` to co-host; Invalid only for what the hosts know
-    already: the address is invited and has not answered."""
+    already: the address is invited and has not answered. The same form sent again
+    (``once``) answers with the invitation it made."""
     address = normalized(email)
     try:
         async with write(session) as tx:
+            if (made_id := await form_tokens.claim(tx, once, "co-host", now)) is not None:
+                return await form_tokens.earlier(tx, HostInvitation, made_id)
             await require_allowed(tx, Action.MANAGE_HOSTS, challenge_id, actor_id, now)
             challenge = await tx.get(Challenge, challenge_id, with_for_update=True)
             if challenge is None:
@@ -100,6 +110,7 @@ async def invite_host(
             )
             if owner is not None:
                 await _reach(tx, invitation, challenge, owner, now)
+            await form_tokens.made(tx, once, invitation.id)
             audit.record(
                 tx, actor_id=actor_id, action="challenge.host.invite",
                 subject_type="challenge", subject_id=challenge_id, challenge_id=challenge_id,

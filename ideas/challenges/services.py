@@ -12,7 +12,7 @@ from sqlalchemy import delete, exists, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ideas import audit, markdown, policy
+from ideas import audit, form_tokens, markdown, policy
 from ideas.accounts.models import User
 from ideas.challenges import queries
 from ideas.challenges.forms import ChallengeInput
@@ -20,6 +20,7 @@ from ideas.challenges.models import Challenge, ChallengeHost, ChallengeTag
 from ideas.challenges.phases import Phase
 from ideas.db import write
 from ideas.errors import Conflict, Invalid, NotFound
+from ideas.form_tokens import Once
 from ideas.media import pictures
 from ideas.notifications import events as notification_events
 from ideas.policy import Action
@@ -105,11 +106,18 @@ async def _set_tags(tx: AsyncSession, challenge_id: int, names: tuple[str, ...])
 
 
 async def create_challenge(
-    session: AsyncSession, *, host_id: int, data: ChallengeInput, now: datetime
+    session: AsyncSession,
+    *,
+    host_id: int,
+    data: ChallengeInput,
+    now: datetime,
+    once: Once | None = None,
 ) -> Challenge:
     """A new challenge in draft, hosted by its creator."""
     try:
         async with write(session) as tx:
+            if (made_id := await form_tokens.claim(tx, once, "challenge", now)) is not None:
+                return await form_tokens.earlier(tx, Challenge, made_id)
             if await _slug_taken(tx, data.slug):
                 raise Invalid({"slug": SLUG_TAKEN})
             challenge = Challenge(created_by_id=host_id, created_at=now, updated_at=now)
@@ -119,6 +127,7 @@ async def create_challenge(
             await tx.flush()
             await _set_tags(tx, challenge.id, data.tags)
             tx.add(ChallengeHost(challenge_id=challenge.id, user_id=host_id, added_at=now))
+            await form_tokens.made(tx, once, challenge.id)
             audit.record(
                 tx,
                 actor_id=host_id,
@@ -314,9 +323,12 @@ async def shortlist(
     note: str,
     actor_id: int,
     now: datetime,
+    once: Once | None = None,
 ) -> None:
     """Put a published idea on the shortlist, with an optional note to its authors."""
     async with write(session) as tx:
+        if await form_tokens.claim(tx, once, "shortlisting", now) is not None:
+            return
         idea = await _idea_of(tx, challenge_id, idea_id)
         await require_allowed(tx, Action.SHORTLIST, challenge_id, actor_id, now, any_phase=True)
         if idea.status is IdeaStatus.SHORTLISTED:
@@ -345,6 +357,7 @@ async def shortlist(
                 joined_at=now,
             )
         )
+        await form_tokens.made(tx, once, idea.id)
         _record(tx, "idea.shortlist", idea, actor_id, now)
         await notification_events.on_idea_shortlisted(tx, idea=idea, actor_id=actor_id, now=now)
 

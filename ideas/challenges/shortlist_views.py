@@ -13,7 +13,7 @@ from ideas.errors import NotFound
 from ideas.policy import Action
 from ideas.submissions import queries as idea_queries
 from ideas.web import context
-from ideas.web.forms import Form
+from ideas.web.forms import Form, once, submitted
 from ideas.web.htmx import is_htmx, redirect
 from ideas.web.templating import render
 
@@ -81,7 +81,8 @@ async def shortlist_idea(request: Request) -> Response:
     """Add an idea to the shortlist (with an optional note to its authors) or take it off."""
     challenge = await challenge_for(request, Action.SHORTLIST)
     idea_id: int = request.path_params["idea_id"]
-    form = Form.from_submission(await request.form(), ("decision", "note"))
+    sent = await submitted(request)
+    form = Form.from_submission(sent, ("decision", "note"))
     actor = context.signed_in(request).id
     db, now = context.db(request), utcnow()
     if form.values["decision"] == "remove":
@@ -93,7 +94,13 @@ async def shortlist_idea(request: Request) -> Response:
     if not form.ok:
         return await _row(request, challenge, "challenges/shortlist.html", idea_id, form)
     await services.shortlist(
-        db, challenge_id=challenge.id, idea_id=idea_id, note=note, actor_id=actor, now=now
+        db,
+        challenge_id=challenge.id,
+        idea_id=idea_id,
+        note=note,
+        actor_id=actor,
+        now=now,
+        once=once(request, sent),
     )
     return await _row(request, challenge, "challenges/shortlist.html", idea_id, None)
 
@@ -107,7 +114,7 @@ async def award_idea(request: Request) -> Response:
     """Name a shortlisted idea a winner with a citation, or take the win back."""
     challenge = await challenge_for(request, Action.ANNOUNCE_WINNERS)
     idea_id: int = request.path_params["idea_id"]
-    form = Form.from_submission(await request.form(), ("decision", "citation"))
+    form = Form.from_submission(await submitted(request), ("decision", "citation"))
     actor = context.signed_in(request).id
     db, now = context.db(request), utcnow()
     if form.values["decision"] == "revoke":

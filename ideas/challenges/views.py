@@ -23,9 +23,9 @@ from ideas.policy import Action
 from ideas.submissions import queries as idea_queries
 from ideas.voting.loaders import list_vote_context
 from ideas.web import context
-from ideas.web.forms import Form, wants_preview
+from ideas.web.forms import Form, once, submitted, wants_preview, within_limit
 from ideas.web.htmx import is_htmx, redirect
-from ideas.web.ratelimit import Limit, hit
+from ideas.web.ratelimit import Limit
 from ideas.web.templating import render
 from ideas.web.timing import evenly
 
@@ -46,29 +46,34 @@ async def new_challenge(request: Request) -> Response:
     form = forms.blank()
     preview = None
     if request.method == "POST":
-        await hit(request, Limit.POST)
-        async with request.form() as submitted:
-            form, data = forms.parse(submitted, context.settings(request).zone)
-            if wants_preview(submitted):
-                form.errors.clear()
-                preview = markdown.render(form.values["brief"])
-            elif data is not None:
-                try:
-                    data = replace(data, cover=await picture_from(submitted, "cover"))
-                    challenge = await services.create_challenge(
-                        context.db(request), host_id=user.id, data=data, now=utcnow()
-                    )
-                except Invalid as error:
-                    form.errors.update(error.errors)
-                else:
-                    return redirect(
-                        request, context.path_for(request, "challenge.detail", slug=challenge.slug)
-                    )
+        sent = await submitted(request)
+        form, data = forms.parse(sent, context.settings(request).zone)
+        if wants_preview(sent):
+            form = form.as_typed()
+            preview = markdown.render(form.values["brief"])
+        elif data is not None and await within_limit(request, Limit.POST, form):
+            try:
+                data = replace(data, cover=await picture_from(sent, "cover"))
+                challenge = await services.create_challenge(
+                    context.db(request),
+                    host_id=user.id,
+                    data=data,
+                    now=utcnow(),
+                    once=once(request, sent),
+                )
+            except Invalid as error:
+                form.errors.update(error.errors)
+            else:
+                return redirect(
+                    request, context.path_for(request, "challenge.detail", slug=challenge.slug)
+                )
     return render(
         request,
         "challenges/new.html",
         {"form": form, "preview": preview, "challenge": None, "slug_locked": False},
         block="form",
+        status_code=form.status,
+        headers=form.headers,
     )
 
 
@@ -174,42 +179,41 @@ async def edit_challenge(request: Request) -> Response:
     form = forms.from_challenge(challenge, zone)
     preview = None
     if request.method == "POST":
-        await hit(request, Limit.POST)
-        async with request.form() as submitted:
-            form, data = forms.parse(
-                submitted, zone, fixed_slug=challenge.slug if slug_locked else None
-            )
-            if wants_preview(submitted):
-                form.errors.clear()
-                preview = markdown.render(form.values["brief"])
-            elif data is not None:
-                try:
-                    data = replace(data, cover=await picture_from(submitted, "cover"))
-                    saved = await services.update_challenge(
-                        context.db(request),
-                        challenge_id=challenge.id,
-                        actor_id=context.signed_in(request).id,
-                        data=data,
-                        now=utcnow(),
-                    )
-                except Invalid as error:
-                    form.errors.update(error.errors)
-                else:
-                    return redirect(request, challenge_path(request, saved))
+        sent = await submitted(request)
+        form, data = forms.parse(sent, zone, fixed_slug=challenge.slug if slug_locked else None)
+        if wants_preview(sent):
+            form = form.as_typed()
+            preview = markdown.render(form.values["brief"])
+        elif data is not None and await within_limit(request, Limit.POST, form):
+            try:
+                data = replace(data, cover=await picture_from(sent, "cover"))
+                saved = await services.update_challenge(
+                    context.db(request),
+                    challenge_id=challenge.id,
+                    actor_id=context.signed_in(request).id,
+                    data=data,
+                    now=utcnow(),
+                )
+            except Invalid as error:
+                form.errors.update(error.errors)
+            else:
+                return redirect(request, challenge_path(request, saved))
     return render(
         request,
         "challenges/edit.html",
         {"form": form, "preview": preview, "challenge": challenge, "slug_locked": slug_locked},
         block="form",
+        status_code=form.status,
+        headers=form.headers,
     )
 
 
 async def switch_phase(request: Request) -> Response:
     challenge = await challenge_for(request, Action.SWITCH_PHASE)
-    submitted = await request.form()
+    sent = await submitted(request)
 
     def phase_field(name: str) -> Phase | None:
-        raw = submitted.get(name)
+        raw = sent.get(name)
         try:
             return Phase(raw) if isinstance(raw, str) and raw else None
         except ValueError:
@@ -238,10 +242,10 @@ async def hosts_page(request: Request) -> Response:
     form = Form(values={"email": ""})
     here = context.path_for(request, "challenge.hosts", slug=challenge.slug)
     if request.method == "POST":
-        await hit(request, Limit.POST)
-        form = Form.from_submission(await request.form(), ("email",))
-        email = form.text("email", label="E-mail address", max_length=320)
-        if form.ok:
+        sent = await submitted(request)
+        form = Form.from_submission(sent, ("email",))
+        email = form.email("email", label="E-mail address")
+        if form.ok and await within_limit(request, Limit.POST, form):
             try:
                 # The answer must not tell whether anyone uses the address: the same
                 # words, and the same time.
@@ -252,6 +256,7 @@ async def hosts_page(request: Request) -> Response:
                         email=email,
                         actor_id=context.signed_in(request).id,
                         now=utcnow(),
+                        once=once(request, sent),
                     )
             except Invalid as error:
                 form.errors.update(error.errors)
@@ -272,6 +277,8 @@ async def hosts_page(request: Request) -> Response:
             else None,
         },
         block="hosts",
+        status_code=form.status,
+        headers=form.headers,
     )
 
 

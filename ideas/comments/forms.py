@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from starlette.datastructures import FormData
 
-from ideas.errors import NotFound
 from ideas.web.forms import Form
 
 BODY_MAX = 5_000
+NO_PARENT = "That comment cannot be answered here. Reload the page and try again."
 
 
 def blank() -> Form:
@@ -20,18 +21,10 @@ def filled(body: str) -> Form:
     return Form(values={"body": body})
 
 
-def parse(data: FormData | Mapping[str, str]) -> tuple[Form, str | None]:
-    """The checked body, or None with the problem beside the field."""
-    form = Form.from_submission(data, ("body",))
+def parse(data: FormData | Mapping[str, Any]) -> tuple[Form, str | None, int | None]:
+    """The checked body, or None with the problem beside the field; and the comment a
+    reply answers, if the form names one (a hidden field)."""
+    form = Form.from_submission(data, ("body", "parent_id"))
     body = form.text("body", label="Your comment", max_length=BODY_MAX, multiline=True)
-    return form, (body if form.ok else None)
-
-
-def parent_id(data: FormData | Mapping[str, str]) -> int | None:
-    """The comment a reply answers, if the form names one (a hidden field)."""
-    raw = data.get("parent_id")
-    if not isinstance(raw, str) or not raw.strip():
-        return None
-    if not raw.strip().isdigit():
-        raise NotFound()
-    return int(raw)
+    parent_id = form.identifier("parent_id", message=NO_PARENT)
+    return form, (body if form.ok else None), parent_id

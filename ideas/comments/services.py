@@ -12,11 +12,12 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ideas import audit, markdown, policy
+from ideas import audit, form_tokens, markdown, policy
 from ideas.accounts.models import User
 from ideas.comments.models import Comment, CommentStatus
 from ideas.db import write
 from ideas.errors import Conflict, NotFound
+from ideas.form_tokens import Once
 from ideas.notifications import events as notification_events
 from ideas.policy import Action
 from ideas.submissions import queries as idea_queries
@@ -52,9 +53,16 @@ async def post_comment(
     body: str,
     parent_id: int | None = None,
     now: datetime,
+    once: Once | None = None,
 ) -> Comment:
-    """Publish a comment on a visible idea, or a reply in a top-level comment's thread."""
+    """Publish a comment on a visible idea, or a reply in a top-level comment's thread.
+
+    A form sent again with ``once`` used already posts nothing: the comment it
+    posted comes back.
+    """
     async with write(session) as tx:
+        if (made_id := await form_tokens.claim(tx, once, "comment", now)) is not None:
+            return await form_tokens.earlier(tx, Comment, made_id)
         idea = (
             await tx.execute(
                 select(Idea.challenge_id, Idea.status).where(Idea.id == idea_id).with_for_update()
@@ -95,6 +103,7 @@ async def post_comment(
             idea_id=idea_id,
             parent_id=root_id,
         )
+        await form_tokens.made(tx, once, comment.id)
         await notification_events.on_comment_posted(
             tx, comment=comment, replied_to=parent_id, now=now
         )

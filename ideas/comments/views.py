@@ -32,9 +32,9 @@ from ideas.policy import Action, Role
 from ideas.submissions import queries as idea_queries
 from ideas.submissions.models import Idea
 from ideas.web import context
-from ideas.web.forms import Form
+from ideas.web.forms import Form, once, submitted, within_limit
 from ideas.web.htmx import is_htmx, redirect
-from ideas.web.ratelimit import Limit, hit
+from ideas.web.ratelimit import Limit
 from ideas.web.templating import render
 
 
@@ -95,11 +95,9 @@ async def post_comment(request: Request) -> Response:
     now = utcnow()
     _require_open(challenge, idea, roles, now)
     author = context.signed_in(request)
-    await hit(request, Limit.COMMENT)
-    submitted = await request.form()
-    parent_id = forms.parent_id(submitted)
-    form, body = forms.parse(submitted)
-    if body is None:
+    data = await submitted(request)
+    form, body, parent_id = forms.parse(data)
+    if body is None or not await within_limit(request, Limit.COMMENT, form):
         if is_htmx(request):
             return _form_in_place(request, idea, form, parent_id)
         return render(
@@ -113,6 +111,8 @@ async def post_comment(request: Request) -> Response:
                 comment_form=None if parent_id else form,
                 reply_forms={parent_id: form} if parent_id else None,
             ),
+            status_code=form.status,
+            headers=form.headers,
         )
     comment = await services.post_comment(
         context.db(request),
@@ -121,6 +121,7 @@ async def post_comment(request: Request) -> Response:
         body=body,
         parent_id=parent_id,
         now=now,
+        once=once(request, data),
     )
     if not is_htmx(request):
         return redirect(request, comment_path(request, idea, comment.id))
@@ -153,6 +154,8 @@ def _form_in_place(request: Request, idea: Idea, form: Form, parent_id: int | No
         request,
         "comments/_posted.html",
         CommentForm(idea=idea, form=form, parent_id=parent_id, comment_max=forms.BODY_MAX),
+        status_code=form.status,
+        headers=form.headers,
     )
 
 
@@ -189,9 +192,8 @@ async def edit_comment(request: Request) -> Response:
     policy.require_edit_comment(user, comment, now)
     form = forms.filled(comment.body)
     if request.method == "POST":
-        await hit(request, Limit.COMMENT)
-        form, body = forms.parse(await request.form())
-        if body is not None:
+        form, body, _ = forms.parse(await submitted(request))
+        if body is not None and await within_limit(request, Limit.COMMENT, form):
             await services.edit_comment(
                 context.db(request), comment_id=comment.id, editor_id=user.id, body=body, now=now
             )
@@ -210,6 +212,8 @@ async def edit_comment(request: Request) -> Response:
             edit_minutes=int(EDIT_WINDOW.total_seconds() // 60),
         ),
         block="form",
+        status_code=form.status,
+        headers=form.headers,
     )
 
 

@@ -1,10 +1,16 @@
 """Checking, re-encoding and serving uploaded pictures.
 
 A file is judged by its content, not its name or the type the browser claims:
-Pillow must recognise it as JPEG, PNG, WebP or GIF, within a size and a pixel
-limit (a small file can still decode to billions of pixels). Accepted pictures
-are turned upright, re-encoded as WebP, which drops every piece of metadata
+Pillow must recognise it as JPEG, PNG, WebP or GIF, within a pixel limit (a
+small file can still decode to billions of pixels). Accepted pictures are
+turned upright, re-encoded as WebP, which drops every piece of metadata
 (camera, place, time), and resized to the sizes the pages use.
+
+A phone's photo is a large JPEG (12 to 200 million pixels). It is decoded at
+once at a half, a quarter or an eighth of its size, as large as the largest
+size the pages use needs (``draft``), so a 48-megapixel photo takes a few
+tens of megabytes to prepare, not hundreds. Other formats are decoded whole,
+so they keep a tighter pixel limit.
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ import hashlib
 import io
 import warnings
 from dataclasses import dataclass
+from typing import BinaryIO
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 from sqlalchemy import select
@@ -21,12 +28,19 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ideas.errors import Invalid
 from ideas.media.models import Picture, PictureFile
 
-MAX_BYTES = 5_000_000
+# Decoded whole: PNG, WebP and GIF. A JPEG is decoded reduced, up to 178 million pixels
+# (Pillow's own hard limit is about that), so a 108- or 200-megapixel photo of a
+# phone's full-resolution mode is refused with a message, not decoded.
 MAX_PIXELS = 40_000_000
-ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP", "GIF"}
+MAX_JPEG_PIXELS = 178_000_000
+ACCEPTED_FORMATS = ("JPEG", "PNG", "WEBP", "GIF")
 # The widths the pages use: a card in a list and the full picture on its page.
 SIZES = {"card": 640, "full": 1600}
 CONTENT_TYPE = "image/webp"
+# EXIF orientations that turn the picture a quarter: its stored height is its width.
+QUARTER_TURNS = frozenset({5, 6, 7, 8})
+ORIENTATION = 0x0112  # the EXIF tag
+TOO_MANY_PIXELS = "The picture has too many pixels; make it smaller."
 
 
 @dataclass(frozen=True)
@@ -45,25 +59,32 @@ class Prepared:
     files: list[Encoded]
 
 
-def prepare(data: bytes, *, field: str) -> Prepared:
+def prepare(source: bytes | BinaryIO, *, field: str) -> Prepared:
     """Check an upload and make its sizes; ``Invalid`` (for ``field``) with a clear message."""
-    if len(data) > MAX_BYTES:
-        raise Invalid({field: f"The picture must be at most {MAX_BYTES // 1_000_000} MB."})
+    stream = io.BytesIO(source) if isinstance(source, bytes) else source
     try:
         with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            picture = Image.open(io.BytesIO(data))
-            if picture.format not in ACCEPTED_FORMATS:
-                raise Invalid({field: "Use a JPEG, PNG, WebP or GIF picture."})
-            if picture.width * picture.height > MAX_PIXELS:
-                raise Invalid({field: "The picture has too many pixels; make it smaller."})
+            # The pixel limits below say it in words; Pillow's warning would only say less.
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            picture = Image.open(stream, formats=ACCEPTED_FORMATS)
+            pixels = picture.width * picture.height
+            if pixels > (MAX_JPEG_PIXELS if picture.format == "JPEG" else MAX_PIXELS):
+                raise Invalid({field: TOO_MANY_PIXELS})
+            turned = picture.getexif().get(ORIENTATION) in QUARTER_TURNS
+            if picture.format == "JPEG":
+                _reduce_while_decoding(picture, turned=turned)
             picture.load()
+            # Down to the largest size made from it before anything is copied.
+            widest = max(SIZES.values())
+            picture.thumbnail((widest * 4, widest) if turned else (widest, widest * 4))
             upright = ImageOps.exif_transpose(picture).convert("RGB")
     except Invalid:
         raise
-    except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning):
+    except Image.DecompressionBombError:
+        raise Invalid({field: TOO_MANY_PIXELS}) from None
+    except UnidentifiedImageError:
         raise Invalid({field: "That file is not a picture this site can use."}) from None
-    except (OSError, ValueError, SyntaxError):
+    except (OSError, ValueError, SyntaxError, EOFError):
         raise Invalid({field: "That picture is damaged or incomplete."}) from None
     files = []
     for size, width in SIZES.items():
@@ -74,6 +95,13 @@ def prepare(data: bytes, *, field: str) -> Prepared:
         files.append(Encoded(size, copy.width, copy.height, out.getvalue()))
     digest = hashlib.sha256(files[-1].data).hexdigest()
     return Prepared(digest, upright.width, upright.height, files)
+
+
+def _reduce_while_decoding(picture: Image.Image, *, turned: bool) -> None:
+    """Have the JPEG decoder scale down as it decodes (by 2, 4 or 8), keeping the picture
+    at least as wide, once upright, as the largest size made from it."""
+    widest = max(SIZES.values())
+    picture.draft("RGB", (1, widest) if turned else (widest, 1))
 
 
 async def store(tx: AsyncSession, prepared: Prepared, *, uploaded_by: int) -> int:

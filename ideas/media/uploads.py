@@ -7,18 +7,22 @@ import asyncio
 from starlette.datastructures import FormData, UploadFile
 
 from ideas.errors import Invalid
-from ideas.media.pictures import MAX_BYTES, Prepared, prepare
+from ideas.media.pictures import Prepared, prepare
+from ideas.web.formdata import TooLarge
 
 
 async def picture_from(data: FormData, field: str) -> Prepared | None:
-    """The picture uploaded in ``field``, checked and re-encoded; None when none was chosen."""
+    """The picture uploaded in ``field``, checked and re-encoded; None when none was chosen.
+
+    The form was read within the picture limit: a longer file arrives as a
+    ``TooLarge``, which the form already reports beside its field.
+    """
     upload = data.get(field)
+    if isinstance(upload, TooLarge):
+        raise Invalid({field: upload.message})
     if not isinstance(upload, UploadFile) or not upload.filename:
         return None
-    content = await upload.read(MAX_BYTES + 1)
-    if not content:
-        return None
-    if len(content) > MAX_BYTES:
-        raise Invalid({field: f"The picture must be at most {MAX_BYTES // 1_000_000} MB."})
-    # Decoding and resizing take a while: keep the event loop free meanwhile.
-    return await asyncio.to_thread(prepare, content, field=field)
+    await upload.seek(0)
+    # Decoding and resizing take a while: keep the event loop free meanwhile. Pillow
+    # reads the spooled file itself, so the picture is never copied whole into memory.
+    return await asyncio.to_thread(prepare, upload.file, field=field)

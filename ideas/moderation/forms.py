@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from starlette.datastructures import FormData
 
 from ideas.moderation.models import ReportReason
-from ideas.web.forms import Form
+from ideas.web.forms import Form, parse_id
 
 NOTE_MAX = 500
 HIDDEN_REASON_MAX = 500
@@ -65,22 +65,12 @@ class AuditFilters:
     action: str = ""  # a prefix: "moderation." or "user.role"
     challenge: str = ""  # a challenge's slug
     actor: str = ""  # an id, an e-mail address, or part of a name
+    actor_id: int | None = None  # ``actor`` when it is an id
     since: datetime | None = None  # from the start of the first day…
     until: datetime | None = None  # …to the end of the last one (exclusive)
 
 
 AUDIT_FIELDS = ("action", "challenge", "actor", "from", "to", "before")
-
-
-def _day(form: Form, name: str, label: str) -> date | None:
-    raw = form.values.get(name, "").strip()
-    if not raw:
-        return None
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        form.errors[name] = f"{label} must be a date, like 2026-03-01."
-        return None
 
 
 def parse_audit_filters(
@@ -95,17 +85,17 @@ def parse_audit_filters(
     action = form.text("action", label="Action", max_length=ACTION_PREFIX_MAX, required=False)
     challenge = form.text("challenge", label="Challenge", max_length=80, required=False)
     actor = form.text("actor", label="Actor", max_length=ACTOR_MAX, required=False)
-    first = _day(form, "from", "From")
-    last = _day(form, "to", "To")
+    first = form.day("from", label="From")
+    last = form.day("to", label="To")
     if first and last and last < first:
         form.errors["to"] = "To must be on or after From."
         last = None
-    raw_before = form.values["before"].strip()
-    before = int(raw_before) if raw_before.isdigit() and len(raw_before) < 12 else None
+    before = parse_id(form.values["before"])
     filters = AuditFilters(
         action="" if "action" in form.errors else action,
         challenge="" if "challenge" in form.errors else challenge,
         actor="" if "actor" in form.errors else actor,
+        actor_id=None if "actor" in form.errors else parse_id(actor),
         since=datetime.combine(first, time.min, tzinfo=zone) if first else None,
         until=datetime.combine(last + timedelta(days=1), time.min, tzinfo=zone) if last else None,
     )

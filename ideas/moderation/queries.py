@@ -263,7 +263,7 @@ def _audit_query(filters: AuditFilters) -> AuditQuery:
     if filters.challenge:
         query = query.where(Challenge.slug == filters.challenge)
     if filters.actor:
-        query = query.where(_actor_matches(filters.actor))
+        query = query.where(_actor_matches(filters.actor, filters.actor_id))
     if filters.since is not None:
         query = query.where(AuditEntry.at >= filters.since)
     if filters.until is not None:
@@ -271,10 +271,10 @@ def _audit_query(filters: AuditFilters) -> AuditQuery:
     return query
 
 
-def _actor_matches(actor: str) -> ColumnElement[bool]:
+def _actor_matches(actor: str, actor_id: int | None) -> ColumnElement[bool]:
     """An id, an e-mail address (exactly, any case) or part of a display name."""
-    if actor.isdigit() and len(actor) < 12:
-        return AuditEntry.actor_id == int(actor)
+    if actor_id is not None:
+        return AuditEntry.actor_id == actor_id
     if "@" in actor:
         return func.lower(Actor.email) == actor.lower()
     escaped = actor.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

@@ -27,7 +27,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
-from ideas import audit, policy
+from ideas import audit, form_tokens, policy
 from ideas.accounts.models import User, UserStatus
 from ideas.accounts.sessions import end_all_for
 from ideas.audit import AuditEntry
@@ -36,6 +36,7 @@ from ideas.challenges.models import Challenge
 from ideas.comments.models import Comment, CommentStatus
 from ideas.db import write
 from ideas.errors import Conflict, NotFound
+from ideas.form_tokens import Once
 from ideas.moderation.forms import ReportInput
 from ideas.moderation.models import Report
 from ideas.notifications import services as notifications
@@ -116,11 +117,32 @@ async def _file(
         raise Conflict(f"You have already reported this {kind.value}.") from error
 
 
+async def _reported_before(tx: AsyncSession, report_id: int) -> ReportOutcome:
+    """What a report sent again answers: the report its form filed, and where its item
+    stands now."""
+    filed = await form_tokens.earlier(tx, Report, report_id)
+    if filed.idea_id is not None:
+        item: Idea | Comment = await form_tokens.earlier(tx, Idea, filed.idea_id)
+        hidden = item.status is IdeaStatus.HIDDEN
+    else:
+        item = await form_tokens.earlier(tx, Comment, filed.comment_id or 0)
+        hidden = item.status is CommentStatus.HIDDEN
+    return ReportOutcome(report_id=filed.id, report_count=item.report_count, hidden=hidden)
+
+
 async def report_idea(
-    session: AsyncSession, *, idea_id: int, reporter_id: int, report: ReportInput, now: datetime
+    session: AsyncSession,
+    *,
+    idea_id: int,
+    reporter_id: int,
+    report: ReportInput,
+    now: datetime,
+    once: Once | None = None,
 ) -> ReportOutcome:
     """Report a visible idea of someone else's; at the threshold it is hidden at once."""
     async with write(session) as tx:
+        if (made_id := await form_tokens.claim(tx, once, "report", now)) is not None:
+            return await _reported_before(tx, made_id)
         # Its challenge's row first (lock_idea): the report may hide it, which counts there.
         idea = await lock_idea(tx, idea_id)
         if idea is None:
@@ -142,6 +164,7 @@ async def report_idea(
             created_at=now,
         )
         await _file(tx, filed, ItemKind.IDEA)
+        await form_tokens.made(tx, once, filed.id)
         idea.report_count = await _count_open(tx, Report.idea_id, idea_id)
         audit.record(
             tx, actor_id=reporter_id, action=REPORTED, subject_type="idea", subject_id=idea_id,
@@ -157,10 +180,18 @@ async def report_idea(
 
 
 async def report_comment(
-    session: AsyncSession, *, comment_id: int, reporter_id: int, report: ReportInput, now: datetime
+    session: AsyncSession,
+    *,
+    comment_id: int,
+    reporter_id: int,
+    report: ReportInput,
+    now: datetime,
+    once: Once | None = None,
 ) -> ReportOutcome:
     """Report someone else's published comment; at the threshold it is hidden at once."""
     async with write(session) as tx:
+        if (made_id := await form_tokens.claim(tx, once, "report", now)) is not None:
+            return await _reported_before(tx, made_id)
         comment = await tx.get(Comment, comment_id, with_for_update=True)
         if comment is None:
             raise NotFound()
@@ -185,6 +216,7 @@ async def report_comment(
             created_at=now,
         )
         await _file(tx, filed, ItemKind.COMMENT)
+        await form_tokens.made(tx, once, filed.id)
         comment.report_count = await _count_open(tx, Report.comment_id, comment_id)
         audit.record(
             tx, actor_id=reporter_id, action=REPORTED, subject_type="comment",

@@ -34,9 +34,9 @@ from ideas.submissions import queries as idea_queries
 from ideas.submissions.models import Idea
 from ideas.web import context
 from ideas.web.errors import Refusal, answer_refusals
-from ideas.web.forms import Form
+from ideas.web.forms import Form, once, submitted, within_limit
 from ideas.web.htmx import is_htmx, redirect
-from ideas.web.ratelimit import Limit, hit
+from ideas.web.ratelimit import Limit
 from ideas.web.templating import render
 
 # Said after a decision: in the row (htmx) or at the top of the queue (plain forms).
@@ -76,12 +76,14 @@ def _disclosure(
     done: str = "",
     refused: str = "",
     status_code: int = 200,
+    headers: dict[str, str] | None = None,
 ) -> Response:
     return render(
         request,
         "moderation/_report.html",
         ReportDisclosure(kind.value, item_id, form, report_done=done, report_refused=refused),
         status_code=status_code,
+        headers=headers,
     )
 
 
@@ -95,16 +97,20 @@ async def _report(
 ) -> Response:
     """Read the form and file the report: the part both kinds of item share."""
     reporter = context.signed_in(request)
-    await hit(request, Limit.REPORT)
-    form, data = forms.parse_report(await request.form())
-    if data is None:
+    sent = await submitted(request)
+    form, data = forms.parse_report(sent)
+    if data is None or not await within_limit(request, Limit.REPORT, form):
         if is_htmx(request):
-            return _disclosure(request, kind, item_id, form=form)
+            return _disclosure(
+                request, kind, item_id, form=form, status_code=form.status, headers=form.headers
+            )
         disclosure = ReportDisclosure(kind.value, item_id, form, report_done="", report_refused="")
         return render(
             request,
             "moderation/report.html",
             ReportPage(idea=idea, heading=heading, back=back, disclosure=disclosure),
+            status_code=form.status,
+            headers=form.headers,
         )
 
     async def refused(refusal: Refusal) -> Response:
@@ -116,12 +122,12 @@ async def _report(
     if kind is ItemKind.IDEA:
         outcome = await services.report_idea(
             context.db(request), idea_id=item_id, reporter_id=reporter.id, report=data,
-            now=utcnow(),
+            now=utcnow(), once=once(request, sent),
         )  # fmt: skip
     else:
         outcome = await services.report_comment(
             context.db(request), comment_id=item_id, reporter_id=reporter.id, report=data,
-            now=utcnow(),
+            now=utcnow(), once=once(request, sent),
         )  # fmt: skip
     if is_htmx(request):
         done = "Thanks — reported."
@@ -277,14 +283,14 @@ async def _decide(request: Request, challenge: Challenge | None) -> Response:
     item = await queries.queue_item(db, kind, request.path_params["item_id"])
     if item is None or (challenge is not None and item.challenge.id != challenge.id):
         raise NotFound()
-    submitted = await request.form()
-    action = str(submitted.get("action", ""))
+    sent = await submitted(request)
+    action = str(sent.get("action", ""))
 
     async def refused(refusal: Refusal) -> Response:
         return _row(request, challenge, item, problem=refusal.message, status_code=refusal.status)
 
     answer_refusals(request, refused)
-    outcome = await _apply(request, action, kind, item.id, submitted)
+    outcome = await _apply(request, action, kind, item.id, sent)
     if isinstance(outcome, Form):
         if is_htmx(request):
             return _row(request, challenge, item, form=outcome)

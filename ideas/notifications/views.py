@@ -13,6 +13,7 @@ from ideas.notifications import mail, queries, services
 from ideas.notifications.models import EmailFrequency
 from ideas.submissions.loaders import idea_path, visible_idea
 from ideas.web import context
+from ideas.web.forms import parse_id, submitted
 from ideas.web.htmx import is_htmx, redirect
 from ideas.web.templating import render
 
@@ -75,9 +76,8 @@ async def mark_read(request: Request) -> Response:
 async def mark_all_read(request: Request) -> Response:
     """Mark read everything up to the newest notification the page showed."""
     user = context.signed_in(request)
-    form = await request.form()
-    raw = form.get("up_to")
-    up_to = int(raw) if isinstance(raw, str) and raw.isdigit() else None
+    form = await submitted(request)
+    up_to = parse_id(form.get("up_to"))
     await services.mark_all_read(context.db(request), user_id=user.id, up_to_id=up_to, now=utcnow())
     return redirect(request, context.path_for(request, "notifications"))
 
@@ -98,7 +98,7 @@ async def badge(request: Request) -> Response:
 
 
 async def _follow_choice(request: Request) -> bool:
-    form = await request.form()
+    form = await submitted(request)
     action = form.get("action")
     if not isinstance(action, str) or action not in FOLLOW_ACTIONS:
         raise HTTPException(400, "Choose to follow or to unfollow.")
@@ -149,7 +149,7 @@ async def follow_idea(request: Request) -> Response:
 async def email_settings(request: Request) -> Response:
     """Never, each notification, or a daily digest."""
     user = context.signed_in(request)
-    form = await request.form()
+    form = await submitted(request)
     choice = form.get("email_frequency")
     try:
         frequency = EmailFrequency(choice if isinstance(choice, str) else "")

@@ -1,7 +1,8 @@
 """The background work of notifications, one pass every few seconds.
 
-A pass announces phases that began by the clock, queues the day's digests and
-sends the due e-mail. It runs in ``ideas worker``, or inside the app process
+A pass announces phases that began by the clock, queues the day's digests,
+sends the due e-mail and forgets the one-time tokens of forms sent more than a
+day ago (``ideas.form_tokens``). It runs in ``ideas worker``, or inside the app process
 (see ``ideas.app``); any number of them may run at once.
 """
 
@@ -13,6 +14,7 @@ import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
+from ideas import form_tokens
 from ideas.db import Database, utcnow
 from ideas.notifications import events, mailer
 from ideas.settings import Settings
@@ -27,6 +29,7 @@ class Pass:
     phases: int
     digests: int
     mail: mailer.Report
+    forgotten_tokens: int = 0
 
 
 async def run_once(database: Database, settings: Settings) -> Pass:
@@ -34,7 +37,8 @@ async def run_once(database: Database, settings: Settings) -> Pass:
     phases = await events.announce_phases(database, now)
     digests = await mailer.queue_digests(database, settings, now)
     report = await mailer.send_due(database, settings, utcnow())
-    return Pass(phases=phases, digests=digests, mail=report)
+    forgotten = await form_tokens.prune(database, utcnow())
+    return Pass(phases=phases, digests=digests, mail=report, forgotten_tokens=forgotten)
 
 
 async def run_forever(

@@ -16,6 +16,7 @@ TITLE_MAX = 120
 SUMMARY_MAX = 300
 BODY_MAX = 20_000
 BUILDS_ON_MAX = 10
+NO_PARENT = "That is not an idea this one can build on. Reload the page and choose again."
 
 
 @dataclass(frozen=True)
@@ -30,14 +31,6 @@ class IdeaInput:
     remove_image: bool = False
 
 
-def _ids(data: FormData, name: str) -> list[int]:
-    found: list[int] = []
-    for raw in data.getlist(name):
-        if isinstance(raw, str) and raw.strip().isdigit() and int(raw) not in found:
-            found.append(int(raw))
-    return found
-
-
 def parse(
     data: FormData, *, offered_tags: Sequence[int] = ()
 ) -> tuple[Form, IdeaInput | None, list[int], list[int]]:
@@ -46,10 +39,16 @@ def parse(
     Each idea it builds on comes as a ``builds_on`` value with its note in
     ``note-<id>``, so the form keeps both when it comes back with problems.
     """
-    tag_ids = [tag for tag in _ids(data, "tags") if tag in offered_tags]
-    parent_ids = _ids(data, "builds_on")
+    chosen = Form()  # the ticked boxes, read first: they name the note fields
+    tag_ids = [
+        tag
+        for tag in chosen.identifiers(data, "tags", message="Choose tags from the list.")
+        if tag in offered_tags
+    ]
+    parent_ids = chosen.identifiers(data, "builds_on", message=NO_PARENT)
     notes = tuple(f"note-{parent}" for parent in parent_ids)
     form = Form.from_submission(data, FIELDS + notes)
+    form.errors.update(chosen.errors)
     title = form.text("title", label="Title", max_length=TITLE_MAX)
     summary = form.text("summary", label="Summary", max_length=SUMMARY_MAX)
     body = form.text("body", label="Body", max_length=BODY_MAX, required=False, multiline=True)

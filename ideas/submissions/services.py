@@ -12,12 +12,13 @@ from slugify import slugify
 from sqlalchemy import delete, exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ideas import audit, markdown, policy
+from ideas import audit, form_tokens, markdown, policy
 from ideas.accounts.models import User
 from ideas.challenges.models import Challenge, ChallengeTag
 from ideas.comments.models import Comment, CommentStatus
 from ideas.db import write
 from ideas.errors import Conflict, Invalid, NotFound
+from ideas.form_tokens import Once
 from ideas.media import pictures
 from ideas.notifications import events as notification_events
 from ideas.policy import Action
@@ -95,13 +96,17 @@ async def post_idea(
     author_id: int,
     data: IdeaInput,
     now: datetime,
+    once: Once | None = None,
 ) -> Idea:
     """Publish an idea (revision 1), with its tags and the ideas it builds on.
 
     The challenge's idea count, and the build and influence counts of every
-    idea it descends from, move in the same transaction.
+    idea it descends from, move in the same transaction. A form sent again
+    with ``once`` used already posts nothing: the idea it posted comes back.
     """
     async with write(session) as tx:
+        if (made_id := await form_tokens.claim(tx, once, "idea", now)) is not None:
+            return await form_tokens.earlier(tx, Idea, made_id)
         if data.builds_on:
             await _lock_challenge(tx, challenge_id)
             await lineage.check_links(
@@ -156,6 +161,7 @@ async def post_idea(
             at=now,
             builds_on=[link.parent_id for link in data.builds_on],
         )
+        await form_tokens.made(tx, once, idea.id)
         await notification_events.on_idea_posted(
             tx, idea=idea, parent_ids=[link.parent_id for link in data.builds_on], now=now
         )
@@ -252,10 +258,18 @@ async def withdraw_idea(
 
 
 async def add_coauthor(
-    session: AsyncSession, *, idea_id: int, user_id: int, actor_id: int, now: datetime
+    session: AsyncSession,
+    *,
+    idea_id: int,
+    user_id: int,
+    actor_id: int,
+    now: datetime,
+    once: Once | None = None,
 ) -> None:
-    """Add as co-author someone who has commented on the idea."""
+    """Add as co-author someone who has commented on the idea (once per form sent)."""
     async with write(session) as tx:
+        if await form_tokens.claim(tx, once, "coauthor", now) is not None:
+            return
         idea = await tx.get(Idea, idea_id)
         if idea is None:
             raise NotFound()
@@ -276,6 +290,7 @@ async def add_coauthor(
         if await tx.get(IdeaCoauthor, (idea_id, user_id)) is not None:
             raise Invalid({"coauthor": "They are already a co-author."})
         tx.add(IdeaCoauthor(idea_id=idea_id, user_id=user_id, added_at=now))
+        await form_tokens.made(tx, once, user_id)
         audit.record(
             tx,
             actor_id=actor_id,

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from urllib.parse import urlencode
 
-from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
@@ -24,9 +23,9 @@ from ideas.submissions.models import Idea
 from ideas.submissions.pages import HistoryPage, IdeaFormPage, IdeaPage
 from ideas.voting.loaders import vote_context
 from ideas.web import context
-from ideas.web.forms import Form, wants_preview
+from ideas.web.forms import Form, once, parse_id, submitted, wants_preview, within_limit
 from ideas.web.htmx import redirect
-from ideas.web.ratelimit import Limit, hit
+from ideas.web.ratelimit import Limit
 from ideas.web.templating import render
 
 
@@ -59,8 +58,8 @@ async def _parents_for_form(request: Request, challenge: Challenge, ids: list[in
 def _requested_ids(request: Request, name: str) -> list[int]:
     ids: list[int] = []
     for raw in request.query_params.getlist(name):
-        if raw.isdigit() and int(raw) not in ids:
-            ids.append(int(raw))
+        if (chosen := parse_id(raw)) is not None and chosen not in ids:
+            ids.append(chosen)
     return ids
 
 
@@ -76,28 +75,28 @@ async def new_idea(request: Request) -> Response:
     policy.check(Action.POST_IDEA, challenge, roles, now)
     preview = None
     if request.method == "POST":
-        async with request.form() as submitted:
-            offered = [tag.id for tag in challenge.tags]
-            form, data, chosen_tags, parent_ids = forms.parse(submitted, offered_tags=offered)
-            if wants_preview(submitted):
-                form.errors.clear()
-                preview = markdown.render(form.values["body"])
-            elif data is not None:
-                await hit(request, Limit.POST)
-                try:
-                    data = replace(data, image=await picture_from(submitted, "image"))
-                    idea = await services.post_idea(
-                        context.db(request),
-                        challenge_id=challenge.id,
-                        author_id=context.signed_in(request).id,
-                        data=data,
-                        now=now,
-                    )
-                except Invalid as error:
-                    form.errors.update(error.errors)
-                else:
-                    return redirect(request, idea_path(request, idea))
-            parents = await lineage.ideas_by_ids(context.db(request), parent_ids)
+        sent = await submitted(request)
+        offered = [tag.id for tag in challenge.tags]
+        form, data, chosen_tags, parent_ids = forms.parse(sent, offered_tags=offered)
+        if wants_preview(sent):
+            form = form.as_typed()
+            preview = markdown.render(form.values["body"])
+        elif data is not None and await within_limit(request, Limit.POST, form):
+            try:
+                data = replace(data, image=await picture_from(sent, "image"))
+                idea = await services.post_idea(
+                    context.db(request),
+                    challenge_id=challenge.id,
+                    author_id=context.signed_in(request).id,
+                    data=data,
+                    now=now,
+                    once=once(request, sent),
+                )
+            except Invalid as error:
+                form.errors.update(error.errors)
+            else:
+                return redirect(request, idea_path(request, idea))
+        parents = await lineage.ideas_by_ids(context.db(request), parent_ids)
     else:
         form, chosen_tags, parents = await _starting_form(request, challenge)
     return render(
@@ -107,6 +106,8 @@ async def new_idea(request: Request) -> Response:
             challenge, form, idea=None, chosen_tags=chosen_tags, parents=parents, preview=preview
         ),
         block="form",
+        status_code=form.status,
+        headers=form.headers,
     )
 
 
@@ -138,28 +139,27 @@ async def edit_idea(request: Request) -> Response:
     db = context.db(request)
     preview = None
     if request.method == "POST":
-        async with request.form() as submitted:
-            offered = [tag.id for tag in challenge.tags]
-            form, data, chosen_tags, parent_ids = forms.parse(submitted, offered_tags=offered)
-            if wants_preview(submitted):
-                form.errors.clear()
-                preview = markdown.render(form.values["body"])
-            elif data is not None:
-                await hit(request, Limit.POST)
-                try:
-                    data = replace(data, image=await picture_from(submitted, "image"))
-                    saved = await services.edit_idea(
-                        db,
-                        idea_id=idea.id,
-                        editor_id=context.signed_in(request).id,
-                        data=data,
-                        now=now,
-                    )
-                except Invalid as error:
-                    form.errors.update(error.errors)
-                else:
-                    return redirect(request, idea_path(request, saved))
-            parents = await lineage.ideas_by_ids(db, parent_ids)
+        sent = await submitted(request)
+        offered = [tag.id for tag in challenge.tags]
+        form, data, chosen_tags, parent_ids = forms.parse(sent, offered_tags=offered)
+        if wants_preview(sent):
+            form = form.as_typed()
+            preview = markdown.render(form.values["body"])
+        elif data is not None and await within_limit(request, Limit.POST, form):
+            try:
+                data = replace(data, image=await picture_from(sent, "image"))
+                saved = await services.edit_idea(
+                    db,
+                    idea_id=idea.id,
+                    editor_id=context.signed_in(request).id,
+                    data=data,
+                    now=now,
+                )
+            except Invalid as error:
+                form.errors.update(error.errors)
+            else:
+                return redirect(request, idea_path(request, saved))
+        parents = await lineage.ideas_by_ids(db, parent_ids)
     else:
         links = await lineage.links(db, idea.id)
         values = {
@@ -179,6 +179,8 @@ async def edit_idea(request: Request) -> Response:
             challenge, form, idea=idea, chosen_tags=chosen_tags, parents=parents, preview=preview
         ),
         block="form",
+        status_code=form.status,
+        headers=form.headers,
     )
 
 
@@ -237,7 +239,7 @@ async def withdraw(request: Request) -> Response:
 
 
 def _number(raw: str | None) -> int | None:
-    return int(raw) if raw and raw.isdigit() else None
+    return parse_id(raw)
 
 
 async def idea_history(request: Request) -> Response:
@@ -328,12 +330,17 @@ async def add_coauthor(request: Request) -> Response:
     idea, _, _ = await visible_idea(request)
     user = context.signed_in(request)
     policy.require_manage_coauthors(user, idea)
-    submitted: FormData = await request.form()
-    raw = submitted.get("user_id")
-    if not isinstance(raw, str) or not raw.isdigit():
+    sent = await submitted(request)
+    chosen = parse_id(sent.get("user_id"))
+    if chosen is None:
         raise Invalid({"coauthor": "Choose someone who has commented on the idea."})
     await services.add_coauthor(
-        context.db(request), idea_id=idea.id, user_id=int(raw), actor_id=user.id, now=utcnow()
+        context.db(request),
+        idea_id=idea.id,
+        user_id=chosen,
+        actor_id=user.id,
+        now=utcnow(),
+        once=once(request, sent),
     )
     return redirect(request, idea_path(request, idea) + "#authors")
 

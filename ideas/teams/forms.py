@@ -13,7 +13,7 @@ from starlette.datastructures import FormData
 
 from ideas.accounts.forms import SKILL, split_skills
 from ideas.errors import NotFound
-from ideas.web.forms import Form
+from ideas.web.forms import Form, parse_id
 
 MESSAGE_MAX = 1_000
 SKILLS_MAX = 300
@@ -23,7 +23,6 @@ ROLE_DESCRIPTION_MAX = 300
 ROLE_SKILLS_MAX = 10
 UPDATE_MAX = 2_000
 ABOUT_MAX = 500
-EMAIL_MAX = 320
 
 LIMITS = {
     "message": MESSAGE_MAX,
@@ -92,18 +91,17 @@ def parse_reason(data: Submitted) -> tuple[Form, str | None]:
 
 def parse_invite(data: Submitted) -> tuple[Form, InviteInput | None]:
     form = Form.from_submission(data, ("user_id", "email", "message"))
-    email = form.text("email", label="E-mail address", max_length=EMAIL_MAX, required=False)
+    email = form.email("email", label="E-mail address", required=False)
     message = form.text(
         "message", label="Message", max_length=MESSAGE_MAX, required=False, multiline=True
     )
-    raw_id = form.values["user_id"].strip()
-    user_id = None
-    if raw_id:
-        if not raw_id.isdigit():
-            form.errors["user_id"] = "Choose someone from the list."
-        else:
-            user_id = int(raw_id)
-    elif not email and "email" not in form.errors:
+    user_id = form.identifier("user_id", message="Choose someone from the list.")
+    if (
+        user_id is None
+        and "user_id" not in form.errors
+        and not email
+        and "email" not in form.errors
+    ):
         form.errors["email"] = (
             "Choose someone looking for a team, or give the e-mail address they sign in with."
         )
@@ -156,12 +154,12 @@ def optional_person_id(data: Submitted, name: str = "user_id") -> int | None:
     """A person chosen in a form (a select or a hidden field), or None for nobody;
     404 for anything else."""
     raw = data.get(name)
-    value = raw.strip() if isinstance(raw, str) else ""
-    if not value:
+    if not isinstance(raw, str) or not raw.strip():
         return None
-    if not value.isdigit():
+    chosen = parse_id(raw)
+    if chosen is None:
         raise NotFound()
-    return int(value)
+    return chosen
 
 
 def person_id(data: Submitted, name: str = "user_id") -> int:

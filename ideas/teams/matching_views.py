@@ -22,7 +22,7 @@ from ideas.teams import queries as team_queries
 from ideas.teams.models import Team
 from ideas.teams.pages import LookingPage, PreferencesPage
 from ideas.web import context
-from ideas.web.forms import Form
+from ideas.web.forms import Form, parse_id, submitted
 from ideas.web.htmx import is_htmx, redirect
 from ideas.web.templating import render
 
@@ -30,7 +30,6 @@ from ideas.web.templating import render
 TEAM_ROUTE = "team.detail"
 INVITE_ROUTE = "team.invite"
 REPORTED_MAX = 200  # people named in the report after applying a suggestion
-MAX_ID = 2**31 - 1  # ids are 32-bit integers: anything larger names no team
 
 
 def _path(request: Request, name: str, challenge: Challenge) -> str:
@@ -53,7 +52,7 @@ async def looking_page(request: Request) -> Response:
     form = Form(values={"note": ""})
     if request.method == "POST":
         user = context.signed_in(request)
-        form = Form.from_submission(await request.form(), ("decision", "note"))
+        form = Form.from_submission(await submitted(request), ("decision", "note"))
         here = _path(request, "team.looking", challenge)
         if form.values["decision"] == "stop":
             # Taking one's name off the list needs no phase: it only removes what they said.
@@ -183,10 +182,10 @@ def parse_choices(form: Form) -> list[int]:
         if not raw:
             gap = gap or name
             continue
-        if not raw.isascii() or not raw.isdigit() or int(raw) > MAX_ID:
+        team_id = parse_id(raw)
+        if team_id is None:
             form.errors[name] = "Choose a team from the list."
             continue
-        team_id = int(raw)
         if gap is not None:
             form.errors[name] = f"Choose a {gap} choice before a {name} one."
         elif team_id in seen:
@@ -209,7 +208,7 @@ async def preferences_page(request: Request) -> Response:
     db = context.db(request)
     options = await matching.team_options(db, challenge)
     if request.method == "POST":
-        form = Form.from_submission(await request.form(), matching.CHOICE_FIELDS)
+        form = Form.from_submission(await submitted(request), matching.CHOICE_FIELDS)
         team_ids = parse_choices(form)
         if form.ok:
             try:
@@ -257,11 +256,7 @@ async def _suggesting(request: Request) -> Challenge:
 
 def _ids(request: Request, name: str) -> list[int]:
     raw = request.query_params.get(name, "")
-    ids = [
-        int(part)
-        for part in raw.split(",")
-        if part.isascii() and part.isdigit() and int(part) <= MAX_ID
-    ]
+    ids = [chosen for part in raw.split(",") if (chosen := parse_id(part)) is not None]
     return ids[:REPORTED_MAX]
 
 

@@ -22,12 +22,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
-from ideas import audit, markdown, policy
+from ideas import audit, form_tokens, markdown, policy
 from ideas.accounts.models import Skill, User
 from ideas.challenges import queries as challenge_queries
 from ideas.challenges.models import Challenge
 from ideas.db import write
 from ideas.errors import Conflict, Invalid, NotFound
+from ideas.form_tokens import Once
 from ideas.notifications import events as notification_events
 from ideas.policy import Action
 from ideas.submissions.models import Idea
@@ -149,11 +150,19 @@ async def _skills_named(tx: AsyncSession, names: Sequence[str]) -> list[Skill]:
 
 
 async def ask_to_join(
-    session: AsyncSession, *, team_id: int, user_id: int, data: AskInput, now: datetime
+    session: AsyncSession,
+    *,
+    team_id: int,
+    user_id: int,
+    data: AskInput,
+    now: datetime,
+    once: Once | None = None,
 ) -> JoinRequest:
     """A participant asks the lead to let them join, with a message and their skills."""
     try:
         async with write(session) as tx:
+            if (made_id := await form_tokens.claim(tx, once, "join request", now)) is not None:
+                return await form_tokens.earlier(tx, JoinRequest, made_id)
             team, challenge = await _open_team(tx, team_id)
             await _require_participant(tx, team, user_id, now)
             await _lock_person(tx, user_id)
@@ -183,6 +192,7 @@ async def ask_to_join(
             )
             tx.add(request)
             await tx.flush()
+            await form_tokens.made(tx, once, request.id)
             await notification_events.on_team_event(tx, request=request, actor_id=user_id, now=now)
     except IntegrityError:
         # The index that allows one open request per person and team.
@@ -213,10 +223,18 @@ async def withdraw_request(
 
 
 async def accept_request(
-    session: AsyncSession, *, team_id: int, request_id: int, actor_id: int, now: datetime
+    session: AsyncSession,
+    *,
+    team_id: int,
+    request_id: int,
+    actor_id: int,
+    now: datetime,
+    once: Once | None = None,
 ) -> JoinRequest:
     """The lead lets the person who asked join the team."""
     async with write(session) as tx:
+        if (made_id := await form_tokens.claim(tx, once, "acceptance", now)) is not None:
+            return await form_tokens.earlier(tx, JoinRequest, made_id)
         team, _ = await _open_team(tx, team_id)
         await _require_lead(tx, team, actor_id, now)
         user_id = await tx.scalar(
@@ -236,6 +254,7 @@ async def accept_request(
         request.decided_at = now
         await tx.flush()
         await join(tx, team=team, user_id=user_id, now=now)
+        await form_tokens.made(tx, once, request.id)
         _record(tx, "team.accept", team, actor_id, now, user_id=user_id, request_id=request_id)
         await notification_events.on_team_event(tx, request=request, actor_id=actor_id, now=now)
     return request
@@ -273,7 +292,13 @@ async def decline_request(
 
 
 async def invite(
-    session: AsyncSession, *, team_id: int, actor_id: int, data: InviteInput, now: datetime
+    session: AsyncSession,
+    *,
+    team_id: int,
+    actor_id: int,
+    data: InviteInput,
+    now: datetime,
+    once: Once | None = None,
 ) -> JoinRequest:
     """The lead invites a participant (chosen from the people looking for a team) or
     whoever uses an e-mail address; they join when they accept.
@@ -282,6 +307,8 @@ async def invite(
     (``ideas.teams.invitations``): it names nobody and refuses nothing about them.
     """
     async with write(session) as tx:
+        if (made_id := await form_tokens.claim(tx, once, "invitation", now)) is not None:
+            return await form_tokens.earlier(tx, JoinRequest, made_id)
         team, challenge = await _open_team(tx, team_id)
         await _require_lead(tx, team, actor_id, now)
         if team.member_count >= challenge.team_capacity:
@@ -296,6 +323,7 @@ async def invite(
                 message=data.message,
                 now=now,
             )
+            await form_tokens.made(tx, once, invitation.id)
             _record(
                 tx, "team.invite", team, actor_id, now, email=invitation.email,
                 user_id=invitation.user_id, request_id=invitation.id,
@@ -324,6 +352,7 @@ async def invite(
         )
         tx.add(invitation)
         await tx.flush()
+        await form_tokens.made(tx, once, invitation.id)
         _record(tx, "team.invite", team, actor_id, now, user_id=person.id, request_id=invitation.id)
         await notification_events.on_team_event(tx, request=invitation, actor_id=actor_id, now=now)
     return invitation
@@ -343,10 +372,17 @@ async def _invitation_team(tx: AsyncSession, request_id: int, user_id: int) -> i
 
 
 async def accept_invitation(
-    session: AsyncSession, *, request_id: int, user_id: int, now: datetime
+    session: AsyncSession,
+    *,
+    request_id: int,
+    user_id: int,
+    now: datetime,
+    once: Once | None = None,
 ) -> JoinRequest:
     """The invitee says yes and joins the team."""
     async with write(session) as tx:
+        if (made_id := await form_tokens.claim(tx, once, "acceptance", now)) is not None:
+            return await form_tokens.earlier(tx, JoinRequest, made_id)
         team, challenge = await _open_team(tx, await _invitation_team(tx, request_id, user_id))
         await _require_participant(tx, team, user_id, now)
         await _lock_person(tx, user_id)
@@ -362,6 +398,7 @@ async def accept_invitation(
         invitation.decided_at = now
         await tx.flush()
         await join(tx, team=team, user_id=user_id, now=now)
+        await form_tokens.made(tx, once, invitation.id)
         _record(tx, "team.accept", team, user_id, now, user_id=user_id, request_id=request_id)
         await notification_events.on_team_event(tx, request=invitation, actor_id=user_id, now=now)
     return invitation
@@ -458,10 +495,18 @@ async def _role_of(tx: AsyncSession, team: Team, role_id: int) -> TeamRole:
 
 
 async def add_role(
-    session: AsyncSession, *, team_id: int, actor_id: int, data: RoleInput, now: datetime
+    session: AsyncSession,
+    *,
+    team_id: int,
+    actor_id: int,
+    data: RoleInput,
+    now: datetime,
+    once: Once | None = None,
 ) -> TeamRole:
     """The lead describes a role the team wants filled, with the skills it asks for."""
     async with write(session) as tx:
+        if (made_id := await form_tokens.claim(tx, once, "role", now)) is not None:
+            return await form_tokens.earlier(tx, TeamRole, made_id)
         team = await lock_team(tx, team_id)
         await _require_lead(tx, team, actor_id, now)
         roles = await tx.scalar(
@@ -475,6 +520,7 @@ async def add_role(
         tx.add(role)
         await tx.flush()
         await _set_role_skills(tx, role.id, data.skills)
+        await form_tokens.made(tx, once, role.id)
     return role
 
 
@@ -531,10 +577,18 @@ async def fill_role(
 
 
 async def post_update(
-    session: AsyncSession, *, team_id: int, author_id: int, body: str, now: datetime
+    session: AsyncSession,
+    *,
+    team_id: int,
+    author_id: int,
+    body: str,
+    now: datetime,
+    once: Once | None = None,
 ) -> TeamUpdate:
     """A member tells everyone how the team is getting on (Markdown)."""
     async with write(session) as tx:
+        if (made_id := await form_tokens.claim(tx, once, "team update", now)) is not None:
+            return await form_tokens.earlier(tx, TeamUpdate, made_id)
         team = await tx.get(Team, team_id)
         if team is None:
             raise NotFound()
@@ -549,6 +603,8 @@ async def post_update(
             created_at=now,
         )
         tx.add(posted)
+        await tx.flush()
+        await form_tokens.made(tx, once, posted.id)
     return posted
 
 

@@ -33,9 +33,9 @@ from ideas.teams import forms, matching, queries, services
 from ideas.teams.models import JoinRequest, RequestKind, Team
 from ideas.teams.pages import TeamPage
 from ideas.web import context
-from ideas.web.forms import Form
+from ideas.web.forms import Form, once, submitted, within_limit
 from ideas.web.htmx import is_htmx, redirect
-from ideas.web.ratelimit import Limit, hit
+from ideas.web.ratelimit import Limit
 from ideas.web.templating import render
 from ideas.web.timing import evenly
 
@@ -202,10 +202,21 @@ async def _answer(
     # What the request read before the change is out of date: read the team again.
     loaded = await _load(request, team_id)
     page = await _context(request, loaded, now, part_forms=part_forms, notice=notice)
+    # A form that comes back says with its status why (a 429 with its Retry-After).
+    status, headers = 200, {}
+    for form in (part_forms or {}).values():
+        if form.status != 200:
+            status, headers = form.status, form.headers
     if not is_htmx(request):
-        return render(request, "teams/detail.html", page)
+        return render(request, "teams/detail.html", page, status_code=status, headers=headers)
     touched = tuple(p for p in PARTS if p in set(changed) and p != part)
-    return render(request, "teams/_changed.html", replace(page, primary=part, changed=touched))
+    return render(
+        request,
+        "teams/_changed.html",
+        replace(page, primary=part, changed=touched),
+        status_code=status,
+        headers=headers,
+    )
 
 
 # Pages ------------------------------------------------------------------------------
@@ -255,12 +266,17 @@ def _requests_context(
 
 async def ask_to_join(request: Request) -> Response:
     loaded, user, now = await _for_action(request)
-    await hit(request, Limit.POST)
-    form, data = forms.parse_ask(await request.form())
-    if data is None:
+    sent = await submitted(request)
+    form, data = forms.parse_ask(sent)
+    if data is None or not await within_limit(request, Limit.POST, form):
         return await _answer(request, loaded.team.id, now, part="join", part_forms={"ask": form})
     await services.ask_to_join(
-        context.db(request), team_id=loaded.team.id, user_id=user.id, data=data, now=now
+        context.db(request),
+        team_id=loaded.team.id,
+        user_id=user.id,
+        data=data,
+        now=now,
+        once=once(request, sent),
     )
     return await _answer(
         request, loaded.team.id, now, part="join", notice="Your request was sent to the lead."
@@ -276,6 +292,7 @@ async def accept_request(request: Request) -> Response:
         request_id=request.path_params["request_id"],
         actor_id=user.id,
         now=now,
+        once=once(request, await submitted(request)),
     )
     person = await context.db(request).get(User, accepted.user_id)
     name = person.display_name if person is not None else "They"
@@ -293,7 +310,7 @@ async def decline_request(request: Request) -> Response:
     """The lead says no to a request, with an optional reason."""
     loaded, user, now = await _for_action(request)
     request_id: int = request.path_params["request_id"]
-    form, reason = forms.parse_reason(await request.form())
+    form, reason = forms.parse_reason(await submitted(request))
     if reason is None:
         return await _answer(
             request, loaded.team.id, now, part="lead", part_forms={f"decline-{request_id}": form}
@@ -312,9 +329,9 @@ async def decline_request(request: Request) -> Response:
 async def invite(request: Request) -> Response:
     """The lead invites someone looking for a team, or anyone by e-mail address."""
     loaded, user, now = await _for_action(request)
-    await hit(request, Limit.POST)
-    form, data = forms.parse_invite(await request.form())
-    if data is not None:
+    sent = await submitted(request)
+    form, data = forms.parse_invite(sent)
+    if data is not None and await within_limit(request, Limit.POST, form):
         try:
             # By address, the answer must not tell whether anyone uses it: the same
             # words, and the same time.
@@ -325,6 +342,7 @@ async def invite(request: Request) -> Response:
                     actor_id=user.id,
                     data=data,
                     now=now,
+                    once=once(request, sent),
                 )
         except Invalid as error:
             form.errors.update(error.errors)
@@ -363,7 +381,11 @@ async def _invitation_for(request: Request) -> tuple[User, int, datetime]:
 async def accept_invitation(request: Request) -> Response:
     user, request_id, now = await _invitation_for(request)
     await services.accept_invitation(
-        context.db(request), request_id=request_id, user_id=user.id, now=now
+        context.db(request),
+        request_id=request_id,
+        user_id=user.id,
+        now=now,
+        once=once(request, await submitted(request)),
     )
     if not is_htmx(request):
         row = await queries.request_of(context.db(request), user.id, request_id)
@@ -432,7 +454,7 @@ async def remove_member(request: Request) -> Response:
 
 async def hand_over(request: Request) -> Response:
     loaded, user, now = await _for_action(request)
-    to = forms.person_id(await request.form())
+    to = forms.person_id(await submitted(request))
     name = next((m.user.display_name for m in loaded.team.members if m.user_id == to), "")
     await services.hand_over(
         context.db(request), team_id=loaded.team.id, actor_id=user.id, to_user_id=to, now=now
@@ -452,13 +474,19 @@ async def hand_over(request: Request) -> Response:
 
 async def add_role(request: Request) -> Response:
     loaded, user, now = await _for_action(request)
-    form, data = forms.parse_role(await request.form())
+    sent = await submitted(request)
+    form, data = forms.parse_role(sent)
     if data is None:
         return await _answer(
             request, loaded.team.id, now, part="roles", part_forms={"role-new": form}
         )
     await services.add_role(
-        context.db(request), team_id=loaded.team.id, actor_id=user.id, data=data, now=now
+        context.db(request),
+        team_id=loaded.team.id,
+        actor_id=user.id,
+        data=data,
+        now=now,
+        once=once(request, sent),
     )
     return await _answer(
         request, loaded.team.id, now, part="roles", notice=f"The role “{data.title}” is open."
@@ -468,7 +496,7 @@ async def add_role(request: Request) -> Response:
 async def edit_role(request: Request) -> Response:
     loaded, user, now = await _for_action(request)
     role_id: int = request.path_params["role_id"]
-    form, data = forms.parse_role(await request.form())
+    form, data = forms.parse_role(await submitted(request))
     if data is None:
         return await _answer(
             request, loaded.team.id, now, part="roles", part_forms={f"role-{role_id}": form}
@@ -499,7 +527,7 @@ async def remove_role(request: Request) -> Response:
 async def fill_role(request: Request) -> Response:
     """Say which member fills a role (a member takes an open one), or open it again."""
     loaded, user, now = await _for_action(request)
-    filled_by = forms.optional_person_id(await request.form())
+    filled_by = forms.optional_person_id(await submitted(request))
     await services.fill_role(
         context.db(request),
         team_id=loaded.team.id,
@@ -523,21 +551,26 @@ async def fill_role(request: Request) -> Response:
 
 async def post_update(request: Request) -> Response:
     loaded, user, now = await _for_action(request)
-    await hit(request, Limit.POST)
-    form, body = forms.parse_update(await request.form())
-    if body is None:
+    sent = await submitted(request)
+    form, body = forms.parse_update(sent)
+    if body is None or not await within_limit(request, Limit.POST, form):
         return await _answer(
             request, loaded.team.id, now, part="updates", part_forms={"update": form}
         )
     await services.post_update(
-        context.db(request), team_id=loaded.team.id, author_id=user.id, body=body, now=now
+        context.db(request),
+        team_id=loaded.team.id,
+        author_id=user.id,
+        body=body,
+        now=now,
+        once=once(request, sent),
     )
     return await _answer(request, loaded.team.id, now, part="updates", notice="Update posted.")
 
 
 async def edit_about(request: Request) -> Response:
     loaded, user, now = await _for_action(request)
-    form, about = forms.parse_about(await request.form())
+    form, about = forms.parse_about(await submitted(request))
     if about is None:
         return await _answer(request, loaded.team.id, now, part="about", part_forms={"about": form})
     await services.edit_about(

@@ -25,7 +25,7 @@ from ideas.accounts.models import User
 from ideas.challenges import queries as challenge_queries
 from ideas.challenges.models import Challenge
 from ideas.db import utcnow, write
-from ideas.errors import Conflict, Forbidden, Invalid, NotFound
+from ideas.errors import AlreadyDone, Conflict, Forbidden, Invalid, NotFound
 from ideas.policy import Action
 from ideas.submissions.models import VISIBLE_STATUSES, Idea
 from ideas.voting import ranking
@@ -46,6 +46,12 @@ def refit_due(since_fit: int, fitted_at: datetime | None, now: datetime) -> bool
     return (
         since_fit >= REFIT_AFTER_COMPARISONS or fitted_at is None or now - fitted_at >= REFIT_AFTER
     )
+
+
+def _answered(kept: int | None, sent: int | None) -> Conflict:
+    """The refusal of an answer to a pair answered before: the same answer sent again
+    (a double click) was done already; another one conflicts with it."""
+    return AlreadyDone(ALREADY_ANSWERED) if kept == sent else Conflict(ALREADY_ANSWERED)
 
 
 @dataclass(frozen=True)
@@ -113,15 +119,17 @@ async def record_comparison(
                         f"“{idea.title}” is {idea.status.value}, so it can no longer be compared."
                     )
                 policy.require_compare_idea(person, idea)
-            answered_before = await tx.scalar(
-                select(Comparison.id).where(
-                    Comparison.user_id == user_id,
-                    Comparison.first_id == first_id,
-                    Comparison.second_id == second_id,
+            answered_before = (
+                await tx.execute(
+                    select(Comparison.winner_id).where(
+                        Comparison.user_id == user_id,
+                        Comparison.first_id == first_id,
+                        Comparison.second_id == second_id,
+                    )
                 )
-            )
+            ).one_or_none()
             if answered_before is not None:
-                raise Conflict(ALREADY_ANSWERED)
+                raise _answered(answered_before.winner_id, winner_id)
             comparison = Comparison(
                 challenge_id=challenge_id,
                 user_id=user_id,
@@ -167,8 +175,15 @@ async def record_comparison(
                     )
                 )
     except IntegrityError:
-        # The same answer, sent twice at once: the unique constraint kept one.
-        raise Conflict(ALREADY_ANSWERED) from None
+        # Two answers to the pair at once: the unique constraint kept one.
+        kept = await session.scalar(
+            select(Comparison.winner_id).where(
+                Comparison.user_id == user_id,
+                Comparison.first_id == first_id,
+                Comparison.second_id == second_id,
+            )
+        )
+        raise _answered(kept, winner_id) from None
     since_fit, fitted_at = counted
     return Recorded(comparison.id, refit_due(since_fit, fitted_at, now))
 

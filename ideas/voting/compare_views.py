@@ -22,13 +22,14 @@ from ideas import policy
 from ideas.challenges.loaders import visible_challenge, visible_challenge_alone
 from ideas.challenges.models import Challenge
 from ideas.db import utcnow
+from ideas.errors import AlreadyDone
 from ideas.policy import Action, Role
 from ideas.submissions.models import VISIBLE_STATUSES, Idea
 from ideas.voting import compare_services, pairs
 from ideas.voting.models import Comparison
 from ideas.voting.pages import ComparePage, Result, ResultsPage
 from ideas.web import context
-from ideas.web.forms import Form
+from ideas.web.forms import Form, submitted
 from ideas.web.htmx import is_htmx, redirect
 from ideas.web.templating import render
 
@@ -133,7 +134,7 @@ async def compare_answer(request: Request) -> Response:
     now = utcnow()
     policy.check(Action.COMPARE, challenge, roles, now)
     user = context.signed_in(request)
-    form = Form.from_submission(await request.form(), ("first", "second", "winner", "token"))
+    form = Form.from_submission(await submitted(request), ("first", "second", "winner", "token"))
     answer = _answer(form)
     secret = context.settings(request).effective_secret_key
     shown = pairs.verify(
@@ -146,21 +147,24 @@ async def compare_answer(request: Request) -> Response:
     if not shown:
         raise HTTPException(400, NOT_SHOWN)
     db = context.db(request)
-    recorded = await compare_services.record_comparison(
-        db,
-        challenge_id=challenge.id,
-        user_id=user.id,
-        first_id=answer.first_id,
-        second_id=answer.second_id,
-        winner_id=answer.winner_id,
-        now=now,
-    )
+    try:
+        recorded: compare_services.Recorded | None = await compare_services.record_comparison(
+            db,
+            challenge_id=challenge.id,
+            user_id=user.id,
+            first_id=answer.first_id,
+            second_id=answer.second_id,
+            winner_id=answer.winner_id,
+            now=now,
+        )
+    except AlreadyDone:
+        recorded = None  # the same answer sent again: answered as the first time
     if is_htmx(request):
         page = replace(await _pair_context(request, challenge, user.id), saved=True, notice=SAVED)
         response = render(request, "voting/compare.html", page, block="pair")
     else:
         response = redirect(request, _compare_path(request, challenge) + "?done=saved")
-    if recorded.refit_due:
+    if recorded is not None and recorded.refit_due:
         response.background = BackgroundTask(
             compare_services.refit_after_response, db, challenge.id
         )

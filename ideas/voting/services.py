@@ -45,7 +45,7 @@ from ideas import policy
 from ideas.accounts.models import User, UserStatus
 from ideas.challenges.models import Challenge
 from ideas.db import UTCDateTime, write
-from ideas.errors import Conflict, DomainError, Forbidden, NotFound
+from ideas.errors import AlreadyDone, Conflict, DomainError, Forbidden, NotFound
 from ideas.notifications import events as notification_events
 from ideas.submissions.models import VISIBLE_STATUSES, Idea, IdeaCoauthor
 from ideas.voting.models import Vote
@@ -329,7 +329,7 @@ async def vote_refusal(
         select(Vote.id).where(Vote.idea_id == idea_id, Vote.user_id == user_id)
     )
     if already is not None:
-        return Conflict(ALREADY_VOTED)
+        return AlreadyDone(ALREADY_VOTED)
     budget = idea.challenge.vote_budget
     if budget is not None:
         used = await tx.scalar(counted_votes(), {"voter": user_id, "in_challenge": challenge_id})
@@ -406,5 +406,5 @@ async def withdraw_vote(
             idea = await tx.get(Idea, idea_id)
             if idea is None or idea.challenge_id != params["in_challenge"]:
                 raise NotFound()
-            raise Conflict(NOT_VOTED)
+            raise AlreadyDone(NOT_VOTED)
     return _ballot(idea_id, False, counted)

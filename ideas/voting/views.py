@@ -19,7 +19,7 @@ from starlette.responses import RedirectResponse, Response
 from ideas import policy
 from ideas.challenges.models import Challenge
 from ideas.db import utcnow
-from ideas.errors import Forbidden, NotFound
+from ideas.errors import AlreadyDone, Forbidden, NotFound
 from ideas.policy import Action, Role
 from ideas.submissions import queries as idea_queries
 from ideas.submissions.models import Idea
@@ -27,7 +27,8 @@ from ideas.voting import queries, services
 from ideas.voting.loaders import vote_context
 from ideas.voting.pages import VoteAnswer, VoteButton
 from ideas.web import context
-from ideas.web.errors import Refusal, answer_refusals
+from ideas.web.errors import Refusal, answer_refusals, error_response
+from ideas.web.forms import submitted
 from ideas.web.htmx import IDEA_VOTED, is_htmx
 from ideas.web.ratelimit import Limit, hit
 from ideas.web.templating import render
@@ -73,31 +74,38 @@ def _require_visible(idea: Idea) -> None:
 async def vote(request: Request) -> Response:
     """Vote for an idea (``action=vote``) or withdraw one's vote (``action=withdraw``)."""
     idea, challenge, roles = await _idea(request)
-    submitted = await request.form()
-    action = _field(submitted, "action")
+    sent = await submitted(request)
+    action = _field(sent, "action")
     if action not in ACTIONS:
         raise HTTPException(400, "Choose to vote or to withdraw your vote.")
     idea_path = context.path_for(request, "idea.detail", idea_id=idea.id, slug=idea.slug)
-    next_path = safe_next(_field(submitted, "next") or None, default=f"{idea_path}#vote-{idea.id}")
+    next_path = safe_next(_field(sent, "next") or None, default=f"{idea_path}#vote-{idea.id}")
     now = utcnow()
     db = context.db(request)
 
     async def refused(refusal: Refusal) -> Response:
         return await _refused(request, idea, challenge, roles, refusal, next_path)
 
-    answer_refusals(request, refused, statuses=(403, 409, 429))
+    answer_refusals(request, refused, statuses=(403, 409, 429), htmx_only=False)
     policy.check(Action.VOTE, challenge, roles, now)
     voter = context.signed_in(request)
     await hit(request, Limit.VOTE)
-    if action == "vote":
-        _require_visible(idea)
-        ballot = await services.cast_vote(
-            db, idea_id=idea.id, user_id=voter.id, now=now, challenge_id=challenge.id
-        )
-    else:
-        ballot = await services.withdraw_vote(
-            db, idea_id=idea.id, user_id=voter.id, now=now, challenge_id=challenge.id
-        )
+    try:
+        if action == "vote":
+            _require_visible(idea)
+            ballot = await services.cast_vote(
+                db, idea_id=idea.id, user_id=voter.id, now=now, challenge_id=challenge.id
+            )
+        else:
+            ballot = await services.withdraw_vote(
+                db, idea_id=idea.id, user_id=voter.id, now=now, challenge_id=challenge.id
+            )
+    except AlreadyDone:
+        # The vote stands (or is gone) already, as asked: a form sent twice is answered
+        # as the first time, with the button as it is now.
+        if not is_htmx(request):
+            return RedirectResponse(next_path, status_code=303)
+        return await _refused(request, idea, challenge, roles, None, next_path)
     if not is_htmx(request):
         return RedirectResponse(next_path, status_code=303)
     button = VoteButton(
@@ -124,10 +132,15 @@ async def _refused(
     idea: Idea,
     challenge: Challenge,
     roles: frozenset[Role],
-    refusal: Refusal,
+    refusal: Refusal | None,
     next_path: str,
 ) -> Response:
-    """For htmx: the button as it now stands, with the reason the change was refused."""
+    """The button as it now stands, with the reason the change was refused (None: nothing
+    was refused). For htmx the button alone; without JavaScript, for a vote refused for
+    now (429), a page with the button, to send again once the wait is over; any other
+    refusal without JavaScript gets the error page."""
+    if refusal is not None and not is_htmx(request) and refusal.status != 429:
+        return error_response(request, refusal.status, refusal.message)
     # The refusal is the slow path: the idea again, with the people vote_context needs.
     full = await idea_queries.by_id(context.db(request), idea.id)
     if full is None:
@@ -136,12 +149,15 @@ async def _refused(
     answer = VoteAnswer(
         replace(button, vote_page=False, vote_next=next_path),
         vote_count=await queries.vote_count(context.db(request), idea.id),
-        vote_message=refusal.message,
+        vote_message="" if refusal is None else refusal.message,
     )
     return render(
         request,
-        "voting/_voted.html",
+        "voting/_voted.html" if is_htmx(request) else "voting/refused.html",
         answer,
-        status_code=refusal.status,
-        headers={**refusal.headers, "Vary": "HX-Request"},
+        status_code=200 if refusal is None else refusal.status,
+        headers={
+            **({"HX-Trigger": IDEA_VOTED} if refusal is None else refusal.headers),
+            "Vary": "HX-Request",
+        },
     )

@@ -3,7 +3,9 @@
 A synchronizer token kept in the server-side session must come back as the
 ``X-CSRF-Token`` header (htmx) or the ``csrf_token`` form field (plain forms),
 and the browser's ``Origin`` and ``Sec-Fetch-Site`` headers must not point
-elsewhere. The request body is read here and replayed to the view.
+elsewhere. A form is read here, once and within the size limits
+(``ideas.web.formdata``), and handed to the view (``ideas.web.forms.submitted``);
+any other body is read and replayed to the view.
 """
 
 from __future__ import annotations
@@ -12,12 +14,14 @@ import hmac
 import logging
 import re
 
-from starlette.requests import Request
+from starlette.datastructures import FormData
+from starlette.requests import ClientDisconnect, Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ideas.settings import Settings
 from ideas.web import context
 from ideas.web.errors import error_response
+from ideas.web.formdata import FORM_TYPES, BodyTooLarge, MultiPartException, read_form
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 FIELD = "csrf_token"
@@ -30,15 +34,12 @@ EXEMPT_PATH = re.compile(r"/unsubscribe/[^/]+")
 logger = logging.getLogger(__name__)
 
 
-class BodyTooLarge(Exception):
-    pass
-
-
 class CSRFMiddleware:
     def __init__(self, app: ASGIApp, settings: Settings) -> None:
         self.app = app
         self.settings = settings
-        self.max_body = settings.max_body_bytes
+        self.max_body = settings.body_limit
+        self.max_picture = settings.max_picture_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if (
@@ -48,20 +49,40 @@ class CSRFMiddleware:
         ):
             await self.app(scope, receive, send)
             return
-        request = Request(scope)
+        request = Request(scope, receive)
         problem = self._origin_problem(request)
         if problem is None:
+            form: FormData | None = None
+            replay = _replayer(b"")
             try:
-                body = await self._read_body(receive)
+                if request.headers.get("Content-Type", "").startswith(FORM_TYPES):
+                    form = await read_form(
+                        request, max_body_bytes=self.max_body, max_file_bytes=self.max_picture
+                    )
+                else:
+                    replay = _replayer(await self._read_body(receive))
+            except ClientDisconnect:
+                return  # nobody is waiting for an answer
             except BodyTooLarge:
                 response = error_response(request, 413, "That upload is too large.")
                 await response(scope, receive, send)
                 return
-            replay = _replayer(body)
-            problem = await self._token_problem(Request(scope, replay))
-            if problem is None:
-                await self.app(scope, _replayer(body), send)
+            except MultiPartException as error:
+                response = error_response(
+                    request, 400, f"That form could not be read: {error.message}"
+                )
+                await response(scope, receive, send)
                 return
+            try:
+                problem = self._token_problem(request, form)
+                if problem is None:
+                    if form is not None:
+                        request.state.form = form
+                    await self.app(scope, replay, send)
+                    return
+            finally:
+                if form is not None:
+                    await form.close()
         logger.warning("CSRF check failed: %s", problem)
         response = error_response(
             request,
@@ -83,20 +104,14 @@ class CSRFMiddleware:
             return f"Origin {origin!r} is not {expected!r}"
         return None
 
-    async def _token_problem(self, request: Request) -> str | None:
+    def _token_problem(self, request: Request, form: FormData | None) -> str | None:
         web_session = getattr(request.state, "web_session", None)
         if web_session is None:
             return "no session"
         sent = request.headers.get(HEADER)
-        if sent is None:
-            content_type = request.headers.get("Content-Type", "")
-            if content_type.startswith(
-                ("application/x-www-form-urlencoded", "multipart/form-data")
-            ):
-                # The whole body is already within the limit; the view reads the form again.
-                async with request.form(max_part_size=self.max_body) as form:
-                    field = form.get(FIELD)
-                    sent = field if isinstance(field, str) else None
+        if sent is None and form is not None:
+            field = form.get(FIELD)
+            sent = field if isinstance(field, str) else None
         if not sent:
             return "no token"
         if not hmac.compare_digest(sent.encode(), web_session.csrf_token.encode()):

@@ -7,6 +7,7 @@ from starlette.responses import Response
 
 from ideas import markdown
 from ideas.web import context
+from ideas.web.forms import submitted
 from ideas.web.templating import render
 
 PREVIEW_MAX = 20_000
@@ -19,6 +20,6 @@ async def markdown_preview(request: Request) -> Response:
     field = request.query_params.get("field", "")
     if field not in PREVIEWABLE:
         field = "body"
-    raw = (await request.form()).get(field)
+    raw = (await submitted(request)).get(field)
     source = raw[:PREVIEW_MAX] if isinstance(raw, str) else ""
     return render(request, "_preview.html", {"preview": markdown.render(source)})

@@ -18,6 +18,7 @@ from ideas.accounts import names
 from ideas.accounts.providers import avatar_origins
 from ideas.challenges.phases import PHASES, Phase
 from ideas.db import utcnow
+from ideas.form_tokens import new_token
 from ideas.policy import May
 from ideas.settings import STATIC_DIR, TEMPLATES_DIR, Settings
 from ideas.web import context
@@ -110,6 +111,8 @@ def create_templates(settings: Settings) -> Jinja2Blocks:
         path_for=path_for,
         absolute_url=absolute_url_for,
         picture=picture,
+        # A fresh one-time token for each form that makes something (ideas.form_tokens).
+        form_token=new_token,
         PHASES=PHASES,
         Phase=Phase,
         settings=settings,

@@ -58,6 +58,49 @@
     }).catch(function () {});
   });
 
+  // While a form sent by htmx is on its way, it is not sent again: a double click
+  // or a second Enter sends it once. Its submit buttons say so (aria-disabled) but
+  // are not made `disabled`, which would take the keyboard's focus off the button
+  // that was pressed. (The server makes what a form makes once however often it
+  // arrives; this only spares the second trip.) All comes back with the answer.
+  var SENDING = "data-sending";
+
+  function formOf(event) {
+    var ctx = event.detail && event.detail.ctx;
+    var source = ctx && ctx.sourceElement;
+    if (!source || !source.closest) return null;
+    return source.tagName === "FORM" ? source : source.closest("form");
+  }
+
+  function submitButtons(form) {
+    return form.querySelectorAll("button[type=submit], button:not([type])");
+  }
+
+  // Before htmx hears of it: a form on its way swallows another submit.
+  document.addEventListener("submit", function (event) {
+    if (event.target.hasAttribute && event.target.hasAttribute(SENDING)) {
+      event.preventDefault();
+      event.stopImmediatePropagation();
+    }
+  }, true);
+
+  document.addEventListener("htmx:before:request", function (event) {
+    var form = formOf(event);
+    if (!form) return;
+    form.setAttribute(SENDING, "");
+    submitButtons(form).forEach(function (button) {
+      button.setAttribute("aria-disabled", "true");
+    });
+  });
+  document.addEventListener("htmx:finally:request", function (event) {
+    var form = formOf(event);
+    if (!form) return;
+    form.removeAttribute(SENDING);
+    submitButtons(form).forEach(function (button) {
+      button.removeAttribute("aria-disabled");
+    });
+  });
+
   document.addEventListener("DOMContentLoaded", function () {
     initCounters(document);
     focusProblems(document);

@@ -63,6 +63,7 @@ assert models  # every table is on Base.metadata
 NOT_A_PERSON = {
     "audit_log.challenge_id": "a challenge (no foreign key: entries outlive what they tell of)",
     "outbox.message_id": "an e-mail's Message-ID header",
+    "used_form_tokens.made_id": "what a form made: an idea, a comment, a report … (its kind says)",
 }
 
 

@@ -15,7 +15,7 @@ from ideas.accounts.models import User, UserStatus
 from ideas.audit import AuditEntry
 from ideas.challenges.models import Challenge
 from ideas.challenges.phases import Phase
-from ideas.comments import services
+from ideas.comments import forms, services
 from ideas.comments.models import EDIT_WINDOW, Comment, CommentStatus
 from ideas.db import utcnow
 from ideas.errors import Conflict, Forbidden, NotFound
@@ -182,7 +182,10 @@ async def test_a_reply_must_answer_a_published_comment_of_the_same_idea(
     to_deleted = await post(priya, round_, "Reply", parent_id=gone)
     nonsense = await priya.post(comments_url(round_), {"body": "Reply", "parent_id": "x"})
 
-    assert (other.status_code, to_deleted.status_code, nonsense.status_code) == (404, 409, 404)
+    assert (other.status_code, to_deleted.status_code) == (404, 409)
+    assert nonsense.status_code == 200
+    assert Page(nonsense).text("#comment-form .form-problem") == forms.NO_PARENT
+    assert Page(nonsense).field_value("body") == "Reply"
     assert [c.id for c in await saved_comments(session, round_)] == [gone]
 
 

@@ -1,4 +1,4 @@
-"""Posting is rate-limited per account: a clear 429, and nothing saved."""
+"""Posting is rate-limited per account: a 429 with the form as typed, and nothing saved."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from tests.conftest import TEST_ENVIRON, count
 from tests.html import Page
 
 
-async def test_the_eleventh_idea_in_a_minute_is_refused_with_a_clear_page(
+async def test_the_eleventh_idea_in_a_minute_comes_back_as_the_form_with_its_text(
     make_user: Any, make_challenge: Any, sign_in: Any, session: AsyncSession
 ) -> None:
     challenge = await make_challenge(await make_user(host=True))
@@ -33,8 +33,10 @@ async def test_the_eleventh_idea_in_a_minute_is_refused_with_a_clear_page(
     assert refused.status_code == 429
     assert 1 <= int(refused.headers["Retry-After"]) <= 60
     page = Page(refused)
-    assert page.text("h1") == "Too Many Requests"
-    assert "Wait" in page.text("main")
+    assert page.text("h1") == "Post an idea"
+    assert "Wait" in page.text("#idea-form .form-problem")
+    assert page.field_value("title") == "Idea 10"
+    assert page.field_value("summary") == "Short."
     assert await count(session, Idea) == 10
 
 

@@ -528,6 +528,30 @@ async def test_a_choice_outside_the_pair_is_a_bad_request(
     assert await comparisons(session) == []
 
 
+async def test_the_same_answer_sent_twice_counts_once_and_is_answered_as_the_first(
+    make_challenge: Any,
+    make_idea: Any,
+    host: User,
+    author: User,
+    tomas: User,
+    sign_in: Any,
+    session: AsyncSession,
+) -> None:
+    """A double click on "left is better", or the page sent again: one answer, no error."""
+    challenge = await make_challenge(host)
+    await make_idea(challenge, author), await make_idea(challenge, author)
+    person = await sign_in(tomas)
+    pair = await pair_for(person, challenge)
+
+    first = await answer(person, challenge, pair, pair.left)
+    again = await answer(person, challenge, pair, pair.left)
+
+    assert (first.status_code, again.status_code) == (303, 303)
+    assert again.headers["location"] == first.headers["location"]
+    [row] = await comparisons(session)
+    assert row.winner_id == pair.left
+
+
 async def test_answering_the_same_pair_twice_is_a_conflict_and_changes_nothing(
     make_challenge: Any,
     make_idea: Any,

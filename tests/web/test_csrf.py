@@ -16,6 +16,7 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ideas.challenges.models import Challenge
+from ideas.settings import Settings
 from ideas.submissions.models import Idea
 from tests.conftest import Person, count
 from tests.html import Page
@@ -242,11 +243,26 @@ async def test_a_visitor_without_a_session_cannot_post(visitor: Person) -> None:
 # Size ------------------------------------------------------------------------
 
 
-async def test_a_body_over_the_default_limit_is_refused_and_nothing_is_saved(
-    action: Action, session: AsyncSession
+def test_the_default_body_limit_is_twice_the_picture_limit_and_a_megabyte(
+    settings: Settings,
 ) -> None:
-    response = await action.post({**action.data, "brief": "x" * 6_000_001})
+    assert settings.max_picture_bytes == 25_000_000
+    assert settings.body_limit == 51_000_000
+
+
+async def test_a_body_far_over_the_picture_limit_is_refused_bare_and_nothing_is_saved(
+    action: Action, make_site: MakeSite, session: AsyncSession
+) -> None:
+    site = make_site(IDEAS_MAX_PICTURE_BYTES="100000")  # so the body limit is 1.2 MB
+    site.client.cookies.set(site.cookie, action.person.client.cookies[site.cookie])
+    data = {**action.data, "csrf_token": action.person.csrf}
+
+    response = await site.client.post(
+        action.url, data=data, files={"image": ("huge.jpg", b"\xff" * 1_300_000, "image/jpeg")}
+    )
+
     assert response.status_code == 413
+    assert_site_error_page(response, HTTPStatus.REQUEST_ENTITY_TOO_LARGE.phrase)
     assert await action.saved(session) == 0
 
 
