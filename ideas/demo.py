@@ -439,4 +439,5 @@ async def _form_teams(session: AsyncSession, people: dict[str, User], now: datet
             challenge_id=challenge.id,
             user_id=people[key].id,
             team_ids=[team_of[lead].id for lead in leads],
+            now=moment,
         )

@@ -14,7 +14,6 @@ import os
 import secrets
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -29,18 +28,14 @@ from starlette.applications import Starlette
 from ideas import migrate
 from ideas.accounts import sessions
 from ideas.accounts.models import User
-from ideas.accounts.services import create_user
 from ideas.app import create_app
-from ideas.challenges.forms import ChallengeInput
 from ideas.challenges.models import Challenge
-from ideas.challenges.phases import Phase, Schedule
-from ideas.challenges.services import create_challenge
+from ideas.challenges.phases import Phase
 from ideas.db import Database, create_engine, execute_autocommit, utcnow
 from ideas.settings import Settings, load_settings
-from ideas.submissions.forms import IdeaInput
 from ideas.submissions.models import Idea
-from ideas.submissions.services import post_idea
 from ideas.web.sessions import cookie_name
+from tests.factories import challenges, people, submissions
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 POSTGRES_ADMIN_URL = os.environ.get(
@@ -210,32 +205,12 @@ def make_user(session: AsyncSession) -> Any:
     counter = iter(range(1, 10_000))
 
     async def make(name: str | None = None, *, host: bool = False, admin: bool = False) -> User:
-        n = next(counter)
-        return await create_user(
-            session,
-            display_name=name or f"Person {n}",
-            email=f"person{n}@example.org",
-            provider="test",
-            subject=f"subject-{n}-{secrets.token_hex(4)}",
-            is_host=host,
-            is_admin=admin,
-            now=utcnow(),
-        )
+        return await people.person(session, next(counter), name=name, host=host, admin=admin)
 
     return make
 
 
-def schedule_for(phase: Phase, now: datetime) -> Schedule:
-    """A schedule that puts a challenge in ``phase`` at ``now``, with later phases ahead."""
-    day = timedelta(days=1)
-    offsets = {  # days from now at which ideas, review, teams and closed start
-        Phase.DRAFT: (2, 4, 6, 8),
-        Phase.IDEAS: (-1, 4, 6, 8),
-        Phase.REVIEW: (-3, -1, 6, 8),
-        Phase.TEAMS: (-5, -3, -1, 8),
-        Phase.CLOSED: (-7, -5, -3, -1),
-    }[phase]
-    return Schedule(*(now + offset * day for offset in offsets))
+schedule_for = challenges.schedule_for
 
 
 @pytest.fixture
@@ -246,23 +221,9 @@ def make_challenge(session: AsyncSession) -> Any:
         host: User, *, phase: Phase = Phase.IDEAS, title: str | None = None, **settings: Any
     ) -> Challenge:
         """``settings``: any other field of ChallengeInput (tags, vote_budget, …)."""
-        n = next(counter)
-        now = utcnow()
-        challenge = await create_challenge(
-            session,
-            host_id=host.id,
-            data=ChallengeInput(
-                title=title or f"Challenge {n}",
-                slug=f"challenge-{n}",
-                question=f"How might we do thing {n}?",
-                sponsor="",
-                brief="",
-                schedule=schedule_for(phase, now),
-                **settings,
-            ),
-            now=now - timedelta(days=30),
+        return await challenges.challenge(
+            session, host, next(counter), phase=phase, title=title, **settings
         )
-        return challenge
 
     return make
 
@@ -272,14 +233,7 @@ def make_idea(session: AsyncSession) -> Any:
     counter = iter(range(1, 10_000))
 
     async def make(challenge: Challenge, author: User, *, title: str | None = None) -> Idea:
-        n = next(counter)
-        return await post_idea(
-            session,
-            challenge_id=challenge.id,
-            author_id=author.id,
-            data=IdeaInput(title=title or f"Idea {n}", summary=f"Summary of idea {n}.", body=""),
-            now=utcnow(),
-        )
+        return await submissions.idea(session, challenge, author, next(counter), title=title)
 
     return make
 

@@ -37,19 +37,13 @@ async def require_allowed(
     challenge_id: int,
     actor_id: int,
     now: datetime,
-    *,
-    any_phase: bool = False,
 ) -> Challenge:
-    """The challenge, once ``policy`` lets ``actor_id`` do ``action`` there at ``now``
-    (``any_phase``: in some phase; the views check the phase of those)."""
+    """The challenge, once ``policy`` lets ``actor_id`` do ``action`` there at ``now``."""
     challenge = await queries.for_policy(tx, challenge_id)
     if challenge is None:
         raise NotFound()
     roles = policy.challenge_roles(await tx.get(User, actor_id), challenge)
-    if any_phase:
-        policy.check_who(action, challenge, roles, now)
-    else:
-        policy.check(action, challenge, roles, now)
+    policy.check(action, challenge, roles, now)
     return challenge
 
 
@@ -116,6 +110,7 @@ async def create_challenge(
     """A new challenge in draft, hosted by its creator."""
     try:
         async with write(session) as tx:
+            policy.require_create_challenge(await tx.get(User, host_id))
             if (made_id := await form_tokens.claim(tx, once, "challenge", now)) is not None:
                 return await form_tokens.earlier(tx, Challenge, made_id)
             if await _slug_taken(tx, data.slug):
@@ -330,7 +325,7 @@ async def shortlist(
         if await form_tokens.claim(tx, once, "shortlisting", now) is not None:
             return
         idea = await _idea_of(tx, challenge_id, idea_id)
-        await require_allowed(tx, Action.SHORTLIST, challenge_id, actor_id, now, any_phase=True)
+        await require_allowed(tx, Action.SHORTLIST, challenge_id, actor_id, now)
         if idea.status is IdeaStatus.SHORTLISTED:
             raise Conflict("That idea is already on the shortlist.")
         if idea.status is not IdeaStatus.PUBLISHED:
@@ -368,7 +363,7 @@ async def unshortlist(
     """Take an idea off the shortlist."""
     async with write(session) as tx:
         idea = await _idea_of(tx, challenge_id, idea_id)
-        await require_allowed(tx, Action.SHORTLIST, challenge_id, actor_id, now, any_phase=True)
+        await require_allowed(tx, Action.SHORTLIST, challenge_id, actor_id, now)
         if idea.status is not IdeaStatus.SHORTLISTED:
             raise Conflict("That idea is not on the shortlist.")
         idea.status = IdeaStatus.PUBLISHED
@@ -391,9 +386,7 @@ async def pick_winner(
     """Name a shortlisted idea a winner, with a short citation."""
     async with write(session) as tx:
         idea = await _idea_of(tx, challenge_id, idea_id)
-        await require_allowed(
-            tx, Action.ANNOUNCE_WINNERS, challenge_id, actor_id, now, any_phase=True
-        )
+        await require_allowed(tx, Action.ANNOUNCE_WINNERS, challenge_id, actor_id, now)
         if idea.status is IdeaStatus.WINNER:
             raise Conflict("That idea is already a winner.")
         if idea.status is not IdeaStatus.SHORTLISTED:
@@ -411,9 +404,7 @@ async def unpick_winner(
     """Take a win back; the idea stays on the shortlist."""
     async with write(session) as tx:
         idea = await _idea_of(tx, challenge_id, idea_id)
-        await require_allowed(
-            tx, Action.ANNOUNCE_WINNERS, challenge_id, actor_id, now, any_phase=True
-        )
+        await require_allowed(tx, Action.ANNOUNCE_WINNERS, challenge_id, actor_id, now)
         if idea.status is not IdeaStatus.WINNER:
             raise Conflict("That idea is not a winner.")
         idea.status = IdeaStatus.SHORTLISTED

@@ -1,7 +1,8 @@
 """What participants do with ideas. Each function is one transaction.
 
-Who may withdraw an idea, edit it and choose its co-authors is asked of
-``policy`` here, inside the transaction and after its locks.
+Who may post an idea (or build on one), withdraw it, edit it and choose its
+co-authors, and in which phase, is asked of ``policy`` here, inside the
+transaction and after its locks: a service refuses on its own.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ideas import audit, form_tokens, markdown, policy
 from ideas.accounts.models import User
+from ideas.challenges import queries as challenge_queries
 from ideas.challenges.models import Challenge, ChallengeTag
 from ideas.comments.models import Comment, CommentStatus
 from ideas.db import write
@@ -89,6 +91,17 @@ async def _touch(tx: AsyncSession, idea_ids: set[int], now: datetime) -> None:
         await tx.execute(update(Idea).where(Idea.id.in_(idea_ids)).values(last_activity_at=now))
 
 
+async def _require_posting(
+    tx: AsyncSession, challenge_id: int, author_id: int, now: datetime
+) -> None:
+    """``author_id`` may post an idea (or build on one) in the challenge at ``now``."""
+    challenge = await challenge_queries.for_policy(tx, challenge_id)
+    if challenge is None:
+        raise NotFound()
+    roles = policy.challenge_roles(await tx.get(User, author_id), challenge)
+    policy.check(Action.POST_IDEA, challenge, roles, now)
+
+
 async def post_idea(
     session: AsyncSession,
     *,
@@ -107,6 +120,7 @@ async def post_idea(
     async with write(session) as tx:
         if (made_id := await form_tokens.claim(tx, once, "idea", now)) is not None:
             return await form_tokens.earlier(tx, Idea, made_id)
+        await _require_posting(tx, challenge_id, author_id, now)
         if data.builds_on:
             await _lock_challenge(tx, challenge_id)
             await lineage.check_links(

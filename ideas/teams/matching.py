@@ -18,11 +18,13 @@ from sqlalchemy import and_, delete, exists, func, not_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload, selectinload
 
-from ideas import audit
+from ideas import audit, policy
 from ideas.accounts.models import Skill, User, UserSkill, UserStatus
+from ideas.challenges import queries as challenge_queries
 from ideas.challenges.models import Challenge
 from ideas.db import write
 from ideas.errors import Conflict, Invalid, NotFound
+from ideas.policy import Action
 from ideas.submissions.models import SHORTLISTED_STATUSES, Idea
 from ideas.teams import assignment
 from ideas.teams.membership import is_on_a_team, join, lock_team
@@ -53,10 +55,15 @@ async def _lock_person(tx: AsyncSession, user_id: int) -> None:
     await tx.execute(select(User.id).where(User.id == user_id).with_for_update(key_share=True))
 
 
-async def _challenge(tx: AsyncSession, challenge_id: int) -> Challenge:
-    challenge = await tx.get(Challenge, challenge_id)
+async def _challenge(
+    tx: AsyncSession, challenge_id: int, action: Action, actor_id: int, now: datetime
+) -> Challenge:
+    """The challenge, once ``policy`` lets ``actor_id`` do ``action`` there at ``now``."""
+    challenge = await challenge_queries.for_policy(tx, challenge_id)
     if challenge is None:
         raise NotFound()
+    roles = policy.challenge_roles(await tx.get(User, actor_id), challenge)
+    policy.check(action, challenge, roles, now)
     return challenge
 
 
@@ -66,7 +73,7 @@ async def start_looking(
     """Flag the person as looking for a team in the challenge, or change their note."""
     async with write(session) as tx:
         await _lock_person(tx, user_id)
-        challenge = await _challenge(tx, challenge_id)
+        challenge = await _challenge(tx, challenge_id, Action.JOIN_TEAM, user_id, now)
         if challenge.one_team_per_participant and await is_on_a_team(tx, challenge_id, user_id):
             raise Conflict(ON_A_TEAM)
         seeker = await tx.get(TeamSeeker, (challenge_id, user_id))
@@ -79,6 +86,7 @@ async def start_looking(
 
 
 async def stop_looking(session: AsyncSession, *, challenge_id: int, user_id: int) -> None:
+    """Lower the person's flag, in any phase: it only removes what they said."""
     async with write(session) as tx:
         await tx.execute(
             delete(TeamSeeker).where(
@@ -93,6 +101,7 @@ async def save_preferences(
     challenge_id: int,
     user_id: int,
     team_ids: Sequence[int],
+    now: datetime,
 ) -> None:
     """Replace the person's ranking with ``team_ids``, first choice first (none clears it).
 
@@ -104,7 +113,7 @@ async def save_preferences(
         raise ValueError("a ranking holds up to three different teams")
     async with write(session) as tx:
         await _lock_person(tx, user_id)
-        challenge = await _challenge(tx, challenge_id)
+        challenge = await _challenge(tx, challenge_id, Action.JOIN_TEAM, user_id, now)
         if challenge.one_team_per_participant and await is_on_a_team(tx, challenge_id, user_id):
             raise Conflict(ON_A_TEAM)
         open_teams = set(
@@ -179,7 +188,7 @@ async def apply_placements(
     if not placements:
         return applied
     async with write(session) as tx:
-        challenge = await _challenge(tx, challenge_id)
+        challenge = await _challenge(tx, challenge_id, Action.SUGGEST_TEAMS, actor_id, now)
         teams: dict[int, Team] = {}
         for team_id in sorted(set(placements.values())):
             team = await lock_team(tx, team_id)

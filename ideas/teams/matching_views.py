@@ -213,7 +213,7 @@ async def preferences_page(request: Request) -> Response:
         if form.ok:
             try:
                 await matching.save_preferences(
-                    db, challenge_id=challenge.id, user_id=user.id, team_ids=team_ids
+                    db, challenge_id=challenge.id, user_id=user.id, team_ids=team_ids, now=now
                 )
             except Invalid as error:
                 form.errors.update(error.errors)

@@ -79,13 +79,12 @@ async def _lock_request(tx: AsyncSession, request_id: int) -> JoinRequest:
 
 
 async def _require_participant(tx: AsyncSession, team: Team, person_id: int, now: datetime) -> None:
-    """``person_id`` may take part in the teams of ``team``'s challenge (the views check
-    that teams form now)."""
+    """``person_id`` may take part in the teams of ``team``'s challenge now."""
     challenge = await challenge_queries.for_policy(tx, team.challenge_id)
     if challenge is None:
         raise NotFound()
     roles = policy.challenge_roles(await tx.get(User, person_id), challenge)
-    policy.check_who(Action.JOIN_TEAM, challenge, roles, now)
+    policy.check(Action.JOIN_TEAM, challenge, roles, now)
 
 
 async def _require_lead(tx: AsyncSession, team: Team, actor_id: int, now: datetime) -> None:
@@ -203,7 +202,8 @@ async def ask_to_join(
 async def withdraw_request(
     session: AsyncSession, *, request_id: int, user_id: int, now: datetime
 ) -> None:
-    """The person takes back their own request while it is open."""
+    """The person takes back their own request while it is open, in any phase: it only
+    removes what they asked."""
     async with write(session) as tx:
         team_id = await tx.scalar(
             select(JoinRequest.team_id).where(

@@ -43,10 +43,12 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from ideas import policy
 from ideas.accounts.models import User, UserStatus
-from ideas.challenges.models import Challenge
+from ideas.challenges.models import Challenge, ChallengeHost
+from ideas.challenges.phases import HandSwitch, Schedule, current_phase
 from ideas.db import UTCDateTime, write
 from ideas.errors import AlreadyDone, Conflict, DomainError, Forbidden, NotFound
 from ideas.notifications import events as notification_events
+from ideas.policy import Action
 from ideas.submissions.models import VISIBLE_STATUSES, Idea, IdeaCoauthor
 from ideas.voting.models import Vote
 
@@ -260,6 +262,42 @@ def _withdraw_and_count() -> Any:
 _WITHDRAW_AND_COUNT = _withdraw_and_count()
 
 
+_hosts = cast(Table, ChallengeHost.__table__)
+# What ``policy`` reads to say whether the voter may vote in the challenge now, in one
+# read: the challenge's schedule and last hand switch, the voter, and whether they
+# host the challenge.
+_VOTING = (
+    select(
+        _challenges.c.ideas_opens_at,
+        _challenges.c.review_opens_at,
+        _challenges.c.teams_opens_at,
+        _challenges.c.closes_at,
+        _challenges.c.phase_switched_to,
+        _challenges.c.phase_switched_at,
+        exists()
+        .where(_hosts.c.challenge_id == _challenges.c.id, _hosts.c.user_id == _USER_ID)
+        .label("host"),
+        User,
+    )
+    .select_from(_challenges)
+    .outerjoin(User, User.id == _USER_ID)
+    .where(_challenges.c.id == _CHALLENGE_ID)
+)
+
+
+async def _require_voting(tx: AsyncSession, params: dict[str, Any], now: datetime) -> None:
+    """``policy`` lets the voter vote (or withdraw a vote) in the challenge at ``now``."""
+    row = (await tx.execute(_VOTING, params)).one_or_none()
+    if row is None:
+        raise NotFound()
+    ideas, review, teams, closed, switched_to, switched_at, host, voter = row
+    switch = None
+    if switched_to is not None and switched_at is not None:
+        switch = HandSwitch(switched_to, switched_at)
+    phase = current_phase(Schedule(ideas, review, teams, closed), switch, now)
+    policy.check_in(Action.VOTE, phase, policy.roles_from(voter, host=bool(host), author=False))
+
+
 async def _challenge_of(tx: AsyncSession, idea_id: int, challenge_id: int | None) -> int:
     """The challenge the idea must belong to; looked up when the caller did not say."""
     if challenge_id is not None:
@@ -374,6 +412,7 @@ async def cast_vote(
     }
     async with write(session) as tx:
         params["in_challenge"] = await _challenge_of(tx, idea_id, challenge_id)
+        await _require_voting(tx, params, now)
         counted = await (await tx.connection()).run_sync(cast_if_allowed, params)
         if counted is None:
             refusal = await vote_refusal(
@@ -401,6 +440,7 @@ async def withdraw_vote(
     }
     async with write(session) as tx:
         params["in_challenge"] = await _challenge_of(tx, idea_id, challenge_id)
+        await _require_voting(tx, params, now)
         counted = await (await tx.connection()).run_sync(_withdraw, params)
         if counted is None:
             idea = await tx.get(Idea, idea_id)

@@ -293,7 +293,7 @@ async def busy(make_user: Any, make_challenge: Any, make_idea: Any, session: Asy
         session, team_id=her_team.id, author_id=priya.id, body="We met.", now=now
     )
     await matching.save_preferences(
-        session, challenge_id=challenge.id, user_id=priya.id, team_ids=[other_team.id]
+        session, challenge_id=challenge.id, user_id=priya.id, team_ids=[other_team.id], now=now
     )
     await matching.start_looking(
         session, challenge_id=challenge.id, user_id=priya.id, note="Weekends", now=now
@@ -495,7 +495,11 @@ async def test_a_deleted_accounts_open_requests_invitations_rankings_and_search_
         now=utcnow(),
     )
     await matching.save_preferences(
-        session, challenge_id=challenge.id, user_id=gone.id, team_ids=[team.id, other_team.id]
+        session,
+        challenge_id=challenge.id,
+        user_id=gone.id,
+        team_ids=[team.id, other_team.id],
+        now=utcnow(),
     )
     await matching.start_looking(
         session, challenge_id=challenge.id, user_id=gone.id, note="", now=utcnow()

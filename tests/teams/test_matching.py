@@ -132,7 +132,11 @@ async def rank(
     session: AsyncSession, challenge: Challenge, user: User, teams: Sequence[Team]
 ) -> None:
     await matching.save_preferences(
-        session, challenge_id=challenge.id, user_id=user.id, team_ids=[t.id for t in teams]
+        session,
+        challenge_id=challenge.id,
+        user_id=user.id,
+        team_ids=[t.id for t in teams],
+        now=utcnow(),
     )
 
 
