@@ -208,6 +208,12 @@ def check_in(action: Action, phase: Phase, roles: frozenset[Role]) -> None:
 
 
 def refusal_message(action: Action, phase: Phase, roles: Iterable[Role]) -> str:
+    """Why ``roles`` may not do ``action`` in ``phase``. Someone signed in who may not
+    do it in any phase is told so, not that the phase is wrong."""
+    roles = frozenset(roles)
+    signed_in = Role.VISITOR not in roles
+    if signed_in and not any(allows(action, other, roles) for other in Phase):
+        return _who_refusal(roles)
     if not ALLOWED[action][phase]:
         return f"That is not possible while the challenge is in the {phase.label} phase."
     return _who_refusal(roles)

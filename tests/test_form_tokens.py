@@ -28,7 +28,7 @@ from ideas.app import create_app
 from ideas.challenges.forms import ChallengeInput
 from ideas.challenges.models import Challenge, HostInvitation
 from ideas.challenges.phases import Phase
-from ideas.challenges.services import create_challenge, shortlist
+from ideas.challenges.services import create_challenge
 from ideas.comments.models import Comment
 from ideas.comments.services import post_comment
 from ideas.db import Database, utcnow
@@ -44,6 +44,7 @@ from ideas.teams.forms import AskInput, InviteInput
 from ideas.teams.models import JoinRequest, Team, TeamMember, TeamRole, TeamUpdate
 from ideas.web.sessions import cookie_name
 from tests.conftest import TEST_ENVIRON, Person, count, schedule_for
+from tests.factories import challenges as rounds
 from tests.html import Page
 
 TOKEN = "a-one-time-token-0123456789"
@@ -82,13 +83,7 @@ def a_team(make_user: Any, make_challenge: Any, make_idea: Any, session: AsyncSe
         host = await make_user("Hamid", host=True)
         challenge = await make_challenge(host, phase=Phase.TEAMS)
         idea = await make_idea(challenge, lead, title="Compost the leftovers")
-        await shortlist(
-            session, challenge_id=challenge.id, idea_id=idea.id, note="",
-            actor_id=host.id, now=utcnow(),
-        )  # fmt: skip
-        team = await session.scalar(select(Team).where(Team.idea_id == idea.id))
-        assert team is not None
-        return team
+        return await rounds.shortlist(session, challenge, idea)
 
     return make
 

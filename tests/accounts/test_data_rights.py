@@ -21,7 +21,6 @@ from ideas.accounts.services import Role, delete_account, set_role
 from ideas.challenges import hosting
 from ideas.challenges.models import Challenge
 from ideas.challenges.phases import Phase
-from ideas.challenges.services import shortlist
 from ideas.comments.services import post_comment
 from ideas.db import Base, utcnow, write
 from ideas.media import pictures
@@ -55,6 +54,7 @@ from ideas.voting.compare_services import record_comparison
 from ideas.voting.models import Comparison, Vote
 from ideas.voting.services import cast_vote
 from tests.conftest import Person, count, schedule_for
+from tests.factories import challenges as rounds
 from tests.html import Page
 
 assert models  # every table is on Base.metadata
@@ -83,14 +83,7 @@ async def set_phase(session: AsyncSession, challenge: Challenge, phase: Phase) -
 
 
 async def team_of(session: AsyncSession, challenge: Challenge, idea: Idea) -> Team:
-    await shortlist(
-        session,
-        challenge_id=challenge.id,
-        idea_id=idea.id,
-        note="",
-        actor_id=challenge.created_by_id,
-        now=utcnow(),
-    )
+    await rounds.shortlist(session, challenge, idea)
     team = await session.scalar(
         select(Team).where(Team.idea_id == idea.id).execution_options(populate_existing=True)
     )

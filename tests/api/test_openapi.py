@@ -12,10 +12,9 @@ from starlette.routing import Route
 from ideas.api import views
 from ideas.api.openapi import DOCUMENT
 from ideas.challenges.phases import Phase
-from ideas.challenges.services import pick_winner, shortlist
-from ideas.db import utcnow
 from tests.api.schema import PREFIX, assert_conforms
 from tests.conftest import Person
+from tests.factories import challenges as rounds
 
 
 def test_the_document_is_valid_openapi_3_1() -> None:
@@ -71,18 +70,8 @@ async def test_a_challenge_answers_as_documented(
     closed = await make_challenge(host, phase=Phase.CLOSED)
     draft = await make_challenge(host, phase=Phase.DRAFT)
     idea = await make_idea(in_teams, await make_user())
-    now = utcnow()
-    await shortlist(
-        session, challenge_id=in_teams.id, idea_id=idea.id, note="", actor_id=host.id, now=now
-    )
-    await pick_winner(
-        session,
-        challenge_id=in_teams.id,
-        idea_id=idea.id,
-        citation="The best.",
-        actor_id=host.id,
-        now=now,
-    )
+    await rounds.shortlist(session, in_teams, idea)
+    await rounds.pick_winner(session, in_teams, idea, citation="The best.")
 
     with_winner = await visitor.get(f"{PREFIX}/challenges/{in_teams.slug}")
     without_next_change = await visitor.get(f"{PREFIX}/challenges/{closed.slug}")

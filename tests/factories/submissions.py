@@ -8,12 +8,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ideas.accounts.models import User
 from ideas.challenges.models import Challenge
-from ideas.challenges.phases import Phase
 from ideas.db import utcnow
+from ideas.policy import Action, Role
 from ideas.submissions.forms import IdeaInput
 from ideas.submissions.models import Idea
 from ideas.submissions.services import post_idea
-from tests.factories.challenges import moment_in
+from tests.factories.challenges import current, moment_for
+
+PARTICIPANT = frozenset({Role.PARTICIPANT})
 
 
 def posting_moment(challenge: Challenge, n: int, now: datetime | None = None) -> datetime:
@@ -21,7 +23,7 @@ def posting_moment(challenge: Challenge, n: int, now: datetime | None = None) ->
     challenge takes ideas, or else a moment in its ideas phase, ``n`` milliseconds on,
     so that ideas keep the order they were made in."""
     now = now or utcnow()
-    moment = moment_in(challenge, Phase.IDEAS, now)
+    moment = moment_for(challenge, Action.POST_IDEA, PARTICIPANT, now)
     return now if moment == now else moment + n * timedelta(milliseconds=1)
 
 
@@ -35,13 +37,11 @@ async def idea(
     now: datetime | None = None,
 ) -> Idea:
     """The ``n``-th idea of a test, by ``author``, posted while ``challenge`` takes ideas."""
-    # As it stands now: a host may have switched its phase since it was made.
-    current = await session.get(Challenge, challenge.id, populate_existing=True)
-    assert current is not None
+    challenge = await current(session, challenge)
     return await post_idea(
         session,
         challenge_id=challenge.id,
         author_id=author.id,
         data=IdeaInput(title=title or f"Idea {n}", summary=f"Summary of idea {n}.", body=""),
-        now=posting_moment(current, n, now),
+        now=posting_moment(challenge, n, now),
     )

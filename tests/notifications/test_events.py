@@ -22,6 +22,7 @@ from ideas.submissions.forms import IdeaInput
 from ideas.submissions.lineage import LinkInput
 from ideas.submissions.services import add_coauthor, post_idea
 from ideas.teams.models import JoinRequest, RequestKind, RequestStatus, Team
+from tests.factories import challenges as rounds
 from tests.notifications.conftest import notifications_of
 
 
@@ -199,22 +200,8 @@ async def test_shortlisting_and_winning_tell_the_authors_not_the_host(
     amara = await make_user()
     idea = await make_idea(challenge, amara)
 
-    await challenges.shortlist(
-        session,
-        challenge_id=challenge.id,
-        idea_id=idea.id,
-        note="Strong start",
-        actor_id=host.id,
-        now=utcnow(),
-    )
-    await challenges.pick_winner(
-        session,
-        challenge_id=challenge.id,
-        idea_id=idea.id,
-        citation="Fed a school",
-        actor_id=host.id,
-        now=utcnow(),
-    )
+    await rounds.shortlist(session, challenge, idea, note="Strong start")
+    await rounds.pick_winner(session, challenge, idea, citation="Fed a school")
 
     shortlisted, won = await notifications_of(session, amara.id)
     assert (shortlisted.kind, shortlisted.data["note"]) == ("idea.shortlisted", "Strong start")
@@ -332,14 +319,10 @@ async def test_vote_milestones_tell_the_authors_once_each(
 
 async def _team(session: AsyncSession, make_user: Any, make_challenge: Any, make_idea: Any) -> Any:
     host = await make_user(host=True)
-    challenge = await make_challenge(host)
+    challenge = await make_challenge(host, phase=Phase.TEAMS)
     lead = await make_user("Lead")
     idea = await make_idea(challenge, lead)
-    await challenges.shortlist(
-        session, challenge_id=challenge.id, idea_id=idea.id, note="", actor_id=host.id, now=utcnow()
-    )
-    team = await session.scalar(select(Team).where(Team.idea_id == idea.id))
-    assert team is not None
+    team = await rounds.shortlist(session, challenge, idea)
     return team, lead
 
 

@@ -19,16 +19,17 @@ from ideas.app import create_app
 from ideas.challenges.forms import ChallengeInput
 from ideas.challenges.models import Challenge
 from ideas.challenges.phases import Phase
-from ideas.challenges.services import create_challenge, shortlist
+from ideas.challenges.services import create_challenge
 from ideas.db import Database, utcnow
 from ideas.settings import Settings
-from ideas.submissions.forms import IdeaInput
-from ideas.submissions.services import post_idea
 from ideas.teams import services
 from ideas.teams.forms import AskInput
 from ideas.teams.models import JoinRequest, RequestStatus, Team, TeamMember
 from ideas.web.sessions import cookie_name
 from tests.conftest import schedule_for
+from tests.factories import challenges as rounds
+from tests.factories import submissions
+from tests.factories.people import give_host_role
 
 
 @dataclass
@@ -60,23 +61,8 @@ class Site:
     async def team(
         self, session: AsyncSession, challenge: Challenge, lead: User, title: str
     ) -> Team:
-        idea = await post_idea(
-            session,
-            challenge_id=challenge.id,
-            author_id=lead.id,
-            data=IdeaInput(title=title, summary="A summary.", body=""),
-            now=utcnow(),
-        )
-        await shortlist(
-            session,
-            challenge_id=challenge.id,
-            idea_id=idea.id,
-            note="",
-            actor_id=challenge.created_by_id,
-            now=utcnow(),
-        )
-        team = await session.scalar(select(Team).where(Team.idea_id == idea.id))
-        assert team is not None
+        idea = await submissions.idea(session, challenge, lead, lead.id, title=title)
+        team = await rounds.shortlist(session, challenge, idea)
         return team
 
 
@@ -96,6 +82,7 @@ async def teams_round(
     site: Site, session: AsyncSession, *, capacity: int
 ) -> tuple[Challenge, User]:
     host = await site.person(session, "Host")
+    await give_host_role(session, host)
     challenge = await create_challenge(
         session,
         host_id=host.id,

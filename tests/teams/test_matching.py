@@ -17,7 +17,6 @@ from ideas.accounts.services import update_profile
 from ideas.audit import AuditEntry
 from ideas.challenges.models import Challenge
 from ideas.challenges.phases import Phase
-from ideas.challenges.services import shortlist
 from ideas.challenges.services import switch_phase as switch_phase_service
 from ideas.db import utcnow, write
 from ideas.submissions.models import Idea, IdeaStatus
@@ -34,6 +33,7 @@ from ideas.teams.models import (
     TeamSeeker,
 )
 from tests.conftest import Person
+from tests.factories import challenges as rounds
 from tests.html import Page
 from tests.test_query_counts import counting
 
@@ -45,17 +45,7 @@ async def team_for(
 ) -> Team:
     """A shortlisted idea by ``author`` and its team, which ``author`` leads."""
     idea = await make_idea(challenge, author, title=title)
-    await shortlist(
-        session,
-        challenge_id=challenge.id,
-        idea_id=idea.id,
-        note="",
-        actor_id=challenge.created_by_id,
-        now=utcnow(),
-    )
-    team = await session.scalar(select(Team).where(Team.idea_id == idea.id))
-    assert team is not None
-    return team
+    return await rounds.shortlist(session, challenge, idea)
 
 
 async def teams_round(

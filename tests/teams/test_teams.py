@@ -15,7 +15,7 @@ from ideas.accounts.services import update_profile
 from ideas.audit import AuditEntry
 from ideas.challenges.models import Challenge
 from ideas.challenges.phases import Phase
-from ideas.challenges.services import shortlist, unshortlist
+from ideas.challenges.services import unshortlist
 from ideas.db import utcnow
 from ideas.errors import Forbidden
 from ideas.submissions.models import Idea
@@ -32,6 +32,7 @@ from ideas.teams.models import (
     TeamUpdate,
 )
 from tests.conftest import Person, count, schedule_for
+from tests.factories import challenges as rounds
 from tests.html import Page
 from tests.test_query_counts import counting
 
@@ -71,17 +72,7 @@ async def set_phase(session: AsyncSession, challenge: Challenge, phase: Phase) -
 
 
 async def add_team(session: AsyncSession, challenge: Challenge, idea: Idea) -> Team:
-    await shortlist(
-        session,
-        challenge_id=challenge.id,
-        idea_id=idea.id,
-        note="",
-        actor_id=challenge.created_by_id,
-        now=utcnow(),
-    )
-    team = await session.scalar(select(Team).where(Team.idea_id == idea.id))
-    assert team is not None
-    return team
+    return await rounds.shortlist(session, challenge, idea)
 
 
 @pytest.fixture

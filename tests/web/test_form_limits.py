@@ -9,7 +9,6 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -17,7 +16,6 @@ from starlette.requests import Request
 
 from ideas.challenges.models import Challenge, ChallengeHost
 from ideas.challenges.phases import Phase
-from ideas.challenges.services import shortlist
 from ideas.comments.models import Comment
 from ideas.comments.services import post_comment
 from ideas.db import utcnow
@@ -26,6 +24,7 @@ from ideas.submissions.models import Idea
 from ideas.teams.models import JoinRequest, Team, TeamUpdate
 from ideas.web.ratelimit import Limit, hit
 from tests.conftest import Person, count
+from tests.factories import challenges as rounds
 from tests.html import Page
 
 
@@ -171,13 +170,7 @@ async def comment_report(people: Any, idea: Any, session: AsyncSession, **_: Any
 async def _team(host: Any, make_challenge: Any, make_idea: Any, lead: Any, session: Any) -> Team:
     challenge = await make_challenge(host.user, phase=Phase.TEAMS)
     idea = await make_idea(challenge, lead, title="Compost the leftovers")
-    await shortlist(
-        session, challenge_id=challenge.id, idea_id=idea.id, note="", actor_id=host.user.id,
-        now=utcnow(),
-    )  # fmt: skip
-    team = await session.scalar(select(Team).where(Team.idea_id == idea.id))
-    assert team is not None
-    return team
+    return await rounds.shortlist(session, challenge, idea)
 
 
 async def ask_to_join(

@@ -25,13 +25,13 @@ from ideas.accounts import sessions
 from ideas.accounts.models import User
 from ideas.challenges.models import Challenge
 from ideas.challenges.phases import Phase
-from ideas.challenges.services import shortlist
 from ideas.comments.services import post_comment
 from ideas.db import utcnow
 from ideas.submissions.models import Idea
 from ideas.teams.models import Team
 from ideas.web.sessions import cookie_name
 from tests.conftest import Person
+from tests.factories import challenges as rounds
 from tests.html import Page
 
 PARAM = re.compile(r"{(\w+)(?::\w+)?}")
@@ -118,10 +118,7 @@ async def world(
         session, idea_id=idea.id, author_id=author.id, body="A thought.", parent_id=None,
         now=utcnow(),
     )  # fmt: skip
-    await shortlist(
-        session, challenge_id=challenge.id, idea_id=idea.id, note="", actor_id=host.id,
-        now=utcnow(),
-    )  # fmt: skip
+    await rounds.shortlist(session, challenge, idea)
     team = (await session.scalars(select(Team).where(Team.idea_id == idea.id))).one()
     return World(challenge, author, idea, comment.id, team)
 

@@ -24,7 +24,6 @@ from starlette.routing import BaseRoute, Mount, Route
 
 from ideas.accounts.models import Identity, User, UserStatus
 from ideas.challenges.phases import Phase
-from ideas.challenges.services import shortlist
 from ideas.comments.models import Comment, CommentStatus
 from ideas.comments.services import post_comment
 from ideas.db import utcnow
@@ -35,6 +34,7 @@ from ideas.teams.forms import AskInput
 from ideas.teams.models import Team
 from ideas.web.convertors import MAX_ID
 from tests.conftest import Person
+from tests.factories import challenges as rounds
 from tests.html import Page
 
 PARAM = re.compile(r"{(\w+)(?::\w+)?}")
@@ -77,10 +77,7 @@ async def world(
     seen_idea = await make_idea(challenge, amara)
     hidden_idea = await make_idea(challenge, amara)
     for idea in (seen_idea, hidden_idea):
-        await shortlist(
-            session, challenge_id=challenge.id, idea_id=idea.id, note="", actor_id=host.id,
-            now=utcnow(),
-        )  # fmt: skip
+        await rounds.shortlist(session, challenge, idea)
     seen_comment = await post_comment(
         session, idea_id=seen_idea.id, author_id=amara.id, body="Seen.", parent_id=None,
         now=utcnow(),
