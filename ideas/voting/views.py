@@ -20,7 +20,7 @@ from ideas import policy
 from ideas.challenges.models import Challenge
 from ideas.db import utcnow
 from ideas.errors import AlreadyDone, Forbidden, NotFound
-from ideas.policy import Action, Role
+from ideas.policy import Role
 from ideas.submissions import queries as idea_queries
 from ideas.submissions.models import Idea
 from ideas.voting import queries, services
@@ -87,7 +87,8 @@ async def vote(request: Request) -> Response:
         return await _refused(request, idea, challenge, roles, refusal, next_path)
 
     answer_refusals(request, refused, statuses=(403, 409, 429), htmx_only=False)
-    policy.check(Action.VOTE, challenge, roles, now)
+    # Whether voting is open now is the services' to say (``policy`` asked in their
+    # transaction); a refusal is answered by ``refused``.
     voter = context.signed_in(request)
     await hit(request, Limit.VOTE)
     try:
