@@ -43,8 +43,11 @@ from ideas.teams import services as teams
 from ideas.teams.forms import AskInput, InviteInput
 from ideas.teams.models import JoinRequest, Team, TeamMember, TeamRole, TeamUpdate
 from ideas.web.sessions import cookie_name
-from tests.conftest import TEST_ENVIRON, Person, count, schedule_for
+from tests.conftest import schedule_for
+from tests.factories.accounts import Person
+from tests.factories.queries import count
 from tests.html import Page
+from tests.support.environ import TEST_ENVIRON
 
 TOKEN = "a-one-time-token-0123456789"
 HTMX = {"HX-Request": "true"}

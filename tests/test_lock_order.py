@@ -28,8 +28,8 @@ from ideas.moderation.forms import ReportInput
 from ideas.moderation.models import ReportReason
 from ideas.submissions import services as submissions
 from ideas.submissions.models import IdeaStatus
-from tests.conftest import new_database
-from tests.voting.test_concurrency import Round, a_round
+from tests.factories.voting import Round, a_round
+from tests.support.databases import new_database
 
 
 @pytest.fixture

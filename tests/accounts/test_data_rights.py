@@ -54,7 +54,10 @@ from ideas.teams.models import (
 from ideas.voting.compare_services import record_comparison
 from ideas.voting.models import Comparison, Vote
 from ideas.voting.services import cast_vote
-from tests.conftest import Person, count, schedule_for
+from tests.conftest import schedule_for
+from tests.factories.accounts import Person
+from tests.factories.queries import count, fresh
+from tests.factories.rounds import set_phase
 from tests.html import Page
 
 assert models  # every table is on Base.metadata
@@ -65,21 +68,6 @@ NOT_A_PERSON = {
     "outbox.message_id": "an e-mail's Message-ID header",
     "used_form_tokens.made_id": "what a form made: an idea, a comment, a report … (its kind says)",
 }
-
-
-async def set_phase(session: AsyncSession, challenge: Challenge, phase: Phase) -> None:
-    schedule = schedule_for(phase, utcnow())
-    await session.execute(
-        update(Challenge)
-        .where(Challenge.id == challenge.id)
-        .values(
-            ideas_opens_at=schedule.ideas,
-            review_opens_at=schedule.review,
-            teams_opens_at=schedule.teams,
-            closes_at=schedule.closed,
-        )
-    )
-    await session.commit()
 
 
 async def team_of(session: AsyncSession, challenge: Challenge, idea: Idea) -> Team:
@@ -96,11 +84,6 @@ async def team_of(session: AsyncSession, challenge: Challenge, idea: Idea) -> Te
     )
     assert team is not None
     return team
-
-
-async def fresh(session: AsyncSession, model: type[Any], key: Any) -> Any:
-    await session.commit()
-    return await session.get(model, key, populate_existing=True)
 
 
 async def join(session: AsyncSession, team: Team, person: User) -> None:

@@ -15,7 +15,7 @@ from ideas.challenges.phases import Phase
 from ideas.challenges.services import pick_winner, shortlist
 from ideas.db import utcnow
 from tests.api.schema import PREFIX, assert_conforms
-from tests.conftest import Person
+from tests.factories.accounts import Person
 
 
 def test_the_document_is_valid_openapi_3_1() -> None:

@@ -13,9 +13,10 @@ from ideas.db import utcnow, write
 from ideas.submissions.models import Idea, IdeaStatus
 from ideas.teams.models import JoinRequest, RequestKind, TeamMember
 from tests.api.schema import assert_conforms
-from tests.conftest import Person
-from tests.teams.test_matching import add_role, look, put_on, switch_phase, teams_round
-from tests.test_query_counts import counting
+from tests.factories.accounts import Person
+from tests.factories.queries import counting
+from tests.factories.rounds import switch_phase
+from tests.factories.teams import add_role, look, put_on, teams_round
 
 ORIGIN = "http://127.0.0.1:8000"
 PATH = "/challenges/{slug}/teams"

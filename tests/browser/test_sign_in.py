@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.accounts.oidc import running_provider
-from tests.browser.conftest import serving
+from tests.factories.browser import serving
 
 pytestmark = pytest.mark.browser
 

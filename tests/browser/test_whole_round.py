@@ -24,7 +24,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Locator, Page, Route, expect
 
 from tests.accounts.oidc import running_provider
-from tests.browser.conftest import run_ideas, serving, sign_in_as
+from tests.factories.browser import run_ideas, serving, sign_in_as, switch
 
 pytestmark = pytest.mark.browser
 
@@ -84,11 +84,6 @@ def sign_in_with_city_id(page: Page, name: str) -> None:
     expect(page.get_by_role("heading", level=1)).to_have_text("Sign in")
     page.get_by_role("link", name="Sign in with City ID").click()
     expect(page.locator(".account-nav .who")).to_contain_text(name)
-
-
-def switch(host: Page, button: str, badge: str) -> None:
-    host.get_by_role("button", name=button).click()
-    expect(host.locator(".challenge__head .phase-badge")).to_have_text(badge)
 
 
 def card(page: Page, title: str) -> Locator:

@@ -27,7 +27,8 @@ from ideas.errors import Conflict, Forbidden
 from ideas.settings import Settings
 from ideas.submissions.models import Idea, IdeaStatus
 from ideas.web.sessions import cookie_name
-from tests.conftest import count, schedule_for
+from tests.conftest import schedule_for
+from tests.factories.queries import count
 from tests.html import Page
 
 

@@ -22,17 +22,12 @@ from ideas.moderation.services import KEPT_HIDDEN_NOTIFICATION as KEPT_HIDDEN
 from ideas.moderation.services import ItemKind
 from ideas.notifications.models import Notification
 from ideas.submissions.models import Idea, IdeaStatus
-from tests.conftest import Person
+from tests.factories.accounts import Person
+from tests.factories.moderation import idea_count, open_reports, report
+from tests.factories.queries import counting, fresh
+from tests.factories.rounds import idea_url
+from tests.factories.web import HTMX
 from tests.html import Page
-from tests.moderation.conftest import (
-    HTMX,
-    fresh,
-    idea_count,
-    idea_url,
-    open_reports,
-    report,
-)
-from tests.test_query_counts import counting
 
 
 @pytest.fixture

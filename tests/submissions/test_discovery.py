@@ -16,45 +16,11 @@ from ideas.db import utcnow
 from ideas.submissions import search
 from ideas.submissions.models import Idea, IdeaLink, IdeaStatus, IdeaTag
 from ideas.submissions.queries import PAGE_SIZE, Cursor, Sort, pairwise_key
-from tests.conftest import Person
+from tests.factories.accounts import Person
+from tests.factories.rounds import add_ideas, walk
 from tests.html import Page
 
 HTMX = {"HX-Request": "true"}
-
-
-async def add_ideas(
-    session: AsyncSession, challenge: Challenge, author: User, *specs: dict[str, Any]
-) -> list[int]:
-    """Ideas written straight to the table, each ``spec`` overriding the defaults.
-
-    The idea count of the challenge is kept right, as posting would.
-    """
-    now = utcnow()
-    rows = []
-    for n, spec in enumerate(specs):
-        title = spec.get("title", f"Idea {n}")
-        rows.append(
-            {
-                "challenge_id": challenge.id,
-                "author_id": author.id,
-                "title": title,
-                "slug": f"idea-{n}",
-                "summary": f"Summary of {title}.",
-                "body": "",
-                "created_at": now - timedelta(minutes=n),
-                "updated_at": now,
-                "last_activity_at": now,
-                **spec,
-            }
-        )
-    ids = list((await session.scalars(insert(Idea).returning(Idea.id), rows)).all())
-    await session.execute(
-        update(Challenge)
-        .where(Challenge.id == challenge.id)
-        .values(idea_count=Challenge.idea_count + len(ids))
-    )
-    await session.commit()
-    return ids
 
 
 async def tag_ids(session: AsyncSession, challenge: Challenge) -> dict[str, int]:
@@ -68,33 +34,10 @@ def titles(page: Page) -> list[str]:
     return [" ".join(a.text_content().split()) for a in page.select(".idea-card .card__title a")]
 
 
-def idea_ids(page: Page) -> list[int]:
-    return [int(a.get("href").split("/")[2]) for a in page.select(".idea-card .card__title a")]
-
-
 async def listed(person: Person, url: str) -> list[str]:
     response = await person.get(url)
     assert response.status_code == 200
     return titles(Page(response))
-
-
-async def walk(person: Person, url: str, *, htmx: bool) -> list[int]:
-    """Every idea id of a list, page after page through its "More ideas" links."""
-    response = await person.get(url)
-    assert response.status_code == 200
-    page = Page(response)
-    seen = idea_ids(page)
-    for _ in range(100):
-        more = page.select(".idea-list__more a")
-        if not more:
-            return seen
-        assert len(idea_ids(page)) == PAGE_SIZE
-        next_url = more[0].get("hx-get" if htmx else "href")
-        response = await person.get(next_url, headers=HTMX if htmx else {})
-        assert response.status_code == 200
-        page = Page(response)
-        seen += idea_ids(page)
-    raise AssertionError("the list never ends")
 
 
 @pytest.fixture

@@ -26,7 +26,7 @@ from ideas.submissions.lineage import LinkInput
 from ideas.submissions.models import Idea, IdeaStatus
 from ideas.submissions.queries import PAGE_SIZE, Sort, challenge_ideas
 from ideas.submissions.services import post_idea
-from tests.conftest import Person
+from tests.factories.accounts import Person
 from tests.html import Page
 
 IDEAS = 2 * PAGE_SIZE + 7

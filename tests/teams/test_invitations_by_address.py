@@ -26,7 +26,8 @@ from ideas.teams import services
 from ideas.teams.forms import AskInput
 from ideas.teams.models import JoinRequest, RequestStatus, Team
 from ideas.web.timing import EVEN_SECONDS
-from tests.conftest import Person, schedule_for
+from tests.conftest import schedule_for
+from tests.factories.accounts import Person
 from tests.html import Page, normalized
 
 HTMX = {"HX-Request": "true"}

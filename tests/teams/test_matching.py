@@ -12,70 +12,29 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from starlette.applications import Starlette
 
 from ideas.accounts.forms import ProfileInput
-from ideas.accounts.models import Skill, User
+from ideas.accounts.models import User
 from ideas.accounts.services import update_profile
 from ideas.audit import AuditEntry
 from ideas.challenges.models import Challenge
 from ideas.challenges.phases import Phase
-from ideas.challenges.services import shortlist
-from ideas.challenges.services import switch_phase as switch_phase_service
 from ideas.db import utcnow, write
 from ideas.submissions.models import Idea, IdeaStatus
 from ideas.teams import matching
-from ideas.teams.membership import join, lock_team
 from ideas.teams.models import (
     JoinRequest,
     RequestKind,
     Team,
     TeamMember,
     TeamPreference,
-    TeamRole,
-    TeamRoleSkill,
     TeamSeeker,
 )
-from tests.conftest import Person
+from tests.factories.accounts import Person
+from tests.factories.queries import counting
+from tests.factories.rounds import switch_phase
+from tests.factories.teams import add_role, look, put_on, teams_round
 from tests.html import Page
-from tests.test_query_counts import counting
 
 # Arranging ------------------------------------------------------------------------
-
-
-async def team_for(
-    session: AsyncSession, challenge: Challenge, author: User, make_idea: Any, title: str
-) -> Team:
-    """A shortlisted idea by ``author`` and its team, which ``author`` leads."""
-    idea = await make_idea(challenge, author, title=title)
-    await shortlist(
-        session,
-        challenge_id=challenge.id,
-        idea_id=idea.id,
-        note="",
-        actor_id=challenge.created_by_id,
-        now=utcnow(),
-    )
-    team = await session.scalar(select(Team).where(Team.idea_id == idea.id))
-    assert team is not None
-    return team
-
-
-async def teams_round(
-    make_user: Any,
-    make_challenge: Any,
-    make_idea: Any,
-    session: AsyncSession,
-    count: int = 2,
-    **settings: Any,
-) -> tuple[User, Challenge, list[Team]]:
-    """A host, a challenge in the teams phase and ``count`` teams, each led by its idea's author."""
-    host = await make_user("Hamid", host=True)
-    challenge = await make_challenge(host, phase=Phase.TEAMS, **settings)
-    teams = [
-        await team_for(
-            session, challenge, await make_user(f"Lead {n}"), make_idea, f"Team idea {n}"
-        )
-        for n in range(count)
-    ]
-    return host, challenge, teams
 
 
 async def give_skills(session: AsyncSession, user: User, *skills: str) -> None:
@@ -87,58 +46,11 @@ async def give_skills(session: AsyncSession, user: User, *skills: str) -> None:
     )
 
 
-async def skill(session: AsyncSession, name: str) -> Skill:
-    """The shared skill with this name's key, created when first used, as profiles do."""
-    async with write(session) as tx:
-        found = await tx.scalar(select(Skill).where(Skill.key == name.casefold()))
-        if found is None:
-            found = Skill(name=name, key=name.casefold())
-            tx.add(found)
-            await tx.flush()
-    return found
-
-
-async def add_role(
-    session: AsyncSession,
-    team: Team,
-    title: str,
-    *skills: str,
-    filled_by: User | None = None,
-) -> TeamRole:
-    wanted = [await skill(session, name) for name in skills]
-    async with write(session) as tx:
-        role = TeamRole(
-            team_id=team.id, title=title, filled_by_id=filled_by.id if filled_by else None
-        )
-        tx.add(role)
-        await tx.flush()
-        tx.add_all(TeamRoleSkill(role_id=role.id, skill_id=s.id) for s in wanted)
-    return role
-
-
-async def put_on(session: AsyncSession, team: Team, user: User) -> None:
-    async with write(session) as tx:
-        locked = await lock_team(tx, team.id)
-        await join(tx, team=locked, user_id=user.id, now=utcnow())
-
-
-async def look(session: AsyncSession, challenge: Challenge, user: User, note: str = "") -> None:
-    await matching.start_looking(
-        session, challenge_id=challenge.id, user_id=user.id, note=note, now=utcnow()
-    )
-
-
 async def rank(
     session: AsyncSession, challenge: Challenge, user: User, teams: Sequence[Team]
 ) -> None:
     await matching.save_preferences(
         session, challenge_id=challenge.id, user_id=user.id, team_ids=[t.id for t in teams]
-    )
-
-
-async def switch_phase(session: AsyncSession, challenge: Challenge, to: Phase) -> None:
-    await switch_phase_service(
-        session, challenge_id=challenge.id, to=to, actor_id=challenge.created_by_id, now=utcnow()
     )
 
 

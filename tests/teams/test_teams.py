@@ -31,9 +31,10 @@ from ideas.teams.models import (
     TeamSeeker,
     TeamUpdate,
 )
-from tests.conftest import Person, count, schedule_for
+from tests.factories.accounts import Person
+from tests.factories.queries import count, counting
+from tests.factories.rounds import set_phase
 from tests.html import Page
-from tests.test_query_counts import counting
 
 HTMX = {"HX-Request": "true"}
 
@@ -53,21 +54,6 @@ class Round:
     @property
     def url(self) -> str:
         return f"/teams/{self.team.id}"
-
-
-async def set_phase(session: AsyncSession, challenge: Challenge, phase: Phase) -> None:
-    schedule = schedule_for(phase, utcnow())
-    await session.execute(
-        update(Challenge)
-        .where(Challenge.id == challenge.id)
-        .values(
-            ideas_opens_at=schedule.ideas,
-            review_opens_at=schedule.review,
-            teams_opens_at=schedule.teams,
-            closes_at=schedule.closed,
-        )
-    )
-    await session.commit()
 
 
 async def add_team(session: AsyncSession, challenge: Challenge, idea: Idea) -> Team:

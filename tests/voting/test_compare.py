@@ -37,10 +37,12 @@ from ideas.voting.compare_services import (
 )
 from ideas.voting.models import Comparison
 from ideas.web.sessions import cookie_name
-from tests.conftest import TEST_ENVIRON, Person, schedule_for
+from tests.conftest import schedule_for
+from tests.factories.accounts import Person
+from tests.factories.queries import counting, fresh
+from tests.factories.rounds import add_ideas, set_status, walk
 from tests.html import Page
-from tests.submissions.test_discovery import add_ideas, walk
-from tests.test_query_counts import counting
+from tests.support.environ import TEST_ENVIRON
 
 HTMX = {"HX-Request": "true"}
 SECRET = TEST_ENVIRON["SECRET_KEY"]
@@ -104,18 +106,6 @@ async def answer(
 async def comparisons(session: AsyncSession) -> list[Comparison]:
     await session.commit()
     return list((await session.scalars(select(Comparison).order_by(Comparison.id))).all())
-
-
-async def fresh(session: AsyncSession, model: Any, row_id: int) -> Any:
-    await session.commit()
-    found = await session.get(model, row_id, populate_existing=True)
-    assert found is not None
-    return found
-
-
-async def set_status(session: AsyncSession, idea: Idea, status: IdeaStatus) -> None:
-    await session.execute(update(Idea).where(Idea.id == idea.id).values(status=status))
-    await session.commit()
 
 
 async def set_counts(session: AsyncSession, counts: dict[Idea, int]) -> None:

@@ -12,7 +12,6 @@ import pytest
 from sqlalchemy import event, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from ideas.accounts import sessions
 from ideas.accounts.models import User
 from ideas.accounts.services import delete_account
 from ideas.challenges.models import Challenge
@@ -23,19 +22,15 @@ from ideas.submissions.models import Idea, IdeaCoauthor, IdeaStatus
 from ideas.voting import services
 from ideas.voting.models import Vote
 from ideas.web.ratelimit import PER_ACCOUNT, Limit
-from ideas.web.sessions import cookie_name
-from tests.conftest import Person
+from tests.factories.accounts import Person, visitor_with_a_session
+from tests.factories.queries import counting
+from tests.factories.rounds import add_varied_ideas, idea_url, set_status
 from tests.html import Page
-from tests.test_query_counts import add_ideas, counting
 
 HTMX = {"HX-Request": "true"}
 
 
 # Helpers ------------------------------------------------------------------------
-
-
-def idea_url(idea: Idea) -> str:
-    return f"/ideas/{idea.id}/{idea.slug}"
 
 
 def vote_url(idea: Idea) -> str:
@@ -63,19 +58,6 @@ async def tally(session: AsyncSession, idea: Idea) -> tuple[int, int]:
 async def all_votes(session: AsyncSession) -> int:
     await session.commit()
     return int(await session.scalar(select(func.count()).select_from(Vote)) or 0)
-
-
-async def set_status(session: AsyncSession, idea: Idea, status: IdeaStatus) -> None:
-    await session.execute(update(Idea).where(Idea.id == idea.id).values(status=status))
-    await session.commit()
-
-
-async def visitor_with_a_session(make_client: Any, session: AsyncSession, settings: Any) -> Person:
-    """A visitor whose browser has a session (and so a form token), as after any page."""
-    token, web_session = await sessions.start(session, None, now=utcnow(), replacing=None)
-    client = make_client()
-    client.cookies.set(cookie_name(settings), token)
-    return Person(client=client, csrf=web_session.csrf_token, user=None)
 
 
 def button(page: Page, idea: Idea) -> Any:
@@ -697,7 +679,7 @@ async def test_more_ideas_loaded_in_place_carry_their_vote_state(
 ) -> None:
     challenge = await make_challenge(await make_user(host=True), tags=("Food",))
     authors = [await make_user() for _ in range(3)]
-    ids = await add_ideas(session, challenge, authors, 25)
+    ids = await add_varied_ideas(session, challenge, authors, 25)
     priya_user = await make_user("Priya")
     # The oldest ideas come last in the newest-first order, on the second page.
     last = ids[-1]
@@ -730,7 +712,7 @@ async def test_the_list_with_vote_buttons_runs_the_same_queries_with_3_or_30_ide
         challenge = await make_challenge(
             host, tags=("Food",), vote_budget=40 if size == 30 else None
         )
-        ids = await add_ideas(session, challenge, authors, size)
+        ids = await add_varied_ideas(session, challenge, authors, size)
         await session.execute(
             insert(Vote),
             [

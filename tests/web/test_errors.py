@@ -16,7 +16,7 @@ from starlette.routing import Route
 from ideas.errors import Conflict, Forbidden, NotFound
 from ideas.logs import RequestIdFilter
 from ideas.web.errors import Refusal, answer_refusals
-from tests.conftest import Person
+from tests.factories.accounts import Person
 from tests.html import Page
 
 SECRET_DETAIL = "the database caught fire"

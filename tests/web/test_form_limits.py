@@ -25,7 +25,8 @@ from ideas.moderation.models import Report
 from ideas.submissions.models import Idea
 from ideas.teams.models import JoinRequest, Team, TeamUpdate
 from ideas.web.ratelimit import Limit, hit
-from tests.conftest import Person, count
+from tests.factories.accounts import Person
+from tests.factories.queries import count
 from tests.html import Page
 
 

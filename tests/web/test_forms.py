@@ -31,7 +31,7 @@ from ideas.teams import forms as team_forms
 from ideas.teams.matching_views import parse_choices
 from ideas.voting.compare_views import _answer as compare_answer
 from ideas.web.forms import MAX_ID, Form, parse_id
-from tests.conftest import count
+from tests.factories.queries import count
 from tests.html import Page
 
 ZONE = ZoneInfo("Pacific/Kiritimati")  # UTC+14: the last moments of 9999 do not exist in UTC

@@ -16,7 +16,7 @@ from starlette.convertors import IntegerConvertor
 from starlette.routing import BaseRoute, Mount, Route
 
 from ideas.web.convertors import MAX_ID, IdConvertor
-from tests.conftest import Person
+from tests.factories.accounts import Person
 
 PARAM = re.compile(r"{(\w+)(?::\w+)?}")
 # Past PostgreSQL's integer, and past SQLite's 64-bit one.

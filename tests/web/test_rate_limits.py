@@ -16,8 +16,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ideas.comments.models import Comment
 from ideas.submissions.models import Idea
 from ideas.web.ratelimit import PER_ACCOUNT, PER_ADDRESS, Limit
-from tests.conftest import Person, count
-from tests.web.conftest import MakeSite
+from tests.factories.accounts import Person
+from tests.factories.queries import count
+from tests.factories.web import MakeSite
 
 GITHUB = {"GITHUB_CLIENT_ID": "test-client", "GITHUB_CLIENT_SECRET": "test-secret"}
 

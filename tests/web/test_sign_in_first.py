@@ -10,7 +10,6 @@ checked without anyone having to remember it.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -19,7 +18,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.applications import Starlette
-from starlette.routing import BaseRoute, Mount, Route
+from starlette.routing import Route
 
 from ideas.accounts import sessions
 from ideas.accounts.models import User
@@ -31,7 +30,8 @@ from ideas.db import utcnow
 from ideas.submissions.models import Idea
 from ideas.teams.models import Team
 from ideas.web.sessions import cookie_name
-from tests.conftest import Person
+from tests.factories.accounts import Person
+from tests.factories.web import routes_of
 from tests.html import Page
 
 PARAM = re.compile(r"{(\w+)(?::\w+)?}")
@@ -56,17 +56,6 @@ FOR_SIGNED_IN_PEOPLE = {
     "idea.edit",
     "comment.edit",
 }
-
-
-def routes_of(app: Starlette) -> Iterator[tuple[str, Route]]:
-    def walk(table: list[BaseRoute], prefix: str) -> Iterator[tuple[str, Route]]:
-        for route in table:
-            if isinstance(route, Mount) and route.routes:
-                yield from walk(route.routes, prefix + route.path)
-            elif isinstance(route, Route):
-                yield prefix, route
-
-    return walk(app.routes, "")
 
 
 @dataclass
