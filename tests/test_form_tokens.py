@@ -46,11 +46,11 @@ from ideas.web.sessions import cookie_name
 from tests.conftest import schedule_for
 from tests.factories.accounts import Person
 from tests.factories.queries import count
+from tests.factories.web import HTMX
 from tests.html import Page
 from tests.support.environ import TEST_ENVIRON
 
 TOKEN = "a-one-time-token-0123456789"
-HTMX = {"HX-Request": "true"}
 
 
 @dataclass

@@ -23,10 +23,8 @@ from ideas.submissions.services import withdraw_idea
 from tests.factories.accounts import Person, visitor_with_a_session
 from tests.factories.queries import count, counting
 from tests.factories.rounds import idea_url
+from tests.factories.web import HTMX
 from tests.html import Page
-
-HTMX = {"HX-Request": "true"}
-
 
 # Helpers ------------------------------------------------------------------------
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
+import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ideas.accounts import sessions
@@ -40,3 +41,18 @@ async def visitor_with_a_session(make_client: Any, session: AsyncSession, settin
     client = make_client()
     client.cookies.set(cookie_name(settings), token)
     return Person(client=client, csrf=web_session.csrf_token, user=None)
+
+
+# Fixtures that conftests of the concepts share (each lists them in its __all__).
+
+
+@pytest.fixture
+async def host(make_user: Any) -> User:
+    user: User = await make_user("Hamid", host=True)
+    return user
+
+
+@pytest.fixture
+async def author(make_user: Any) -> User:
+    user: User = await make_user("Priya")
+    return user

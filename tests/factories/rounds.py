@@ -184,3 +184,20 @@ def idea_url(idea: Idea) -> str:
 async def set_columns(session: AsyncSession, idea: Idea, **values: Any) -> None:
     await session.execute(update(Idea).where(Idea.id == idea.id).values(**values))
     await session.commit()
+
+
+async def tag_ids(session: AsyncSession, challenge: Challenge) -> dict[str, int]:
+    rows = await session.execute(
+        select(ChallengeTag.name, ChallengeTag.id).where(ChallengeTag.challenge_id == challenge.id)
+    )
+    return {row.name: row.id for row in rows}
+
+
+def titles(page: Page) -> list[str]:
+    return [" ".join(a.text_content().split()) for a in page.select(".idea-card .card__title a")]
+
+
+async def listed(person: Person, url: str) -> list[str]:
+    response = await person.get(url)
+    assert response.status_code == 200
+    return titles(Page(response))

@@ -2,23 +2,34 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ideas.accounts.forms import ProfileInput
 from ideas.accounts.models import Skill, User
+from ideas.accounts.services import update_profile
+from ideas.audit import AuditEntry
 from ideas.challenges.models import Challenge
 from ideas.challenges.phases import Phase
 from ideas.challenges.services import shortlist
 from ideas.db import utcnow, write
-from ideas.teams import matching
+from ideas.submissions.models import Idea
+from ideas.teams import matching, services
+from ideas.teams.forms import AskInput
 from ideas.teams.membership import join, lock_team
 from ideas.teams.models import (
+    JoinRequest,
+    RequestStatus,
     Team,
+    TeamMember,
     TeamRole,
     TeamRoleSkill,
 )
+from tests.html import Page
 
 
 async def teams_round(
@@ -98,3 +109,117 @@ async def skill(session: AsyncSession, name: str) -> Skill:
             tx.add(found)
             await tx.flush()
     return found
+
+
+@dataclass
+class Round:
+    """A challenge with one shortlisted idea and its team, led by the idea's author."""
+
+    host: User
+    challenge: Challenge
+    lead: User
+    idea: Idea
+    team: Team
+
+    @property
+    def url(self) -> str:
+        return f"/teams/{self.team.id}"
+
+
+async def add_team(session: AsyncSession, challenge: Challenge, idea: Idea) -> Team:
+    await shortlist(
+        session,
+        challenge_id=challenge.id,
+        idea_id=idea.id,
+        note="",
+        actor_id=challenge.created_by_id,
+        now=utcnow(),
+    )
+    team = await session.scalar(select(Team).where(Team.idea_id == idea.id))
+    assert team is not None
+    return team
+
+
+async def ask(
+    session: AsyncSession, team: Team, person: User, message: str = "I can help."
+) -> JoinRequest:
+    return await services.ask_to_join(
+        session,
+        team_id=team.id,
+        user_id=person.id,
+        data=AskInput(message, ""),
+        now=utcnow(),
+    )
+
+
+async def accept(session: AsyncSession, team: Team, request: JoinRequest) -> None:
+    await services.accept_request(
+        session, team_id=team.id, request_id=request.id, actor_id=team.lead_id, now=utcnow()
+    )
+
+
+async def add_member(session: AsyncSession, team: Team, person: User) -> None:
+    await accept(session, team, await ask(session, team, person))
+
+
+async def member_ids(session: AsyncSession, team: Team) -> set[int]:
+    await session.commit()
+    rows = await session.scalars(select(TeamMember.user_id).where(TeamMember.team_id == team.id))
+    return set(rows)
+
+
+async def fresh_team(session: AsyncSession, team: Team) -> Team:
+    await session.commit()
+    fresh = await session.get(Team, team.id, populate_existing=True)
+    assert fresh is not None
+    return fresh
+
+
+async def status_of(session: AsyncSession, request: JoinRequest) -> RequestStatus:
+    await session.commit()
+    fresh = await session.get(JoinRequest, request.id, populate_existing=True)
+    assert fresh is not None
+    return fresh.status
+
+
+async def audit_actions(session: AsyncSession) -> list[str]:
+    await session.commit()
+    rows = await session.scalars(
+        select(AuditEntry.action)
+        .where(AuditEntry.action.startswith("team."))
+        .order_by(AuditEntry.id)
+    )
+    return list(rows)
+
+
+async def give_skills(session: AsyncSession, user: User, *skills: str) -> None:
+    await update_profile(
+        session,
+        user_id=user.id,
+        data=ProfileInput(user.display_name, "", "", list(skills), []),
+        now=utcnow(),
+    )
+
+
+async def rank(
+    session: AsyncSession, challenge: Challenge, user: User, teams: Sequence[Team]
+) -> None:
+    await matching.save_preferences(
+        session, challenge_id=challenge.id, user_id=user.id, team_ids=[t.id for t in teams]
+    )
+
+
+def looking_url(challenge: Challenge) -> str:
+    return f"/challenges/{challenge.slug}/looking"
+
+
+def preferences_url(challenge: Challenge) -> str:
+    return f"/challenges/{challenge.slug}/preferences"
+
+
+def suggest_url(challenge: Challenge) -> str:
+    return f"/challenges/{challenge.slug}/suggest-teams"
+
+
+def texts(page: Page, selector: str) -> list[str]:
+    return [" ".join(e.text_content().split()) for e in page.select(selector)]

@@ -5,6 +5,10 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from ideas.accounts.models import User
 from ideas.accounts.services import create_user
@@ -16,7 +20,11 @@ from ideas.db import Database, utcnow
 from ideas.submissions.forms import IdeaInput
 from ideas.submissions.models import Idea
 from ideas.submissions.services import post_idea
+from ideas.voting.models import Vote
 from tests.conftest import schedule_for
+from tests.factories.accounts import Person
+from tests.factories.web import HTMX
+from tests.html import Page
 
 
 @dataclass
@@ -77,3 +85,33 @@ async def a_round(
         yield Round(database, challenge, posted, people)
     finally:
         await database.dispose()
+
+
+def vote_url(idea: Idea) -> str:
+    return f"/ideas/{idea.id}/vote"
+
+
+async def vote(
+    person: Person, idea: Idea, action: str = "vote", *, htmx: bool = False, **fields: str
+) -> Any:
+    return await person.post(
+        vote_url(idea), {"action": action, **fields}, headers=HTMX if htmx else None
+    )
+
+
+async def tally(session: AsyncSession, idea: Idea) -> tuple[int, int]:
+    """The idea's vote_count and how many vote rows it has, read fresh."""
+    await session.commit()
+    counted = await session.scalar(select(Idea.vote_count).where(Idea.id == idea.id))
+    rows = await session.scalar(
+        select(func.count()).select_from(Vote).where(Vote.idea_id == idea.id)
+    )
+    return int(counted or 0), int(rows or 0)
+
+
+def button(page: Page, idea: Idea) -> Any:
+    return page.one(f"#vote-{idea.id} button")
+
+
+def shown_count(page: Page, idea: Idea) -> str:
+    return page.text(f"#vote-{idea.id} .vote__count")

@@ -15,9 +15,8 @@ from ideas.notifications.models import ChallengeFollow, EmailFrequency, IdeaFoll
 from ideas.submissions.models import Idea
 from tests.factories.accounts import Person
 from tests.factories.notifications import notifications_of
+from tests.factories.web import HTMX
 from tests.html import Page
-
-HTMX = {"HX-Request": "true"}
 
 
 async def add_notifications(

@@ -28,9 +28,9 @@ from ideas.teams.models import JoinRequest, RequestStatus, Team
 from ideas.web.timing import EVEN_SECONDS
 from tests.conftest import schedule_for
 from tests.factories.accounts import Person
+from tests.factories.web import HTMX
 from tests.html import Page, normalized
 
-HTMX = {"HX-Request": "true"}
 UNKNOWN = "nobody-here@example.org"
 
 

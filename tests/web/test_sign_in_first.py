@@ -31,11 +31,10 @@ from ideas.submissions.models import Idea
 from ideas.teams.models import Team
 from ideas.web.sessions import cookie_name
 from tests.factories.accounts import Person
-from tests.factories.web import routes_of
+from tests.factories.web import HTMX, routes_of
 from tests.html import Page
 
 PARAM = re.compile(r"{(\w+)(?::\w+)?}")
-HTMX = {"HX-Request": "true"}
 # Pages that are only for signed-in people, whatever the phase.
 FOR_SIGNED_IN_PEOPLE = {
     "settings",
