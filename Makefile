@@ -44,7 +44,7 @@ test: install  ## Run every test: SQLite, PostgreSQL (if reachable) and the brow
 lint: $(STAMP)  ## Check style and types (ruff, mypy)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy ideas
+	$(BIN)/mypy ideas tests bench
 
 fmt: $(STAMP)  ## Format the code and fix what ruff can fix
 	$(BIN)/ruff check --fix .

@@ -129,7 +129,7 @@ async def build_on_form(
 async def comment_form(
     people: Any, make_user: Any, make_challenge: Any, make_idea: Any, **_: Any
 ) -> Sent:
-    _, idea = await an_idea(make_user, make_challenge, make_idea)
+    idea = (await an_idea(make_user, make_challenge, make_idea))[1]
     [priya] = await people("Priya")
     return Sent(priya, f"/ideas/{idea.id}/comments", {"body": "Love it."}, Comment)
 
@@ -142,7 +142,7 @@ async def reply_form(
     session: AsyncSession,
     **_: Any,
 ) -> Sent:
-    _, idea = await an_idea(make_user, make_challenge, make_idea)
+    idea = (await an_idea(make_user, make_challenge, make_idea))[1]
     first = await post_comment(
         session, idea_id=idea.id, author_id=idea.author_id, body="Thoughts?", now=utcnow()
     )
@@ -154,7 +154,7 @@ async def reply_form(
 async def idea_report_form(
     people: Any, make_user: Any, make_challenge: Any, make_idea: Any, **_: Any
 ) -> Sent:
-    _, idea = await an_idea(make_user, make_challenge, make_idea)
+    idea = (await an_idea(make_user, make_challenge, make_idea))[1]
     [priya] = await people("Priya")
     return Sent(priya, f"/ideas/{idea.id}/report", {"reason": "spam", "note": ""}, Report)
 
@@ -167,7 +167,7 @@ async def comment_report_form(
     session: AsyncSession,
     **_: Any,
 ) -> Sent:
-    _, idea = await an_idea(make_user, make_challenge, make_idea)
+    idea = (await an_idea(make_user, make_challenge, make_idea))[1]
     comment = await post_comment(
         session, idea_id=idea.id, author_id=idea.author_id, body="Buy my shoes", now=utcnow()
     )
@@ -407,7 +407,7 @@ async def test_a_form_without_a_token_still_works(
 async def test_every_form_that_makes_something_carries_a_fresh_token(
     make_user: Any, make_challenge: Any, make_idea: Any, people: Any
 ) -> None:
-    _, idea = await an_idea(make_user, make_challenge, make_idea)
+    idea = (await an_idea(make_user, make_challenge, make_idea))[1]
     [priya] = await people("Priya")
 
     shown = [Page(await priya.get(f"/ideas/{idea.id}/{idea.slug}")) for _ in range(2)]

@@ -470,6 +470,7 @@ async def test_a_deleted_accounts_open_requests_invitations_rankings_and_search_
     asked = await teams.ask_to_join(
         session, team_id=team.id, user_id=gone.id, data=AskInput("Me", ""), now=utcnow()
     )
+    assert other_team.lead_id is not None
     invited = await teams.invite(
         session,
         team_id=other_team.id,
@@ -528,7 +529,7 @@ async def test_a_deleted_accounts_notifications_follows_and_mail_go(
 
     await session.commit()
     for model in (Notification, ChallengeFollow, IdeaFollow, OutboxMail):
-        left = await session.scalars(select(model).where(model.user_id == priya))  # type: ignore[attr-defined]
+        left = await session.scalars(select(model).where(model.user_id == priya))
         assert left.all() == [], model.__name__
     person = await fresh(session, User, priya)
     assert (person.status, person.email) == (UserStatus.DELETED, None)

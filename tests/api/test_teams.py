@@ -111,6 +111,7 @@ async def test_a_deleted_account_leaves_its_team_and_a_team_left_empty_has_no_le
     gone = await make_user("Gone")
     await put_on(session, teams[0], gone)
     await delete_account(session, user_id=gone.id, now=utcnow())
+    assert teams[1].lead_id is not None
     await delete_account(session, user_id=teams[1].lead_id, now=utcnow())
 
     response = await visitor.get(teams_url(challenge.slug))

@@ -49,7 +49,7 @@ def city_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         # The story posts far faster than a person; the limits have tests of their own.
         settings = oidc.environ(IDEAS_RATE_LIMITS="false")
         folder = tmp_path_factory.mktemp("whole-round")
-        with serving(folder, oidc.app_port, **settings) as url:
+        with serving(folder, oidc.app_port, demo=False, **settings) as url:
             yield Site(url, folder, settings)
 
 
@@ -319,9 +319,9 @@ def test_a_whole_round_from_first_sign_in_to_the_results(
     visitor.get_by_role("link", name="Results: votes and pairwise ranking").click()
     expect(visitor.locator(".lede")).to_contain_text("by 4 comparisons")
     expected_votes = {swap_table: "2", scouts: "2", compost: "1", cups: "1", boxes: "0"}
-    for idea, votes in expected_votes.items():
+    for idea, shown_votes in expected_votes.items():
         result = visitor.locator("#results tbody tr", has_text=idea)
-        expect(result.locator(".results__votes")).to_have_text(votes)
+        expect(result.locator(".results__votes")).to_have_text(shown_votes)
     expect(visitor.locator("#results tbody tr").first.locator(".results__votes")).to_have_text("2")
     sort = visitor.get_by_role("navigation", name="Sort the results")
     sort.get_by_role("link", name="Pairwise score").click()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
@@ -729,7 +730,7 @@ async def test_the_services_refuse_host_tools_to_anyone_but_the_hosts(
     session.add(ChallengeHost(challenge_id=challenge.id, user_id=co_host.id, added_at=utcnow()))
     await session.commit()
     idea = await make_idea(challenge, await make_user())
-    tools = {
+    tools: dict[str, Callable[..., Awaitable[Any]]] = {
         "switch the phase": functools.partial(services.switch_phase, to=Phase.REVIEW),
         "invite a co-host": functools.partial(hosting.invite_host, email=co_host.email),
         "remove a co-host": functools.partial(services.remove_host, user_id=co_host.id),

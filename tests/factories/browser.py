@@ -41,7 +41,7 @@ def run_ideas(folder: Path, *args: str, **settings: str) -> str:
 
 
 @contextlib.contextmanager
-def serving(folder: Path, port: int, demo: bool = False, **settings: str) -> Iterator[str]:
+def serving(folder: Path, port: int, *, demo: bool = False, **settings: str) -> Iterator[str]:
     """`ideas migrate` (and `ideas demo`), then `ideas serve` on ``port`` until the block ends."""
     env = site_environ(folder, **settings)
     ideas = [sys.executable, "-m", "ideas"]

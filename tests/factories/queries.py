@@ -32,7 +32,7 @@ async def count(session: AsyncSession, model: type[Any]) -> int:
     return int(await session.scalar(select(func.count()).select_from(model)) or 0)
 
 
-async def fresh(session: AsyncSession, model: type[Any], item_id: int) -> Any:
+async def fresh(session: AsyncSession, model: type[Any], key: Any) -> Any:
     """The row as saved now."""
     await session.commit()
-    return await session.get(model, item_id, populate_existing=True)
+    return await session.get(model, key, populate_existing=True)

@@ -153,6 +153,7 @@ async def ask(
 
 
 async def accept(session: AsyncSession, team: Team, request: JoinRequest) -> None:
+    assert team.lead_id is not None
     await services.accept_request(
         session, team_id=team.id, request_id=request.id, actor_id=team.lead_id, now=utcnow()
     )

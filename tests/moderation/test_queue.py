@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
@@ -612,7 +613,7 @@ async def test_the_services_refuse_decisions_by_anyone_but_its_hosts_and_admins(
     await hide_by_reports(reporters, idea)
     other_host = await make_user("Olga", host=True)
     await make_challenge(other_host)
-    decisions = {
+    decisions: dict[str, Callable[..., Awaitable[Any]]] = {
         "restore": services.restore,
         "dismiss": services.dismiss,
         "suspend": services.suspend_author,

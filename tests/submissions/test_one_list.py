@@ -34,11 +34,6 @@ SORTS = [sort.value for sort in IDEA_SORTS]
 
 
 @pytest.fixture
-async def host(make_user: Any) -> User:
-    return await make_user("Hamid", host=True)
-
-
-@pytest.fixture
 async def challenge(
     session: AsyncSession, make_challenge: Any, make_idea: Any, make_user: Any, host: User
 ) -> Challenge:

@@ -172,6 +172,7 @@ async def test_my_requests_shows_each_state(
         session, request_id=withdrawn.id, user_id=maria.id, now=utcnow()
     )
     await add_member(session, others[1], maria)
+    assert others[2].lead_id is not None
     invited = await services.invite(
         session,
         team_id=others[2].id,

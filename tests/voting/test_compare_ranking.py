@@ -68,6 +68,7 @@ async def test_the_ranking_is_refitted_after_enough_answers_or_time(
     )
     # The 25th answer since the last fit refits.
     counted = await answer_as(people[1])
+    assert counted.ranking_fitted_at is not None
     assert counted.ranking_fitted_at > fitted_at
     assert counted.comparisons_since_fit == 0
     # So does any answer once the last fit is five minutes old.
@@ -77,6 +78,7 @@ async def test_the_ranking_is_refitted_after_enough_answers_or_time(
     )
     await session.commit()
     timed = await answer_as(people[2])
+    assert timed.ranking_fitted_at is not None
     assert timed.ranking_fitted_at > stale
     assert timed.comparisons_since_fit == 0
 
@@ -153,7 +155,7 @@ async def test_the_results_show_both_rankings_and_the_comparison_counts(
     preferred = await make_idea(challenge, author, title="Preferred")
     unseen = await make_idea(challenge, author, title="Unseen")
     hidden = await make_idea(challenge, author, title="Hidden")
-    values = {
+    values: dict[Idea, dict[str, Any]] = {
         liked: {"vote_count": 9, "pairwise_score": 0.36, "comparison_count": 14},
         preferred: {"vote_count": 2, "pairwise_score": 0.64, "comparison_count": 14},
         unseen: {"vote_count": 2, "pairwise_score": None, "comparison_count": 0},

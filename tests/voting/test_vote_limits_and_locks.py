@@ -75,6 +75,7 @@ async def test_the_voter_row_is_the_lock_that_orders_one_persons_votes(
 
     # The INSERT that counts the votes spent against the budget in its WHERE.
     counting = next(n for n, s in enumerate(work) if "vote_budget IS NULL OR (SELECT count(*)" in s)
+    assert session.bind is not None
     if session.bind.dialect.name == "postgresql":
         # NO KEY UPDATE: it orders one person's votes without blocking the foreign-key
         # checks of rows that point at them (a notification for them, say).

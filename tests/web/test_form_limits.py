@@ -169,7 +169,9 @@ async def comment_report(people: Any, idea: Any, session: AsyncSession, **_: Any
     )  # fmt: skip
 
 
-async def _team(host: Any, make_challenge: Any, make_idea: Any, lead: Any, session: Any) -> Team:
+async def _team(
+    host: Any, make_challenge: Any, make_idea: Any, lead: Any, session: AsyncSession
+) -> Team:
     challenge = await make_challenge(host.user, phase=Phase.TEAMS)
     idea = await make_idea(challenge, lead, title="Compost the leftovers")
     await shortlist(
@@ -267,7 +269,7 @@ def shown_value(page: Page, element_id: str) -> str:
     element = page.one(f"#{element_id}")
     if element.tag == "textarea":
         return element.text or ""
-    return element.get("value", "")
+    return str(element.get("value", ""))
 
 
 async def test_a_rate_limited_form_comes_back_as_typed_with_429(

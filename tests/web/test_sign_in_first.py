@@ -121,7 +121,7 @@ def sign_in_target(response: Any) -> str | None:
     location = urlsplit(response.headers["location"])
     if location.path != "/sign-in":
         return None
-    return parse_qs(location.query).get("next", [""])[0]
+    return str(parse_qs(location.query).get("next", [""])[0])
 
 
 async def test_no_page_refuses_a_visitor_it_sends_them_to_sign_in_and_back(
