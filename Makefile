@@ -38,13 +38,13 @@ run: $(STAMP)  ## Serve the site with demo data at http://127.0.0.1:8000
 	$(BIN)/ideas demo --if-empty
 	$(BIN)/ideas serve
 
-test: install  ## Run every test: SQLite, PostgreSQL (if reachable) and the browser (if Chromium is installed)
-	$(BIN)/pytest
+test: install  ## Run every test: SQLite, PostgreSQL (if reachable) and the browser (if Chromium is installed); print the coverage
+	$(BIN)/pytest --cov --cov-report=term:skip-covered
 
 lint: $(STAMP)  ## Check style and types (ruff, mypy)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy ideas
+	$(BIN)/mypy ideas tests bench
 
 fmt: $(STAMP)  ## Format the code and fix what ruff can fix
 	$(BIN)/ruff check --fix .

@@ -8,78 +8,30 @@ except under CI=true, where they fail instead.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import os
-import secrets
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import select
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 from starlette.applications import Starlette
 
-from ideas import migrate
 from ideas.accounts import sessions
 from ideas.accounts.models import User
 from ideas.app import create_app
 from ideas.challenges.models import Challenge
 from ideas.challenges.phases import Phase
-from ideas.db import Database, create_engine, execute_autocommit, utcnow
+from ideas.db import Database, create_engine, utcnow
 from ideas.settings import Settings, load_settings
 from ideas.submissions.models import Idea
 from ideas.web.sessions import cookie_name
 from tests.factories import challenges, people, submissions
-
-IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
-POSTGRES_ADMIN_URL = os.environ.get(
-    "IDEAS_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
-)
-TEST_ENVIRON = {"IDEAS_ENV": "test", "SECRET_KEY": "t" * 40, "IDEAS_TIMEZONE": "UTC"}
-# Production needs its public origin and a sign-in provider; this one is never
-# contacted by these tests.
-PRODUCTION_ENVIRON = {
-    **TEST_ENVIRON,
-    "IDEAS_ENV": "production",
-    "IDEAS_BASE_URL": "https://ideas.example.org",
-    "GITHUB_CLIENT_ID": "test-client",
-    "GITHUB_CLIENT_SECRET": "test-secret",
-}
-
+from tests.factories.accounts import Person
+from tests.support.databases import new_database
+from tests.support.environ import TEST_ENVIRON
 
 # Databases -----------------------------------------------------------------
-
-
-@contextlib.contextmanager
-def new_database(kind: str, folder: Path) -> Iterator[str]:
-    """A migrated, empty database of ``kind`` (sqlite or postgresql); dropped afterwards."""
-    if kind == "sqlite":
-        url = f"sqlite:///{folder / 'ideas-test.db'}"
-        migrate.upgrade(url)
-        yield url
-        return
-    name = f"ideas_test_{secrets.token_hex(6)}"
-    try:
-        asyncio.run(execute_autocommit(POSTGRES_ADMIN_URL, f'CREATE DATABASE "{name}"'))
-    except (TimeoutError, OSError, SQLAlchemyError) as error:
-        message = f"PostgreSQL is not reachable at {POSTGRES_ADMIN_URL}: {error}"
-        if IN_CI:
-            pytest.fail(message)
-        pytest.skip(message)
-    url = make_url(POSTGRES_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
-    try:
-        migrate.upgrade(url)
-        yield url
-    finally:
-        asyncio.run(
-            execute_autocommit(POSTGRES_ADMIN_URL, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        )
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
@@ -144,26 +96,6 @@ def app(settings: Settings, database: Database) -> Starlette:
     return create_app(settings, database)
 
 
-@dataclass
-class Person:
-    """Someone using the site through an HTTP client; ``csrf`` is their form token."""
-
-    client: httpx.AsyncClient
-    csrf: str
-    user: User | None
-
-    async def get(self, url: str, **kwargs: Any) -> httpx.Response:
-        return await self.client.get(url, **kwargs)
-
-    async def post(
-        self, url: str, data: dict[str, str] | None = None, *, csrf: bool = True, **kwargs: Any
-    ) -> httpx.Response:
-        form = dict(data or {})
-        if csrf and self.csrf:
-            form.setdefault("csrf_token", self.csrf)
-        return await self.client.post(url, data=form, **kwargs)
-
-
 @pytest.fixture
 async def make_client(app: Starlette) -> AsyncIterator[Any]:
     clients: list[httpx.AsyncClient] = []
@@ -210,9 +142,6 @@ def make_user(session: AsyncSession) -> Any:
     return make
 
 
-schedule_for = challenges.schedule_for
-
-
 @pytest.fixture
 def make_challenge(session: AsyncSession) -> Any:
     counter = iter(range(1, 10_000))
@@ -236,14 +165,6 @@ def make_idea(session: AsyncSession) -> Any:
         return await submissions.idea(session, challenge, author, next(counter), title=title)
 
     return make
-
-
-async def count(session: AsyncSession, model: type[Any]) -> int:
-    """How many rows of ``model`` are saved (read fresh, outside any cached state)."""
-    from sqlalchemy import func
-
-    await session.commit()
-    return int(await session.scalar(select(func.count()).select_from(model)) or 0)
 
 
 @pytest.fixture(scope="session")

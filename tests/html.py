@@ -31,7 +31,7 @@ class Page:
         element = self.one(f'[name="{name}"]')
         if element.tag == "textarea":
             return element.text or ""
-        return element.get("value", "")
+        return str(element.get("value", ""))
 
 
 def normalized(text: str, *hidden: str) -> str:

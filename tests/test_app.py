@@ -6,7 +6,7 @@ import os
 import subprocess
 import sys
 
-from tests.conftest import TEST_ENVIRON
+from tests.support.environ import TEST_ENVIRON
 
 BUILD_AND_COUNT = """
 import gc

@@ -43,12 +43,15 @@ from ideas.teams import services as teams
 from ideas.teams.forms import AskInput, InviteInput
 from ideas.teams.models import JoinRequest, Team, TeamMember, TeamRole, TeamUpdate
 from ideas.web.sessions import cookie_name
-from tests.conftest import TEST_ENVIRON, Person, count, schedule_for
 from tests.factories import challenges as rounds
+from tests.factories.accounts import Person
+from tests.factories.challenges import schedule_for
+from tests.factories.queries import count
+from tests.factories.web import HTMX
 from tests.html import Page
+from tests.support.environ import TEST_ENVIRON
 
 TOKEN = "a-one-time-token-0123456789"
-HTMX = {"HX-Request": "true"}
 
 
 @dataclass
@@ -121,7 +124,7 @@ async def build_on_form(
 async def comment_form(
     people: Any, make_user: Any, make_challenge: Any, make_idea: Any, **_: Any
 ) -> Sent:
-    _, idea = await an_idea(make_user, make_challenge, make_idea)
+    idea = (await an_idea(make_user, make_challenge, make_idea))[1]
     [priya] = await people("Priya")
     return Sent(priya, f"/ideas/{idea.id}/comments", {"body": "Love it."}, Comment)
 
@@ -134,7 +137,7 @@ async def reply_form(
     session: AsyncSession,
     **_: Any,
 ) -> Sent:
-    _, idea = await an_idea(make_user, make_challenge, make_idea)
+    idea = (await an_idea(make_user, make_challenge, make_idea))[1]
     first = await post_comment(
         session, idea_id=idea.id, author_id=idea.author_id, body="Thoughts?", now=utcnow()
     )
@@ -146,7 +149,7 @@ async def reply_form(
 async def idea_report_form(
     people: Any, make_user: Any, make_challenge: Any, make_idea: Any, **_: Any
 ) -> Sent:
-    _, idea = await an_idea(make_user, make_challenge, make_idea)
+    idea = (await an_idea(make_user, make_challenge, make_idea))[1]
     [priya] = await people("Priya")
     return Sent(priya, f"/ideas/{idea.id}/report", {"reason": "spam", "note": ""}, Report)
 
@@ -159,7 +162,7 @@ async def comment_report_form(
     session: AsyncSession,
     **_: Any,
 ) -> Sent:
-    _, idea = await an_idea(make_user, make_challenge, make_idea)
+    idea = (await an_idea(make_user, make_challenge, make_idea))[1]
     comment = await post_comment(
         session, idea_id=idea.id, author_id=idea.author_id, body="Buy my shoes", now=utcnow()
     )
@@ -399,7 +402,7 @@ async def test_a_form_without_a_token_still_works(
 async def test_every_form_that_makes_something_carries_a_fresh_token(
     make_user: Any, make_challenge: Any, make_idea: Any, people: Any
 ) -> None:
-    _, idea = await an_idea(make_user, make_challenge, make_idea)
+    idea = (await an_idea(make_user, make_challenge, make_idea))[1]
     [priya] = await people("Priya")
 
     shown = [Page(await priya.get(f"/ideas/{idea.id}/{idea.slug}")) for _ in range(2)]

@@ -274,3 +274,38 @@ def test_the_walk_finds_the_imports_it_is_about() -> None:
     assert ("ideas.submissions.views", "ideas.challenges.loaders") in found
     assert kind("ideas.voting.compare_views") == "views"
     assert kind("ideas.voting.compare_services") == "services"
+
+
+# Tests ---------------------------------------------------------------------
+
+TEST_ROOTS = ("tests", "bench")
+
+
+def _is_test_module(module: str) -> bool:
+    last = module.rsplit(".", 1)[-1]
+    return last.startswith("test_") or last == "conftest"
+
+
+def test_modules_and_conftests_are_imported_by_no_other_module() -> None:
+    """Shared helpers live in tests/factories/ (or tests/support/): a test module or a
+    conftest is collected by pytest, never imported by another file."""
+    found = []
+    for root in TEST_ROOTS:
+        for path in sorted((ROOT / root).rglob("*.py")):
+            if "node_modules" in path.parts:
+                continue
+            for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+                if isinstance(node, ast.Import):
+                    named = [(alias.name, "") for alias in node.names]
+                elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                    named = [(node.module, alias.name) for alias in node.names]
+                    named += [(f"{node.module}.{alias.name}", "") for alias in node.names]
+                else:
+                    continue
+                for module, name in named:
+                    if not module.startswith(TEST_ROOTS):
+                        continue
+                    if _is_test_module(module):
+                        where = path.relative_to(ROOT)
+                        found.append(f"{where}:{node.lineno} imports {module} {name}".rstrip())
+    assert not found, "\n".join(["Move what is shared to tests/factories/:", *found])

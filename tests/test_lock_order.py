@@ -13,7 +13,7 @@ SQLite needs no such order: its writers run one at a time.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Callable, Coroutine, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -28,8 +28,8 @@ from ideas.moderation.forms import ReportInput
 from ideas.moderation.models import ReportReason
 from ideas.submissions import services as submissions
 from ideas.submissions.models import IdeaStatus
-from tests.conftest import new_database
-from tests.voting.test_concurrency import Round, a_round
+from tests.factories.voting import Round, a_round
+from tests.support.databases import new_database
 
 
 @pytest.fixture
@@ -51,7 +51,7 @@ async def waiting_for_a_lock(connection: AsyncConnection) -> bool:
 
 
 async def waits_for_the_challenge(
-    url: str, round_: Round, change: Callable[[Database], Awaitable[Any]]
+    url: str, round_: Round, change: Callable[[Database], Coroutine[Any, Any, Any]]
 ) -> Any:
     """Run ``change`` while the challenge's row is held; check that it waits without having
     locked the idea; let it go on and give what it returned (or raise what it raised)."""

@@ -2,36 +2,16 @@
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator, Sequence
-from datetime import timedelta
-from itertools import pairwise
 from typing import Any
 
-from sqlalchemy import event, insert, select, update
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from ideas.accounts.models import User
 from ideas.challenges.models import Challenge, ChallengeTag
-from ideas.db import utcnow
-from ideas.submissions.models import Idea, IdeaLink, IdeaTag
 from ideas.submissions.queries import PAGE_SIZE, Sort
+from tests.factories.queries import counting
+from tests.factories.rounds import add_varied_ideas
 from tests.html import Page
-
-
-@contextlib.contextmanager
-def counting(engine: AsyncEngine) -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        if not statement.startswith(("SAVEPOINT", "RELEASE", "ROLLBACK", "BEGIN")):
-            statements.append(statement)
-
-    event.listen(engine.sync_engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(engine.sync_engine, "before_cursor_execute", record)
 
 
 async def _queries_for(engine: AsyncEngine, person: Any, url: str, **kwargs: Any) -> int:
@@ -39,57 +19,6 @@ async def _queries_for(engine: AsyncEngine, person: Any, url: str, **kwargs: Any
         response = await person.get(url, **kwargs)
     assert response.status_code == 200, url
     return len(statements)
-
-
-async def add_ideas(
-    session: AsyncSession, challenge: Challenge, authors: Sequence[User], how_many: int
-) -> list[int]:
-    """``how_many`` ideas in one statement, with varied counters, tags and build-on links.
-
-    Every other idea is about compost and every third carries the challenge's
-    first tag; every fifth builds on the idea before it.
-    """
-    now = utcnow()
-    rows = [
-        {
-            "challenge_id": challenge.id,
-            "author_id": authors[n % len(authors)].id,
-            "title": f"Idea {n} about {'compost' if n % 2 == 0 else 'bicycles'}",
-            "slug": f"idea-{n}",
-            "summary": f"Summary of idea {n}.",
-            "body": "Turn canteen scraps into soil." if n % 2 == 0 else "Ride to school.",
-            "vote_count": n % 7,
-            "build_count": n % 3,
-            "influence": n % 5,
-            "created_at": now - timedelta(minutes=n),
-            "updated_at": now - timedelta(minutes=n),
-            "last_activity_at": now - timedelta(minutes=(n * 7) % 50),
-        }
-        for n in range(how_many)
-    ]
-    ids = list((await session.scalars(insert(Idea).returning(Idea.id), rows)).all())
-    tag_id = await session.scalar(
-        select(ChallengeTag.id)
-        .where(ChallengeTag.challenge_id == challenge.id)
-        .order_by(ChallengeTag.position)
-    )
-    tagged = [{"idea_id": idea_id, "tag_id": tag_id} for idea_id in ids[::3]]
-    if tagged:
-        await session.execute(insert(IdeaTag), tagged)
-    links = [
-        {"child_id": child, "parent_id": parent, "note": ""}
-        for parent, child in pairwise(ids)
-        if child % 5 == 0
-    ]
-    if links:
-        await session.execute(insert(IdeaLink), links)
-    await session.execute(
-        update(Challenge)
-        .where(Challenge.id == challenge.id)
-        .values(idea_count=Challenge.idea_count + how_many)
-    )
-    await session.commit()
-    return ids
 
 
 async def test_challenge_and_idea_pages_run_the_same_queries_with_3_or_30_ideas(
@@ -136,8 +65,8 @@ async def test_the_ideas_list_runs_the_same_queries_with_10_or_1000_ideas(
     authors = [await make_user() for _ in range(7)]
     small = await make_challenge(host, tags=("Food", "Transport"))
     large = await make_challenge(host, tags=("Food", "Transport"))
-    await add_ideas(session, small, authors, 10)
-    await add_ideas(session, large, authors, 1000)
+    await add_varied_ideas(session, small, authors, 10)
+    await add_varied_ideas(session, large, authors, 1000)
     tag_of = {
         challenge.id: await session.scalar(
             select(ChallengeTag.id).where(
@@ -190,7 +119,7 @@ async def test_search_and_similar_ideas_run_the_same_queries_with_10_or_1000_ide
     authors = [await make_user() for _ in range(3)]
     small = await make_challenge(host, tags=("Food",), title="Compost at school")
     priya = await sign_in(authors[0])
-    await add_ideas(session, small, authors, 10)
+    await add_varied_ideas(session, small, authors, 10)
 
     def urls(challenge: Challenge) -> list[str]:
         return [
@@ -200,7 +129,7 @@ async def test_search_and_similar_ideas_run_the_same_queries_with_10_or_1000_ide
 
     before = [await _queries_for(engine, priya, url) for url in urls(small)]
     large = await make_challenge(host, tags=("Food",), title="Compost in town")
-    await add_ideas(session, large, authors, 1000)
+    await add_varied_ideas(session, large, authors, 1000)
     after = [await _queries_for(engine, priya, url) for url in urls(large)]
 
     # Search: session and user; every challenge; their hosts; the matching ideas

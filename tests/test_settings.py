@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from ideas.settings import Environment, Settings, SettingsError, load_settings
-from tests.conftest import PRODUCTION_ENVIRON
+from tests.support.environ import PRODUCTION_ENVIRON
 
 ROOT = Path(__file__).resolve().parent.parent
 

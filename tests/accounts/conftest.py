@@ -1,5 +1,5 @@
 """Fixtures shared with the web plumbing's tests."""
 
-from tests.web.conftest import make_site
+from tests.factories.web import make_site
 
 __all__ = ["make_site"]

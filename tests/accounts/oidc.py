@@ -12,7 +12,6 @@ import contextlib
 import json
 import os
 import shutil
-import socket
 import subprocess
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
@@ -27,18 +26,13 @@ import uvicorn
 from ideas.app import create_app
 from ideas.db import Database
 from ideas.settings import Settings
-from tests.conftest import IN_CI, TEST_ENVIRON
+from tests.support.environ import IN_CI, TEST_ENVIRON
+from tests.support.ports import free_port
 
 PROVIDER_DIR = Path(__file__).resolve().parents[1] / "oidc"
 CLIENT_ID = "ideas-test"
 CLIENT_SECRET = "a-test-client-secret"
 PROVIDER_KEY = "city"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @dataclass

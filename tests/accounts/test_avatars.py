@@ -11,8 +11,8 @@ from ideas.accounts.models import User
 from ideas.accounts.providers import ProviderAccount
 from ideas.accounts.services import sign_in_with_provider
 from ideas.db import utcnow
+from tests.factories.web import MakeSite
 from tests.html import Page
-from tests.web.conftest import MakeSite
 
 GITHUB = {"GITHUB_CLIENT_ID": "id", "GITHUB_CLIENT_SECRET": "secret"}
 

@@ -53,8 +53,11 @@ from ideas.teams.models import (
 from ideas.voting.compare_services import record_comparison
 from ideas.voting.models import Comparison, Vote
 from ideas.voting.services import cast_vote
-from tests.conftest import Person, count, schedule_for
 from tests.factories import challenges as rounds
+from tests.factories.accounts import Person
+from tests.factories.challenges import schedule_for
+from tests.factories.queries import count, fresh
+from tests.factories.rounds import set_phase
 from tests.html import Page
 
 assert models  # every table is on Base.metadata
@@ -67,21 +70,6 @@ NOT_A_PERSON = {
 }
 
 
-async def set_phase(session: AsyncSession, challenge: Challenge, phase: Phase) -> None:
-    schedule = schedule_for(phase, utcnow())
-    await session.execute(
-        update(Challenge)
-        .where(Challenge.id == challenge.id)
-        .values(
-            ideas_opens_at=schedule.ideas,
-            review_opens_at=schedule.review,
-            teams_opens_at=schedule.teams,
-            closes_at=schedule.closed,
-        )
-    )
-    await session.commit()
-
-
 async def team_of(session: AsyncSession, challenge: Challenge, idea: Idea) -> Team:
     await rounds.shortlist(session, challenge, idea)
     team = await session.scalar(
@@ -89,11 +77,6 @@ async def team_of(session: AsyncSession, challenge: Challenge, idea: Idea) -> Te
     )
     assert team is not None
     return team
-
-
-async def fresh(session: AsyncSession, model: type[Any], key: Any) -> Any:
-    await session.commit()
-    return await session.get(model, key, populate_existing=True)
 
 
 async def join(session: AsyncSession, team: Team, person: User) -> None:
@@ -480,6 +463,7 @@ async def test_a_deleted_accounts_open_requests_invitations_rankings_and_search_
     asked = await teams.ask_to_join(
         session, team_id=team.id, user_id=gone.id, data=AskInput("Me", ""), now=utcnow()
     )
+    assert other_team.lead_id is not None
     invited = await teams.invite(
         session,
         team_id=other_team.id,
@@ -542,7 +526,7 @@ async def test_a_deleted_accounts_notifications_follows_and_mail_go(
 
     await session.commit()
     for model in (Notification, ChallengeFollow, IdeaFollow, OutboxMail):
-        left = await session.scalars(select(model).where(model.user_id == priya))  # type: ignore[attr-defined]
+        left = await session.scalars(select(model).where(model.user_id == priya))
         assert left.all() == [], model.__name__
     person = await fresh(session, User, priya)
     assert (person.status, person.email) == (UserStatus.DELETED, None)

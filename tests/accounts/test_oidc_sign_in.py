@@ -22,7 +22,7 @@ from ideas.challenges.models import HostInvitation
 from ideas.db import Database, utcnow
 from ideas.settings import load_settings
 from tests.accounts.oidc import Browser, OIDCProvider, live_site, running_provider
-from tests.conftest import count
+from tests.factories.queries import count
 from tests.html import Page
 
 
@@ -208,7 +208,7 @@ async def test_refusing_consent_at_the_provider_signs_nobody_in(
 async def test_a_provider_that_is_down_gets_a_clear_page_and_nothing_is_saved(
     oidc: OIDCProvider, database: Database, agent: Browser, session: AsyncSession
 ) -> None:
-    from tests.accounts.oidc import free_port
+    from tests.support.ports import free_port
 
     dead = f"http://127.0.0.1:{free_port()}/.well-known/openid-configuration"
     settings = load_settings(oidc.environ(IDEAS_OIDC_CITY_DISCOVERY_URL=dead))

@@ -25,9 +25,11 @@ from ideas.accounts.sessions import hash_token
 from ideas.db import utcnow
 from ideas.routes import routes
 from ideas.settings import load_settings
-from tests.conftest import PRODUCTION_ENVIRON, TEST_ENVIRON, Person, count
+from tests.factories.accounts import Person
+from tests.factories.queries import count
+from tests.factories.web import MakeSite, Site
 from tests.html import Page
-from tests.web.conftest import MakeSite, Site
+from tests.support.environ import PRODUCTION_ENVIRON, TEST_ENVIRON
 
 # Helpers ------------------------------------------------------------------------
 

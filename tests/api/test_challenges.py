@@ -15,14 +15,13 @@ from ideas.challenges.forms import ChallengeInput
 from ideas.challenges.models import Challenge
 from ideas.challenges.phases import Phase, Schedule
 from ideas.challenges.services import create_challenge
-from ideas.challenges.services import switch_phase as switch_phase_service
 from ideas.db import utcnow
-from ideas.submissions.models import Idea
 from ideas.web.security import CONTENT_SECURITY_POLICY
 from tests.api.schema import assert_conforms
-from tests.conftest import Person, schedule_for
-from tests.factories import challenges as rounds
-from tests.test_query_counts import counting
+from tests.factories.accounts import Person
+from tests.factories.challenges import schedule_for
+from tests.factories.queries import counting
+from tests.factories.rounds import crown, switch_phase
 
 ORIGIN = "http://127.0.0.1:8000"
 LIST = "/api/v1/challenges"
@@ -59,12 +58,6 @@ async def slugs_listed(person: Person, url: str = LIST) -> list[str]:
     return slugs
 
 
-async def crown(session: AsyncSession, challenge: Challenge, idea: Idea, citation: str) -> None:
-    """Shortlist ``idea`` and name it a winner, as a host does."""
-    await rounds.shortlist(session, challenge, idea)
-    await rounds.pick_winner(session, challenge, idea, citation=citation)
-
-
 async def open_challenge(
     session: AsyncSession, host: User, slug: str, tags: tuple[str, ...] = ()
 ) -> Challenge:
@@ -82,12 +75,6 @@ async def open_challenge(
             tags=tags,
         ),
         now=utcnow(),
-    )
-
-
-async def switch_phase(session: AsyncSession, challenge: Challenge, to: Phase) -> None:
-    await switch_phase_service(
-        session, challenge_id=challenge.id, to=to, actor_id=challenge.created_by_id, now=utcnow()
     )
 
 

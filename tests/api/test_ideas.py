@@ -6,7 +6,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from ideas.accounts.models import User
@@ -22,9 +22,9 @@ from ideas.submissions.queries import Cursor, Sort
 from ideas.submissions.services import post_idea, withdraw_idea
 from ideas.web.security import CONTENT_SECURITY_POLICY
 from tests.api.schema import assert_conforms
-from tests.api.test_challenges import crown, switch_phase
-from tests.conftest import Person
-from tests.test_query_counts import counting
+from tests.factories.accounts import Person
+from tests.factories.queries import counting
+from tests.factories.rounds import crown, set_columns, switch_phase
 
 ORIGIN = "http://127.0.0.1:8000"
 API = "/api/v1"
@@ -41,11 +41,6 @@ def idea_url(idea: Idea) -> str:
 
 def lineage_url(idea: Idea) -> str:
     return f"{API}/ideas/{idea.id}/lineage"
-
-
-async def set_columns(session: AsyncSession, idea: Idea, **values: Any) -> None:
-    await session.execute(update(Idea).where(Idea.id == idea.id).values(**values))
-    await session.commit()
 
 
 async def build_on(

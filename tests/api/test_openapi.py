@@ -13,8 +13,8 @@ from ideas.api import views
 from ideas.api.openapi import DOCUMENT
 from ideas.challenges.phases import Phase
 from tests.api.schema import PREFIX, assert_conforms
-from tests.conftest import Person
 from tests.factories import challenges as rounds
+from tests.factories.accounts import Person
 
 
 def test_the_document_is_valid_openapi_3_1() -> None:

@@ -13,9 +13,10 @@ from ideas.db import utcnow, write
 from ideas.submissions.models import Idea, IdeaStatus
 from ideas.teams.models import JoinRequest, RequestKind, TeamMember
 from tests.api.schema import assert_conforms
-from tests.conftest import Person
-from tests.teams.test_matching import add_role, look, put_on, switch_phase, teams_round
-from tests.test_query_counts import counting
+from tests.factories.accounts import Person
+from tests.factories.queries import counting
+from tests.factories.rounds import switch_phase
+from tests.factories.teams import add_role, look, put_on, teams_round
 
 ORIGIN = "http://127.0.0.1:8000"
 PATH = "/challenges/{slug}/teams"
@@ -110,6 +111,7 @@ async def test_a_deleted_account_leaves_its_team_and_a_team_left_empty_has_no_le
     gone = await make_user("Gone")
     await put_on(session, teams[0], gone)
     await delete_account(session, user_id=gone.id, now=utcnow())
+    assert teams[1].lead_id is not None
     await delete_account(session, user_id=teams[1].lead_id, now=utcnow())
 
     response = await visitor.get(teams_url(challenge.slug))

@@ -8,24 +8,18 @@ where they fail.
 
 from __future__ import annotations
 
-import contextlib
-import os
-import re
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Page
 
-from tests.accounts.oidc import free_port
+from tests.factories.browser import serving
+from tests.support.environ import IN_CI
+from tests.support.ports import free_port
 
 CHROMIUM = "/usr/lib/chromium/chromium"
-IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -60,59 +54,6 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
     return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
 
 
-def site_environ(folder: Path, **settings: str) -> dict[str, str]:
-    """The environment of the site kept in ``folder``, for `ideas` and its subcommands."""
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("IDEAS_", "DATABASE_URL", "SECRET_KEY"))
-    }
-    env.update(IDEAS_DATA_DIR=str(folder / "data"), IDEAS_LOG_LEVEL="WARNING", **settings)
-    return env
-
-
-def run_ideas(folder: Path, *args: str, **settings: str) -> str:
-    """Run ``ideas ARGS`` for the site kept in ``folder``; what it printed."""
-    done = subprocess.run(
-        [sys.executable, "-m", "ideas", *args],
-        env=site_environ(folder, **settings),
-        cwd=folder,
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    return done.stdout
-
-
-@contextlib.contextmanager
-def serving(folder: Path, port: int, demo: bool = False, **settings: str) -> Iterator[str]:
-    """`ideas migrate` (and `ideas demo`), then `ideas serve` on ``port`` until the block ends."""
-    env = site_environ(folder, **settings)
-    ideas = [sys.executable, "-m", "ideas"]
-    run_ideas(folder, "migrate", **settings)
-    if demo:
-        run_ideas(folder, "demo", **settings)
-    log_path = folder / "server.log"
-    with log_path.open("w") as log:
-        server = subprocess.Popen(
-            [*ideas, "serve", "--port", str(port)], env=env, cwd=folder, stdout=log, stderr=log
-        )
-        url = f"http://127.0.0.1:{port}"
-        try:
-            for _ in range(100):
-                try:
-                    urllib.request.urlopen(f"{url}/healthz", timeout=1)  # noqa: S310 - our own server
-                    break
-                except OSError:
-                    time.sleep(0.1)
-            else:
-                pytest.fail(f"the server did not start: {log_path.read_text()}")
-            yield url
-        finally:
-            server.terminate()
-            server.wait(timeout=10)
-
-
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The site in development, with the demo data and its personas."""
@@ -130,13 +71,6 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 @pytest.fixture(scope="session")
 def base_url(live_server: str) -> str:
     return live_server
-
-
-def sign_in_as(page: Page, name: str) -> None:
-    """Sign in through the development sign-in page as the demo persona ``name``."""
-    page.goto("/sign-in")
-    page.get_by_role("button", name=re.compile(name)).click()
-    expect(page.locator(".account-nav .who")).to_contain_text(name)
 
 
 @pytest.fixture(params=[True, False], ids=["with-javascript", "without-javascript"])

@@ -10,7 +10,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, expect
 
-from tests.browser.conftest import sign_in_as
+from tests.factories.browser import sign_in_as
 
 pytestmark = pytest.mark.browser
 

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import sign_in_as
+from tests.factories.browser import sign_in_as
 
 pytestmark = pytest.mark.browser
 CHALLENGE = "/challenges/food-waste-in-school-canteens"

@@ -13,7 +13,7 @@ import uuid
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import sign_in_as
+from tests.factories.browser import sign_in_as
 
 pytestmark = pytest.mark.browser
 CHALLENGE = "/challenges/food-waste-in-school-canteens"

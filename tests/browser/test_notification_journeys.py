@@ -22,9 +22,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Locator, Page, StorageState, expect
 
-from tests.accounts.oidc import free_port
-from tests.browser.conftest import run_ideas, serving, sign_in_as
-from tests.notifications.conftest import Inbox
+from tests.factories.browser import run_ideas, serving, sign_in_as
+from tests.factories.notifications import Inbox
+from tests.support.ports import free_port
 
 pytestmark = pytest.mark.browser
 

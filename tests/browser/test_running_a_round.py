@@ -11,16 +11,11 @@ import uuid
 from typing import Any
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
-from tests.browser.conftest import sign_in_as
+from tests.factories.browser import sign_in_as, switch
 
 pytestmark = pytest.mark.browser
-
-
-def switch(host: Page, button: str, badge: str) -> None:
-    host.get_by_role("button", name=button).click()
-    expect(host.locator(".challenge__head .phase-badge")).to_have_text(badge)
 
 
 def test_a_host_runs_a_round_from_draft_to_winners(new_page: Any, javascript: bool) -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, expect
 
-from tests.browser.conftest import sign_in_as
+from tests.factories.browser import sign_in_as
 
 pytestmark = pytest.mark.browser
 

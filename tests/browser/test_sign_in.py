@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.accounts.oidc import running_provider
-from tests.browser.conftest import serving
+from tests.factories.browser import serving
 
 pytestmark = pytest.mark.browser
 
@@ -18,7 +18,9 @@ def oidc_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The site, served by `ideas serve`, with only the test provider to sign in with."""
     with running_provider() as oidc:
         settings = oidc.environ()
-        with serving(tmp_path_factory.mktemp("oidc-site"), oidc.app_port, **settings) as url:
+        with serving(
+            tmp_path_factory.mktemp("oidc-site"), oidc.app_port, demo=False, **settings
+        ) as url:
             yield url
 
 

@@ -17,16 +17,11 @@ from collections.abc import Callable
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import sign_in_as
+from tests.factories.browser import sign_in_as, switch
 
 pytestmark = pytest.mark.browser
 
 HOST, LEAD, NEWCOMER = "Hamid Rahimi", "Mei Lin", "Tomás Ferreira"
-
-
-def switch(host: Page, button: str, badge: str) -> None:
-    host.get_by_role("button", name=button).click()
-    expect(host.locator(".challenge__head .phase-badge")).to_have_text(badge)
 
 
 def at(part: str, url: str) -> re.Pattern[str]:

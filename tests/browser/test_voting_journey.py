@@ -17,8 +17,8 @@ from dataclasses import dataclass
 import pytest
 from playwright.sync_api import Browser, Locator, Page, expect
 
-from tests.accounts.oidc import free_port
-from tests.browser.conftest import serving, sign_in_as
+from tests.factories.browser import serving, sign_in_as
+from tests.support.ports import free_port
 
 pytestmark = pytest.mark.browser
 

@@ -24,7 +24,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Locator, Page, Route, expect
 
 from tests.accounts.oidc import running_provider
-from tests.browser.conftest import run_ideas, serving, sign_in_as
+from tests.factories.browser import run_ideas, serving, sign_in_as, switch
 
 pytestmark = pytest.mark.browser
 
@@ -49,7 +49,7 @@ def city_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         # The story posts far faster than a person; the limits have tests of their own.
         settings = oidc.environ(IDEAS_RATE_LIMITS="false")
         folder = tmp_path_factory.mktemp("whole-round")
-        with serving(folder, oidc.app_port, **settings) as url:
+        with serving(folder, oidc.app_port, demo=False, **settings) as url:
             yield Site(url, folder, settings)
 
 
@@ -84,11 +84,6 @@ def sign_in_with_city_id(page: Page, name: str) -> None:
     expect(page.get_by_role("heading", level=1)).to_have_text("Sign in")
     page.get_by_role("link", name="Sign in with City ID").click()
     expect(page.locator(".account-nav .who")).to_contain_text(name)
-
-
-def switch(host: Page, button: str, badge: str) -> None:
-    host.get_by_role("button", name=button).click()
-    expect(host.locator(".challenge__head .phase-badge")).to_have_text(badge)
 
 
 def card(page: Page, title: str) -> Locator:
@@ -324,9 +319,9 @@ def test_a_whole_round_from_first_sign_in_to_the_results(
     visitor.get_by_role("link", name="Results: votes and pairwise ranking").click()
     expect(visitor.locator(".lede")).to_contain_text("by 4 comparisons")
     expected_votes = {swap_table: "2", scouts: "2", compost: "1", cups: "1", boxes: "0"}
-    for idea, votes in expected_votes.items():
+    for idea, shown_votes in expected_votes.items():
         result = visitor.locator("#results tbody tr", has_text=idea)
-        expect(result.locator(".results__votes")).to_have_text(votes)
+        expect(result.locator(".results__votes")).to_have_text(shown_votes)
     expect(visitor.locator("#results tbody tr").first.locator(".results__votes")).to_have_text("2")
     sort = visitor.get_by_role("navigation", name="Sort the results")
     sort.get_by_role("link", name="Pairwise score").click()

@@ -6,19 +6,15 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import text, update
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from ideas.challenges.phases import Phase
 from ideas.db import Database, utcnow
-from ideas.submissions.models import Idea, IdeaStatus
+from ideas.submissions.models import IdeaStatus
+from tests.factories.queries import counting
+from tests.factories.rounds import set_columns
 from tests.html import Page
-from tests.test_query_counts import counting
-
-
-async def _set(session: AsyncSession, idea: Idea, **values: Any) -> None:
-    await session.execute(update(Idea).where(Idea.id == idea.id).values(**values))
-    await session.commit()
 
 
 def _at(day: date, hour: int) -> datetime:
@@ -45,12 +41,12 @@ async def test_host_sees_the_counts_of_their_challenge(
     winner = await make_idea(challenge, ben)
     withdrawn = await make_idea(challenge, cleo)
     hidden = await make_idea(challenge, cleo)
-    await _set(session, first, vote_count=4, comment_count=2, build_count=1)
-    await _set(session, second, vote_count=1)
-    await _set(session, shortlisted, status=IdeaStatus.SHORTLISTED, vote_count=3)
-    await _set(session, winner, status=IdeaStatus.WINNER, comment_count=5, build_count=2)
-    await _set(session, withdrawn, status=IdeaStatus.WITHDRAWN, vote_count=2)
-    await _set(session, hidden, status=IdeaStatus.HIDDEN)
+    await set_columns(session, first, vote_count=4, comment_count=2, build_count=1)
+    await set_columns(session, second, vote_count=1)
+    await set_columns(session, shortlisted, status=IdeaStatus.SHORTLISTED, vote_count=3)
+    await set_columns(session, winner, status=IdeaStatus.WINNER, comment_count=5, build_count=2)
+    await set_columns(session, withdrawn, status=IdeaStatus.WITHDRAWN, vote_count=2)
+    await set_columns(session, hidden, status=IdeaStatus.HIDDEN)
     other = await make_challenge(host)
     await make_idea(other, await make_user("Dara"))
     hamid = await sign_in(host)
@@ -116,11 +112,11 @@ async def test_the_chart_counts_the_ideas_posted_each_day(
     for day, hours in posted.items():
         for hour in hours:
             idea = await make_idea(challenge, author)
-            await _set(session, idea, created_at=_at(day, hour))
+            await set_columns(session, idea, created_at=_at(day, hour))
     too_old = await make_idea(challenge, author)
-    await _set(session, too_old, created_at=_at(today - timedelta(days=60), 12))
+    await set_columns(session, too_old, created_at=_at(today - timedelta(days=60), 12))
     elsewhere = await make_idea(await make_challenge(host, phase=Phase.REVIEW), author)
-    await _set(session, elsewhere, created_at=_at(today - timedelta(days=2), 8))
+    await set_columns(session, elsewhere, created_at=_at(today - timedelta(days=2), 8))
     hamid = await sign_in(host)
 
     page = Page(await hamid.get(f"/challenges/{challenge.slug}/dashboard"))
@@ -165,7 +161,7 @@ async def test_a_closed_rounds_chart_ends_on_the_day_it_closed(
     )  # opened 7 days ago, closed yesterday
     idea = await make_idea(challenge, await make_user())
     today = utcnow().date()
-    await _set(session, idea, created_at=_at(today - timedelta(days=6), 10))
+    await set_columns(session, idea, created_at=_at(today - timedelta(days=6), 10))
     hamid = await sign_in(host)
 
     page = Page(await hamid.get(f"/challenges/{challenge.slug}/dashboard"))
@@ -190,7 +186,7 @@ async def test_days_are_counted_in_utc_whatever_the_database_time_zone(
     day = utcnow().date() - timedelta(days=2)
     for hour in (0, 23):
         idea = await make_idea(challenge, author)
-        await _set(session, idea, created_at=_at(day, hour))
+        await set_columns(session, idea, created_at=_at(day, hour))
     if database.dialect_name == "postgresql":
         # 14 hours ahead of UTC: 23:00 UTC would already be the next day there.
         await session.execute(text("SET LOCAL TIME ZONE 'Pacific/Kiritimati'"))

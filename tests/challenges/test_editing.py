@@ -15,7 +15,7 @@ from ideas.challenges.models import Challenge, ChallengeTag
 from ideas.challenges.phases import Phase
 from ideas.db import utcnow
 from ideas.errors import Forbidden, Invalid
-from tests.conftest import count
+from tests.factories.queries import count
 from tests.html import Page
 
 EDIT = {

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ideas.accounts.services import delete_account
@@ -17,9 +17,10 @@ from ideas.audit import AuditEntry
 from ideas.challenges import exports
 from ideas.challenges.phases import Phase
 from ideas.db import Database, utcnow, write
-from ideas.submissions.models import Idea, IdeaStatus
+from ideas.submissions.models import IdeaStatus
 from ideas.teams.membership import join, lock_team
 from ideas.teams.models import Team
+from tests.factories.rounds import set_columns
 
 COLUMNS = [
     "id",
@@ -36,11 +37,6 @@ COLUMNS = [
     "shortlist_note",
     "citation",
 ]
-
-
-async def _set(session: AsyncSession, idea: Idea, **values: Any) -> None:
-    await session.execute(update(Idea).where(Idea.id == idea.id).values(**values))
-    await session.commit()
 
 
 def _csv_rows(text: str) -> list[dict[str, str]]:
@@ -60,7 +56,7 @@ async def round_with_ideas(
     shortlisted = await make_idea(challenge, ben, title="Smaller plates")
     withdrawn = await make_idea(challenge, ana, title="Compost bins")
     hidden = await make_idea(challenge, ben, title="Buy my pills")
-    await _set(
+    await set_columns(
         session,
         published,
         body="## How\n\nA *scale* in every canteen.",
@@ -69,14 +65,14 @@ async def round_with_ideas(
         build_count=1,
         created_at=datetime(2030, 3, 2, 8, 30, tzinfo=UTC),
     )
-    await _set(
+    await set_columns(
         session,
         shortlisted,
         status=IdeaStatus.SHORTLISTED,
         shortlist_note="Promising, see the cost.",
     )
-    await _set(session, withdrawn, status=IdeaStatus.WITHDRAWN)
-    await _set(session, hidden, status=IdeaStatus.HIDDEN)
+    await set_columns(session, withdrawn, status=IdeaStatus.WITHDRAWN)
+    await set_columns(session, hidden, status=IdeaStatus.HIDDEN)
     other = await make_challenge(host, phase=Phase.REVIEW)
     await make_idea(other, ana, title="Not this round")
     return {
@@ -227,7 +223,7 @@ async def test_spreadsheet_formulas_in_ideas_are_neutralised_in_csv(
     challenge = await make_challenge(host)
     author = await make_user("=cmd|' /C calc'!A0")
     idea = await make_idea(challenge, author)
-    await _set(
+    await set_columns(
         session,
         idea,
         title='=HYPERLINK("http://evil.example","click")',
@@ -237,7 +233,7 @@ async def test_spreadsheet_formulas_in_ideas_are_neutralised_in_csv(
         citation="\t=1+1",
     )
     plain = await make_idea(challenge, author)
-    await _set(session, plain, title="Cut waste by 30% - with data", summary="\rline")
+    await set_columns(session, plain, title="Cut waste by 30% - with data", summary="\rline")
     hamid = await sign_in(host)
 
     as_csv = await hamid.get(f"/challenges/{challenge.slug}/export/ideas.csv")

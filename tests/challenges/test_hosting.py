@@ -19,7 +19,7 @@ from ideas.challenges.models import Challenge, HostInvitation
 from ideas.db import utcnow
 from ideas.notifications.models import Notification
 from ideas.web.timing import EVEN_SECONDS
-from tests.conftest import Person
+from tests.factories.accounts import Person
 from tests.html import Page, normalized
 
 UNKNOWN = "nobody-here@example.org"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
@@ -27,7 +28,8 @@ from ideas.errors import Conflict, Forbidden
 from ideas.settings import Settings
 from ideas.submissions.models import Idea, IdeaStatus
 from ideas.web.sessions import cookie_name
-from tests.conftest import count, schedule_for
+from tests.factories.challenges import schedule_for
+from tests.factories.queries import count
 from tests.html import Page
 
 
@@ -728,7 +730,7 @@ async def test_the_services_refuse_host_tools_to_anyone_but_the_hosts(
     session.add(ChallengeHost(challenge_id=challenge.id, user_id=co_host.id, added_at=utcnow()))
     await session.commit()
     idea = await make_idea(challenge, await make_user())
-    tools = {
+    tools: dict[str, Callable[..., Awaitable[Any]]] = {
         "switch the phase": functools.partial(services.switch_phase, to=Phase.REVIEW),
         "invite a co-host": functools.partial(hosting.invite_host, email=co_host.email),
         "remove a co-host": functools.partial(services.remove_host, user_id=co_host.id),

@@ -12,7 +12,7 @@ from ideas.audit import AuditEntry
 from ideas.challenges.models import Challenge, ChallengeHost
 from ideas.challenges.phases import Phase
 from ideas.db import utcnow
-from tests.conftest import count
+from tests.factories.queries import count
 from tests.html import Page
 
 GOOD_CHALLENGE = {

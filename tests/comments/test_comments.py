@@ -10,7 +10,6 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from ideas import policy
-from ideas.accounts import sessions
 from ideas.accounts.models import User, UserStatus
 from ideas.audit import AuditEntry
 from ideas.challenges.models import Challenge
@@ -21,13 +20,11 @@ from ideas.db import utcnow
 from ideas.errors import Conflict, Forbidden, NotFound
 from ideas.submissions.models import Idea
 from ideas.submissions.services import withdraw_idea
-from ideas.web.sessions import cookie_name
-from tests.conftest import Person, count
+from tests.factories.accounts import Person, visitor_with_a_session
+from tests.factories.queries import count, counting
+from tests.factories.rounds import idea_url
+from tests.factories.web import HTMX
 from tests.html import Page
-from tests.test_query_counts import counting
-
-HTMX = {"HX-Request": "true"}
-
 
 # Helpers ------------------------------------------------------------------------
 
@@ -44,10 +41,6 @@ async def round_(make_user: Any, make_challenge: Any, make_idea: Any) -> Any:
 
 def comments_url(idea: Idea) -> str:
     return f"/ideas/{idea.id}/comments"
-
-
-def idea_url(idea: Idea) -> str:
-    return f"/ideas/{idea.id}/{idea.slug}"
 
 
 async def saved_comments(session: AsyncSession, idea: Idea) -> list[Comment]:
@@ -86,14 +79,6 @@ async def post(person: Person, idea: Idea, body: str, parent_id: int | None = No
 def new_comment_id(response: Any) -> int:
     assert response.status_code == 303, response.text
     return int(response.headers["location"].rsplit("#comment-", 1)[1])
-
-
-async def visitor_with_a_session(make_client: Any, session: AsyncSession, settings: Any) -> Person:
-    """A visitor whose browser has a session (and so a form token), as after any page."""
-    token, web_session = await sessions.start(session, None, now=utcnow(), replacing=None)
-    client = make_client()
-    client.cookies.set(cookie_name(settings), token)
-    return Person(client=client, csrf=web_session.csrf_token, user=None)
 
 
 def thread_shape(page: Page) -> list[tuple[str, list[str]]]:

@@ -14,7 +14,7 @@ from ideas.challenges.models import Challenge
 from ideas.challenges.phases import Phase
 from ideas.media.models import Picture, PictureFile
 from ideas.submissions.models import Idea
-from tests.conftest import count
+from tests.factories.queries import count
 from tests.html import Page
 
 FORM = {

@@ -22,7 +22,9 @@ from ideas.media import pictures
 from ideas.submissions.forms import IdeaInput
 from ideas.submissions.models import Idea, IdeaStatus
 from ideas.submissions.services import post_idea, withdraw_idea
-from tests.conftest import Person, schedule_for
+from tests.factories.accounts import Person
+from tests.factories.challenges import schedule_for
+from tests.factories.rounds import set_status
 
 PUBLIC = "public, max-age=31536000, s-maxage=300, immutable"
 PRIVATE = "private, no-store"
@@ -71,11 +73,6 @@ async def idea_with_picture(
         data=IdeaInput(title=title, summary="S", body="", image=a_picture()),
         now=utcnow(),
     )
-
-
-async def set_status(session: AsyncSession, idea: Idea, status: IdeaStatus) -> None:
-    await session.execute(update(Idea).where(Idea.id == idea.id).values(status=status))
-    await session.commit()
 
 
 def expected(owner: str, viewer: str) -> tuple[int, str | None]:

@@ -14,9 +14,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ideas import audit
 from ideas.audit import AuditEntry
 from ideas.db import utcnow
-from tests.conftest import Person
+from tests.factories.accounts import Person
+from tests.factories.moderation import report
+from tests.factories.web import HTMX
 from tests.html import Page
-from tests.moderation.conftest import HTMX, report
 
 AUDIT = "/admin/audit"
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
@@ -22,17 +23,12 @@ from ideas.moderation.services import KEPT_HIDDEN_NOTIFICATION as KEPT_HIDDEN
 from ideas.moderation.services import ItemKind
 from ideas.notifications.models import Notification
 from ideas.submissions.models import Idea, IdeaStatus
-from tests.conftest import Person
+from tests.factories.accounts import Person
+from tests.factories.moderation import idea_count, open_reports, report
+from tests.factories.queries import counting, fresh
+from tests.factories.rounds import idea_url
+from tests.factories.web import HTMX
 from tests.html import Page
-from tests.moderation.conftest import (
-    HTMX,
-    fresh,
-    idea_count,
-    idea_url,
-    open_reports,
-    report,
-)
-from tests.test_query_counts import counting
 
 
 @pytest.fixture
@@ -617,7 +613,7 @@ async def test_the_services_refuse_decisions_by_anyone_but_its_hosts_and_admins(
     await hide_by_reports(reporters, idea)
     other_host = await make_user("Olga", host=True)
     await make_challenge(other_host)
-    decisions = {
+    decisions: dict[str, Callable[..., Awaitable[Any]]] = {
         "restore": services.restore,
         "dismiss": services.dismiss,
         "suspend": services.suspend_author,

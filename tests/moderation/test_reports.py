@@ -30,15 +30,11 @@ from ideas.submissions.forms import IdeaInput
 from ideas.submissions.models import Idea, IdeaCoauthor, IdeaStatus
 from ideas.submissions.services import post_idea
 from ideas.web.sessions import cookie_name
-from tests.conftest import count, schedule_for
+from tests.factories.challenges import schedule_for
+from tests.factories.moderation import idea_count, report, report_rows
+from tests.factories.queries import count, fresh
+from tests.factories.rounds import idea_url
 from tests.html import Page
-from tests.moderation.conftest import (
-    fresh,
-    idea_count,
-    idea_url,
-    report,
-    report_rows,
-)
 
 
 @pytest.fixture

@@ -21,8 +21,8 @@ from ideas.notifications.models import EmailFrequency, OutboxStatus
 from ideas.notifications.services import set_idea_follow
 from ideas.settings import Settings
 from ideas.submissions.models import Idea
-from tests.conftest import Person
-from tests.notifications.conftest import Inbox, outbox
+from tests.factories.accounts import Person
+from tests.factories.notifications import Inbox, outbox
 
 
 @pytest.fixture

@@ -23,7 +23,7 @@ from ideas.submissions.lineage import LinkInput
 from ideas.submissions.services import add_coauthor, post_idea
 from ideas.teams.models import JoinRequest, RequestKind, RequestStatus, Team
 from tests.factories import challenges as rounds
-from tests.notifications.conftest import notifications_of
+from tests.factories.notifications import notifications_of
 
 
 async def kinds_of(session: AsyncSession, user: User) -> list[str]:

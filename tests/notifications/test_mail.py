@@ -26,9 +26,10 @@ from ideas.settings import Settings
 from ideas.submissions.forms import IdeaInput
 from ideas.submissions.lineage import LinkInput
 from ideas.submissions.services import post_idea
-from tests.conftest import Person, schedule_for
+from tests.factories.accounts import Person
+from tests.factories.challenges import schedule_for
+from tests.factories.notifications import BASE_URL, Inbox, mail_setup, outbox
 from tests.html import Page
-from tests.notifications.conftest import BASE_URL, Inbox, mail_setup, outbox
 
 
 async def build_on(

@@ -13,11 +13,10 @@ from ideas.challenges.models import Challenge
 from ideas.db import utcnow
 from ideas.notifications.models import ChallengeFollow, EmailFrequency, IdeaFollow, Notification
 from ideas.submissions.models import Idea
-from tests.conftest import Person
+from tests.factories.accounts import Person
+from tests.factories.notifications import notifications_of
+from tests.factories.web import HTMX
 from tests.html import Page
-from tests.notifications.conftest import notifications_of
-
-HTMX = {"HX-Request": "true"}
 
 
 async def add_notifications(

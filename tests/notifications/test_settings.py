@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from ideas.settings import SettingsError, SMTPSecurity, load_settings
-from tests.conftest import PRODUCTION_ENVIRON
+from tests.support.environ import PRODUCTION_ENVIRON
 
 SMTP = {"SMTP_HOST": "smtp.example.org", "SMTP_FROM": "Ideas <ideas@example.org>"}
 

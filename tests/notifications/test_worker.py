@@ -11,9 +11,9 @@ from ideas.db import Database, utcnow
 from ideas.notifications import worker
 from ideas.notifications.models import OutboxMail, OutboxStatus
 from ideas.settings import Settings, load_settings
-from tests.conftest import new_database
-from tests.notifications.conftest import Inbox, mail_environ, outbox
-from tests.test_cli import run_ideas
+from tests.factories.notifications import Inbox, mail_environ, outbox
+from tests.support.commands import run_ideas
+from tests.support.databases import new_database
 
 
 async def queue_one(session: AsyncSession, to: str = "amara@example.org") -> None:

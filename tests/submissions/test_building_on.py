@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ideas.submissions import lineage
 from ideas.submissions.models import Idea, IdeaLink, IdeaTag
-from tests.conftest import count
+from tests.factories.queries import count
 from tests.html import Page
 
 

@@ -6,7 +6,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ideas.audit import AuditEntry
@@ -18,7 +18,8 @@ from ideas.errors import Forbidden
 from ideas.submissions import services
 from ideas.submissions.forms import IdeaInput
 from ideas.submissions.models import Idea, IdeaCoauthor, IdeaRevision, IdeaStatus
-from tests.conftest import count, schedule_for
+from tests.factories.queries import count
+from tests.factories.rounds import set_phase
 from tests.html import Page
 
 XSS = [
@@ -43,21 +44,6 @@ XSS = [
     '<object data="javascript:alert(1)"></object>',
     '<base href="javascript:alert(1)//">',
 ]
-
-
-async def set_phase(session: AsyncSession, challenge: Challenge, phase: Phase) -> None:
-    schedule = schedule_for(phase, utcnow())
-    await session.execute(
-        update(Challenge)
-        .where(Challenge.id == challenge.id)
-        .values(
-            ideas_opens_at=schedule.ideas,
-            review_opens_at=schedule.review,
-            teams_opens_at=schedule.teams,
-            closes_at=schedule.closed,
-        )
-    )
-    await session.commit()
 
 
 async def saved(session: AsyncSession, model: type[Any], row_id: int) -> Any:

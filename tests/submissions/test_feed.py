@@ -9,7 +9,7 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from ideas.accounts.services import delete_account
@@ -19,10 +19,12 @@ from ideas.challenges.phases import Phase
 from ideas.db import Database, utcnow
 from ideas.settings import load_settings
 from ideas.submissions.forms import IdeaInput
-from ideas.submissions.models import Idea, IdeaCoauthor, IdeaStatus
+from ideas.submissions.models import IdeaCoauthor, IdeaStatus
 from ideas.submissions.services import post_idea
-from tests.conftest import TEST_ENVIRON, Person
-from tests.test_query_counts import counting
+from tests.factories.accounts import Person
+from tests.factories.queries import counting
+from tests.factories.rounds import set_columns
+from tests.support.environ import TEST_ENVIRON
 
 ORIGIN = "http://127.0.0.1:8000"
 NS = {"atom": "http://www.w3.org/2005/Atom"}
@@ -60,11 +62,6 @@ def link(element: ET.Element, rel: str) -> ET.Element:
 
 def iso(idea_moment: Any) -> str:
     return str(idea_moment.strftime("%Y-%m-%dT%H:%M:%SZ"))
-
-
-async def set_columns(session: AsyncSession, idea: Idea, **values: Any) -> None:
-    await session.execute(update(Idea).where(Idea.id == idea.id).values(**values))
-    await session.commit()
 
 
 # The feed --------------------------------------------------------------------

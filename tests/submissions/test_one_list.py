@@ -26,16 +26,11 @@ from ideas.submissions.lineage import LinkInput
 from ideas.submissions.models import Idea, IdeaStatus
 from ideas.submissions.queries import PAGE_SIZE, Sort, challenge_ideas
 from ideas.submissions.services import post_idea
-from tests.conftest import Person
+from tests.factories.accounts import Person
 from tests.html import Page
 
 IDEAS = 2 * PAGE_SIZE + 7
 SORTS = [sort.value for sort in IDEA_SORTS]
-
-
-@pytest.fixture
-async def host(make_user: Any) -> User:
-    return await make_user("Hamid", host=True)
 
 
 @pytest.fixture

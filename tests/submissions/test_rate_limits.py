@@ -13,8 +13,9 @@ from ideas.db import utcnow
 from ideas.settings import load_settings
 from ideas.submissions.models import Idea
 from ideas.web.sessions import cookie_name
-from tests.conftest import TEST_ENVIRON, count
+from tests.factories.queries import count
 from tests.html import Page
+from tests.support.environ import TEST_ENVIRON
 
 
 async def test_the_eleventh_idea_in_a_minute_comes_back_as_the_form_with_its_text(

@@ -26,9 +26,9 @@ from ideas.teams import services
 from ideas.teams.forms import AskInput
 from ideas.teams.models import JoinRequest, RequestStatus, Team, TeamMember
 from ideas.web.sessions import cookie_name
-from tests.conftest import schedule_for
 from tests.factories import challenges as rounds
 from tests.factories import submissions
+from tests.factories.challenges import schedule_for
 from tests.factories.people import give_host_role
 
 

@@ -26,10 +26,11 @@ from ideas.teams import services
 from ideas.teams.forms import AskInput
 from ideas.teams.models import JoinRequest, RequestStatus, Team
 from ideas.web.timing import EVEN_SECONDS
-from tests.conftest import Person, schedule_for
+from tests.factories.accounts import Person
+from tests.factories.challenges import schedule_for
+from tests.factories.web import HTMX
 from tests.html import Page, normalized
 
-HTMX = {"HX-Request": "true"}
 UNKNOWN = "nobody-here@example.org"
 
 

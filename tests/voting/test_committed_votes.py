@@ -18,7 +18,7 @@ from ideas.notifications.models import Notification
 from ideas.submissions.models import Idea
 from ideas.voting import services
 from ideas.voting.models import Vote
-from tests.voting.test_concurrency import Round, a_round
+from tests.factories.voting import Round, a_round
 
 
 async def _change(

@@ -9,91 +9,22 @@ from __future__ import annotations
 
 import asyncio
 import random
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-from dataclasses import dataclass
 
 import httpx
 from sqlalchemy import func, select
 
 from ideas.accounts import sessions
 from ideas.accounts.models import User
-from ideas.accounts.services import create_user
 from ideas.app import create_app
-from ideas.challenges.forms import ChallengeInput
-from ideas.challenges.models import Challenge
-from ideas.challenges.phases import Phase
-from ideas.challenges.services import create_challenge
 from ideas.db import Database, utcnow
 from ideas.errors import Conflict
 from ideas.settings import Settings, load_settings
-from ideas.submissions.forms import IdeaInput
 from ideas.submissions.models import Idea
-from ideas.submissions.services import post_idea
 from ideas.voting import services
 from ideas.voting.models import Vote
 from ideas.web.sessions import cookie_name
-from tests.conftest import TEST_ENVIRON, schedule_for
-
-
-@dataclass
-class Round:
-    database: Database
-    challenge: Challenge
-    ideas: list[Idea]
-    voters: list[User]
-
-
-@asynccontextmanager
-async def a_round(
-    url: str, *, voters: int, ideas: int, vote_budget: int | None
-) -> AsyncIterator[Round]:
-    """A challenge taking ideas, ``ideas`` ideas by one author and ``voters`` other people."""
-    database = Database.from_url(url)
-    try:
-        async with database.session() as session:
-            now = utcnow()
-
-            async def person(n: int, *, host: bool = False) -> User:
-                return await create_user(
-                    session,
-                    display_name=f"Person {n}",
-                    email=f"person{n}@example.org",
-                    provider="test",
-                    subject=f"person-{n}",
-                    is_host=host,
-                    now=now,
-                )
-
-            host, author = await person(0, host=True), await person(1)
-            challenge = await create_challenge(
-                session,
-                host_id=host.id,
-                data=ChallengeInput(
-                    title="Race",
-                    slug="race",
-                    question="How might we race?",
-                    sponsor="",
-                    brief="",
-                    schedule=schedule_for(Phase.IDEAS, now),
-                    vote_budget=vote_budget,
-                ),
-                now=now,
-            )
-            posted = [
-                await post_idea(
-                    session,
-                    challenge_id=challenge.id,
-                    author_id=author.id,
-                    data=IdeaInput(title=f"Idea {n}", summary="Short.", body=""),
-                    now=now,
-                )
-                for n in range(ideas)
-            ]
-            people = [await person(n) for n in range(2, 2 + voters)]
-        yield Round(database, challenge, posted, people)
-    finally:
-        await database.dispose()
+from tests.factories.voting import a_round
+from tests.support.environ import TEST_ENVIRON
 
 
 async def signed_in_clients(

@@ -16,8 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ideas.accounts import sessions
 from ideas.db import utcnow
 from ideas.web.sessions import cookie_name
-from tests.conftest import Person
-from tests.web.conftest import MakeSite
+from tests.factories.accounts import Person
+from tests.factories.web import MakeSite
 
 GITHUB = {"GITHUB_CLIENT_ID": "test-client", "GITHUB_CLIENT_SECRET": "test-secret"}
 

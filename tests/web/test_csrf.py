@@ -18,9 +18,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ideas.challenges.models import Challenge
 from ideas.settings import Settings
 from ideas.submissions.models import Idea
-from tests.conftest import Person, count
+from tests.factories.accounts import Person
+from tests.factories.queries import count
+from tests.factories.web import MakeSite
 from tests.html import Page
-from tests.web.conftest import MakeSite
 
 ORIGIN = "http://127.0.0.1:8000"  # where the test clients send their requests
 IDEA = {"title": "Share leftovers", "summary": "Give what is left to a food bank."}

@@ -16,7 +16,8 @@ from starlette.routing import Route
 from ideas.errors import Conflict, Forbidden, NotFound
 from ideas.logs import RequestIdFilter
 from ideas.web.errors import Refusal, answer_refusals
-from tests.conftest import Person
+from tests.factories.accounts import Person
+from tests.factories.web import HTMX
 from tests.html import Page
 
 SECRET_DETAIL = "the database caught fire"
@@ -199,9 +200,6 @@ def refusing(app: Starlette, make_client: Any) -> httpx.AsyncClient:
     ]
     result: httpx.AsyncClient = make_client(raise_app_exceptions=False)
     return result
-
-
-HTMX = {"HX-Request": "true"}
 
 
 async def test_an_htmx_refusal_is_answered_in_place_with_the_status_of_its_error(

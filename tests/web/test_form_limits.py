@@ -23,8 +23,9 @@ from ideas.moderation.models import Report
 from ideas.submissions.models import Idea
 from ideas.teams.models import JoinRequest, Team, TeamUpdate
 from ideas.web.ratelimit import Limit, hit
-from tests.conftest import Person, count
 from tests.factories import challenges as rounds
+from tests.factories.accounts import Person
+from tests.factories.queries import count
 from tests.html import Page
 
 
@@ -167,7 +168,9 @@ async def comment_report(people: Any, idea: Any, session: AsyncSession, **_: Any
     )  # fmt: skip
 
 
-async def _team(host: Any, make_challenge: Any, make_idea: Any, lead: Any, session: Any) -> Team:
+async def _team(
+    host: Any, make_challenge: Any, make_idea: Any, lead: Any, session: AsyncSession
+) -> Team:
     challenge = await make_challenge(host.user, phase=Phase.TEAMS)
     idea = await make_idea(challenge, lead, title="Compost the leftovers")
     return await rounds.shortlist(session, challenge, idea)
@@ -259,7 +262,7 @@ def shown_value(page: Page, element_id: str) -> str:
     element = page.one(f"#{element_id}")
     if element.tag == "textarea":
         return element.text or ""
-    return element.get("value", "")
+    return str(element.get("value", ""))
 
 
 async def test_a_rate_limited_form_comes_back_as_typed_with_429(

@@ -16,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy.ext.asyncio import AsyncSession
-from starlette.datastructures import FormData
+from starlette.datastructures import FormData, QueryParams
 from starlette.exceptions import HTTPException
 
 from ideas.accounts import forms as profile_forms
@@ -31,7 +31,7 @@ from ideas.teams import forms as team_forms
 from ideas.teams.matching_views import parse_choices
 from ideas.voting.compare_views import _answer as compare_answer
 from ideas.web.forms import MAX_ID, Form, parse_id
-from tests.conftest import count
+from tests.factories.queries import count
 from tests.html import Page
 
 ZONE = ZoneInfo("Pacific/Kiritimati")  # UTC+14: the last moments of 9999 do not exist in UTC
@@ -82,7 +82,11 @@ values = st.one_of(
 def submission(names: list[str]) -> st.SearchStrategy[FormData]:
     """A form of these fields (and some others), each sent zero, one or more times."""
     pairs = st.lists(st.tuples(st.sampled_from([*names, "other"]), values), max_size=12)
-    return pairs.map(FormData)
+    return pairs.map(lambda items: FormData([(name, value) for name, value in items]))
+
+
+def audit_items(data: FormData) -> list[tuple[str, str]]:
+    return [(name, str(value)) for name, value in data.multi_items()]
 
 
 def shows(form: Form) -> None:
@@ -108,7 +112,8 @@ PARSERS: dict[str, tuple[list[str], Callable[[FormData], Any]]] = {
     "reason kept hidden": (["reason"], lambda d: moderation_forms.parse_hidden_reason(d)[0]),
     "audit filters": (
         list(moderation_forms.AUDIT_FIELDS),
-        lambda data: moderation_forms.parse_audit_filters(data, ZONE)[0],
+        # The filters come from the query string.
+        lambda data: moderation_forms.parse_audit_filters(QueryParams(audit_items(data)), ZONE)[0],
     ),
     "ask to join": (["message", "skills"], lambda data: team_forms.parse_ask(data)[0]),
     "decline": (["reason"], lambda data: team_forms.parse_reason(data)[0]),

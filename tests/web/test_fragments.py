@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import Person
+from tests.factories.accounts import Person
 from tests.html import Page
 
 

@@ -14,7 +14,8 @@ from ideas.app import create_app
 from ideas.db import Database
 from ideas.settings import load_settings
 from ideas.web import health
-from tests.conftest import TEST_ENVIRON, Person
+from tests.factories.accounts import Person
+from tests.support.environ import TEST_ENVIRON
 
 
 async def probe(database: Database, path: str) -> httpx.Response:

@@ -19,9 +19,9 @@ from ideas.challenges.services import shortlist
 from ideas.db import utcnow
 from ideas.settings import SettingsError, load_settings
 from ideas.teams.models import Team
-from tests.conftest import PRODUCTION_ENVIRON
+from tests.factories.web import MakeSite
 from tests.html import Page
-from tests.web.conftest import MakeSite
+from tests.support.environ import PRODUCTION_ENVIRON
 
 ORIGIN = "https://ideas.example.org"
 FOREIGN = "evil.example"

@@ -22,8 +22,8 @@ from ideas.db import Database, utcnow
 from ideas.settings import load_settings
 from ideas.web.cache import PageCache
 from ideas.web.sessions import cookie_name
-from tests.conftest import PRODUCTION_ENVIRON, TEST_ENVIRON
 from tests.html import Page
+from tests.support.environ import PRODUCTION_ENVIRON, TEST_ENVIRON
 
 
 class Clock:

@@ -16,7 +16,7 @@ from starlette.convertors import IntegerConvertor
 from starlette.routing import BaseRoute, Mount, Route
 
 from ideas.web.convertors import MAX_ID, IdConvertor
-from tests.conftest import Person
+from tests.factories.accounts import Person
 
 PARAM = re.compile(r"{(\w+)(?::\w+)?}")
 # Past PostgreSQL's integer, and past SQLite's 64-bit one.
@@ -108,7 +108,7 @@ async def test_an_id_past_what_the_database_holds_is_not_found_anywhere(
                     return str(idea.id)
                 if name.endswith("_id"):
                     return str(host.id)
-                return others[name]
+                return str(others[name])
 
             path = prefix + PARAM.sub(value, route.path)
             for method in sorted((route.methods or {"GET"}) - {"HEAD"}):

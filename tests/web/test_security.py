@@ -14,9 +14,9 @@ from starlette.routing import Route
 from ideas.accounts.services import DEVELOPMENT_PROVIDER, create_user
 from ideas.challenges.phases import Phase
 from ideas.db import utcnow
-from tests.conftest import Person
+from tests.factories.accounts import Person
+from tests.factories.web import MakeSite
 from tests.html import Page
-from tests.web.conftest import MakeSite
 
 CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from ideas.challenges.phases import Phase
-from tests.conftest import Person
+from tests.factories.accounts import Person
+from tests.factories.web import MakeSite
 from tests.html import Page
-from tests.web.conftest import MakeSite
 
 ORIGIN = "http://127.0.0.1:8000"
 

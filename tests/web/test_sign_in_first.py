@@ -10,7 +10,6 @@ checked without anyone having to remember it.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -19,7 +18,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.applications import Starlette
-from starlette.routing import BaseRoute, Mount, Route
+from starlette.routing import Route
 
 from ideas.accounts import sessions
 from ideas.accounts.models import User
@@ -30,12 +29,12 @@ from ideas.db import utcnow
 from ideas.submissions.models import Idea
 from ideas.teams.models import Team
 from ideas.web.sessions import cookie_name
-from tests.conftest import Person
 from tests.factories import challenges as rounds
+from tests.factories.accounts import Person
+from tests.factories.web import HTMX, routes_of
 from tests.html import Page
 
 PARAM = re.compile(r"{(\w+)(?::\w+)?}")
-HTMX = {"HX-Request": "true"}
 # Pages that are only for signed-in people, whatever the phase.
 FOR_SIGNED_IN_PEOPLE = {
     "settings",
@@ -56,17 +55,6 @@ FOR_SIGNED_IN_PEOPLE = {
     "idea.edit",
     "comment.edit",
 }
-
-
-def routes_of(app: Starlette) -> Iterator[tuple[str, Route]]:
-    def walk(table: list[BaseRoute], prefix: str) -> Iterator[tuple[str, Route]]:
-        for route in table:
-            if isinstance(route, Mount) and route.routes:
-                yield from walk(route.routes, prefix + route.path)
-            elif isinstance(route, Route):
-                yield prefix, route
-
-    return walk(app.routes, "")
 
 
 @dataclass
@@ -130,7 +118,7 @@ def sign_in_target(response: Any) -> str | None:
     location = urlsplit(response.headers["location"])
     if location.path != "/sign-in":
         return None
-    return parse_qs(location.query).get("next", [""])[0]
+    return str(parse_qs(location.query).get("next", [""])[0])
 
 
 async def test_no_page_refuses_a_visitor_it_sends_them_to_sign_in_and_back(

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import Person
+from tests.factories.accounts import Person
 from tests.html import Page
 
 HTMX_PATH = "/static/js/htmx-4.0.1.min.js"

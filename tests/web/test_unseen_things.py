@@ -11,7 +11,6 @@ site's own table, so a new route is checked without anyone having to remember.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,7 +19,6 @@ import pytest
 from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.applications import Starlette
-from starlette.routing import BaseRoute, Mount, Route
 
 from ideas.accounts.models import Identity, User, UserStatus
 from ideas.challenges.phases import Phase
@@ -33,22 +31,12 @@ from ideas.teams import services as teams
 from ideas.teams.forms import AskInput
 from ideas.teams.models import Team
 from ideas.web.convertors import MAX_ID
-from tests.conftest import Person
 from tests.factories import challenges as rounds
+from tests.factories.accounts import Person
+from tests.factories.web import routes_of
 from tests.html import Page
 
 PARAM = re.compile(r"{(\w+)(?::\w+)?}")
-
-
-def routes_of(app: Starlette) -> Iterator[tuple[str, Route]]:
-    def walk(table: list[BaseRoute], prefix: str) -> Iterator[tuple[str, Route]]:
-        for route in table:
-            if isinstance(route, Mount) and route.routes:
-                yield from walk(route.routes, prefix + route.path)
-            elif isinstance(route, Route):
-                yield prefix, route
-
-    return walk(app.routes, "")
 
 
 @dataclass

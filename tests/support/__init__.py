@@ -1,0 +1,1 @@
+"""Plumbing for the tests: environments, databases, ports and commands."""
