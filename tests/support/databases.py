@@ -1,9 +1,12 @@
-"""A migrated, empty database of either kind, dropped afterwards."""
+"""A migrated, empty database of either kind, dropped afterwards: SQLite in the
+test's own temporary folder (one per worker under pytest-xdist), PostgreSQL under a
+name of its own."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import secrets
 from collections.abc import Iterator
 from pathlib import Path
@@ -25,7 +28,9 @@ def new_database(kind: str, folder: Path) -> Iterator[str]:
         migrate.upgrade(url)
         yield url
         return
-    name = f"ideas_test_{secrets.token_hex(6)}"
+    # Each pytest-xdist worker (gw0, gw1, …) makes databases of its own; the name says whose.
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    name = f"ideas_test_{worker}_{secrets.token_hex(6)}"
     try:
         asyncio.run(execute_autocommit(POSTGRES_ADMIN_URL, f'CREATE DATABASE "{name}"'))
     except (TimeoutError, OSError, SQLAlchemyError) as error:
