@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ideas import policy
 from ideas.accounts.models import User
 from ideas.challenges import hosting
+from ideas.challenges import queries as challenge_queries
 from ideas.challenges import services as challenges
 from ideas.challenges.forms import ChallengeInput
 from ideas.challenges.phases import Phase
@@ -71,7 +72,7 @@ class Round:
         self.someone = await self.person("Someone")
 
     async def phase(self) -> Phase:
-        challenge = await challenges.queries.for_policy(self.session, self.challenge.id)
+        challenge = await challenge_queries.for_policy(self.session, self.challenge.id)
         assert challenge is not None
         return challenge.phase_at(self.last + timedelta(milliseconds=500))
 
@@ -222,8 +223,8 @@ class Round:
 
 
 # The order steps are taken in, and what each needs first.
-STEPS = ("idea", "shortlisted", "comment", "vote", "winner", "request", "member", "invitation")
-STEPS += ("cohost",)
+STEPS: tuple[str, ...] = ("idea", "shortlisted", "comment", "vote", "winner", "request")
+STEPS += ("member", "invitation", "cohost")
 STEP_NEEDS = {"comment": ("idea",), "vote": ("idea",), "request": ("shortlisted",)}
 STEP_NEEDS |= {"member": ("shortlisted",), "invitation": ("shortlisted",)}
 
@@ -275,7 +276,7 @@ async def _edit_as_team(r: Round, now: datetime) -> object:
 
 
 async def _update_challenge(r: Round, now: datetime, actor: User) -> object:
-    c = await challenges.queries.for_policy(r.session, r.challenge.id)
+    c = await challenge_queries.for_policy(r.session, r.challenge.id)
     assert c is not None
     data = ChallengeInput(
         title="A new title",
