@@ -47,6 +47,7 @@ from ideas import policy
 from ideas.challenges.models import Challenge, ChallengeHost
 from ideas.policy import Action, Role
 from ideas.submissions import search
+from ideas.submissions.listing import AUTHORS, IDEA_COLUMNS, ListedIdea, listed_ideas
 from ideas.submissions.models import (
     Idea,
     IdeaCoauthor,
@@ -59,6 +60,8 @@ from ideas.teams.models import Team
 PAGE_SIZE = 20
 
 Query = Select[*tuple[Any, ...]]
+
+_WITH_AUTHORS = Idea.__table__.join(AUTHORS, AUTHORS.c.id == Idea.author_id)
 
 
 class Sort(StrEnum):
@@ -240,7 +243,7 @@ class Filters:
 class IdeaPage:
     """One page of a list: its ideas, how many ideas each builds on, and the next cursor."""
 
-    ideas: Sequence[Idea]
+    ideas: Sequence[ListedIdea]
     builds_on: Mapping[int, int]
     next_after: Cursor | None
 
@@ -302,7 +305,7 @@ async def challenge_ideas(
     list is in ``TOP`` order.
     """
     policy.check(Action.SEE_CHALLENGE, challenge, roles, now)
-    ideas: Query = select(Idea, builds_on_count())
+    ideas: Query = select(*IDEA_COLUMNS, builds_on_count()).select_from(_WITH_AUTHORS)
     narrowed = _narrowed(session, ideas, challenge.id, filters or Filters())
     if narrowed is None:
         return IdeaPage((), {}, None)
@@ -316,23 +319,20 @@ async def challenge_ideas(
     if after is not None and after.sort is sort:
         position = literal(after.key, key.type)
         query = query.where(or_(key < position, and_(key == position, Idea.id < after.id)))
-    loads = [joinedload(Idea.author), selectinload(Idea.tags)]
-    if with_coauthors:
-        loads.append(selectinload(Idea.coauthors).joinedload(IdeaCoauthor.user))
     rows = (
         await session.execute(
             query.add_columns(key.label("sort_key"))
-            .options(*loads)
             .order_by(key.desc(), Idea.id.desc())
             .limit(limit + 1)
         )
     ).all()
     page = rows[:limit]
     last = page[-1] if len(rows) > limit else None
+    builds_on = len(IDEA_COLUMNS)
     return IdeaPage(
-        ideas=[row[0] for row in page],
-        builds_on={row[0].id: int(row[1]) for row in page},
-        next_after=Cursor(sort, last.sort_key, last[0].id) if last is not None else None,
+        ideas=await listed_ideas(session, page, coauthors=with_coauthors),
+        builds_on={row[0]: int(row[builds_on]) for row in page},
+        next_after=Cursor(sort, last.sort_key, last[0]) if last is not None else None,
     )
 
 
