@@ -6,7 +6,8 @@ comes, the kept HTML is used without rendering. The key must name every value
 the body reads (an idea card's lists its id, title, counts, author's name and
 status, the time shown…), so that a change to any of them is a new key: a
 kept part is never out of date, it is only no longer asked for. Nothing that
-depends on the viewer (their CSRF token, their vote) goes inside.
+depends on the viewer (their CSRF token, their vote) goes inside. A key of
+None keeps nothing: the body is made each time.
 
 Each worker keeps up to ``KEPT`` parts, forgetting the oldest first. In
 development, where templates reload as they change, nothing is kept.
@@ -35,16 +36,17 @@ class FragmentCache(Extension):
         lineno = next(parser.stream).lineno
         key = parser.parse_tuple()
         body = parser.parse_statements(("name:endcache",), drop_needle=True)
-        name = nodes.Const(parser.name)
-        call = self.call_method("_fragment", [name, key])
+        # Where the tag stands, so that two parts of a template never share a key.
+        place = nodes.Const((parser.name, lineno))
+        call = self.call_method("_fragment", [place, key])
         return nodes.CallBlock(call, [], [], body).set_lineno(lineno)
 
     def _fragment(
-        self, template: str | None, key: Hashable, caller: Callable[[], Markup]
+        self, place: tuple[str | None, int], key: Hashable, caller: Callable[[], Markup]
     ) -> Markup:
-        if self.environment.auto_reload:
+        if key is None or self.environment.auto_reload:
             return caller()
-        whole = (template, key)
+        whole = (place, key)
         try:
             return self.kept[whole]
         except KeyError:

@@ -9,6 +9,9 @@ from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ideas.accounts.models import User, UserStatus
+from ideas.comments import services
+from ideas.comments.models import Comment
+from ideas.db import utcnow
 from ideas.submissions.models import Idea
 from ideas.web.fragments import KEPT, FragmentCache
 from tests.html import Page
@@ -100,3 +103,39 @@ async def test_an_idea_card_shows_its_changes_at_once(
         update(User).where(User.id == author.id).values(status=UserStatus.DELETED)
     )
     assert "a deleted participant" in card(await viewer.get(url))
+
+
+async def test_a_comment_shows_its_changes_at_once_and_each_report_form_its_own_token(
+    make_user: Any, make_challenge: Any, make_idea: Any, sign_in: Any, session: AsyncSession
+) -> None:
+    challenge = await make_challenge(await make_user(host=True))
+    idea = await make_idea(challenge, await make_user())
+    author = await make_user("Tomas")
+    for body in ("Soup on Sundays", "And on Mondays"):
+        await services.post_comment(
+            session, idea_id=idea.id, author_id=author.id, body=body, now=utcnow()
+        )
+    viewer = await sign_in(await make_user())
+    url = f"/ideas/{idea.id}/{idea.slug}"
+
+    def comments(page: Page) -> list[str]:
+        return [" ".join(c.text_content().split()) for c in page.select("article.comment")]
+
+    first = Page(await viewer.get(url))
+    assert any("Soup on Sundays" in text for text in comments(first))
+    tokens = [field.get("value") for field in first.select('.report [name="form_token"]')]
+    again = Page(await viewer.get(url))
+    more = [field.get("value") for field in again.select('.report [name="form_token"]')]
+    assert len(set(tokens + more)) == len(tokens + more) >= 3  # the idea's and each comment's
+
+    await session.execute(
+        update(Comment).where(Comment.body == "Soup on Sundays").values(body_html="<p>Soup!</p>")
+    )
+    texts = comments(Page(await viewer.get(url)))
+    assert any("Soup!" in text for text in texts)
+    assert not any("Soup on Sundays" in text for text in texts)
+
+    await session.execute(update(User).where(User.id == author.id).values(display_name="Tom"))
+    texts = comments(Page(await viewer.get(url)))
+    assert all("Tom " in text for text in texts)
+    assert not any("Tomas" in text for text in texts)
