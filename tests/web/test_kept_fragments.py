@@ -139,3 +139,25 @@ async def test_a_comment_shows_its_changes_at_once_and_each_report_form_its_own_
     texts = comments(Page(await viewer.get(url)))
     assert all("Tom " in text for text in texts)
     assert not any("Tomas" in text for text in texts)
+
+
+async def test_each_viewer_gets_vote_buttons_with_their_own_token_and_state(
+    make_user: Any, make_challenge: Any, make_idea: Any, sign_in: Any
+) -> None:
+    challenge = await make_challenge(await make_user(host=True))
+    idea = await make_idea(challenge, await make_user())
+    priya, tomas = await sign_in(await make_user()), await sign_in(await make_user())
+    url = f"/challenges/{challenge.slug}"
+
+    def button(page: Page) -> tuple[str, str]:
+        form = page.one(f"#vote-{idea.id} form")
+        token = form.cssselect('[name="csrf_token"]')[0].get("value")
+        return token, " ".join(form.text_content().split())
+
+    assert button(Page(await priya.get(url))) == (priya.csrf, f"Vote for “{idea.title}”")
+    assert button(Page(await tomas.get(url))) == (tomas.csrf, f"Vote for “{idea.title}”")
+    await priya.post(f"/ideas/{idea.id}/vote", {"action": "vote"})
+    voted = f"Voted ✓ — withdraw for “{idea.title}”"
+    assert button(Page(await priya.get(url))) == (priya.csrf, voted)
+    assert button(Page(await tomas.get(url))) == (tomas.csrf, f"Vote for “{idea.title}”")
+    assert Page(await tomas.get(url)).text(f"#vote-count-{idea.id}") == "1 vote"
