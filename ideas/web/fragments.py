@@ -5,9 +5,11 @@ first time it meets a key and keeps the HTML; the next time the same key
 comes, the kept HTML is used without rendering. The key must name every value
 the body reads (an idea card's lists its id, title, counts, author's name and
 status, the time shown…), so that a change to any of them is a new key: a
-kept part is never out of date, it is only no longer asked for. Nothing that
-depends on the viewer (their CSRF token, their vote) goes inside. A key of
-None keeps nothing: the body is made each time.
+kept part is never out of date, it is only no longer asked for. What depends
+on the viewer goes inside only through the key (whether they voted for the
+idea); what is theirs alone (their CSRF token, a one-time form token) stays
+outside, between two kept parts. A key of None keeps nothing: the body is
+made each time.
 
 Each worker keeps up to ``KEPT`` parts, forgetting the oldest first. In
 development, where templates reload as they change, nothing is kept.
