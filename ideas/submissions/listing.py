@@ -10,7 +10,7 @@ they hold what those show of an idea, its author, co-authors and tags.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any, cast
 
@@ -112,8 +112,8 @@ IDEA_COLUMNS: tuple[ColumnElement[Any], ...] = (
     AUTHORS.c.status,
     AUTHORS.c.avatar_url,
 )
-_IDEA_FIELDS = 16
-_PERSON_FIELDS = 4
+_PERSON_FIELDS = len(fields(ListedPerson))
+_IDEA_FIELDS = len(IDEA_COLUMNS) - _PERSON_FIELDS
 
 
 _IDS = bindparam("ids", type_=Integer, expanding=True)
@@ -124,8 +124,13 @@ _TAGS = (
     .order_by(IdeaTag.idea_id, ChallengeTag.position, ChallengeTag.id)
 )
 _COAUTHORS = (
-    select(IdeaCoauthor.idea_id, _users.c.id, _users.c.display_name, _users.c.status)
-    .add_columns(_users.c.avatar_url)
+    select(
+        IdeaCoauthor.idea_id,
+        _users.c.id,
+        _users.c.display_name,
+        _users.c.status,
+        _users.c.avatar_url,
+    )
     .join(_users, _users.c.id == IdeaCoauthor.user_id)
     .where(IdeaCoauthor.idea_id.in_(_IDS))
     .order_by(IdeaCoauthor.idea_id, IdeaCoauthor.added_at, IdeaCoauthor.user_id)
