@@ -21,6 +21,7 @@ from ideas.challenges.models import Challenge
 from ideas.challenges.phases import Phase
 from ideas.comments.models import EDIT_WINDOW, Comment, CommentStatus
 from ideas.errors import Conflict, Forbidden, NotFound
+from ideas.submissions.listing import ListedIdea, ListedPerson
 from ideas.submissions.models import VISIBLE_STATUSES, Idea, IdeaStatus
 from ideas.teams.models import Team
 
@@ -156,7 +157,7 @@ def is_member(user: User, team: Team) -> bool:
     return any(member.user_id == user.id for member in team.members)
 
 
-def is_author(user: User, idea: Idea) -> bool:
+def is_author(user: User, idea: Idea | ListedIdea) -> bool:
     return idea.author_id == user.id or any(c.user_id == user.id for c in idea.coauthors)
 
 
@@ -312,7 +313,7 @@ def require_change_role(
         raise Conflict("You cannot remove your own admin role.")
 
 
-def may_see_profile(person: User, viewer: User | None) -> bool:
+def may_see_profile(person: User | ListedPerson, viewer: User | None) -> bool:
     """Deleted people have no profile; suspended ones are visible only to admins."""
     if person.is_active:
         return True
@@ -399,7 +400,11 @@ VOTE_FOR_OWN_IDEA = "You cannot vote for your own idea."
 
 
 def may_vote_for(
-    user: User | None, challenge: Challenge, idea: Idea, *, coauthor: bool | None = None
+    user: User | None,
+    challenge: Challenge,
+    idea: Idea | ListedIdea,
+    *,
+    coauthor: bool | None = None,
 ) -> bool:
     """Nobody votes for their own idea, as its author or a co-author, unless the
     challenge allows self-votes.

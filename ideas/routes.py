@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import lru_cache
 
 from starlette.routing import BaseRoute, Mount, NoMatchFound, Route, Router
 from starlette.staticfiles import StaticFiles
@@ -437,7 +438,7 @@ def path_builder(router: Router) -> Callable[..., str]:
     """
     index = {route.name: route for route in router.routes if isinstance(route, Route)}
 
-    def path_for(name: str, /, **params: object) -> str:
+    def build(name: str, params: dict[str, object]) -> str:
         route = index.get(name)
         try:
             if route is not None:
@@ -445,6 +446,18 @@ def path_builder(router: Router) -> Callable[..., str]:
             return str(router.url_path_for(name, **params))
         except NoMatchFound as missing:
             raise NoRoute(name, params) from missing
+
+    # A path depends only on the route and its parameters: the same links (a card's,
+    # a vote button's) are built again and again, so the recent ones are kept.
+    @lru_cache(maxsize=4096)
+    def remembered(name: str, items: tuple[tuple[str, object], ...]) -> str:
+        return build(name, dict(items))
+
+    def path_for(name: str, /, **params: object) -> str:
+        try:
+            return remembered(name, tuple(params.items()))
+        except TypeError:  # a parameter that cannot be a key: built each time
+            return build(name, params)
 
     return path_for
 

@@ -52,9 +52,14 @@ class User(Base):
 
     @property
     def initials(self) -> str:
-        parts = [p for p in self.display_name.split() if p]
-        letters = "".join(p[0] for p in parts[:2]).upper()
-        return letters or "?"
+        return initials_of(self.display_name)
+
+
+def initials_of(display_name: str) -> str:
+    """What a person's picture shows when they have none: up to two initials."""
+    parts = [p for p in display_name.split() if p]
+    letters = "".join(p[0] for p in parts[:2]).upper()
+    return letters or "?"
 
 
 class Identity(Base):

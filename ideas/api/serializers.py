@@ -19,6 +19,7 @@ from ideas.api.queries import DirectLinks, LinkedIdea
 from ideas.challenges.models import Challenge
 from ideas.challenges.phases import SCHEDULED_PHASES, Phase, next_change
 from ideas.submissions.lineage import Family
+from ideas.submissions.listing import ListedIdea, ListedPerson
 from ideas.submissions.models import Idea
 from ideas.teams.models import Team, TeamMember, TeamRole
 
@@ -130,7 +131,7 @@ def challenge_detail(
 # People and ideas ------------------------------------------------------------
 
 
-def person(user: User, links: Links) -> Person:
+def person(user: User | ListedPerson, links: Links) -> Person:
     """A name, and a profile link where a visitor may see the profile.
 
     Someone who deleted their account is "deleted participant", without a link.
@@ -202,7 +203,7 @@ class IdeaDetail(IdeaSummary):
     built_on_by: list[IdeaLinkOut]
 
 
-def idea_url(idea: Idea, links: Links) -> str:
+def idea_url(idea: Idea | ListedIdea, links: Links) -> str:
     return links.page("idea.detail", idea_id=idea.id, slug=idea.slug)
 
 
@@ -219,7 +220,7 @@ def challenge_ref(challenge: Challenge, links: Links) -> ChallengeRef:
     }
 
 
-def idea_counts(idea: Idea) -> IdeaCounts:
+def idea_counts(idea: Idea | ListedIdea) -> IdeaCounts:
     """The counters kept on the idea's row."""
     return {
         "votes": idea.vote_count,
@@ -231,12 +232,12 @@ def idea_counts(idea: Idea) -> IdeaCounts:
     }
 
 
-def authors(idea: Idea, links: Links) -> list[Person]:
+def authors(idea: Idea | ListedIdea, links: Links) -> list[Person]:
     """The author first, then the co-authors in the order they were added."""
     return [person(idea.author, links)] + [person(c.user, links) for c in idea.coauthors]
 
 
-def idea_summary(idea: Idea, challenge: Challenge, links: Links) -> IdeaSummary:
+def idea_summary(idea: Idea | ListedIdea, challenge: Challenge, links: Links) -> IdeaSummary:
     """Needs ``idea.author``, ``idea.coauthors`` with their users and ``idea.tags`` loaded."""
     return {
         "id": idea.id,

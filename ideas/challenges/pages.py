@@ -10,6 +10,7 @@ from ideas.challenges.dashboard import Activity, Chart, Counts, Task
 from ideas.challenges.exports import Dataset, Format
 from ideas.challenges.models import Challenge
 from ideas.challenges.phases import Phase
+from ideas.submissions.listing import ListedIdea
 from ideas.submissions.models import Idea, IdeaStatus
 from ideas.submissions.queries import Filters, Sort
 from ideas.voting.pages import CardVotes
@@ -24,7 +25,7 @@ class ChallengePage(PageContext):
     challenge: Challenge
     phase: Phase
     next_change: tuple[Phase, datetime] | None
-    ideas: Sequence[Idea]
+    ideas: Sequence[ListedIdea]
     builds_on: Mapping[int, int]  # how many ideas each idea shown builds on
     more_url: str | None  # the next page of ideas
     first_url: str | None  # back to the first page, from a later one

@@ -20,10 +20,20 @@ _WITH_HOSTS = selectinload(Challenge.hosts).joinedload(ChallengeHost.user)
 _WITH_TAGS = selectinload(Challenge.tags)
 
 
+# A challenge with its hosts joined (they are few: a row each) and its tags (up to
+# twenty, which would multiply the rows) read by a second query. Built once: every
+# challenge page starts here.
+_BY_SLUG = (
+    select(Challenge)
+    .options(joinedload(Challenge.hosts).joinedload(ChallengeHost.user), _WITH_TAGS)
+    .where(Challenge.slug == bindparam("slug", type_=String))
+)
+
+
 async def by_slug(session: AsyncSession, slug: str) -> Challenge | None:
-    """A challenge with its hosts and its offered tags."""
-    challenge: Challenge | None = await session.scalar(
-        select(Challenge).options(_WITH_HOSTS, _WITH_TAGS).where(Challenge.slug == slug)
+    """A challenge with its hosts and its offered tags. Two queries."""
+    challenge: Challenge | None = (
+        (await session.scalars(_BY_SLUG, {"slug": slug})).unique().one_or_none()
     )
     return challenge
 
@@ -72,16 +82,23 @@ async def for_policy(session: AsyncSession, challenge_id: int) -> Challenge | No
     return challenge
 
 
+# Built once: every challenge page asks for its winners.
+_WINNERS = (
+    select(Idea)
+    .options(joinedload(Idea.author))
+    .where(
+        Idea.challenge_id.in_(bindparam("challenge_ids", type_=Integer, expanding=True)),
+        Idea.status == IdeaStatus.WINNER,
+    )
+    .order_by(Idea.won_at, Idea.id)
+)
+
+
 async def winners(session: AsyncSession, challenge_ids: Sequence[int]) -> dict[int, list[Idea]]:
     """The winning ideas of each challenge, with their authors, in one query."""
     if not challenge_ids:
         return {}
-    rows = await session.scalars(
-        select(Idea)
-        .options(joinedload(Idea.author))
-        .where(Idea.challenge_id.in_(challenge_ids), Idea.status == IdeaStatus.WINNER)
-        .order_by(Idea.won_at, Idea.id)
-    )
+    rows = await session.scalars(_WINNERS, {"challenge_ids": list(challenge_ids)})
     found: dict[int, list[Idea]] = {}
     for idea in rows:
         found.setdefault(idea.challenge_id, []).append(idea)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, and_, exists, func, or_, select
+from sqlalchemy import Integer, Select, and_, bindparam, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -202,17 +202,18 @@ async def unread_count(session: AsyncSession, user_id: int) -> int:
     )
 
 
-async def follows_challenge(session: AsyncSession, user_id: int, challenge_id: int) -> bool:
-    return bool(
-        await session.scalar(
-            select(
-                exists().where(
-                    ChallengeFollow.user_id == user_id,
-                    ChallengeFollow.challenge_id == challenge_id,
-                )
-            )
-        )
+# Built once: every challenge page a signed-in person sees asks it.
+_FOLLOWS_CHALLENGE = select(
+    exists().where(
+        ChallengeFollow.user_id == bindparam("user_id", type_=Integer),
+        ChallengeFollow.challenge_id == bindparam("challenge_id", type_=Integer),
     )
+)
+
+
+async def follows_challenge(session: AsyncSession, user_id: int, challenge_id: int) -> bool:
+    params = {"user_id": user_id, "challenge_id": challenge_id}
+    return bool(await session.scalar(_FOLLOWS_CHALLENGE, params))
 
 
 async def follows_idea(session: AsyncSession, user_id: int, idea_id: int) -> bool:

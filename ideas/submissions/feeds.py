@@ -26,7 +26,7 @@ from ideas.challenges.models import Challenge
 from ideas.db import utcnow
 from ideas.errors import NotFound
 from ideas.submissions import queries as idea_queries
-from ideas.submissions.models import Idea
+from ideas.submissions.listing import ListedIdea
 from ideas.web import context
 
 ATOM = "http://www.w3.org/2005/Atom"
@@ -69,11 +69,11 @@ def _etags(header: str) -> set[str]:
     return {part.strip().removeprefix("W/") for part in header.split(",")}
 
 
-def last_change(challenge: Challenge, ideas: Sequence[Idea]) -> datetime:
+def last_change(challenge: Challenge, ideas: Sequence[ListedIdea]) -> datetime:
     return max([challenge.updated_at, *(idea.updated_at for idea in ideas)])
 
 
-def atom_feed(challenge: Challenge, ideas: Sequence[Idea], links: Links) -> bytes:
+def atom_feed(challenge: Challenge, ideas: Sequence[ListedIdea], links: Links) -> bytes:
     """An Atom 1.0 document: the challenge, then its ideas, newest first.
 
     Needs each idea's author, co-authors with their users, and tags loaded.
@@ -101,7 +101,7 @@ def atom_feed(challenge: Challenge, ideas: Sequence[Idea], links: Links) -> byte
     return document
 
 
-def _entry(feed: ET.Element, idea: Idea, links: Links) -> None:
+def _entry(feed: ET.Element, idea: ListedIdea, links: Links) -> None:
     entry = _add(feed, "entry")
     # The short address stays the same when the title, and with it the slug, changes.
     _add(entry, "id", links.page("idea.short", idea_id=idea.id))

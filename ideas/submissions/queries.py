@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import json
 import math
 from collections.abc import Collection, Mapping, Sequence
@@ -32,8 +33,10 @@ from sqlalchemy import (
     Boolean,
     ColumnElement,
     Float,
+    Integer,
     Select,
     and_,
+    bindparam,
     exists,
     func,
     literal,
@@ -47,6 +50,7 @@ from ideas import policy
 from ideas.challenges.models import Challenge, ChallengeHost
 from ideas.policy import Action, Role
 from ideas.submissions import search
+from ideas.submissions.listing import AUTHORS, IDEA_COLUMNS, ListedIdea, listed_ideas
 from ideas.submissions.models import (
     Idea,
     IdeaCoauthor,
@@ -59,6 +63,8 @@ from ideas.teams.models import Team
 PAGE_SIZE = 20
 
 Query = Select[*tuple[Any, ...]]
+
+_WITH_AUTHORS = Idea.__table__.join(AUTHORS, AUTHORS.c.id == Idea.author_id)
 
 
 class Sort(StrEnum):
@@ -240,7 +246,7 @@ class Filters:
 class IdeaPage:
     """One page of a list: its ideas, how many ideas each builds on, and the next cursor."""
 
-    ideas: Sequence[Idea]
+    ideas: Sequence[ListedIdea]
     builds_on: Mapping[int, int]
     next_after: Cursor | None
 
@@ -257,26 +263,62 @@ def builds_on_count() -> ColumnElement[int]:
     )
 
 
-def _narrowed(
-    session: AsyncSession, query: Query, challenge_id: int, filters: Filters
-) -> tuple[Query, ColumnElement[float] | None] | None:
-    """``query`` kept to the listed ideas of a challenge that pass ``filters``.
+def _narrowed(session: AsyncSession, query: Query, filters: Filters) -> Narrowed | None:
+    """``query`` kept to the listed ideas of a challenge (parameter ``challenge_id``) that
+    pass ``filters`` (the tag is parameter ``tag_id``), with the parameters to run it.
 
     With the search score, while searching; None when the search text holds
     no word to look for (nothing can match).
     """
     statuses = (filters.status,) if filters.status in LISTED_STATUSES else LISTED_STATUSES
-    query = query.where(Idea.challenge_id == challenge_id, Idea.status.in_(statuses))
-    if filters.tag_id is not None:
-        query = query.where(
-            exists().where(IdeaTag.idea_id == Idea.id, IdeaTag.tag_id == filters.tag_id)
-        )
     if not filters.q:
-        return query, None
+        return Narrowed(_kept_to(query, statuses, filters.tag_id is not None), None)
     found = search.matching(session, filters.q)
     if found is None:
         return None
-    return query.join(found, found.c.id == Idea.id), found.c.score
+    narrowed = _kept_to(query, statuses, filters.tag_id is not None)
+    return Narrowed(narrowed.join(found, found.c.id == Idea.id), found.c.score)
+
+
+@dataclass(frozen=True)
+class Narrowed:
+    query: Query
+    score: ColumnElement[float] | None  # while searching
+
+
+def _kept_to(query: Query, statuses: Collection[IdeaStatus], tagged: bool) -> Query:
+    query = query.where(
+        Idea.challenge_id == bindparam("challenge_id", type_=Integer),
+        Idea.status.in_(statuses),
+    )
+    if tagged:
+        tag = bindparam("tag_id", type_=Integer)
+        query = query.where(exists().where(IdeaTag.idea_id == Idea.id, IdeaTag.tag_id == tag))
+    return query
+
+
+def _page(query: Query, key: ColumnElement[Any], paged: bool) -> Query:
+    """``query`` in descending order of ``key`` then id, after the position given by the
+    parameters ``after_key`` and ``after_id`` when ``paged``, ``limit`` rows at most."""
+    if paged:
+        position = bindparam("after_key", type_=key.type)
+        after_id = bindparam("after_id", type_=Integer)
+        query = query.where(or_(key < position, and_(key == position, Idea.id < after_id)))
+    return (
+        query.add_columns(key.label("sort_key"))
+        .order_by(key.desc(), Idea.id.desc())
+        .limit(bindparam("limit", type_=Integer))
+    )
+
+
+_LISTED: Query = select(*IDEA_COLUMNS, builds_on_count()).select_from(_WITH_AUTHORS)
+
+
+@functools.cache
+def _listing(sort: Sort, statuses: tuple[IdeaStatus, ...], tagged: bool, paged: bool) -> Query:
+    """A page of a list that is not searched, built once for each of its shapes: every
+    value it depends on is a parameter."""
+    return _page(_kept_to(_LISTED, statuses, tagged), _KEYS[sort], paged)
 
 
 async def challenge_ideas(
@@ -302,47 +344,49 @@ async def challenge_ideas(
     list is in ``TOP`` order.
     """
     policy.check(Action.SEE_CHALLENGE, challenge, roles, now)
-    ideas: Query = select(Idea, builds_on_count())
-    narrowed = _narrowed(session, ideas, challenge.id, filters or Filters())
-    if narrowed is None:
-        return IdeaPage((), {}, None)
-    query, score = narrowed
-    key: ColumnElement[Any]
-    if sort is Sort.RELEVANCE and score is not None:
-        key = score
+    filters = filters or Filters()
+    if sort is Sort.RELEVANCE and not filters.q:
+        sort = Sort.TOP
+    paged = after is not None and after.sort is sort
+    params: dict[str, Any] = {
+        "challenge_id": challenge.id,
+        "tag_id": filters.tag_id,
+        "after_key": after.key if after is not None else None,
+        "after_id": after.id if after is not None else None,
+        "limit": limit + 1,
+    }
+    if not filters.q:
+        statuses = (filters.status,) if filters.status in LISTED_STATUSES else LISTED_STATUSES
+        query = _listing(sort, tuple(statuses), filters.tag_id is not None, paged)
     else:
-        sort = Sort.TOP if sort is Sort.RELEVANCE else sort
-        key = _KEYS[sort]
-    if after is not None and after.sort is sort:
-        position = literal(after.key, key.type)
-        query = query.where(or_(key < position, and_(key == position, Idea.id < after.id)))
-    loads = [joinedload(Idea.author), selectinload(Idea.tags)]
-    if with_coauthors:
-        loads.append(selectinload(Idea.coauthors).joinedload(IdeaCoauthor.user))
-    rows = (
-        await session.execute(
-            query.add_columns(key.label("sort_key"))
-            .options(*loads)
-            .order_by(key.desc(), Idea.id.desc())
-            .limit(limit + 1)
-        )
-    ).all()
+        narrowed = _narrowed(session, _LISTED, filters)
+        if narrowed is None:
+            return IdeaPage((), {}, None)
+        if sort is Sort.RELEVANCE and narrowed.score is not None:
+            key = narrowed.score
+        else:
+            sort = Sort.TOP if sort is Sort.RELEVANCE else sort
+            key = _KEYS[sort]
+        paged = after is not None and after.sort is sort
+        query = _page(narrowed.query, key, paged)
+    rows = (await session.execute(query, params)).all()
     page = rows[:limit]
     last = page[-1] if len(rows) > limit else None
+    builds_on = len(IDEA_COLUMNS)
     return IdeaPage(
-        ideas=[row[0] for row in page],
-        builds_on={row[0].id: int(row[1]) for row in page},
-        next_after=Cursor(sort, last.sort_key, last[0].id) if last is not None else None,
+        ideas=await listed_ideas(session, page, coauthors=with_coauthors),
+        builds_on={row[0]: int(row[builds_on]) for row in page},
+        next_after=Cursor(sort, last.sort_key, last[0]) if last is not None else None,
     )
 
 
 async def count_challenge_ideas(session: AsyncSession, challenge_id: int, filters: Filters) -> int:
     """How many of a challenge's visible ideas pass ``filters``. One query."""
-    counting: Query = select(func.count(Idea.id))
-    narrowed = _narrowed(session, counting, challenge_id, filters)
+    narrowed = _narrowed(session, select(func.count(Idea.id)), filters)
     if narrowed is None:
         return 0
-    return int(await session.scalar(narrowed[0]) or 0)
+    params = {"challenge_id": challenge_id, "tag_id": filters.tag_id}
+    return int(await session.scalar(narrowed.query, params) or 0)
 
 
 # Site-wide search --------------------------------------------------------------

@@ -16,6 +16,7 @@ from ideas.challenges.models import Challenge
 from ideas.challenges.phases import Phase
 from ideas.db import utcnow
 from ideas.policy import Action, Role
+from ideas.submissions.listing import ListedIdea
 from ideas.submissions.models import Idea
 from ideas.voting import queries, services
 from ideas.voting.pages import CardVotes, VoteButton
@@ -79,7 +80,7 @@ async def vote_context(
 
 
 async def list_vote_context(
-    request: Request, challenge: Challenge, roles: frozenset[Role], ideas: Sequence[Idea]
+    request: Request, challenge: Challenge, roles: frozenset[Role], ideas: Sequence[ListedIdea]
 ) -> CardVotes:
     """What the cards of a challenge's ideas list need for their vote buttons.
 

@@ -3,6 +3,7 @@ endpoint needs. One query each."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
@@ -43,6 +44,33 @@ class Standing:
         return cls(frozenset(), frozenset(), None)
 
 
+@functools.cache
+def _standing_query(budget: bool, coauthors: bool) -> Select[Any] | CompoundSelect[Any]:
+    """The statement of ``standing``, built once for each of its four shapes."""
+    user_id = bindparam("user_id", type_=Integer)
+    ids = bindparam("ids", type_=Integer, expanding=True)
+    counted = case((Idea.status.in_(VISIBLE_STATUSES), 1), else_=0)
+    votes = (
+        select(Vote.idea_id, literal(_VOTED, Integer).label("kind"), counted.label("counted"))
+        .join(Idea, Idea.id == Vote.idea_id)
+        .where(Vote.user_id == user_id)
+    )
+    if budget:
+        votes = votes.where(Vote.challenge_id == bindparam("challenge_id", type_=Integer))
+    else:
+        votes = votes.where(Vote.idea_id.in_(ids))
+    if not coauthors:
+        return votes
+    return union_all(
+        votes,
+        select(
+            IdeaCoauthor.idea_id,
+            literal(_COAUTHOR, Integer).label("kind"),
+            literal(0, Integer).label("counted"),
+        ).where(IdeaCoauthor.user_id == user_id, IdeaCoauthor.idea_id.in_(ids)),
+    )
+
+
 async def standing(
     session: AsyncSession,
     *,
@@ -62,27 +90,9 @@ async def standing(
     ids = list(idea_ids)
     if budget is None and not ids:
         return Standing.empty()
-    counted = case((Idea.status.in_(VISIBLE_STATUSES), 1), else_=0)
-    votes = (
-        select(Vote.idea_id, literal(_VOTED, Integer).label("kind"), counted.label("counted"))
-        .join(Idea, Idea.id == Vote.idea_id)
-        .where(Vote.user_id == user_id)
-    )
-    if budget is not None:
-        votes = votes.where(Vote.challenge_id == challenge.id)
-    else:
-        votes = votes.where(Vote.idea_id.in_(ids))
-    query: Select[Any] | CompoundSelect[Any] = votes
-    if coauthors and ids:
-        query = union_all(
-            votes,
-            select(
-                IdeaCoauthor.idea_id,
-                literal(_COAUTHOR, Integer).label("kind"),
-                literal(0, Integer).label("counted"),
-            ).where(IdeaCoauthor.user_id == user_id, IdeaCoauthor.idea_id.in_(ids)),
-        )
-    rows = (await session.execute(query)).all()
+    query = _standing_query(budget is not None, coauthors and bool(ids))
+    params = {"user_id": user_id, "challenge_id": challenge.id, "ids": ids}
+    rows = (await session.execute(query, params)).all()
     asked = set(ids)
     return Standing(
         voted_ids=frozenset(row[0] for row in rows if row[1] == _VOTED and row[0] in asked),

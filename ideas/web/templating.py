@@ -22,6 +22,7 @@ from ideas.form_tokens import new_token
 from ideas.policy import May
 from ideas.settings import STATIC_DIR, TEMPLATES_DIR, Settings
 from ideas.web import context
+from ideas.web.fragments import FragmentCache
 from ideas.web.htmx import is_htmx
 
 
@@ -46,6 +47,7 @@ def create_templates(settings: Settings) -> Jinja2Blocks:
         trim_blocks=True,
         lstrip_blocks=True,
         auto_reload=settings.is_development,
+        extensions=[FragmentCache],
     )
     zone = settings.zone
 

@@ -1,0 +1,17 @@
+"""A listed idea's record is filled from its columns in order: the two must agree."""
+
+from __future__ import annotations
+
+from dataclasses import fields
+
+from ideas.submissions.listing import IDEA_COLUMNS, ListedIdea, ListedPerson
+
+
+def test_the_columns_of_a_listed_idea_come_in_the_order_of_its_fields() -> None:
+    person = [field.name for field in fields(ListedPerson)]
+    idea = [field.name for field in fields(ListedIdea)]
+    columns = [column.key for column in IDEA_COLUMNS]
+
+    assert columns[-len(person) :] == person
+    assert columns[: -len(person)] == idea[: len(columns) - len(person)]
+    assert idea[len(columns) - len(person)] == "author"

@@ -1,0 +1,163 @@
+"""Parts of pages kept between requests are made again as soon as what they show changes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import jinja2
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ideas.accounts.models import User, UserStatus
+from ideas.comments import services
+from ideas.comments.models import Comment
+from ideas.db import utcnow
+from ideas.submissions.models import Idea
+from ideas.web.fragments import KEPT, FragmentCache
+from tests.html import Page
+
+
+def environment(*, auto_reload: bool = False) -> jinja2.Environment:
+    env = jinja2.Environment(autoescape=True, extensions=[FragmentCache], auto_reload=auto_reload)
+    made: list[str] = []
+
+    def make(text: str) -> str:
+        made.append(text)
+        return text
+
+    env.globals["make"] = make
+    env.globals["made"] = made
+    return env
+
+
+def test_a_part_is_made_once_for_a_key_and_again_for_another() -> None:
+    env = environment()
+    template = env.from_string("{% cache 'card', n %}<b>{{ make(text) }}</b>{% endcache %}")
+
+    assert template.render(n=1, text="<one>") == "<b>&lt;one&gt;</b>"
+    assert template.render(n=1, text="<one>") == "<b>&lt;one&gt;</b>"
+    assert template.render(n=2, text="two") == "<b>two</b>"
+    assert env.globals["made"] == ["<one>", "two"]
+
+
+def test_a_key_that_cannot_be_kept_makes_the_part_each_time() -> None:
+    env = environment()
+    template = env.from_string("{% cache [n] %}{{ make('x') }}{% endcache %}")
+
+    assert template.render(n=1) + template.render(n=1) == "xx"
+    assert env.globals["made"] == ["x", "x"]
+
+
+def test_the_same_key_in_two_templates_keeps_two_parts() -> None:
+    env = environment()
+    env.loader = jinja2.DictLoader(
+        {"a.html": "{% cache 1 %}a{% endcache %}", "b.html": "{% cache 1 %}b{% endcache %}"}
+    )
+
+    assert env.get_template("a.html").render() + env.get_template("b.html").render() == "ab"
+
+
+def test_the_oldest_parts_are_forgotten_first() -> None:
+    env = environment()
+    template = env.from_string("{% cache n %}{{ make('x') }}{% endcache %}")
+    for n in range(KEPT + 1):
+        template.render(n=n)
+
+    template.render(n=KEPT)  # kept
+    template.render(n=0)  # forgotten
+    assert len(env.globals["made"]) == KEPT + 2
+
+
+def test_in_development_nothing_is_kept() -> None:
+    env = environment(auto_reload=True)
+    template = env.from_string("{% cache 1 %}{{ make('x') }}{% endcache %}")
+
+    assert template.render() + template.render() == "xx"
+
+
+async def test_an_idea_card_shows_its_changes_at_once(
+    make_user: Any, make_challenge: Any, make_idea: Any, sign_in: Any, session: AsyncSession
+) -> None:
+    challenge = await make_challenge(await make_user(host=True))
+    author = await make_user("Priya")
+    idea = await make_idea(challenge, author, title="Compost club")
+    viewer = await sign_in(await make_user())
+    url = f"/challenges/{challenge.slug}"
+
+    def card(response: Any) -> str:
+        return Page(response).text("#ideas .idea-card")
+
+    before = card(await viewer.get(url))
+    for shown in ("Compost club", "Priya", "0 comments"):
+        assert shown in before
+
+    await session.execute(
+        update(Idea).where(Idea.id == idea.id).values(title="Compost collective", comment_count=1)
+    )
+    await session.execute(update(User).where(User.id == author.id).values(display_name="Priya S."))
+    after = card(await viewer.get(url))
+    for shown in ("Compost collective", "Priya S.", "1 comment "):
+        assert shown in after
+
+    await session.execute(
+        update(User).where(User.id == author.id).values(status=UserStatus.DELETED)
+    )
+    assert "a deleted participant" in card(await viewer.get(url))
+
+
+async def test_a_comment_shows_its_changes_at_once_and_each_report_form_its_own_token(
+    make_user: Any, make_challenge: Any, make_idea: Any, sign_in: Any, session: AsyncSession
+) -> None:
+    challenge = await make_challenge(await make_user(host=True))
+    idea = await make_idea(challenge, await make_user())
+    author = await make_user("Tomas")
+    for body in ("Soup on Sundays", "And on Mondays"):
+        await services.post_comment(
+            session, idea_id=idea.id, author_id=author.id, body=body, now=utcnow()
+        )
+    viewer = await sign_in(await make_user())
+    url = f"/ideas/{idea.id}/{idea.slug}"
+
+    def comments(page: Page) -> list[str]:
+        return [" ".join(c.text_content().split()) for c in page.select("article.comment")]
+
+    first = Page(await viewer.get(url))
+    assert any("Soup on Sundays" in text for text in comments(first))
+    tokens = [field.get("value") for field in first.select('.report [name="form_token"]')]
+    again = Page(await viewer.get(url))
+    more = [field.get("value") for field in again.select('.report [name="form_token"]')]
+    assert len(set(tokens + more)) == len(tokens + more) >= 3  # the idea's and each comment's
+
+    await session.execute(
+        update(Comment).where(Comment.body == "Soup on Sundays").values(body_html="<p>Soup!</p>")
+    )
+    texts = comments(Page(await viewer.get(url)))
+    assert any("Soup!" in text for text in texts)
+    assert not any("Soup on Sundays" in text for text in texts)
+
+    await session.execute(update(User).where(User.id == author.id).values(display_name="Tom"))
+    texts = comments(Page(await viewer.get(url)))
+    assert all("Tom " in text for text in texts)
+    assert not any("Tomas" in text for text in texts)
+
+
+async def test_each_viewer_gets_vote_buttons_with_their_own_token_and_state(
+    make_user: Any, make_challenge: Any, make_idea: Any, sign_in: Any
+) -> None:
+    challenge = await make_challenge(await make_user(host=True))
+    idea = await make_idea(challenge, await make_user())
+    priya, tomas = await sign_in(await make_user()), await sign_in(await make_user())
+    url = f"/challenges/{challenge.slug}"
+
+    def button(page: Page) -> tuple[str, str]:
+        form = page.one(f"#vote-{idea.id} form")
+        token = form.cssselect('[name="csrf_token"]')[0].get("value")
+        return token, " ".join(form.text_content().split())
+
+    assert button(Page(await priya.get(url))) == (priya.csrf, f"Vote for “{idea.title}”")
+    assert button(Page(await tomas.get(url))) == (tomas.csrf, f"Vote for “{idea.title}”")
+    await priya.post(f"/ideas/{idea.id}/vote", {"action": "vote"})
+    voted = f"Voted ✓ — withdraw for “{idea.title}”"
+    assert button(Page(await priya.get(url))) == (priya.csrf, voted)
+    assert button(Page(await tomas.get(url))) == (tomas.csrf, f"Vote for “{idea.title}”")
+    assert Page(await tomas.get(url)).text(f"#vote-count-{idea.id}") == "1 vote"
