@@ -53,6 +53,9 @@ class IdeaFormPage(PageContext):
     parents: list[Idea]
     preview: str | None  # the body as HTML, when "Preview" was pressed
     limits: ModuleType  # the form's limits (ideas.submissions.forms)
+    parent_query: str = ""  # typed in the parents picker
+    parents_found: Sequence[Idea] | None = None  # None: nothing searched for
+    similar: Sequence[Idea] = ()  # ideas like the one typed, when the form comes back
 
 
 @dataclass(frozen=True)
