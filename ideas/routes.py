@@ -122,6 +122,18 @@ def routes(settings: Settings) -> list[BaseRoute]:
             name="idea.report",
         ),
         Route(
+            "/ideas/{idea_id:id}/hide",
+            moderation.hide_idea,
+            methods=["POST"],
+            name="idea.hide",
+        ),
+        Route(
+            "/ideas/{idea_id:id}/restore",
+            moderation.restore_idea,
+            methods=["POST"],
+            name="idea.restore",
+        ),
+        Route(
             "/comments/{comment_id:id}/report",
             moderation.report_comment,
             methods=["POST"],

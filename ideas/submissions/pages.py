@@ -35,6 +35,7 @@ class IdeaPage(PageContext):
     may_build: bool
     may_manage_coauthors: bool
     may_report: bool
+    may_moderate: bool  # hide or restore it: the challenge's hosts, the admins
     coauthor_candidates: Sequence[User]  # commenters the author may add
     follows_idea: bool | None  # None: a visitor, who gets no button
     is_visitor: bool

@@ -302,6 +302,7 @@ async def idea_detail(request: Request) -> Response:
             may_manage_coauthors=may_manage,
             may_report=idea.is_visible
             and policy.may_report(user, [idea.author_id, *(c.user_id for c in idea.coauthors)]),
+            may_moderate=policy.may_moderate(user, challenge),
             coauthor_candidates=candidates,
             follows_idea=await idea_followed(request, idea.id),
             is_visitor=policy.Role.VISITOR in roles,
