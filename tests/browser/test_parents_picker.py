@@ -41,7 +41,7 @@ def expect_typed(page: Page, typed: dict[str, str]) -> None:
 
 
 def add_parent(page: Page, search: str, title: str) -> None:
-    page.get_by_label("Find an idea of this challenge by its title").fill(search)
+    page.get_by_label("Find an idea to build on").fill(search)
     page.get_by_role("button", name="Find", exact=True).click()
     page.locator("#parent-results").get_by_role("button", name=named("Add", title)).click()
     expect(page.get_by_label(title, exact=True)).to_be_checked()
