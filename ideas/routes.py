@@ -23,6 +23,7 @@ from ideas.moderation import views as moderation
 from ideas.notifications import views as notifying
 from ideas.settings import STATIC_DIR, Settings
 from ideas.submissions import feeds
+from ideas.submissions import picker_views as picking
 from ideas.submissions import search_views as finding
 from ideas.submissions import views as submissions
 from ideas.teams import matching_views as matching
@@ -122,6 +123,18 @@ def routes(settings: Settings) -> list[BaseRoute]:
             name="idea.report",
         ),
         Route(
+            "/ideas/{idea_id:id}/hide",
+            moderation.hide_idea,
+            methods=["POST"],
+            name="idea.hide",
+        ),
+        Route(
+            "/ideas/{idea_id:id}/restore",
+            moderation.restore_idea,
+            methods=["POST"],
+            name="idea.restore",
+        ),
+        Route(
             "/comments/{comment_id:id}/report",
             moderation.report_comment,
             methods=["POST"],
@@ -170,6 +183,12 @@ def routes(settings: Settings) -> list[BaseRoute]:
         ),
         Route("/challenges/{slug}", challenges.challenge_detail, name="challenge.detail"),
         Route("/challenges/{slug}/ideas/similar", finding.similar_ideas, name="idea.similar"),
+        Route("/challenges/{slug}/ideas/build-on", picking.find_parents, name="idea.parent_search"),
+        Route(
+            "/challenges/{slug}/ideas/build-on/{idea_id:id}",
+            picking.parent_item,
+            name="idea.parent_item",
+        ),
         Route("/challenges/{slug}/feed.atom", feeds.challenge_feed, name="challenge.feed"),
         Route(
             "/challenges/{slug}/edit",

@@ -65,6 +65,9 @@ class ChallengeInput:
     cover: Prepared | None = None
     cover_alt: str = ""
     remove_cover: bool = False
+    # False: the address was left empty and ``slug`` was derived from the title; the
+    # challenge then gets the first free one of ``slug``, ``slug-2``, ``slug-3``…
+    slug_typed: bool = True
 
 
 def make_slug(text: str) -> str:
@@ -137,13 +140,16 @@ def parse(
     question = form.text("question", label="Question", max_length=QUESTION_MAX)
     sponsor = form.text("sponsor", label="Sponsor", max_length=120, required=False)
     brief = form.text("brief", label="Brief", max_length=BRIEF_MAX, required=False, multiline=True)
+    slug_typed = True
     if fixed_slug is not None:
         slug = form.values["slug"] = fixed_slug
     else:
         slug = form.text("slug", label="Address", max_length=80, required=False).lower()
-        if not slug and title:
-            slug = make_slug(title)
-        if slug and not SLUG_PATTERN.fullmatch(slug):
+        if not slug:
+            # Derived from the title: the service picks a free one (never a reserved word).
+            slug_typed = False
+            slug = make_slug(title) if title else ""
+        elif not SLUG_PATTERN.fullmatch(slug):
             form.errors["slug"] = (
                 "Use lowercase letters, digits and single hyphens, like food-waste."
             )
@@ -196,4 +202,5 @@ def parse(
         allow_self_votes=form.checked("allow_self_votes"),
         cover_alt=cover_alt,
         remove_cover=form.checked("remove_cover"),
+        slug_typed=slug_typed,
     )

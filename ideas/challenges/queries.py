@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Integer, String, bindparam, exists, select
+from sqlalchemy import Integer, String, bindparam, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload, raiseload, selectinload
 
@@ -14,7 +14,7 @@ from ideas.accounts.models import User
 from ideas.challenges.models import Challenge, ChallengeHost, HostInvitation, InvitationStatus
 from ideas.challenges.phases import Phase, next_change
 from ideas.policy import Action, challenge_roles, may
-from ideas.submissions.models import Idea, IdeaStatus
+from ideas.submissions.models import SHORTLISTED_STATUSES, Idea, IdeaStatus
 
 _WITH_HOSTS = selectinload(Challenge.hosts).joinedload(ChallengeHost.user)
 _WITH_TAGS = selectinload(Challenge.tags)
@@ -105,6 +105,9 @@ async def winners(session: AsyncSession, challenge_ids: Sequence[int]) -> dict[i
     return found
 
 
+SHORTLIST_CANDIDATE_STATUSES = (IdeaStatus.PUBLISHED, IdeaStatus.SHORTLISTED, IdeaStatus.WINNER)
+
+
 async def shortlist_candidates(session: AsyncSession, challenge_id: int) -> Sequence[Idea]:
     """Every published, shortlisted and winning idea of a challenge, strongest first."""
     rows = await session.scalars(
@@ -112,11 +115,33 @@ async def shortlist_candidates(session: AsyncSession, challenge_id: int) -> Sequ
         .options(joinedload(Idea.author))
         .where(
             Idea.challenge_id == challenge_id,
-            Idea.status.in_((IdeaStatus.PUBLISHED, IdeaStatus.SHORTLISTED, IdeaStatus.WINNER)),
+            Idea.status.in_(SHORTLIST_CANDIDATE_STATUSES),
         )
         .order_by(Idea.vote_count.desc(), Idea.build_count.desc(), Idea.id)
     )
     return rows.all()
+
+
+@dataclass(frozen=True)
+class ShortlistCount:
+    """ "2 of 6 ideas shortlisted": winners count as shortlisted, as on the page."""
+
+    shortlisted: int
+    candidates: int
+
+
+async def shortlist_count(session: AsyncSession, challenge_id: int) -> ShortlistCount:
+    """The shortlist page's counter, without loading the ideas (one query)."""
+    shortlisted = func.count().filter(Idea.status.in_(SHORTLISTED_STATUSES))
+    row = (
+        await session.execute(
+            select(shortlisted, func.count()).where(
+                Idea.challenge_id == challenge_id,
+                Idea.status.in_(SHORTLIST_CANDIDATE_STATUSES),
+            )
+        )
+    ).one()
+    return ShortlistCount(shortlisted=int(row[0]), candidates=int(row[1]))
 
 
 @dataclass(frozen=True)

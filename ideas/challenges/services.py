@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ideas import audit, form_tokens, markdown, policy
 from ideas.accounts.models import User
 from ideas.challenges import queries
-from ideas.challenges.forms import ChallengeInput
+from ideas.challenges.forms import RESERVED_SLUGS, ChallengeInput
 from ideas.challenges.models import Challenge, ChallengeHost, ChallengeTag
 from ideas.challenges.phases import Phase
 from ideas.db import write
@@ -28,6 +28,9 @@ from ideas.submissions.models import Idea, IdeaStatus
 from ideas.teams.models import Team, TeamMember
 
 SLUG_TAKEN = "That address is already used by another challenge; choose another."
+# How often creating a challenge tries the next free address when another host's
+# challenge took the one it chose between its check and its insert.
+SLUG_ATTEMPTS = 5
 ADDRESS_FIXED = "The address stays as it is once the challenge has opened."
 
 
@@ -54,8 +57,25 @@ async def _slug_taken(session: AsyncSession, slug: str, *, other_than: int | Non
     return bool(await session.scalar(select(query)))
 
 
-def _apply(challenge: Challenge, data: ChallengeInput) -> None:
-    challenge.slug = data.slug
+async def _free_slug(session: AsyncSession, base: str, *, other_than: int | None = None) -> str:
+    """The first of ``base``, ``base-2``, ``base-3``… no other challenge uses (and no
+    reserved word): the address of a challenge whose address field was left empty."""
+    query = select(Challenge.slug).where(
+        (Challenge.slug == base) | Challenge.slug.startswith(f"{base}-", autoescape=True)
+    )
+    if other_than is not None:
+        query = query.where(Challenge.id != other_than)
+    used = set(await session.scalars(query)) | RESERVED_SLUGS
+    if base not in used:
+        return base
+    suffix = 2
+    while f"{base}-{suffix}" in used:
+        suffix += 1
+    return f"{base}-{suffix}"
+
+
+def _apply(challenge: Challenge, data: ChallengeInput, slug: str) -> None:
+    challenge.slug = slug
     challenge.title = data.title
     challenge.question = data.question
     challenge.sponsor = data.sponsor
@@ -107,35 +127,54 @@ async def create_challenge(
     now: datetime,
     once: Once | None = None,
 ) -> Challenge:
-    """A new challenge in draft, hosted by its creator."""
-    try:
-        async with write(session) as tx:
-            policy.require_create_challenge(await tx.get(User, host_id))
-            if (made_id := await form_tokens.claim(tx, once, "challenge", now)) is not None:
-                return await form_tokens.earlier(tx, Challenge, made_id)
-            if await _slug_taken(tx, data.slug):
-                raise Invalid({"slug": SLUG_TAKEN})
-            challenge = Challenge(created_by_id=host_id, created_at=now, updated_at=now)
-            _apply(challenge, data)
-            await _set_cover(tx, challenge, data, host_id)
-            tx.add(challenge)
-            await tx.flush()
-            await _set_tags(tx, challenge.id, data.tags)
-            tx.add(ChallengeHost(challenge_id=challenge.id, user_id=host_id, added_at=now))
-            await form_tokens.made(tx, once, challenge.id)
-            audit.record(
-                tx,
-                actor_id=host_id,
-                action="challenge.create",
-                subject_type="challenge",
-                subject_id=challenge.id,
-                challenge_id=challenge.id,
-                at=now,
-                slug=data.slug,
-            )
-    except IntegrityError:
-        # Another host took the address between our check and our insert.
-        raise Invalid({"slug": SLUG_TAKEN}) from None
+    """A new challenge in draft, hosted by its creator.
+
+    A typed address that another challenge uses is refused; an address derived from
+    the title (the field left empty) becomes the first free one, ``-2``, ``-3``…
+    The unique constraint decides between two hosts creating at once: the one that
+    loses tries the next free address.
+    """
+    for attempt in range(SLUG_ATTEMPTS):
+        try:
+            return await _create(session, host_id=host_id, data=data, now=now, once=once)
+        except IntegrityError:
+            # Another host took the address between our check and our insert.
+            if data.slug_typed or attempt == SLUG_ATTEMPTS - 1:
+                raise Invalid({"slug": SLUG_TAKEN}) from None
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+async def _create(
+    session: AsyncSession, *, host_id: int, data: ChallengeInput, now: datetime, once: Once | None
+) -> Challenge:
+    async with write(session) as tx:
+        policy.require_create_challenge(await tx.get(User, host_id))
+        if (made_id := await form_tokens.claim(tx, once, "challenge", now)) is not None:
+            return await form_tokens.earlier(tx, Challenge, made_id)
+        if not data.slug_typed:
+            slug = await _free_slug(tx, data.slug)
+        elif await _slug_taken(tx, data.slug):
+            raise Invalid({"slug": SLUG_TAKEN})
+        else:
+            slug = data.slug
+        challenge = Challenge(created_by_id=host_id, created_at=now, updated_at=now)
+        _apply(challenge, data, slug)
+        await _set_cover(tx, challenge, data, host_id)
+        tx.add(challenge)
+        await tx.flush()
+        await _set_tags(tx, challenge.id, data.tags)
+        tx.add(ChallengeHost(challenge_id=challenge.id, user_id=host_id, added_at=now))
+        await form_tokens.made(tx, once, challenge.id)
+        audit.record(
+            tx,
+            actor_id=host_id,
+            action="challenge.create",
+            subject_type="challenge",
+            subject_id=challenge.id,
+            challenge_id=challenge.id,
+            at=now,
+            slug=slug,
+        )
     return challenge
 
 
@@ -149,18 +188,19 @@ async def update_challenge(
             if challenge is None:
                 raise NotFound()
             await require_allowed(tx, Action.EDIT_CHALLENGE, challenge_id, actor_id, now)
-            if data.slug != challenge.slug and not policy.may_change_address(challenge, now):
+            slug = data.slug
+            if not data.slug_typed and slug != challenge.slug:
+                slug = await _free_slug(tx, slug, other_than=challenge_id)
+            if slug != challenge.slug and not policy.may_change_address(challenge, now):
                 raise Invalid({"slug": ADDRESS_FIXED})
-            if data.slug != challenge.slug and await _slug_taken(
-                tx, data.slug, other_than=challenge_id
-            ):
+            if slug != challenge.slug and await _slug_taken(tx, slug, other_than=challenge_id):
                 raise Invalid({"slug": SLUG_TAKEN})
             changed = sorted(
                 name
                 for name, before in _snapshot(challenge).items()
                 if before != getattr(data, name, before)
             )
-            _apply(challenge, data)
+            _apply(challenge, data, slug)
             await _set_cover(tx, challenge, data, actor_id)
             challenge.updated_at = now
             await _set_tags(tx, challenge_id, data.tags)

@@ -53,6 +53,7 @@ async def _row(
     forms = {idea_id: form} if form is not None else {}
     if not is_htmx(request):
         return await _page(request, challenge, template, forms)
+    # The row, and the page's counter as it now stands (swapped out of band).
     return render(
         request,
         template,
@@ -61,6 +62,7 @@ async def _row(
             "idea": idea,
             "row_forms": forms,
             "limits": {"note": NOTE_MAX, "citation": CITATION_MAX},
+            "count_now": await queries.shortlist_count(context.db(request), challenge.id),
         },
         block="row",
     )

@@ -38,6 +38,17 @@ class ReportPage(PageContext):
 
 
 @dataclass(frozen=True)
+class HidePage(PageContext):
+    """``moderation/hide.html``: the form to hide an idea, on a page of its own, for a plain
+    form post that came back without a reason."""
+
+    idea: Idea
+    back: str  # the idea
+    hide_form: Form
+    reason_max: int
+
+
+@dataclass(frozen=True)
 class Moderating(PageContext):
     """What every row of a queue needs to offer its decisions."""
 

@@ -414,13 +414,15 @@ async def keep_hidden(
     reason: str,
     now: datetime,
 ) -> Decision:
-    """Keep an item hidden (or hide a reported one now) with a reason its author reads.
+    """Keep an item hidden (or hide it now, reported or not) with a reason its author reads.
 
-    Its open reports are resolved: the decision is made.
+    From the queue, or from the idea itself (``hide_idea``). Its open reports are
+    resolved: the decision is made.
     """
     async with write(session) as tx:
         locked = await _lock(tx, kind, item_id, actor_id)
-        if not locked.hidden:
+        hidden_now = not locked.hidden
+        if hidden_now:
             if locked.comment is not None:
                 if locked.comment.status is not CommentStatus.PUBLISHED:
                     raise Conflict(f"A {locked.comment.status.value} comment cannot be hidden.")
@@ -438,8 +440,20 @@ async def keep_hidden(
         item.report_count = 0
         locked.record(tx, KEPT_HIDDEN, actor_id, now, reason=reason, resolved=resolved)
         decision = locked.decision(resolved)
-        await _tell_author(tx, decision, actor_id=actor_id, reason=reason, now=now)
+        await _tell_author(
+            tx, decision, actor_id=actor_id, reason=reason, hidden_now=hidden_now, now=now
+        )
     return decision
+
+
+async def hide_idea(
+    session: AsyncSession, *, idea_id: int, actor_id: int, reason: str, now: datetime
+) -> Decision:
+    """A host (in their challenge) or an admin hides an idea from its own page, reported or
+    not: the same decision as "keep hidden" in the queue, told to its author and audited."""
+    return await keep_hidden(
+        session, kind=ItemKind.IDEA, item_id=idea_id, actor_id=actor_id, reason=reason, now=now
+    )
 
 
 async def dismiss(
@@ -484,10 +498,19 @@ async def suspend_author(
 
 
 async def _tell_author(
-    tx: AsyncSession, decision: Decision, *, actor_id: int, reason: str, now: datetime
+    tx: AsyncSession,
+    decision: Decision,
+    *,
+    actor_id: int,
+    reason: str,
+    hidden_now: bool,
+    now: datetime,
 ) -> None:
-    """Let the author know their item stays hidden, and why, in the decision's transaction."""
+    """Let the author know their item is hidden (``hidden_now``) or stays hidden, and why,
+    in the decision's transaction."""
     data: dict[str, Any] = {"reason": reason, "item": decision.kind.value}
+    if hidden_now:
+        data["hidden_now"] = True
     if decision.kind is ItemKind.COMMENT:
         data["comment_id"] = decision.item_id
     await notifications.notify(

@@ -21,6 +21,7 @@ from ideas.db import utcnow
 from ideas.errors import NotFound
 from ideas.moderation import forms, queries, services
 from ideas.moderation.pages import (
+    HidePage,
     Moderating,
     QueuePage,
     QueueRow,
@@ -160,6 +161,59 @@ async def report_comment(request: Request) -> Response:
     policy.require_report(context.signed_in(request), [comment.author_id], ItemKind.COMMENT)
     back = f"{_idea_path(request, idea)}#comment-{comment.id}"
     return await _report(request, ItemKind.COMMENT, comment.id, idea, "Report this comment", back)
+
+
+# On the idea itself ------------------------------------------------------------------
+
+
+async def _moderated_idea(request: Request) -> Idea:
+    """The idea of the URL, if the viewer may see it (404) and moderates its challenge (403)."""
+    idea, _ = await _visible_idea(request, request.path_params["idea_id"])
+    policy.require_moderate(context.viewer(request), idea.challenge)
+    return idea
+
+
+async def hide_idea(request: Request) -> Response:
+    """A host or an admin hides an idea from its page, with a reason its author is told.
+
+    A plain form post answered by a redirect back to the idea; without a reason, the
+    form comes back on a page of its own with the problem beside the field.
+    """
+    idea = await _moderated_idea(request)
+    form, reason = forms.parse_hidden_reason(await submitted(request))
+    if reason is None:
+        return render(
+            request,
+            "moderation/hide.html",
+            HidePage(
+                idea=idea,
+                back=_idea_path(request, idea),
+                hide_form=form,
+                reason_max=forms.HIDDEN_REASON_MAX,
+            ),
+            status_code=form.status,
+        )
+    await services.hide_idea(
+        context.db(request),
+        idea_id=idea.id,
+        actor_id=context.signed_in(request).id,
+        reason=reason,
+        now=utcnow(),
+    )
+    return redirect(request, _idea_path(request, idea))
+
+
+async def restore_idea(request: Request) -> Response:
+    """A host or an admin shows a hidden idea again, from its page."""
+    idea = await _moderated_idea(request)
+    await services.restore(
+        context.db(request),
+        kind=ItemKind.IDEA,
+        item_id=idea.id,
+        actor_id=context.signed_in(request).id,
+        now=utcnow(),
+    )
+    return redirect(request, _idea_path(request, idea))
 
 
 # The queue --------------------------------------------------------------------------

@@ -35,6 +35,7 @@ class IdeaPage(PageContext):
     may_build: bool
     may_manage_coauthors: bool
     may_report: bool
+    may_moderate: bool  # hide or restore it: the challenge's hosts, the admins
     coauthor_candidates: Sequence[User]  # commenters the author may add
     follows_idea: bool | None  # None: a visitor, who gets no button
     is_visitor: bool
@@ -53,6 +54,9 @@ class IdeaFormPage(PageContext):
     parents: list[Idea]
     preview: str | None  # the body as HTML, when "Preview" was pressed
     limits: ModuleType  # the form's limits (ideas.submissions.forms)
+    parent_query: str = ""  # typed in the parents picker
+    parents_found: Sequence[Idea] | None = None  # None: nothing searched for
+    similar: Sequence[Idea] = ()  # ideas like the one typed, when the form comes back
 
 
 @dataclass(frozen=True)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from urllib.parse import urlencode
 
+from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
@@ -17,16 +19,25 @@ from ideas.errors import Invalid, NotFound
 from ideas.media.uploads import picture_from
 from ideas.notifications.follows import idea_followed
 from ideas.policy import Action
-from ideas.submissions import forms, history, lineage, people, services
+from ideas.submissions import forms, history, lineage, people, picker, queries, search, services
 from ideas.submissions.loaders import idea_path, visible_idea
 from ideas.submissions.models import Idea
 from ideas.submissions.pages import HistoryPage, IdeaFormPage, IdeaPage
+from ideas.submissions.search_views import SIMILAR_MAX
 from ideas.voting.loaders import vote_context
 from ideas.web import context
 from ideas.web.forms import Form, once, parse_id, submitted, wants_preview, within_limit
 from ideas.web.htmx import redirect
 from ideas.web.ratelimit import Limit
 from ideas.web.templating import render
+
+
+@dataclass(frozen=True)
+class _Picking:
+    """What the parents picker shows when the form comes back: the search and its finds."""
+
+    query: str = ""
+    found: Sequence[Idea] | None = None
 
 
 def _form_context(
@@ -37,7 +48,10 @@ def _form_context(
     chosen_tags: list[int],
     parents: list[Idea],
     preview: str | None,
+    picking: _Picking | None = None,
+    similar: Sequence[Idea] = (),
 ) -> IdeaFormPage:
+    picking = picking or _Picking()
     return IdeaFormPage(
         challenge=challenge,
         form=form,
@@ -46,7 +60,54 @@ def _form_context(
         parents=parents,
         preview=preview,
         limits=forms,
+        parent_query=picking.query,
+        parents_found=picking.found,
+        similar=similar,
     )
+
+
+def _wants_picking(sent: FormData) -> bool:
+    """ "Find" or "Add" was pressed in the parents picker (a plain form, without htmx)."""
+    return sent.get("intent") == picker.FIND or sent.get(picker.ADD) is not None
+
+
+async def _pick(
+    request: Request,
+    challenge: Challenge,
+    sent: FormData,
+    form: Form,
+    parent_ids: list[int],
+    *,
+    idea: Idea | None,
+) -> _Picking:
+    """Add the idea whose "Add" was pressed to ``parent_ids`` (and its empty note to the
+    form), and search the challenge's ideas for what was typed in the picker."""
+    db = context.db(request)
+    added = parse_id(sent.get(picker.ADD))
+    if (
+        added is not None
+        and added not in parent_ids
+        and (idea is None or added != idea.id)
+        and len(parent_ids) < forms.BUILDS_ON_MAX
+        and await picker.one_to_add(db, challenge.id, added) is not None
+    ):
+        parent_ids.append(added)
+        form.values.setdefault(f"note-{added}", "")
+    query = search.clean(str(sent.get("parent_q") or ""))
+    if not query:
+        return _Picking()
+    leaving_out = [*parent_ids, *([idea.id] if idea is not None else [])]
+    found = await picker.titled(db, challenge.id, query, leaving_out=leaving_out)
+    return _Picking(query=query, found=found)
+
+
+async def _similar_to_typed(request: Request, challenge: Challenge, form: Form) -> Sequence[Idea]:
+    """Ideas like the title and summary typed, for a new-idea form that comes back (htmx
+    fetches them as they are typed)."""
+    text = search.clean(f"{form.values.get('title', '')} {form.values.get('summary', '')}")
+    if not text:
+        return []
+    return await queries.similar(context.db(request), challenge.id, text, limit=SIMILAR_MAX)
 
 
 async def _parents_for_form(request: Request, challenge: Challenge, ids: list[int]) -> list[Idea]:
@@ -74,6 +135,8 @@ async def new_idea(request: Request) -> Response:
         return RedirectResponse(f"{context.path_for(request, 'sign_in')}?{query}", status_code=303)
     policy.check(Action.POST_IDEA, challenge, roles, now)
     preview = None
+    picking = None
+    similar: Sequence[Idea] = ()
     if request.method == "POST":
         sent = await submitted(request)
         offered = [tag.id for tag in challenge.tags]
@@ -81,6 +144,9 @@ async def new_idea(request: Request) -> Response:
         if wants_preview(sent):
             form = form.as_typed()
             preview = markdown.render(form.values["body"])
+        elif _wants_picking(sent):
+            form = form.as_typed()
+            picking = await _pick(request, challenge, sent, form, parent_ids, idea=None)
         elif data is not None and await within_limit(request, Limit.POST, form):
             try:
                 data = replace(data, image=await picture_from(sent, "image"))
@@ -96,14 +162,22 @@ async def new_idea(request: Request) -> Response:
                 form.errors.update(error.errors)
             else:
                 return redirect(request, idea_path(request, idea))
-        parents = await lineage.ideas_by_ids(context.db(request), parent_ids)
+        building_on = await _parents_for_form(request, challenge, parent_ids)
+        similar = await _similar_to_typed(request, challenge, form)
     else:
-        form, chosen_tags, parents = await _starting_form(request, challenge)
+        form, chosen_tags, building_on = await _starting_form(request, challenge)
     return render(
         request,
         "submissions/new.html",
         _form_context(
-            challenge, form, idea=None, chosen_tags=chosen_tags, parents=parents, preview=preview
+            challenge,
+            form,
+            idea=None,
+            chosen_tags=chosen_tags,
+            parents=building_on,
+            preview=preview,
+            picking=picking,
+            similar=similar,
         ),
         block="form",
         status_code=form.status,
@@ -138,6 +212,7 @@ async def edit_idea(request: Request) -> Response:
     policy.check(Action.EDIT_OWN_IDEA, challenge, roles, now)
     db = context.db(request)
     preview = None
+    picking = None
     if request.method == "POST":
         sent = await submitted(request)
         offered = [tag.id for tag in challenge.tags]
@@ -145,6 +220,9 @@ async def edit_idea(request: Request) -> Response:
         if wants_preview(sent):
             form = form.as_typed()
             preview = markdown.render(form.values["body"])
+        elif _wants_picking(sent):
+            form = form.as_typed()
+            picking = await _pick(request, challenge, sent, form, parent_ids, idea=idea)
         elif data is not None and await within_limit(request, Limit.POST, form):
             try:
                 data = replace(data, image=await picture_from(sent, "image"))
@@ -159,7 +237,7 @@ async def edit_idea(request: Request) -> Response:
                 form.errors.update(error.errors)
             else:
                 return redirect(request, idea_path(request, saved))
-        parents = await lineage.ideas_by_ids(db, parent_ids)
+        building_on = await lineage.ideas_by_ids(db, parent_ids)
     else:
         links = await lineage.links(db, idea.id)
         values = {
@@ -171,12 +249,18 @@ async def edit_idea(request: Request) -> Response:
         values.update({f"note-{n.idea.id}": n.note for n in links.parents})
         form = Form(values=values)
         chosen_tags = [tag.id for tag in idea.tags]
-        parents = [n.idea for n in links.parents]
+        building_on = [n.idea for n in links.parents]
     return render(
         request,
         "submissions/edit.html",
         _form_context(
-            challenge, form, idea=idea, chosen_tags=chosen_tags, parents=parents, preview=preview
+            challenge,
+            form,
+            idea=idea,
+            chosen_tags=chosen_tags,
+            parents=building_on,
+            preview=preview,
+            picking=picking,
         ),
         block="form",
         status_code=form.status,
@@ -218,6 +302,7 @@ async def idea_detail(request: Request) -> Response:
             may_manage_coauthors=may_manage,
             may_report=idea.is_visible
             and policy.may_report(user, [idea.author_id, *(c.user_id for c in idea.coauthors)]),
+            may_moderate=policy.may_moderate(user, challenge),
             coauthor_candidates=candidates,
             follows_idea=await idea_followed(request, idea.id),
             is_visitor=policy.Role.VISITOR in roles,

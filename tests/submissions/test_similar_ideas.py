@@ -45,8 +45,14 @@ async def test_similar_ideas_come_from_the_same_challenge_with_a_build_on_link(
     assert [i.cssselect(".similar__title")[0].text_content() for i in items] == [
         "Compost the canteen scraps"
     ]
-    build = items[0].cssselect("a.similar__build")[0]
-    assert build.get("href") == f"/challenges/{challenge.slug}/ideas/new?builds_on={compost}"
+    # A submit button of the idea form, so that what was typed comes back with it.
+    build = items[0].cssselect("button.similar__build")[0]
+    assert (build.get("type"), build.get("name"), build.get("value")) == (
+        "submit",
+        "add_parent",
+        str(compost),
+    )
+    assert build.get("hx-get") == f"/challenges/{challenge.slug}/ideas/build-on/{compost}"
     assert " ".join(build.text_content().split()).startswith("Build on this instead")
 
 
