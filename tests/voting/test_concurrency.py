@@ -46,10 +46,10 @@ class Round:
 
 @asynccontextmanager
 async def a_round(
-    url: str, *, voters: int, ideas: int, vote_budget: int | None
+    url: str, *, voters: int, ideas: int, vote_budget: int | None, pgbouncer: bool = False
 ) -> AsyncIterator[Round]:
     """A challenge taking ideas, ``ideas`` ideas by one author and ``voters`` other people."""
-    database = Database.from_url(url)
+    database = Database.from_url(url, pgbouncer=pgbouncer)
     try:
         async with database.session() as session:
             now = utcnow()
