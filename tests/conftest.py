@@ -302,6 +302,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Browser tests last: Playwright's sync API keeps an event loop running in
     this thread for the rest of the session, where asyncio tests cannot run."""
     items.sort(
-        key=lambda item: "tests/browser/" in item.path.as_posix()
-        or "browser" in getattr(item, "fixturenames", ())
+        key=lambda item: (
+            "tests/browser/" in item.path.as_posix()
+            or "browser" in getattr(item, "fixturenames", ())
+        )
     )

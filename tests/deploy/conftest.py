@@ -37,7 +37,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     absent = missing()
     if not absent:
         return
-    message = f"not installed: {', '.join(absent)} (Debian: nginx pgbouncer redis-server postgresql)"
+    message = (
+        f"not installed: {', '.join(absent)} (Debian: nginx pgbouncer redis-server postgresql)"
+    )
     for item in items:
         if "tests/deploy" in str(item.path):
             if IN_CI:
