@@ -304,6 +304,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     items.sort(
         key=lambda item: (
             "tests/browser/" in item.path.as_posix()
-            or "browser" in getattr(item, "fixturenames", ())
+            or item.get_closest_marker("browser") is not None
         )
     )
