@@ -35,6 +35,12 @@ large database with the queries the page needs, so a page whose work grew
 with the data beyond theirs falls behind it, and the run no longer builds
 and loads a second database.
 
+Then the challenge page as signed-in people see it through nginx, configured
+as deploy/ ships it, in front of the same two worker processes, against the
+same processes served directly, one right after the other: the front must
+keep FRONT_RATIO of the direct throughput. Without nginx that load is left
+out, with a note.
+
 Figures from different machines differ: the run starts by timing a plain
 Python loop as a yardstick, and notes beside a load when the host took more
 than a twentieth of the CPU time for other guests while it ran (steal, from
@@ -46,11 +52,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import http.client
+import importlib.machinery
+import importlib.util
 import json
 import os
 import re
 import secrets
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -284,6 +293,26 @@ def serve(command: tuple[str, ...], url: str, folder: Path) -> Iterator[int]:
 
 
 @contextlib.contextmanager
+def nginx_in_front(folder: Path, port: int) -> Iterator[int | None]:
+    """nginx as deploy/ configures it (through deploy/run-local's code), in front of the
+    processes on ``port``; None when nginx is not installed."""
+    if shutil.which("nginx") is None:
+        yield None
+        return
+    loader = importlib.machinery.SourceFileLoader("run_local", str(ROOT / "deploy" / "run-local"))
+    spec = importlib.util.spec_from_loader("run_local", loader)
+    assert spec is not None
+    run_local = importlib.util.module_from_spec(spec)
+    loader.exec_module(run_local)
+    nginx_port, process = run_local.start_nginx(folder / "nginx", [port])
+    try:
+        yield nginx_port
+    finally:
+        process.send_signal(signal.SIGQUIT)
+        process.wait(timeout=30)
+
+
+@contextlib.contextmanager
 def database(kind: str, folder: Path, name: str) -> Iterator[str]:
     """A migrated, empty database of ``kind``; a PostgreSQL one is dropped afterwards."""
     if kind == "sqlite":
@@ -349,12 +378,18 @@ class Target:
 SIGNED_IN_PAGE = Target(ratio=TARGET_RATIO, p99_ms=TARGET_P99_MS)
 VOTE = Target(ratio=TARGET_RATIO)
 COMPARE = Target(rps=TARGET_COMPARE_RPS)
+# nginx in front of the processes, against them served directly: the front costs under 10%.
+FRONT_RATIO = 0.9
+FRONT = Target(ratio=FRONT_RATIO)
+FRONT_PAGE = "challenge through nginx"
 
 
 def target_for(name: str) -> Target | None:
     """The target of a page made anew for each request, if it has one."""
     if name.startswith("challenge") or name == "idea":
         return SIGNED_IN_PAGE
+    if name == FRONT_PAGE:
+        return FRONT
     return {"vote": VOTE, "compare": COMPARE}.get(name)
 
 
@@ -630,6 +665,16 @@ def bench(kind: str, folder: Path, yardstick: float) -> dict[str, Any]:
                 compare_path,
                 measure_compare(port, people, cookie, signed_in, compare_path),
             )
+            # The front: the first challenge page through nginx, then served directly.
+            with nginx_in_front(folder, port) as front_port:
+                if front_port is None:
+                    print("  (nginx is not installed: the front is not measured)")
+                else:
+                    path = pages[0][1]
+                    through = measure_signed_in(front_port, people, cookie, signed_in, path)
+                    direct = measure_signed_in(port, people, cookie, signed_in, path)
+                    print(f"  {FRONT_PAGE}: target {FRONT.describe()} (bare: served directly)")
+                    record(FRONT_PAGE, path, through, direct)
     summary = {
         "database": kind,
         "scale": SCALE,

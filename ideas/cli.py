@@ -28,7 +28,9 @@ def _with_database(settings: Settings, work: Callable[..., Awaitable[T]]) -> T:
     from ideas.db import Database
 
     async def run() -> T:
-        database = Database.from_url(settings.effective_database_url)
+        database = Database.from_url(
+            settings.effective_database_url, pgbouncer=settings.db_pgbouncer
+        )
         try:
             async with database.session() as session:
                 return await work(session)
@@ -84,7 +86,7 @@ def migrate() -> None:
 
     settings = _settings()
     _prepare_data_dir(settings)
-    migrations.upgrade(settings.effective_database_url)
+    migrations.upgrade(settings.effective_database_url, pgbouncer=settings.db_pgbouncer)
     click.echo("Database schema is up to date.")
 
 
@@ -130,7 +132,7 @@ def check() -> None:
     click.echo(f"database: {_redact(url)}")
 
     async def probe() -> tuple[str | None, str | None]:
-        database = Database.from_url(url)
+        database = Database.from_url(url, pgbouncer=settings.db_pgbouncer)
         try:
             await database.ping()
             return await current_and_head(database)
@@ -265,7 +267,9 @@ def worker(once: bool, interval: float) -> None:
         click.echo("SMTP_HOST is not set: no e-mail is sent, phase changes are still announced.")
 
     async def run() -> None:
-        database = Database.from_url(settings.effective_database_url)
+        database = Database.from_url(
+            settings.effective_database_url, pgbouncer=settings.db_pgbouncer
+        )
         database.mail = mail_setup
         try:
             if once:

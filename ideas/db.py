@@ -23,6 +23,7 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from uuid import uuid4
 
 from sqlalchemy import DateTime, MetaData, event, text
 from sqlalchemy.dialects import registry
@@ -112,7 +113,28 @@ def _configure_sqlite(engine: Engine) -> None:
 registry.register("sqlite.inline", "ideas.sqlite", "dialect")
 
 
-def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
+def _unique_statement_name() -> str:
+    return f"__asyncpg_{uuid4().hex}__"
+
+
+def pgbouncer_connect_args() -> dict[str, Any]:
+    """What asyncpg needs behind PgBouncer in transaction pooling mode.
+
+    PgBouncer hands each transaction whichever server connection is free, so a
+    statement prepared on one may be looked for on another. Neither SQLAlchemy's
+    cache of prepared statements nor asyncpg's own is kept, and every statement
+    gets a name of its own, so two clients sharing a server connection never
+    ask for the same name (SQLAlchemy's documented way: "Prepared Statement
+    Name with PGBouncer").
+    """
+    return {
+        "statement_cache_size": 0,
+        "prepared_statement_cache_size": 0,
+        "prepared_statement_name_func": _unique_statement_name,
+    }
+
+
+def create_engine(url: str, *, pgbouncer: bool = False, **kwargs: Any) -> AsyncEngine:
     if url.startswith("sqlite"):
         # Whatever driver the URL names, SQLite is called in place (``ideas.sqlite``).
         url = make_url(url).set(drivername="sqlite+inline").render_as_string(hide_password=False)
@@ -125,6 +147,8 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     # connection costs a process: keep enough for a busy worker's requests.
     kwargs.setdefault("pool_size", 24)
     kwargs.setdefault("max_overflow", 8)
+    if pgbouncer:
+        kwargs["connect_args"] = {**kwargs.get("connect_args", {}), **pgbouncer_connect_args()}
     # No ping before each checkout: it is a round trip on every request. A connection
     # that died with a server restart fails its next statement once; SQLAlchemy then
     # sees the disconnect and replaces the whole pool.
@@ -205,6 +229,7 @@ class Database:
         *,
         serialize_writes: bool,
         lock_file: Path | None = None,
+        pgbouncer: bool = False,
     ) -> None:
         self.bind = bind
         self.write_lock: WriteLock | None = WriteLock(lock_file) if serialize_writes else None
@@ -219,21 +244,26 @@ class Database:
         if isinstance(bind, AsyncEngine):
             # Under READ COMMITTED each statement sees what was committed when it began,
             # inside a transaction or not: a request's reads gain nothing from BEGIN and
-            # ROLLBACK but two round trips. Its writes go through ``write``.
-            if bind.dialect.name == "postgresql":
+            # ROLLBACK but two round trips. Its writes go through ``write``. Behind
+            # PgBouncer they do: a statement is prepared and then run in two steps,
+            # which only a transaction keeps on the same server connection.
+            if bind.dialect.name == "postgresql" and not pgbouncer:
                 reads = bind.execution_options(isolation_level="AUTOCOMMIT")
             else:
                 reads = bind.execution_options(**{READ_OPTION: True})
             self.read_sessionmaker = async_sessionmaker(reads, **options)
 
     @classmethod
-    def from_url(cls, url: str, **kwargs: Any) -> Database:
+    def from_url(cls, url: str, *, pgbouncer: bool = False, **kwargs: Any) -> Database:
+        """``pgbouncer``: PostgreSQL is reached through PgBouncer in transaction pooling mode."""
         sqlite = url.startswith("sqlite")
         lock_file = _lock_file(url) if sqlite else None
+        pgbouncer = pgbouncer and not sqlite
         return cls(
-            create_engine(url, **kwargs),
+            create_engine(url, pgbouncer=pgbouncer, **kwargs),
             serialize_writes=sqlite,
             lock_file=lock_file,
+            pgbouncer=pgbouncer,
         )
 
     @property

@@ -10,17 +10,18 @@ from ideas.db import Database
 from ideas.settings import MIGRATIONS_DIR, PROJECT_ROOT
 
 
-def alembic_config(url: str) -> Config:
+def alembic_config(url: str, *, pgbouncer: bool = False) -> Config:
     config = Config(str(PROJECT_ROOT / "alembic.ini"))
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     # Percent signs in a URL (escaped passwords) must not be read as interpolation.
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     config.attributes["configure_logging"] = False
+    config.attributes["pgbouncer"] = pgbouncer
     return config
 
 
-def upgrade(url: str, revision: str = "head") -> None:
-    command.upgrade(alembic_config(url), revision)
+def upgrade(url: str, revision: str = "head", *, pgbouncer: bool = False) -> None:
+    command.upgrade(alembic_config(url, pgbouncer=pgbouncer), revision)
 
 
 def check(url: str) -> None:

@@ -165,6 +165,12 @@ class Settings(BaseSettings):
         validation_alias="DATABASE_URL",
         description="sqlite:///path or postgresql://user@host/db.",
     )
+    db_pgbouncer: bool = Field(
+        False,
+        validation_alias="IDEAS_DB_PGBOUNCER",
+        description="true when DATABASE_URL names PgBouncer in transaction pooling mode "
+        "rather than PostgreSQL itself: statements are then not kept prepared.",
+    )
     base_url: str = Field(
         "",
         validation_alias="IDEAS_BASE_URL",

@@ -78,7 +78,7 @@ def _foreign_keys(connection: Connection, state: str) -> None:
 
 
 async def _run_async() -> None:
-    engine = create_engine(_url())
+    engine = create_engine(_url(), pgbouncer=bool(config.attributes.get("pgbouncer")))
     try:
         async with engine.connect() as connection:
             await connection.run_sync(_run)

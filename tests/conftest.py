@@ -176,4 +176,9 @@ def project_root() -> Path:
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Browser tests last: Playwright's sync API keeps an event loop running in
     this thread for the rest of the session, where asyncio tests cannot run."""
-    items.sort(key=lambda item: "tests/browser/" in item.path.as_posix())
+    items.sort(
+        key=lambda item: (
+            "tests/browser/" in item.path.as_posix()
+            or item.get_closest_marker("browser") is not None
+        )
+    )

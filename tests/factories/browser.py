@@ -15,6 +15,18 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
+CHROMIUM = "/usr/lib/chromium/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+    "--disable-dev-shm-usage",
+]
+
 
 def site_environ(folder: Path, **settings: str) -> dict[str, str]:
     """The environment of the site kept in ``folder``, for `ideas` and its subcommands."""

@@ -7,20 +7,25 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
+import httpx
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ideas.accounts import sessions
 from ideas.accounts.models import User
 from ideas.accounts.services import create_user
+from ideas.app import create_app
 from ideas.challenges.forms import ChallengeInput
 from ideas.challenges.models import Challenge
 from ideas.challenges.phases import Phase
 from ideas.challenges.services import create_challenge
 from ideas.db import Database, utcnow
+from ideas.settings import Settings
 from ideas.submissions.forms import IdeaInput
 from ideas.submissions.models import Idea
 from ideas.submissions.services import post_idea
 from ideas.voting.models import Vote
+from ideas.web.sessions import cookie_name
 from tests.factories.accounts import Person
 from tests.factories.challenges import schedule_for
 from tests.factories.web import HTMX
@@ -37,10 +42,10 @@ class Round:
 
 @asynccontextmanager
 async def a_round(
-    url: str, *, voters: int, ideas: int, vote_budget: int | None
+    url: str, *, voters: int, ideas: int, vote_budget: int | None, pgbouncer: bool = False
 ) -> AsyncIterator[Round]:
     """A challenge taking ideas, ``ideas`` ideas by one author and ``voters`` other people."""
-    database = Database.from_url(url)
+    database = Database.from_url(url, pgbouncer=pgbouncer)
     try:
         async with database.session() as session:
             now = utcnow()
@@ -115,3 +120,37 @@ def button(page: Page, idea: Idea) -> Any:
 
 def shown_count(page: Page, idea: Idea) -> str:
     return page.text(f"#vote-{idea.id} .vote__count")
+
+
+async def signed_in_clients(
+    database: Database, settings: Settings, people: list[User]
+) -> list[tuple[httpx.AsyncClient, str]]:
+    app = create_app(settings, database)
+    clients = []
+    async with database.session() as session:
+        for user in people:
+            token, web_session = await sessions.start(session, user, now=utcnow(), replacing=None)
+            client = httpx.AsyncClient(
+                transport=httpx.ASGITransport(app=app), base_url="http://127.0.0.1:8000"
+            )
+            client.cookies.set(cookie_name(settings), token)
+            clients.append((client, web_session.csrf_token))
+    return clients
+
+
+async def counts(database: Database, ideas: list[Idea]) -> dict[int, tuple[int, int]]:
+    """For each idea: its vote_count and its number of vote rows."""
+    async with database.session() as session:
+        counted = {
+            row.id: row.vote_count
+            for row in await session.execute(
+                select(Idea.id, Idea.vote_count).where(Idea.id.in_([i.id for i in ideas]))
+            )
+        }
+        rows = {
+            row.idea_id: row.number
+            for row in await session.execute(
+                select(Vote.idea_id, func.count().label("number")).group_by(Vote.idea_id)
+            )
+        }
+    return {idea.id: (counted[idea.id], rows.get(idea.id, 0)) for idea in ideas}

@@ -10,55 +10,17 @@ from __future__ import annotations
 import asyncio
 import random
 
-import httpx
 from sqlalchemy import func, select
 
-from ideas.accounts import sessions
 from ideas.accounts.models import User
-from ideas.app import create_app
-from ideas.db import Database, utcnow
+from ideas.db import utcnow
 from ideas.errors import Conflict
 from ideas.settings import Settings, load_settings
 from ideas.submissions.models import Idea
 from ideas.voting import services
 from ideas.voting.models import Vote
-from ideas.web.sessions import cookie_name
-from tests.factories.voting import a_round
+from tests.factories.voting import a_round, counts, signed_in_clients
 from tests.support.environ import TEST_ENVIRON
-
-
-async def signed_in_clients(
-    database: Database, settings: Settings, people: list[User]
-) -> list[tuple[httpx.AsyncClient, str]]:
-    app = create_app(settings, database)
-    clients = []
-    async with database.session() as session:
-        for user in people:
-            token, web_session = await sessions.start(session, user, now=utcnow(), replacing=None)
-            client = httpx.AsyncClient(
-                transport=httpx.ASGITransport(app=app), base_url="http://127.0.0.1:8000"
-            )
-            client.cookies.set(cookie_name(settings), token)
-            clients.append((client, web_session.csrf_token))
-    return clients
-
-
-async def counts(database: Database, ideas: list[Idea]) -> dict[int, tuple[int, int]]:
-    """For each idea: its vote_count and its number of vote rows."""
-    async with database.session() as session:
-        counted = {
-            row.id: row.vote_count
-            for row in await session.execute(
-                select(Idea.id, Idea.vote_count).where(Idea.id.in_([i.id for i in ideas]))
-            )
-        }
-        rows = {
-            row.idea_id: row.number
-            for row in await session.execute(
-                select(Vote.idea_id, func.count().label("number")).group_by(Vote.idea_id)
-            )
-        }
-    return {idea.id: (counted[idea.id], rows.get(idea.id, 0)) for idea in ideas}
 
 
 async def test_a_burst_of_votes_and_withdrawals_keeps_every_count_exact(
