@@ -71,7 +71,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         if database is not None:
             yield
             return
-        app.state.database = Database.from_url(settings.effective_database_url)
+        app.state.database = Database.from_settings(settings)
         app.state.database.mail = app.state.mail
         try:
             # Queued e-mail is sent from here too, unless a separate `ideas worker` does it.
