@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import sys
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import TypeVar
 
 import click
@@ -163,6 +164,47 @@ def check() -> None:
         click.echo(f"schema: at {current or 'nothing'}, expected {head}; run `ideas migrate`")
         sys.exit(1)
     click.echo(f"schema: up to date ({head})")
+
+
+@main.command()
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+def backup(path: Path) -> None:
+    """Write a consistent copy of the database to PATH, while the site runs.
+
+    SQLite is copied through its online backup API; PostgreSQL is dumped with
+    pg_dump in its custom format.
+    """
+    from ideas import backup as backups
+
+    settings = _settings()
+    try:
+        backups.backup(settings.effective_database_url, path)
+    except backups.BackupError as error:
+        click.echo(str(error), err=True)
+        sys.exit(1)
+    click.echo(f"Backup written to {path} ({path.stat().st_size:,} bytes).")
+
+
+@main.command()
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--force", is_flag=True, help="Replace what the database holds (otherwise it must be empty)."
+)
+def restore(path: Path, force: bool) -> None:
+    """Load the backup at PATH into the database, then bring its schema up to date.
+
+    Stop the site first. The database must be empty unless --force is given.
+    """
+    from ideas import backup as backups
+
+    settings = _settings()
+    _prepare_data_dir(settings)
+    try:
+        backups.restore(settings.effective_database_url, path, force=force)
+    except backups.BackupError as error:
+        click.echo(str(error), err=True)
+        sys.exit(1)
+    click.echo(f"Restored from {path}; the schema is up to date.")
 
 
 def _redact(url: str) -> str:
