@@ -18,11 +18,12 @@ from ideas.db import Database
 from ideas.logs import configure_logging
 from ideas.notifications import mail
 from ideas.notifications import worker as notifications_worker
+from ideas.outages import OutageWatch
 from ideas.routes import api_path_builder, path_builder, routes
 from ideas.settings import Settings, load_settings
 from ideas.web.cache import PageCache
 from ideas.web.csrf import CSRFMiddleware
-from ideas.web.errors import exception_handlers
+from ideas.web.errors import OutageMiddleware, exception_handlers
 from ideas.web.proxies import ForwardedClientMiddleware
 from ideas.web.ratelimit import RateLimiter, VisitorPostsMiddleware
 from ideas.web.security import RequestIdMiddleware, SecurityHeadersMiddleware
@@ -78,6 +79,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             async with notifications_worker.in_background(app.state.database, settings):
                 yield
         finally:
+            await app.state.outages.close()
             await app.state.database.dispose()
 
     app = Site(
@@ -85,6 +87,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         settings=settings,
         routes=routes(settings),
         middleware=[
+            Middleware(OutageMiddleware),
             Middleware(RequestContextMiddleware, settings=settings),
             Middleware(VisitorPostsMiddleware),
             Middleware(CSRFMiddleware, settings=settings),
@@ -93,6 +96,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.outages = OutageWatch()
     # The site's URL builders, made from its own routes, for views, templates and e-mail.
     app.state.path_for = path_builder(app.router)
     app.state.api_path_for = api_path_builder(app.router)
