@@ -1,0 +1,171 @@
+"""PostgreSQL stopped in the middle of requests, and started again.
+
+The server is a throwaway cluster of this test's own, on a free port (never
+the machine's shared server): pages answer 503 while it is down, not 500;
+the log has one line when the outage begins and one when it ends, not a
+traceback per request; the site recovers without a restart.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import glob
+import logging
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from starlette.applications import Starlette
+
+from ideas import migrate
+from ideas.db import Database
+from tests.conftest import IN_CI, Person
+
+
+class Cluster:
+    def __init__(self, folder: Path, port: int) -> None:
+        bins = sorted(glob.glob("/usr/lib/postgresql/*/bin"))
+        self.bin = Path(bins[-1]) if bins else None
+        self.folder = folder
+        self.port = port
+        self.url = f"postgresql+asyncpg://postgres@127.0.0.1:{port}/postgres"
+
+    def _run(self, program: str, *args: str) -> None:
+        assert self.bin is not None
+        command = [str(self.bin / program), *args]
+        if os.geteuid() == 0:  # initdb refuses root; the cluster belongs to postgres
+            command = ["su", "postgres", "-c", " ".join(command)]
+        subprocess.run(command, check=True, capture_output=True, timeout=60)
+
+    def init(self) -> None:
+        self._run("initdb", "-D", f"{self.folder}/data", "-U", "postgres", "--auth=trust")
+
+    def start(self) -> None:
+        options = f"'-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1'"
+        self._run(
+            "pg_ctl",
+            "-D",
+            f"{self.folder}/data",
+            "-o",
+            options,
+            "-l",
+            f"{self.folder}/log",
+            "start",
+            "-w",
+        )
+
+    def stop(self, mode: str = "fast") -> None:
+        self._run("pg_ctl", "-D", f"{self.folder}/data", "-m", mode, "stop", "-w")
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@pytest.fixture
+def cluster() -> Iterator[Cluster]:
+    folder = Path(tempfile.mkdtemp(prefix="ideas-pg-"))
+    cluster = Cluster(folder, _free_port())
+    if cluster.bin is None or not (cluster.bin / "initdb").exists():
+        message = "PostgreSQL's server programs (initdb, pg_ctl) are not installed"
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+    if os.geteuid() == 0:
+        shutil.chown(folder, "postgres")
+    try:
+        cluster.init()
+        cluster.start()
+        migrate.upgrade(cluster.url)
+        yield cluster
+    finally:
+        with contextlib.suppress(subprocess.CalledProcessError):
+            cluster.stop("immediate")
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture
+async def database(cluster: Cluster) -> AsyncIterator[Database]:
+    database = Database.from_url(cluster.url)
+    yield database
+    await database.dispose()
+
+
+@pytest.fixture(autouse=True)
+async def _stop_watching(app: Starlette) -> AsyncIterator[None]:
+    yield
+    await app.state.outages.close()
+
+
+async def test_stopping_postgresql_mid_requests_answers_503_and_recovers_by_itself(
+    cluster: Cluster,
+    make_user: Any,
+    make_challenge: Any,
+    make_idea: Any,
+    sign_in: Any,
+    visitor: Person,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.INFO)
+    host = await make_user(host=True)
+    idea = await make_idea(await make_challenge(host), await make_user())
+    person: Person = await sign_in(await make_user())
+    statuses: list[tuple[float, int]] = []
+    done = asyncio.Event()
+
+    async def browse(n: int) -> None:
+        while not done.is_set():
+            if n % 2:
+                response = await person.post(f"/ideas/{idea.id}/comments", {"body": "Still here?"})
+            else:
+                response = await visitor.get(f"/ideas/{idea.id}/{idea.slug}")
+            statuses.append((time.monotonic(), response.status_code))
+            await asyncio.sleep(0.02)
+
+    browsers = [asyncio.create_task(browse(n)) for n in range(4)]
+    try:
+        await asyncio.sleep(0.5)
+        await asyncio.to_thread(cluster.stop)
+        stopped = time.monotonic()
+        await asyncio.sleep(2)
+        await asyncio.to_thread(cluster.start)
+        started = time.monotonic()
+        deadline = started + 20
+        while time.monotonic() < deadline:
+            recent = [s for t, s in statuses if t > started + 0.5]
+            if len(recent) >= 8 and all(s in {200, 303} for s in recent[-8:]):
+                break
+            await asyncio.sleep(0.2)
+    finally:
+        done.set()
+        await asyncio.gather(*browsers)
+
+    seen = {status for _, status in statuses}
+    assert seen <= {200, 303, 503}, seen
+    while_down = [s for t, s in statuses if stopped + 0.2 < t < started]
+    assert while_down, "requests were made while PostgreSQL was down"
+    assert set(while_down) == {503}
+    recovered = [s for t, s in statuses if t > started][-8:]
+    assert recovered
+    assert set(recovered) <= {200, 303}
+
+    for _ in range(50):  # the probe sees the database back within a second or two
+        if any("ended" in r.getMessage() for r in caplog.records if r.name == "ideas.outages"):
+            break
+        await asyncio.sleep(0.1)
+    log = [r.getMessage() for r in caplog.records if r.name == "ideas.outages"]
+    assert len(log) == 2, log
+    assert log[0].startswith("Database outage began (unreachable)")
+    assert log[1].startswith("Database outage ended (unreachable)")
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
