@@ -169,3 +169,54 @@ async def test_stopping_postgresql_mid_requests_answers_503_and_recovers_by_itse
     assert log[0].startswith("Database outage began (unreachable)")
     assert log[1].startswith("Database outage ended (unreachable)")
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+async def _set_read_only(cluster: Cluster, on: bool) -> None:
+    admin = Database.from_url(cluster.url)
+    try:
+        async with admin.bind.connect() as connection:  # type: ignore[union-attr]
+            await connection.execution_options(isolation_level="AUTOCOMMIT")
+            value = "on" if on else "off"
+            await connection.exec_driver_sql(
+                f"ALTER SYSTEM SET default_transaction_read_only = {value}"
+            )
+            await connection.exec_driver_sql("SELECT pg_reload_conf()")
+    finally:
+        await admin.dispose()
+    await asyncio.sleep(0.3)  # every backend reads the configuration again
+
+
+async def test_a_read_only_postgresql_answers_503_and_recovers(
+    cluster: Cluster,
+    make_user: Any,
+    make_challenge: Any,
+    make_idea: Any,
+    sign_in: Any,
+    visitor: Person,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.INFO)
+    host = await make_user(host=True)
+    idea = await make_idea(await make_challenge(host), await make_user())
+    person: Person = await sign_in(await make_user())
+    comments = f"/ideas/{idea.id}/comments"
+
+    await _set_read_only(cluster, True)
+    refused = await person.post(comments, {"body": "Anyone?"})
+    ready = await visitor.get("/readyz")
+    await _set_read_only(cluster, False)
+    ready_again = await visitor.get("/readyz")
+    posted = await person.post(comments, {"body": "Anyone?"})
+
+    assert refused.status_code == 503
+    assert int(refused.headers["retry-after"]) > 0
+    assert (ready.status_code, ready.json()["database"]) == (503, "read-only")
+    assert ready_again.status_code == 200
+    assert posted.status_code == 303
+    log = [r.getMessage() for r in caplog.records if r.name == "ideas.outages"]
+    assert [line.split(" (")[0] for line in log] == [
+        "Database outage began",
+        "Database outage ended",
+    ]
+    assert "read-only" in log[0]
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
