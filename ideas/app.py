@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy.orm import configure_mappers
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
+from starlette.middleware.gzip import GZipMiddleware
 from starlette.types import ASGIApp
 
 import ideas.models  # noqa: F401 - every table, so that foreign keys resolve
@@ -32,7 +33,7 @@ from ideas.web.templating import create_templates
 
 
 class Site(Starlette):
-    """Starlette, with the client's address behind trusted proxies, request ids,
+    """Starlette, with compression, the client's address behind trusted proxies, request ids,
     security headers and the visitors' page cache outside everything else.
 
     Starlette always puts its server-error middleware outermost; these go around
@@ -50,16 +51,22 @@ class Site(Starlette):
         cached = PageCache(
             inner, ttl=self._settings.page_cache_ttl, session_cookie=cookie_name(self._settings)
         )
-        return ForwardedClientMiddleware(
-            RequestIdMiddleware(
-                SecurityHeadersMiddleware(
-                    cached,
-                    self._settings,
-                    form_targets=form_targets,
-                    image_sources=avatar_origins(self._settings),
-                )
+        # Pages compressed on the way out (pictures, fonts and event streams are not:
+        # Starlette leaves them alone); under a kilobyte it is not worth the work.
+        return GZipMiddleware(
+            ForwardedClientMiddleware(
+                RequestIdMiddleware(
+                    SecurityHeadersMiddleware(
+                        cached,
+                        self._settings,
+                        form_targets=form_targets,
+                        image_sources=avatar_origins(self._settings),
+                    )
+                ),
+                trusted=self._settings.trusted_proxies,
             ),
-            trusted=self._settings.trusted_proxies,
+            minimum_size=1000,
+            compresslevel=6,
         )
 
 
