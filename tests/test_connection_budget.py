@@ -135,3 +135,39 @@ def test_check_warns_when_the_processes_may_open_more_than_the_server_allows(
         too_many.stdout
     )
     assert "max_connections (100)" in too_many.stdout
+
+
+async def test_a_request_that_finds_no_free_connection_answers_503_busy(
+    postgresql_url: str,
+) -> None:
+    import httpx
+
+    from ideas.app import create_app
+    from tests.html import Page
+
+    settings = load_settings(
+        {
+            **TEST_ENVIRON,
+            "DATABASE_URL": postgresql_url,
+            "IDEAS_DB_POOL_SIZE": "1",
+            "IDEAS_DB_MAX_OVERFLOW": "0",
+            "IDEAS_DB_POOL_TIMEOUT": "0.2",
+        }
+    )
+    database = Database.from_settings(settings)
+    app = create_app(settings, database)
+    try:
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://127.0.0.1:8000"
+        ) as client:
+            async with database.session() as holding:
+                await holding.execute(text("SELECT 1"))  # the only connection, taken
+                busy = await client.get("/")
+            free = await client.get("/")
+    finally:
+        await app.state.outages.close()
+        await database.dispose()
+    assert busy.status_code == 503
+    assert int(busy.headers["retry-after"]) > 0
+    assert Page(busy).text("main h1") == "The site is very busy"
+    assert free.status_code == 200
