@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import errno
 import logging
 import time
@@ -156,13 +157,19 @@ class OutageWatch:
         if self.current is None:
             self.current = outage
             self._since = time.monotonic()
-            detail = f": {type(error).__name__}: {error}" if error is not None else ""
-            logger.warning("Database outage began (%s)%s", outage.value, str(detail)[:300])
+            # The first line only: SQLAlchemy's message goes on with the whole statement.
+            first_line = str(error).strip().partition("\n")[0][:300]
+            detail = f": {type(error).__name__}: {first_line}" if error is not None else ""
+            logger.warning("Database outage began (%s)%s", outage.value, detail)
         elif outage is not self.current:
             logger.warning("Database outage changed: %s, was %s", outage.value, self.current.value)
             self.current = outage
         if self._prober is None or self._prober.done():
-            self._prober = asyncio.get_running_loop().create_task(self._until_well(database))
+            # A context of its own: the probe is no part of the request that started it
+            # (whose id the log would otherwise carry).
+            self._prober = asyncio.get_running_loop().create_task(
+                self._until_well(database), context=contextvars.Context()
+            )
 
     def well(self) -> None:
         if self.current is not None:

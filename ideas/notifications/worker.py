@@ -62,7 +62,9 @@ async def run_forever(
                 logger.exception("A notifications pass failed")
             elif outage is None:
                 logger.warning(
-                    "Notifications wait for the database (%s): %s", found.value, str(error)[:300]
+                    "Notifications wait for the database (%s): %s",
+                    found.value,
+                    str(error).strip().partition("\n")[0][:300],
                 )
             outage = found if found is not None else outage
         else:
