@@ -55,6 +55,8 @@ def backup(database_url: str, path: Path) -> None:
     """
     url = make_url(database_url)
     path = path.resolve()
+    if not path.parent.is_dir():
+        raise BackupError(f"There is no folder {path.parent} to write the backup in.")
     partial = path.with_name(f".{path.name}.partial")
     try:
         if url.get_backend_name() == "sqlite":

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import os
 import secrets
+import sqlite3
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -171,3 +172,13 @@ async def test_restore_refuses_a_file_that_is_not_a_backup(
     status, output = await ideas(empty_url, "restore", str(wrong))
     assert status == 1
     assert "is not a backup" in output
+
+
+def test_a_backup_into_a_folder_that_is_not_there_is_refused(tmp_path: Path) -> None:
+    from ideas.backup import BackupError, backup
+
+    source = tmp_path / "ideas.db"
+    sqlite3.connect(source).close()
+    with pytest.raises(BackupError, match="There is no folder"):
+        backup(f"sqlite:///{source}", tmp_path / "missing" / "ideas.backup")
+    assert not (tmp_path / "missing").exists()
