@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy.orm import configure_mappers
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
+from starlette.middleware.gzip import GZipMiddleware
 from starlette.types import ASGIApp
 
 import ideas.models  # noqa: F401 - every table, so that foreign keys resolve
@@ -18,11 +19,12 @@ from ideas.db import Database
 from ideas.logs import configure_logging
 from ideas.notifications import mail
 from ideas.notifications import worker as notifications_worker
+from ideas.outages import OutageWatch
 from ideas.routes import api_path_builder, path_builder, routes
 from ideas.settings import Settings, load_settings
 from ideas.web.cache import PageCache
 from ideas.web.csrf import CSRFMiddleware
-from ideas.web.errors import exception_handlers
+from ideas.web.errors import OutageMiddleware, exception_handlers
 from ideas.web.proxies import ForwardedClientMiddleware
 from ideas.web.ratelimit import RateLimiter, VisitorPostsMiddleware
 from ideas.web.security import RequestIdMiddleware, SecurityHeadersMiddleware
@@ -31,7 +33,7 @@ from ideas.web.templating import create_templates
 
 
 class Site(Starlette):
-    """Starlette, with the client's address behind trusted proxies, request ids,
+    """Starlette, with compression, the client's address behind trusted proxies, request ids,
     security headers and the visitors' page cache outside everything else.
 
     Starlette always puts its server-error middleware outermost; these go around
@@ -49,16 +51,22 @@ class Site(Starlette):
         cached = PageCache(
             inner, ttl=self._settings.page_cache_ttl, session_cookie=cookie_name(self._settings)
         )
-        return ForwardedClientMiddleware(
-            RequestIdMiddleware(
-                SecurityHeadersMiddleware(
-                    cached,
-                    self._settings,
-                    form_targets=form_targets,
-                    image_sources=avatar_origins(self._settings),
-                )
+        # Pages compressed on the way out (pictures, fonts and event streams are not:
+        # Starlette leaves them alone); under a kilobyte it is not worth the work.
+        return GZipMiddleware(
+            ForwardedClientMiddleware(
+                RequestIdMiddleware(
+                    SecurityHeadersMiddleware(
+                        cached,
+                        self._settings,
+                        form_targets=form_targets,
+                        image_sources=avatar_origins(self._settings),
+                    )
+                ),
+                trusted=self._settings.trusted_proxies,
             ),
-            trusted=self._settings.trusted_proxies,
+            minimum_size=1000,
+            compresslevel=6,
         )
 
 
@@ -71,15 +79,14 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         if database is not None:
             yield
             return
-        app.state.database = Database.from_url(
-            settings.effective_database_url, pgbouncer=settings.db_pgbouncer
-        )
+        app.state.database = Database.from_settings(settings)
         app.state.database.mail = app.state.mail
         try:
             # Queued e-mail is sent from here too, unless a separate `ideas worker` does it.
             async with notifications_worker.in_background(app.state.database, settings):
                 yield
         finally:
+            await app.state.outages.close()
             await app.state.database.dispose()
 
     app = Site(
@@ -87,6 +94,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         settings=settings,
         routes=routes(settings),
         middleware=[
+            Middleware(OutageMiddleware),
             Middleware(RequestContextMiddleware, settings=settings),
             Middleware(VisitorPostsMiddleware),
             Middleware(CSRFMiddleware, settings=settings),
@@ -95,6 +103,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.outages = OutageWatch()
     # The site's URL builders, made from its own routes, for views, templates and e-mail.
     app.state.path_for = path_builder(app.router)
     app.state.api_path_for = api_path_builder(app.router)

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import sys
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import TypeVar
 
 import click
@@ -28,9 +29,7 @@ def _with_database(settings: Settings, work: Callable[..., Awaitable[T]]) -> T:
     from ideas.db import Database
 
     async def run() -> T:
-        database = Database.from_url(
-            settings.effective_database_url, pgbouncer=settings.db_pgbouncer
-        )
+        database = Database.from_settings(settings)
         try:
             async with database.session() as session:
                 return await work(session)
@@ -119,7 +118,7 @@ def demo(if_empty: bool) -> None:
 @main.command()
 def check() -> None:
     """Say whether the configuration and the database are fine."""
-    from ideas.db import Database
+    from ideas.db import Database, server_connection_limit
     from ideas.migrate import current_and_head
 
     try:
@@ -131,24 +130,81 @@ def check() -> None:
     url = settings.effective_database_url
     click.echo(f"database: {_redact(url)}")
 
-    async def probe() -> tuple[str | None, str | None]:
-        database = Database.from_url(url, pgbouncer=settings.db_pgbouncer)
+    async def probe() -> tuple[str | None, str | None, int | None]:
+        database = Database.from_settings(settings)
         try:
             await database.ping()
-            return await current_and_head(database)
+            current, head = await current_and_head(database)
+            return current, head, await server_connection_limit(database)
         finally:
             await database.dispose()
 
     try:
-        current, head = asyncio.run(probe())
+        current, head, limit = asyncio.run(probe())
     except Exception as error:
         click.echo(f"database: unreachable ({type(error).__name__}: {error})")
         sys.exit(1)
     click.echo("database: reachable")
+    if limit is not None:
+        budget = settings.connection_budget
+        processes = settings.processes or settings.workers + 1
+        arithmetic = (
+            f"{processes} processes x ({settings.db_pool_size} kept + "
+            f"{settings.db_max_overflow} under load) = {budget}"
+        )
+        if budget > limit:
+            click.echo(
+                f"connections: warning: {arithmetic}, more than the server's "
+                f"max_connections ({limit}); lower IDEAS_DB_POOL_SIZE or "
+                "IDEAS_DB_MAX_OVERFLOW, or put PgBouncer in front"
+            )
+        else:
+            click.echo(f"connections: ok ({arithmetic}, server allows {limit})")
     if current != head:
         click.echo(f"schema: at {current or 'nothing'}, expected {head}; run `ideas migrate`")
         sys.exit(1)
     click.echo(f"schema: up to date ({head})")
+
+
+@main.command()
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+def backup(path: Path) -> None:
+    """Write a consistent copy of the database to PATH, while the site runs.
+
+    SQLite is copied through its online backup API; PostgreSQL is dumped with
+    pg_dump in its custom format.
+    """
+    from ideas import backup as backups
+
+    settings = _settings()
+    try:
+        backups.backup(settings.effective_database_url, path)
+    except backups.BackupError as error:
+        click.echo(str(error), err=True)
+        sys.exit(1)
+    click.echo(f"Backup written to {path} ({path.stat().st_size:,} bytes).")
+
+
+@main.command()
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--force", is_flag=True, help="Replace what the database holds (otherwise it must be empty)."
+)
+def restore(path: Path, force: bool) -> None:
+    """Load the backup at PATH into the database, then bring its schema up to date.
+
+    Stop the site first. The database must be empty unless --force is given.
+    """
+    from ideas import backup as backups
+
+    settings = _settings()
+    _prepare_data_dir(settings)
+    try:
+        backups.restore(settings.effective_database_url, path, force=force)
+    except backups.BackupError as error:
+        click.echo(str(error), err=True)
+        sys.exit(1)
+    click.echo(f"Restored from {path}; the schema is up to date.")
 
 
 def _redact(url: str) -> str:
@@ -267,9 +323,7 @@ def worker(once: bool, interval: float) -> None:
         click.echo("SMTP_HOST is not set: no e-mail is sent, phase changes are still announced.")
 
     async def run() -> None:
-        database = Database.from_url(
-            settings.effective_database_url, pgbouncer=settings.db_pgbouncer
-        )
+        database = Database.from_settings(settings)
         database.mail = mail_setup
         try:
             if once:

@@ -41,6 +41,7 @@ from sqlalchemy.types import TypeDecorator
 
 if TYPE_CHECKING:
     from ideas.notifications.mail import MailSetup
+    from ideas.settings import Settings
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -143,10 +144,10 @@ def create_engine(url: str, *, pgbouncer: bool = False, **kwargs: Any) -> AsyncE
         engine = create_async_engine(url, **kwargs)
         _configure_sqlite(engine.sync_engine)
         return engine
-    # Connections beyond pool_size are closed when handed back, and a new PostgreSQL
-    # connection costs a process: keep enough for a busy worker's requests.
-    kwargs.setdefault("pool_size", 24)
-    kwargs.setdefault("max_overflow", 8)
+    # Connections beyond pool_size are closed when handed back, so a quiet process
+    # keeps at most pool_size open. The site passes its budget (``Settings.pool_options``).
+    kwargs.setdefault("pool_size", 5)
+    kwargs.setdefault("max_overflow", 10)
     if pgbouncer:
         kwargs["connect_args"] = {**kwargs.get("connect_args", {}), **pgbouncer_connect_args()}
     # No ping before each checkout: it is a round trip on every request. A connection
@@ -266,6 +267,15 @@ class Database:
             pgbouncer=pgbouncer,
         )
 
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Database:
+        """The site's database, with the connection budget its settings give."""
+        return cls.from_url(
+            settings.effective_database_url,
+            pgbouncer=settings.db_pgbouncer,
+            **settings.pool_options,
+        )
+
     @property
     def dialect_name(self) -> str:
         return self.bind.dialect.name
@@ -288,6 +298,14 @@ class Database:
     async def dispose(self) -> None:
         if isinstance(self.bind, AsyncEngine):
             await self.bind.dispose()
+
+
+async def server_connection_limit(database: Database) -> int | None:
+    """PostgreSQL's ``max_connections``; None on SQLite, which has no such limit."""
+    if database.dialect_name != "postgresql":
+        return None
+    async with database.session() as session:
+        return int((await session.execute(text("SHOW max_connections"))).scalar_one())
 
 
 async def end_reads(session: AsyncSession) -> None:

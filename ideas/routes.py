@@ -6,7 +6,6 @@ from collections.abc import Callable
 from functools import lru_cache
 
 from starlette.routing import BaseRoute, Mount, NoMatchFound, Route, Router
-from starlette.staticfiles import StaticFiles
 
 from ideas.accounts import profile_views as people
 from ideas.accounts import signin
@@ -31,6 +30,7 @@ from ideas.teams import views as teams
 from ideas.voting import compare_views as comparing
 from ideas.voting import views as voting
 from ideas.web import convertors, health, preview
+from ideas.web.static import VersionedStaticFiles
 
 
 def routes(settings: Settings) -> list[BaseRoute]:
@@ -422,7 +422,7 @@ def routes(settings: Settings) -> list[BaseRoute]:
         Route("/preview", preview.markdown_preview, methods=["POST"], name="markdown.preview"),
         Mount("/api/v1", routes=api.routes(), name="api"),
         Route("/pictures/{picture_id:id}/{size}.webp", media.picture, name="picture"),
-        Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
+        Mount("/static", VersionedStaticFiles(directory=STATIC_DIR), name="static"),
     ]
     if settings.is_development:
         table.append(

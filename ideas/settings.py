@@ -181,6 +181,48 @@ class Settings(BaseSettings):
     port: int = Field(8000, ge=1, le=65535, validation_alias="IDEAS_PORT")
     workers: int = Field(1, ge=1, le=64, validation_alias="IDEAS_WORKERS")
     redis_url: str | None = Field(None, validation_alias="REDIS_URL")
+    # The connection budget (PostgreSQL): each process keeps up to db_pool_size idle
+    # connections and opens up to db_max_overflow more under load, closed when handed back.
+    # Six processes of 5 + 10 fit a default PostgreSQL (max_connections 100, 3 reserved).
+    db_pool_size: int = Field(
+        5,
+        ge=1,
+        le=200,
+        validation_alias="IDEAS_DB_POOL_SIZE",
+        description="PostgreSQL connections each process keeps open for reuse.",
+    )
+    db_max_overflow: int = Field(
+        10,
+        ge=0,
+        le=200,
+        validation_alias="IDEAS_DB_MAX_OVERFLOW",
+        description="More PostgreSQL connections a process may open under load; each is "
+        "closed as soon as it is handed back.",
+    )
+    db_pool_timeout: float = Field(
+        10.0,
+        gt=0,
+        le=300,
+        validation_alias="IDEAS_DB_POOL_TIMEOUT",
+        description="Seconds a request waits for a free connection before it gives up "
+        "(the page then says the site is busy: 503).",
+    )
+    db_pool_recycle: int = Field(
+        1800,
+        ge=-1,
+        validation_alias="IDEAS_DB_POOL_RECYCLE",
+        description="Seconds after which a kept connection is closed and opened anew at its "
+        "next use; -1: never.",
+    )
+    processes: int | None = Field(
+        None,
+        ge=1,
+        le=1000,
+        validation_alias="IDEAS_PROCESSES",
+        description="How many processes share the database across every machine (each "
+        "`ideas serve` worker and each `ideas worker`), for `ideas check`'s connection "
+        "budget; default IDEAS_WORKERS + 1.",
+    )
     page_cache_seconds: float | None = Field(
         None,
         ge=0,
@@ -269,7 +311,7 @@ class Settings(BaseSettings):
                 data = {**data, "IDEAS_OIDC_PROVIDERS": providers}
         return data
 
-    @field_validator("page_cache_seconds", "max_body_bytes", mode="before")
+    @field_validator("page_cache_seconds", "max_body_bytes", "processes", mode="before")
     @classmethod
     def _empty_means_default(cls, value: Any) -> Any:
         return None if isinstance(value, str) and not value.strip() else value
@@ -433,6 +475,25 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.data_dir / 'ideas.db').resolve()}"
+
+    @property
+    def pool_options(self) -> dict[str, Any]:
+        """The engine's pool for this database: the budget on PostgreSQL; SQLite's
+        connections are files opened in the process and keep their own defaults."""
+        if self.is_sqlite:
+            return {}
+        return {
+            "pool_size": self.db_pool_size,
+            "max_overflow": self.db_max_overflow,
+            "pool_timeout": self.db_pool_timeout,
+            "pool_recycle": self.db_pool_recycle,
+        }
+
+    @property
+    def connection_budget(self) -> int:
+        """Most PostgreSQL connections every process together may hold."""
+        processes = self.processes if self.processes is not None else self.workers + 1
+        return processes * (self.db_pool_size + self.db_max_overflow)
 
     @property
     def is_sqlite(self) -> bool:

@@ -16,3 +16,59 @@ def test_migrations_run_down_to_nothing_and_up_again(database_url: str) -> None:
     command.downgrade(config, "base")
     command.upgrade(config, "head")
     migrate.check(database_url)
+
+
+async def _fill_with_a_round(url: str) -> int:
+    """The demo round, with votes, comments and follows on every idea that allows them."""
+    from sqlalchemy import select
+
+    from ideas import demo
+    from ideas.accounts.models import User
+    from ideas.comments.services import post_comment
+    from ideas.db import Database, utcnow
+    from ideas.errors import DomainError
+    from ideas.notifications.services import set_idea_follow
+    from ideas.submissions.models import Idea
+    from ideas.voting.services import cast_vote
+
+    database = Database.from_url(url)
+    made = 0
+    try:
+        async with database.session() as session:
+            await demo.load(session, utcnow())
+            users = (await session.execute(select(User.id).limit(4))).scalars().all()
+            ideas = (await session.execute(select(Idea.id))).scalars().all()
+            for idea_id in ideas:
+                for user_id in users:
+                    for act in (
+                        cast_vote(session, idea_id=idea_id, user_id=user_id, now=utcnow()),
+                        post_comment(
+                            session, idea_id=idea_id, author_id=user_id, body="Yes.", now=utcnow()
+                        ),
+                        set_idea_follow(
+                            session, user_id=user_id, idea_id=idea_id, following=True, now=utcnow()
+                        ),
+                    ):
+                        try:
+                            await act
+                            made += 1
+                        except DomainError:
+                            pass
+    finally:
+        await database.dispose()
+    return made
+
+
+def test_a_database_with_data_runs_down_to_nothing_and_up_again(
+    committing_database_url: str,
+) -> None:
+    import asyncio
+
+    from alembic import command
+
+    assert asyncio.run(_fill_with_a_round(committing_database_url)) > 50
+    config = migrate.alembic_config(committing_database_url)
+    command.downgrade(config, "base")
+    command.upgrade(config, "head")
+    migrate.check(committing_database_url)
+    assert asyncio.run(_fill_with_a_round(committing_database_url)) > 50

@@ -17,6 +17,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.types import Receive, Scope, Send
 
 from ideas.errors import DomainError
+from ideas.outages import outage_of
 from ideas.web import context
 from ideas.web.errors import status_of
 
@@ -78,7 +79,9 @@ class Endpoint(HTTPEndpoint):
             response = error_response(400, error.message)
         except HTTPException as error:
             response = error_response(error.status_code, str(error.detail), error.headers)
-        except Exception:
+        except Exception as error:
+            if outage_of(error) is not None:
+                raise  # answered with 503 and its problem details by ideas.web.errors
             logger.exception("Unhandled error on %s %s", request.method, request.url.path)
             response = error_response(500, "Something went wrong on our side. It has been logged.")
         await response(self.scope, self.receive, self.send)

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from ideas import form_tokens
 from ideas.db import Database, utcnow
 from ideas.notifications import events, mailer
+from ideas.outages import Outage, outage_of
 from ideas.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -44,15 +45,32 @@ async def run_once(database: Database, settings: Settings) -> Pass:
 async def run_forever(
     database: Database, settings: Settings, interval: float = INTERVAL_SECONDS
 ) -> None:
-    """Pass after pass until cancelled; a failed pass is logged and the next one comes."""
+    """Pass after pass until cancelled; a failed pass is logged and the next one comes.
+
+    A database outage is logged once when it stops the passes and once when they
+    go on again, not with a traceback every few seconds while it lasts.
+    """
+    outage: Outage | None = None
     while True:
         try:
             done = await run_once(database, settings)
         except asyncio.CancelledError:
             raise
-        except Exception:
-            logger.exception("A notifications pass failed")
+        except Exception as error:
+            found = outage_of(error)
+            if found is None:
+                logger.exception("A notifications pass failed")
+            elif outage is None:
+                logger.warning(
+                    "Notifications wait for the database (%s): %s",
+                    found.value,
+                    str(error).strip().partition("\n")[0][:300],
+                )
+            outage = found if found is not None else outage
         else:
+            if outage is not None:
+                logger.warning("Notifications go on: the database is back (%s)", outage.value)
+                outage = None
             if done.phases or done.digests or done.mail.sent or done.mail.failed:
                 logger.info(
                     "Announced %d phase changes, queued %d digests, sent %d e-mails "

@@ -16,10 +16,11 @@ from urllib.parse import quote
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import Response
-from starlette.types import ExceptionHandler
+from starlette.responses import JSONResponse, Response
+from starlette.types import ASGIApp, ExceptionHandler, Message, Receive, Scope, Send
 
 from ideas.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
+from ideas.outages import RETRY_AFTER_SECONDS, Outage, OutageWatch, outage_of
 from ideas.web import context
 from ideas.web.htmx import is_htmx, redirect
 
@@ -179,3 +180,89 @@ def exception_handlers() -> dict[int | type[Exception], ExceptionHandler]:
         DomainError: domain_error,
         Exception: server_error,
     }
+
+
+# Outages --------------------------------------------------------------------
+
+
+def _outage_sentence(request: Request, outage: Outage) -> str:
+    """The outage page's message, as plain text, for the API's problem details."""
+    templates = request.app.state.templates
+    template = templates.env.get_template("errors/outage.html")
+    values = {"outage": outage.value, "retry_after": RETRY_AFTER_SECONDS[outage]}
+    message = "".join(template.blocks["message"](template.new_context(values)))
+    return " ".join(message.split())
+
+
+def outage_response(request: Request, outage: Outage) -> Response:
+    """503 with Retry-After: the page in the site's look, or problem details for the API."""
+    retry_after = RETRY_AFTER_SECONDS[outage]
+    headers = {"Retry-After": str(retry_after), "Cache-Control": "no-store"}
+    if request.url.path.startswith("/api/"):
+        detail = _outage_sentence(request, outage)
+        return JSONResponse(
+            {
+                "type": "about:blank",
+                "title": HTTPStatus.SERVICE_UNAVAILABLE.phrase,
+                "status": 503,
+                "detail": detail,
+                "outage": outage.value,
+                # The API's own error shape, beside RFC 9457's.
+                "error": "unavailable",
+                "message": detail,
+            },
+            status_code=503,
+            headers=headers,
+            media_type="application/problem+json",
+        )
+    from ideas.web.templating import render
+
+    # What the request loaded may be half there: render the page without it.
+    request.state.user = None
+    request.state.web_session = None
+    if is_htmx(request):
+        headers.update({"HX-Retarget": "#main", "HX-Reswap": "innerHTML"})
+    return render(
+        request,
+        "errors/outage.html",
+        {"outage": outage.value, "retry_after": retry_after},
+        block="content",
+        status_code=503,
+        headers=headers,
+    )
+
+
+class OutageMiddleware:
+    """A database outage met anywhere in a request becomes a 503, not a 500.
+
+    It sits inside Starlette's server-error middleware, around the site's own
+    middleware (which loads the visitor's session from the database), so that an
+    outage is neither a traceback in the log for every request nor a 500. The
+    process's ``OutageWatch`` logs when the outage begins and when it ends.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def sending(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, sending)
+        except Exception as error:
+            outage = outage_of(error)
+            if outage is None or started:
+                raise
+            request = Request(scope, receive)
+            watch: OutageWatch = request.app.state.outages
+            watch.saw(request.app.state.database, outage, error)
+            await outage_response(request, outage)(scope, receive, send)

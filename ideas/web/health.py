@@ -5,11 +5,11 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from sqlalchemy.exc import SQLAlchemyError
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from ideas.db import Database
+from ideas.outages import RETRY_AFTER_SECONDS, Outage, OutageWatch, probe
 
 logger = logging.getLogger(__name__)
 
@@ -25,12 +25,20 @@ async def healthz(request: Request) -> Response:
 
 
 async def readyz(request: Request) -> Response:
-    """The process can serve pages: its database answers."""
+    """The process can serve pages: its database answers, and can write."""
     database: Database = request.app.state.database
     try:
         async with asyncio.timeout(READY_TIMEOUT_SECONDS):
-            await database.ping()
-    except (SQLAlchemyError, OSError) as error:  # TimeoutError is an OSError
-        logger.warning("Database is not reachable: %r", error)
-        return JSONResponse({"status": "unavailable", "database": "unreachable"}, status_code=503)
-    return JSONResponse({"status": "ok", "database": "ok"})
+            outage = await probe(database)
+    except TimeoutError:
+        outage = Outage.UNREACHABLE
+    watch: OutageWatch = request.app.state.outages
+    if outage is None:
+        watch.well()
+        return JSONResponse({"status": "ok", "database": "ok"})
+    watch.saw(database, outage)
+    return JSONResponse(
+        {"status": "unavailable", "database": outage.value},
+        status_code=503,
+        headers={"Retry-After": str(RETRY_AFTER_SECONDS[outage]), "Cache-Control": "no-store"},
+    )

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from datetime import datetime
-from functools import lru_cache
 from typing import Any
 
 import jinja2
@@ -20,18 +18,11 @@ from ideas.challenges.phases import PHASES, Phase
 from ideas.db import utcnow
 from ideas.form_tokens import new_token
 from ideas.policy import May
-from ideas.settings import STATIC_DIR, TEMPLATES_DIR, Settings
+from ideas.settings import TEMPLATES_DIR, Settings
 from ideas.web import context
 from ideas.web.fragments import FragmentCache
 from ideas.web.htmx import is_htmx
-
-
-@lru_cache(maxsize=256)
-def _static_version(path: str) -> str:
-    file = (STATIC_DIR / path).resolve()
-    if not file.is_relative_to(STATIC_DIR) or not file.is_file():
-        return "missing"
-    return hashlib.sha256(file.read_bytes()).hexdigest()[:12]
+from ideas.web.static import static_version
 
 
 def absolute_url(request: Request, path: str) -> str:
@@ -109,7 +100,7 @@ def create_templates(settings: Settings) -> Jinja2Blocks:
         public_name_capitalised=names.public_name_capitalised,
     )
     env.globals.update(
-        static=lambda path: f"/static/{path}?v={_static_version(path)}",
+        static=lambda path: f"/static/{path}?v={static_version(path)}",
         path_for=path_for,
         absolute_url=absolute_url_for,
         picture=picture,

@@ -180,7 +180,7 @@ async def test_with_htmx_only_the_filters_and_results_come_back(
 
     response = await admin.get(f"{AUDIT}?action=test.", headers=HTMX)
 
-    assert response.headers["vary"] == "HX-Request"
+    assert "HX-Request" in [v.strip() for v in response.headers["vary"].split(",")]
     page = Page(response)
     assert page.select("h1") == []
     assert page.select("div#audit-log form.audit-filters")
