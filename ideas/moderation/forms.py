@@ -46,11 +46,18 @@ def parse_report(data: FormData | Mapping[str, str]) -> tuple[Form, ReportInput 
     return form, ReportInput(reason=reason, note=note)
 
 
-def parse_hidden_reason(data: FormData | Mapping[str, str]) -> tuple[Form, str | None]:
-    """Why an item stays hidden: its author reads this."""
+def parse_hidden_reason(
+    data: FormData | Mapping[str, str], *, required: bool = True
+) -> tuple[Form, str | None]:
+    """Why an item stays hidden (required), or shows again (optional): its author reads
+    this."""
     form = Form.from_submission(data, ("reason",))
     reason = form.text(
-        "reason", label="The reason", max_length=HIDDEN_REASON_MAX, required=True, multiline=True
+        "reason",
+        label="The reason",
+        max_length=HIDDEN_REASON_MAX,
+        required=required,
+        multiline=True,
     )
     return form, reason if form.ok else None
 

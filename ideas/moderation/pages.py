@@ -39,10 +39,11 @@ class ReportPage(PageContext):
 
 @dataclass(frozen=True)
 class HidePage(PageContext):
-    """``moderation/hide.html``: the form to hide an idea, on a page of its own, for a plain
-    form post that came back without a reason."""
+    """``moderation/hide.html``: the form to hide an idea (or restore it), on a page of its
+    own, for a plain form post that came back with a problem in its reason."""
 
     idea: Idea
+    heading: str  # "Hide this idea" or "Restore this idea"
     back: str  # the idea
     hide_form: Form
     reason_max: int

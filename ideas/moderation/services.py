@@ -51,8 +51,9 @@ KEPT_HIDDEN = "moderation.keep_hidden"
 DISMISSED = "moderation.dismiss"
 SUSPENDED = "user.suspend"  # the same action as a suspension from the people page
 
-# The notification an author gets when their item stays hidden.
+# The notifications an author gets when their item stays hidden, or shows again.
 KEPT_HIDDEN_NOTIFICATION = "moderation.kept_hidden"
+RESTORED_NOTIFICATION = "moderation.restored"
 
 
 # Report.idea_id or Report.comment_id: which kind of item a report is about.
@@ -376,9 +377,19 @@ async def _lock_item(tx: AsyncSession, kind: ItemKind, item_id: int) -> _Locked:
 
 
 async def restore(
-    session: AsyncSession, *, kind: ItemKind, item_id: int, actor_id: int, now: datetime
+    session: AsyncSession,
+    *,
+    kind: ItemKind,
+    item_id: int,
+    actor_id: int,
+    now: datetime,
+    reason: str = "",
 ) -> Decision:
-    """Show a hidden item again, as it was before; its reports are resolved."""
+    """Show a hidden item again, as it was before; its reports are resolved.
+
+    From the queue, or from the idea itself. Its author is told, with the reason if one
+    was given; the audit entry keeps the reason too.
+    """
     async with write(session) as tx:
         locked = await _lock(tx, kind, item_id, actor_id)
         if not locked.hidden:
@@ -401,8 +412,15 @@ async def restore(
                 .values(idea_count=Challenge.idea_count + 1)
             )
             status = restored.value
-        locked.record(tx, RESTORED, actor_id, now, status=status, resolved=resolved)
-    return locked.decision(resolved)
+        data: dict[str, Any] = {"status": status, "resolved": resolved}
+        if reason:
+            data["reason"] = reason
+        locked.record(tx, RESTORED, actor_id, now, **data)
+        decision = locked.decision(resolved)
+        await _tell_author(
+            tx, decision, kind=RESTORED_NOTIFICATION, actor_id=actor_id, reason=reason, now=now
+        )
+    return decision
 
 
 async def keep_hidden(
@@ -441,8 +459,9 @@ async def keep_hidden(
         locked.record(tx, KEPT_HIDDEN, actor_id, now, reason=reason, resolved=resolved)
         decision = locked.decision(resolved)
         await _tell_author(
-            tx, decision, actor_id=actor_id, reason=reason, hidden_now=hidden_now, now=now
-        )
+            tx, decision, kind=KEPT_HIDDEN_NOTIFICATION, actor_id=actor_id, reason=reason,
+            hidden_now=hidden_now, now=now,
+        )  # fmt: skip
     return decision
 
 
@@ -501,13 +520,14 @@ async def _tell_author(
     tx: AsyncSession,
     decision: Decision,
     *,
+    kind: str,
     actor_id: int,
     reason: str,
-    hidden_now: bool,
+    hidden_now: bool = False,
     now: datetime,
 ) -> None:
-    """Let the author know their item is hidden (``hidden_now``) or stays hidden, and why,
-    in the decision's transaction."""
+    """Let the author know, in the decision's transaction, that their item is hidden
+    (``hidden_now``), stays hidden or shows again (``kind``), and why."""
     data: dict[str, Any] = {"reason": reason, "item": decision.kind.value}
     if hidden_now:
         data["hidden_now"] = True
@@ -516,7 +536,7 @@ async def _tell_author(
     await notifications.notify(
         tx,
         user_ids=[decision.author_id],
-        kind=KEPT_HIDDEN_NOTIFICATION,
+        kind=kind,
         actor_id=actor_id,
         challenge_id=decision.challenge_id,
         idea_id=decision.idea_id,

@@ -182,17 +182,7 @@ async def hide_idea(request: Request) -> Response:
     idea = await _moderated_idea(request)
     form, reason = forms.parse_hidden_reason(await submitted(request))
     if reason is None:
-        return render(
-            request,
-            "moderation/hide.html",
-            HidePage(
-                idea=idea,
-                back=_idea_path(request, idea),
-                hide_form=form,
-                reason_max=forms.HIDDEN_REASON_MAX,
-            ),
-            status_code=form.status,
-        )
+        return _reason_page(request, idea, "Hide this idea", form)
     await services.hide_idea(
         context.db(request),
         idea_id=idea.id,
@@ -204,16 +194,40 @@ async def hide_idea(request: Request) -> Response:
 
 
 async def restore_idea(request: Request) -> Response:
-    """A host or an admin shows a hidden idea again, from its page."""
+    """A host or an admin shows a hidden idea again, from its page, with a reason (if they
+    give one) its author is told along with the news.
+
+    A reason too long comes back, as typed, on a page of its own beside the field.
+    """
     idea = await _moderated_idea(request)
+    form, reason = forms.parse_hidden_reason(await submitted(request), required=False)
+    if reason is None:
+        return _reason_page(request, idea, "Restore this idea", form)
     await services.restore(
         context.db(request),
         kind=ItemKind.IDEA,
         item_id=idea.id,
         actor_id=context.signed_in(request).id,
         now=utcnow(),
+        reason=reason,
     )
     return redirect(request, _idea_path(request, idea))
+
+
+def _reason_page(request: Request, idea: Idea, heading: str, form: Form) -> Response:
+    """The idea's hide or restore form on a page of its own, with the problem in its reason."""
+    return render(
+        request,
+        "moderation/hide.html",
+        HidePage(
+            idea=idea,
+            heading=heading,
+            back=_idea_path(request, idea),
+            hide_form=form,
+            reason_max=forms.HIDDEN_REASON_MAX,
+        ),
+        status_code=form.status,
+    )
 
 
 # The queue --------------------------------------------------------------------------

@@ -42,6 +42,7 @@ KINDS = (
     "team.answer",
     "challenge.phase",
     "moderation.kept_hidden",
+    "moderation.restored",
     "host.invitation",
 )
 

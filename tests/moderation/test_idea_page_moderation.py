@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ideas.audit import AuditEntry
 from ideas.challenges.phases import Phase
-from ideas.moderation.services import KEPT_HIDDEN_NOTIFICATION
+from ideas.moderation.services import KEPT_HIDDEN_NOTIFICATION, RESTORED_NOTIFICATION
 from ideas.notifications.models import Notification
 from ideas.submissions.models import Idea, IdeaStatus
 from tests.factories.moderation import idea_count
@@ -89,21 +89,78 @@ async def test_a_host_hides_an_idea_on_its_page_with_a_reason_the_author_is_told
     assert after.one("section.moderate-idea form").get("action") == f"/ideas/{idea.id}/restore"
 
 
-async def test_a_host_restores_a_hidden_idea_on_its_page(
+async def test_a_host_restores_a_hidden_idea_on_its_page_with_a_reason_the_author_is_told(
     round_: Any, sign_in: Any, session: AsyncSession
 ) -> None:
-    challenge, idea, _, hamid = round_
+    challenge, idea, priya, hamid = round_
     as_host = await sign_in(hamid)
     await as_host.post(f"/ideas/{idea.id}/hide", {"reason": "Looks like spam."})
+    page = Page(await as_host.get(idea_url(idea)))
+    assert page.one("label[for=restore-reason]").text_content() == "Why it is restored (optional)"
 
-    response = await as_host.post(f"/ideas/{idea.id}/restore")
+    response = await as_host.post(
+        f"/ideas/{idea.id}/restore", {"reason": "Checked with the author: not spam."}
+    )
 
     assert response.status_code == 303
+    assert response.headers["location"] == idea_url(idea)
     saved = await fresh(session, Idea, idea.id)
     assert saved.status is IdeaStatus.PUBLISHED
     assert saved.hidden_reason == ""
     assert await idea_count(session, challenge) == 1
-    assert [action for action, _ in await audit_of(session, idea)][-1] == "moderation.restore"
+    action, data = (await audit_of(session, idea))[-1]
+    assert (action, data["reason"]) == ("moderation.restore", "Checked with the author: not spam.")
+    told = (await notifications_of(session, priya.id))[-1]
+    assert (told.kind, told.idea_id, told.data["reason"]) == (
+        RESTORED_NOTIFICATION,
+        idea.id,
+        "Checked with the author: not spam.",
+    )
+    notes = Page(await (await sign_in(priya)).get("/notifications"))
+    assert f"Your idea “{idea.title}” was restored by a host" in notes.text("main")
+    assert "Checked with the author: not spam." in notes.text("main")
+
+
+async def test_a_host_restores_without_a_reason_and_the_author_is_still_told(
+    round_: Any, sign_in: Any, session: AsyncSession
+) -> None:
+    _, idea, priya, hamid = round_
+    as_host = await sign_in(hamid)
+    await as_host.post(f"/ideas/{idea.id}/hide", {"reason": "Looks like spam."})
+
+    response = await as_host.post(f"/ideas/{idea.id}/restore", {"reason": "  "})
+
+    assert response.status_code == 303
+    assert (await fresh(session, Idea, idea.id)).status is IdeaStatus.PUBLISHED
+    action, data = (await audit_of(session, idea))[-1]
+    assert action == "moderation.restore"
+    assert "reason" not in data
+    told = (await notifications_of(session, priya.id))[-1]
+    assert (told.kind, told.data["reason"]) == (RESTORED_NOTIFICATION, "")
+
+
+async def test_a_long_restore_reason_is_kept_as_typed_and_nothing_changes(
+    round_: Any, sign_in: Any, session: AsyncSession
+) -> None:
+    challenge, idea, priya, hamid = round_
+    as_host = await sign_in(hamid)
+    await as_host.post(f"/ideas/{idea.id}/hide", {"reason": "Looks like spam."})
+    before = await audit_of(session, idea)
+    told_before = len(await notifications_of(session, priya.id))
+    typed = "y" * 501
+
+    response = await as_host.post(f"/ideas/{idea.id}/restore", {"reason": typed})
+
+    assert response.status_code == 200
+    page = Page(response)
+    assert page.text("h1") == "Restore this idea"
+    assert page.one("#restore-reason").text_content() == typed
+    assert page.text("#restore-reason-error").startswith("Error:")
+    assert page.one("#restore-reason").get("aria-invalid") == "true"
+    assert (await fresh(session, Idea, idea.id)).status is IdeaStatus.HIDDEN
+    assert await idea_count(session, challenge) == 0
+    assert await audit_of(session, idea) == before
+    assert len(await notifications_of(session, priya.id)) == told_before
 
 
 async def test_an_admin_hides_an_idea_in_any_challenge(
@@ -190,9 +247,16 @@ async def test_a_hidden_idea_is_not_found_for_those_who_may_not_see_it_and_stays
     await (await sign_in(hamid)).post(f"/ideas/{idea.id}/hide", {"reason": "Spam."})
     participant = await sign_in(await make_user())
 
-    restored = await participant.post(f"/ideas/{idea.id}/restore")
-    by_author = await (await sign_in(priya)).post(f"/ideas/{idea.id}/restore")
+    before = await audit_of(session, idea)
+    told_before = await notifications_of(session, priya.id)
+
+    restored = await participant.post(f"/ideas/{idea.id}/restore", {"reason": "Fine by me."})
+    by_author = await (await sign_in(priya)).post(
+        f"/ideas/{idea.id}/restore", {"reason": "It is mine."}
+    )
 
     assert restored.status_code == 404
     assert by_author.status_code == 403
     assert (await fresh(session, Idea, idea.id)).status is IdeaStatus.HIDDEN
+    assert await audit_of(session, idea) == before
+    assert [n.id for n in await notifications_of(session, priya.id)] == [n.id for n in told_before]

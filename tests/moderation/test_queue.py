@@ -20,6 +20,7 @@ from ideas.db import utcnow
 from ideas.errors import Forbidden
 from ideas.moderation import services
 from ideas.moderation.services import KEPT_HIDDEN_NOTIFICATION as KEPT_HIDDEN
+from ideas.moderation.services import RESTORED_NOTIFICATION as RESTORED
 from ideas.moderation.services import ItemKind
 from ideas.notifications.models import Notification
 from ideas.submissions.models import Idea, IdeaStatus
@@ -551,6 +552,21 @@ async def test_an_admin_restores_from_the_queue_of_every_challenge(
 
     assert response.headers["location"] == "/admin/moderation?done=restore"
     assert (await fresh(session, Idea, idea.id)).status is IdeaStatus.PUBLISHED
+
+
+async def test_the_author_is_told_when_their_item_is_restored_from_the_queue(
+    round_: Any, reporters: Any, session: AsyncSession
+) -> None:
+    challenge, idea, author, hamid = round_
+    await hide_by_reports(reporters, idea)
+
+    await hamid.post(decide_url(challenge, idea), {"action": "restore"})
+
+    await session.commit()
+    [told] = (
+        await session.scalars(select(Notification).where(Notification.user_id == author.id))
+    ).all()
+    assert (told.kind, told.idea_id, told.data["reason"]) == (RESTORED, idea.id, "")
 
 
 async def test_the_author_is_told_when_their_item_stays_hidden(
