@@ -4,9 +4,10 @@ A synchronizer token kept in the server-side session must come back as the
 ``X-CSRF-Token`` header (htmx) or the ``csrf_token`` form field (plain forms),
 and the browser's ``Origin`` and ``Sec-Fetch-Site`` headers must not point
 elsewhere. The token never goes into a page as it is: each response carries it
-masked (``mask``) with a fresh random pad, so that a compressed page's size
-says nothing about it (BREACH); the check unmasks what comes back. The
-session's token itself, as API clients and tests send it, is still accepted.
+masked with a fresh random pad (``ideas.web.csrf_tokens``), so that a
+compressed page's size says nothing about it (BREACH); the check unmasks what
+comes back. The session's token itself, as API clients send it, is still
+accepted.
 A form is read here, once and within the size limits
 (``ideas.web.formdata``), and handed to the view (``ideas.web.forms.submitted``);
 any other body is read and replayed to the view.
@@ -14,12 +15,8 @@ any other body is read and replayed to the view.
 
 from __future__ import annotations
 
-import base64
-import binascii
-import hmac
 import logging
 import re
-import secrets
 
 from starlette.datastructures import FormData
 from starlette.requests import ClientDisconnect, Request
@@ -27,6 +24,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ideas.settings import Settings
 from ideas.web import context
+from ideas.web.csrf_tokens import token_matches
 from ideas.web.errors import error_response
 from ideas.web.formdata import FORM_TYPES, BodyTooLarge, MultiPartException, read_form
 
@@ -37,7 +35,6 @@ HEADER = "X-CSRF-Token"
 # to the link in the List-Unsubscribe header, with no session and no token. The
 # HMAC-signed token in the path is the protection there, so this path alone is exempt.
 EXEMPT_PATH = re.compile(r"/unsubscribe/[^/]+")
-MASKED = re.compile(r"[A-Za-z0-9_-]+")  # URL-safe base64 without its "=" padding
 
 logger = logging.getLogger(__name__)
 
@@ -141,42 +138,6 @@ class CSRFMiddleware:
             if not message.get("more_body", False):
                 break
         return b"".join(chunks)
-
-
-def mask(secret: str) -> str:
-    """``secret`` as a page may carry it: a fresh random pad, then the secret XOR the pad.
-
-    Every call gives a different string, so no two responses share the bytes a
-    compression side channel could find, yet each unmasks to the same secret.
-    """
-    raw = secret.encode()
-    pad = secrets.token_bytes(len(raw))
-    hidden = bytes(a ^ b for a, b in zip(raw, pad, strict=True))
-    return base64.urlsafe_b64encode(pad + hidden).rstrip(b"=").decode("ascii")
-
-
-def unmask(sent: str) -> bytes | None:
-    """The secret a ``mask`` result hides, or None if ``sent`` is not one."""
-    if not MASKED.fullmatch(sent):
-        return None
-    try:
-        data = base64.urlsafe_b64decode(sent + "=" * (-len(sent) % 4))
-    except (binascii.Error, ValueError):
-        return None
-    half, odd = divmod(len(data), 2)
-    if odd or not half:
-        return None
-    pad, hidden = data[:half], data[half:]
-    return bytes(a ^ b for a, b in zip(hidden, pad, strict=True))
-
-
-def token_matches(sent: str, secret: str) -> bool:
-    """Whether ``sent`` is the session's token ``secret``, masked or as it is."""
-    expected = secret.encode()
-    if len(sent) == len(secret):  # the token itself, as API clients send it
-        return hmac.compare_digest(sent.encode(), expected)
-    revealed = unmask(sent)
-    return revealed is not None and hmac.compare_digest(revealed, expected)
 
 
 def _replayer(body: bytes) -> Receive:

@@ -20,7 +20,7 @@ from ideas.form_tokens import new_token
 from ideas.policy import May
 from ideas.settings import TEMPLATES_DIR, Settings
 from ideas.web import context
-from ideas.web.csrf import mask
+from ideas.web.csrf_tokens import mask
 from ideas.web.fragments import FragmentCache
 from ideas.web.htmx import is_htmx
 from ideas.web.static import static_version

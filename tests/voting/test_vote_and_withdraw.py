@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ideas.submissions.models import Idea
-from ideas.web.csrf import unmask
+from ideas.web.csrf_tokens import unmask
 from tests.factories.rounds import idea_url
 from tests.factories.voting import button, shown_count, tally, vote, vote_url
 from tests.html import Page

@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ideas.challenges.models import Challenge
 from ideas.settings import Settings
 from ideas.submissions.models import Idea
-from ideas.web.csrf import mask, token_matches, unmask
+from ideas.web.csrf_tokens import mask, token_matches, unmask
 from tests.factories.accounts import Person
 from tests.factories.queries import count
 from tests.factories.web import MakeSite

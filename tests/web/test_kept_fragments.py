@@ -13,7 +13,7 @@ from ideas.comments import services
 from ideas.comments.models import Comment
 from ideas.db import utcnow
 from ideas.submissions.models import Idea
-from ideas.web.csrf import unmask
+from ideas.web.csrf_tokens import unmask
 from ideas.web.fragments import KEPT, FragmentCache
 from tests.html import Page
 
