@@ -36,10 +36,11 @@ class Page:
 
 def normalized(text: str, *hidden: str) -> str:
     """``text`` with each of ``hidden`` (tokens, what was typed), every form's one-time
-    token and every number blanked: two pages that differ only in ids, tokens and those
-    values come out the same."""
+    token, every CSRF token (masked afresh in each page) and every number blanked: two
+    pages that differ only in ids, tokens and those values come out the same."""
     for value in hidden:
         if value:
             text = text.replace(value, "…")
-    text = re.sub(r'(name="form_token" value=")[^"]*"', r'\1…"', text)
+    text = re.sub(r'(name="(?:form|csrf)_token" value=")[^"]*"', r'\1…"', text)
+    text = re.sub(r'("X-CSRF-Token": ")[^"]*"', r'\1…"', text)
     return re.sub(r"\d+", "0", text)

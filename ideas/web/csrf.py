@@ -3,14 +3,18 @@
 A synchronizer token kept in the server-side session must come back as the
 ``X-CSRF-Token`` header (htmx) or the ``csrf_token`` form field (plain forms),
 and the browser's ``Origin`` and ``Sec-Fetch-Site`` headers must not point
-elsewhere. A form is read here, once and within the size limits
+elsewhere. The token never goes into a page as it is: each response carries it
+masked with a fresh random pad (``ideas.web.csrf_tokens``), so that a
+compressed page's size says nothing about it (BREACH); the check unmasks what
+comes back. The session's token itself, as API clients send it, is still
+accepted.
+A form is read here, once and within the size limits
 (``ideas.web.formdata``), and handed to the view (``ideas.web.forms.submitted``);
 any other body is read and replayed to the view.
 """
 
 from __future__ import annotations
 
-import hmac
 import logging
 import re
 
@@ -20,6 +24,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ideas.settings import Settings
 from ideas.web import context
+from ideas.web.csrf_tokens import token_matches
 from ideas.web.errors import error_response
 from ideas.web.formdata import FORM_TYPES, BodyTooLarge, MultiPartException, read_form
 
@@ -114,7 +119,7 @@ class CSRFMiddleware:
             sent = field if isinstance(field, str) else None
         if not sent:
             return "no token"
-        if not hmac.compare_digest(sent.encode(), web_session.csrf_token.encode()):
+        if not token_matches(sent, web_session.csrf_token):
             return "token does not match"
         return None
 

@@ -20,6 +20,7 @@ from ideas.form_tokens import new_token
 from ideas.policy import May
 from ideas.settings import TEMPLATES_DIR, Settings
 from ideas.web import context
+from ideas.web.csrf_tokens import mask
 from ideas.web.fragments import FragmentCache
 from ideas.web.htmx import is_htmx
 from ideas.web.static import static_version
@@ -161,7 +162,8 @@ def render(
     full_context: dict[str, Any] = {
         "current_user": viewer,
         "may": May(viewer),
-        "csrf_token": web_session.csrf_token if web_session is not None else "",
+        # Masked afresh for each response, never the session's token as it is (BREACH).
+        "csrf_token": mask(web_session.csrf_token) if web_session is not None else "",
         "request_id": getattr(state, "request_id", "-"),
         "now": utcnow(),
         **(context or {}),

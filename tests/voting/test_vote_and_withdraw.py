@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ideas.submissions.models import Idea
+from ideas.web.csrf_tokens import unmask
 from tests.factories.rounds import idea_url
 from tests.factories.voting import button, shown_count, tally, vote, vote_url
 from tests.html import Page
@@ -72,7 +73,8 @@ async def test_the_vote_button_is_a_plain_form(
     assert form.get("action") == vote_url(idea)
     assert form.get("hx-post") == vote_url(idea)
     assert form.get("hx-target") == f"#vote-{idea.id}"
-    assert page.one(f"#vote-{idea.id} input[name=csrf_token]").get("value") == priya.csrf
+    token = page.one(f"#vote-{idea.id} input[name=csrf_token]").get("value")
+    assert unmask(token) == priya.csrf.encode()
     assert page.one(f"#vote-{idea.id} input[name=next]").get("value") == (
         f"{idea_url(idea)}#vote-{idea.id}"
     )

@@ -7,6 +7,7 @@ same requests, with the token, do save: the refusals are the guard's doing.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any
@@ -18,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ideas.challenges.models import Challenge
 from ideas.settings import Settings
 from ideas.submissions.models import Idea
+from ideas.web.csrf_tokens import mask, token_matches, unmask
 from tests.factories.accounts import Person
 from tests.factories.queries import count
 from tests.factories.web import MakeSite
@@ -121,8 +123,95 @@ async def test_reading_never_needs_a_token(action: Action) -> None:
     form = await action.person.get(action.url)
     assert form.status_code == 200
     tokens = {field.get("value") for field in Page(form).select("form input[name=csrf_token]")}
-    assert tokens == {action.person.csrf}
+    assert len(tokens) == 1
+    assert unmask(tokens.pop()) == action.person.csrf.encode()
     assert (await action.person.client.head("/")).status_code == 200
+
+
+# The token in a page is masked afresh each time (BREACH) ------------------------
+
+
+def page_tokens(response: httpx.Response) -> set[str]:
+    """Every copy of the token in a page: form fields and the htmx header on <body>."""
+    page = Page(response)
+    tokens = {str(field.get("value")) for field in page.select("input[name=csrf_token]")}
+    tokens.add(json.loads(str(page.one("body").get("hx-headers:inherited")))["X-CSRF-Token"])
+    return tokens
+
+
+async def test_two_renders_of_a_page_carry_different_tokens_and_never_the_sessions_own(
+    action: Action,
+) -> None:
+    first = await action.person.get(action.url, headers={"Accept-Encoding": "gzip"})
+    second = await action.person.get(action.url, headers={"Accept-Encoding": "gzip"})
+    assert first.headers["content-encoding"] == "gzip"
+
+    (one,), (two,) = page_tokens(first), page_tokens(second)
+    assert one != two
+    for response in (first, second):
+        assert action.person.csrf not in response.text
+        assert action.person.csrf not in response.headers.get("set-cookie", "")
+
+
+async def test_each_masked_token_from_a_page_is_accepted(
+    action: Action, session: AsyncSession
+) -> None:
+    tokens = [token for _ in range(2) for token in page_tokens(await action.person.get(action.url))]
+    assert len(set(tokens)) == 2
+    response = await action.post({**action.data, "csrf_token": tokens[0]})
+    assert response.status_code == 303
+    response = await action.post(
+        {**action.data, "title": "Share leftovers again"},
+        csrf=False,
+        headers={"X-CSRF-Token": tokens[1], "HX-Request": "true"},
+    )
+    assert response.status_code == 200
+    assert await action.saved(session) == 2
+
+
+def tampered(token: str) -> list[str]:
+    """A masked token with one character changed, cut short, lengthened or re-padded."""
+    flipped = ("A" if token[10] != "A" else "B").join((token[:10], token[11:]))
+    return [flipped, token[:-1], token[:-4], token + "A", token + "==", token[: len(token) // 2]]
+
+
+async def test_a_tampered_masked_token_is_refused_and_nothing_is_saved(
+    action: Action, session: AsyncSession
+) -> None:
+    (token,) = page_tokens(await action.person.get(action.url))
+    for bad in tampered(token):
+        response = await action.post({**action.data, "csrf_token": bad})
+        assert response.status_code == 403, bad
+        response = await action.post(
+            csrf=False, headers={"X-CSRF-Token": bad, "HX-Request": "true"}
+        )
+        assert response.status_code == 403, bad
+    assert await action.saved(session) == 0
+
+
+async def test_another_sessions_masked_token_is_refused(
+    action: Action, make_user: Any, sign_in: Any, session: AsyncSession
+) -> None:
+    other = await sign_in(await make_user())
+    (token,) = page_tokens(await other.get(action.url))
+    response = await action.post({**action.data, "csrf_token": token})
+    assert response.status_code == 403
+    assert await action.saved(session) == 0
+
+
+def test_mask_gives_a_new_string_each_time_that_unmasks_to_the_secret() -> None:
+    secret = "7GSDBQiTrOBILmsYadc50mR0zEsHqxt5hW1x8Wic8JM"
+    masked = {mask(secret) for _ in range(50)}
+    assert len(masked) == 50
+    assert all(secret not in token and unmask(token) == secret.encode() for token in masked)
+    assert all(token_matches(token, secret) for token in masked)
+    assert token_matches(secret, secret)
+    assert not token_matches(secret[:-1], secret)
+    assert not token_matches("", secret)
+    assert not token_matches(mask(secret[:-1]), secret)
+    assert not token_matches(mask(secret) + "!", secret)
+    assert unmask("not base64 at all!") is None
+    assert unmask("") is None
 
 
 # What is refused ---------------------------------------------------------------

@@ -13,6 +13,7 @@ from ideas.comments import services
 from ideas.comments.models import Comment
 from ideas.db import utcnow
 from ideas.submissions.models import Idea
+from ideas.web.csrf_tokens import unmask
 from ideas.web.fragments import KEPT, FragmentCache
 from tests.html import Page
 
@@ -153,8 +154,8 @@ async def test_each_viewer_gets_vote_buttons_with_their_own_token_and_state(
 
     def button(page: Page) -> tuple[str, str]:
         form = page.one(f"#vote-{idea.id} form")
-        token = form.cssselect('[name="csrf_token"]')[0].get("value")
-        return token, " ".join(form.text_content().split())
+        token = unmask(form.cssselect('[name="csrf_token"]')[0].get("value"))
+        return (token or b"").decode(), " ".join(form.text_content().split())
 
     assert button(Page(await priya.get(url))) == (priya.csrf, f"Vote for “{idea.title}”")
     assert button(Page(await tomas.get(url))) == (tomas.csrf, f"Vote for “{idea.title}”")
