@@ -293,8 +293,6 @@ async def load(session: AsyncSession, now: datetime) -> dict[str, int]:
             await hosting.accept_host_invitation(
                 session, invitation_id=invitation.id, user_id=people[cohost].id, now=created_at
             )
-        loaded = await challenge_queries.by_id(session, challenge.id)
-        assert loaded is not None
         posted: list[int] = []
         Entry = tuple[str, str, str, str, tuple[tuple[int, str], ...]]
         entries: list[Entry] = [(a, t, s, b, ()) for a, t, s, b in demo.ideas]
@@ -303,8 +301,6 @@ async def load(session: AsyncSession, now: datetime) -> dict[str, int]:
             ideas_open = starts[0]
             assert ideas_open is not None
             posted_at = ideas_open + timedelta(hours=5 + 19 * position)
-            roles = policy.challenge_roles(people[author], loaded)
-            policy.check(policy.Action.POST_IDEA, loaded, roles, posted_at)
             idea = await idea_services.post_idea(
                 session,
                 challenge_id=challenge.id,
@@ -319,13 +315,9 @@ async def load(session: AsyncSession, now: datetime) -> dict[str, int]:
             )
             posted.append(idea.id)
             idea_count += 1
-        host_roles = policy.challenge_roles(people[demo.host], loaded)
         for index, note in demo.shortlist:
             review_open = starts[1]
             assert review_open is not None
-            policy.check(
-                policy.Action.SHORTLIST, loaded, host_roles, review_open + timedelta(days=1)
-            )
             await challenge_services.shortlist(
                 session,
                 challenge_id=challenge.id,
@@ -337,7 +329,6 @@ async def load(session: AsyncSession, now: datetime) -> dict[str, int]:
         for index, citation in demo.winners:
             closed = starts[3]
             assert closed is not None
-            policy.check(policy.Action.ANNOUNCE_WINNERS, loaded, host_roles, closed)
             await challenge_services.pick_winner(
                 session,
                 challenge_id=challenge.id,
