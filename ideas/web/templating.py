@@ -17,6 +17,7 @@ from ideas.accounts.providers import avatar_origins
 from ideas.challenges.phases import PHASES, Phase
 from ideas.db import utcnow
 from ideas.form_tokens import new_token
+from ideas.i18n import template_gettext, template_ngettext, template_pgettext
 from ideas.policy import May
 from ideas.settings import TEMPLATES_DIR, Settings
 from ideas.web import context
@@ -39,7 +40,11 @@ def create_templates(settings: Settings) -> Jinja2Blocks:
         trim_blocks=True,
         lstrip_blocks=True,
         auto_reload=settings.is_development,
-        extensions=[FragmentCache],
+        extensions=[FragmentCache, "jinja2.ext.i18n"],
+    )
+    # Every string a person reads is translated (ideas.i18n): {{ _("…") }} in templates.
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        template_gettext, template_ngettext, newstyle=True, pgettext=template_pgettext
     )
     zone = settings.zone
 
