@@ -65,11 +65,14 @@
   // arrives; this only spares the second trip.) All comes back with the answer.
   var SENDING = "data-sending";
 
+  // Only the form's own request counts: what a field or button inside it fetches
+  // for the form (similar ideas as the title is typed, the parents picker, the
+  // preview) must not hold back the form, or "Post the idea" pressed while similar
+  // ideas are on their way would do nothing.
   function formOf(event) {
     var ctx = event.detail && event.detail.ctx;
     var source = ctx && ctx.sourceElement;
-    if (!source || !source.closest) return null;
-    return source.tagName === "FORM" ? source : source.closest("form");
+    return source && source.tagName === "FORM" ? source : null;
   }
 
   function submitButtons(form) {
