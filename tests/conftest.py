@@ -31,6 +31,9 @@ from tests.factories.accounts import Person
 from tests.support.databases import new_database
 from tests.support.environ import TEST_ENVIRON
 
+# Grouping for pytest-xdist (a conftest may not hold a second hook of the same name).
+pytest_plugins = ["tests.support.parallel"]
+
 # Databases -----------------------------------------------------------------
 
 
@@ -172,13 +175,21 @@ def project_root() -> Path:
     return Path(__file__).resolve().parent.parent
 
 
+def _drives_a_browser(item: pytest.Item) -> bool:
+    return (
+        "tests/browser/" in item.path.as_posix() or item.get_closest_marker("browser") is not None
+    )
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Browser tests last: Playwright's sync API keeps an event loop running in
-    this thread for the rest of the session, where asyncio tests cannot run."""
+    this thread for the rest of the session, where asyncio tests cannot run.
+    Among them, first the groups with a site or deployment of their own, the longest
+    to run: on several workers the short ones are left to even out the end."""
     items.sort(
         key=lambda item: (
-            "tests/browser/" in item.path.as_posix()
-            or item.get_closest_marker("browser") is not None
+            _drives_a_browser(item),
+            _drives_a_browser(item) and item.get_closest_marker("xdist_group") is None,
         )
     )

@@ -63,6 +63,15 @@ class Inbox:
             await asyncio.sleep(self.slow)
         return "250 Message accepted"
 
+    def reset(self) -> None:
+        """Empty, answering every message at once, and running."""
+        self.messages.clear()
+        self.raw.clear()
+        self.refused.clear()
+        self.slow = 0.0
+        self.hang_up_after = None
+        self.start()
+
     def start(self) -> None:
         if self._controller is None:
             self._controller = Controller(self, hostname="127.0.0.1", port=self.port)

@@ -23,12 +23,22 @@ def smtp_port() -> int:
     return free_port()
 
 
-@pytest.fixture
-def inbox(smtp_port: int) -> Iterator[Inbox]:
+@pytest.fixture(scope="session")
+def _smtp_server(smtp_port: int) -> Iterator[Inbox]:
+    """Listening for the whole session (of this worker), so that no other server the
+    tests start (on this worker or another) is given its port between two tests."""
     server = Inbox(smtp_port)
     server.start()
     yield server
     server.stop()
+
+
+@pytest.fixture
+def inbox(_smtp_server: Inbox) -> Inbox:
+    """The SMTP server, empty and answering as it should; running even if the last test
+    stopped it."""
+    _smtp_server.reset()
+    return _smtp_server
 
 
 @pytest.fixture
