@@ -101,6 +101,16 @@
     });
   });
 
+  // Live pages: a notice waiting for an event of the page's stream (data-live-reveal)
+  // is shown when it comes. Parts that fetch themselves again listen with hx-trigger.
+  document.addEventListener("htmx:sse:after:message", function (event) {
+    var name = event.detail && event.detail.message && event.detail.message.event;
+    if (!name) return;
+    document.querySelectorAll("[data-live-reveal]").forEach(function (notice) {
+      if (notice.getAttribute("data-live-reveal") === name) notice.hidden = false;
+    });
+  });
+
   document.addEventListener("DOMContentLoaded", function () {
     initCounters(document);
     focusProblems(document);
