@@ -77,7 +77,7 @@ class Hub:
     def __init__(self, backend: Backend) -> None:
         self.backend = backend
         self._topics: dict[str, set[StreamQueue]] = {}
-        self._streams: set[StreamQueue] = set()
+        self._streams: dict[StreamQueue, tuple[str, ...]] = {}
         self.closing = False
 
     @classmethod
@@ -104,7 +104,7 @@ class Hub:
     def end_streams(self) -> None:
         self.closing = True
         for queue in list(self._streams):
-            close_stream(queue)
+            self._end(queue)
 
     def publish(self, event: Event) -> None:
         """Send ``event`` to every process (this one included); never waits."""
@@ -125,28 +125,35 @@ class Hub:
             try:
                 queue.put_nowait(message)
             except asyncio.QueueFull:
-                close_stream(queue)  # too far behind: the page connects again
+                self._end(queue)  # too far behind: the page connects again
 
     @contextlib.contextmanager
     def listening(self, topics: Iterable[str]) -> Iterator[StreamQueue]:
         """A queue that receives the events of ``topics`` while the block runs."""
         queue: StreamQueue = asyncio.Queue(QUEUE_SIZE)
         names = tuple(dict.fromkeys(topics))
-        self._streams.add(queue)
+        self._streams[queue] = names
         for topic in names:
             self._topics.setdefault(topic, set()).add(queue)
         if self.closing:
-            close_stream(queue)
+            self._end(queue)
         try:
             yield queue
         finally:
-            self._streams.discard(queue)
-            for topic in names:
-                listeners = self._topics.get(topic)
-                if listeners is not None:
-                    listeners.discard(queue)
-                    if not listeners:
-                        del self._topics[topic]
+            self._detach(queue)
+
+    def _end(self, queue: StreamQueue) -> None:
+        """The stream hears nothing more, and its queue says it is over."""
+        self._detach(queue)
+        close_stream(queue)
+
+    def _detach(self, queue: StreamQueue) -> None:
+        for topic in self._streams.pop(queue, ()):
+            listeners = self._topics.get(topic)
+            if listeners is not None:
+                listeners.discard(queue)
+                if not listeners:
+                    del self._topics[topic]
 
     def end_streams_on_exit_signals(self) -> None:
         """Let uvicorn's graceful shutdown finish: it waits for every response to end,
