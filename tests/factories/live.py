@@ -21,9 +21,9 @@ HEARD_WITHIN = 3.0  # seconds an event may take to arrive in a test
 QUIET_FOR = 0.3  # seconds of silence that count as "nothing was sent"
 
 
-async def next_message(queue: StreamQueue, timeout: float = HEARD_WITHIN) -> bytes | None:
-    """The next message on ``queue`` (None: the stream was closed); fails after ``timeout``."""
-    return await asyncio.wait_for(queue.get(), timeout)
+async def next_message(queue: StreamQueue) -> bytes | None:
+    """The next message on ``queue`` (None: the stream was closed); fails after a while."""
+    return await asyncio.wait_for(queue.get(), HEARD_WITHIN)
 
 
 async def heard_nothing(queue: StreamQueue, quiet: float = QUIET_FOR) -> bool:
@@ -65,16 +65,16 @@ class OpenStream:
     def text(self) -> str:
         return self.body.decode()
 
-    async def until(self, needle: str, timeout: float = HEARD_WITHIN) -> str:
+    async def until(self, needle: str) -> str:
         """Wait until the stream has sent ``needle``; everything sent so far."""
-        async with asyncio.timeout(timeout):
+        async with asyncio.timeout(HEARD_WITHIN):
             while needle not in self.text:
                 self.changed.clear()
                 await self.changed.wait()
         return self.text
 
-    async def until_ended(self, timeout: float = HEARD_WITHIN) -> None:
-        async with asyncio.timeout(timeout):
+    async def until_ended(self) -> None:
+        async with asyncio.timeout(HEARD_WITHIN):
             while not self.ended:
                 self.changed.clear()
                 await self.changed.wait()

@@ -133,10 +133,7 @@ async def test_the_count_a_page_fetches_is_the_ideas_as_the_viewer_may_see_it(
 
     assert response.status_code == 200
     assert Page(response).text(".vote__number") == "1"
-    assert (
-        " ".join(response.text.replace('<strong class="vote__number">1</strong>', "1").split())
-        == "1 vote"
-    )
+    assert response.text.split()[-1] == "vote"
     await set_status(session, idea, IdeaStatus.HIDDEN)
     assert (await visitor.get(f"/ideas/{idea.id}/votes")).status_code == 404
 
