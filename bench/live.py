@@ -78,8 +78,16 @@ def app_processes(port: int) -> list[int]:
             continue
         if "ideas" in argv and all(part in argv for part in wanted):
             children = Path(f"/proc/{entry.name}/task/{entry.name}/children").read_text().split()
-            return [int(child) for child in children] or [int(entry.name)]
+            workers = [int(child) for child in children if _is_worker(int(child))]
+            return workers or [int(entry.name)]
     raise RuntimeError(f"no `ideas serve` on port {port}")
+
+
+def _is_worker(pid: int) -> bool:
+    """uvicorn's workers, not multiprocessing's resource tracker beside them."""
+    with contextlib.suppress(OSError):
+        return b"resource_tracker" not in Path(f"/proc/{pid}/cmdline").read_bytes()
+    return False
 
 
 def memory_kib(pid: int) -> int:
@@ -98,49 +106,83 @@ def sockets(pid: int) -> int:
     return count
 
 
-class Stream:
-    """One open event stream: the times at which it heard each vote, in order."""
+class Tally:
+    """How many streams heard each vote; says when all of them heard the one awaited."""
 
-    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        self.reader = reader
-        self.writer = writer
+    def __init__(self, streams: int) -> None:
+        self.streams = streams
+        self.counts: list[int] = []
+        self.awaited = 0
+        self.all_heard = asyncio.Event()
+
+    def heard(self, index: int) -> None:
+        while len(self.counts) <= index:
+            self.counts.append(0)
+        self.counts[index] += 1
+        if index == self.awaited and self.counts[index] == self.streams:
+            self.all_heard.set()
+
+    def await_vote(self, index: int) -> None:
+        self.awaited = index
+        self.all_heard.clear()
+        if len(self.counts) > index and self.counts[index] == self.streams:
+            self.all_heard.set()
+
+
+class Stream(asyncio.Protocol):
+    """One open event stream, read by callbacks (no task per stream: the client must not
+    be what is measured): the times at which it heard each vote, in order."""
+
+    def __init__(self, request: bytes, tally: Tally) -> None:
+        self.request = request
+        self.tally = tally
         self.heard: list[float] = []
-        self.changed: asyncio.Event | None = None
+        self.opened: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self.received = b""
+        self.transport: asyncio.Transport | None = None
 
-    async def listen(self) -> None:
-        tail = b""
-        while data := await self.reader.read(65536):
-            now = time.perf_counter()
-            text = tail + data
-            found = text.count(MARKER)
-            # A marker cut in two by a read is found with the next one.
-            tail = text[-len(MARKER) + 1 :] if not text.endswith(b"\n") else b""
-            if found:
-                self.heard.extend([now] * found)
-                if self.changed is not None:
-                    self.changed.set()
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        self.transport = transport
+        transport.write(self.request)
+
+    def data_received(self, data: bytes) -> None:
+        now = time.perf_counter()
+        if not self.opened.done():
+            self.received += data
+            if not self.received.startswith(b"HTTP/1.1 200") and b"\r\n" in self.received:
+                self.opened.set_exception(RuntimeError(f"not opened: {self.received[:200]!r}"))
+            elif b"retry:" in self.received:
+                # The first message says the stream is registered with the hub.
+                self.opened.set_result(None)
+                self.received = self.received[-len(MARKER) :]
+            return
+        text = self.received + data
+        for _ in range(text.count(MARKER)):
+            self.heard.append(now)
+            self.tally.heard(len(self.heard) - 1)
+        # A marker cut in two by a read is found with the next one.
+        self.received = text[-len(MARKER) + 1 :]
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if not self.opened.done():
+            self.opened.set_exception(RuntimeError("the stream closed at once"))
 
     def close(self) -> None:
-        self.writer.close()
+        if self.transport is not None:
+            self.transport.close()
 
 
-async def open_stream(port: int, path: str) -> Stream:
-    reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    writer.write(
-        f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
-        "Accept: text/event-stream\r\n\r\n".encode()
+async def open_stream(port: int, path: str, tally: Tally) -> Stream:
+    request = (
+        f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nAccept: text/event-stream\r\n\r\n"
+    ).encode()
+    loop = asyncio.get_running_loop()
+    _transport, stream = await loop.create_connection(
+        lambda: Stream(request, tally), "127.0.0.1", port
     )
-    head = await reader.readuntil(b"\r\n\r\n")
-    if not head.startswith(b"HTTP/1.1 200"):
-        raise RuntimeError(f"the stream did not open: {head[:200]!r}")
-    # The first message (retry: …) says the stream is registered with the hub.
-    first = b""
-    while b"retry:" not in first:
-        chunk = await reader.read(4096)
-        if not chunk:
-            raise RuntimeError("the stream closed at once")
-        first += chunk
-    return Stream(reader, writer)
+    await stream.opened
+    return stream
 
 
 async def post_vote(port: int, cookie: str, pair: Pair) -> int:
@@ -166,21 +208,18 @@ async def _measure(
     memory_before = {pid: memory_kib(pid) for pid in processes}
     sockets_before = {pid: sockets(pid) for pid in processes}
     started = time.perf_counter()
+    tally = Tally(streams_wanted)
     streams: list[Stream] = []
     while len(streams) < streams_wanted:
         batch = min(OPEN_AT_ONCE, streams_wanted - len(streams))
-        streams += await asyncio.gather(*(open_stream(port, path) for _ in range(batch)))
+        streams += await asyncio.gather(*(open_stream(port, path, tally) for _ in range(batch)))
     open_seconds = time.perf_counter() - started
-    listeners = [asyncio.create_task(stream.listen()) for stream in streams]
     await asyncio.sleep(SETTLE_SECONDS)
     held = {pid: sockets(pid) - sockets_before[pid] for pid in processes}
     kib = {
         pid: (memory_kib(pid) - memory_before[pid]) / held[pid] if held[pid] else 0.0
         for pid in processes
     }
-    changed = asyncio.Event()
-    for stream in streams:
-        stream.changed = changed
     latencies: list[float] = []
     missed = 0
     failed: list[int] = []
@@ -191,14 +230,10 @@ async def _measure(
             if status != 200:
                 failed.append(status)
                 continue
-            deadline = sent + WAIT_SECONDS
-            while any(len(stream.heard) < number - len(failed) for stream in streams):
-                changed.clear()
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(changed.wait(), max(0.0, deadline - time.perf_counter()))
-                if time.perf_counter() >= deadline:
-                    break
             index = number - len(failed) - 1
+            tally.await_vote(index)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(tally.all_heard.wait(), WAIT_SECONDS)
             for stream in streams:
                 if len(stream.heard) > index:
                     latencies.append((stream.heard[index] - sent) * 1000)
@@ -208,9 +243,6 @@ async def _measure(
     finally:
         for stream in streams:
             stream.close()
-        for task in listeners:
-            task.cancel()
-        await asyncio.gather(*listeners, return_exceptions=True)
     ordered = sorted(latencies) or [float("nan")]
     return LiveResult(
         streams=len(streams),

@@ -32,7 +32,9 @@ logger = logging.getLogger(__name__)
 
 CHANNEL = "ideas_live"
 QUEUE_SIZE = 64  # events a slow stream may fall behind by before it is closed
-RETRY_SECONDS = 2.0  # before a lost Redis or PostgreSQL subscriber connects again
+RETRY_SECONDS = 2.0
+PING_SECONDS = 20.0  # between comments sent to every stream, which keep proxies from closing it
+PING = b": ping\n\n"  # before a lost Redis or PostgreSQL subscriber connects again
 
 Closed = None  # put on a stream's queue: the stream ends
 
@@ -79,6 +81,7 @@ class Hub:
         self._topics: dict[str, set[StreamQueue]] = {}
         self._streams: dict[StreamQueue, tuple[str, ...]] = {}
         self.closing = False
+        self._pinger: asyncio.Task[None] | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Hub:
@@ -95,10 +98,23 @@ class Hub:
 
     async def start(self) -> None:
         await self.backend.start(self.deliver)
+        self._pinger = asyncio.create_task(self._ping_forever(), name="live-ping")
+
+    async def _ping_forever(self) -> None:
+        while True:
+            await asyncio.sleep(PING_SECONDS)
+            for queue in list(self._streams):
+                with contextlib.suppress(asyncio.QueueFull):
+                    queue.put_nowait(PING)
 
     async def close(self) -> None:
         """End every open stream (they then finish their responses), and stop listening."""
         self.end_streams()
+        if self._pinger is not None:
+            self._pinger.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._pinger
+            self._pinger = None
         await self.backend.close()
 
     def end_streams(self) -> None:

@@ -3,8 +3,8 @@
 A stream is opened only by who may see its page (the same loaders and
 ``policy`` as the page), hears the topics of that page and, signed in, the
 person's own badge. It holds no database connection while open: its reads
-end before it starts. A quiet stream sends a comment now and then, so that
-proxies keep it and a closed one is noticed.
+end before it starts. Every stream gets a comment now and then (``Hub``'s
+ping), so that proxies keep it open.
 """
 
 from __future__ import annotations
@@ -26,7 +26,6 @@ from ideas.policy import Action
 from ideas.voting import queries as voting_queries
 from ideas.web import context
 
-PING_SECONDS = 20.0
 RETRY_MILLISECONDS = 5000  # how long a browser waits before it connects again
 HEADERS = {
     "Cache-Control": "no-store",
@@ -65,11 +64,8 @@ class EventStream(Response):
 
 async def _relay(queue: StreamQueue, send: Send) -> None:
     while True:
-        try:
-            async with asyncio.timeout(PING_SECONDS):
-                message = await queue.get()
-        except TimeoutError:
-            message = b": ping\n\n"
+        # Quiet streams get the hub's ping now and then (one timer per process).
+        message = await queue.get()
         if message is Closed:
             return
         try:
