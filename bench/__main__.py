@@ -41,6 +41,13 @@ same processes served directly, one right after the other: the front must
 keep FRONT_RATIO of the direct throughput. Without nginx that load is left
 out, with a note.
 
+Last, live pages (``bench.live``): BENCH_LIVE_STREAMS (2,000) event streams of the
+big challenge's page held by each app process, the memory each costs it, and
+BENCH_LIVE_VOTES votes timed until every stream heard each, against a 99th
+percentile of 500 ms. SQLite tells only the streams of its own process, so it
+gets a server of one process for this; PostgreSQL's two workers share its
+LISTEN/NOTIFY.
+
 Figures from different machines differ: the run starts by timing a plain
 Python loop as a yardstick, and notes beside a load when the host took more
 than a twentieth of the CPU time for other guests while it ran (steal, from

@@ -88,8 +88,12 @@ class Hub:
         if settings.redis_url:
             return cls(RedisBackend(settings.redis_url))
         url = settings.effective_database_url
-        if url.startswith("postgresql"):
+        if url.startswith("postgresql") and not settings.db_pgbouncer:
             return cls(PostgresBackend(url))
+        if url.startswith("postgresql"):
+            # PgBouncer in transaction pooling mode cannot LISTEN: each process then tells
+            # only its own streams. `ideas check` says so; REDIS_URL is the way.
+            logger.warning("live pages: behind PgBouncer without REDIS_URL, within one process")
         return cls(InProcessBackend())
 
     @property

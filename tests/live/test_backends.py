@@ -145,6 +145,10 @@ async def test_a_slow_page_is_closed_rather_than_kept_waiting_for() -> None:
         ({"REDIS_URL": "redis://127.0.0.1:6379/0"}, RedisBackend),
         ({"DATABASE_URL": "postgresql://postgres@127.0.0.1/ideas"}, PostgresBackend),
         ({}, InProcessBackend),
+        (
+            {"DATABASE_URL": "postgresql://postgres@127.0.0.1/ideas", "IDEAS_DB_PGBOUNCER": "true"},
+            InProcessBackend,
+        ),
     ],
 )
 def test_the_backend_follows_the_settings(environ: dict[str, str], backend: type) -> None:
