@@ -88,7 +88,7 @@ class Hub:
         if settings.redis_url:
             return cls(RedisBackend(settings.redis_url))
         url = settings.effective_database_url
-        if url.startswith("postgresql") and not settings.db_pgbouncer:
+        if settings.live_listens_on_postgresql:
             return cls(PostgresBackend(url))
         if url.startswith("postgresql"):
             # PgBouncer in transaction pooling mode cannot LISTEN: each process then tells
