@@ -57,7 +57,7 @@ browsers:  ## Install Debian's Chromium and fonts for the browser tests (needs r
 screenshots: install  ## Photograph the main pages at 375 and 1280 px into docs/screenshots
 	IDEAS_SCREENSHOTS=docs/screenshots $(BIN)/pytest tests/browser/test_screenshots.py -q
 
-bench: $(STAMP)  ## Load-test the signed-in pages and votes on 100k ideas against a bare stack, SQLite and PostgreSQL (BENCH_SCALE=0.01 for a quick run)
+bench: $(STAMP)  ## Load-test the signed-in pages and votes on 100k ideas against a bare stack, and 2,000 live streams per process, SQLite and PostgreSQL (BENCH_SCALE=0.01 for a quick run)
 	@command -v wrk >/dev/null || { echo 'Installing wrk'; apt-get update -qq && apt-get install -y -qq wrk; }
 	$(BIN)/python -m bench
 

@@ -41,6 +41,13 @@ same processes served directly, one right after the other: the front must
 keep FRONT_RATIO of the direct throughput. Without nginx that load is left
 out, with a note.
 
+Last, live pages (``bench.live``): BENCH_LIVE_STREAMS (2,000) event streams of the
+big challenge's page held by each app process, the memory each costs it, and
+BENCH_LIVE_VOTES votes timed until every stream heard each, against a 99th
+percentile of 500 ms. SQLite tells only the streams of its own process, so it
+gets a server of one process for this; PostgreSQL's two workers share its
+LISTEN/NOTIFY.
+
 Figures from different machines differ: the run starts by timing a plain
 Python loop as a yardstick, and notes beside a load when the host took more
 than a twentieth of the CPU time for other guests while it ran (steal, from
@@ -73,6 +80,7 @@ from typing import Any
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
+from bench import live
 from bench.generate import Generated, generate
 from bench.signed_in import Pair, SignedIn, sign_in, write_pairs, write_people
 from ideas.db import execute_autocommit
@@ -115,6 +123,8 @@ CHOSEN = [
 TARGET_RATIO = 0.65  # of the bare stack's requests per second
 TARGET_P99_MS = 250  # the signed-in pages'
 TARGET_COMPARE_RPS = 300
+LIVE_STREAMS = int(os.environ.get("BENCH_LIVE_STREAMS", "2000"))  # held by each app process
+LIVE_VOTES = int(os.environ.get("BENCH_LIVE_VOTES", "20"))
 PEOPLE = 2_000  # signed in, for the signed-in pages, the vote endpoint and the compare page
 # (person, idea) pairs voting and withdrawing, for each stack: one per person, or several
 # per person to make up this many. Without the eighth that warms up, a wrk thread's pass
@@ -675,6 +685,7 @@ def bench(kind: str, folder: Path, yardstick: float) -> dict[str, Any]:
                     direct = measure_signed_in(port, people, cookie, signed_in, path)
                     print(f"  {FRONT_PAGE}: target {FRONT.describe()} (bare: served directly)")
                     record(FRONT_PAGE, path, through, direct)
+            live_result = measure_live(kind, url, folder, port, cookie, challenge)
     summary = {
         "database": kind,
         "scale": SCALE,
@@ -693,11 +704,30 @@ def bench(kind: str, folder: Path, yardstick: float) -> dict[str, Any]:
         "target_ratio": TARGET_RATIO,
         "target_p99_ms": TARGET_P99_MS,
         "pages": [asdict(result) for result in results],
+        "live": asdict(live_result),
     }
     (RESULTS / f"results-{kind}.json").write_text(
         json.dumps(summary, indent=2, ensure_ascii=False) + "\n"
     )
     return summary
+
+
+def measure_live(
+    kind: str, url: str, folder: Path, port: int, cookie: str, challenge: str
+) -> live.LiveResult:
+    """LIVE_STREAMS event streams of the big challenge's page held by each app process, and
+    LIVE_VOTES votes reaching them all. SQLite tells the streams of its one process only,
+    so it gets a server of one process of its own; PostgreSQL's processes share its
+    LISTEN/NOTIFY, and every one of them holds streams."""
+    fresh = asyncio.run(sign_in(url, people=LIVE_VOTES, pairs=LIVE_VOTES, seed=29))
+    path = f"/events{challenge}"
+    if kind == "sqlite":
+        with serve((*IDEAS, "serve", "--workers", "1"), url, folder) as one:
+            result = live.measure_live(one, path, LIVE_STREAMS, fresh.pairs, cookie)
+    else:
+        result = live.measure_live(port, path, LIVE_STREAMS * WORKERS, fresh.pairs, cookie)
+    print(f"  live pages: {live.describe(result)}")
+    return result
 
 
 def print_summary(summaries: list[dict[str, Any]]) -> None:
@@ -712,11 +742,15 @@ def print_summary(summaries: list[dict[str, Any]]) -> None:
                 f"  {DATABASES[summary['database']]:11} {label(result):30} "
                 f"{figures(result.load, bare, result.ratio)}  {verdict}{notes(result.load, bare)}"
             )
+        held = live.LiveResult(**summary["live"])
+        print(f"  {DATABASES[summary['database']]:11} live pages: {live.describe(held)}")
 
 
 def main() -> None:
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is needed: apt-get install -y wrk")
+    # Every stream is a file on each side; the servers started below inherit the limit.
+    live.raise_open_files_limit(LIVE_STREAMS * WORKERS + 4096)
     yardstick = python_yardstick()
     print(
         f"scale {SCALE}, {CONNECTIONS} connections, {SECONDS}s per page, "

@@ -16,6 +16,7 @@ from starlette.types import ASGIApp
 import ideas.models  # noqa: F401 - every table, so that foreign keys resolve
 from ideas.accounts.providers import Providers, avatar_origins, configured
 from ideas.db import Database
+from ideas.live.hub import Hub, InProcessBackend
 from ideas.logs import configure_logging
 from ideas.notifications import mail
 from ideas.notifications import worker as notifications_worker
@@ -70,8 +71,12 @@ class Site(Starlette):
         )
 
 
-def create_app(settings: Settings | None = None, database: Database | None = None) -> Starlette:
-    """Build the site. ``database`` is given by tests; otherwise one is opened at start-up."""
+def create_app(
+    settings: Settings | None = None, database: Database | None = None, live: Hub | None = None
+) -> Starlette:
+    """Build the site. ``database`` is given by tests; otherwise one is opened at start-up.
+    ``live`` (tests): where changes are told to open pages; by default one process's own
+    hub when ``database`` is given (started by whoever needs it), else from the settings."""
     settings = settings or load_settings()
 
     @contextlib.asynccontextmanager
@@ -81,11 +86,15 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             return
         app.state.database = Database.from_settings(settings)
         app.state.database.mail = app.state.mail
+        app.state.database.live = app.state.live
+        await app.state.live.start()
+        app.state.live.end_streams_on_exit_signals()
         try:
             # Queued e-mail is sent from here too, unless a separate `ideas worker` does it.
             async with notifications_worker.in_background(app.state.database, settings):
                 yield
         finally:
+            await app.state.live.close()
             await app.state.outages.close()
             await app.state.database.dispose()
 
@@ -112,8 +121,12 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.state.templates = create_templates(settings)
     app.state.rate_limiter = RateLimiter.from_settings(settings)
     app.state.providers = Providers(settings)
+    if live is None:
+        live = Hub(InProcessBackend()) if database is not None else Hub.from_settings(settings)
+    app.state.live = live
     if database is not None:
         database.mail = app.state.mail
+        database.live = live
         app.state.database = database
     return app
 

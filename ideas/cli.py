@@ -148,9 +148,10 @@ def check() -> None:
     if limit is not None:
         budget = settings.connection_budget
         processes = settings.processes or settings.workers + 1
+        listening = " + 1 for live pages" if settings.live_listens_on_postgresql else ""
         arithmetic = (
             f"{processes} processes x ({settings.db_pool_size} kept + "
-            f"{settings.db_max_overflow} under load) = {budget}"
+            f"{settings.db_max_overflow} under load{listening}) = {budget}"
         )
         if budget > limit:
             click.echo(
@@ -160,6 +161,11 @@ def check() -> None:
             )
         else:
             click.echo(f"connections: ok ({arithmetic}, server allows {limit})")
+    if url.startswith("postgresql") and settings.db_pgbouncer and not settings.redis_url:
+        click.echo(
+            "live pages: warning: PgBouncer cannot carry LISTEN/NOTIFY, so each process "
+            "tells only its own open pages; set REDIS_URL"
+        )
     if current != head:
         click.echo(f"schema: at {current or 'nothing'}, expected {head}; run `ideas migrate`")
         sys.exit(1)

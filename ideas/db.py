@@ -19,7 +19,7 @@ import asyncio
 import contextlib
 import fcntl
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -40,6 +40,7 @@ from sqlalchemy.pool import ConnectionPoolEntry
 from sqlalchemy.types import TypeDecorator
 
 if TYPE_CHECKING:
+    from ideas.live.hub import Hub
     from ideas.notifications.mail import MailSetup
     from ideas.settings import Settings
 
@@ -78,6 +79,7 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 
 WRITE_OPTION = "ideas_write"
+AFTER_COMMIT = "ideas_after_commit"
 READ_OPTION = "ideas_read"
 
 
@@ -219,9 +221,10 @@ def _lock_file(url: str) -> Path | None:
 class Database:
     """The engine, a session factory and, for SQLite, the write lock.
 
-    It also carries what services that queue e-mail need (``mail``), reached
-    through ``session.info["database"]``: whoever opens the database (the app,
-    ``ideas worker``, a test) sets it; None, the default, queues no e-mail.
+    It also carries what services that queue e-mail need (``mail``) and where live
+    events go (``live``), reached through ``session.info["database"]``: whoever
+    opens the database (the app, ``ideas worker``, a test) sets them; None, the
+    default, queues no e-mail and tells no open page.
     """
 
     def __init__(
@@ -235,6 +238,8 @@ class Database:
         self.bind = bind
         self.write_lock: WriteLock | None = WriteLock(lock_file) if serialize_writes else None
         self.mail: MailSetup | None = None
+        # Where changes are told to open pages (``ideas.live``); None tells nobody.
+        self.live: Hub | None = None
         options: dict[str, Any] = {"expire_on_commit": False, "autoflush": False}
         if isinstance(bind, AsyncConnection):
             # Tests: every commit becomes a savepoint release inside the test's
@@ -338,6 +343,15 @@ async def write(session: AsyncSession) -> AsyncIterator[AsyncSession]:
     ):
         await transaction.connection(execution_options={WRITE_OPTION: True})
         yield transaction
+    # Committed: what waited for it (``after_commit``) happens now, and never after
+    # a rollback, which leaves the block above by its exception.
+    for callback in transaction.info.pop(AFTER_COMMIT, ()):
+        callback()
+
+
+def after_commit(transaction: AsyncSession, callback: Callable[[], None]) -> None:
+    """Call ``callback`` once the write transaction ``transaction`` has committed."""
+    transaction.info.setdefault(AFTER_COMMIT, []).append(callback)
 
 
 async def execute_autocommit(url: str, statement: str) -> None:

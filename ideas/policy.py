@@ -239,6 +239,14 @@ def can_see_idea(idea: Idea, roles: frozenset[Role]) -> bool:
     return not roles.isdisjoint({Role.AUTHOR, Role.HOST, Role.ADMIN})
 
 
+def may_announce(phase: Phase, *, idea_visible: bool = True) -> bool:
+    """Whether a change is told to open pages (``ideas.live``): only when everyone who
+    may see the challenge may see what changed — the challenge is past its draft and the
+    idea is listed. A stream is opened only by who may see its page; what only some of
+    them may see (a hidden idea, a draft) is never sent, so no stream has to ask again."""
+    return allows(Action.SEE_CHALLENGE, phase, {Role.VISITOR}) and idea_visible
+
+
 def may_see_picture_of(
     user: User | None, challenge: Challenge, idea: Idea | None, now: datetime
 ) -> bool:

@@ -16,6 +16,7 @@ from ideas.challenges import hosting_views as hosting
 from ideas.challenges import shortlist_views as shortlisting
 from ideas.challenges import views as challenges
 from ideas.comments import views as comments
+from ideas.live import views as live
 from ideas.media import views as media
 from ideas.moderation import audit_views as audit_log
 from ideas.moderation import views as moderation
@@ -140,6 +141,10 @@ def routes(settings: Settings) -> list[BaseRoute]:
             methods=["POST"],
             name="comment.report",
         ),
+        # Live pages: the event streams (deploy/nginx passes /events unbuffered).
+        Route("/events", live.person_stream, name="live.person"),
+        Route("/events/challenges/{slug}", live.challenge_stream, name="live.challenge"),
+        Route("/events/ideas/{idea_id:id}", live.idea_stream, name="live.idea"),
         # Notifications, follows and e-mail; before /challenges/{slug} and /ideas/{id}/{slug}.
         Route("/notifications", notifying.notifications_page, name="notifications"),
         Route("/notifications/badge", notifying.badge, name="notifications.badge"),
@@ -417,6 +422,7 @@ def routes(settings: Settings) -> list[BaseRoute]:
         ),
         # Votes; before /ideas/{id}/{slug}, which would take "vote" for a slug.
         Route("/ideas/{idea_id:id}/vote", voting.vote, methods=["POST"], name="idea.vote"),
+        Route("/ideas/{idea_id:id}/votes", voting.vote_count, name="idea.votes"),
         Route("/ideas/{idea_id:id}", submissions.idea_detail, name="idea.short"),
         Route("/ideas/{idea_id:id}/{slug}", submissions.idea_detail, name="idea.detail"),
         Route("/preview", preview.markdown_preview, methods=["POST"], name="markdown.preview"),

@@ -490,10 +490,21 @@ class Settings(BaseSettings):
         }
 
     @property
+    def live_listens_on_postgresql(self) -> bool:
+        """Live pages reach other processes through PostgreSQL's LISTEN/NOTIFY, on one more
+        connection per process (``ideas.live.hub``): with no Redis, not behind PgBouncer."""
+        return (
+            self.effective_database_url.startswith("postgresql")
+            and not self.redis_url
+            and not self.db_pgbouncer
+        )
+
+    @property
     def connection_budget(self) -> int:
         """Most PostgreSQL connections every process together may hold."""
         processes = self.processes if self.processes is not None else self.workers + 1
-        return processes * (self.db_pool_size + self.db_max_overflow)
+        listening = 1 if self.live_listens_on_postgresql else 0
+        return processes * (self.db_pool_size + self.db_max_overflow + listening)
 
     @property
     def is_sqlite(self) -> bool:

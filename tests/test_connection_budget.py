@@ -47,6 +47,17 @@ def test_six_processes_fit_a_default_postgresql_by_default() -> None:
     assert settings.connection_budget <= DEFAULT_AVAILABLE
 
 
+def test_each_process_listens_for_live_pages_on_one_more_connection_without_redis() -> None:
+    postgresql = {**TEST_ENVIRON, "DATABASE_URL": "postgresql://postgres@127.0.0.1/ideas"}
+
+    alone = load_settings({**postgresql, "IDEAS_WORKERS": "5"})
+    with_redis = load_settings({**postgresql, "IDEAS_WORKERS": "5", "REDIS_URL": "redis://r/0"})
+
+    assert alone.connection_budget == 6 * (5 + 10 + 1)
+    assert alone.connection_budget <= DEFAULT_AVAILABLE
+    assert with_redis.connection_budget == 6 * (5 + 10)
+
+
 async def _connections_to(database_name: str) -> int:
     admin = Database.from_url(
         os.environ.get(
@@ -130,10 +141,15 @@ def test_check_warns_when_the_processes_may_open_more_than_the_server_allows(
     if committing_database_url.startswith("sqlite"):
         assert "connections:" not in fits.stdout + too_many.stdout
         return
-    assert "connections: ok (4 processes x (5 kept + 10 under load) = 60" in fits.stdout
+    # Without Redis, each process listens for live pages on one connection more.
+    assert (
+        "connections: ok (4 processes x (5 kept + 10 under load + 1 for live pages) = 64"
+        in fits.stdout
+    )
     assert "warning" not in fits.stdout
-    assert "connections: warning: 40 processes x (5 kept + 10 under load) = 600" in (
-        too_many.stdout
+    assert (
+        "connections: warning: 40 processes x (5 kept + 10 under load + 1 for live pages) = 640"
+        in too_many.stdout
     )
     assert "max_connections (100)" in too_many.stdout
 

@@ -21,6 +21,7 @@ from ideas.challenges.phases import Phase
 from ideas.db import write
 from ideas.errors import Conflict, Invalid, NotFound
 from ideas.form_tokens import Once
+from ideas.live import events as live
 from ideas.media import pictures
 from ideas.notifications import events as notification_events
 from ideas.policy import Action
@@ -285,6 +286,7 @@ async def switch_phase(
             before=before.value,
             after=to.value,
         )
+        live.phase_switched(tx, challenge_id=challenge.id, before=before, after=to)
         await notification_events.on_phase_switched(
             tx, challenge=challenge, before=before, actor_id=actor_id, now=now
         )

@@ -14,10 +14,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ideas import audit, form_tokens, markdown, policy
 from ideas.accounts.models import User
+from ideas.challenges.phases import Phase
 from ideas.comments.models import Comment, CommentStatus
 from ideas.db import write
 from ideas.errors import Conflict, NotFound
 from ideas.form_tokens import Once
+from ideas.live import events as live
 from ideas.notifications import events as notification_events
 from ideas.policy import Action
 from ideas.submissions import queries as idea_queries
@@ -70,7 +72,7 @@ async def post_comment(
         ).one_or_none()
         if idea is None:
             raise NotFound()
-        await _require_open(tx, idea_id, author_id, now)
+        phase = await _require_open(tx, idea_id, author_id, now)
         if idea.status not in VISIBLE_STATUSES:
             raise Conflict(no_comments_on(idea.status.value))
         root_id = None
@@ -104,19 +106,22 @@ async def post_comment(
             parent_id=root_id,
         )
         await form_tokens.made(tx, once, comment.id)
+        live.commented(tx, idea_id=idea_id, phase=phase, idea_visible=True)
         await notification_events.on_comment_posted(
             tx, comment=comment, replied_to=parent_id, now=now
         )
     return comment
 
 
-async def _require_open(tx: AsyncSession, idea_id: int, person_id: int, now: datetime) -> None:
-    """Commenting, and changing one's comment, are open to ``person_id`` on the idea now."""
+async def _require_open(tx: AsyncSession, idea_id: int, person_id: int, now: datetime) -> Phase:
+    """Commenting, and changing one's comment, are open to ``person_id`` on the idea now,
+    in the phase returned."""
     idea = await idea_queries.for_policy(tx, idea_id)
     if idea is None:
         raise NotFound()
     roles = policy.idea_roles(await tx.get(User, person_id), idea.challenge, idea)
     policy.check(Action.COMMENT, idea.challenge, roles, now)
+    return idea.challenge.phase_at(now)
 
 
 async def _challenge_of(tx: AsyncSession, idea_id: int) -> int | None:

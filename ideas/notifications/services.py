@@ -19,6 +19,7 @@ from ideas.accounts.models import User, UserStatus
 from ideas.challenges.models import Challenge
 from ideas.db import Database, write
 from ideas.errors import NotFound
+from ideas.live import events as live
 from ideas.notifications.models import (
     ChallengeFollow,
     EmailFrequency,
@@ -92,6 +93,7 @@ async def notify(
         for person in people
     ]
     tx.add_all(added)
+    live.notified(tx, (person.id for person in people))
     database: Database = tx.info["database"]
     setup = database.mail
     mailed = [
@@ -227,6 +229,7 @@ async def mark_read(
             raise NotFound()
         if notification.read_at is None:
             notification.read_at = now
+            live.notified(tx, [user_id])  # the person's other pages show the new count
     return notification
 
 
@@ -241,6 +244,7 @@ async def mark_all_read(
         if up_to_id is not None:
             query = query.where(Notification.id <= up_to_id)
         await tx.execute(query.values(read_at=now).execution_options(synchronize_session=False))
+        live.notified(tx, [user_id])
 
 
 # A deleted account ----------------------------------------------------------------

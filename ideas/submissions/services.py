@@ -17,10 +17,12 @@ from ideas import audit, form_tokens, markdown, policy
 from ideas.accounts.models import User
 from ideas.challenges import queries as challenge_queries
 from ideas.challenges.models import Challenge, ChallengeTag
+from ideas.challenges.phases import Phase
 from ideas.comments.models import Comment, CommentStatus
 from ideas.db import write
 from ideas.errors import Conflict, Invalid, NotFound
 from ideas.form_tokens import Once
+from ideas.live import events as live
 from ideas.media import pictures
 from ideas.notifications import events as notification_events
 from ideas.policy import Action
@@ -93,13 +95,15 @@ async def _touch(tx: AsyncSession, idea_ids: set[int], now: datetime) -> None:
 
 async def _require_posting(
     tx: AsyncSession, challenge_id: int, author_id: int, now: datetime
-) -> None:
-    """``author_id`` may post an idea (or build on one) in the challenge at ``now``."""
+) -> Phase:
+    """``author_id`` may post an idea (or build on one) in the challenge at ``now``, which
+    is in the phase returned."""
     challenge = await challenge_queries.for_policy(tx, challenge_id)
     if challenge is None:
         raise NotFound()
     roles = policy.challenge_roles(await tx.get(User, author_id), challenge)
     policy.check(Action.POST_IDEA, challenge, roles, now)
+    return challenge.phase_at(now)
 
 
 async def post_idea(
@@ -120,7 +124,7 @@ async def post_idea(
     async with write(session) as tx:
         if (made_id := await form_tokens.claim(tx, once, "idea", now)) is not None:
             return await form_tokens.earlier(tx, Idea, made_id)
-        await _require_posting(tx, challenge_id, author_id, now)
+        phase = await _require_posting(tx, challenge_id, author_id, now)
         if data.builds_on:
             await _lock_challenge(tx, challenge_id)
             await lineage.check_links(
@@ -176,6 +180,7 @@ async def post_idea(
             builds_on=[link.parent_id for link in data.builds_on],
         )
         await form_tokens.made(tx, once, idea.id)
+        live.idea_posted(tx, challenge_id=challenge_id, phase=phase)
         await notification_events.on_idea_posted(
             tx, idea=idea, parent_ids=[link.parent_id for link in data.builds_on], now=now
         )

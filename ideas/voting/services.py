@@ -44,9 +44,10 @@ from sqlalchemy.orm import joinedload, selectinload
 from ideas import policy
 from ideas.accounts.models import User, UserStatus
 from ideas.challenges.models import Challenge, ChallengeHost
-from ideas.challenges.phases import HandSwitch, Schedule, current_phase
+from ideas.challenges.phases import HandSwitch, Phase, Schedule, current_phase
 from ideas.db import UTCDateTime, write
 from ideas.errors import AlreadyDone, Conflict, DomainError, Forbidden, NotFound
+from ideas.live import events as live
 from ideas.notifications import events as notification_events
 from ideas.policy import Action
 from ideas.submissions.models import VISIBLE_STATUSES, Idea, IdeaCoauthor
@@ -285,8 +286,9 @@ _VOTING = (
 )
 
 
-async def _require_voting(tx: AsyncSession, params: dict[str, Any], now: datetime) -> None:
-    """``policy`` lets the voter vote (or withdraw a vote) in the challenge at ``now``."""
+async def _require_voting(tx: AsyncSession, params: dict[str, Any], now: datetime) -> Phase:
+    """``policy`` lets the voter vote (or withdraw a vote) in the challenge at ``now``,
+    which is in the phase returned."""
     row = (await tx.execute(_VOTING, params)).one_or_none()
     if row is None:
         raise NotFound()
@@ -296,6 +298,7 @@ async def _require_voting(tx: AsyncSession, params: dict[str, Any], now: datetim
         switch = HandSwitch(switched_to, switched_at)
     phase = current_phase(Schedule(ideas, review, teams, closed), switch, now)
     policy.check_in(Action.VOTE, phase, policy.roles_from(voter, host=bool(host), author=False))
+    return phase
 
 
 async def _challenge_of(tx: AsyncSession, idea_id: int, challenge_id: int | None) -> int:
@@ -412,7 +415,7 @@ async def cast_vote(
     }
     async with write(session) as tx:
         params["in_challenge"] = await _challenge_of(tx, idea_id, challenge_id)
-        await _require_voting(tx, params, now)
+        phase = await _require_voting(tx, params, now)
         counted = await (await tx.connection()).run_sync(cast_if_allowed, params)
         if counted is None:
             refusal = await vote_refusal(
@@ -420,6 +423,14 @@ async def cast_vote(
             )
             # A rule the INSERT found broken and Python did not: say the likeliest.
             raise refusal or Conflict(ALREADY_VOTED)
+        # The INSERT took the vote only for a visible idea.
+        live.vote_changed(
+            tx,
+            challenge_id=params["in_challenge"],
+            idea_id=idea_id,
+            phase=phase,
+            idea_visible=True,
+        )
         await notification_events.on_vote_cast(tx, idea_id, int(counted.vote_count), now)
     return _ballot(idea_id, True, counted)
 
@@ -440,11 +451,19 @@ async def withdraw_vote(
     }
     async with write(session) as tx:
         params["in_challenge"] = await _challenge_of(tx, idea_id, challenge_id)
-        await _require_voting(tx, params, now)
+        phase = await _require_voting(tx, params, now)
         counted = await (await tx.connection()).run_sync(_withdraw, params)
         if counted is None:
             idea = await tx.get(Idea, idea_id)
             if idea is None or idea.challenge_id != params["in_challenge"]:
                 raise NotFound()
             raise AlreadyDone(NOT_VOTED)
+        status = await tx.scalar(select(Idea.status).where(Idea.id == idea_id))
+        live.vote_changed(
+            tx,
+            challenge_id=params["in_challenge"],
+            idea_id=idea_id,
+            phase=phase,
+            idea_visible=status in VISIBLE_STATUSES,
+        )
     return _ballot(idea_id, False, counted)

@@ -128,6 +128,17 @@ async def vote(request: Request) -> Response:
     )
 
 
+async def vote_count(request: Request) -> Response:
+    """An idea's vote count alone, as its vote box shows it: fetched by a page that heard
+    the count changed, as whoever may see the idea."""
+    idea, _challenge, _roles = await _idea(request)
+    return render(
+        request,
+        "voting/_count.html",
+        {"count": idea.vote_count},
+    )
+
+
 async def _refused(
     request: Request,
     idea: Idea,

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 CACHEABLE_TYPES = (b"text/html", b"application/json", b"application/atom+xml")
-NEVER = ("/static/", "/healthz", "/readyz", "/sign-in", "/sign-out", "/dev/")
+NEVER = ("/static/", "/healthz", "/readyz", "/sign-in", "/sign-out", "/dev/", "/events")
 MAX_ENTRIES = 512
 MAX_BODY = 1_000_000
 

@@ -104,6 +104,26 @@
     });
   });
 
+  // Live pages: a notice waiting for an event of the page's stream (data-live-reveal)
+  // is shown when it comes. Parts that fetch themselves again listen with hx-trigger.
+  // The stream element says whether it is connected (data-live="open"), for styles and tests.
+  document.addEventListener("htmx:sse:after:connection", function (event) {
+    event.target.setAttribute("data-live", "open");
+  });
+  document.addEventListener("htmx:sse:close", function (event) {
+    event.target.setAttribute("data-live", "closed");
+  });
+  document.addEventListener("htmx:sse:error", function (event) {
+    if (event.target.setAttribute) event.target.setAttribute("data-live", "closed");
+  });
+  document.addEventListener("htmx:sse:after:message", function (event) {
+    var name = event.detail && event.detail.message && event.detail.message.event;
+    if (!name) return;
+    document.querySelectorAll("[data-live-reveal]").forEach(function (notice) {
+      if (notice.getAttribute("data-live-reveal") === name) notice.hidden = false;
+    });
+  });
+
   document.addEventListener("DOMContentLoaded", function () {
     initCounters(document);
     focusProblems(document);

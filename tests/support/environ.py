@@ -18,3 +18,6 @@ PRODUCTION_ENVIRON = {
     "GITHUB_CLIENT_ID": "test-client",
     "GITHUB_CLIENT_SECRET": "test-secret",
 }
+# Redis for the tests that need one (live pages across processes); skipped when it does
+# not answer, except under CI=true.
+REDIS_TEST_URL = os.environ.get("IDEAS_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")

@@ -22,6 +22,17 @@ def test_vendored_htmx_is_the_released_4_0_1(project_root: Path) -> None:
     assert b'"4.0.1"' in content
 
 
+SSE_PATH = "/static/js/hx-sse-4.0.1.min.js"
+# dist/ext/hx-sse.min.js of the npm package htmx.org@4.0.1, the same package as htmx itself.
+SSE_SHA256 = "18ef2761356ec1fe0bb6d92612315b37517a7c1e9856b661c5ae81fef239d103"
+
+
+def test_vendored_sse_extension_is_the_released_4_0_1s(project_root: Path) -> None:
+    content = (project_root / SSE_PATH.lstrip("/")).read_bytes()
+    assert hashlib.sha256(content).hexdigest() == SSE_SHA256
+    assert b"registerExtension('sse'" in content or b'registerExtension("sse"' in content
+
+
 def test_only_one_version_of_htmx_is_vendored(project_root: Path) -> None:
     core = re.compile(r"htmx-\d+\.\d+\.\d+(\.min)?\.js")
     found = sorted(
@@ -57,6 +68,7 @@ async def test_every_page_loads_exactly_the_vendored_htmx_from_this_site(
     for page in pages:
         scripts = [s.get("src").split("?")[0] for s in page.select("script[src]")]
         assert [src for src in scripts if "htmx" in src] == [HTMX_PATH]
+        assert [src for src in scripts if "hx-" in src] == [SSE_PATH]
 
 
 async def test_no_page_loads_a_script_or_stylesheet_from_elsewhere(pages: list[Page]) -> None:

@@ -1,0 +1,73 @@
+"""Open pages stay current: a vote cast on one app process shows at once on a page that
+another process served, both on one PostgreSQL (LISTEN/NOTIFY carries the event)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from tests.factories.browser import serving, sign_in_as
+from tests.support.databases import new_database
+from tests.support.ports import free_port
+
+pytestmark = pytest.mark.browser
+
+CHALLENGE = "/challenges/food-waste-in-school-canteens"
+IDEA = "Menu voting the week before"  # by Mei Lin
+
+
+@pytest.fixture(scope="module")
+def two_processes(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
+    """Two `ideas serve`, each with a folder of its own, sharing one PostgreSQL database."""
+    folder = tmp_path_factory.mktemp("live-pages")
+    (folder / "one").mkdir()
+    (folder / "two").mkdir()
+    # In a thread of its own: Playwright keeps an event loop running in this one.
+    database = new_database("postgresql", folder)
+    with ThreadPoolExecutor(1) as thread:
+        url = thread.submit(database.__enter__).result()
+    try:
+        settings = {"DATABASE_URL": url, "IDEAS_ENV": "development", "IDEAS_RATE_LIMITS": "false"}
+        with (
+            serving(folder / "one", free_port(), demo=True, **settings) as one,
+            serving(folder / "two", free_port(), **settings) as two,
+        ):
+            yield one, two
+    finally:
+        with ThreadPoolExecutor(1) as thread:
+            thread.submit(database.__exit__, None, None, None).result()
+
+
+def vote_count(page: Page, title: str) -> str:
+    card = page.locator("li.card, article.card, .card").filter(has_text=title).first
+    return card.locator(".vote__number").inner_text()
+
+
+def test_a_vote_cast_on_one_process_shows_on_a_page_served_by_another(
+    browser: Browser, two_processes: tuple[str, str]
+) -> None:
+    one, two = two_processes
+    voter_context = browser.new_context(base_url=one)
+    watcher_context = browser.new_context(base_url=two)
+    try:
+        watcher = watcher_context.new_page()
+        watcher.goto(CHALLENGE)
+        stream = watcher.locator(".live-stream")
+        expect(stream).to_have_attribute("data-live", "open")
+        before = int(vote_count(watcher, IDEA))
+        voter = voter_context.new_page()
+        sign_in_as(voter, "Priya Natarajan")
+        voter.goto(CHALLENGE)
+
+        voter.get_by_role("button", name=f"Vote for “{IDEA}”").click()
+
+        card = watcher.locator(".card").filter(has_text=IDEA).first
+        expect(card.locator(".vote__number")).to_have_text(str(before + 1), timeout=5000)
+        # The watcher's page was not reloaded: its stream is the one it opened.
+        expect(stream).to_have_attribute("data-live", "open")
+    finally:
+        voter_context.close()
+        watcher_context.close()
