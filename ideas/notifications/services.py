@@ -44,6 +44,9 @@ KINDS = (
     "moderation.kept_hidden",
     "moderation.restored",
     "host.invitation",
+    "jury.invitation",
+    "jury.review",
+    "jury.all_scored",
 )
 
 
