@@ -6,7 +6,7 @@ from ideas.challenges.models import Challenge, ChallengeHost, ChallengeTag, Host
 from ideas.comments.models import Comment
 from ideas.db import Base
 from ideas.form_tokens import UsedFormToken
-from ideas.jury.models import Criterion, JuryConflict, Juror, JuryScore, JurySettings
+from ideas.jury.models import Criterion, Juror, JuryConflict, JuryScore, JurySettings
 from ideas.media.models import Picture, PictureFile
 from ideas.moderation.models import Report
 from ideas.notifications.models import ChallengeFollow, IdeaFollow, Notification, OutboxMail
@@ -42,10 +42,10 @@ __all__ = [
     "IdeaTag",
     "Identity",
     "JoinRequest",
-    "JurySettings",
+    "Juror",
     "JuryConflict",
     "JuryScore",
-    "Juror",
+    "JurySettings",
     "Notification",
     "OutboxMail",
     "Picture",

@@ -557,7 +557,9 @@ def require_suspend(user: User | None, person_id: int | None = None) -> None:
 
 WEIGHTING_FROZEN = "The weighting cannot change once a juror has scored an idea."
 RUBRIC_FROZEN = "The rubric cannot change once a juror has scored an idea."
-CONFLICTED = "You cannot score an idea you wrote, co-wrote, are on the team of, or declared a conflict with."
+CONFLICTED = (
+    "You cannot score an idea you wrote, co-wrote, are on the team of, or declared a conflict with."
+)
 
 
 def jury_roles(user: User | None, challenge: Challenge, *, juror: bool) -> frozenset[Role]:

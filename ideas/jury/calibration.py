@@ -26,12 +26,13 @@ import math
 import statistics
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 import krippendorff
 import numpy as np
-from scipy import stats
+from scipy import stats  # type: ignore[import-untyped]
 
-ALPHA_LEVEL = "interval"
+ALPHA_LEVEL: Literal["interval"] = "interval"
 CONFIDENCE = 0.95
 
 
@@ -166,7 +167,7 @@ def percentiles(values: Mapping[int, float]) -> dict[int, float]:
 @dataclass(frozen=True)
 class Combined:
     idea: int
-    score: float  # weight × jury percentile + (1 - weight) × votes percentile
+    score: float  # weight x jury percentile + (1 - weight) x votes percentile
     rank: int
 
 

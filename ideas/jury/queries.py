@@ -10,12 +10,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload, selectinload
 
 from ideas.accounts.models import User
+from ideas.accounts.names import public_name
+from ideas.i18n import _
 from ideas.jury import assignment, calibration
 from ideas.jury.models import (
     SCOPE_SHORTLIST,
     Criterion,
-    JuryConflict,
     Juror,
+    JuryConflict,
     JuryScore,
     JurySettings,
 )
@@ -203,3 +205,17 @@ async def juror_challenges(session: AsyncSession, user: User) -> Sequence[int]:
         )
     )
     return list(rows)
+
+
+def juror_labels(jurors: Sequence[Juror]) -> dict[int, str]:
+    """ "Juror 1", "Juror 2"… in the order they were invited (needs ``Juror.user``); a juror
+    who agreed to be named, by their public name."""
+    labels = {}
+    for n, juror in enumerate(jurors, start=1):
+        if juror.user_id is None:
+            continue
+        if juror.named and juror.user is not None:
+            labels[juror.user_id] = public_name(juror.user)
+        else:
+            labels[juror.user_id] = _("Juror %(number)d", number=n)
+    return labels

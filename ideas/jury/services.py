@@ -34,8 +34,8 @@ from ideas.jury.models import (
     SCALE_LOW,
     SCOPES,
     Criterion,
-    JuryConflict,
     Juror,
+    JuryConflict,
     JuryScore,
     JurySettings,
 )
@@ -352,7 +352,9 @@ async def _maybe_all_scored(tx: AsyncSession, challenge: Challenge, now: datetim
     done, wanted = (await queries.jury(tx, challenge.id)).progress()
     if wanted and done >= wanted:
         settings.all_scored_at = now
-        await _tell(tx, [h.user_id for h in challenge.hosts], "jury.all_scored", challenge, None, now)
+        await _tell(
+            tx, [h.user_id for h in challenge.hosts], "jury.all_scored", challenge, None, now
+        )
         audit.record(
             tx, actor_id=None, action="jury.all_scored", subject_type="challenge",
             subject_id=challenge.id, challenge_id=challenge.id, at=now,

@@ -12,7 +12,6 @@ from alembic import op
 
 import ideas.db
 
-
 revision: str = "0017"
 down_revision: str | None = "0014"
 branch_labels: str | Sequence[str] | None = None

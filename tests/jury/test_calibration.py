@@ -44,10 +44,11 @@ def test_criteria_are_combined_with_their_weights() -> None:
         Mark(A, 2, FEASIBILITY, 5),
     ]
     scores = calibration.jury_scores(marks, {IMPACT: 2.0, FEASIBILITY: 1.0})
-    # idea 1: (2 × (-2/√2) + 1 × 0) / 3 = -0.942809…; idea 2: (2 × 0 + 1 × 2/√2) / 3 = 0.471404…
+    # idea 1: (2 x (-2/√2) + 1 x 0) / 3 = -0.942809…; idea 2: (2 x 0 + 1 x 2/√2) / 3 = 0.471404…
     assert scores[1].score == pytest.approx(-2 * math.sqrt(2) / 3)
     assert scores[2].score == pytest.approx(math.sqrt(2) / 3)
-    assert scores[1].low is None and scores[1].jurors == 1
+    assert scores[1].low is None
+    assert scores[1].jurors == 1
 
 
 def test_the_interval_comes_from_the_jurors_spread() -> None:
@@ -72,7 +73,7 @@ def test_alpha_matches_the_hand_worked_value_and_the_library() -> None:
 def test_alpha_with_a_missing_rating_matches_the_library() -> None:
     ratings = {(A, 1): 1.0, (A, 2): 5.0, (B, 1): 2.0, (B, 2): 4.0, (B, 3): 3.0}
     library = krippendorff.alpha(
-        reliability_data=[[1, 5, float("nan")], [2, 4, 3]], level_of_measurement="interval"
+        reliability_data=[[1.0, 5.0, math.nan], [2.0, 4.0, 3.0]], level_of_measurement="interval"
     )
     assert calibration.alpha(ratings) == pytest.approx(library)
 
@@ -92,7 +93,9 @@ def test_agreement_per_criterion_and_the_disagreements() -> None:
     ]  # fmt: skip
     found = calibration.agreement(marks, {IMPACT: 1.0, FEASIBILITY: 1.0})
     assert found.per_criterion[IMPACT] == pytest.approx(36 / 41)
-    assert found.per_criterion[FEASIBILITY] is not None and found.per_criterion[FEASIBILITY] < 0
+    feasibility = found.per_criterion[FEASIBILITY]
+    assert feasibility is not None
+    assert feasibility < 0
     scores = calibration.jury_scores(marks, {IMPACT: 1.0, FEASIBILITY: 1.0})
     worst = calibration.disagreements(scores)
     assert [s.idea for s in worst][:1] in ([1], [3])

@@ -35,7 +35,8 @@ async def test_a_juror_scores_an_idea_and_submits(jr: Any, session: AsyncSession
     draft = await jr.score(jr.jurors[0], jr.ideas[0], (4,), submit=False)
     assert draft.submitted_at is None
     done = await jr.score(jr.jurors[0], jr.ideas[0], (4, 2))
-    assert done.id == draft.id and done.submitted_at is not None
+    assert done.id == draft.id
+    assert done.submitted_at is not None
     assert done.marks == {str(jr.criteria[0].id): 4, str(jr.criteria[1].id): 2}
 
 
@@ -179,7 +180,8 @@ async def test_an_invitation_answers_the_same_whoever_uses_the_address(
         session, challenge_id=jr.challenge.id, email="Nobody@Example.org",
         actor_id=jr.host.id, now=jr.tick(),
     )  # fmt: skip
-    assert someone.user_id is not None and nobody.user_id is None
+    assert someone.user_id is not None
+    assert nobody.user_id is None
     assert nobody.email == "nobody@example.org"
     with pytest.raises(Invalid):
         await services.invite_juror(

@@ -50,27 +50,36 @@ CASES = [
         Action.SET_UP_JURY,
         HOST,
         lambda r: services.save_rubric(
-            r.session, challenge_id=r.challenge.id, criteria=RUBRIC[:1], actor_id=r.host.id,
+            r.session,
+            challenge_id=r.challenge.id,
+            criteria=RUBRIC[:1],
+            actor_id=r.host.id,
             now=r.tick(),
-        ),  # fmt: skip
+        ),
     ),
     Case(
         "change the settings",
         Action.SET_UP_JURY,
         HOST,
         lambda r: services.save_settings(
-            r.session, challenge_id=r.challenge.id, data=SettingsInput(0.3, 1, "shortlist"),
-            actor_id=r.host.id, now=r.tick(),
-        ),  # fmt: skip
+            r.session,
+            challenge_id=r.challenge.id,
+            data=SettingsInput(0.3, 1, "shortlist"),
+            actor_id=r.host.id,
+            now=r.tick(),
+        ),
     ),
     Case(
         "invite a juror",
         Action.SET_UP_JURY,
         HOST,
         lambda r: services.invite_juror(
-            r.session, challenge_id=r.challenge.id, email="new@example.org",
-            actor_id=r.host.id, now=r.tick(),
-        ),  # fmt: skip
+            r.session,
+            challenge_id=r.challenge.id,
+            email="new@example.org",
+            actor_id=r.host.id,
+            now=r.tick(),
+        ),
     ),
     Case("score an idea", Action.SCORE_IDEAS, JUROR, _score),
     Case(
@@ -78,9 +87,13 @@ CASES = [
         Action.SCORE_IDEAS,
         JUROR,
         lambda r: services.declare_conflict(
-            r.session, challenge_id=r.challenge.id, idea_id=r.ideas[1].id,
-            user_id=r.jurors[1].id, reason="I advised its author.", now=r.tick(),
-        ),  # fmt: skip
+            r.session,
+            challenge_id=r.challenge.id,
+            idea_id=r.ideas[1].id,
+            user_id=r.jurors[1].id,
+            reason="I advised its author.",
+            now=r.tick(),
+        ),
     ),
     Case(
         "publish the scores",
