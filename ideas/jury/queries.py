@@ -219,3 +219,36 @@ def juror_labels(jurors: Sequence[Juror]) -> dict[int, str]:
         else:
             labels[juror.user_id] = _("Juror %(number)d", number=n)
     return labels
+
+
+@dataclass(frozen=True)
+class JuryNotice:
+    """What a challenge's page says of its jury: the published weighting (None: no
+    jury), and whether the viewer is a juror (a link to their queue)."""
+
+    jury_weight: float | None
+    is_juror: bool
+
+
+NO_JURY = JuryNotice(None, False)
+
+
+async def notice(session: AsyncSession, challenge_id: int, user: User | None) -> JuryNotice:
+    """In one query."""
+    weight = (
+        select(JurySettings.jury_weight)
+        .where(JurySettings.challenge_id == challenge_id)
+        .scalar_subquery()
+    )
+    juror = exists().where(Juror.challenge_id == challenge_id)
+    if user is None:
+        juror = juror.where(Juror.id.is_(None))
+    else:
+        juror = juror.where(
+            or_(
+                Juror.user_id == user.id,
+                Juror.user_id.is_(None) & (Juror.email == (user.email or "").strip().lower()),
+            )
+        )
+    row = (await session.execute(select(weight, juror))).one()
+    return JuryNotice(row[0], bool(row[1]))

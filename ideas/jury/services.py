@@ -24,7 +24,7 @@ from ideas.challenges import queries as challenge_queries
 from ideas.challenges.models import Challenge
 from ideas.challenges.phases import Phase
 from ideas.challenges.services import require_allowed
-from ideas.db import write
+from ideas.db import Database, write
 from ideas.errors import AlreadyDone, Conflict, Forbidden, Invalid, NotFound
 from ideas.i18n import _
 from ideas.jury import queries
@@ -434,3 +434,21 @@ async def publish(
             subject_id=challenge_id, challenge_id=challenge_id, at=now,
         )  # fmt: skip
     return found
+
+
+async def announce_review(database: Database, now: datetime) -> int:
+    """Tell the jurors of every challenge now in review, who have not been told yet, that
+    scoring is open (the worker runs this: a phase begins by the clock, with no request).
+    Returns how many jurors were told."""
+    async with database.session() as session:
+        waiting = list(
+            await session.scalars(
+                select(Juror.challenge_id)
+                .where(Juror.user_id.is_not(None), Juror.review_told_at.is_(None))
+                .distinct()
+            )
+        )
+        told = 0
+        for challenge_id in waiting:
+            told += await tell_jurors_review_opened(session, challenge_id=challenge_id, now=now)
+    return told

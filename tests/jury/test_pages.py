@@ -12,6 +12,7 @@ from ideas.challenges import services as challenges
 from ideas.challenges.phases import Phase
 from ideas.db import utcnow
 from tests.api.schema import assert_conforms
+from tests.factories.jury import jury_round
 from tests.html import Page
 
 
@@ -116,3 +117,19 @@ async def test_a_non_juror_cannot_open_a_jury_queue_or_post_a_score(
     assert (await someone.get(base)).status_code == 403
     assert (await someone.post(f"{base}/ideas/{idea.id}", {"action": "submit"})).status_code == 403
     assert (await someone.get(f"{base}/setup")).status_code == 403
+
+
+async def test_the_jury_export_numbers_jurors_unless_they_agreed_to_be_named(
+    session: AsyncSession, make_user: Any, make_challenge: Any, make_idea: Any, sign_in: Any
+) -> None:
+    jr = await jury_round(session, make_user, make_challenge, make_idea)
+    await jr.score(jr.jurors[0], jr.ideas[0], (4, 2))
+    await jr.score(jr.jurors[1], jr.ideas[0], (3, 5))
+    second = await sign_in(jr.jurors[1])
+    base = f"/challenges/{jr.challenge.slug}"
+    assert (await second.post(f"{base}/jury/named", {"named": "1"})).status_code == 303
+    host = await sign_in(jr.host)
+    rows = (await host.get(f"{base}/export/jury.json")).json()
+    assert [row["juror"] for row in rows] == ["juror 1", jr.jurors[1].display_name]
+    assert rows[0]["marks"] == f'{{"{jr.criteria[0].id}": 4, "{jr.criteria[1].id}": 2}}'
+    assert "note" not in rows[0]
