@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import exists, func, or_, select
+from sqlalchemy import exists, false, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -49,17 +49,13 @@ async def jurors_of(session: AsyncSession, challenge_id: int) -> list[Juror]:
 
 
 async def juror_for(session: AsyncSession, challenge_id: int, user: User | None) -> Juror | None:
-    """``user``'s place on the jury: by the account it reached, or by their address."""
+    """``user``'s place on the jury. An invitation reaches an account when it is sent
+    (to an account using the address) or when someone signs in with the address,
+    verified (``services.claim``): never by an address alone."""
     if user is None or not user.is_active:
         return None
-    matches = [Juror.user_id == user.id]
-    if user.email:
-        matches.append(Juror.user_id.is_(None) & (Juror.email == user.email.strip().lower()))
     found: Juror | None = await session.scalar(
-        select(Juror)
-        .where(Juror.challenge_id == challenge_id, or_(*matches))
-        .order_by(Juror.user_id.is_(None), Juror.id)
-        .limit(1)
+        select(Juror).where(Juror.challenge_id == challenge_id, Juror.user_id == user.id)
     )
     return found
 
@@ -194,19 +190,6 @@ def figures(found: Jury) -> Figures:
     )
 
 
-async def juror_challenges(session: AsyncSession, user: User) -> Sequence[int]:
-    """The challenges whose jury ``user`` is on."""
-    rows = await session.scalars(
-        select(Juror.challenge_id).where(
-            or_(
-                Juror.user_id == user.id,
-                Juror.user_id.is_(None) & (Juror.email == func.lower(user.email or "")),
-            )
-        )
-    )
-    return list(rows)
-
-
 def juror_labels(jurors: Sequence[Juror]) -> dict[int, str]:
     """ "Juror 1", "Juror 2"… in the order they were invited (needs ``Juror.user``); a juror
     who agreed to be named, by their public name."""
@@ -240,15 +223,7 @@ async def notice(session: AsyncSession, challenge_id: int, user: User | None) ->
         .where(JurySettings.challenge_id == challenge_id)
         .scalar_subquery()
     )
-    juror = exists().where(Juror.challenge_id == challenge_id)
-    if user is None:
-        juror = juror.where(Juror.id.is_(None))
-    else:
-        juror = juror.where(
-            or_(
-                Juror.user_id == user.id,
-                Juror.user_id.is_(None) & (Juror.email == (user.email or "").strip().lower()),
-            )
-        )
+    mine = false() if user is None else Juror.user_id == user.id
+    juror = exists().where(Juror.challenge_id == challenge_id, mine)
     row = (await session.execute(select(weight, juror))).one()
     return JuryNotice(row[0], bool(row[1]))

@@ -253,8 +253,6 @@ async def _juror_context(
     if juror is None:
         raise Forbidden(NOT_A_JUROR)
     policy.check(Action.SCORE_IDEAS, challenge, roles, now)
-    if juror.user_id is None:
-        juror.user_id = user_id
     idea = await idea_queries.for_policy(tx, idea_id)
     if idea is None or idea.challenge_id != challenge_id:
         raise NotFound()

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ideas.challenges.phases import Phase
-from ideas.db import Base
+from ideas.db import Base, write
 from ideas.errors import AlreadyDone, Conflict, Forbidden, Invalid, NotFound
 from ideas.jury import queries, services
 from ideas.jury.forms import ScoreInput, SettingsInput
@@ -224,3 +224,21 @@ async def test_hosts_hear_when_every_idea_is_scored(jr: Any, session: AsyncSessi
         select(Notification.kind).where(Notification.user_id == jr.host.id)
     )
     assert "jury.all_scored" in list(kinds)
+
+
+async def test_an_invitation_to_an_unused_address_waits_for_a_verified_sign_in(
+    session: AsyncSession, make_user: Any, make_challenge: Any, make_idea: Any
+) -> None:
+    jr = await jury_round(session, make_user, make_challenge, make_idea, review=False)
+    await services.invite_juror(
+        session, challenge_id=jr.challenge.id, email="New.Juror@example.org",
+        actor_id=jr.host.id, now=jr.tick(),
+    )  # fmt: skip
+    newcomer = await make_user("Newcomer")
+    assert await queries.juror_for(session, jr.challenge.id, newcomer) is None
+    async with write(session) as tx:
+        reached = await services.claim(
+            tx, user_id=newcomer.id, address="new.juror@example.org", now=jr.tick()
+        )
+    assert reached == 1
+    assert await queries.juror_for(session, jr.challenge.id, newcomer) is not None
