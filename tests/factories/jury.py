@@ -98,3 +98,43 @@ async def jury_round(
     if review:
         await found.switch(Phase.REVIEW)
     return found
+
+
+async def serve_on_a_jury(
+    session: AsyncSession,
+    make_challenge: Any,
+    make_idea: Any,
+    *,
+    host: User,
+    juror: User,
+    author: User,
+    own_challenge: Challenge,
+) -> None:
+    """``juror`` on the jury of a round in review: a draft score of one idea, a conflict
+    declared with another; and, hosting ``own_challenge``, an invitation to its jury."""
+    challenge = await make_challenge(host, phase=Phase.IDEAS, title="A juried round")
+    ideas = [await make_idea(challenge, author, title=f"Juried idea {n}") for n in range(2)]
+    now = utcnow()
+    criteria = await services.save_rubric(
+        session, challenge_id=challenge.id, criteria=RUBRIC, actor_id=host.id, now=now
+    )
+    await services.invite_juror(
+        session, challenge_id=challenge.id, email=str(juror.email), actor_id=host.id, now=now
+    )
+    await services.invite_juror(
+        session, challenge_id=own_challenge.id, email="a-juror@example.org",
+        actor_id=juror.id, now=now,
+    )  # fmt: skip
+    later = now + timedelta(seconds=1)
+    await challenges.switch_phase(
+        session, challenge_id=challenge.id, to=Phase.REVIEW, actor_id=host.id, now=later
+    )
+    later += timedelta(seconds=1)
+    await services.save_score(
+        session, challenge_id=challenge.id, idea_id=ideas[0].id, user_id=juror.id,
+        data=ScoreInput({criteria[0].id: 4}, "Promising.", False), now=later,
+    )  # fmt: skip
+    await services.declare_conflict(
+        session, challenge_id=challenge.id, idea_id=ideas[1].id, user_id=juror.id,
+        reason="I advised its author.", now=later,
+    )  # fmt: skip
