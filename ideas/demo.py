@@ -23,6 +23,9 @@ from ideas.challenges import services as challenge_services
 from ideas.challenges.forms import ChallengeInput
 from ideas.challenges.phases import Schedule
 from ideas.db import write
+from ideas.jury import queries as jury_queries
+from ideas.jury import services as jury_services
+from ideas.jury.forms import CriterionInput, ScoreInput, SettingsInput
 from ideas.submissions import services as idea_services
 from ideas.submissions.forms import IdeaInput
 from ideas.submissions.lineage import LinkInput
@@ -338,7 +341,68 @@ async def load(session: AsyncSession, now: datetime) -> dict[str, int]:
                 now=closed,
             )
     await _form_teams(session, people, now)
+    await _jury(session, people, now)
     return {"people": len(people), "challenges": len(CHALLENGES), "ideas": idea_count}
+
+
+# Jury ----------------------------------------------------------------------------
+
+JURY_SLUG = "warmer-homes-this-winter"
+JURY_RUBRIC = (
+    CriterionInput("Warmth gained", "Hardly warmer", "Noticeably warmer all winter", 2),
+    CriterionInput("Cost", "Costly for households", "Free or nearly", 1),
+    CriterionInput("Reach", "A few flats", "Every older block", 1),
+)
+# Jurors and their marks of the challenge's ideas by index (None: not scored yet);
+# a draft is saved, not submitted.
+JURY_MARKS = {
+    "mei": {0: (5, 4, 4), 1: (3, 5, 2), 2: (4, 3, 3)},
+    "kwame": {0: (4, 4, 5)},
+}
+JURY_DRAFTS = {"kwame": {1: (2, 5, 3)}}
+
+
+async def _jury(session: AsyncSession, people: dict[str, User], now: datetime) -> None:
+    """The challenge in review has a jury part-way through scoring: a rubric, a 40/60
+    weighting of jury against crowd, two jurors, one done and one halfway."""
+    challenge = await challenge_queries.by_slug(session, JURY_SLUG)
+    assert challenge is not None
+    host_id = challenge.created_by_id
+    set_up_at = now - timedelta(days=30)  # while the challenge was open for ideas
+    criteria = await jury_services.save_rubric(
+        session, challenge_id=challenge.id, criteria=JURY_RUBRIC, actor_id=host_id, now=set_up_at
+    )
+    await jury_services.save_settings(
+        session,
+        challenge_id=challenge.id,
+        data=SettingsInput(0.4, 2, "all"),
+        actor_id=host_id,
+        now=set_up_at,
+    )
+    for key in JURY_MARKS:
+        await jury_services.invite_juror(
+            session,
+            challenge_id=challenge.id,
+            email=people[key].email or "",
+            actor_id=host_id,
+            now=set_up_at,
+        )
+    ideas = await jury_queries.scope_ideas(session, challenge.id, "all")
+    scored_at = now - timedelta(hours=20)
+    await jury_services.tell_jurors_review_opened(session, challenge_id=challenge.id, now=scored_at)
+    for submit, table in ((True, JURY_MARKS), (False, JURY_DRAFTS)):
+        for key, marks in table.items():
+            for index, values in marks.items():
+                await jury_services.save_score(
+                    session,
+                    challenge_id=challenge.id,
+                    idea_id=ideas[index].id,
+                    user_id=people[key].id,
+                    data=ScoreInput(
+                        {c.id: v for c, v in zip(criteria, values, strict=True)}, "", submit
+                    ),
+                    now=scored_at,
+                )
 
 
 # Teams ---------------------------------------------------------------------------

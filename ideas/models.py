@@ -6,6 +6,7 @@ from ideas.challenges.models import Challenge, ChallengeHost, ChallengeTag, Host
 from ideas.comments.models import Comment
 from ideas.db import Base
 from ideas.form_tokens import UsedFormToken
+from ideas.jury.models import Criterion, Juror, JuryConflict, JuryScore, JurySettings
 from ideas.media.models import Picture, PictureFile
 from ideas.moderation.models import Report
 from ideas.notifications.models import ChallengeFollow, IdeaFollow, Notification, OutboxMail
@@ -31,6 +32,7 @@ __all__ = [
     "ChallengeTag",
     "Comment",
     "Comparison",
+    "Criterion",
     "HostInvitation",
     "Idea",
     "IdeaCoauthor",
@@ -40,6 +42,10 @@ __all__ = [
     "IdeaTag",
     "Identity",
     "JoinRequest",
+    "Juror",
+    "JuryConflict",
+    "JuryScore",
+    "JurySettings",
     "Notification",
     "OutboxMail",
     "Picture",

@@ -32,6 +32,7 @@ class Role(StrEnum):
     AUTHOR = "author"  # author or co-author of the idea at hand
     TEAM_MEMBER = "team member"  # on the team of the (shortlisted) idea at hand
     HOST = "host"  # host of the challenge at hand
+    JUROR = "juror"  # invited to the jury of the challenge at hand
     ADMIN = "admin"
 
 
@@ -50,6 +51,9 @@ class Action(StrEnum):
     MANAGE_HOSTS = "add or remove co-hosts"
     RUN_CHALLENGE = "see the host dashboard, export data"
     SUGGEST_TEAMS = "suggest and apply teams"
+    SCORE_IDEAS = "score ideas (jurors)"
+    SET_UP_JURY = "set the rubric, the jurors and the jury's weighting"
+    PUBLISH_JURY = "publish the jury's scores"
 
 
 SIGN_IN = "Sign in to do that."
@@ -60,6 +64,7 @@ PARTICIPANTS = frozenset({Role.PARTICIPANT})
 AUTHORS = frozenset({Role.AUTHOR})
 TEAM = frozenset({Role.TEAM_MEMBER})
 HOSTS = frozenset({Role.HOST})
+JURORS = frozenset({Role.JUROR})
 
 
 def _row(**cells: frozenset[Role]) -> dict[Phase, frozenset[Role]]:
@@ -89,6 +94,11 @@ ALLOWED: dict[Action, dict[Phase, frozenset[Role]]] = {
     Action.RUN_CHALLENGE: _row(draft=HOSTS, ideas=HOSTS, review=HOSTS, teams=HOSTS, closed=HOSTS),
     # Teams are suggested while they form.
     Action.SUGGEST_TEAMS: _row(teams=HOSTS),
+    Action.SCORE_IDEAS: _row(review=JURORS),
+    # The jury is set up before review begins, so that its rubric and weighting are
+    # published before anyone scores; its scores are published once it has scored.
+    Action.SET_UP_JURY: _row(draft=HOSTS, ideas=HOSTS),
+    Action.PUBLISH_JURY: _row(review=HOSTS, teams=HOSTS, closed=HOSTS),
 }
 
 
@@ -549,6 +559,56 @@ def require_suspend(user: User | None, person_id: int | None = None) -> None:
         raise Forbidden("Only admins can suspend an account.")
     if not may_suspend(user, person_id):
         raise Conflict("You cannot suspend yourself.")
+
+
+# Jury -----------------------------------------------------------------------
+
+WEIGHTING_FROZEN = "The weighting cannot change once a juror has scored an idea."
+RUBRIC_FROZEN = "The rubric cannot change once a juror has scored an idea."
+CONFLICTED = (
+    "You cannot score an idea you wrote, co-wrote, are on the team of, or declared a conflict with."
+)
+
+
+def jury_roles(user: User | None, challenge: Challenge, *, juror: bool) -> frozenset[Role]:
+    """A person's roles in a challenge, with ``juror``: whether they are on its jury."""
+    roles = set(challenge_roles(user, challenge))
+    if juror and Role.PARTICIPANT in roles:
+        roles.add(Role.JUROR)
+    return frozenset(roles)
+
+
+def has_conflict(user: User, idea: Idea, *, declared: bool) -> bool:
+    """A juror never scores an idea they wrote, co-wrote, or are on the team of, nor
+    one they ``declared`` a conflict with. Needs ``idea.coauthors`` and ``idea.team``
+    (with its members) loaded."""
+    on_team = idea.team is not None and is_member(user, idea.team)
+    return declared or is_author(user, idea) or on_team
+
+
+def require_no_conflict(user: User, idea: Idea, *, declared: bool) -> None:
+    if has_conflict(user, idea, declared=declared):
+        raise Forbidden(CONFLICTED)
+
+
+def may_change_weighting(*, scored: bool) -> bool:
+    """The weighting of jury against crowd is frozen once the first score is in."""
+    return not scored
+
+
+def require_change_weighting(*, scored: bool) -> None:
+    if not may_change_weighting(scored=scored):
+        raise Conflict(WEIGHTING_FROZEN)
+
+
+def may_see_jury_scores(*, host: bool, published: bool) -> bool:
+    """Until the hosts publish it, the jury's scores are for the hosts alone."""
+    return host or published
+
+
+def juror_is_blind(*, juror: bool, unsubmitted: int, phase: Phase) -> bool:
+    """A juror who still has ideas to submit in review sees no vote counts or rankings."""
+    return juror and phase is Phase.REVIEW and unsubmitted > 0
 
 
 # For templates ----------------------------------------------------------------

@@ -16,6 +16,7 @@ from ideas.challenges import hosting_views as hosting
 from ideas.challenges import shortlist_views as shortlisting
 from ideas.challenges import views as challenges
 from ideas.comments import views as comments
+from ideas.jury import views as jury
 from ideas.live import views as live
 from ideas.media import views as media
 from ideas.moderation import audit_views as audit_log
@@ -256,6 +257,39 @@ def routes(settings: Settings) -> list[BaseRoute]:
             name="challenge.compare_answer",
         ),
         Route("/challenges/{slug}/results", comparing.results_page, name="challenge.results"),
+        # The jury: the hosts' setup and figures, a juror's queue and scores.
+        Route("/challenges/{slug}/jury/setup", jury.setup_page, name="jury.setup"),
+        Route(
+            "/challenges/{slug}/jury/rubric",
+            jury.save_rubric,
+            methods=["POST"],
+            name="jury.rubric",
+        ),
+        Route(
+            "/challenges/{slug}/jury/settings",
+            jury.save_settings,
+            methods=["POST"],
+            name="jury.settings",
+        ),
+        Route("/challenges/{slug}/jury/jurors", jury.invite, methods=["POST"], name="jury.invite"),
+        Route(
+            "/challenges/{slug}/jury/publish", jury.publish, methods=["POST"], name="jury.publish"
+        ),
+        Route("/challenges/{slug}/jury", jury.queue_page, name="jury.queue"),
+        Route("/challenges/{slug}/jury/named", jury.set_named, methods=["POST"], name="jury.named"),
+        Route("/challenges/{slug}/jury/ideas/{idea_id:id}", jury.score_page, name="jury.score"),
+        Route(
+            "/challenges/{slug}/jury/ideas/{idea_id:id}",
+            jury.save_score,
+            methods=["POST"],
+            name="jury.save_score",
+        ),
+        Route(
+            "/challenges/{slug}/jury/ideas/{idea_id:id}/conflict",
+            jury.declare_conflict,
+            methods=["POST"],
+            name="jury.conflict",
+        ),
         Route(
             "/challenges/{slug}/phase",
             challenges.switch_phase,

@@ -27,6 +27,7 @@ SPEC_TABLE = """
 | ask to join, invite, accept, leave a team | – | – | – | participants (shortlisted ideas only) | – |
 | announce winners | – | – | – | hosts | hosts |
 | edit brief and schedule | hosts | hosts | hosts | hosts | – |
+| score ideas (jurors) | – | – | jurors | – | – |
 """
 
 # What each cell's words mean as roles. Hosts, authors and team members are
@@ -40,6 +41,7 @@ CELL_ROLES = {
     "author, co-authors": {Role.AUTHOR},
     "author, co-authors (refine)": {Role.AUTHOR},
     "team of a shortlisted idea": {Role.TEAM_MEMBER},
+    "jurors": {Role.JUROR},
 }
 # Admins also see drafts (they must be able to moderate everywhere).
 EXTRA = {(Action.SEE_CHALLENGE, Phase.DRAFT): {Role.ADMIN}}
@@ -67,7 +69,9 @@ CASES = [
 
 
 def test_the_spec_table_covers_every_action_of_the_spec() -> None:
-    assert {action for action, _ in SPEC_CELLS} == set(Action) - HOST_TOOLS - {Action.SUGGEST_TEAMS}
+    assert {action for action, _ in SPEC_CELLS} == (
+        set(Action) - HOST_TOOLS - {Action.SUGGEST_TEAMS} - JURY_HOST_TOOLS
+    )
 
 
 @pytest.mark.parametrize(("action", "phase", "role"), CASES)
@@ -102,6 +106,32 @@ def test_visitors_can_only_read() -> None:
 def test_only_hosts_suggest_teams_and_only_while_teams_form(phase: Phase, role: Role) -> None:
     expected = role is Role.HOST and phase is Phase.TEAMS
     assert allows(Action.SUGGEST_TEAMS, phase, {role}) is expected
+
+
+# The jury is set up before review (so its rubric and weighting are published before
+# anyone scores), and its scores published once review has begun (SPEC §2, "Jury review").
+JURY_HOST_TOOLS = {Action.SET_UP_JURY, Action.PUBLISH_JURY}
+JURY_PHASES = {
+    Action.SET_UP_JURY: {Phase.DRAFT, Phase.IDEAS},
+    Action.PUBLISH_JURY: {Phase.REVIEW, Phase.TEAMS, Phase.CLOSED},
+}
+
+
+@pytest.mark.parametrize("action", sorted(JURY_HOST_TOOLS))
+@pytest.mark.parametrize("phase", list(Phase))
+@pytest.mark.parametrize("role", list(Role))
+def test_only_hosts_set_up_and_publish_the_jury_in_their_phases(
+    action: Action, phase: Phase, role: Role
+) -> None:
+    expected = role is Role.HOST and phase in JURY_PHASES[action]
+    assert allows(action, phase, {role}) is expected
+
+
+def test_jurors_do_nothing_but_score() -> None:
+    for action, row in ALLOWED.items():
+        for phase, roles in row.items():
+            if Role.JUROR in roles and roles != set(Role):
+                assert action is Action.SCORE_IDEAS, (action, phase)
 
 
 # Who sees a comment -------------------------------------------------------------------

@@ -21,6 +21,7 @@ from ideas.accounts.models import Identity, Skill, User, UserSkill, WebSession
 from ideas.audit import AuditEntry
 from ideas.challenges.models import Challenge, ChallengeHost, HostInvitation
 from ideas.comments.models import Comment
+from ideas.jury.models import Juror, JuryConflict, JuryScore
 from ideas.media.models import Picture
 from ideas.moderation.models import Report
 from ideas.notifications.models import ChallengeFollow, IdeaFollow, Notification, OutboxMail
@@ -45,6 +46,10 @@ SECTION_OF: dict[str, str] = {
     "challenge_hosts.user_id": "challenges_hosted",
     "host_invitations.user_id": "invitations_to_co_host",
     "host_invitations.invited_by_id": "co_host_invitations_sent",
+    "jurors.user_id": "juries",
+    "jurors.invited_by_id": "jurors_invited",
+    "jury_scores.user_id": "jury_scores",
+    "jury_conflicts.user_id": "jury_conflicts",
     "ideas.author_id": "ideas",
     "idea_coauthors.user_id": "ideas_coauthored",
     "idea_revisions.editor_id": "idea_revisions",
@@ -190,6 +195,47 @@ async def export(session: AsyncSession, user_id: int) -> dict[str, Any]:
             .join(Challenge, Challenge.id == HostInvitation.challenge_id)
             .where(HostInvitation.invited_by_id == user_id)
             .order_by(HostInvitation.id),
+        ),
+        "juries": await _rows(
+            session,
+            select(Challenge.slug.label("challenge"), Juror.email, Juror.named, Juror.invited_at)
+            .join(Challenge, Challenge.id == Juror.challenge_id)
+            .where(Juror.user_id == user_id)
+            .order_by(Juror.id),
+        ),
+        "jurors_invited": await _rows(
+            session,
+            select(Challenge.slug.label("challenge"), Juror.email, Juror.invited_at)
+            .join(Challenge, Challenge.id == Juror.challenge_id)
+            .where(Juror.invited_by_id == user_id)
+            .order_by(Juror.id),
+        ),
+        # A juror's own scores, with their private notes: theirs alone.
+        "jury_scores": await _rows(
+            session,
+            select(
+                Challenge.slug.label("challenge"),
+                JuryScore.idea_id,
+                JuryScore.marks,
+                JuryScore.note,
+                JuryScore.submitted_at,
+                JuryScore.updated_at,
+            )
+            .join(Challenge, Challenge.id == JuryScore.challenge_id)
+            .where(JuryScore.user_id == user_id)
+            .order_by(JuryScore.id),
+        ),
+        "jury_conflicts": await _rows(
+            session,
+            select(
+                Challenge.slug.label("challenge"),
+                JuryConflict.idea_id,
+                JuryConflict.reason,
+                JuryConflict.created_at,
+            )
+            .join(Challenge, Challenge.id == JuryConflict.challenge_id)
+            .where(JuryConflict.user_id == user_id)
+            .order_by(JuryConflict.id),
         ),
         "ideas": await _ideas(session, Idea.author_id == user_id),
         "ideas_coauthored": await _rows(

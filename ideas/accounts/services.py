@@ -21,6 +21,7 @@ from ideas.accounts.sessions import end_all_for
 from ideas.challenges import hosting
 from ideas.db import write
 from ideas.errors import Conflict, Forbidden, NotFound
+from ideas.jury import services as jury
 from ideas.notifications.services import forget_person
 from ideas.teams import invitations as team_invitations
 from ideas.teams.membership import take_out_everywhere
@@ -207,6 +208,7 @@ async def claim_invitations(
     async with write(session) as tx:
         await team_invitations.claim(tx, user_id=user_id, address=account.email, now=now)
         await hosting.claim(tx, user_id=user_id, address=account.email, now=now)
+        await jury.claim(tx, user_id=user_id, address=account.email, now=now)
 
 
 async def sign_out_everywhere(session: AsyncSession, *, user_id: int) -> None:

@@ -328,6 +328,66 @@ SCHEMAS: dict[str, Schema] = {
             ),
         },
     ),
+    "Results": record(
+        (
+            "Every ranking of a challenge's public ideas side by side, each with its method "
+            "and parameters, so that anyone can recompute them. The jury's part is null until "
+            "the hosts publish it."
+        ),
+        {
+            "challenge": link("The challenge."),
+            "page": link("The results page."),
+            "jury_published": {
+                "type": "boolean",
+                "description": "Whether the jury's scores are public.",
+            },
+            "methods": {
+                "type": "object",
+                "description": "For votes, pairwise, jury and combined: method and parameters.",
+                "additionalProperties": record(
+                    "How one ranking is made.",
+                    {
+                        "method": text("The method, in one sentence."),
+                        "parameters": {"type": "object", "description": "Its parameters."},
+                    },
+                ),
+            },
+            "items": {"type": "array", "items": ref("IdeaResult"), "description": "The ideas."},
+        },
+    ),
+    "IdeaResult": record(
+        "One idea's place in every ranking.",
+        {
+            "idea": link("The idea in the API."),
+            "title": text("The idea's title.", maxLength=120),
+            "votes": count("Votes for the idea."),
+            "vote_rank": {"type": "integer", "minimum": 1, "description": "Its rank by votes."},
+            "pairwise": nullable(ref("Interval")),
+            "pairwise_rank": nullable({"type": "integer", "minimum": 1}),
+            "comparisons": count("Comparisons the idea was in."),
+            "jury": nullable(ref("JuryResult")),
+            "combined_rank": nullable({"type": "integer", "minimum": 1}),
+            "combined_score": nullable({"type": "number", "minimum": 0, "maximum": 1}),
+        },
+    ),
+    "Interval": record(
+        "A score with its 95% interval.",
+        {
+            "score": {"type": "number"},
+            "low": nullable({"type": "number"}),
+            "high": nullable({"type": "number"}),
+        },
+    ),
+    "JuryResult": record(
+        "An idea's jury score (mean normalised mark) with its interval and rank.",
+        {
+            "score": {"type": "number"},
+            "low": nullable({"type": "number"}),
+            "high": nullable({"type": "number"}),
+            "jurors": count("Jurors whose scores it rests on."),
+            "rank": {"type": "integer", "minimum": 1},
+        },
+    ),
     "TeamList": record(
         "Every team of a challenge.",
         {
@@ -540,6 +600,24 @@ PATHS: dict[str, Any] = {
             "parameters": [SLUG_PARAMETER],
             "responses": {
                 "200": json_content(ref("TeamList"), "The teams."),
+                "404": error_response("No public challenge has this slug."),
+                **COMMON_ERRORS,
+            },
+        }
+    },
+    "/challenges/{slug}/results": {
+        "get": {
+            "operationId": "getChallengeResults",
+            "summary": "Get a challenge's results",
+            "description": (
+                "Per public idea: its vote count, its pairwise score with an interval, its "
+                "jury score with an interval (once published) and its combined rank, with "
+                "the method and parameters of each ranking."
+            ),
+            "tags": ["challenges"],
+            "parameters": [SLUG_PARAMETER],
+            "responses": {
+                "200": json_content(ref("Results"), "The results."),
                 "404": error_response("No public challenge has this slug."),
                 **COMMON_ERRORS,
             },

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
-from typing import TypedDict
+from typing import Any, TypedDict
 
 from ideas import policy
 from ideas.accounts.models import User
@@ -18,6 +18,7 @@ from ideas.api.http import Links
 from ideas.api.queries import DirectLinks, LinkedIdea
 from ideas.challenges.models import Challenge
 from ideas.challenges.phases import SCHEDULED_PHASES, Phase, next_change
+from ideas.jury.standings import Standings
 from ideas.submissions.lineage import Family
 from ideas.submissions.listing import ListedIdea, ListedPerson
 from ideas.submissions.models import Idea
@@ -415,4 +416,56 @@ def team_out(team: Team, idea: Idea, challenge: Challenge, links: Links) -> Team
         "member_count": team.member_count,
         "capacity": challenge.team_capacity,
         "open_roles": [open_role(role) for role in team.roles if role.filled_by_id is None],
+    }
+
+
+def _rounded(value: float | None) -> float | None:
+    return None if value is None else round(value, 6)
+
+
+def results(found: Standings, links: Links) -> dict[str, Any]:
+    """A challenge's results: every ranking side by side (``ideas.jury.standings``)."""
+    slug = found.challenge.slug
+    items = []
+    for row in sorted(
+        found.rows, key=lambda r: (r.combined.rank if r.combined else 10**9, r.vote_rank, r.idea.id)
+    ):
+        pairwise = None
+        if row.pairwise is not None:
+            low, high = row.pairwise_interval or (None, None)
+            pairwise = {
+                "score": _rounded(row.pairwise),
+                "low": _rounded(low),
+                "high": _rounded(high),
+            }
+        jury = None
+        if found.jury_published and row.jury is not None and row.jury_rank is not None:
+            jury = {
+                "score": _rounded(row.jury.score),
+                "low": _rounded(row.jury.low),
+                "high": _rounded(row.jury.high),
+                "jurors": row.jury.jurors,
+                "rank": row.jury_rank,
+            }
+        combined = row.combined if found.jury_published else None
+        items.append(
+            {
+                "idea": links.api("api.idea", id=row.idea.id),
+                "title": row.idea.title,
+                "votes": row.votes,
+                "vote_rank": row.vote_rank,
+                "pairwise": pairwise,
+                "pairwise_rank": row.pairwise_rank,
+                "comparisons": row.comparisons,
+                "jury": jury,
+                "combined_rank": combined.rank if combined else None,
+                "combined_score": _rounded(combined.score) if combined else None,
+            }
+        )
+    return {
+        "challenge": links.api("api.challenge", slug=slug),
+        "page": links.page("challenge.results", slug=slug),
+        "jury_published": found.jury_published,
+        "methods": found.methods,
+        "items": items,
     }

@@ -15,6 +15,7 @@ from ideas.api.http import BadRequest, Endpoint, Links, Nowhere, json_response
 from ideas.challenges import queries as challenge_queries
 from ideas.db import utcnow
 from ideas.errors import NotFound
+from ideas.jury.standings import standings
 from ideas.submissions import queries as idea_queries
 from ideas.web import context
 
@@ -163,6 +164,18 @@ class ChallengeTeams(Endpoint):
         return json_response(body)
 
 
+class ChallengeResults(Endpoint):
+    """Every ranking of a public challenge's ideas, with its method; the jury's once published."""
+
+    async def get(self, request: Request) -> Response:
+        db = context.db(request)
+        challenge = await queries.public_challenge(db, request.path_params["slug"], utcnow())
+        if challenge is None:
+            raise NotFound()
+        found = await standings(db, challenge, host=False)
+        return json_response(serializers.results(found, Links(request)))
+
+
 class OpenAPIDocument(Endpoint):
     async def get(self, request: Request) -> Response:
         return json_response(openapi.DOCUMENT)
@@ -178,6 +191,7 @@ def routes() -> list[Route]:
         Route("/challenges/{slug}", ChallengeResource, name="api.challenge"),
         Route("/challenges/{slug}/ideas", ChallengeIdeas, name="api.challenge_ideas"),
         Route("/challenges/{slug}/teams", ChallengeTeams, name="api.challenge_teams"),
+        Route("/challenges/{slug}/results", ChallengeResults, name="api.challenge_results"),
         Route("/ideas/{id:id}", IdeaResource, name="api.idea"),
         Route("/ideas/{id:id}/lineage", IdeaLineage, name="api.idea_lineage"),
         Route("/openapi.json", OpenAPIDocument, name="api.openapi"),

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Row, Select, select
+from sqlalchemy import Row, Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -25,6 +25,7 @@ from ideas.accounts.models import User
 from ideas.accounts.names import Someone, public_name_in_data
 from ideas.challenges.models import Challenge
 from ideas.db import Database, write
+from ideas.jury.models import Juror, JuryScore
 from ideas.submissions.models import Idea
 from ideas.teams.models import Team, TeamMember
 from ideas.voting.models import Comparison, Vote
@@ -263,8 +264,67 @@ TEAMS = Dataset(
     record=_team_record,
 )
 
+
+# Jury scores --------------------------------------------------------------------
+
+
+def _jury_query(challenge_id: int) -> Query:
+    """Every submitted jury score, by idea; each juror numbered in the order they were
+    invited, as the jury pages number them, and named only if they agreed to be."""
+    number = (
+        select(
+            Juror.user_id,
+            Juror.named,
+            func.row_number().over(order_by=Juror.id).label("number"),
+        )
+        .where(Juror.challenge_id == challenge_id)
+        .subquery()
+    )
+    return (
+        select(
+            JuryScore.idea_id,
+            Idea.title.label("idea_title"),
+            number.c.number,
+            number.c.named,
+            User.display_name.label("juror_name"),
+            User.status.label("juror_status"),
+            JuryScore.marks,
+            JuryScore.submitted_at,
+        )
+        .join(Idea, Idea.id == JuryScore.idea_id)
+        .join(number, number.c.user_id == JuryScore.user_id)
+        .join(User, User.id == JuryScore.user_id)
+        .where(JuryScore.challenge_id == challenge_id, JuryScore.submitted_at.is_not(None))
+        .order_by(JuryScore.idea_id, number.c.number)
+    )
+
+
+def _jury_record(row: QueryRow, url_for: UrlFor) -> Record:
+    juror = (
+        public_name_in_data(Someone(row.juror_name, row.juror_status))
+        if row.named
+        else f"juror {row.number}"
+    )
+    marks = {str(k): int(v) for k, v in sorted(row.marks.items(), key=lambda kv: int(kv[0]))}
+    return {
+        "idea_id": row.idea_id,
+        "idea_title": row.idea_title,
+        "juror": juror,
+        "marks": json.dumps(marks),  # criterion id → mark from 1 to 5
+        "submitted_at": _iso(row.submitted_at),
+    }
+
+
+JURY = Dataset(
+    name="jury",
+    label="Jury scores",
+    columns=("idea_id", "idea_title", "juror", "marks", "submitted_at"),
+    query=_jury_query,
+    record=_jury_record,
+)
+
 DATASETS: dict[str, Dataset] = {
-    dataset.name: dataset for dataset in (IDEAS, VOTES, COMPARISONS, TEAMS)
+    dataset.name: dataset for dataset in (IDEAS, VOTES, COMPARISONS, TEAMS, JURY)
 }
 
 

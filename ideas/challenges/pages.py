@@ -10,6 +10,7 @@ from ideas.challenges.dashboard import Activity, Chart, Counts, Task
 from ideas.challenges.exports import Dataset, Format
 from ideas.challenges.models import Challenge
 from ideas.challenges.phases import Phase
+from ideas.jury.queries import JuryNotice
 from ideas.submissions.listing import ListedIdea
 from ideas.submissions.models import Idea, IdeaStatus
 from ideas.submissions.queries import Filters, Sort
@@ -51,6 +52,7 @@ class ChallengePage(PageContext):
     follows_challenge: bool | None  # None: no button (a visitor, or a fragment)
     show_teams: bool
     votes: CardVotes
+    jury: JuryNotice  # the jury's published weighting, and whether the viewer is a juror
 
 
 @dataclass(frozen=True)

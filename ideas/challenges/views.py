@@ -17,6 +17,8 @@ from ideas.challenges.pages import ChallengePage
 from ideas.challenges.phases import Phase, next_change
 from ideas.db import utcnow
 from ideas.errors import Invalid
+from ideas.jury import queries as jury_queries
+from ideas.jury import services as jury_services
 from ideas.media.uploads import picture_from
 from ideas.notifications.follows import challenge_followed
 from ideas.policy import Action
@@ -166,6 +168,11 @@ async def challenge_detail(request: Request) -> Response:
             follows_challenge=await challenge_followed(request, challenge.id),
             show_teams=phase in (Phase.TEAMS, Phase.CLOSED),
             votes=await list_vote_context(request, challenge, roles, page.ideas),
+            jury=(
+                jury_queries.NO_JURY
+                if is_htmx(request)
+                else await jury_queries.notice(db, challenge.id, context.viewer(request))
+            ),
         ),
         block="idea_page" if more_only else "ideas",
     )
@@ -230,6 +237,11 @@ async def switch_phase(request: Request) -> Response:
         now=utcnow(),
         expected=phase_field("from"),
     )
+    if to is Phase.REVIEW:
+        # Jurors hear at once that scoring is open (the worker tells them otherwise).
+        await jury_services.tell_jurors_review_opened(
+            context.db(request), challenge_id=challenge.id, now=utcnow()
+        )
     return redirect(request, challenge_path(request, challenge))
 
 

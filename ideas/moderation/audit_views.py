@@ -36,6 +36,7 @@ ACTION_PREFIXES = (
     "challenge.",
     "idea.",
     "comment.",
+    "jury.",
     "audit.export",
 )
 CSV_COLUMNS = (

@@ -59,6 +59,9 @@ def link_path(path_for: Callable[..., Any], item: Item) -> str:
     """
     if item.kind == "host.invitation":
         return str(path_for("hosting.invitations"))
+    if item.kind.startswith("jury.") and item.challenge_slug:
+        name = "jury.setup" if item.kind == "jury.all_scored" else "jury.queue"
+        return str(path_for(name, slug=item.challenge_slug))
     team_id = item.data.get("team_id")
     if isinstance(team_id, int):
         try:

@@ -45,6 +45,9 @@ KINDS = (
     "moderation.kept_hidden",
     "moderation.restored",
     "host.invitation",
+    "jury.invitation",
+    "jury.review",
+    "jury.all_scored",
 )
 
 

@@ -8,7 +8,6 @@ live region.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from urllib.parse import urlencode
 
@@ -23,11 +22,12 @@ from ideas.challenges.loaders import visible_challenge, visible_challenge_alone
 from ideas.challenges.models import Challenge
 from ideas.db import utcnow
 from ideas.errors import AlreadyDone
+from ideas.jury import queries as jury_queries
+from ideas.jury.standings import standings
 from ideas.policy import Action, Role
-from ideas.submissions.models import VISIBLE_STATUSES, Idea
 from ideas.voting import compare_services, pairs
 from ideas.voting.models import Comparison
-from ideas.voting.pages import ComparePage, Result, ResultsPage
+from ideas.voting.pages import ComparePage, ResultsPage
 from ideas.web import context
 from ideas.web.forms import Form, submitted
 from ideas.web.htmx import is_htmx, redirect
@@ -174,64 +174,69 @@ async def compare_answer(request: Request) -> Response:
 # Results ------------------------------------------------------------------------
 
 
-def _ranks(values: Sequence[tuple[int, float | None]]) -> dict[int, int]:
-    """Competition ranks ("1, 2, 2, 4") of (idea id, value) by value, highest first.
-
-    Ideas without a value get no rank.
-    """
-    ranked = sorted(
-        ((value, idea_id) for idea_id, value in values if value is not None),
-        key=lambda item: item[0],
-        reverse=True,
-    )
-    ranks: dict[int, int] = {}
-    previous: float | None = None
-    rank = 0
-    for position, (value, idea_id) in enumerate(ranked, start=1):
-        if value != previous:
-            rank, previous = position, value
-        ranks[idea_id] = rank
-    return ranks
-
-
-SORTS = {"votes": "votes", "pairwise": "pairwise score"}
+SORTS = {
+    "votes": "votes",
+    "pairwise": "pairwise score",
+    "jury": "jury score",
+    "combined": "combined rank",
+}
 
 
 async def results_page(request: Request) -> Response:
-    """Every visible idea with its votes and its pairwise score, each with its rank."""
+    """Every visible idea with its votes, its pairwise score, and, once published (or for
+    the hosts), its jury score and combined rank, each with its rank. A juror who still
+    has ideas to submit in review sees no counts or rankings: they score blind."""
     challenge, roles = await visible_challenge(request, request.path_params["slug"])
+    db, now = context.db(request), utcnow()
+    host = Role.HOST in roles
+    found = await standings(db, challenge, host=host)
+    viewer = context.viewer(request)
+    blind = False
+    if viewer is not None and not host:
+        juror = await jury_queries.juror_for(db, challenge.id, viewer)
+        if juror is not None:
+            jury = await jury_queries.jury(db, challenge.id)
+            mine = jury.queues().get(viewer.id, set())
+            submitted = {
+                s.idea_id for s in jury.scores if s.user_id == viewer.id and s.submitted_at
+            }
+            blind = policy.juror_is_blind(
+                juror=True, unsubmitted=len(mine - submitted), phase=challenge.phase_at(now)
+            )
+    sorts = dict(SORTS) if found.jury_shown else {k: SORTS[k] for k in ("votes", "pairwise")}
     by = request.query_params.get("by", "votes")
-    if by not in SORTS:
+    if by not in sorts:
         by = "votes"
-    db = context.db(request)
-    ideas = (
-        await db.scalars(
-            select(Idea).where(Idea.challenge_id == challenge.id, Idea.status.in_(VISIBLE_STATUSES))
-        )
-    ).all()
+    unranked = len(found.rows) + 1
+    keys = {
+        "votes": lambda r: (r.vote_rank, r.pairwise_rank or unranked, -r.idea.id),
+        "pairwise": lambda r: (r.pairwise_rank or unranked, r.vote_rank, -r.idea.id),
+        "jury": lambda r: (r.jury_rank or unranked, r.vote_rank, -r.idea.id),
+        "combined": lambda r: (
+            r.combined.rank if r.combined else unranked,
+            r.vote_rank,
+            -r.idea.id,
+        ),
+    }
+    rows = sorted(found.rows, key=keys[by])
     compared = await db.scalar(
         select(func.count()).select_from(Comparison).where(Comparison.challenge_id == challenge.id)
     )
-    vote_ranks = _ranks([(i.id, i.vote_count) for i in ideas])
-    pairwise_ranks = _ranks([(i.id, i.pairwise_score) for i in ideas])
-    results = [Result(i, vote_ranks[i.id], pairwise_ranks.get(i.id)) for i in ideas]
-    unranked = len(ideas) + 1
-    if by == "pairwise":
-        results.sort(key=lambda r: (r.pairwise_rank or unranked, r.vote_rank, -r.idea.id))
-    else:
-        results.sort(key=lambda r: (r.vote_rank, r.pairwise_rank or unranked, -r.idea.id))
     path = context.path_for(request, "challenge.results", slug=challenge.slug)
     return render(
         request,
         "voting/results.html",
         ResultsPage(
             challenge=challenge,
-            results=results,
+            rows=[] if blind else rows,
+            standings=found,
+            blind=blind,
             by=by,
-            sorts=SORTS,
-            sort_urls={name: f"{path}?by={name}" for name in SORTS},
+            sorts=sorts,
+            sort_urls={name: f"{path}?by={name}" for name in sorts},
             comparisons=int(compared or 0),
-            ranked=len(pairwise_ranks),
-            may_compare=policy.may(Action.COMPARE, challenge, roles, utcnow()),
+            ranked=sum(1 for r in found.rows if r.pairwise_rank is not None),
+            may_compare=policy.may(Action.COMPARE, challenge, roles, now),
+            api_url=request.app.state.api_path_for("api.challenge_results", slug=challenge.slug),
         ),
     )

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from ideas.challenges.models import Challenge
+from ideas.jury.standings import Standing, Standings
 from ideas.submissions.models import Idea
 from ideas.voting.pairs import Pair
 from ideas.web.templating import PageContext
@@ -62,21 +63,17 @@ class ComparePage(PageContext):
 
 
 @dataclass(frozen=True)
-class Result:
-    idea: Idea
-    vote_rank: int
-    pairwise_rank: int | None  # None: never compared
-
-
-@dataclass(frozen=True)
 class ResultsPage(PageContext):
-    """``voting/results.html``: every visible idea with both of its ranks."""
+    """``voting/results.html``: every visible idea with each of its rankings."""
 
     challenge: Challenge
-    results: list[Result]
+    rows: list[Standing]
+    standings: Standings
+    blind: bool  # a juror still scoring: no counts, no rankings
     by: str  # the ranking the list is sorted by
     sorts: Mapping[str, str]
     sort_urls: Mapping[str, str]
     comparisons: int
     ranked: int  # ideas with a pairwise rank
     may_compare: bool
+    api_url: str

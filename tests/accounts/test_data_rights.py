@@ -56,6 +56,7 @@ from ideas.voting.services import cast_vote
 from tests.factories import challenges as rounds
 from tests.factories.accounts import Person
 from tests.factories.challenges import schedule_for
+from tests.factories.jury import serve_on_a_jury
 from tests.factories.queries import count, fresh
 from tests.factories.rounds import set_phase
 from tests.html import Page
@@ -274,6 +275,10 @@ async def busy(make_user: Any, make_challenge: Any, make_idea: Any, session: Asy
     await matching.start_looking(
         session, challenge_id=challenge.id, user_id=priya.id, note="Weekends", now=now
     )
+    await serve_on_a_jury(
+        session, make_challenge, make_idea, host=host, juror=priya, author=bruno,
+        own_challenge=own,
+    )  # fmt: skip
     return Busy(priya, challenge, her_idea, remix, their_idea)
 
 

@@ -129,6 +129,9 @@ def test_host_pages_have_no_accessibility_violations(scheme_context: BrowserCont
         ("/challenges/cleaner-air-at-the-market", "closed challenge with winners"),
         ("/challenges/warmer-homes-this-winter/dashboard", "host dashboard"),
         ("/challenges/warmer-homes-this-winter/moderation", "moderation queue"),
+        ("/challenges/warmer-homes-this-winter/jury/setup", "jury, in review"),
+        ("/challenges/safer-walks-to-school/jury/setup", "jury setup, in draft"),
+        ("/challenges/warmer-homes-this-winter/results", "results with the jury, for hosts"),
     ]:
         page.goto(path)
         assert_no_violations(page, label)
@@ -136,6 +139,18 @@ def test_host_pages_have_no_accessibility_violations(scheme_context: BrowserCont
     page.get_by_role("button", name="Invite to co-host").click()
     expect(page.locator(".error-summary")).to_be_visible()
     assert_no_violations(page, "hosts, with errors")
+
+
+def test_juror_pages_have_no_accessibility_violations(scheme_context: BrowserContext) -> None:
+    page = scheme_context.new_page()
+    sign_in_as(page, "Kwame Mensah")
+    for path, label in [
+        ("/challenges/warmer-homes-this-winter/jury", "a juror's queue"),
+        ("/challenges/warmer-homes-this-winter/jury/ideas/8", "scoring an idea"),
+        ("/challenges/warmer-homes-this-winter/results", "results, blind for a juror"),
+    ]:
+        page.goto(path)
+        assert_no_violations(page, label)
 
 
 def test_the_skip_link_is_the_first_tab_stop_and_leads_to_the_content(page: Page) -> None:

@@ -92,6 +92,8 @@ async def test_host_sees_the_chart_and_the_exports(
         f"/challenges/{challenge.slug}/export/comparisons.json",
         f"/challenges/{challenge.slug}/export/teams.csv",
         f"/challenges/{challenge.slug}/export/teams.json",
+        f"/challenges/{challenge.slug}/export/jury.csv",
+        f"/challenges/{challenge.slug}/export/jury.json",
     ]
     assert not page.select("[style]")
 

@@ -175,8 +175,9 @@ async def test_the_results_show_both_rankings_and_the_comparison_counts(
         ]
 
     assert table(by_votes) == [
-        ["Liked", "9", "1", "wins 36% against a random other idea", "2", "14"],
-        ["Preferred", "2", "2", "wins 64% against a random other idea", "1", "14"],
+        # With its 95% interval from the 14 comparisons: 0.36 ± 1.96 x sqrt(0.36 x 0.64 / 14).
+        ["Liked", "9", "1", "wins 36% against a random other idea (11%\u201361%)", "2", "14"],
+        ["Preferred", "2", "2", "wins 64% against a random other idea (39%\u201389%)", "1", "14"],
         ["Unseen", "2", "2", "not ranked yet", "\u2013", "0"],
     ]
     assert [row[0] for row in table(by_pairwise)] == ["Preferred", "Liked", "Unseen"]

@@ -1,0 +1,166 @@
+"""Every ranking of a challenge side by side, as the results page and the API give it:
+votes, pairwise (with an interval), the jury (with an interval, once published, or for
+its hosts) and the combined ranking with the published weighting. Each comes with its
+method in one sentence and its parameters, so anyone can recompute it."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ideas.challenges.models import Challenge
+from ideas.jury import calibration, queries
+from ideas.submissions.models import VISIBLE_STATUSES, Idea
+
+Z95 = 1.959964
+
+
+def ranks(values: dict[int, float]) -> dict[int, int]:
+    """Competition ranks ("1, 2, 2, 4") by value, highest first."""
+    ordered = sorted(values.items(), key=lambda item: (-item[1], item[0]))
+    out: dict[int, int] = {}
+    previous: float | None = None
+    rank = 0
+    for position, (idea_id, value) in enumerate(ordered, start=1):
+        if value != previous:
+            rank, previous = position, value
+        out[idea_id] = rank
+    return out
+
+
+def pairwise_interval(score: float | None, comparisons: int) -> tuple[float, float] | None:
+    """A 95% normal-approximation interval of a pairwise score from the comparisons it
+    rests on; None without any."""
+    if score is None or comparisons <= 0:
+        return None
+    half = Z95 * math.sqrt(score * (1 - score) / comparisons)
+    return max(score - half, 0.0), min(score + half, 1.0)
+
+
+@dataclass(frozen=True)
+class Standing:
+    idea: Idea
+    votes: int
+    vote_rank: int
+    pairwise: float | None
+    pairwise_interval: tuple[float, float] | None
+    pairwise_rank: int | None
+    comparisons: int
+    jury: calibration.JuryScore | None
+    jury_rank: int | None
+    combined: calibration.Combined | None
+
+
+@dataclass(frozen=True)
+class Standings:
+    challenge: Challenge
+    rows: list[Standing]
+    jury_shown: bool  # published, or the viewer hosts the challenge
+    jury_published: bool
+    jury_weight: float | None  # None: the challenge has no jury
+    jurors: int
+    alpha: float | None
+    methods: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+
+def methods(weight: float | None, alpha_value: float | None) -> dict[str, dict[str, Any]]:
+    share = 0.5 if weight is None else weight
+    return {
+        "votes": {
+            "method": (
+                "The number of participants who voted for the idea; equal counts share a rank."
+            ),
+            "parameters": {},
+        },
+        "pairwise": {
+            "method": (
+                "A Bradley-Terry model fitted to every comparison of two ideas (can't decide "
+                "counts half a win each); the score is the estimated chance of being preferred "
+                "to another compared idea picked at random, with a 95% normal-approximation "
+                "interval from the number of comparisons it rests on."
+            ),
+            "parameters": {"prior_variance": 1.0, "confidence": 0.95},
+        },
+        "jury": {
+            "method": (
+                "Each juror's marks are turned into z-scores against their own mean and "
+                "spread, combined per idea with the rubric's weights and averaged over its "
+                "jurors, with a 95% Student's t interval from their spread; agreement is "
+                "Krippendorff's alpha at the interval level."
+            ),
+            "parameters": {
+                "scale": [1, 5],
+                "confidence": calibration.CONFIDENCE,
+                "alpha_level": calibration.ALPHA_LEVEL,
+                "alpha": alpha_value,
+            },
+        },
+        "combined": {
+            "method": (
+                "Among the ideas the jury scored, each idea's percentile by jury score and by "
+                "votes (0 last, 1 first, ties half), weighted by the published weighting."
+            ),
+            "parameters": {"jury_weight": share, "crowd_weight": round(1 - share, 6)},
+        },
+    }
+
+
+async def standings(session: AsyncSession, challenge: Challenge, *, host: bool) -> Standings:
+    """The challenge's visible ideas with every ranking; the jury's part only when it is
+    published, or for the challenge's hosts (``host``)."""
+    ideas = list(
+        await session.scalars(
+            select(Idea)
+            .where(Idea.challenge_id == challenge.id, Idea.status.in_(VISIBLE_STATUSES))
+            .order_by(Idea.id)
+        )
+    )
+    found = await queries.jury(session, challenge.id)
+    settings = found.settings
+    published = settings is not None and settings.published_at is not None
+    shown = settings is not None and (published or host)
+    figures = queries.figures(found) if shown else None
+    jury_scores = figures.scores if figures is not None else {}
+    weight = settings.jury_weight if settings is not None else None
+    combined = (
+        calibration.combine(
+            {i: s.score for i, s in jury_scores.items()},
+            {i.id: i.vote_count for i in ideas},
+            weight if weight is not None else 0.5,
+        )
+        if jury_scores
+        else {}
+    )
+    vote_ranks = ranks({i.id: float(i.vote_count) for i in ideas})
+    pairwise_ranks = ranks({i.id: i.pairwise_score for i in ideas if i.pairwise_score is not None})
+    jury_ranks = ranks({i: s.score for i, s in jury_scores.items()})
+    rows = [
+        Standing(
+            idea=i,
+            votes=i.vote_count,
+            vote_rank=vote_ranks[i.id],
+            pairwise=i.pairwise_score,
+            pairwise_interval=pairwise_interval(i.pairwise_score, i.comparison_count),
+            pairwise_rank=pairwise_ranks.get(i.id),
+            comparisons=i.comparison_count,
+            jury=jury_scores.get(i.id),
+            jury_rank=jury_ranks.get(i.id),
+            combined=combined.get(i.id),
+        )
+        for i in ideas
+    ]
+    alpha_value = figures.agreement.overall if figures is not None else None
+    return Standings(
+        challenge=challenge,
+        rows=rows,
+        jury_shown=shown,
+        jury_published=published,
+        jury_weight=weight,
+        jurors=len(found.juror_ids),
+        alpha=alpha_value,
+        methods=methods(weight, alpha_value),
+    )
