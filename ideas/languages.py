@@ -20,7 +20,7 @@ from collections.abc import Callable
 from functools import cache
 from typing import Any
 
-from ideas.i18n import lazy_gettext
+from ideas.i18n import current_locale, lazy_gettext
 
 ENGLISH = "en"
 OTHER = "other"
@@ -57,6 +57,13 @@ def html_lang(code: str) -> str | None:
 def parse(raw: object) -> str | None:
     """A language chosen on a form; None for one we do not offer."""
     return raw if isinstance(raw, str) and raw in CONTENT_LANGUAGES else None
+
+
+def reader_language() -> str:
+    """The language the person at hand reads the site in, as a content language: what a
+    text of theirs too short to tell is taken to be in."""
+    locale = current_locale().split("_")[0]
+    return locale if locale in SUPPORTED else ENGLISH
 
 
 @cache

@@ -51,6 +51,12 @@ def routes(settings: Settings) -> list[BaseRoute]:
             "/settings/profile", people.update_profile, methods=["POST"], name="settings.profile"
         ),
         Route(
+            "/settings/time-zone",
+            people.update_time_zone,
+            methods=["POST"],
+            name="settings.time_zone",
+        ),
+        Route(
             "/settings/identities/link/{provider}",
             signin.link,
             methods=["POST"],
