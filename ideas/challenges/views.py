@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from ideas import languages, markdown, policy, zones
-from ideas.challenges import forms, hosting, queries, services
+from ideas.challenges import forms, hosting, queries, services, translations
 from ideas.challenges.loaders import challenge_for, visible_challenge
 from ideas.challenges.models import Challenge
 from ideas.challenges.pages import ChallengePage
@@ -135,6 +135,11 @@ async def challenge_detail(request: Request) -> Response:
         "challenges/detail.html",
         ChallengePage(
             challenge=challenge,
+            text=(
+                translations.original(challenge)
+                if is_htmx(request)
+                else await translations.shown_text(db, challenge, languages.reader_language())
+            ),
             phase=phase,
             next_change=next_change(challenge.schedule, phase, now),
             ideas=page.ideas,
