@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import gc
 from collections.abc import AsyncIterator
@@ -14,6 +15,7 @@ from starlette.middleware.gzip import GZipMiddleware
 from starlette.types import ASGIApp
 
 import ideas.models  # noqa: F401 - every table, so that foreign keys resolve
+from ideas import languages
 from ideas.accounts.providers import Providers, avatar_origins, configured
 from ideas.db import Database
 from ideas.logs import configure_logging
@@ -81,6 +83,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             return
         app.state.database = Database.from_settings(settings)
         app.state.database.mail = app.state.mail
+        # The language detector's model takes about two seconds to load: not at a first post.
+        await asyncio.to_thread(languages.load)
         try:
             # Queued e-mail is sent from here too, unless a separate `ideas worker` does it.
             async with notifications_worker.in_background(app.state.database, settings):

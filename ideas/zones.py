@@ -20,7 +20,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 COOKIE = "ideas_tz"
 NAME_MAX = 64
 
-_zone: ContextVar[ZoneInfo] = ContextVar("zone", default=ZoneInfo("UTC"))
+_UTC = ZoneInfo("UTC")
+_zone: ContextVar[ZoneInfo | None] = ContextVar("zone", default=None)
 
 
 @cache
@@ -45,7 +46,8 @@ def _known() -> frozenset[str]:
 
 
 def current_zone() -> ZoneInfo:
-    return _zone.get()
+    """The zone of the request at hand; UTC outside any (a command, a worker)."""
+    return _zone.get() or _UTC
 
 
 @contextlib.contextmanager

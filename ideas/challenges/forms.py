@@ -12,8 +12,8 @@ from starlette.datastructures import FormData
 from ideas import languages, zones
 from ideas.challenges.models import DEFAULT_REPORT_THRESHOLD, DEFAULT_TEAM_CAPACITY, Challenge
 from ideas.challenges.phases import Phase, Schedule
-from ideas.media.pictures import Prepared
 from ideas.i18n import gettext as _
+from ideas.media.pictures import Prepared
 from ideas.web.forms import Form
 
 FIELDS = (

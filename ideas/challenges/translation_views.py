@@ -25,9 +25,7 @@ async def translations_page(request: Request) -> Response:
     db = context.db(request)
     existing = {t.language: t for t in await translations.of_challenge(db, challenge.id)}
     asked = request.query_params.get("language", "")
-    form = translations.blank(
-        asked if asked in languages.SUPPORTED else "", existing.get(asked)
-    )
+    form = translations.blank(asked if asked in languages.SUPPORTED else "", existing.get(asked))
     here = context.path_for(request, "challenge.translations", slug=challenge.slug)
     if request.method == "POST":
         form, data = translations.parse(await submitted(request), challenge)

@@ -34,4 +34,6 @@ def parse(data: FormData | Mapping[str, Any]) -> tuple[Form, str | None, int | N
 
 def language_of(form: Form, body: str) -> str:
     """The language the author chose for the comment, or, left on "detect", its text's."""
-    return form.values.get("language", "") or languages.detect(body, fallback=languages.reader_language())
+    return form.values.get("language", "") or languages.detect(
+        body, fallback=languages.reader_language()
+    )

@@ -60,7 +60,9 @@ def parse(
     )
     language = form.language("language", detect=True)
     if not language and form.ok:
-        language = languages.detect(f"{title}\n{summary}\n{body}", fallback=languages.reader_language())
+        language = languages.detect(
+            f"{title}\n{summary}\n{body}", fallback=languages.reader_language()
+        )
     links = []
     for parent in parent_ids:
         note = form.text(f"note-{parent}", label="The note", max_length=NOTE_MAX, required=False)

@@ -49,17 +49,14 @@ PG_CONFIG_DDL = (
         statement
         for config, stemmer in _STEMMERS.items()
         for statement in (
-            f"CREATE TEXT SEARCH CONFIGURATION {config} "
-            f"(COPY = {stemmer.removesuffix('_stem')})",
+            f"CREATE TEXT SEARCH CONFIGURATION {config} (COPY = {stemmer.removesuffix('_stem')})",
             f"ALTER TEXT SEARCH CONFIGURATION {config} ALTER MAPPING FOR "
             f"asciiword, asciihword, hword_asciipart, word, hword, hword_part "
             f"WITH unaccent, {stemmer}",
         )
     ),
 )
-PG_CONFIG_DROP = tuple(
-    f"DROP TEXT SEARCH CONFIGURATION IF EXISTS {config}" for config in _STEMMERS
-)
+PG_CONFIG_DROP = tuple(f"DROP TEXT SEARCH CONFIGURATION IF EXISTS {config}" for config in _STEMMERS)
 PG_LANGUAGE_CONFIG = (
     "CASE language "
     + " ".join(f"WHEN '{code}' THEN '{config}'::regconfig" for code, config in PG_CONFIGS.items())
@@ -109,6 +106,7 @@ PG_DROP = (
 
 
 def create(connection: Connection) -> None:
+    statements: tuple[str, ...]
     if connection.dialect.name == "sqlite":
         statements = SQLITE_DDL
     else:

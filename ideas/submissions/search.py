@@ -129,9 +129,9 @@ def matching(
         )
     # The words are plain (no quotes, no "or", no "-"), so the web-search syntax
     # reads them as words, joined by "or" only where asked.
-    typed = bindparam("ts_query", (" or " if any_word else " ").join(terms))
+    typed = bindparam("ts_query", (" or " if any_word else " ").join(terms), String)
     readings = [func.websearch_to_tsquery(config, typed) for config in _PG_CONFIGS]
-    tsquery = readings[0]
+    tsquery: ColumnElement[Any] = readings[0]
     for reading in readings[1:]:
         tsquery = tsquery.op("||", return_type=TSQUERY)(reading)
     document = _PG_DOCUMENT

@@ -13,12 +13,12 @@ from jinja2_fragments.starlette import Jinja2Blocks
 from starlette.requests import Request
 from starlette.responses import Response
 
+from ideas import languages, zones
 from ideas.accounts import names
 from ideas.accounts.providers import avatar_origins
 from ideas.challenges.phases import PHASES, Phase
 from ideas.db import utcnow
 from ideas.form_tokens import new_token
-from ideas import languages, zones
 from ideas.i18n import gettext, template_gettext, template_ngettext, template_pgettext
 from ideas.policy import May
 from ideas.settings import TEMPLATES_DIR, Settings
@@ -49,6 +49,7 @@ def create_templates(settings: Settings) -> Jinja2Blocks:
     env.install_gettext_callables(  # type: ignore[attr-defined]
         template_gettext, template_ngettext, newstyle=True, pgettext=template_pgettext
     )
+
     def local(value: datetime, zone: ZoneInfo | None = None) -> datetime:
         return value.astimezone(zone or current_zone())
 

@@ -79,7 +79,9 @@ async def test_participant_in_tokyo_sees_the_phase_at_their_local_time(
 ) -> None:
     host = await make_user(host=True)
     challenge = await make_challenge(host)
-    await change(session, Challenge, challenge.id, time_zone="Europe/Lisbon", review_opens_at=IN_UTC)
+    await change(
+        session, Challenge, challenge.id, time_zone="Europe/Lisbon", review_opens_at=IN_UTC
+    )
     participant = await make_user()
     await change(session, User, participant.id, time_zone="Asia/Tokyo")
 

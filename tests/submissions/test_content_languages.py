@@ -107,8 +107,12 @@ async def test_a_comment_carries_its_language_and_a_bad_one_is_refused(
     priya = await sign_in(await make_user())
     url = f"/ideas/{idea.id}/comments"
 
-    refused = await priya.post(url, {"body": "Muy buena idea para los comedores.", "language": "zz"})
-    assert Page(refused).text("#comment-language-error") == "Error: Choose a language from the list."
+    refused = await priya.post(
+        url, {"body": "Muy buena idea para los comedores.", "language": "zz"}
+    )
+    assert (
+        Page(refused).text("#comment-language-error") == "Error: Choose a language from the list."
+    )
     assert await count(session, Comment) == 0
 
     await priya.post(url, {"body": "Muy buena idea para los comedores escolares."})
