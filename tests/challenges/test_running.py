@@ -355,6 +355,7 @@ async def test_host_tools_show_only_to_hosts(
     challenge = await make_challenge(host, phase=Phase.REVIEW)
     as_host = Page(await (await sign_in(host)).get(f"/challenges/{challenge.slug}"))
     as_visitor = Page(await visitor.get(f"/challenges/{challenge.slug}"))
+    links = [a.text_content() for a in as_host.select(".host-tools__links a")]
     assert links == [
         "Dashboard and exports",
         "Edit the challenge",
@@ -362,7 +363,6 @@ async def test_host_tools_show_only_to_hosts(
         "Hosts",
         "Shortlist",
     ]
-    assert links == ["Dashboard and exports", "Edit the challenge", "Hosts", "Shortlist"]
     assert (
         as_host.select(".phase-switch button")[0].text_content().strip() == "Move on to Teams now"
     )
