@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import gc
+import threading
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -83,8 +83,9 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             return
         app.state.database = Database.from_settings(settings)
         app.state.database.mail = app.state.mail
-        # The language detector's model takes about two seconds to load: not at a first post.
-        await asyncio.to_thread(languages.load)
+        # The language detector's model takes seconds to load: beside start-up, not in it,
+        # and not at the first post.
+        threading.Thread(target=languages.load, name="language-model", daemon=True).start()
         try:
             # Queued e-mail is sent from here too, unless a separate `ideas worker` does it.
             async with notifications_worker.in_background(app.state.database, settings):

@@ -16,6 +16,7 @@ texts but much larger; langdetect is unmaintained since 2021.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from functools import cache
 from typing import Any
@@ -66,6 +67,9 @@ def reader_language() -> str:
     return locale if locale in SUPPORTED else ENGLISH
 
 
+_loading = threading.Lock()
+
+
 @cache
 def _identifier() -> Callable[[str], tuple[str, float]]:
     from py3langid.langid import MODEL_FILE, LanguageIdentifier
@@ -77,7 +81,13 @@ def _identifier() -> Callable[[str], tuple[str, float]]:
 
 def load() -> None:
     """Load the model now (about two seconds), rather than at the first post."""
-    _identifier()
+    _classify()
+
+
+def _classify() -> Callable[[str], tuple[str, float]]:
+    # One load, even when a first post comes while start-up is loading it.
+    with _loading:
+        return _identifier()
 
 
 def detect(text: str, *, fallback: str = ENGLISH) -> str:
@@ -89,7 +99,7 @@ def detect(text: str, *, fallback: str = ENGLISH) -> str:
     """
     if sum(char.isalpha() for char in text) < MIN_LETTERS:
         return fallback
-    found, confidence = _identifier()(text[:2000])
+    found, confidence = _classify()(text[:2000])
     found = _ALIASES.get(found, found)
     if found in SUPPORTED:
         return found
