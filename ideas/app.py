@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import threading
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -14,6 +15,7 @@ from starlette.middleware.gzip import GZipMiddleware
 from starlette.types import ASGIApp
 
 import ideas.models  # noqa: F401 - every table, so that foreign keys resolve
+from ideas import languages
 from ideas.accounts.providers import Providers, avatar_origins, configured
 from ideas.db import Database
 from ideas.live.hub import Hub, InProcessBackend
@@ -89,6 +91,9 @@ def create_app(
         app.state.database.live = app.state.live
         await app.state.live.start()
         app.state.live.end_streams_on_exit_signals()
+        # The language detector's model takes seconds to load: beside start-up, not in it,
+        # and not at the first post.
+        threading.Thread(target=languages.load, name="language-model", daemon=True).start()
         try:
             # Queued e-mail is sent from here too, unless a separate `ideas worker` does it.
             async with notifications_worker.in_background(app.state.database, settings):

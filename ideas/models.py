@@ -2,7 +2,13 @@
 
 from ideas.accounts.models import Identity, Skill, User, UserSkill, WebSession
 from ideas.audit import AuditEntry
-from ideas.challenges.models import Challenge, ChallengeHost, ChallengeTag, HostInvitation
+from ideas.challenges.models import (
+    Challenge,
+    ChallengeHost,
+    ChallengeTag,
+    ChallengeTranslation,
+    HostInvitation,
+)
 from ideas.comments.models import Comment
 from ideas.db import Base
 from ideas.form_tokens import UsedFormToken
@@ -30,6 +36,7 @@ __all__ = [
     "ChallengeFollow",
     "ChallengeHost",
     "ChallengeTag",
+    "ChallengeTranslation",
     "Comment",
     "Comparison",
     "Criterion",

@@ -14,6 +14,7 @@ from ideas.api import views as api
 from ideas.challenges import host_views as host
 from ideas.challenges import hosting_views as hosting
 from ideas.challenges import shortlist_views as shortlisting
+from ideas.challenges import translation_views as translating
 from ideas.challenges import views as challenges
 from ideas.comments import views as comments
 from ideas.jury import views as jury
@@ -51,6 +52,12 @@ def routes(settings: Settings) -> list[BaseRoute]:
         Route("/settings", people.settings_page, name="settings"),
         Route(
             "/settings/profile", people.update_profile, methods=["POST"], name="settings.profile"
+        ),
+        Route(
+            "/settings/time-zone",
+            people.update_time_zone,
+            methods=["POST"],
+            name="settings.time_zone",
         ),
         Route(
             "/settings/identities/link/{provider}",
@@ -201,6 +208,18 @@ def routes(settings: Settings) -> list[BaseRoute]:
             challenges.edit_challenge,
             methods=["GET", "POST"],
             name="challenge.edit",
+        ),
+        Route(
+            "/challenges/{slug}/translations",
+            translating.translations_page,
+            methods=["GET", "POST"],
+            name="challenge.translations",
+        ),
+        Route(
+            "/challenges/{slug}/translations/{language}/remove",
+            translating.remove_translation,
+            methods=["POST"],
+            name="challenge.translation_remove",
         ),
         Route(
             "/challenges/{slug}/hosts",

@@ -122,6 +122,7 @@ async def export(session: AsyncSession, user_id: int) -> dict[str, Any]:
             "avatar_url": user.avatar_url,
             "bio": user.bio,
             "location": user.location,
+            "time_zone": user.time_zone,
             "links": user.links,
             "skills": skills,
             "roles": [r for r, on in (("host", user.is_host), ("admin", user.is_admin)) if on],

@@ -40,6 +40,8 @@ class User(Base):
     # How notifications reach the person by e-mail: none, each, daily (a digest).
     email_frequency: Mapped[str] = mapped_column(String(8), default="each")
     last_digest_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The zone the person reads and types times in (an IANA name); None: their browser's.
+    time_zone: Mapped[str | None] = mapped_column(String(64))
 
     identities: Mapped[list[Identity]] = relationship(back_populates="user", lazy="raise")
     skills: Mapped[list[Skill]] = relationship(

@@ -24,3 +24,5 @@ class SettingsPage(PageContext):
     linkable: Sequence[Provider]  # ways to sign in not linked yet
     notice: str | None
     problem: str | None  # why the last change was refused
+    zone_form: Form  # one's time zone
+    browser_zone: str | None  # the zone one's browser reported, if it did

@@ -8,12 +8,13 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from ideas import policy
+from ideas import policy, zones
 from ideas.accounts import export, forms, queries, services, sessions
 from ideas.accounts.models import User
 from ideas.accounts.pages import SettingsPage
 from ideas.db import utcnow
 from ideas.errors import NotFound
+from ideas.i18n import gettext as _
 from ideas.web import context
 from ideas.web.errors import Refusal, answer_refusals
 from ideas.web.forms import Form, submitted
@@ -41,6 +42,7 @@ async def _settings_page(
     user: User,
     *,
     form: Form | None = None,
+    zone_form: Form | None = None,
     notice: str | None = None,
     problem: str | None = None,
     status_code: int = 200,
@@ -67,8 +69,12 @@ async def _settings_page(
             linkable=[p for p in request.app.state.providers if p.key not in linked],
             notice=notice,
             problem=problem,
+            zone_form=zone_form or Form(values={"time_zone": user.time_zone or ""}),
+            browser_zone=request.cookies.get(zones.COOKIE)
+            if zones.zone_named(request.cookies.get(zones.COOKIE))
+            else None,
         ),
-        block="profile_form" if form is not None else None,
+        block="profile_form" if form is not None else ("zone_form" if zone_form else None),
         status_code=status_code,
     )
 
@@ -87,6 +93,7 @@ async def settings_page(request: Request) -> Response:
         "saved": "Your profile is saved.",
         "email": "Your e-mail choice is saved.",
         "session": "That session is signed out.",
+        "zone": _("Your time zone is saved."),
     }.get(request.query_params.get("done", ""))
     return await _settings_page(request, user, notice=notice)
 
@@ -98,6 +105,19 @@ async def update_profile(request: Request) -> Response:
         return await _settings_page(request, user, form=form)
     await services.update_profile(context.db(request), user_id=user.id, data=data, now=utcnow())
     return redirect(request, context.path_for(request, "settings") + "?done=saved")
+
+
+async def update_time_zone(request: Request) -> Response:
+    """Choose the zone times are shown and typed in; empty: follow the browser's."""
+    user = await _me(request)
+    form = Form.from_submission(await submitted(request), ("time_zone",))
+    zone = form.zone("time_zone", label=_("Your time zone"))
+    if not form.ok:
+        return await _settings_page(request, user, zone_form=form, status_code=400)
+    await services.set_time_zone(
+        context.db(request), user_id=user.id, time_zone=zone.key if zone else None
+    )
+    return redirect(request, context.path_for(request, "settings") + "?done=zone#time-zone")
 
 
 async def unlink(request: Request) -> Response:

@@ -320,6 +320,13 @@ async def delete_account(session: AsyncSession, *, user_id: int, now: datetime) 
         )  # fmt: skip
 
 
+async def set_time_zone(session: AsyncSession, *, user_id: int, time_zone: str | None) -> None:
+    """Save the zone a person reads times in (an IANA name, checked by the form);
+    None: the one their browser reports."""
+    async with write(session) as tx:
+        await tx.execute(update(User).where(User.id == user_id).values(time_zone=time_zone))
+
+
 async def update_profile(
     session: AsyncSession, *, user_id: int, data: ProfileInput, now: datetime
 ) -> None:

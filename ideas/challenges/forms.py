@@ -9,8 +9,10 @@ from zoneinfo import ZoneInfo
 from slugify import slugify
 from starlette.datastructures import FormData
 
+from ideas import languages, zones
 from ideas.challenges.models import DEFAULT_REPORT_THRESHOLD, DEFAULT_TEAM_CAPACITY, Challenge
 from ideas.challenges.phases import Phase, Schedule
+from ideas.i18n import gettext as _
 from ideas.media.pictures import Prepared
 from ideas.web.forms import Form
 
@@ -32,6 +34,8 @@ FIELDS = (
     "allow_self_votes",
     "cover_alt",
     "remove_cover",
+    "time_zone",
+    "language",
 )
 SCHEDULE_FIELDS = {
     "ideas": "ideas_opens_at",
@@ -65,6 +69,9 @@ class ChallengeInput:
     cover: Prepared | None = None
     cover_alt: str = ""
     remove_cover: bool = False
+    # The zone its schedule was typed in (None: the site's), and its main language.
+    time_zone: str | None = None
+    language: str = languages.ENGLISH
     # False: the address was left empty and ``slug`` was derived from the title; the
     # challenge then gets the first free one of ``slug``, ``slug-2``, ``slug-3``…
     slug_typed: bool = True
@@ -74,11 +81,14 @@ def make_slug(text: str) -> str:
     return slugify(text, max_length=60, word_boundary=True) or "challenge"
 
 
-def blank() -> Form:
-    """The form for a new challenge, with the default settings filled in."""
+def blank(zone: ZoneInfo, language: str) -> Form:
+    """The form for a new challenge, with the default settings filled in: the host's
+    time zone, and the language they read the site in."""
     return Form(
         values={
             **dict.fromkeys(FIELDS, ""),
+            "time_zone": zone.key,
+            "language": language,
             "team_capacity": str(DEFAULT_TEAM_CAPACITY),
             "report_threshold": str(DEFAULT_REPORT_THRESHOLD),
             "one_team_per_participant": "on",
@@ -86,8 +96,10 @@ def blank() -> Form:
     )
 
 
-def from_challenge(challenge: Challenge, zone: ZoneInfo) -> Form:
-    """The form filled in with what the challenge holds now (``tags`` loaded)."""
+def from_challenge(challenge: Challenge, site_zone: ZoneInfo) -> Form:
+    """The form filled in with what the challenge holds now (``tags`` loaded); its
+    schedule in the challenge's own zone."""
+    zone = zones.zone_of(challenge.time_zone, site_zone)
 
     def local(phase: str) -> str:
         start = challenge.schedule.start_of(Phase(phase))
@@ -106,6 +118,8 @@ def from_challenge(challenge: Challenge, zone: ZoneInfo) -> Form:
         "report_threshold": str(challenge.report_threshold),
         "allow_self_votes": "on" if challenge.allow_self_votes else "",
         "cover_alt": challenge.cover_alt,
+        "time_zone": zone.key,
+        "language": challenge.language,
     }
     values.update({name: local(phase) for phase, name in SCHEDULE_FIELDS.items()})
     return Form(values=values)
@@ -132,10 +146,23 @@ def parse_tags(form: Form) -> tuple[str, ...]:
 
 
 def parse(
-    data: FormData, zone: ZoneInfo, *, fixed_slug: str | None = None
+    data: FormData,
+    zone: ZoneInfo,
+    *,
+    fixed_slug: str | None = None,
+    language: str = languages.ENGLISH,
 ) -> tuple[Form, ChallengeInput | None]:
-    """Check a submitted challenge form. ``fixed_slug``: the address may no longer change."""
+    """Check a submitted challenge form. ``fixed_slug``: the address may no longer change.
+
+    The schedule is read in the zone named on the form (``zone``, the host's, when
+    it is left empty), and stored in UTC.
+    """
     form = Form.from_submission(data, FIELDS)
+    chosen_zone = form.zone("time_zone", label=_("Time zone"))
+    if chosen_zone is not None:
+        zone = chosen_zone
+    # Not sent (an older form): the language it had.
+    language = form.language("language", detect=True) or language
     title = form.text("title", label="Title", max_length=TITLE_MAX)
     question = form.text("question", label="Question", max_length=QUESTION_MAX)
     sponsor = form.text("sponsor", label="Sponsor", max_length=120, required=False)
@@ -203,4 +230,6 @@ def parse(
         cover_alt=cover_alt,
         remove_cover=form.checked("remove_cover"),
         slug_typed=slug_typed,
+        time_zone=zone.key,
+        language=language,
     )

@@ -62,6 +62,10 @@ class Challenge(Base):
     ranking_fitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     comparisons_since_fit: Mapped[int] = mapped_column(Integer, default=0)
 
+    # The zone its hosts type its schedule in (None: the site's), and its main language.
+    time_zone: Mapped[str | None] = mapped_column(String(64))
+    language: Mapped[str] = mapped_column(String(8), default="en", server_default="en")
+
     idea_count: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -170,3 +174,19 @@ class ChallengeTag(Base):
     challenge_id: Mapped[int] = mapped_column(ForeignKey("challenges.id", ondelete="CASCADE"))
     name: Mapped[str] = mapped_column(String(40))
     position: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ChallengeTranslation(Base):
+    """A challenge's title, question and brief in another language, written by its hosts."""
+
+    __tablename__ = "challenge_translations"
+    __table_args__ = (UniqueConstraint("challenge_id", "language"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    challenge_id: Mapped[int] = mapped_column(ForeignKey("challenges.id", ondelete="CASCADE"))
+    language: Mapped[str] = mapped_column(String(8))
+    title: Mapped[str] = mapped_column(String(120))
+    question: Mapped[str] = mapped_column(String(300))
+    brief: Mapped[str] = mapped_column(Text, default="")
+    brief_html: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -10,6 +10,7 @@ from ideas.challenges.dashboard import Activity, Chart, Counts, Task
 from ideas.challenges.exports import Dataset, Format
 from ideas.challenges.models import Challenge
 from ideas.challenges.phases import Phase
+from ideas.challenges.translations import ChallengeText
 from ideas.jury.queries import JuryNotice
 from ideas.submissions.listing import ListedIdea
 from ideas.submissions.models import Idea, IdeaStatus
@@ -24,6 +25,7 @@ class ChallengePage(PageContext):
     with its sorts and filters; what the viewer may do here; the cards' vote buttons."""
 
     challenge: Challenge
+    text: ChallengeText  # its title, question and brief in the reader's language, if written
     phase: Phase
     next_change: tuple[Phase, datetime] | None
     ideas: Sequence[ListedIdea]

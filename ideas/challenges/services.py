@@ -92,6 +92,8 @@ def _apply(challenge: Challenge, data: ChallengeInput, slug: str) -> None:
     challenge.report_threshold = data.report_threshold
     challenge.allow_self_votes = data.allow_self_votes
     challenge.cover_alt = data.cover_alt
+    challenge.time_zone = data.time_zone
+    challenge.language = data.language
     if data.remove_cover:
         challenge.cover_id = None
 

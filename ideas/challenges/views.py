@@ -9,8 +9,8 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from ideas import markdown, policy
-from ideas.challenges import forms, hosting, queries, services
+from ideas import languages, markdown, policy, zones
+from ideas.challenges import forms, hosting, queries, services, translations
 from ideas.challenges.loaders import challenge_for, visible_challenge
 from ideas.challenges.models import Challenge
 from ideas.challenges.pages import ChallengePage
@@ -30,6 +30,7 @@ from ideas.web.htmx import is_htmx, redirect
 from ideas.web.ratelimit import Limit
 from ideas.web.templating import render
 from ideas.web.timing import evenly
+from ideas.zones import current_zone
 
 
 async def home(request: Request) -> Response:
@@ -45,11 +46,11 @@ async def home(request: Request) -> Response:
 async def new_challenge(request: Request) -> Response:
     user = context.signed_in(request)
     policy.require_create_challenge(user)
-    form = forms.blank()
+    form = forms.blank(current_zone(), languages.reader_language())
     preview = None
     if request.method == "POST":
         sent = await submitted(request)
-        form, data = forms.parse(sent, context.settings(request).zone)
+        form, data = forms.parse(sent, current_zone())
         if wants_preview(sent):
             form = form.as_typed()
             preview = markdown.render(form.values["brief"])
@@ -136,6 +137,11 @@ async def challenge_detail(request: Request) -> Response:
         "challenges/detail.html",
         ChallengePage(
             challenge=challenge,
+            text=(
+                translations.original(challenge)
+                if is_htmx(request)
+                else await translations.shown_text(db, challenge, languages.reader_language())
+            ),
             phase=phase,
             next_change=next_change(challenge.schedule, phase, now),
             ideas=page.ideas,
@@ -181,13 +187,18 @@ async def challenge_detail(request: Request) -> Response:
 async def edit_challenge(request: Request) -> Response:
     """Hosts edit the brief, schedule, tags and settings; the address only while in draft."""
     challenge = await challenge_for(request, Action.EDIT_CHALLENGE)
-    zone = context.settings(request).zone
+    zone = zones.zone_of(challenge.time_zone, context.settings(request).zone)
     slug_locked = not policy.may_change_address(challenge, utcnow())
-    form = forms.from_challenge(challenge, zone)
+    form = forms.from_challenge(challenge, context.settings(request).zone)
     preview = None
     if request.method == "POST":
         sent = await submitted(request)
-        form, data = forms.parse(sent, zone, fixed_slug=challenge.slug if slug_locked else None)
+        form, data = forms.parse(
+            sent,
+            zone,
+            fixed_slug=challenge.slug if slug_locked else None,
+            language=challenge.language,
+        )
         if wants_preview(sent):
             form = form.as_typed()
             preview = markdown.render(form.values["brief"])

@@ -34,6 +34,7 @@ class Comment(Base):
     )
     body: Mapped[str] = mapped_column(Text, default="")
     body_html: Mapped[str] = mapped_column(Text, default="")
+    language: Mapped[str] = mapped_column(String(8), default="en", server_default="en")
     status: Mapped[CommentStatus] = mapped_column(
         Enum(
             CommentStatus,

@@ -12,7 +12,7 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ideas import audit, form_tokens, markdown, policy
+from ideas import audit, form_tokens, languages, markdown, policy
 from ideas.accounts.models import User
 from ideas.challenges.phases import Phase
 from ideas.comments.models import Comment, CommentStatus
@@ -56,6 +56,7 @@ async def post_comment(
     parent_id: int | None = None,
     now: datetime,
     once: Once | None = None,
+    language: str = "",
 ) -> Comment:
     """Publish a comment on a visible idea, or a reply in a top-level comment's thread.
 
@@ -79,6 +80,7 @@ async def post_comment(
         if parent_id is not None:
             root_id = (await _thread_root(tx, idea_id, parent_id)).id
         comment = Comment(
+            language=language or languages.detect(body),
             idea_id=idea_id,
             author_id=author_id,
             parent_id=root_id,
@@ -130,7 +132,13 @@ async def _challenge_of(tx: AsyncSession, idea_id: int) -> int | None:
 
 
 async def edit_comment(
-    session: AsyncSession, *, comment_id: int, editor_id: int, body: str, now: datetime
+    session: AsyncSession,
+    *,
+    comment_id: int,
+    editor_id: int,
+    body: str,
+    now: datetime,
+    language: str = "",
 ) -> Comment:
     """The author rewrites a published comment within ``EDIT_WINDOW`` of posting it."""
     async with write(session) as tx:
@@ -141,6 +149,7 @@ async def edit_comment(
         await _require_open(tx, comment.idea_id, editor_id, now)
         comment.body = body
         comment.body_html = markdown.render(body)
+        comment.language = language or languages.detect(body)
         comment.edited_at = now
         audit.record(
             tx,

@@ -122,6 +122,7 @@ async def post_comment(request: Request) -> Response:
         parent_id=parent_id,
         now=now,
         once=once(request, data),
+        language=forms.language_of(form, body),
     )
     if not is_htmx(request):
         return redirect(request, comment_path(request, idea, comment.id))
@@ -190,12 +191,17 @@ async def edit_comment(request: Request) -> Response:
     _require_open(challenge, idea, roles, now)
     user = context.signed_in(request)
     policy.require_edit_comment(user, comment, now)
-    form = forms.filled(comment.body)
+    form = forms.filled(comment.body, comment.language)
     if request.method == "POST":
         form, body, _ = forms.parse(await submitted(request))
         if body is not None and await within_limit(request, Limit.COMMENT, form):
             await services.edit_comment(
-                context.db(request), comment_id=comment.id, editor_id=user.id, body=body, now=now
+                context.db(request),
+                comment_id=comment.id,
+                editor_id=user.id,
+                body=body,
+                now=now,
+                language=forms.language_of(form, body),
             )
             if not is_htmx(request):
                 return redirect(request, comment_path(request, idea, comment.id))

@@ -25,6 +25,7 @@ from ideas.moderation.queries import AuditRow
 from ideas.web import context
 from ideas.web.forms import Form
 from ideas.web.templating import render
+from ideas.zones import current_zone
 
 # Suggested in the action filter: each narrows the log to one kind of action.
 ACTION_PREFIXES = (
@@ -67,9 +68,7 @@ def _with_query(path: str, params: dict[str, str]) -> str:
 
 async def audit_log(request: Request) -> Response:
     policy.require_admin(context.viewer(request))
-    form, filters, before = forms.parse_audit_filters(
-        request.query_params, context.settings(request).zone
-    )
+    form, filters, before = forms.parse_audit_filters(request.query_params, current_zone())
     db = context.db(request)
     page = await queries.audit_page(db, filters, before)
     kept = _kept_filters(form)
@@ -124,9 +123,7 @@ async def _csv(database: Database, filters: AuditFilters) -> AsyncIterator[str]:
 async def audit_csv(request: Request) -> Response:
     admin = context.signed_in(request)
     policy.require_admin(admin)
-    form, filters, _ = forms.parse_audit_filters(
-        request.query_params, context.settings(request).zone
-    )
+    form, filters, _ = forms.parse_audit_filters(request.query_params, current_zone())
     await services.record_audit_export(
         context.db(request), actor_id=admin.id, filters=_kept_filters(form), now=utcnow()
     )

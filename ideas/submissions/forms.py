@@ -7,11 +7,12 @@ from dataclasses import dataclass, field
 
 from starlette.datastructures import FormData
 
+from ideas import languages
 from ideas.media.pictures import Prepared
 from ideas.submissions.lineage import NOTE_MAX, LinkInput
 from ideas.web.forms import Form
 
-FIELDS = ("title", "summary", "body", "image_alt", "remove_image")
+FIELDS = ("title", "summary", "body", "image_alt", "remove_image", "language")
 TITLE_MAX = 120
 SUMMARY_MAX = 300
 BODY_MAX = 20_000
@@ -29,6 +30,8 @@ class IdeaInput:
     image: Prepared | None = None
     image_alt: str = ""
     remove_image: bool = False
+    # One of ideas.languages.CONTENT_LANGUAGES; "" to detect it from the text.
+    language: str = ""
 
 
 def parse(
@@ -55,6 +58,11 @@ def parse(
     image_alt = form.text(
         "image_alt", label="The picture's description", max_length=200, required=False
     )
+    language = form.language("language", detect=True)
+    if not language and form.ok:
+        language = languages.detect(
+            f"{title}\n{summary}\n{body}", fallback=languages.reader_language()
+        )
     links = []
     for parent in parent_ids:
         note = form.text(f"note-{parent}", label="The note", max_length=NOTE_MAX, required=False)
@@ -73,6 +81,7 @@ def parse(
             builds_on=tuple(links),
             image_alt=image_alt,
             remove_image=form.checked("remove_image"),
+            language=language,
         ),
         tag_ids,
         parent_ids,

@@ -71,6 +71,7 @@ class ListedIdea:
     slug: str
     summary: str
     body_html: str
+    language: str
     status: IdeaStatus
     vote_count: int
     comment_count: int
@@ -98,6 +99,7 @@ IDEA_COLUMNS: tuple[ColumnElement[Any], ...] = (
     Idea.slug.expression,
     Idea.summary.expression,
     Idea.body_html.expression,
+    Idea.language.expression,
     Idea.status.expression,
     Idea.vote_count.expression,
     Idea.comment_count.expression,

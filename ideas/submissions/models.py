@@ -58,6 +58,8 @@ class Idea(Base):
     title: Mapped[str] = mapped_column(String(120))
     slug: Mapped[str] = mapped_column(String(80))
     summary: Mapped[str] = mapped_column(String(300))
+    # The language it is written in (ideas.languages): its search document is made in it.
+    language: Mapped[str] = mapped_column(String(8), default="en", server_default="en")
     body: Mapped[str] = mapped_column(Text, default="")
     body_html: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[IdeaStatus] = mapped_column(

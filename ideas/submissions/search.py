@@ -10,6 +10,12 @@ and each word is quoted for FTS5, so operators (``OR``, ``NEAR(``, ``-``,
 
 Both databases drop the same English stop words (PostgreSQL's list), so a
 search finds the same ideas on either (their English stemmers differ only at the edges).
+
+Ideas are indexed in their own language (``ideas.submissions.fulltext``), and
+the searcher's words may be in any of them: on PostgreSQL the words are read
+once by each language's configuration and an idea matches if it matches any
+of those readings. Accents do not matter on either database ("ecole" finds
+"école"), and Arabic words match as words.
 """
 
 from __future__ import annotations
@@ -32,10 +38,10 @@ from sqlalchemy import (
     select,
     table,
 )
-from sqlalchemy.dialects.postgresql import TSVECTOR
+from sqlalchemy.dialects.postgresql import TSQUERY, TSVECTOR
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ideas.submissions.fulltext import PG_COLUMN, PG_CONFIG
+from ideas.submissions.fulltext import PG_COLUMN, PG_CONFIGS, PG_OTHER_CONFIG
 from ideas.submissions.models import Idea
 
 # What a search looks at, at most: enough for any real question, and a bound on
@@ -72,7 +78,10 @@ _BM25_WEIGHTS: tuple[ColumnElement[Any], ...] = (
 
 # PostgreSQL: the configuration is written into the SQL, not bound, as the
 # document's column was made with it; the column has the GIN index.
-_PG_CONFIG: ColumnElement[str] = literal_column(f"'{PG_CONFIG}'", String)
+_PG_CONFIGS: tuple[ColumnElement[str], ...] = tuple(
+    literal_column(f"'{config}'", String)
+    for config in dict.fromkeys((*PG_CONFIGS.values(), PG_OTHER_CONFIG))
+)
 _PG_DOCUMENT: ColumnElement[Any] = literal_column(f"ideas.{PG_COLUMN}", TSVECTOR)
 
 
@@ -120,9 +129,11 @@ def matching(
         )
     # The words are plain (no quotes, no "or", no "-"), so the web-search syntax
     # reads them as words, joined by "or" only where asked.
-    tsquery = func.websearch_to_tsquery(
-        _PG_CONFIG, bindparam("ts_query", (" or " if any_word else " ").join(terms))
-    )
+    typed = bindparam("ts_query", (" or " if any_word else " ").join(terms), String)
+    readings = [func.websearch_to_tsquery(config, typed) for config in _PG_CONFIGS]
+    tsquery: ColumnElement[Any] = readings[0]
+    for reading in readings[1:]:
+        tsquery = tsquery.op("||", return_type=TSQUERY)(reading)
     document = _PG_DOCUMENT
     return (
         select(Idea.id.label("id"), func.ts_rank(document, tsquery, type_=Float).label("score"))

@@ -13,7 +13,7 @@ from slugify import slugify
 from sqlalchemy import delete, exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ideas import audit, form_tokens, markdown, policy
+from ideas import audit, form_tokens, languages, markdown, policy
 from ideas.accounts.models import User
 from ideas.challenges import queries as challenge_queries
 from ideas.challenges.models import Challenge, ChallengeTag
@@ -106,6 +106,11 @@ async def _require_posting(
     return challenge.phase_at(now)
 
 
+def _language_of(data: IdeaInput) -> str:
+    """The language the author chose, or the one its text is in."""
+    return data.language or languages.detect(f"{data.title}\n{data.summary}\n{data.body}")
+
+
 async def post_idea(
     session: AsyncSession,
     *,
@@ -138,6 +143,7 @@ async def post_idea(
             summary=data.summary,
             body=data.body,
             body_html=markdown.render(data.body),
+            language=_language_of(data),
             created_at=now,
             updated_at=now,
             last_activity_at=now,
@@ -227,6 +233,7 @@ async def edit_idea(
         idea.summary = data.summary
         idea.body = data.body
         idea.body_html = markdown.render(data.body)
+        idea.language = _language_of(data)
         idea.updated_at = now
         idea.last_activity_at = now
         idea.image_alt = data.image_alt

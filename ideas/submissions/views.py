@@ -245,6 +245,7 @@ async def edit_idea(request: Request) -> Response:
             "summary": idea.summary,
             "body": idea.body,
             "image_alt": idea.image_alt,
+            "language": idea.language,
         }
         values.update({f"note-{n.idea.id}": n.note for n in links.parents})
         form = Form(values=values)

@@ -24,10 +24,13 @@ from dataclasses import dataclass
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from ideas import zones
+
 CACHEABLE_TYPES = (b"text/html", b"application/json", b"application/atom+xml")
 NEVER = ("/static/", "/healthz", "/readyz", "/sign-in", "/sign-out", "/dev/", "/events")
 MAX_ENTRIES = 512
 MAX_BODY = 1_000_000
+ZONE_COOKIE = zones.COOKIE.encode()
 
 
 @dataclass(frozen=True)
@@ -51,21 +54,25 @@ class PageCache:
         self.ttl = ttl
         self.cookie = session_cookie.encode()
         self.clock = clock
-        self.entries: OrderedDict[tuple[bytes, bytes, bytes], Entry] = OrderedDict()
-        self.making: dict[tuple[bytes, bytes, bytes], asyncio.Event] = {}
+        self.entries: OrderedDict[tuple[bytes, bytes, bytes, bytes], Entry] = OrderedDict()
+        self.making: dict[tuple[bytes, bytes, bytes, bytes], asyncio.Event] = {}
 
-    def _key(self, scope: Scope) -> tuple[bytes, bytes, bytes] | None:
+    def _key(self, scope: Scope) -> tuple[bytes, bytes, bytes, bytes] | None:
         if self.ttl <= 0 or scope["type"] != "http" or scope["method"] not in {"GET", "HEAD"}:
             return None
         if scope["path"].startswith(NEVER):
             return None
         htmx = b""
+        zone = b""
         for name, value in scope["headers"]:
-            if name == b"cookie" and self.cookie + b"=" in value:
-                return None
+            if name == b"cookie":
+                if self.cookie + b"=" in value:
+                    return None
+                zone = _zone_cookie(value)
             if name == b"hx-request":
                 htmx = value
-        return (scope["raw_path"] or scope["path"].encode(), scope["query_string"], htmx)
+        # Visitors in different time zones read different times on the same page.
+        return (scope["raw_path"] or scope["path"].encode(), scope["query_string"], htmx, zone)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         key = self._key(scope)
@@ -98,7 +105,7 @@ class PageCache:
 
     async def _make(
         self,
-        key: tuple[bytes, bytes, bytes],
+        key: tuple[bytes, bytes, bytes, bytes],
         scope: Scope,
         receive: Receive,
         send: Send,
@@ -124,12 +131,21 @@ class PageCache:
         await self.app(scope, receive, remember if scope["method"] == "GET" else send)
 
     def _store(
-        self, key: tuple[bytes, bytes, bytes], start: Message, body: bytes, now: float
+        self, key: tuple[bytes, bytes, bytes, bytes], start: Message, body: bytes, now: float
     ) -> None:
         self.entries[key] = Entry(now + self.ttl, start["status"], list(start["headers"]), body)
         self.entries.move_to_end(key)
         while len(self.entries) > MAX_ENTRIES:
             self.entries.popitem(last=False)
+
+
+def _zone_cookie(header: bytes) -> bytes:
+    """The browser's time zone cookie (``ideas.zones.COOKIE``) in a Cookie header, or b""."""
+    for part in header.split(b";"):
+        name, _, value = part.strip().partition(b"=")
+        if name == ZONE_COOKIE:
+            return value[:64]
+    return b""
 
 
 async def _replay(scope: Scope, send: Send, entry: Entry) -> None:

@@ -27,7 +27,9 @@ from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 
+from ideas import languages, zones
 from ideas.form_tokens import Once
+from ideas.i18n import gettext
 from ideas.web import context
 from ideas.web.formdata import TooLarge
 from ideas.web.ratelimit import Limit, hit
@@ -176,6 +178,32 @@ class Form:
             self.errors[name] = f"{label} must be between the years 2000 and 9998."
             return None
         return parsed
+
+    def zone(self, name: str, *, label: str) -> ZoneInfo | None:
+        """A time zone by its IANA name (``Europe/Lisbon``); None for none, or a problem."""
+        raw = self.values.get(name, "").strip()
+        self.values[name] = raw
+        if not raw:
+            return None
+        zone = zones.zone_named(raw)
+        if zone is None:
+            self.errors[name] = gettext(
+                "%(label)s must be a time zone we know, like Europe/Lisbon or Asia/Tokyo.",
+                label=label,
+            )
+        return zone
+
+    def language(self, name: str, *, detect: bool = False) -> str:
+        """A content language chosen from a list (``ideas.languages``); with ``detect``,
+        empty means "detect it from the text" and gives ""."""
+        raw = self.values.get(name, "").strip()
+        if detect and not raw:
+            return ""
+        chosen = languages.parse(raw)
+        if chosen is None:
+            self.errors[name] = str(languages.UNSUPPORTED)
+            return ""
+        return chosen
 
     def day(self, name: str, *, label: str) -> date | None:
         """A date from <input type=date>."""

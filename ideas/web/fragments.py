@@ -4,10 +4,11 @@
 first time it meets a key and keeps the HTML; the next time the same key
 comes, the kept HTML is used without rendering. The key must name every value
 the body reads (an idea card's lists its id, title, counts, author's name and
-status, the time shown…), so that a change to any of them is a new key: a
-kept part is never out of date, it is only no longer asked for. What depends
-on the viewer goes inside only through the key (whether they voted for the
-idea); what is theirs alone (their CSRF token, a one-time form token) stays
+status, the time shown…; the viewer's time zone is added to every key), so
+that a change to any of them is a new key: a kept part is never out of date,
+it is only no longer asked for. What depends on the viewer goes inside only
+through the key (whether they voted for the idea); what is theirs alone (their
+CSRF token, a one-time form token) stays
 outside, between two kept parts. A key of None keeps nothing: the body is
 made each time.
 
@@ -23,6 +24,8 @@ from jinja2 import Environment, nodes
 from jinja2.ext import Extension
 from jinja2.parser import Parser
 from markupsafe import Markup
+
+from ideas.zones import current_zone
 
 KEPT = 4096
 
@@ -48,7 +51,8 @@ class FragmentCache(Extension):
     ) -> Markup:
         if key is None or self.environment.auto_reload:
             return caller()
-        whole = (place, key)
+        # Times inside are shown in the viewer's zone: a part is kept per zone.
+        whole = (place, key, current_zone().key)
         try:
             return self.kept[whole]
         except KeyError:

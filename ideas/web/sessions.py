@@ -14,6 +14,7 @@ from starlette.datastructures import MutableHeaders
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from ideas import zones
 from ideas.accounts import sessions
 from ideas.accounts.models import User, WebSession
 from ideas.db import Database, utcnow
@@ -53,7 +54,8 @@ class RequestContextMiddleware:
         state = scope.setdefault("state", {})
         async with database.read_session() as db:
             state.update(db=db, web_session=None, user=None, set_cookie=None)
-            token = Request(scope).cookies.get(self.cookie)
+            cookies = Request(scope).cookies
+            token = cookies.get(self.cookie)
             now = utcnow()
             if token:
                 web_session = await sessions.load(
@@ -93,7 +95,15 @@ class RequestContextMiddleware:
                         headers["Cache-Control"] = "private, no-cache"
                 await send(message)
 
-            await self.app(scope, receive, send_with_cookie)
+            # Times are shown and read in the viewer's zone (ideas.zones).
+            user = state["user"]
+            zone = zones.request_zone(
+                user.time_zone if user is not None else None,
+                cookies.get(zones.COOKIE),
+                self.settings.zone,
+            )
+            with zones.use_zone(zone):
+                await self.app(scope, receive, send_with_cookie)
 
     def _cookie_header(self, token: str, web_session: WebSession | None, now: datetime) -> str:
         max_age = 0

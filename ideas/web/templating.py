@@ -6,18 +6,20 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import jinja2
 from jinja2_fragments.starlette import Jinja2Blocks
 from starlette.requests import Request
 from starlette.responses import Response
 
+from ideas import languages, zones
 from ideas.accounts import names
 from ideas.accounts.providers import avatar_origins
 from ideas.challenges.phases import PHASES, Phase
 from ideas.db import utcnow
 from ideas.form_tokens import new_token
-from ideas.i18n import template_gettext, template_ngettext, template_pgettext
+from ideas.i18n import gettext, template_gettext, template_ngettext, template_pgettext
 from ideas.policy import May
 from ideas.settings import TEMPLATES_DIR, Settings
 from ideas.web import context
@@ -25,6 +27,7 @@ from ideas.web.csrf_tokens import mask
 from ideas.web.fragments import FragmentCache
 from ideas.web.htmx import is_htmx
 from ideas.web.static import static_version
+from ideas.zones import current_zone
 
 
 def absolute_url(request: Request, path: str) -> str:
@@ -46,27 +49,27 @@ def create_templates(settings: Settings) -> Jinja2Blocks:
     env.install_gettext_callables(  # type: ignore[attr-defined]
         template_gettext, template_ngettext, newstyle=True, pgettext=template_pgettext
     )
-    zone = settings.zone
 
-    def local(value: datetime) -> datetime:
-        return value.astimezone(zone)
+    def local(value: datetime, zone: ZoneInfo | None = None) -> datetime:
+        return value.astimezone(zone or current_zone())
 
-    def when(value: datetime | None) -> str:
+    def when(value: datetime | None, zone: ZoneInfo | None = None) -> str:
+        """A moment as the viewer reads it: in their zone, or in ``zone``."""
         if value is None:
-            return "not scheduled"
-        moment = local(value)
+            return gettext("not scheduled")
+        moment = local(value, zone)
         return f"{moment:%-d %b %Y, %H:%M} {moment.tzname()}"
 
     def iso(value: datetime) -> str:
-        return value.astimezone(zone).isoformat(timespec="minutes")
+        return local(value).isoformat(timespec="minutes")
 
-    def datetime_local(value: datetime | str | None) -> str:
+    def datetime_local(value: datetime | str | None, zone: ZoneInfo | None = None) -> str:
         """A value for <input type=datetime-local>: typed text is kept as it was."""
         if value is None:
             return ""
         if isinstance(value, str):
             return value
-        return f"{local(value):%Y-%m-%dT%H:%M}"
+        return f"{local(value, zone):%Y-%m-%dT%H:%M}"
 
     def relative(value: datetime, now: datetime | None = None) -> str:
         now = now or utcnow()
@@ -115,7 +118,14 @@ def create_templates(settings: Settings) -> Jinja2Blocks:
         PHASES=PHASES,
         Phase=Phase,
         settings=settings,
-        time_zone=settings.timezone,
+        # The viewer's time zone, by its name (a function: it changes with each request).
+        time_zone=lambda: current_zone().key,
+        zone_label=zones.offset_label,
+        zone_names=zones.names,
+        zone_of_challenge=lambda challenge: zones.zone_of(challenge.time_zone, settings.zone),
+        content_languages=languages.CONTENT_LANGUAGES,
+        content_language_name=languages.name_of,
+        html_lang=languages.html_lang,
     )
     return Jinja2Blocks(env=env)
 

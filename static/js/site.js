@@ -3,6 +3,17 @@
 (function () {
   "use strict";
 
+  // The browser's time zone, for the server to show times in (ideas.zones): a cookie
+  // read from the next request on. A zone chosen on the settings page wins over it.
+  try {
+    var zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    if (zone && /^[A-Za-z0-9_+\-\/]{1,64}$/.test(zone) &&
+        document.cookie.split("; ").indexOf("ideas_tz=" + zone) === -1) {
+      document.cookie = "ideas_tz=" + zone + "; path=/; max-age=31536000; samesite=lax" +
+        (location.protocol === "https:" ? "; secure" : "");
+    }
+  } catch (error) { /* no zone known: the site's is used */ }
+
   // Character counters for fields with data-maxlength: say how many are left,
   // without truncating what the person types or pastes.
   function updateCounter(field) {

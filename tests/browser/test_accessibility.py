@@ -178,6 +178,8 @@ def test_a_participant_can_post_an_idea_with_the_keyboard_alone(page: Page) -> N
     page.keyboard.press("Tab")
     expect(page.get_by_role("button", name="Preview")).to_be_focused()
     page.keyboard.press("Tab")
+    expect(page.get_by_label("Language")).to_be_focused()
+    page.keyboard.press("Tab")
     expect(page.get_by_label("Picture", exact=True)).to_be_focused()
     page.keyboard.press("Tab")
     expect(page.get_by_label("Describe the picture")).to_be_focused()

@@ -356,7 +356,14 @@ async def test_host_tools_show_only_to_hosts(
     as_host = Page(await (await sign_in(host)).get(f"/challenges/{challenge.slug}"))
     as_visitor = Page(await visitor.get(f"/challenges/{challenge.slug}"))
     links = [a.text_content() for a in as_host.select(".host-tools__links a")]
-    assert links == ["Dashboard and exports", "Edit the challenge", "Hosts", "Jury", "Shortlist"]
+    assert links == [
+        "Dashboard and exports",
+        "Edit the challenge",
+        "The challenge in other languages",
+        "Hosts",
+        "Jury",
+        "Shortlist",
+    ]
     assert (
         as_host.select(".phase-switch button")[0].text_content().strip() == "Move on to Teams now"
     )

@@ -15,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
+from ideas import zones
 from ideas.accounts import sessions
 from ideas.app import create_app
 from ideas.challenges.models import Challenge
@@ -92,6 +93,19 @@ async def test_the_fragment_and_the_page_are_kept_apart(
     fragment = await cached_site.get(url, headers={"HX-Request": "true"})
     assert Page(page).select("h1")
     assert not Page(fragment).select("h1")
+
+
+async def test_visitors_in_other_time_zones_get_pages_of_their_own(
+    cached_site: httpx.AsyncClient, make_user: Any, make_challenge: Any
+) -> None:
+    challenge = await make_challenge(await make_user(host=True))
+    url = f"/challenges/{challenge.slug}"
+
+    tokyo = await cached_site.get(url, headers={"Cookie": f"{zones.COOKIE}=Asia/Tokyo"})
+    lisbon = await cached_site.get(url, headers={"Cookie": f"{zones.COOKIE}=Europe/Lisbon"})
+
+    assert "Asia/Tokyo" in Page(tokyo).text(".timeline__zones")
+    assert "Europe/Lisbon" in Page(lisbon).text(".timeline__zones")
 
 
 async def test_signed_in_people_always_get_a_fresh_page(
