@@ -266,9 +266,10 @@ _WITHDRAW_AND_COUNT = _withdraw_and_count()
 _hosts = cast(Table, ChallengeHost.__table__)
 # What ``policy`` reads to say whether the voter may vote in the challenge now, in one
 # read: the challenge's schedule and last hand switch, the voter, and whether they
-# host the challenge.
+# host the challenge; and, in the same read, the challenge's vote budget.
 _VOTING = (
     select(
+        _challenges.c.vote_budget,
         _challenges.c.ideas_opens_at,
         _challenges.c.review_opens_at,
         _challenges.c.teams_opens_at,
@@ -286,19 +287,26 @@ _VOTING = (
 )
 
 
-async def _require_voting(tx: AsyncSession, params: dict[str, Any], now: datetime) -> Phase:
-    """``policy`` lets the voter vote (or withdraw a vote) in the challenge at ``now``,
-    which is in the phase returned."""
+async def _require_voting(
+    tx: AsyncSession, params: dict[str, Any], now: datetime
+) -> tuple[Phase, bool]:
+    """``policy`` lets the voter vote (or withdraw a vote) in the challenge at ``now``:
+    the phase the challenge is in, and whether it sets a vote budget.
+
+    The budget is read in the same query: on SQLite, whose write lock keeps it so
+    until the transaction ends, there is then no standing to read after the vote
+    when there is none.
+    """
     row = (await tx.execute(_VOTING, params)).one_or_none()
     if row is None:
         raise NotFound()
-    ideas, review, teams, closed, switched_to, switched_at, host, voter = row
+    budget, ideas, review, teams, closed, switched_to, switched_at, host, voter = row
     switch = None
     if switched_to is not None and switched_at is not None:
         switch = HandSwitch(switched_to, switched_at)
     phase = current_phase(Schedule(ideas, review, teams, closed), switch, now)
     policy.check_in(Action.VOTE, phase, policy.roles_from(voter, host=bool(host), author=False))
-    return phase
+    return phase, budget is not None
 
 
 async def _challenge_of(tx: AsyncSession, idea_id: int, challenge_id: int | None) -> int:
@@ -311,7 +319,15 @@ async def _challenge_of(tx: AsyncSession, idea_id: int, challenge_id: int | None
     return int(found)
 
 
-def cast_if_allowed(connection: Connection, params: dict[str, Any]) -> Counted | None:
+def _standing(connection: Connection, params: dict[str, Any], budgeted: bool) -> tuple[Any, Any]:
+    """SQLite: the challenge's budget and the votes spent against it, read only where
+    there is one."""
+    return tuple(connection.execute(_READ_STANDING, params).one()) if budgeted else (None, None)
+
+
+def cast_if_allowed(
+    connection: Connection, params: dict[str, Any], budgeted: bool = True
+) -> Counted | None:
     """Cast the vote if every rule allows it, and count it; None when a rule refused it.
 
     On PostgreSQL a challenge without a budget takes the vote in one statement.
@@ -319,7 +335,9 @@ def cast_if_allowed(connection: Connection, params: dict[str, Any]) -> Counted |
     queue there: two of them could otherwise both count the same votes spent
     and both pass the budget. (The first statement casts only while the
     challenge has no budget, so a budget set meanwhile sends the vote on to
-    the locked one.) On SQLite the write lock already serialises every write.
+    the locked one.) On SQLite the write lock already serialises every write;
+    ``budgeted`` False (the challenge sets no budget, read in the same
+    transaction) leaves out the read of the votes spent.
     """
     if connection.dialect.name == "postgresql":
         row = connection.execute(_CAST_AND_COUNT_UNBUDGETED, params).one_or_none()
@@ -330,10 +348,10 @@ def cast_if_allowed(connection: Connection, params: dict[str, Any]) -> Counted |
     if connection.scalar(_CAST_SQLITE, params) is None:
         return None
     vote_count = connection.scalar(_COUNT_UP, params)
-    return Counted(vote_count, *connection.execute(_READ_STANDING, params).one())
+    return Counted(vote_count, *_standing(connection, params, budgeted))
 
 
-def _withdraw(connection: Connection, params: dict[str, Any]) -> Counted | None:
+def _withdraw(connection: Connection, params: dict[str, Any], budgeted: bool) -> Counted | None:
     """Take the vote back and uncount it; None when there was none."""
     if connection.dialect.name == "postgresql":
         row = connection.execute(_WITHDRAW_AND_COUNT, params).one_or_none()
@@ -341,7 +359,7 @@ def _withdraw(connection: Connection, params: dict[str, Any]) -> Counted | None:
     if connection.scalar(_WITHDRAW, params) is None:
         return None
     vote_count = connection.scalar(_COUNT_DOWN, params)
-    return Counted(vote_count, *connection.execute(_READ_STANDING, params).one())
+    return Counted(vote_count, *_standing(connection, params, budgeted))
 
 
 async def vote_refusal(
@@ -415,8 +433,8 @@ async def cast_vote(
     }
     async with write(session) as tx:
         params["in_challenge"] = await _challenge_of(tx, idea_id, challenge_id)
-        phase = await _require_voting(tx, params, now)
-        counted = await (await tx.connection()).run_sync(cast_if_allowed, params)
+        phase, budgeted = await _require_voting(tx, params, now)
+        counted = await (await tx.connection()).run_sync(cast_if_allowed, params, budgeted)
         if counted is None:
             refusal = await vote_refusal(
                 tx, idea_id=idea_id, user_id=user_id, challenge_id=params["in_challenge"]
@@ -451,8 +469,8 @@ async def withdraw_vote(
     }
     async with write(session) as tx:
         params["in_challenge"] = await _challenge_of(tx, idea_id, challenge_id)
-        phase = await _require_voting(tx, params, now)
-        counted = await (await tx.connection()).run_sync(_withdraw, params)
+        phase, budgeted = await _require_voting(tx, params, now)
+        counted = await (await tx.connection()).run_sync(_withdraw, params, budgeted)
         if counted is None:
             idea = await tx.get(Idea, idea_id)
             if idea is None or idea.challenge_id != params["in_challenge"]:

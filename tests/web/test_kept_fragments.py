@@ -78,6 +78,27 @@ def test_in_development_nothing_is_kept() -> None:
     assert template.render() + template.render() == "xx"
 
 
+def test_a_kept_part_gives_each_page_its_own_csrf_token() -> None:
+    env = environment()
+    template = env.from_string(
+        "{% cache 'form', n %}{{ make('<form>') }}<input value=\"{{ csrf_token }}\">"
+        '<input value="{{ csrf_token }}"></form>{% endcache %}'
+    )
+
+    assert template.render(n=1, csrf_token="tok-a") == (
+        '&lt;form&gt;<input value="tok-a"><input value="tok-a"></form>'
+    )
+    assert template.render(n=1, csrf_token="tok-b") == (
+        '&lt;form&gt;<input value="tok-b"><input value="tok-b"></form>'
+    )
+    # Made without a token, a part is kept apart from one made with a token.
+    assert (
+        template.render(n=1, csrf_token="") == '&lt;form&gt;<input value=""><input value=""></form>'
+    )
+    assert template.render(n=1, csrf_token="tok-c").count("tok-c") == 2
+    assert env.globals["made"] == ["<form>", "<form>"]
+
+
 async def test_an_idea_card_shows_its_changes_at_once(
     make_user: Any, make_challenge: Any, make_idea: Any, sign_in: Any, session: AsyncSession
 ) -> None:
