@@ -1,7 +1,7 @@
 """jury review: rubric, jurors, scores and conflicts
 
 Revision ID: 0017
-Revises: 0014
+Revises: 0016
 Create Date: 2026-12-06 00:29:37.617815
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import ideas.db
 
 revision: str = "0017"
-down_revision: str | None = "0014"
+down_revision: str | None = "0016"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
