@@ -14,6 +14,7 @@ from ideas.errors import AlreadyDone, Conflict, Forbidden, Invalid, NotFound
 from ideas.jury import queries, services
 from ideas.jury.forms import ScoreInput, SettingsInput
 from ideas.jury.models import JuryScore
+from ideas.notifications.models import Notification
 from tests.factories.jury import jury_round
 
 
@@ -215,8 +216,6 @@ async def test_a_draft_score_is_refused_for_a_missing_idea(jr: Any, session: Asy
 
 
 async def test_hosts_hear_when_every_idea_is_scored(jr: Any, session: AsyncSession) -> None:
-    from ideas.notifications.models import Notification
-
     for idea in jr.ideas:
         for juror in jr.jurors:
             await jr.score(juror, idea, (3, 4))
@@ -242,3 +241,20 @@ async def test_an_invitation_to_an_unused_address_waits_for_a_verified_sign_in(
         )
     assert reached == 1
     assert await queries.juror_for(session, jr.challenge.id, newcomer) is not None
+
+
+async def test_jurors_hear_when_invited_and_once_when_review_opens(
+    jr: Any, session: AsyncSession
+) -> None:
+    told = await services.tell_jurors_review_opened(
+        session, challenge_id=jr.challenge.id, now=jr.tick()
+    )
+    again = await services.tell_jurors_review_opened(
+        session, challenge_id=jr.challenge.id, now=jr.tick()
+    )
+    assert (told, again) == (2, 0)
+    for juror in jr.jurors:
+        kinds = list(
+            await session.scalars(select(Notification.kind).where(Notification.user_id == juror.id))
+        )
+        assert sorted(kinds) == ["jury.invitation", "jury.review"]
