@@ -33,7 +33,7 @@ def two_processes(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[st
         settings = {"DATABASE_URL": url, "IDEAS_ENV": "development", "IDEAS_RATE_LIMITS": "false"}
         with (
             serving(folder / "one", free_port(), demo=True, **settings) as one,
-            serving(folder / "two", free_port(), **settings) as two,
+            serving(folder / "two", free_port(), demo=False, **settings) as two,
         ):
             yield one, two
     finally:
@@ -70,4 +70,42 @@ def test_a_vote_cast_on_one_process_shows_on_a_page_served_by_another(
         expect(stream).to_have_attribute("data-live", "open")
     finally:
         voter_context.close()
+        watcher_context.close()
+
+
+def test_a_comment_and_a_switch_of_phase_reach_an_open_idea_page(
+    browser: Browser, two_processes: tuple[str, str]
+) -> None:
+    one, two = two_processes
+    people = browser.new_context(base_url=one)
+    watcher_context = browser.new_context(base_url=two)
+    try:
+        watcher = watcher_context.new_page()
+        watcher.goto(CHALLENGE)
+        watcher.get_by_role("link", name=IDEA).first.click()
+        expect(watcher.locator(".live-stream")).to_have_attribute("data-live", "open")
+        notice = watcher.locator("#phase-news")
+        expect(notice).to_be_hidden()
+        tomas = people.new_page()
+        sign_in_as(tomas, "Tomás Ferreira")
+        tomas.goto(CHALLENGE)
+        tomas.get_by_role("link", name=IDEA).first.click()
+
+        tomas.get_by_label("Your comment").fill("Could the menu vote run at assembly?")
+        tomas.get_by_role("button", name="Post comment").click()
+
+        expect(watcher.locator("#comment-list")).to_contain_text(
+            "Could the menu vote run at assembly?"
+        )
+        ada = people.new_page()
+        sign_in_as(ada, "Ada Okafor")
+        ada.goto(CHALLENGE)
+        ada.get_by_role("button", name="Move on to Review now").click()
+
+        expect(notice).to_be_visible()
+        expect(notice.get_by_role("link")).to_have_attribute(
+            "href", watcher.url.split("#")[0][len(two) :]
+        )
+    finally:
+        people.close()
         watcher_context.close()
