@@ -126,7 +126,10 @@ async def open_stream(
                 stream.ended = True
         stream.changed.set()
 
-    task = asyncio.create_task(app(scope, receive, send))
+    async def serve() -> None:
+        await app(scope, receive, send)
+
+    task = asyncio.create_task(serve())
     try:
         await asyncio.wait_for(stream.started.wait(), HEARD_WITHIN)
         yield stream

@@ -14,6 +14,7 @@ from ideas.comments.services import post_comment
 from ideas.db import utcnow
 from ideas.live.events import challenge_topic, idea_topic, phase_topic, user_topic
 from ideas.live.hub import Hub
+from ideas.notifications import events as notification_events
 from ideas.submissions.models import IdeaStatus
 from ideas.voting import services as voting
 from tests.factories.live import heard_nothing, next_message
@@ -81,7 +82,7 @@ async def test_a_rolled_back_vote_sends_nothing(
         raise RuntimeError("the transaction fails after the vote was counted")
 
     # The vote's own transaction fails after the count moved and the event was queued.
-    monkeypatch.setattr(voting.notification_events, "on_vote_cast", fails)
+    monkeypatch.setattr(notification_events, "on_vote_cast", fails)
     with hub.listening([challenge_topic(challenge.id)]) as challenge_page:
         with pytest.raises(RuntimeError):
             await voting.cast_vote(
