@@ -12,8 +12,9 @@ from __future__ import annotations
 from typing import NamedTuple, Protocol
 
 from ideas.accounts.models import UserStatus
+from ideas.i18n import lazy_gettext
 
-DELETED_PARTICIPANT = "deleted participant"
+DELETED_PARTICIPANT = lazy_gettext("deleted participant")
 
 
 class Named(Protocol):

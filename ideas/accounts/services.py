@@ -21,6 +21,7 @@ from ideas.accounts.sessions import end_all_for
 from ideas.challenges import hosting
 from ideas.db import write
 from ideas.errors import Conflict, Forbidden, NotFound
+from ideas.i18n import _
 from ideas.notifications.services import forget_person
 from ideas.teams import invitations as team_invitations
 from ideas.teams.membership import take_out_everywhere
@@ -130,7 +131,7 @@ async def sign_in_with_provider(
         else:
             user = await tx.get_one(User, identity.user_id, with_for_update=True)
             if user.status is UserStatus.SUSPENDED:
-                raise Forbidden("This account is suspended.")
+                raise Forbidden(_("This account is suspended."))
             identity.last_used_at = now
             user.avatar_url = user.avatar_url or usable_picture(account.picture)
             if verified_email:
@@ -159,7 +160,7 @@ async def link_identity(
         if existing is not None:
             if existing.user_id == user_id:
                 return
-            raise Conflict("That account already signs someone else in here.")
+            raise Conflict(_("That account already signs someone else in here."))
         tx.add(
             Identity(
                 user_id=user_id,
@@ -188,7 +189,7 @@ async def unlink_identity(
         if identity is None:
             raise NotFound()
         if len(identities) == 1:
-            raise Conflict("This is the only way you sign in; link another account first.")
+            raise Conflict(_("This is the only way you sign in; link another account first."))
         await tx.delete(identity)
         audit.record(
             tx, actor_id=user_id, action="user.identity.unlink", subject_type="user",
@@ -237,10 +238,10 @@ async def set_role(
             query = query.where(func.lower(User.email) == (email or "").lower())
         found = (await tx.scalars(query)).all()
         if not found:
-            raise NotFound("Nobody with that e-mail address has signed in yet.")
+            raise NotFound(_("Nobody with that e-mail address has signed in yet."))
         if len(found) > 1:
             raise Conflict(
-                "Several people share that e-mail address; change roles on the admin page."
+                _("Several people share that e-mail address; change roles on the admin page.")
             )
         user = found[0]
         if actor_id is not None:

@@ -20,6 +20,7 @@ from typing import Any
 
 import jinja2
 
+from ideas.i18n import format_list, gettext, install_gettext
 from ideas.settings import TEMPLATES_DIR, Settings
 
 SUBJECT_MAX = 200
@@ -83,14 +84,19 @@ class MailSetup:
 
 def email_templates() -> jinja2.Environment:
     """Plain text: nothing is escaped, and every variable must be given."""
-    return jinja2.Environment(
+    env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
         autoescape=False,  # noqa: S701 - plain-text e-mail, never shown as HTML
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        extensions=["jinja2.ext.i18n"],
     )
+    # Written in the recipient's language: the caller renders within use_locale.
+    install_gettext(env)
+    env.filters.update(list_of=format_list, quoted=lambda text: gettext("“%(text)s”", text=text))
+    return env
 
 
 def setup_for(settings: Settings, path_for: Callable[..., str]) -> MailSetup | None:

@@ -23,6 +23,7 @@ from ideas.challenges.loaders import visible_challenge, visible_challenge_alone
 from ideas.challenges.models import Challenge
 from ideas.db import utcnow
 from ideas.errors import AlreadyDone
+from ideas.i18n import lazy_gettext
 from ideas.policy import Action, Role
 from ideas.submissions.models import VISIBLE_STATUSES, Idea
 from ideas.voting import compare_services, pairs
@@ -33,12 +34,12 @@ from ideas.web.forms import Form, submitted
 from ideas.web.htmx import is_htmx, redirect
 from ideas.web.templating import render
 
-SAVED = "Saved. Here is the next pair."
+SAVED = lazy_gettext("Saved. Here is the next pair.")
 NOT_SHOWN = (
     "That answer is not for a pair this page showed you, so it was not saved. "
     "Go back to the compare page and answer the pair shown there."
 )
-NO_CHOICE = "Choose the left idea, the right idea or “Can't decide”."
+NO_CHOICE = lazy_gettext("Choose the left idea, the right idea or “Can't decide”.")
 
 
 def _compare_path(request: Request, challenge: Challenge) -> str:
@@ -194,7 +195,7 @@ def _ranks(values: Sequence[tuple[int, float | None]]) -> dict[int, int]:
     return ranks
 
 
-SORTS = {"votes": "votes", "pairwise": "pairwise score"}
+SORTS = {"votes": lazy_gettext("votes"), "pairwise": lazy_gettext("pairwise score")}
 
 
 async def results_page(request: Request) -> Response:

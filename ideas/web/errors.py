@@ -20,6 +20,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, ExceptionHandler, Message, Receive, Scope, Send
 
 from ideas.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
+from ideas.i18n import lazy_gettext
 from ideas.outages import RETRY_AFTER_SECONDS, Outage, OutageWatch, outage_of
 from ideas.web import context
 from ideas.web.htmx import is_htmx, redirect
@@ -27,14 +28,14 @@ from ideas.web.htmx import is_htmx, redirect
 logger = logging.getLogger(__name__)
 
 MESSAGES = {
-    400: "The request could not be understood.",
-    403: "You are not allowed to do that.",
-    404: "There is nothing here. The page may have moved, or it was never public.",
-    405: "That page cannot be used that way.",
-    409: "That conflicts with something that was already done.",
-    413: "That is more than this site accepts at once.",
-    429: "That was a lot of requests in a short time. Wait a minute, then try again.",
-    500: "Something went wrong on our side. It has been logged; please try again.",
+    400: lazy_gettext("The request could not be understood."),
+    403: lazy_gettext("You are not allowed to do that."),
+    404: lazy_gettext("There is nothing here. The page may have moved, or it was never public."),
+    405: lazy_gettext("That page cannot be used that way."),
+    409: lazy_gettext("That conflicts with something that was already done."),
+    413: lazy_gettext("That is more than this site accepts at once."),
+    429: lazy_gettext("That was a lot of requests in a short time. Wait a minute, then try again."),
+    500: lazy_gettext("Something went wrong on our side. It has been logged; please try again."),
 }
 DOMAIN_STATUS: dict[type[DomainError], int] = {
     NotFound: 404,
