@@ -10,6 +10,7 @@ request for it.
 from __future__ import annotations
 
 import contextlib
+import io
 from collections.abc import Iterator
 from contextvars import ContextVar
 from datetime import date, datetime, timedelta
@@ -19,6 +20,7 @@ from typing import Any, cast
 
 from babel import Locale, dates, lists, numbers
 from babel.core import negotiate_locale
+from babel.messages import mofile, pofile
 from babel.support import LazyProxy, NullTranslations, Translations
 
 TRANSLATIONS_DIR = Path(__file__).parent / "translations"
@@ -34,10 +36,29 @@ _locale: ContextVar[str] = ContextVar("locale", default=DEFAULT_LOCALE)
 
 @cache
 def translations(locale: str) -> NullTranslations:
-    """The compiled catalog for ``locale``; English (the source language) has none."""
+    """The catalog for ``locale``; English (the source language) has none.
+
+    The ``.po`` files are the source, kept in git; ``make translations`` compiles
+    them to ``.mo`` files, which are not. Where a ``.mo`` is missing or older than
+    its ``.po`` (a fresh clone, a catalog just edited), the ``.po`` is compiled in
+    memory the first time the language is asked for, so the site always speaks
+    what the catalogs say.
+    """
     if locale == DEFAULT_LOCALE:
         return NullTranslations()
-    return Translations.load(str(TRANSLATIONS_DIR), [locale], DOMAIN)
+    folder = TRANSLATIONS_DIR / locale / "LC_MESSAGES"
+    po, mo = folder / f"{DOMAIN}.po", folder / f"{DOMAIN}.mo"
+    if mo.exists() and (not po.exists() or mo.stat().st_mtime >= po.stat().st_mtime):
+        with mo.open("rb") as compiled:
+            return Translations(compiled, DOMAIN)
+    if not po.exists():
+        return NullTranslations()
+    with po.open("rb") as source:
+        catalog = pofile.read_po(source, locale=locale, domain=DOMAIN)
+    buffer = io.BytesIO()
+    mofile.write_mo(buffer, catalog)
+    buffer.seek(0)
+    return Translations(buffer, DOMAIN)
 
 
 def current_locale() -> str:
@@ -138,7 +159,7 @@ def status_word(status: object) -> str:
     words = {
         "published": gettext("published"),
         "shortlisted": gettext("shortlisted"),
-        "winner": gettext("a winner"),
+        "winner": gettext("winner"),
         "withdrawn": gettext("withdrawn"),
         "hidden": gettext("hidden"),
         "deleted": gettext("deleted"),

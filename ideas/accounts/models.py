@@ -40,6 +40,9 @@ class User(Base):
     # How notifications reach the person by e-mail: none, each, daily (a digest).
     email_frequency: Mapped[str] = mapped_column(String(8), default="each")
     last_digest_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The language the person chose for the site and their e-mail (ideas.i18n.LANGUAGES);
+    # None: their browser's, else the site's.
+    locale: Mapped[str | None] = mapped_column(String(8))
 
     identities: Mapped[list[Identity]] = relationship(back_populates="user", lazy="raise")
     skills: Mapped[list[Skill]] = relationship(

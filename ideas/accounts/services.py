@@ -346,3 +346,9 @@ async def update_profile(
         await tx.flush()
         await tx.execute(delete(UserSkill).where(UserSkill.user_id == user_id))
         tx.add_all(UserSkill(user_id=user_id, skill_id=known[key].id) for key in keys)
+
+
+async def set_locale(session: AsyncSession, *, user_id: int, locale: str | None) -> None:
+    """The language a person chose (``ideas.i18n.LANGUAGES``); None: their browser's."""
+    async with write(session) as tx:
+        await tx.execute(update(User).where(User.id == user_id).values(locale=locale))

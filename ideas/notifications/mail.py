@@ -20,7 +20,7 @@ from typing import Any
 
 import jinja2
 
-from ideas.i18n import format_list, gettext, install_gettext
+from ideas.i18n import DEFAULT_LOCALE, format_list, gettext, install_gettext, known
 from ideas.settings import TEMPLATES_DIR, Settings
 
 SUBJECT_MAX = 200
@@ -58,6 +58,11 @@ class MailSetup:
     templates: jinja2.Environment
     path_for: Callable[..., str]
     message_domain: str | None = None
+    default_locale: str = DEFAULT_LOCALE
+
+    def locale_of(self, person: Any) -> str:
+        """The language to write to ``person`` in: theirs, else the site's."""
+        return known(getattr(person, "locale", None)) or self.default_locale
 
     def url_for(self, name: str, /, **params: Any) -> str:
         return self.origin + self.path_for(name, **params)
@@ -114,6 +119,7 @@ def setup_for(settings: Settings, path_for: Callable[..., str]) -> MailSetup | N
         templates=email_templates(),
         path_for=path_for,
         message_domain=parseaddr(settings.smtp_from)[1].rpartition("@")[2] or None,
+        default_locale=settings.default_locale,
     )
 
 

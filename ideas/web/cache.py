@@ -24,6 +24,9 @@ from dataclasses import dataclass
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from ideas.i18n import DEFAULT_LOCALE
+from ideas.web.language import visitor_locale
+
 CACHEABLE_TYPES = (b"text/html", b"application/json", b"application/atom+xml")
 NEVER = ("/static/", "/healthz", "/readyz", "/sign-in", "/sign-out", "/dev/")
 MAX_ENTRIES = 512
@@ -45,16 +48,18 @@ class PageCache:
         *,
         ttl: float,
         session_cookie: str,
+        default_locale: str = DEFAULT_LOCALE,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.app = app
         self.ttl = ttl
         self.cookie = session_cookie.encode()
         self.clock = clock
-        self.entries: OrderedDict[tuple[bytes, bytes, bytes], Entry] = OrderedDict()
-        self.making: dict[tuple[bytes, bytes, bytes], asyncio.Event] = {}
+        self.default_locale = default_locale
+        self.entries: OrderedDict[tuple[bytes, bytes, bytes, str], Entry] = OrderedDict()
+        self.making: dict[tuple[bytes, bytes, bytes, str], asyncio.Event] = {}
 
-    def _key(self, scope: Scope) -> tuple[bytes, bytes, bytes] | None:
+    def _key(self, scope: Scope) -> tuple[bytes, bytes, bytes, str] | None:
         if self.ttl <= 0 or scope["type"] != "http" or scope["method"] not in {"GET", "HEAD"}:
             return None
         if scope["path"].startswith(NEVER):
@@ -65,7 +70,9 @@ class PageCache:
                 return None
             if name == b"hx-request":
                 htmx = value
-        return (scope["raw_path"] or scope["path"].encode(), scope["query_string"], htmx)
+        # One copy per language: a visitor gets the page in theirs (ideas.web.language).
+        language = visitor_locale(scope["headers"], self.default_locale)
+        return (scope["raw_path"] or scope["path"].encode(), scope["query_string"], htmx, language)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         key = self._key(scope)
@@ -98,7 +105,7 @@ class PageCache:
 
     async def _make(
         self,
-        key: tuple[bytes, bytes, bytes],
+        key: tuple[bytes, bytes, bytes, str],
         scope: Scope,
         receive: Receive,
         send: Send,
@@ -124,7 +131,7 @@ class PageCache:
         await self.app(scope, receive, remember if scope["method"] == "GET" else send)
 
     def _store(
-        self, key: tuple[bytes, bytes, bytes], start: Message, body: bytes, now: float
+        self, key: tuple[bytes, bytes, bytes, str], start: Message, body: bytes, now: float
     ) -> None:
         self.entries[key] = Entry(now + self.ttl, start["status"], list(start["headers"]), body)
         self.entries.move_to_end(key)

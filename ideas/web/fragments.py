@@ -11,6 +11,8 @@ idea); what is theirs alone (their CSRF token, a one-time form token) stays
 outside, between two kept parts. A key of None keeps nothing: the body is
 made each time.
 
+A kept part is kept per language, as its words are in the reader's.
+
 Each worker keeps up to ``KEPT`` parts, forgetting the oldest first. In
 development, where templates reload as they change, nothing is kept.
 """
@@ -23,6 +25,8 @@ from jinja2 import Environment, nodes
 from jinja2.ext import Extension
 from jinja2.parser import Parser
 from markupsafe import Markup
+
+from ideas.i18n import current_locale
 
 KEPT = 4096
 
@@ -48,7 +52,8 @@ class FragmentCache(Extension):
     ) -> Markup:
         if key is None or self.environment.auto_reload:
             return caller()
-        whole = (place, key)
+        # Kept per language: the same part reads differently in each.
+        whole = (place, key, current_locale())
         try:
             return self.kept[whole]
         except KeyError:

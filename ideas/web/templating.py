@@ -18,6 +18,7 @@ from ideas.challenges.phases import PHASES, Phase
 from ideas.db import utcnow
 from ideas.form_tokens import new_token
 from ideas.i18n import (
+    LANGUAGES,
     current_locale,
     format_day,
     format_list,
@@ -135,6 +136,7 @@ def create_templates(settings: Settings) -> Jinja2Blocks:
         settings=settings,
         time_zone=settings.timezone,
         current_lang=current_locale,
+        LANGUAGES=LANGUAGES,
         text_direction=text_direction,
     )
     return Jinja2Blocks(env=env)
