@@ -4,7 +4,7 @@ None (every existing row) means no choice: their browser's language, else the
 site's default (IDEAS_DEFAULT_LOCALE).
 
 Revision ID: 0015
-Revises: 0013
+Revises: 0014
 Create Date: 2026-12-06 00:00:00.000000
 """
 
@@ -14,9 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0015"
-# The content languages' migration (0014) is on another branch: once both are in,
-# this one follows it.
-down_revision: str | None = "0013"
+down_revision: str | None = "0014"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
