@@ -165,7 +165,9 @@ def parse(
     tags = parse_tags(form)
     starts = {
         phase: form.moment(
-            name, label=_("Start of the %(phase)s phase", phase=Phase(phase).label), zone=zone
+            name,
+            label=_("Start of the %(phase)s phase", phase=Phase(phase).label.lower()),
+            zone=zone,
         )
         for phase, name in SCHEDULE_FIELDS.items()
     }

@@ -35,7 +35,10 @@ def _closed_reason(challenge: Challenge, idea: Idea, roles: frozenset[Role], now
     if not policy.ALLOWED[Action.COMMENT][phase]:
         if phase is Phase.DRAFT:
             return _("Comments open when the challenge opens.")
-        return _("Comments are closed: the challenge is in its %(phase)s phase.", phase=phase.label.lower())
+        return _(
+            "Comments are closed: the challenge is in its %(phase)s phase.",
+            phase=phase.label.lower(),
+        )
     if Role.VISITOR in roles:
         return ""
     return _("You cannot comment here.")

@@ -72,7 +72,7 @@ async def notify(
         return []
     people = (
         await tx.execute(
-            select(User.id, User.email, User.email_frequency).where(
+            select(User.id, User.email, User.email_frequency, User.locale).where(
                 User.id.in_(wanted), User.status == UserStatus.ACTIVE
             )
         )

@@ -31,7 +31,9 @@ def _closed_reason(challenge: Challenge, idea: Idea, roles: frozenset[Role], now
     if not policy.ALLOWED[Action.VOTE][phase]:
         if phase is Phase.DRAFT:
             return _("Voting opens when the challenge opens.")
-        return _("Voting is closed: the challenge is in its %(phase)s phase.", phase=phase.label.lower())
+        return _(
+            "Voting is closed: the challenge is in its %(phase)s phase.", phase=phase.label.lower()
+        )
     if not idea.is_visible:
         return services.no_votes_for(idea.status.value)
     if Role.VISITOR in roles:

@@ -22,6 +22,14 @@ from ideas.settings import Settings
 COOKIE = "ideas_lang"
 COOKIE_MAX_AGE = 365 * 24 * 3600
 VARY = ("Accept-Language", "Cookie")
+# Answers with words in them, which differ by language.
+WORDS = (
+    "text/html",
+    "text/plain",
+    "application/json",
+    "application/problem+json",
+    "application/atom+xml",
+)
 
 
 def _header(headers: Iterable[tuple[bytes, bytes]], wanted: bytes) -> str:
@@ -90,6 +98,9 @@ class LanguageMiddleware:
         async def send_with_language(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
+                if not headers.get("content-type", "").startswith(WORDS):
+                    await send(message)  # a picture, a download of data: no words to vary
+                    return
                 headers.setdefault("Content-Language", locale)
                 vary = [v.strip() for v in headers.get("vary", "").split(",") if v.strip()]
                 for name in VARY:

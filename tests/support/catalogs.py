@@ -18,7 +18,7 @@ TRANSLATED = tuple(code for code in LANGUAGES if code != "en")
 def extract(root: Path, into: Path) -> Catalog:
     """Every string people read, from ``root``'s Python and templates."""
     pot = into / "messages.pot"
-    CommandLineInterface().run(
+    CommandLineInterface().run(  # type: ignore[no-untyped-call]
         [
             "pybabel",
             "--quiet",

@@ -185,7 +185,7 @@ async def test_error_pages_and_form_messages_speak_the_language(
     missing = await client.get("/no-such-page", headers={"Accept-Language": "fr"})
 
     assert missing.status_code == 404
-    assert "Il n’y a rien ici" in missing.text
+    assert "Il n\u2019y a rien ici" in missing.text
 
 
 async def test_the_page_cache_keeps_one_copy_per_language(database: Database) -> None:
