@@ -405,7 +405,7 @@ def require_delete_comment(user: User | None, comment: Comment) -> None:
 
 # Votes and comparisons -------------------------------------------------------
 
-VOTE_FOR_OWN_IDEA = "You cannot vote for your own idea."
+VOTE_FOR_OWN_IDEA = lazy_gettext("You cannot vote for your own idea.")
 
 
 def may_vote_for(
@@ -443,7 +443,7 @@ def require_compare_idea(user: User | None, idea: Idea) -> None:
     if user is None or not user.is_active:
         raise Forbidden(SIGN_IN)
     if not may_compare_idea(user, idea):
-        raise Forbidden("You cannot compare your own idea.")
+        raise Forbidden(_("You cannot compare your own idea."))
 
 
 # Teams ----------------------------------------------------------------------
@@ -451,7 +451,7 @@ def require_compare_idea(user: User | None, idea: Idea) -> None:
 # these say which part a person plays in a team.
 
 
-LEAD_ONLY = "Only the team's lead can do that."
+LEAD_ONLY = lazy_gettext("Only the team's lead can do that.")
 
 
 def is_lead(user: User | None, team: Team) -> bool:
@@ -476,7 +476,7 @@ def may_post_team_update(user: User | None, team: Team) -> bool:
 
 def require_post_team_update(user: User | None, team: Team) -> None:
     if not may_post_team_update(user, team):
-        raise Forbidden("Only the team's members post updates.")
+        raise Forbidden(_("Only the team's members post updates."))
 
 
 def may_fill_role(user: User | None, team: Team, *, filled_by: int | None, to: int | None) -> bool:
@@ -498,7 +498,7 @@ def require_fill_role(
     user: User | None, team: Team, *, filled_by: int | None, to: int | None
 ) -> None:
     if not may_fill_role(user, team, filled_by=filled_by, to=to):
-        raise Forbidden("A member takes an open role or gives up their own; the lead decides.")
+        raise Forbidden(_("A member takes an open role or gives up their own; the lead decides."))
 
 
 # Moderation -----------------------------------------------------------------
@@ -517,7 +517,11 @@ def require_report(user: User | None, author_ids: Iterable[int], kind: str) -> N
     if user is None or not user.is_active:
         raise Forbidden(SIGN_IN)
     if not may_report(user, author_ids):
-        raise Forbidden(f"You cannot report your own {kind}.")
+        raise Forbidden(
+            _("You cannot report your own idea.")
+            if kind == "idea"
+            else _("You cannot report your own comment.")
+        )
 
 
 def may_moderate(user: User | None, challenge: Challenge) -> bool:
@@ -532,7 +536,7 @@ def require_moderate(user: User | None, challenge: Challenge) -> None:
     if user is None:
         raise Forbidden(SIGN_IN)
     if not may_moderate(user, challenge):
-        raise Forbidden("Only this challenge's hosts and the admins moderate it.")
+        raise Forbidden(_("Only this challenge's hosts and the admins moderate it."))
 
 
 def may_suspend(user: User | None, person_id: int | None = None) -> bool:

@@ -125,8 +125,9 @@ async def check_links(
         if below.intersection(ids):
             raise Invalid(
                 {
-                    "builds_on": "That would make a loop: the idea you chose already "
-                    "builds on this one."
+                    "builds_on": _(
+                        "That would make a loop: the idea you chose already builds on this one."
+                    )
                 }
             )
     for link in links:

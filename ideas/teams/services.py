@@ -185,8 +185,10 @@ async def ask_to_join(
                 raise Conflict(NO_LEAD)
             if challenge.one_team_per_participant and await is_on_a_team(tx, challenge.id, user_id):
                 raise Conflict(
-                    "You are already on another team in this challenge, and each "
-                    "participant joins one team."
+                    _(
+                        "You are already on another team in this challenge, and each "
+                        "participant joins one team."
+                    )
                 )
             request = JoinRequest(
                 team_id=team.id,
@@ -410,8 +412,10 @@ async def accept_invitation(
             raise Conflict(NO_LONGER_OPEN)
         if challenge.one_team_per_participant and await is_on_a_team(tx, challenge.id, user_id):
             raise Conflict(
-                "You are already on another team in this challenge; leave it first to join "
-                "this one."
+                _(
+                    "You are already on another team in this challenge; leave it first to "
+                    "join this one."
+                )
             )
         invitation.status = RequestStatus.ACCEPTED
         invitation.decided_at = now

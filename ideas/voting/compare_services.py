@@ -78,7 +78,7 @@ async def record_comparison(
     own, or when they answered this pair before.
     """
     if not first_id < second_id:
-        raise Invalid({"pair": "A pair is two different ideas, the smaller id first."})
+        raise Invalid({"pair": _("A pair is two different ideas, the smaller id first.")})
     if winner_id not in (None, first_id, second_id):
         raise Invalid({"winner": _("Choose one of the two ideas, or “Can't decide”.")})
     try:

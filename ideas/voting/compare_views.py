@@ -35,7 +35,7 @@ from ideas.web.htmx import is_htmx, redirect
 from ideas.web.templating import render
 
 SAVED = lazy_gettext("Saved. Here is the next pair.")
-NOT_SHOWN = (
+NOT_SHOWN = lazy_gettext(
     "That answer is not for a pair this page showed you, so it was not saved. "
     "Go back to the compare page and answer the pair shown there."
 )

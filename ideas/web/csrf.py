@@ -95,8 +95,10 @@ class CSRFMiddleware:
         response = error_response(
             request,
             403,
-            "This form has expired or did not come from this site. "
-            "Go back, reload the page and try again.",
+            _(
+                "This form has expired or did not come from this site. "
+                "Go back, reload the page and try again."
+            ),
         )
         await response(scope, receive, send)
 
