@@ -185,6 +185,7 @@ async def test_error_pages_and_form_messages_speak_the_language(
     missing = await client.get("/no-such-page", headers={"Accept-Language": "fr"})
 
     assert missing.status_code == 404
+    assert Page(missing).text("h1") == "Page introuvable"
     assert "Il n\u2019y a rien ici" in missing.text
 
 
