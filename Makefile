@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 
-.PHONY: help install run test lint fmt typecheck browsers bench screenshots clean
+.PHONY: help install run test lint fmt typecheck browsers bench screenshots translations clean
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-10s %s\n", $$1, $$2}'
@@ -49,6 +49,14 @@ lint: $(STAMP)  ## Check style and types (ruff, mypy)
 fmt: $(STAMP)  ## Format the code and fix what ruff can fix
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+POT := ideas/translations/messages.pot
+
+translations: $(STAMP)  ## Extract the words people read, update the es/fr/ar catalogs, compile them
+	$(BIN)/pybabel extract -F babel.cfg -k lazy_gettext --no-location --sort-output \
+		--project Ideas --copyright-holder "Ideas contributors" -o $(POT) .
+	$(BIN)/pybabel update -i $(POT) -d ideas/translations --ignore-obsolete
+	$(BIN)/pybabel compile -d ideas/translations --statistics
 
 browsers:  ## Install Debian's Chromium and fonts for the browser tests (needs root)
 	apt-get update -qq

@@ -28,6 +28,7 @@ from ideas.settings import Settings, load_settings
 from ideas.web.cache import PageCache
 from ideas.web.csrf import CSRFMiddleware
 from ideas.web.errors import OutageMiddleware, exception_handlers
+from ideas.web.language import LanguageMiddleware
 from ideas.web.proxies import ForwardedClientMiddleware
 from ideas.web.ratelimit import RateLimiter, VisitorPostsMiddleware
 from ideas.web.security import RequestIdMiddleware, SecurityHeadersMiddleware
@@ -52,7 +53,10 @@ class Site(Starlette):
         # Linking an account posts a form that redirects to the provider.
         form_targets = [provider.origin for provider in configured(self._settings)]
         cached = PageCache(
-            inner, ttl=self._settings.page_cache_ttl, session_cookie=cookie_name(self._settings)
+            inner,
+            ttl=self._settings.page_cache_ttl,
+            session_cookie=cookie_name(self._settings),
+            default_locale=self._settings.default_locale,
         )
         # Pages compressed on the way out (pictures, fonts and event streams are not:
         # Starlette leaves them alone); under a kilobyte it is not worth the work.
@@ -110,6 +114,7 @@ def create_app(
         middleware=[
             Middleware(OutageMiddleware),
             Middleware(RequestContextMiddleware, settings=settings),
+            Middleware(LanguageMiddleware, settings=settings),
             Middleware(VisitorPostsMiddleware),
             Middleware(CSRFMiddleware, settings=settings),
         ],

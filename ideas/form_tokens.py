@@ -40,6 +40,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from ideas.db import Base, Database, UTCDateTime, write
 from ideas.errors import Conflict, NotFound
+from ideas.i18n import _
 
 Made = TypeVar("Made", bound=Base)
 FIELD = "form_token"
@@ -110,7 +111,7 @@ async def claim(tx: AsyncSession, once: Once | None, kind: str, now: datetime) -
     ).one()
     if earlier.kind != kind or earlier.made_id is None:
         # Only a form changed by hand gets here: its token made something else.
-        raise Conflict("This form was already sent. Reload the page and try again.")
+        raise Conflict(_("This form was already sent. Reload the page and try again."))
     return int(earlier.made_id)
 
 

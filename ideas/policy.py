@@ -21,6 +21,7 @@ from ideas.challenges.models import Challenge
 from ideas.challenges.phases import Phase
 from ideas.comments.models import EDIT_WINDOW, Comment, CommentStatus
 from ideas.errors import Conflict, Forbidden, NotFound
+from ideas.i18n import _, lazy_gettext, ngettext, status_word
 from ideas.submissions.listing import ListedIdea, ListedPerson
 from ideas.submissions.models import VISIBLE_STATUSES, Idea, IdeaStatus
 from ideas.teams.models import Team
@@ -56,7 +57,7 @@ class Action(StrEnum):
     PUBLISH_JURY = "publish the jury's scores"
 
 
-SIGN_IN = "Sign in to do that."
+SIGN_IN = lazy_gettext("Sign in to do that.")
 
 EVERYONE = frozenset(Role)
 NOBODY: frozenset[Role] = frozenset()
@@ -180,7 +181,7 @@ def may_withdraw(user: User | None, challenge: Challenge, idea: Idea, now: datet
 
 def require_withdraw(user: User | None, challenge: Challenge, idea: Idea, now: datetime) -> None:
     if not may_withdraw(user, challenge, idea, now):
-        raise Forbidden("Only the idea's author can withdraw it, while it can still be edited.")
+        raise Forbidden(_("Only the idea's author can withdraw it, while it can still be edited."))
 
 
 def may_manage_coauthors(user: User | None, idea: Idea) -> bool:
@@ -190,7 +191,7 @@ def may_manage_coauthors(user: User | None, idea: Idea) -> bool:
 
 def require_manage_coauthors(user: User | None, idea: Idea) -> None:
     if not may_manage_coauthors(user, idea):
-        raise Forbidden("Only the idea's author chooses its co-authors.")
+        raise Forbidden(_("Only the idea's author chooses its co-authors."))
 
 
 # Questions the views ask ----------------------------------------------------
@@ -226,14 +227,16 @@ def refusal_message(action: Action, phase: Phase, roles: Iterable[Role]) -> str:
     if signed_in and not any(allows(action, other, roles) for other in Phase):
         return _who_refusal(roles)
     if not ALLOWED[action][phase]:
-        return f"That is not possible while the challenge is in the {phase.label} phase."
+        return _(
+            "That is not possible while the challenge is in the %(phase)s phase.", phase=phase.label
+        )
     return _who_refusal(roles)
 
 
 def _who_refusal(roles: Iterable[Role]) -> str:
     if Role.VISITOR in set(roles):
         return SIGN_IN
-    return "You are not allowed to do that."
+    return _("You are not allowed to do that.")
 
 
 def may_change_address(challenge: Challenge, now: datetime) -> bool:
@@ -293,10 +296,10 @@ def require_create_challenge(user: User | None) -> None:
     if user is None:
         raise Forbidden(SIGN_IN)
     if not may_create_challenge(user):
-        raise Forbidden("Only hosts can create challenges.")
+        raise Forbidden(_("Only hosts can create challenges."))
 
 
-COHOST_REFUSAL = "Co-hosting needs the host role, which an admin gives."
+COHOST_REFUSAL = lazy_gettext("Co-hosting needs the host role, which an admin gives.")
 
 
 def may_cohost(user: User | None) -> bool:
@@ -312,7 +315,7 @@ def require_admin(user: User | None) -> None:
     if user is None:
         raise Forbidden(SIGN_IN)
     if not may_administer(user):
-        raise Forbidden("Only admins can do that.")
+        raise Forbidden(_("Only admins can do that."))
 
 
 def may_change_role(user: User | None, person_id: int, *, admin_role: bool, granted: bool) -> bool:
@@ -328,7 +331,7 @@ def require_change_role(
 ) -> None:
     require_admin(user)
     if not may_change_role(user, person_id, admin_role=admin_role, granted=granted):
-        raise Conflict("You cannot remove your own admin role.")
+        raise Conflict(_("You cannot remove your own admin role."))
 
 
 def may_see_profile(person: User | ListedPerson, viewer: User | None) -> bool:
@@ -357,7 +360,11 @@ def can_see_comment(user: User | None, comment: Comment, roles: frozenset[Role])
 
 def edit_window_passed() -> str:
     minutes = int(EDIT_WINDOW.total_seconds() // 60)
-    return f"A comment can be edited for {minutes} minutes after it is posted."
+    return ngettext(
+        "A comment can be edited for %(num)d minute after it is posted.",
+        "A comment can be edited for %(num)d minutes after it is posted.",
+        minutes,
+    )
 
 
 def _comment_edit_refusal(
@@ -367,9 +374,11 @@ def _comment_edit_refusal(
     if user is None or not user.is_active:
         return Forbidden(SIGN_IN)
     if comment.author_id != user.id:
-        return Forbidden("Only its author can edit a comment.")
+        return Forbidden(_("Only its author can edit a comment."))
     if comment.status is not CommentStatus.PUBLISHED:
-        return Conflict(f"A {comment.status.value} comment cannot be edited.")
+        return Conflict(
+            _("A %(status)s comment cannot be edited.", status=status_word(comment.status))
+        )
     if now - comment.created_at > EDIT_WINDOW:
         return Forbidden(edit_window_passed())
     return None
@@ -390,9 +399,9 @@ def _comment_delete_refusal(user: User | None, comment: Comment) -> Forbidden | 
     if user is None or not user.is_active:
         return Forbidden(SIGN_IN)
     if comment.status is CommentStatus.DELETED:
-        return Conflict("That comment was already deleted.")
+        return Conflict(_("That comment was already deleted."))
     if comment.author_id != user.id:
-        return Forbidden("Only its author can delete a comment.")
+        return Forbidden(_("Only its author can delete a comment."))
     return None
 
 
@@ -414,7 +423,7 @@ def require_delete_comment(user: User | None, comment: Comment) -> None:
 
 # Votes and comparisons -------------------------------------------------------
 
-VOTE_FOR_OWN_IDEA = "You cannot vote for your own idea."
+VOTE_FOR_OWN_IDEA = lazy_gettext("You cannot vote for your own idea.")
 
 
 def may_vote_for(
@@ -452,7 +461,7 @@ def require_compare_idea(user: User | None, idea: Idea) -> None:
     if user is None or not user.is_active:
         raise Forbidden(SIGN_IN)
     if not may_compare_idea(user, idea):
-        raise Forbidden("You cannot compare your own idea.")
+        raise Forbidden(_("You cannot compare your own idea."))
 
 
 # Teams ----------------------------------------------------------------------
@@ -460,7 +469,7 @@ def require_compare_idea(user: User | None, idea: Idea) -> None:
 # these say which part a person plays in a team.
 
 
-LEAD_ONLY = "Only the team's lead can do that."
+LEAD_ONLY = lazy_gettext("Only the team's lead can do that.")
 
 
 def is_lead(user: User | None, team: Team) -> bool:
@@ -485,7 +494,7 @@ def may_post_team_update(user: User | None, team: Team) -> bool:
 
 def require_post_team_update(user: User | None, team: Team) -> None:
     if not may_post_team_update(user, team):
-        raise Forbidden("Only the team's members post updates.")
+        raise Forbidden(_("Only the team's members post updates."))
 
 
 def may_fill_role(user: User | None, team: Team, *, filled_by: int | None, to: int | None) -> bool:
@@ -507,7 +516,7 @@ def require_fill_role(
     user: User | None, team: Team, *, filled_by: int | None, to: int | None
 ) -> None:
     if not may_fill_role(user, team, filled_by=filled_by, to=to):
-        raise Forbidden("A member takes an open role or gives up their own; the lead decides.")
+        raise Forbidden(_("A member takes an open role or gives up their own; the lead decides."))
 
 
 # Moderation -----------------------------------------------------------------
@@ -526,7 +535,11 @@ def require_report(user: User | None, author_ids: Iterable[int], kind: str) -> N
     if user is None or not user.is_active:
         raise Forbidden(SIGN_IN)
     if not may_report(user, author_ids):
-        raise Forbidden(f"You cannot report your own {kind}.")
+        raise Forbidden(
+            _("You cannot report your own idea.")
+            if kind == "idea"
+            else _("You cannot report your own comment.")
+        )
 
 
 def may_moderate(user: User | None, challenge: Challenge) -> bool:
@@ -541,7 +554,7 @@ def require_moderate(user: User | None, challenge: Challenge) -> None:
     if user is None:
         raise Forbidden(SIGN_IN)
     if not may_moderate(user, challenge):
-        raise Forbidden("Only this challenge's hosts and the admins moderate it.")
+        raise Forbidden(_("Only this challenge's hosts and the admins moderate it."))
 
 
 def may_suspend(user: User | None, person_id: int | None = None) -> bool:
@@ -556,9 +569,9 @@ def require_suspend(user: User | None, person_id: int | None = None) -> None:
     if user is None:
         raise Forbidden(SIGN_IN)
     if not may_suspend(user):
-        raise Forbidden("Only admins can suspend an account.")
+        raise Forbidden(_("Only admins can suspend an account."))
     if not may_suspend(user, person_id):
-        raise Conflict("You cannot suspend yourself.")
+        raise Conflict(_("You cannot suspend yourself."))
 
 
 # Jury -----------------------------------------------------------------------

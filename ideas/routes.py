@@ -7,6 +7,7 @@ from functools import lru_cache
 
 from starlette.routing import BaseRoute, Mount, NoMatchFound, Route, Router
 
+from ideas.accounts import language_views as language
 from ideas.accounts import profile_views as people
 from ideas.accounts import signin
 from ideas.accounts import views as accounts
@@ -50,6 +51,8 @@ def routes(settings: Settings) -> list[BaseRoute]:
         Route("/sign-in/{provider}", signin.start, name="sign_in.start"),
         Route("/sign-in/{provider}/callback", signin.callback, name="sign_in.callback"),
         Route("/settings", people.settings_page, name="settings"),
+        Route("/language/{locale}", language.choose, name="language.choose"),
+        Route("/language", language.save, methods=["POST"], name="language.save"),
         Route(
             "/settings/profile", people.update_profile, methods=["POST"], name="settings.profile"
         ),

@@ -34,6 +34,8 @@ from pydantic_settings import (
     SettingsConfigDict,
 )
 
+from ideas.i18n import LANGUAGES, known
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES_DIR = PROJECT_ROOT / "templates"
 STATIC_DIR = PROJECT_ROOT / "static"
@@ -252,6 +254,14 @@ class Settings(BaseSettings):
         validation_alias="IDEAS_TIMEZONE",
         description="Time zone in which dates are shown and typed, e.g. Europe/Lisbon.",
     )
+    default_locale: str = Field(
+        "en",
+        validation_alias="IDEAS_DEFAULT_LOCALE",
+        description=(
+            "The language of the site for people who chose none and whose browser asks "
+            "for none the site speaks: en, es, fr or ar."
+        ),
+    )
     session_idle_minutes: int = Field(
         60 * 24 * 14, ge=5, validation_alias="IDEAS_SESSION_IDLE_MINUTES"
     )
@@ -323,6 +333,14 @@ class Settings(BaseSettings):
         if level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
             raise ValueError("must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL")
         return level
+
+    @field_validator("default_locale")
+    @classmethod
+    def _known_locale(cls, value: str) -> str:
+        code = known(value)
+        if code is None:
+            raise ValueError(f"{value!r} is not a language the site speaks: {', '.join(LANGUAGES)}")
+        return code
 
     @field_validator("timezone")
     @classmethod

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from starlette.datastructures import FormData
 
+from ideas.i18n import _
 from ideas.web.forms import Form
 
 FIELDS = ("display_name", "bio", "location", "skills", "links")
@@ -37,17 +38,22 @@ def split_skills(text: str) -> list[str]:
 
 def parse(data: FormData) -> tuple[Form, ProfileInput | None]:
     form = Form.from_submission(data, FIELDS)
-    display_name = form.text("display_name", label="Name", max_length=80)
-    bio = form.text("bio", label="About you", max_length=2_000, required=False, multiline=True)
-    location = form.text("location", label="Location", max_length=120, required=False)
+    display_name = form.text("display_name", label=_("Name"), max_length=80)
+    bio = form.text("bio", label=_("About you"), max_length=2_000, required=False, multiline=True)
+    location = form.text("location", label=_("Location"), max_length=120, required=False)
     skills = split_skills(form.values.get("skills", ""))
     if len(skills) > MAX_SKILLS:
-        form.errors["skills"] = f"List at most {MAX_SKILLS} skills (there are {len(skills)})."
-    elif bad := [s for s in skills if not SKILL.fullmatch(s)]:
-        form.errors["skills"] = (
-            f"“{bad[0]}” is not a skill name: use up to 40 letters, digits and spaces."
+        form.errors["skills"] = _(
+            "List at most %(most)s skills (there are %(count)s).",
+            most=MAX_SKILLS,
+            count=len(skills),
         )
-    links = form.web_addresses("links", label="Links", most=MAX_LINKS, max_length=LINK_MAX)
+    elif bad := [s for s in skills if not SKILL.fullmatch(s)]:
+        form.errors["skills"] = _(
+            "“%(skill)s” is not a skill name: use up to 40 letters, digits and spaces.",
+            skill=bad[0],
+        )
+    links = form.web_addresses("links", label=_("Links"), most=MAX_LINKS, max_length=LINK_MAX)
     if not form.ok:
         return form, None
     return form, ProfileInput(display_name, bio, location, skills, links)

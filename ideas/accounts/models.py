@@ -42,6 +42,9 @@ class User(Base):
     last_digest_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The zone the person reads and types times in (an IANA name); None: their browser's.
     time_zone: Mapped[str | None] = mapped_column(String(64))
+    # The language the person chose for the site and their e-mail (ideas.i18n.LANGUAGES);
+    # None: their browser's, else the site's.
+    locale: Mapped[str | None] = mapped_column(String(8))
 
     identities: Mapped[list[Identity]] = relationship(back_populates="user", lazy="raise")
     skills: Mapped[list[Skill]] = relationship(

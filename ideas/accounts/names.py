@@ -12,7 +12,10 @@ from __future__ import annotations
 from typing import NamedTuple, Protocol
 
 from ideas.accounts.models import UserStatus
+from ideas.i18n import gettext
 
+# As data (an export, the API, a stored name) the words stay as they are, in English;
+# inside a sentence a person reads, they are in the reader's language.
 DELETED_PARTICIPANT = "deleted participant"
 
 
@@ -45,14 +48,15 @@ def public_name(person: Named | None) -> str:
     """Their name inside a sentence: "by Priya", "by a deleted participant", "led by
     nobody"."""
     if person is None:
-        return NOBODY
-    return person.display_name if is_named(person) else f"a {DELETED_PARTICIPANT}"
+        return gettext("nobody")
+    return person.display_name if is_named(person) else gettext("a deleted participant")
 
 
 def public_name_capitalised(person: Named | None) -> str:
     """Their name where a sentence starts: "A deleted participant commented on …"."""
-    name = public_name(person)
-    return name if person is not None and is_named(person) else name[:1].upper() + name[1:]
+    if person is None:
+        return gettext("Nobody")
+    return person.display_name if is_named(person) else gettext("A deleted participant")
 
 
 def public_name_in_data(person: Named) -> str:

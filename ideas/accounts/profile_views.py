@@ -14,7 +14,7 @@ from ideas.accounts.models import User
 from ideas.accounts.pages import SettingsPage
 from ideas.db import utcnow
 from ideas.errors import NotFound
-from ideas.i18n import gettext as _
+from ideas.i18n import _
 from ideas.web import context
 from ideas.web.errors import Refusal, answer_refusals
 from ideas.web.forms import Form, submitted
@@ -90,9 +90,9 @@ async def _me(request: Request) -> User:
 async def settings_page(request: Request) -> Response:
     user = await _me(request)
     notice = {
-        "saved": "Your profile is saved.",
-        "email": "Your e-mail choice is saved.",
-        "session": "That session is signed out.",
+        "saved": _("Your profile is saved."),
+        "email": _("Your e-mail choice is saved."),
+        "session": _("That session is signed out."),
         "zone": _("Your time zone is saved."),
     }.get(request.query_params.get("done", ""))
     return await _settings_page(request, user, notice=notice)
@@ -175,7 +175,7 @@ async def delete_account(request: Request) -> Response:
     if request.method == "POST":
         form = Form.from_submission(await submitted(request), ("confirm",))
         if form.values["confirm"].strip().lower() != DELETE_CONFIRMATION:
-            form.errors["confirm"] = f"Type “{DELETE_CONFIRMATION}” to confirm."
+            form.errors["confirm"] = _("Type “%(word)s” to confirm.", word=DELETE_CONFIRMATION)
         else:
             await services.delete_account(context.db(request), user_id=user.id, now=utcnow())
             await sign_out(request)
@@ -237,7 +237,7 @@ async def change_role(request: Request) -> Response:
     form = await submitted(request)
     role, action = form.get("role"), form.get("action")
     if role not in {"host", "admin"} or action not in {"grant", "revoke"}:
-        raise HTTPException(400, "Choose a role and whether to grant or revoke it.")
+        raise HTTPException(400, _("Choose a role and whether to grant or revoke it."))
     await services.set_role(
         context.db(request),
         actor_id=admin.id,
@@ -254,7 +254,7 @@ async def suspend(request: Request) -> Response:
     policy.require_admin(admin)
     action = (await submitted(request)).get("action")
     if action not in {"suspend", "reinstate"}:
-        raise HTTPException(400, "Choose to suspend or reinstate.")
+        raise HTTPException(400, _("Choose to suspend or reinstate."))
     await services.set_suspended(
         context.db(request),
         actor_id=admin.id,

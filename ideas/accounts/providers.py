@@ -18,6 +18,7 @@ from authlib.common.errors import AuthlibBaseError
 from joserfc.errors import JoseError
 from starlette.requests import Request
 
+from ideas.i18n import _
 from ideas.settings import Settings
 
 with warnings.catch_warnings():
@@ -179,12 +180,15 @@ class Providers:
             metadata = await client.load_server_metadata()
         except (httpx.HTTPError, ValueError) as error:
             raise ProviderError(
-                f"{provider.name} could not be reached.", unreachable=True
+                _("%(provider)s could not be reached.", provider=provider.name), unreachable=True
             ) from error
         if metadata.get("issuer") != provider.issuer:
             # A discovery document for another issuer: never trust its keys or endpoints.
             client.server_metadata = {}
-            raise ProviderError(f"{provider.name} is not configured correctly.", unreachable=True)
+            raise ProviderError(
+                _("%(provider)s is not configured correctly.", provider=provider.name),
+                unreachable=True,
+            )
 
     async def start(
         self, request: Request, provider: Provider, redirect_uri: str, *, choose: bool = False
@@ -203,7 +207,7 @@ class Providers:
             return await client.authorize_redirect(request, redirect_uri, **extra)
         except httpx.HTTPError as error:
             raise ProviderError(
-                f"{provider.name} could not be reached.", unreachable=True
+                _("%(provider)s could not be reached.", provider=provider.name), unreachable=True
             ) from error
 
     @staticmethod
@@ -217,7 +221,10 @@ class Providers:
         always = bool(metadata.get("authorization_response_iss_parameter_supported"))
         if named != provider.issuer and (named is not None or always):
             raise ProviderError(
-                f"That answer did not come from {provider.name}. Please start again."
+                _(
+                    "That answer did not come from %(provider)s. Please start again.",
+                    provider=provider.name,
+                )
             )
 
     async def finish(self, request: Request, provider: Provider) -> ProviderAccount:
@@ -237,7 +244,12 @@ class Providers:
                 return await _github_account(client, token)
             claims = dict(token.get("userinfo") or {})
             if not claims.get("sub"):
-                raise ProviderError(f"{provider.name} did not say who you are. Please try again.")
+                raise ProviderError(
+                    _(
+                        "%(provider)s did not say who you are. Please try again.",
+                        provider=provider.name,
+                    )
+                )
             if client.server_metadata.get("userinfo_endpoint"):
                 # Many issuers keep the name and e-mail address out of the ID token.
                 extra = await client.userinfo(token=token)
@@ -245,17 +257,26 @@ class Providers:
                     claims = {**extra, **claims}
         except OAuthError as error:
             if error.error == "access_denied":
-                raise ProviderError(f"You did not allow {provider.name} to sign you in.") from error
+                raise ProviderError(
+                    _("You did not allow %(provider)s to sign you in.", provider=provider.name)
+                ) from error
             raise ProviderError(
-                f"Signing in with {provider.name} did not work ({error.error}). Please try again."
+                _(
+                    "Signing in with %(provider)s did not work (%(error)s). Please try again.",
+                    provider=provider.name,
+                    error=error.error,
+                )
             ) from error
         except (JoseError, AuthlibBaseError) as error:
             raise ProviderError(
-                f"{provider.name} sent an identity we cannot accept. Please try again."
+                _(
+                    "%(provider)s sent an identity we cannot accept. Please try again.",
+                    provider=provider.name,
+                )
             ) from error
         except httpx.HTTPError as error:
             raise ProviderError(
-                f"{provider.name} could not be reached.", unreachable=True
+                _("%(provider)s could not be reached.", provider=provider.name), unreachable=True
             ) from error
         return ProviderAccount(
             subject=str(claims["sub"]),

@@ -21,6 +21,7 @@ from ideas.accounts.sessions import end_all_for
 from ideas.challenges import hosting
 from ideas.db import write
 from ideas.errors import Conflict, Forbidden, NotFound
+from ideas.i18n import _
 from ideas.jury import services as jury
 from ideas.notifications.services import forget_person
 from ideas.teams import invitations as team_invitations
@@ -131,7 +132,7 @@ async def sign_in_with_provider(
         else:
             user = await tx.get_one(User, identity.user_id, with_for_update=True)
             if user.status is UserStatus.SUSPENDED:
-                raise Forbidden("This account is suspended.")
+                raise Forbidden(_("This account is suspended."))
             identity.last_used_at = now
             user.avatar_url = user.avatar_url or usable_picture(account.picture)
             if verified_email:
@@ -160,7 +161,7 @@ async def link_identity(
         if existing is not None:
             if existing.user_id == user_id:
                 return
-            raise Conflict("That account already signs someone else in here.")
+            raise Conflict(_("That account already signs someone else in here."))
         tx.add(
             Identity(
                 user_id=user_id,
@@ -189,7 +190,7 @@ async def unlink_identity(
         if identity is None:
             raise NotFound()
         if len(identities) == 1:
-            raise Conflict("This is the only way you sign in; link another account first.")
+            raise Conflict(_("This is the only way you sign in; link another account first."))
         await tx.delete(identity)
         audit.record(
             tx, actor_id=user_id, action="user.identity.unlink", subject_type="user",
@@ -239,10 +240,10 @@ async def set_role(
             query = query.where(func.lower(User.email) == (email or "").lower())
         found = (await tx.scalars(query)).all()
         if not found:
-            raise NotFound("Nobody with that e-mail address has signed in yet.")
+            raise NotFound(_("Nobody with that e-mail address has signed in yet."))
         if len(found) > 1:
             raise Conflict(
-                "Several people share that e-mail address; change roles on the admin page."
+                _("Several people share that e-mail address; change roles on the admin page.")
             )
         user = found[0]
         if actor_id is not None:
@@ -354,3 +355,9 @@ async def update_profile(
         await tx.flush()
         await tx.execute(delete(UserSkill).where(UserSkill.user_id == user_id))
         tx.add_all(UserSkill(user_id=user_id, skill_id=known[key].id) for key in keys)
+
+
+async def set_locale(session: AsyncSession, *, user_id: int, locale: str | None) -> None:
+    """The language a person chose (``ideas.i18n.LANGUAGES``); None: their browser's."""
+    async with write(session) as tx:
+        await tx.execute(update(User).where(User.id == user_id).values(locale=locale))

@@ -21,6 +21,7 @@ from sqlalchemy.orm import joinedload
 from ideas.accounts.models import User, WebSession
 from ideas.db import write
 from ideas.errors import NotFound
+from ideas.i18n import _
 
 # Refreshing last_seen_at on every request would make every page view a write.
 TOUCH_INTERVAL = timedelta(minutes=5)
@@ -226,5 +227,5 @@ def describe_device(user_agent: str) -> str:
     if browser and system:
         return f"{browser} on {system}"
     if browser or system:
-        return browser or f"A browser on {system}"
-    return "An unknown browser"
+        return browser or _("A browser on %(system)s", system=system)
+    return _("An unknown browser")

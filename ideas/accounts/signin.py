@@ -22,6 +22,7 @@ from ideas.accounts.loaders import render_sign_in
 from ideas.accounts.providers import Provider, ProviderError, Providers
 from ideas.db import utcnow
 from ideas.errors import Forbidden
+from ideas.i18n import _
 from ideas.web import context
 from ideas.web.errors import Refusal, answer_refusals
 from ideas.web.ratelimit import Limit, hit
@@ -108,7 +109,7 @@ async def callback(request: Request) -> Response:
     if not isinstance(intent, dict) or intent.get("provider") != provider.key:
         return await render_sign_in(
             request,
-            problem="This sign-in has expired or was already used. Please start again.",
+            problem=_("This sign-in has expired or was already used. Please start again."),
             status_code=400,
         )
     try:
@@ -127,7 +128,7 @@ async def callback(request: Request) -> Response:
     if intent.get("link_user_id") is not None:
         user = context.viewer(request)
         if user is None or user.id != intent["link_user_id"]:
-            raise Forbidden("Sign in again to link another account.")
+            raise Forbidden(_("Sign in again to link another account."))
         answer_refusals(request, refused, statuses=(409,), htmx_only=False)
         await services.link_identity(
             database, user_id=user.id, provider=provider.key, account=account, now=now

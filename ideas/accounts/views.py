@@ -8,6 +8,7 @@ from starlette.responses import RedirectResponse, Response
 
 from ideas.accounts import queries
 from ideas.accounts.loaders import render_sign_in
+from ideas.i18n import _
 from ideas.settings import Settings
 from ideas.web.forms import parse_id, submitted
 from ideas.web.sessions import sign_in, sign_out
@@ -36,7 +37,7 @@ async def development_sign_in(request: Request) -> Response:
     if chosen is not None:
         user = await queries.development_persona(request.state.db, chosen)
     if user is None:
-        raise HTTPException(400, "Choose one of the demo personas.")
+        raise HTTPException(400, _("Choose one of the demo personas."))
     await sign_in(request, user)
     next_field = form.get("next")
     return RedirectResponse(

@@ -17,6 +17,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.types import Receive, Scope, Send
 
 from ideas.errors import DomainError
+from ideas.i18n import _, lazy_gettext
 from ideas.outages import outage_of
 from ideas.web import context
 from ideas.web.errors import status_of
@@ -28,7 +29,7 @@ PUBLIC_HEADERS = {
     "Access-Control-Allow-Origin": "*",
     "Cache-Control": "public, max-age=60",
 }
-NOT_FOUND_MESSAGE = "There is nothing public at this address."
+NOT_FOUND_MESSAGE = lazy_gettext("There is nothing public at this address.")
 ERROR_CODES = {
     400: "bad_request",
     404: "not_found",
@@ -50,7 +51,7 @@ def error_response(
     status_code: int, message: str, headers: Mapping[str, str] | None = None
 ) -> Response:
     """``{"error": <code>, "message": <sentence>}``, as the OpenAPI document's Error."""
-    body = {"error": ERROR_CODES.get(status_code, "error"), "message": message}
+    body = {"error": ERROR_CODES.get(status_code, "error"), "message": str(message)}
     return json_response(body, status_code, headers)
 
 
@@ -83,7 +84,9 @@ class Endpoint(HTTPEndpoint):
             if outage_of(error) is not None:
                 raise  # answered with 503 and its problem details by ideas.web.errors
             logger.exception("Unhandled error on %s %s", request.method, request.url.path)
-            response = error_response(500, "Something went wrong on our side. It has been logged.")
+            response = error_response(
+                500, _("Something went wrong on our side. It has been logged.")
+            )
         await response(self.scope, self.receive, self.send)
 
     async def get(self, request: Request) -> Response:
@@ -92,7 +95,9 @@ class Endpoint(HTTPEndpoint):
     async def method_not_allowed(self, request: Request) -> Response:
         allowed = ", ".join(self._allowed_methods)
         return error_response(
-            405, f"This address answers only {allowed} requests.", {"Allow": allowed}
+            405,
+            _("This address answers only %(methods)s requests.", methods=allowed),
+            {"Allow": allowed},
         )
 
 

@@ -15,6 +15,7 @@ from ideas.api.http import BadRequest, Endpoint, Links, Nowhere, json_response
 from ideas.challenges import queries as challenge_queries
 from ideas.db import utcnow
 from ideas.errors import NotFound
+from ideas.i18n import _
 from ideas.jury.standings import standings
 from ideas.submissions import queries as idea_queries
 from ideas.web import context
@@ -30,7 +31,14 @@ def _whole_number(request: Request, name: str, default: int, low: int, high: int
     if raw is None:
         return default
     if not raw.isascii() or not raw.isdigit() or not low <= int(raw) <= high:
-        raise BadRequest(f"{name} must be a whole number from {low} to {high}.")
+        raise BadRequest(
+            _(
+                "%(name)s must be a whole number from %(low)s to %(high)s.",
+                name=name,
+                low=low,
+                high=high,
+            )
+        )
     return int(raw)
 
 
@@ -72,7 +80,7 @@ def _sort(request: Request) -> idea_queries.Sort:
     for sort in queries.IDEA_SORTS:
         if sort.value == raw:
             return sort
-    raise BadRequest(f"sort must be one of {SORTS}.")
+    raise BadRequest(_("sort must be one of %(sorts)s.", sorts=SORTS))
 
 
 def _cursor(request: Request, sort: idea_queries.Sort) -> idea_queries.Cursor | None:
@@ -83,7 +91,7 @@ def _cursor(request: Request, sort: idea_queries.Sort) -> idea_queries.Cursor | 
         return idea_queries.Cursor.decode(raw, sort)
     except idea_queries.InvalidCursor:
         raise BadRequest(
-            "after must be a cursor taken from the next link of a page in the same sort order."
+            _("after must be a cursor taken from the next link of a page in the same sort order.")
         ) from None
 
 

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ideas.challenges.models import Challenge
 from ideas.challenges.phases import Phase, next_change
+from ideas.i18n import _, ngettext
 from ideas.moderation.models import Report
 from ideas.submissions.models import VISIBLE_STATUSES, Idea, IdeaStatus
 
@@ -291,44 +292,48 @@ class Task:
     when: datetime | None = None
 
 
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
-
-
 def _open_round(challenge: Challenge, numbers: Counts) -> Task:
     opens = challenge.ideas_opens_at
     return Task(
-        title="Open the challenge for ideas",
+        title=_("Open the challenge for ideas"),
         detail=(
-            "It opens by itself at the scheduled time, or open it by hand now."
+            _("It opens by itself at the scheduled time, or open it by hand now.")
             if opens is not None
-            else "No opening time is scheduled: open it by hand when the brief is ready."
+            else _("No opening time is scheduled: open it by hand when the brief is ready.")
         ),
-        link_text="Open it from the challenge page",
+        link_text=_("Open it from the challenge page"),
         when=opens,
     )
 
 
 def _shortlist(challenge: Challenge, numbers: Counts) -> Task:
     return Task(
-        title="Shortlist the strongest ideas",
+        title=_("Shortlist the strongest ideas"),
         detail=(
-            f"{_plural(numbers.published, 'idea')} waiting, "
-            f"{numbers.shortlisted} shortlisted so far."
+            ngettext("%(num)d idea waiting", "%(num)d ideas waiting", numbers.published)
+            + ", "
+            + ngettext(
+                "%(num)d shortlisted so far.", "%(num)d shortlisted so far.", numbers.shortlisted
+            )
         ),
-        link_text="Go to the shortlist",
+        link_text=_("Go to the shortlist"),
         page="challenge.shortlist",
     )
 
 
 def _pick_winners(challenge: Challenge, numbers: Counts) -> Task:
     return Task(
-        title="Pick the winners",
+        title=_("Pick the winners"),
         detail=(
-            f"{_plural(numbers.winners, 'winner')} chosen from "
-            f"{_plural(numbers.shortlisted, 'shortlisted idea')}."
+            _(
+                "%(winners)s chosen from %(shortlisted)s.",
+                winners=ngettext("%(num)d winner", "%(num)d winners", numbers.winners),
+                shortlisted=ngettext(
+                    "%(num)d shortlisted idea", "%(num)d shortlisted ideas", numbers.shortlisted
+                ),
+            )
         ),
-        link_text="Go to the winners",
+        link_text=_("Go to the winners"),
         page="challenge.winners",
     )
 
@@ -352,9 +357,13 @@ def waiting(challenge: Challenge, phase: Phase, numbers: Counts, now: datetime) 
         tasks.insert(
             0,
             Task(
-                title="Review reported items",
-                detail=f"{_plural(numbers.open_reports, 'open report')} wait for a decision.",
-                link_text="Go to the moderation queue",
+                title=_("Review reported items"),
+                detail=ngettext(
+                    "%(num)d open report waits for a decision.",
+                    "%(num)d open reports wait for a decision.",
+                    numbers.open_reports,
+                ),
+                link_text=_("Go to the moderation queue"),
                 page="challenge.moderation",
             ),
         )
@@ -363,9 +372,9 @@ def waiting(challenge: Challenge, phase: Phase, numbers: Counts, now: datetime) 
         upcoming, when = coming
         tasks.append(
             Task(
-                title=f"The {upcoming.label} phase begins",
-                detail=f"The {phase.label} phase ends then.",
-                link_text="See the schedule",
+                title=_("The %(phase)s phase begins", phase=upcoming.label),
+                detail=_("The %(phase)s phase ends then.", phase=phase.label),
+                link_text=_("See the schedule"),
                 when=when,
             )
         )

@@ -25,6 +25,7 @@ from ideas.accounts.models import User
 from ideas.accounts.names import Someone, public_name_in_data
 from ideas.challenges.models import Challenge
 from ideas.db import Database, write
+from ideas.i18n import lazy_gettext
 from ideas.jury.models import Juror, JuryScore
 from ideas.submissions.models import Idea
 from ideas.teams.models import Team, TeamMember
@@ -101,7 +102,7 @@ def _idea_record(row: QueryRow, url_for: UrlFor) -> Record:
 
 IDEAS = Dataset(
     name="ideas",
-    label="Ideas",
+    label=lazy_gettext("Ideas"),
     columns=(
         "id",
         "url",
@@ -153,7 +154,7 @@ def _vote_record(row: QueryRow, url_for: UrlFor) -> Record:
 
 VOTES = Dataset(
     name="votes",
-    label="Votes",
+    label=lazy_gettext("Votes"),
     columns=("idea_id", "idea_title", "voter", "created_at"),
     query=_votes_query,
     record=_vote_record,
@@ -203,7 +204,7 @@ def _comparison_record(row: QueryRow, url_for: UrlFor) -> Record:
 
 COMPARISONS = Dataset(
     name="comparisons",
-    label="Comparisons",
+    label=lazy_gettext("Comparisons"),
     columns=(
         "challenge",
         "first_id",
@@ -258,7 +259,7 @@ def _team_record(row: QueryRow, url_for: UrlFor) -> Record:
 
 TEAMS = Dataset(
     name="teams",
-    label="Teams",
+    label=lazy_gettext("Teams"),
     columns=("team_id", "idea_id", "idea_title", "member", "lead", "role", "joined_at"),
     query=_teams_query,
     record=_team_record,

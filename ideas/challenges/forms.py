@@ -12,7 +12,7 @@ from starlette.datastructures import FormData
 from ideas import languages, zones
 from ideas.challenges.models import DEFAULT_REPORT_THRESHOLD, DEFAULT_TEAM_CAPACITY, Challenge
 from ideas.challenges.phases import Phase, Schedule
-from ideas.i18n import gettext as _
+from ideas.i18n import _
 from ideas.media.pictures import Prepared
 from ideas.web.forms import Form
 
@@ -134,14 +134,18 @@ def parse_tags(form: Form) -> tuple[str, ...]:
         if not tag or tag.casefold() in seen:
             continue
         if len(tag) > TAG_MAX:
-            form.errors["tags"] = (
-                f"Each tag must be at most {TAG_MAX} characters (“{tag}” is longer)."
+            form.errors["tags"] = _(
+                "Each tag must be at most %(most)s characters (“%(tag)s” is longer).",
+                most=TAG_MAX,
+                tag=tag,
             )
             return ()
         seen.add(tag.casefold())
         tags.append(tag)
     if len(tags) > TAGS_MAX:
-        form.errors["tags"] = f"Offer at most {TAGS_MAX} tags (there are {len(tags)})."
+        form.errors["tags"] = _(
+            "Offer at most %(most)s tags (there are %(count)s).", most=TAGS_MAX, count=len(tags)
+        )
     return tuple(tags)
 
 
@@ -163,52 +167,58 @@ def parse(
         zone = chosen_zone
     # Not sent (an older form): the language it had.
     language = form.language("language", detect=True) or language
-    title = form.text("title", label="Title", max_length=TITLE_MAX)
-    question = form.text("question", label="Question", max_length=QUESTION_MAX)
-    sponsor = form.text("sponsor", label="Sponsor", max_length=120, required=False)
-    brief = form.text("brief", label="Brief", max_length=BRIEF_MAX, required=False, multiline=True)
+    title = form.text("title", label=_("Title"), max_length=TITLE_MAX)
+    question = form.text("question", label=_("Question"), max_length=QUESTION_MAX)
+    sponsor = form.text("sponsor", label=_("Sponsor"), max_length=120, required=False)
+    brief = form.text(
+        "brief", label=_("Brief"), max_length=BRIEF_MAX, required=False, multiline=True
+    )
     slug_typed = True
     if fixed_slug is not None:
         slug = form.values["slug"] = fixed_slug
     else:
-        slug = form.text("slug", label="Address", max_length=80, required=False).lower()
+        slug = form.text("slug", label=_("Address"), max_length=80, required=False).lower()
         if not slug:
             # Derived from the title: the service picks a free one (never a reserved word).
             slug_typed = False
             slug = make_slug(title) if title else ""
         elif not SLUG_PATTERN.fullmatch(slug):
-            form.errors["slug"] = (
+            form.errors["slug"] = _(
                 "Use lowercase letters, digits and single hyphens, like food-waste."
             )
         elif slug in RESERVED_SLUGS:
-            form.errors["slug"] = "That address is reserved; choose another."
+            form.errors["slug"] = _("That address is reserved; choose another.")
     tags = parse_tags(form)
     starts = {
-        phase: form.moment(name, label=f"Start of the {phase} phase", zone=zone)
+        phase: form.moment(
+            name,
+            label=_("Start of the %(phase)s phase", phase=Phase(phase).label.lower()),
+            zone=zone,
+        )
         for phase, name in SCHEDULE_FIELDS.items()
     }
     schedule = Schedule(**starts)
     for phase, problem in schedule.problems().items():
         form.errors.setdefault(SCHEDULE_FIELDS[phase.value], f"This {problem}.")
-    vote_budget = form.integer("vote_budget", label="Vote budget", minimum=1, maximum=1000)
+    vote_budget = form.integer("vote_budget", label=_("Vote budget"), minimum=1, maximum=1000)
     if "vote_budget" in form.errors:
-        form.errors["vote_budget"] += " Leave it empty for no limit."
+        form.errors["vote_budget"] += _(" Leave it empty for no limit.")
     team_capacity = form.integer(
         "team_capacity",
-        label="Team capacity",
+        label=_("Team capacity"),
         minimum=2,
         maximum=50,
         default=DEFAULT_TEAM_CAPACITY,
     )
     report_threshold = form.integer(
         "report_threshold",
-        label="Reports before hiding",
+        label=_("Reports before hiding"),
         minimum=1,
         maximum=100,
         default=DEFAULT_REPORT_THRESHOLD,
     )
     cover_alt = form.text(
-        "cover_alt", label="The picture's description", max_length=200, required=False
+        "cover_alt", label=_("The picture's description"), max_length=200, required=False
     )
     if not form.ok:
         return form, None

@@ -24,11 +24,12 @@ from ideas.challenges.services import require_allowed
 from ideas.db import write
 from ideas.errors import Conflict, Forbidden, Invalid, NotFound
 from ideas.form_tokens import Once
+from ideas.i18n import lazy_gettext
 from ideas.notifications.services import notify
 from ideas.policy import Action
 
-ALREADY_INVITED = "That address is already invited and has not answered yet."
-NO_LONGER_OPEN = "That invitation is no longer open."
+ALREADY_INVITED = lazy_gettext("That address is already invited and has not answered yet.")
+NO_LONGER_OPEN = lazy_gettext("That invitation is no longer open.")
 
 
 def normalized(address: str) -> str:

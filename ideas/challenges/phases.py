@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from ideas.i18n import gettext, lazy_gettext
+
 
 class Phase(StrEnum):
     DRAFT = "draft"
@@ -34,11 +36,11 @@ class Phase(StrEnum):
 PHASES: tuple[Phase, ...] = tuple(Phase)
 SCHEDULED_PHASES: tuple[Phase, ...] = PHASES[1:]  # draft has no start: it is where a round begins
 PHASE_LABELS = {
-    Phase.DRAFT: "Draft",
-    Phase.IDEAS: "Ideas",
-    Phase.REVIEW: "Review",
-    Phase.TEAMS: "Teams",
-    Phase.CLOSED: "Closed",
+    Phase.DRAFT: lazy_gettext("Draft"),
+    Phase.IDEAS: lazy_gettext("Ideas"),
+    Phase.REVIEW: lazy_gettext("Review"),
+    Phase.TEAMS: lazy_gettext("Teams"),
+    Phase.CLOSED: lazy_gettext("Closed"),
 }
 
 
@@ -66,7 +68,9 @@ class Schedule:
             if start is None:
                 continue
             if previous is not None and start <= previous[1]:
-                problems[phase] = f"must be after the start of the {previous[0].label} phase"
+                problems[phase] = gettext(
+                    "must be after the start of the %(phase)s phase", phase=previous[0].label
+                )
             else:
                 previous = (phase, start)
         return problems

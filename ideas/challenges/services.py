@@ -21,6 +21,7 @@ from ideas.challenges.phases import Phase
 from ideas.db import write
 from ideas.errors import Conflict, Invalid, NotFound
 from ideas.form_tokens import Once
+from ideas.i18n import _, lazy_gettext, status_word
 from ideas.live import events as live
 from ideas.media import pictures
 from ideas.notifications import events as notification_events
@@ -28,11 +29,11 @@ from ideas.policy import Action
 from ideas.submissions.models import Idea, IdeaStatus
 from ideas.teams.models import Team, TeamMember
 
-SLUG_TAKEN = "That address is already used by another challenge; choose another."
+SLUG_TAKEN = lazy_gettext("That address is already used by another challenge; choose another.")
 # How often creating a challenge tries the next free address when another host's
 # challenge took the one it chose between its check and its insert.
 SLUG_ATTEMPTS = 5
-ADDRESS_FIXED = "The address stays as it is once the challenge has opened."
+ADDRESS_FIXED = lazy_gettext("The address stays as it is once the challenge has opened.")
 
 
 async def require_allowed(
@@ -269,11 +270,14 @@ async def switch_phase(
         before = challenge.phase_at(now)
         if expected is not None and before is not expected:
             raise Conflict(
-                f"The challenge is now in the {before.label} phase: someone switched it "
-                "meanwhile. Nothing was changed; look again and choose."
+                _(
+                    "The challenge is now in the %(phase)s phase: someone switched it "
+                    "meanwhile. Nothing was changed; look again and choose.",
+                    phase=before.label,
+                )
             )
         if before is to:
-            raise Conflict(f"The challenge is already in the {to.label} phase.")
+            raise Conflict(_("The challenge is already in the %(phase)s phase.", phase=to.label))
         challenge.phase_switched_to = to
         challenge.phase_switched_at = now
         challenge.updated_at = now
@@ -315,7 +319,7 @@ async def remove_host(
         if user_id not in hosts:
             raise NotFound()
         if len(hosts) == 1:
-            raise Conflict("A challenge needs at least one host; add another before leaving.")
+            raise Conflict(_("A challenge needs at least one host; add another before leaving."))
         await tx.execute(
             delete(ChallengeHost).where(
                 ChallengeHost.challenge_id == challenge_id, ChallengeHost.user_id == user_id
@@ -371,9 +375,11 @@ async def shortlist(
         idea = await _idea_of(tx, challenge_id, idea_id)
         await require_allowed(tx, Action.SHORTLIST, challenge_id, actor_id, now)
         if idea.status is IdeaStatus.SHORTLISTED:
-            raise Conflict("That idea is already on the shortlist.")
+            raise Conflict(_("That idea is already on the shortlist."))
         if idea.status is not IdeaStatus.PUBLISHED:
-            raise Conflict(f"A {idea.status.value} idea cannot be shortlisted.")
+            raise Conflict(
+                _("A %(status)s idea cannot be shortlisted.", status=status_word(idea.status))
+            )
         idea.status = IdeaStatus.SHORTLISTED
         idea.shortlist_note = note
         idea.shortlisted_at = now
@@ -409,7 +415,7 @@ async def unshortlist(
         idea = await _idea_of(tx, challenge_id, idea_id)
         await require_allowed(tx, Action.SHORTLIST, challenge_id, actor_id, now)
         if idea.status is not IdeaStatus.SHORTLISTED:
-            raise Conflict("That idea is not on the shortlist.")
+            raise Conflict(_("That idea is not on the shortlist."))
         idea.status = IdeaStatus.PUBLISHED
         idea.shortlist_note = ""
         idea.shortlisted_at = None
@@ -432,9 +438,9 @@ async def pick_winner(
         idea = await _idea_of(tx, challenge_id, idea_id)
         await require_allowed(tx, Action.ANNOUNCE_WINNERS, challenge_id, actor_id, now)
         if idea.status is IdeaStatus.WINNER:
-            raise Conflict("That idea is already a winner.")
+            raise Conflict(_("That idea is already a winner."))
         if idea.status is not IdeaStatus.SHORTLISTED:
-            raise Conflict("Only shortlisted ideas can win.")
+            raise Conflict(_("Only shortlisted ideas can win."))
         idea.status = IdeaStatus.WINNER
         idea.citation = citation
         idea.won_at = now
@@ -450,7 +456,7 @@ async def unpick_winner(
         idea = await _idea_of(tx, challenge_id, idea_id)
         await require_allowed(tx, Action.ANNOUNCE_WINNERS, challenge_id, actor_id, now)
         if idea.status is not IdeaStatus.WINNER:
-            raise Conflict("That idea is not a winner.")
+            raise Conflict(_("That idea is not a winner."))
         idea.status = IdeaStatus.SHORTLISTED
         idea.citation = ""
         idea.won_at = None

@@ -10,6 +10,7 @@ from ideas.challenges.loaders import challenge_for
 from ideas.challenges.models import Challenge
 from ideas.db import utcnow
 from ideas.errors import NotFound
+from ideas.i18n import _
 from ideas.policy import Action
 from ideas.submissions import queries as idea_queries
 from ideas.web import context
@@ -92,7 +93,7 @@ async def shortlist_idea(request: Request) -> Response:
             db, challenge_id=challenge.id, idea_id=idea_id, actor_id=actor, now=now
         )
         return await _row(request, challenge, "challenges/shortlist.html", idea_id, None)
-    note = form.text("note", label="Note", max_length=NOTE_MAX, required=False, multiline=True)
+    note = form.text("note", label=_("Note"), max_length=NOTE_MAX, required=False, multiline=True)
     if not form.ok:
         return await _row(request, challenge, "challenges/shortlist.html", idea_id, form)
     await services.shortlist(
@@ -124,7 +125,7 @@ async def award_idea(request: Request) -> Response:
             db, challenge_id=challenge.id, idea_id=idea_id, actor_id=actor, now=now
         )
         return await _row(request, challenge, "challenges/winners.html", idea_id, None)
-    citation = form.text("citation", label="Citation", max_length=CITATION_MAX)
+    citation = form.text("citation", label=_("Citation"), max_length=CITATION_MAX)
     if not form.ok:
         return await _row(request, challenge, "challenges/winners.html", idea_id, form)
     await services.pick_winner(

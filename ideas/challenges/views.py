@@ -17,6 +17,7 @@ from ideas.challenges.pages import ChallengePage
 from ideas.challenges.phases import Phase, next_change
 from ideas.db import utcnow
 from ideas.errors import Invalid
+from ideas.i18n import _
 from ideas.jury import queries as jury_queries
 from ideas.jury import services as jury_services
 from ideas.media.uploads import picture_from
@@ -101,7 +102,7 @@ async def challenge_detail(request: Request) -> Response:
             after = idea_queries.Cursor.decode(params["after"], sort)
         except idea_queries.InvalidCursor:
             raise HTTPException(
-                400, "That link to more ideas is out of date. Start again from the first ideas."
+                400, _("That link to more ideas is out of date. Start again from the first ideas.")
             ) from None
     db = context.db(request)
     page = await idea_queries.challenge_ideas(
@@ -235,11 +236,11 @@ async def switch_phase(request: Request) -> Response:
         try:
             return Phase(raw) if isinstance(raw, str) and raw else None
         except ValueError:
-            raise HTTPException(400, "Choose a phase to switch to.") from None
+            raise HTTPException(400, _("Choose a phase to switch to.")) from None
 
     to = phase_field("phase")
     if to is None:
-        raise HTTPException(400, "Choose a phase to switch to.")
+        raise HTTPException(400, _("Choose a phase to switch to."))
     await services.switch_phase(
         context.db(request),
         challenge_id=challenge.id,
@@ -267,7 +268,7 @@ async def hosts_page(request: Request) -> Response:
     if request.method == "POST":
         sent = await submitted(request)
         form = Form.from_submission(sent, ("email",))
-        email = form.email("email", label="E-mail address")
+        email = form.email("email", label=_("E-mail address"))
         if form.ok and await within_limit(request, Limit.POST, form):
             try:
                 # The answer must not tell whether anyone uses the address: the same
@@ -295,7 +296,7 @@ async def hosts_page(request: Request) -> Response:
             "invitations": await queries.host_invitations_waiting(
                 context.db(request), challenge.id
             ),
-            "notice": "If someone uses that address, they have been invited to co-host."
+            "notice": _("If someone uses that address, they have been invited to co-host.")
             if invited
             else None,
         },

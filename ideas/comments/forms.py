@@ -8,10 +8,11 @@ from typing import Any
 from starlette.datastructures import FormData
 
 from ideas import languages
+from ideas.i18n import _, lazy_gettext
 from ideas.web.forms import Form
 
 BODY_MAX = 5_000
-NO_PARENT = "That comment cannot be answered here. Reload the page and try again."
+NO_PARENT = lazy_gettext("That comment cannot be answered here. Reload the page and try again.")
 
 
 def blank() -> Form:
@@ -26,7 +27,7 @@ def parse(data: FormData | Mapping[str, Any]) -> tuple[Form, str | None, int | N
     """The checked body, or None with the problem beside the field; and the comment a
     reply answers, if the form names one (a hidden field)."""
     form = Form.from_submission(data, ("body", "parent_id", "language"))
-    body = form.text("body", label="Your comment", max_length=BODY_MAX, multiline=True)
+    body = form.text("body", label=_("Your comment"), max_length=BODY_MAX, multiline=True)
     form.language("language", detect=True)
     parent_id = form.identifier("parent_id", message=NO_PARENT)
     return form, (body if form.ok else None), parent_id

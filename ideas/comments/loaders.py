@@ -20,6 +20,7 @@ from ideas.comments import forms, queries, services
 from ideas.comments.models import Comment, CommentStatus
 from ideas.comments.pages import CommentPermissions, Thread
 from ideas.db import utcnow
+from ideas.i18n import _
 from ideas.policy import Action, Role
 from ideas.submissions.models import Idea
 from ideas.web import context
@@ -33,11 +34,14 @@ def _closed_reason(challenge: Challenge, idea: Idea, roles: frozenset[Role], now
     phase = challenge.phase_at(now)
     if not policy.ALLOWED[Action.COMMENT][phase]:
         if phase is Phase.DRAFT:
-            return "Comments open when the challenge opens."
-        return f"Comments are closed: the challenge is in its {phase.label.lower()} phase."
+            return _("Comments open when the challenge opens.")
+        return _(
+            "Comments are closed: the challenge is in its %(phase)s phase.",
+            phase=phase.label.lower(),
+        )
     if Role.VISITOR in roles:
         return ""
-    return "You cannot comment here."
+    return _("You cannot comment here.")
 
 
 def _permissions(

@@ -19,6 +19,7 @@ from ideas.comments.models import Comment, CommentStatus
 from ideas.db import write
 from ideas.errors import Conflict, NotFound
 from ideas.form_tokens import Once
+from ideas.i18n import _, status_word
 from ideas.live import events as live
 from ideas.notifications import events as notification_events
 from ideas.policy import Action
@@ -28,7 +29,7 @@ from ideas.submissions.models import VISIBLE_STATUSES, Idea
 
 def no_comments_on(status: str) -> str:
     """Why an idea that is not visible (withdrawn, hidden) takes no comments."""
-    return f"This idea is {status}, so it takes no new comments."
+    return _("This idea is %(status)s, so it takes no new comments.", status=status_word(status))
 
 
 async def _thread_root(tx: AsyncSession, idea_id: int, parent_id: int) -> Comment:
@@ -43,7 +44,7 @@ async def _thread_root(tx: AsyncSession, idea_id: int, parent_id: int) -> Commen
             raise NotFound()
         root = found
     if named.status is not CommentStatus.PUBLISHED or root.status is not CommentStatus.PUBLISHED:
-        raise Conflict("That comment was taken down, so it cannot be answered.")
+        raise Conflict(_("That comment was taken down, so it cannot be answered."))
     return root
 
 

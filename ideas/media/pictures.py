@@ -26,6 +26,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ideas.errors import Invalid
+from ideas.i18n import _, lazy_gettext
 from ideas.media.models import Picture, PictureFile
 
 # Decoded whole: PNG, WebP and GIF. A JPEG is decoded reduced, up to 178 million pixels
@@ -40,7 +41,7 @@ CONTENT_TYPE = "image/webp"
 # EXIF orientations that turn the picture a quarter: its stored height is its width.
 QUARTER_TURNS = frozenset({5, 6, 7, 8})
 ORIENTATION = 0x0112  # the EXIF tag
-TOO_MANY_PIXELS = "The picture has too many pixels; make it smaller."
+TOO_MANY_PIXELS = lazy_gettext("The picture has too many pixels; make it smaller.")
 
 
 @dataclass(frozen=True)
@@ -83,9 +84,9 @@ def prepare(source: bytes | BinaryIO, *, field: str) -> Prepared:
     except Image.DecompressionBombError:
         raise Invalid({field: TOO_MANY_PIXELS}) from None
     except UnidentifiedImageError:
-        raise Invalid({field: "That file is not a picture this site can use."}) from None
+        raise Invalid({field: _("That file is not a picture this site can use.")}) from None
     except (OSError, ValueError, SyntaxError, EOFError):
-        raise Invalid({field: "That picture is damaged or incomplete."}) from None
+        raise Invalid({field: _("That picture is damaged or incomplete.")}) from None
     files = []
     for size, width in SIZES.items():
         copy = upright.copy()

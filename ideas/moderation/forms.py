@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from starlette.datastructures import FormData
 
+from ideas.i18n import _
 from ideas.moderation.models import ReportReason
 from ideas.web.forms import Form, parse_id
 
@@ -35,12 +36,12 @@ def parse_report(data: FormData | Mapping[str, str]) -> tuple[Form, ReportInput 
     try:
         reason = ReportReason(form.values["reason"])
     except ValueError:
-        form.errors["reason"] = "Choose why you are reporting it."
+        form.errors["reason"] = _("Choose why you are reporting it.")
     note = form.text(
-        "note", label="What is wrong", max_length=NOTE_MAX, required=False, multiline=True
+        "note", label=_("What is wrong"), max_length=NOTE_MAX, required=False, multiline=True
     )
     if reason is ReportReason.OTHER and not note and "note" not in form.errors:
-        form.errors["note"] = "Say what is wrong when you choose “Something else”."
+        form.errors["note"] = _("Say what is wrong when you choose “Something else”.")
     if not form.ok or reason is None:
         return form, None
     return form, ReportInput(reason=reason, note=note)
@@ -54,7 +55,7 @@ def parse_hidden_reason(
     form = Form.from_submission(data, ("reason",))
     reason = form.text(
         "reason",
-        label="The reason",
+        label=_("The reason"),
         max_length=HIDDEN_REASON_MAX,
         required=required,
         multiline=True,
@@ -89,13 +90,13 @@ def parse_audit_filters(
     others still apply.
     """
     form = Form.from_submission(data, AUDIT_FIELDS)
-    action = form.text("action", label="Action", max_length=ACTION_PREFIX_MAX, required=False)
-    challenge = form.text("challenge", label="Challenge", max_length=80, required=False)
-    actor = form.text("actor", label="Actor", max_length=ACTOR_MAX, required=False)
-    first = form.day("from", label="From")
-    last = form.day("to", label="To")
+    action = form.text("action", label=_("Action"), max_length=ACTION_PREFIX_MAX, required=False)
+    challenge = form.text("challenge", label=_("Challenge"), max_length=80, required=False)
+    actor = form.text("actor", label=_("Actor"), max_length=ACTOR_MAX, required=False)
+    first = form.day("from", label=_("From"))
+    last = form.day("to", label=_("To"))
     if first and last and last < first:
-        form.errors["to"] = "To must be on or after From."
+        form.errors["to"] = _("To must be on or after From.")
         last = None
     before = parse_id(form.values["before"])
     filters = AuditFilters(

@@ -37,6 +37,7 @@ from ideas.comments.models import Comment, CommentStatus
 from ideas.db import write
 from ideas.errors import Conflict, NotFound
 from ideas.form_tokens import Once
+from ideas.i18n import _, status_word
 from ideas.moderation.forms import ReportInput
 from ideas.moderation.models import Report
 from ideas.notifications import services as notifications
@@ -110,12 +111,20 @@ async def _file(
         select(exists().where(column == item_id, Report.reporter_id == report.reporter_id))
     )
     if already:
-        raise Conflict(f"You have already reported this {kind.value}.")
+        raise Conflict(
+            _("You have already reported this idea.")
+            if kind.value == "idea"
+            else _("You have already reported this comment.")
+        )
     tx.add(report)
     try:
         await tx.flush()
     except IntegrityError as error:  # the same person, at the same moment, on another request
-        raise Conflict(f"You have already reported this {kind.value}.") from error
+        raise Conflict(
+            _("You have already reported this idea.")
+            if kind.value == "idea"
+            else _("You have already reported this comment.")
+        ) from error
 
 
 async def _reported_before(tx: AsyncSession, report_id: int) -> ReportOutcome:
@@ -155,7 +164,9 @@ async def report_idea(
             await tx.get(User, reporter_id), [idea.author_id, *coauthor_ids], ItemKind.IDEA
         )
         if not idea.is_visible:
-            raise Conflict(f"A {idea.status.value} idea cannot be reported.")
+            raise Conflict(
+                _("A %(status)s idea cannot be reported.", status=status_word(idea.status))
+            )
         filed = Report(
             challenge_id=idea.challenge_id,
             reporter_id=reporter_id,
@@ -200,7 +211,9 @@ async def report_comment(
             await tx.get(User, reporter_id), [comment.author_id], ItemKind.COMMENT
         )
         if comment.status is not CommentStatus.PUBLISHED:
-            raise Conflict(f"A {comment.status.value} comment cannot be reported.")
+            raise Conflict(
+                _("A %(status)s comment cannot be reported.", status=status_word(comment.status))
+            )
         row = (
             await tx.execute(
                 select(Idea.challenge_id, Challenge.report_threshold)
@@ -393,7 +406,11 @@ async def restore(
     async with write(session) as tx:
         locked = await _lock(tx, kind, item_id, actor_id)
         if not locked.hidden:
-            raise Conflict(f"That {kind.value} is not hidden, so there is nothing to restore.")
+            raise Conflict(
+                _("That idea is not hidden, so there is nothing to restore.")
+                if kind.value == "idea"
+                else _("That comment is not hidden, so there is nothing to restore.")
+            )
         resolved = await _resolve(tx, locked.report_column(), item_id, now)
         if locked.comment is not None:
             locked.comment.status = CommentStatus.PUBLISHED
@@ -443,14 +460,24 @@ async def keep_hidden(
         if hidden_now:
             if locked.comment is not None:
                 if locked.comment.status is not CommentStatus.PUBLISHED:
-                    raise Conflict(f"A {locked.comment.status.value} comment cannot be hidden.")
+                    raise Conflict(
+                        _(
+                            "A %(status)s comment cannot be hidden.",
+                            status=status_word(locked.comment.status),
+                        )
+                    )
                 await _hide_comment(
                     tx, locked.comment, locked.idea.challenge_id, actor_id=actor_id,
                     reason=reason, now=now,
                 )  # fmt: skip
             else:
                 if not locked.idea.is_visible:
-                    raise Conflict(f"A {locked.idea.status.value} idea cannot be hidden.")
+                    raise Conflict(
+                        _(
+                            "A %(status)s idea cannot be hidden.",
+                            status=status_word(locked.idea.status),
+                        )
+                    )
                 await _hide_idea(tx, locked.idea, actor_id=actor_id, reason=reason, now=now)
         resolved = await _resolve(tx, locked.report_column(), item_id, now)
         item = locked.item
@@ -483,11 +510,17 @@ async def dismiss(
         locked = await _lock(tx, kind, item_id, actor_id)
         if locked.hidden:
             raise Conflict(
-                f"That {kind.value} is hidden: restore it, or keep it hidden with a reason."
+                _("That idea is hidden: restore it, or keep it hidden with a reason.")
+                if kind.value == "idea"
+                else _("That comment is hidden: restore it, or keep it hidden with a reason.")
             )
         resolved = await _resolve(tx, locked.report_column(), item_id, now)
         if not resolved:
-            raise Conflict(f"That {kind.value} has no open reports to dismiss.")
+            raise Conflict(
+                _("That idea has no open reports to dismiss.")
+                if kind.value == "idea"
+                else _("That comment has no open reports to dismiss.")
+            )
         locked.item.report_count = 0
         locked.record(tx, DISMISSED, actor_id, now, resolved=resolved)
     return locked.decision(resolved)
@@ -503,9 +536,9 @@ async def suspend_author(
         author = await tx.get(User, locked.item.author_id, with_for_update=True)
         policy.require_suspend(await tx.get(User, actor_id), None if author is None else author.id)
         if author is None or author.status is UserStatus.DELETED:
-            raise Conflict("Its author deleted their account.")
+            raise Conflict(_("Its author deleted their account."))
         if author.status is UserStatus.SUSPENDED:
-            raise Conflict(f"{author.display_name} is already suspended.")
+            raise Conflict(_("%(name)s is already suspended.", name=author.display_name))
         author.status = UserStatus.SUSPENDED
         await end_all_for(tx, author.id)
         audit.record(

@@ -19,6 +19,7 @@ from ideas.challenges.models import Challenge
 from ideas.comments import queries as comment_queries
 from ideas.db import utcnow
 from ideas.errors import NotFound
+from ideas.i18n import _, lazy_gettext
 from ideas.moderation import forms, queries, services
 from ideas.moderation.pages import (
     HidePage,
@@ -42,10 +43,12 @@ from ideas.web.templating import render
 
 # Said after a decision: in the row (htmx) or at the top of the queue (plain forms).
 DONE = {
-    "restore": "Restored: it shows again, and its reports are resolved.",
-    "keep-hidden": "Kept hidden: its reports are resolved, and its author sees your reason.",
-    "dismiss": "Reports dismissed: it stays as it is.",
-    "suspend": "Its author is suspended: their sessions have ended.",
+    "restore": lazy_gettext("Restored: it shows again, and its reports are resolved."),
+    "keep-hidden": lazy_gettext(
+        "Kept hidden: its reports are resolved, and its author sees your reason."
+    ),
+    "dismiss": lazy_gettext("Reports dismissed: it stays as it is."),
+    "suspend": lazy_gettext("Its author is suspended: their sessions have ended."),
 }
 
 
@@ -133,7 +136,7 @@ async def _report(
     if is_htmx(request):
         done = "Thanks — reported."
         if outcome.hidden:
-            done += " It is now hidden pending review."
+            done += _(" It is now hidden pending review.")
         return _disclosure(request, kind, item_id, done=done)
     if outcome.hidden and kind is ItemKind.IDEA:
         # Hidden now, the idea is no longer there for the reporter to go back to.
@@ -143,11 +146,11 @@ async def _report(
 
 
 async def report_idea(request: Request) -> Response:
-    idea, _ = await _visible_idea(request, request.path_params["idea_id"])
+    idea, _ignored = await _visible_idea(request, request.path_params["idea_id"])
     authors = [idea.author_id, *(c.user_id for c in idea.coauthors)]
     policy.require_report(context.signed_in(request), authors, ItemKind.IDEA)
     return await _report(
-        request, ItemKind.IDEA, idea.id, idea, "Report this idea", _idea_path(request, idea)
+        request, ItemKind.IDEA, idea.id, idea, _("Report this idea"), _idea_path(request, idea)
     )
 
 
@@ -160,7 +163,9 @@ async def report_comment(request: Request) -> Response:
         raise NotFound()
     policy.require_report(context.signed_in(request), [comment.author_id], ItemKind.COMMENT)
     back = f"{_idea_path(request, idea)}#comment-{comment.id}"
-    return await _report(request, ItemKind.COMMENT, comment.id, idea, "Report this comment", back)
+    return await _report(
+        request, ItemKind.COMMENT, comment.id, idea, _("Report this comment"), back
+    )
 
 
 # On the idea itself ------------------------------------------------------------------
@@ -168,7 +173,7 @@ async def report_comment(request: Request) -> Response:
 
 async def _moderated_idea(request: Request) -> Idea:
     """The idea of the URL, if the viewer may see it (404) and moderates its challenge (403)."""
-    idea, _ = await _visible_idea(request, request.path_params["idea_id"])
+    idea, _ignored = await _visible_idea(request, request.path_params["idea_id"])
     policy.require_moderate(context.viewer(request), idea.challenge)
     return idea
 
@@ -182,7 +187,7 @@ async def hide_idea(request: Request) -> Response:
     idea = await _moderated_idea(request)
     form, reason = forms.parse_hidden_reason(await submitted(request))
     if reason is None:
-        return _reason_page(request, idea, "Hide this idea", form)
+        return _reason_page(request, idea, _("Hide this idea"), form)
     await services.hide_idea(
         context.db(request),
         idea_id=idea.id,
@@ -202,7 +207,7 @@ async def restore_idea(request: Request) -> Response:
     idea = await _moderated_idea(request)
     form, reason = forms.parse_hidden_reason(await submitted(request), required=False)
     if reason is None:
-        return _reason_page(request, idea, "Restore this idea", form)
+        return _reason_page(request, idea, _("Restore this idea"), form)
     await services.restore(
         context.db(request),
         kind=ItemKind.IDEA,
@@ -267,7 +272,7 @@ async def _queue_page(
 
 async def _moderated_challenge(request: Request) -> Challenge:
     """The challenge of the URL, if the viewer moderates it (404 if they cannot see it)."""
-    challenge, _ = await visible_challenge(request, request.path_params["slug"])
+    challenge, _ignored = await visible_challenge(request, request.path_params["slug"])
     policy.require_moderate(context.viewer(request), challenge)
     return challenge
 
@@ -338,7 +343,7 @@ async def _apply(
         return await services.suspend_author(
             db, kind=kind, item_id=item_id, actor_id=actor.id, now=now
         )
-    raise HTTPException(400, "Choose to restore, keep hidden, dismiss or suspend.")
+    raise HTTPException(400, _("Choose to restore, keep hidden, dismiss or suspend."))
 
 
 async def _decide(request: Request, challenge: Challenge | None) -> Response:

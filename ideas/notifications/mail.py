@@ -20,6 +20,7 @@ from typing import Any
 
 import jinja2
 
+from ideas.i18n import DEFAULT_LOCALE, format_list, gettext, install_gettext, known
 from ideas.settings import TEMPLATES_DIR, Settings
 
 SUBJECT_MAX = 200
@@ -57,6 +58,11 @@ class MailSetup:
     templates: jinja2.Environment
     path_for: Callable[..., str]
     message_domain: str | None = None
+    default_locale: str = DEFAULT_LOCALE
+
+    def locale_of(self, person: Any) -> str:
+        """The language to write to ``person`` in: theirs, else the site's."""
+        return known(getattr(person, "locale", None)) or self.default_locale
 
     def url_for(self, name: str, /, **params: Any) -> str:
         return self.origin + self.path_for(name, **params)
@@ -83,14 +89,19 @@ class MailSetup:
 
 def email_templates() -> jinja2.Environment:
     """Plain text: nothing is escaped, and every variable must be given."""
-    return jinja2.Environment(
+    env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
         autoescape=False,  # noqa: S701 - plain-text e-mail, never shown as HTML
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        extensions=["jinja2.ext.i18n"],
     )
+    # Written in the recipient's language: the caller renders within use_locale.
+    install_gettext(env)
+    env.filters.update(list_of=format_list, quoted=lambda text: gettext("“%(text)s”", text=text))
+    return env
 
 
 def setup_for(settings: Settings, path_for: Callable[..., str]) -> MailSetup | None:
@@ -108,6 +119,7 @@ def setup_for(settings: Settings, path_for: Callable[..., str]) -> MailSetup | N
         templates=email_templates(),
         path_for=path_for,
         message_domain=parseaddr(settings.smtp_from)[1].rpartition("@")[2] or None,
+        default_locale=settings.default_locale,
     )
 
 

@@ -43,6 +43,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ideas.accounts.models import User, UserStatus
 from ideas.db import Database, write
+from ideas.i18n import DEFAULT_LOCALE, known, use_locale
 from ideas.notifications import mail, queries
 from ideas.notifications.models import (
     EmailFrequency,
@@ -89,6 +90,7 @@ class Queued:
     unsubscribe_url: str
     message_id: str
     attempts: int
+    locale: str | None = None  # the recipient's language, for the words that group mails
 
 
 QUEUED_COLUMNS = (
@@ -100,6 +102,7 @@ QUEUED_COLUMNS = (
     OutboxMail.unsubscribe_url,
     OutboxMail.message_id,
     OutboxMail.attempts,
+    User.locale,
 )
 
 
@@ -126,14 +129,15 @@ class Outgoing:
     def attempts(self) -> int:
         return max(one.attempts for one in self.mails)
 
-    def text(self) -> tuple[str, str]:
-        """Its subject and body."""
+    def text(self, default_locale: str = DEFAULT_LOCALE) -> tuple[str, str]:
+        """Its subject and body; several mails are grouped in the recipient's language."""
         if len(self.mails) == 1:
             [one] = self.mails
             return one.subject, mail.body([one.body_text], one.footer_text)
-        return mail.render_grouped(
-            [one.body_text for one in self.mails], self.mails[-1].footer_text
-        )
+        with use_locale(known(self.mails[-1].locale) or default_locale):
+            return mail.render_grouped(
+                [one.body_text for one in self.mails], self.mails[-1].footer_text
+            )
 
 
 @dataclass(frozen=True)
@@ -209,11 +213,12 @@ async def claim(database: Database, now: datetime, limit: int = BATCH) -> Lease:
             return Lease(token, [], 0)
         query = (
             select(*QUEUED_COLUMNS)
+            .outerjoin(User, User.id == OutboxMail.user_id)
             .where(_due(now), OutboxMail.to_address.in_(people))
             .order_by(OutboxMail.id)
         )
         if database.dialect_name == "postgresql":
-            query = query.with_for_update(skip_locked=True)
+            query = query.with_for_update(skip_locked=True, of=OutboxMail)
         leased = [Queued(*row) for row in await tx.execute(query)]
         if not leased:
             return Lease(token, [], len(people))
@@ -235,7 +240,7 @@ async def claim(database: Database, now: datetime, limit: int = BATCH) -> Lease:
 
 
 def _message(settings: Settings, outgoing: Outgoing, now: datetime) -> EmailMessage:
-    subject, text = outgoing.text()
+    subject, text = outgoing.text(settings.default_locale)
     message = EmailMessage(policy=POLICY)
     message["From"] = settings.smtp_from
     message["To"] = outgoing.to_address
@@ -526,15 +531,18 @@ async def _queue_digest(
     if not items:
         return 0
     unsubscribe = setup.unsubscribe_url(user_id)
-    digest = setup.render(
-        "digest.txt",
-        name=person.display_name,
-        entries=[(item, setup.origin + queries.link_path(setup.path_for, item)) for item in items],
-        total=total,
-        notifications_url=setup.url_for("notifications"),
-        settings_url=setup.url_for("settings"),
-        unsubscribe_url=unsubscribe,
-    )
+    with use_locale(setup.locale_of(person)):
+        digest = setup.render(
+            "digest.txt",
+            name=person.display_name,
+            entries=[
+                (item, setup.origin + queries.link_path(setup.path_for, item)) for item in items
+            ],
+            total=total,
+            notifications_url=setup.url_for("notifications"),
+            settings_url=setup.url_for("settings"),
+            unsubscribe_url=unsubscribe,
+        )
     day = now.astimezone(settings.zone).date().isoformat()
     values = {
         "key": f"digest:{user_id}:{day}",

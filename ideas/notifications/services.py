@@ -19,6 +19,7 @@ from ideas.accounts.models import User, UserStatus
 from ideas.challenges.models import Challenge
 from ideas.db import Database, write
 from ideas.errors import NotFound
+from ideas.i18n import use_locale
 from ideas.live import events as live
 from ideas.notifications.models import (
     ChallengeFollow,
@@ -75,7 +76,7 @@ async def notify(
         return []
     people = (
         await tx.execute(
-            select(User.id, User.email, User.email_frequency).where(
+            select(User.id, User.email, User.email_frequency, User.locale).where(
                 User.id.in_(wanted), User.status == UserStatus.ACTIVE
             )
         )
@@ -122,13 +123,14 @@ async def notify(
             **context,
         )
         unsubscribe = setup.unsubscribe_url(person.id)
-        mail = setup.render(
-            "notification.txt",
-            item=item,
-            link=setup.origin + link_path(setup.path_for, item),
-            settings_url=setup.url_for("settings"),
-            unsubscribe_url=unsubscribe,
-        )
+        with use_locale(setup.locale_of(person)):
+            mail = setup.render(
+                "notification.txt",
+                item=item,
+                link=setup.origin + link_path(setup.path_for, item),
+                settings_url=setup.url_for("settings"),
+                unsubscribe_url=unsubscribe,
+            )
         tx.add(
             OutboxMail(
                 key=f"n:{notification.id}",

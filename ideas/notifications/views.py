@@ -9,6 +9,7 @@ from starlette.responses import RedirectResponse, Response
 from ideas.challenges.loaders import visible_challenge
 from ideas.db import utcnow
 from ideas.errors import NotFound
+from ideas.i18n import _
 from ideas.notifications import mail, queries, services
 from ideas.notifications.models import EmailFrequency
 from ideas.submissions.loaders import idea_path, visible_idea
@@ -30,7 +31,7 @@ async def notifications_page(request: Request) -> Response:
     raw_after = request.query_params.get("after")
     after = queries.Cursor.decode(raw_after) if raw_after else None
     if raw_after and after is None:
-        raise HTTPException(400, "That link to older notifications is out of date.")
+        raise HTTPException(400, _("That link to older notifications is out of date."))
     page = await queries.page(db, user.id, after=after)
     here = context.path_for(request, "notifications")
     more_only = after is not None and is_htmx(request)
@@ -101,12 +102,12 @@ async def _follow_choice(request: Request) -> bool:
     form = await submitted(request)
     action = form.get("action")
     if not isinstance(action, str) or action not in FOLLOW_ACTIONS:
-        raise HTTPException(400, "Choose to follow or to unfollow.")
+        raise HTTPException(400, _("Choose to follow or to unfollow."))
     return FOLLOW_ACTIONS[action]
 
 
 async def follow_challenge(request: Request) -> Response:
-    challenge, _ = await visible_challenge(request, request.path_params["slug"])
+    challenge, _ignored = await visible_challenge(request, request.path_params["slug"])
     user = context.signed_in(request)
     following = await _follow_choice(request)
     await services.set_challenge_follow(
@@ -128,7 +129,7 @@ async def follow_challenge(request: Request) -> Response:
 
 
 async def follow_idea(request: Request) -> Response:
-    idea, _, _ = await visible_idea(request)
+    idea, _challenge, _roles = await visible_idea(request)
     user = context.signed_in(request)
     following = await _follow_choice(request)
     await services.set_idea_follow(
@@ -154,7 +155,7 @@ async def email_settings(request: Request) -> Response:
     try:
         frequency = EmailFrequency(choice if isinstance(choice, str) else "")
     except ValueError:
-        raise HTTPException(400, "Choose never, each notification or a daily digest.") from None
+        raise HTTPException(400, _("Choose never, each notification or a daily digest.")) from None
     await services.set_email_frequency(
         context.db(request), user_id=user.id, frequency=frequency, now=utcnow()
     )

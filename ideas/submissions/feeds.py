@@ -25,6 +25,7 @@ from ideas.api.http import Links
 from ideas.challenges.models import Challenge
 from ideas.db import utcnow
 from ideas.errors import NotFound
+from ideas.i18n import _
 from ideas.submissions import queries as idea_queries
 from ideas.submissions.listing import ListedIdea
 from ideas.web import context
@@ -83,7 +84,7 @@ def atom_feed(challenge: Challenge, ideas: Sequence[ListedIdea], links: Links) -
     # the document reads as plain Atom without prefixes.
     feed = ET.Element("feed", xmlns=ATOM)
     _add(feed, "id", challenge_url)
-    _add(feed, "title", f"New ideas: {challenge.title}", type="text")
+    _add(feed, "title", _("New ideas: %(title)s", title=challenge.title), type="text")
     _add(feed, "subtitle", challenge.question, type="text")
     _add(feed, "updated", serializers.timestamp(last_change(challenge, ideas)))
     _add(

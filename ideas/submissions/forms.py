@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from starlette.datastructures import FormData
 
 from ideas import languages
+from ideas.i18n import _, lazy_gettext
 from ideas.media.pictures import Prepared
 from ideas.submissions.lineage import NOTE_MAX, LinkInput
 from ideas.web.forms import Form
@@ -17,7 +18,9 @@ TITLE_MAX = 120
 SUMMARY_MAX = 300
 BODY_MAX = 20_000
 BUILDS_ON_MAX = 10
-NO_PARENT = "That is not an idea this one can build on. Reload the page and choose again."
+NO_PARENT = lazy_gettext(
+    "That is not an idea this one can build on. Reload the page and choose again."
+)
 
 
 @dataclass(frozen=True)
@@ -45,18 +48,18 @@ def parse(
     chosen = Form()  # the ticked boxes, read first: they name the note fields
     tag_ids = [
         tag
-        for tag in chosen.identifiers(data, "tags", message="Choose tags from the list.")
+        for tag in chosen.identifiers(data, "tags", message=_("Choose tags from the list."))
         if tag in offered_tags
     ]
     parent_ids = chosen.identifiers(data, "builds_on", message=NO_PARENT)
     notes = tuple(f"note-{parent}" for parent in parent_ids)
     form = Form.from_submission(data, FIELDS + notes)
     form.errors.update(chosen.errors)
-    title = form.text("title", label="Title", max_length=TITLE_MAX)
-    summary = form.text("summary", label="Summary", max_length=SUMMARY_MAX)
-    body = form.text("body", label="Body", max_length=BODY_MAX, required=False, multiline=True)
+    title = form.text("title", label=_("Title"), max_length=TITLE_MAX)
+    summary = form.text("summary", label=_("Summary"), max_length=SUMMARY_MAX)
+    body = form.text("body", label=_("Body"), max_length=BODY_MAX, required=False, multiline=True)
     image_alt = form.text(
-        "image_alt", label="The picture's description", max_length=200, required=False
+        "image_alt", label=_("The picture's description"), max_length=200, required=False
     )
     language = form.language("language", detect=True)
     if not language and form.ok:
@@ -65,10 +68,12 @@ def parse(
         )
     links = []
     for parent in parent_ids:
-        note = form.text(f"note-{parent}", label="The note", max_length=NOTE_MAX, required=False)
+        note = form.text(f"note-{parent}", label=_("The note"), max_length=NOTE_MAX, required=False)
         links.append(LinkInput(parent_id=parent, note=note))
     if len(parent_ids) > BUILDS_ON_MAX:
-        form.errors["builds_on"] = f"An idea can build on at most {BUILDS_ON_MAX} ideas."
+        form.errors["builds_on"] = _(
+            "An idea can build on at most %(most)s ideas.", most=BUILDS_ON_MAX
+        )
     if not form.ok:
         return form, None, tag_ids, parent_ids
     return (

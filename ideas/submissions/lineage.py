@@ -20,6 +20,7 @@ from sqlalchemy.orm import joinedload
 
 from ideas import policy
 from ideas.errors import Invalid
+from ideas.i18n import _
 from ideas.submissions.models import VISIBLE_STATUSES, Idea, IdeaLink
 
 NOTE_MAX = 200
@@ -101,7 +102,7 @@ async def check_links(
         return
     ids = [link.parent_id for link in links]
     if child_id is not None and child_id in ids:
-        raise Invalid({"builds_on": "An idea cannot build on itself."})
+        raise Invalid({"builds_on": _("An idea cannot build on itself.")})
     found = {
         idea_id: (challenge, status)
         for idea_id, challenge, status in await session.execute(
@@ -111,27 +112,32 @@ async def check_links(
     kept = set(keeping)
     for parent_id in ids:
         if parent_id not in found:
-            raise Invalid({"builds_on": "One of the ideas you build on no longer exists."})
+            raise Invalid({"builds_on": _("One of the ideas you build on no longer exists.")})
         parent_challenge, status = found[parent_id]
         if parent_challenge != challenge_id:
-            raise Invalid({"builds_on": "You can only build on ideas of the same challenge."})
+            raise Invalid({"builds_on": _("You can only build on ideas of the same challenge.")})
         if parent_id not in kept and status not in VISIBLE_STATUSES:
             raise Invalid(
-                {"builds_on": "That idea was withdrawn or hidden; it cannot be built on."}
+                {"builds_on": _("That idea was withdrawn or hidden; it cannot be built on.")}
             )
     if child_id is not None:
         below = await descendants(session, child_id)
         if below.intersection(ids):
             raise Invalid(
                 {
-                    "builds_on": "That would make a loop: the idea you chose already "
-                    "builds on this one."
+                    "builds_on": _(
+                        "That would make a loop: the idea you chose already builds on this one."
+                    )
                 }
             )
     for link in links:
         if len(link.note) > NOTE_MAX:
             raise Invalid(
-                {f"note-{link.parent_id}": f"A note must be at most {NOTE_MAX} characters."}
+                {
+                    f"note-{link.parent_id}": _(
+                        "A note must be at most %(most)s characters.", most=NOTE_MAX
+                    )
+                }
             )
 
 

@@ -48,6 +48,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from ideas import policy
 from ideas.challenges.models import Challenge, ChallengeHost
+from ideas.i18n import lazy_gettext
 from ideas.policy import Action, Role
 from ideas.submissions import search
 from ideas.submissions.listing import AUTHORS, IDEA_COLUMNS, ListedIdea, listed_ideas
@@ -107,13 +108,13 @@ class Sort(StrEnum):
 
 
 _LABELS = {
-    Sort.TOP: "Top",
-    Sort.NEWEST: "Newest",
-    Sort.MOST_BUILT_ON: "Most built on",
-    Sort.INFLUENCE: "Most influence",
-    Sort.PAIRWISE: "Pairwise rank",
-    Sort.TRENDING: "Trending",
-    Sort.RELEVANCE: "Best match",
+    Sort.TOP: lazy_gettext("Top"),
+    Sort.NEWEST: lazy_gettext("Newest"),
+    Sort.MOST_BUILT_ON: lazy_gettext("Most built on"),
+    Sort.INFLUENCE: lazy_gettext("Most influence"),
+    Sort.PAIRWISE: lazy_gettext("Pairwise rank"),
+    Sort.TRENDING: lazy_gettext("Trending"),
+    Sort.RELEVANCE: lazy_gettext("Best match"),
 }
 
 UNRANKED = -1.0

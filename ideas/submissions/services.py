@@ -22,6 +22,7 @@ from ideas.comments.models import Comment, CommentStatus
 from ideas.db import write
 from ideas.errors import Conflict, Invalid, NotFound
 from ideas.form_tokens import Once
+from ideas.i18n import _, status_word
 from ideas.live import events as live
 from ideas.media import pictures
 from ideas.notifications import events as notification_events
@@ -264,7 +265,9 @@ async def withdraw_idea(
         idea = await _with_people(tx, idea_id)
         policy.require_withdraw(await tx.get(User, actor_id), idea.challenge, idea, now)
         if idea.status is not IdeaStatus.PUBLISHED:
-            raise Conflict(f"A {idea.status.value} idea cannot be withdrawn.")
+            raise Conflict(
+                _("A %(status)s idea cannot be withdrawn.", status=status_word(idea.status))
+            )
         idea.status = IdeaStatus.WITHDRAWN
         idea.updated_at = now
         await tx.execute(
@@ -301,7 +304,7 @@ async def add_coauthor(
             raise NotFound()
         policy.require_manage_coauthors(await tx.get(User, actor_id), idea)
         if user_id == idea.author_id:
-            raise Invalid({"coauthor": "The author is already an author."})
+            raise Invalid({"coauthor": _("The author is already an author.")})
         commented = await tx.scalar(
             select(
                 exists().where(
@@ -312,9 +315,11 @@ async def add_coauthor(
             )
         )
         if not commented:
-            raise Invalid({"coauthor": "Only people who have commented on the idea can be added."})
+            raise Invalid(
+                {"coauthor": _("Only people who have commented on the idea can be added.")}
+            )
         if await tx.get(IdeaCoauthor, (idea_id, user_id)) is not None:
-            raise Invalid({"coauthor": "They are already a co-author."})
+            raise Invalid({"coauthor": _("They are already a co-author.")})
         tx.add(IdeaCoauthor(idea_id=idea_id, user_id=user_id, added_at=now))
         await form_tokens.made(tx, once, user_id)
         audit.record(

@@ -16,6 +16,7 @@ from ideas.challenges.models import Challenge
 from ideas.comments.loaders import thread_context
 from ideas.db import utcnow
 from ideas.errors import Invalid, NotFound
+from ideas.i18n import _
 from ideas.media.uploads import picture_from
 from ideas.notifications.follows import idea_followed
 from ideas.policy import Action
@@ -314,7 +315,7 @@ async def idea_detail(request: Request) -> Response:
 
 
 async def withdraw(request: Request) -> Response:
-    idea, _, _ = await visible_idea(request)
+    idea, _challenge, _roles = await visible_idea(request)
     await services.withdraw_idea(
         context.db(request), idea_id=idea.id, actor_id=context.signed_in(request).id, now=utcnow()
     )
@@ -330,7 +331,7 @@ def _number(raw: str | None) -> int | None:
 
 async def idea_history(request: Request) -> Response:
     """Every revision, and what changed between two of them (``?from=&to=``)."""
-    idea, challenge, _ = await visible_idea(request)
+    idea, challenge, _ignored = await visible_idea(request)
     revisions = await history.revisions(context.db(request), idea.id)
     by_number = {revision.number: revision for revision in revisions}
     newest = revisions[0].number if revisions else 1
@@ -392,7 +393,7 @@ def _grow(
 
 async def idea_lineage(request: Request) -> Response:
     """The whole family of an idea as nested lists: what it builds on, and what builds on it."""
-    idea, challenge, _ = await visible_idea(request)
+    idea, challenge, _ignored = await visible_idea(request)
     family = await lineage.family(context.db(request), idea.id)
     ancestors = _grow(family, idea.id, "", upward=True, seen=set(), depth=0)
     descendants = _grow(family, idea.id, "", upward=False, seen=set(), depth=0)
@@ -413,13 +414,13 @@ async def idea_lineage(request: Request) -> Response:
 
 
 async def add_coauthor(request: Request) -> Response:
-    idea, _, _ = await visible_idea(request)
+    idea, _challenge, _roles = await visible_idea(request)
     user = context.signed_in(request)
     policy.require_manage_coauthors(user, idea)
     sent = await submitted(request)
     chosen = parse_id(sent.get("user_id"))
     if chosen is None:
-        raise Invalid({"coauthor": "Choose someone who has commented on the idea."})
+        raise Invalid({"coauthor": _("Choose someone who has commented on the idea.")})
     await services.add_coauthor(
         context.db(request),
         idea_id=idea.id,
@@ -432,7 +433,7 @@ async def add_coauthor(request: Request) -> Response:
 
 
 async def remove_coauthor(request: Request) -> Response:
-    idea, _, _ = await visible_idea(request)
+    idea, _challenge, _roles = await visible_idea(request)
     user = context.signed_in(request)
     await services.remove_coauthor(
         context.db(request),

@@ -13,6 +13,7 @@ from starlette.datastructures import FormData
 
 from ideas.accounts.forms import SKILL, split_skills
 from ideas.errors import NotFound
+from ideas.i18n import _
 from ideas.web.forms import Form, parse_id
 
 MESSAGE_MAX = 1_000
@@ -72,9 +73,9 @@ def ask_blank(skills: list[str]) -> Form:
 def parse_ask(data: Submitted) -> tuple[Form, AskInput | None]:
     form = Form.from_submission(data, ("message", "skills"))
     message = form.text(
-        "message", label="Your message to the lead", max_length=MESSAGE_MAX, multiline=True
+        "message", label=_("Your message to the lead"), max_length=MESSAGE_MAX, multiline=True
     )
-    skills = form.text("skills", label="Your skills", max_length=SKILLS_MAX, required=False)
+    skills = form.text("skills", label=_("Your skills"), max_length=SKILLS_MAX, required=False)
     if not form.ok:
         return form, None
     return form, AskInput(message, ", ".join(split_skills(skills)))
@@ -84,25 +85,25 @@ def parse_reason(data: Submitted) -> tuple[Form, str | None]:
     """Why the lead declines a request; optional."""
     form = Form.from_submission(data, ("reason",))
     reason = form.text(
-        "reason", label="Reason", max_length=REASON_MAX, required=False, multiline=True
+        "reason", label=_("Reason"), max_length=REASON_MAX, required=False, multiline=True
     )
     return form, (reason if form.ok else None)
 
 
 def parse_invite(data: Submitted) -> tuple[Form, InviteInput | None]:
     form = Form.from_submission(data, ("user_id", "email", "message"))
-    email = form.email("email", label="E-mail address", required=False)
+    email = form.email("email", label=_("E-mail address"), required=False)
     message = form.text(
-        "message", label="Message", max_length=MESSAGE_MAX, required=False, multiline=True
+        "message", label=_("Message"), max_length=MESSAGE_MAX, required=False, multiline=True
     )
-    user_id = form.identifier("user_id", message="Choose someone from the list.")
+    user_id = form.identifier("user_id", message=_("Choose someone from the list."))
     if (
         user_id is None
         and "user_id" not in form.errors
         and not email
         and "email" not in form.errors
     ):
-        form.errors["email"] = (
+        form.errors["email"] = _(
             "Choose someone looking for a team, or give the e-mail address they sign in with."
         )
     if not form.ok:
@@ -116,20 +117,25 @@ def role_values(title: str, description: str, skills: list[str]) -> Form:
 
 def parse_role(data: Submitted) -> tuple[Form, RoleInput | None]:
     form = Form.from_submission(data, ("title", "description", "skills"))
-    title = form.text("title", label="Role", max_length=ROLE_TITLE_MAX)
+    title = form.text("title", label=_("Role"), max_length=ROLE_TITLE_MAX)
     description = form.text(
         "description",
-        label="What the role does",
+        label=_("What the role does"),
         max_length=ROLE_DESCRIPTION_MAX,
         required=False,
         multiline=True,
     )
     skills = split_skills(form.values["skills"])
     if len(skills) > ROLE_SKILLS_MAX:
-        form.errors["skills"] = f"List at most {ROLE_SKILLS_MAX} skills (there are {len(skills)})."
+        form.errors["skills"] = _(
+            "List at most %(most)s skills (there are %(count)s).",
+            most=ROLE_SKILLS_MAX,
+            count=len(skills),
+        )
     elif bad := [s for s in skills if not SKILL.fullmatch(s)]:
-        form.errors["skills"] = (
-            f"“{bad[0]}” is not a skill name: use up to 40 letters, digits and spaces."
+        form.errors["skills"] = _(
+            "“%(skill)s” is not a skill name: use up to 40 letters, digits and spaces.",
+            skill=bad[0],
         )
     if not form.ok:
         return form, None
@@ -138,14 +144,14 @@ def parse_role(data: Submitted) -> tuple[Form, RoleInput | None]:
 
 def parse_update(data: Submitted) -> tuple[Form, str | None]:
     form = Form.from_submission(data, ("body",))
-    body = form.text("body", label="Your update", max_length=UPDATE_MAX, multiline=True)
+    body = form.text("body", label=_("Your update"), max_length=UPDATE_MAX, multiline=True)
     return form, (body if form.ok else None)
 
 
 def parse_about(data: Submitted) -> tuple[Form, str | None]:
     form = Form.from_submission(data, ("about",))
     about = form.text(
-        "about", label="About the team", max_length=ABOUT_MAX, required=False, multiline=True
+        "about", label=_("About the team"), max_length=ABOUT_MAX, required=False, multiline=True
     )
     return form, (about if form.ok else None)
 

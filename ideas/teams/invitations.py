@@ -21,12 +21,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ideas.accounts.models import User, UserStatus
 from ideas.challenges.models import Challenge
 from ideas.errors import Invalid
+from ideas.i18n import lazy_gettext
 from ideas.notifications import events as notification_events
 from ideas.submissions.models import Idea
 from ideas.teams.membership import is_on_a_team, lock_team
 from ideas.teams.models import JoinRequest, RequestKind, RequestStatus, Team, TeamMember
 
-ALREADY_INVITED = "That address is already invited and has not answered yet."
+ALREADY_INVITED = lazy_gettext("That address is already invited and has not answered yet.")
 
 
 def normalized(address: str) -> str:

@@ -24,6 +24,7 @@ from ideas.challenges import queries as challenge_queries
 from ideas.challenges.models import Challenge
 from ideas.db import write
 from ideas.errors import Conflict, Invalid, NotFound
+from ideas.i18n import _, lazy_gettext
 from ideas.policy import Action
 from ideas.submissions.models import SHORTLISTED_STATUSES, Idea
 from ideas.teams import assignment
@@ -44,7 +45,7 @@ NOTE_MAX = 300
 CHOICE_FIELDS = ("first", "second", "third")
 SUGGESTIONS_MAX = 10
 SEEKERS_MAX = 100
-ON_A_TEAM = "You are already on a team in this challenge."
+ON_A_TEAM = lazy_gettext("You are already on a team in this challenge.")
 
 
 # Services ----------------------------------------------------------------------
@@ -137,9 +138,9 @@ async def save_preferences(
         errors: dict[str, str] = {}
         for name, team_id in zip(CHOICE_FIELDS, team_ids, strict=False):
             if team_id not in open_teams:
-                errors[name] = "Choose one of this challenge's teams."
+                errors[name] = _("Choose one of this challenge's teams.")
             elif team_id in own_teams:
-                errors[name] = "You are already on this team."
+                errors[name] = _("You are already on this team.")
         if errors:
             raise Invalid(errors)
         await tx.execute(

@@ -16,6 +16,7 @@ from ideas.challenges.loaders import challenge_for, visible_challenge
 from ideas.challenges.models import Challenge
 from ideas.db import utcnow
 from ideas.errors import Invalid, NotFound
+from ideas.i18n import _
 from ideas.policy import Action
 from ideas.teams import matching
 from ideas.teams import queries as team_queries
@@ -60,7 +61,7 @@ async def looking_page(request: Request) -> Response:
             return redirect(request, here + "?done=stopped")
         policy.check(Action.JOIN_TEAM, challenge, roles, now)
         note = form.text(
-            "note", label="Note", max_length=matching.NOTE_MAX, required=False, multiline=True
+            "note", label=_("Note"), max_length=matching.NOTE_MAX, required=False, multiline=True
         )
         if form.ok:
             await matching.start_looking(
@@ -83,8 +84,8 @@ async def looking_page(request: Request) -> Response:
         if my_skills and not on_team:
             matches = await matching.teams_for(db, challenge, viewer.id)
     notice = {
-        "looking": "You are on the list of people looking for a team.",
-        "stopped": "You are off the list of people looking for a team.",
+        "looking": _("You are on the list of people looking for a team."),
+        "stopped": _("You are off the list of people looking for a team."),
     }.get(request.query_params.get("done", ""))
     return render(
         request,
@@ -184,14 +185,18 @@ def parse_choices(form: Form) -> list[int]:
             continue
         team_id = parse_id(raw)
         if team_id is None:
-            form.errors[name] = "Choose a team from the list."
+            form.errors[name] = _("Choose a team from the list.")
             continue
         if gap is not None:
-            form.errors[name] = f"Choose a {gap} choice before a {name} one."
+            form.errors[name] = _(
+                "Choose a %(earlier)s choice before a %(later)s one.",
+                earlier=_ordinal(gap),
+                later=_ordinal(name),
+            )
         elif team_id in seen:
-            form.errors[name] = (
-                f"You chose this team already as your {seen[team_id]} choice; "
-                "choose another, or none."
+            form.errors[name] = _(
+                "You chose this team already as your %(ordinal)s choice; choose another, or none.",
+                ordinal=_ordinal(seen[team_id]),
             )
         else:
             seen[team_id] = name
@@ -240,7 +245,9 @@ async def preferences_page(request: Request) -> Response:
             form=form,
             fields=matching.CHOICE_FIELDS,
             notice=(
-                "Your choices are saved." if request.query_params.get("done") == "saved" else None
+                _("Your choices are saved.")
+                if request.query_params.get("done") == "saved"
+                else None
             ),
         ),
     )
@@ -306,3 +313,9 @@ async def suggest_teams(request: Request) -> Response:
             "team_pages": has_route(request, TEAM_ROUTE),
         },
     )
+
+
+def _ordinal(field: str) -> str:
+    """“first”, “second” or “third”, the choice a ranking field names, in words."""
+    words = {"first": _("first"), "second": _("second"), "third": _("third")}
+    return words.get(field, field)

@@ -19,6 +19,7 @@ from ideas import audit
 from ideas.accounts.models import User
 from ideas.challenges.models import Challenge
 from ideas.errors import Conflict, NotFound
+from ideas.i18n import _, ngettext
 from ideas.teams.models import (
     JoinRequest,
     RequestStatus,
@@ -65,11 +66,17 @@ async def join(
     if challenge is None:
         raise NotFound()
     if await tx.get(TeamMember, (team.id, user_id)) is not None:
-        raise Conflict("They are already on this team.")
+        raise Conflict(_("They are already on this team."))
     if challenge.one_team_per_participant and await is_on_a_team(tx, challenge.id, user_id):
-        raise Conflict("They are already on another team in this challenge.")
+        raise Conflict(_("They are already on another team in this challenge."))
     if team.member_count >= challenge.team_capacity:
-        raise Conflict(f"The team is full: it has {challenge.team_capacity} members.")
+        raise Conflict(
+            ngettext(
+                "The team is full: it has %(num)d member.",
+                "The team is full: it has %(num)d members.",
+                challenge.team_capacity,
+            )
+        )
     if team.lead_id is None:
         # A team left without anyone (its last member deleted their account) is led
         # again by the first person who joins it.
@@ -110,9 +117,9 @@ async def leave(tx: AsyncSession, *, team: Team, user_id: int) -> None:
     """Take ``user_id`` off ``team`` (locked). The lead hands over before leaving."""
     member = await tx.get(TeamMember, (team.id, user_id))
     if member is None:
-        raise Conflict("They are not on this team.")
+        raise Conflict(_("They are not on this team."))
     if team.lead_id == user_id:
-        raise Conflict("The lead hands the team over to another member before leaving.")
+        raise Conflict(_("The lead hands the team over to another member before leaving."))
     await tx.delete(member)
     team.member_count -= 1
 

@@ -29,6 +29,7 @@ from ideas.challenges.models import Challenge
 from ideas.db import write
 from ideas.errors import Conflict, Invalid, NotFound
 from ideas.form_tokens import Once
+from ideas.i18n import _, lazy_gettext, ngettext
 from ideas.notifications import events as notification_events
 from ideas.policy import Action
 from ideas.submissions.models import Idea
@@ -46,9 +47,9 @@ from ideas.teams.models import (
     TeamUpdate,
 )
 
-NO_LONGER_OPEN = "That request is no longer open."
+NO_LONGER_OPEN = lazy_gettext("That request is no longer open.")
 ROLES_MAX = 20
-NO_LEAD = "Nobody is on this team now, so nobody can answer a request to join."
+NO_LEAD = lazy_gettext("Nobody is on this team now, so nobody can answer a request to join.")
 
 
 # Pieces ---------------------------------------------------------------------------
@@ -111,7 +112,13 @@ async def _pending(tx: AsyncSession, team_id: int, user_id: int) -> JoinRequest 
 
 
 def _full(challenge: Challenge) -> Conflict:
-    return Conflict(f"The team is full: it has {challenge.team_capacity} members.")
+    return Conflict(
+        ngettext(
+            "The team is full: it has %(num)d member.",
+            "The team is full: it has %(num)d members.",
+            challenge.team_capacity,
+        )
+    )
 
 
 def _record(
@@ -166,20 +173,22 @@ async def ask_to_join(
             await _require_participant(tx, team, user_id, now)
             await _lock_person(tx, user_id)
             if await tx.get(TeamMember, (team.id, user_id)) is not None:
-                raise Conflict("You are already on this team.")
+                raise Conflict(_("You are already on this team."))
             pending = await _pending(tx, team.id, user_id)
             if pending is not None and pending.kind is RequestKind.INVITATION:
-                raise Conflict("The lead has already invited you: answer the invitation.")
+                raise Conflict(_("The lead has already invited you: answer the invitation."))
             if pending is not None:
-                raise Conflict("You have already asked to join this team; the lead will answer.")
+                raise Conflict(_("You have already asked to join this team; the lead will answer."))
             if team.member_count >= challenge.team_capacity:
                 raise _full(challenge)
             if team.lead_id is None:
                 raise Conflict(NO_LEAD)
             if challenge.one_team_per_participant and await is_on_a_team(tx, challenge.id, user_id):
                 raise Conflict(
-                    "You are already on another team in this challenge, and each "
-                    "participant joins one team."
+                    _(
+                        "You are already on another team in this challenge, and each "
+                        "participant joins one team."
+                    )
                 )
             request = JoinRequest(
                 team_id=team.id,
@@ -195,7 +204,9 @@ async def ask_to_join(
             await notification_events.on_team_event(tx, request=request, actor_id=user_id, now=now)
     except IntegrityError:
         # The index that allows one open request per person and team.
-        raise Conflict("You have already asked to join this team; the lead will answer.") from None
+        raise Conflict(
+            _("You have already asked to join this team; the lead will answer.")
+        ) from None
     return request
 
 
@@ -235,7 +246,7 @@ async def accept_request(
     async with write(session) as tx:
         if (made_id := await form_tokens.claim(tx, once, "acceptance", now)) is not None:
             return await form_tokens.earlier(tx, JoinRequest, made_id)
-        team, _ = await _open_team(tx, team_id)
+        team, _ignored = await _open_team(tx, team_id)
         await _require_lead(tx, team, actor_id, now)
         user_id = await tx.scalar(
             select(JoinRequest.user_id).where(
@@ -331,18 +342,28 @@ async def invite(
             return invitation
         person = await tx.get(User, data.user_id)
         if person is None or not person.is_active:
-            raise Invalid({"user_id": "Choose someone from the list."})
+            raise Invalid({"user_id": _("Choose someone from the list.")})
         await _lock_person(tx, person.id)
         name = person.display_name
         if await tx.get(TeamMember, (team.id, person.id)) is not None:
-            raise Invalid({"user_id": f"{name} is already on this team."})
+            raise Invalid({"user_id": _("%(name)s is already on this team.", name=name)})
         pending = await _pending(tx, team.id, person.id)
         if pending is not None and pending.kind is RequestKind.REQUEST:
-            raise Invalid({"user_id": f"{name} has already asked to join: answer their request."})
+            raise Invalid(
+                {
+                    "user_id": _(
+                        "%(name)s has already asked to join: answer their request.", name=name
+                    )
+                }
+            )
         if pending is not None:
-            raise Invalid({"user_id": f"{name} is already invited and has not answered yet."})
+            raise Invalid(
+                {"user_id": _("%(name)s is already invited and has not answered yet.", name=name)}
+            )
         if challenge.one_team_per_participant and await is_on_a_team(tx, challenge.id, person.id):
-            raise Invalid({"user_id": f"{name} is already on another team in this challenge."})
+            raise Invalid(
+                {"user_id": _("%(name)s is already on another team in this challenge.", name=name)}
+            )
         invitation = JoinRequest(
             team_id=team.id,
             user_id=person.id,
@@ -391,8 +412,10 @@ async def accept_invitation(
             raise Conflict(NO_LONGER_OPEN)
         if challenge.one_team_per_participant and await is_on_a_team(tx, challenge.id, user_id):
             raise Conflict(
-                "You are already on another team in this challenge; leave it first to join "
-                "this one."
+                _(
+                    "You are already on another team in this challenge; leave it first to "
+                    "join this one."
+                )
             )
         invitation.status = RequestStatus.ACCEPTED
         invitation.decided_at = now
@@ -462,11 +485,11 @@ async def hand_over(
         team = await lock_team(tx, team_id)
         await _require_lead(tx, team, actor_id, now)
         if to_user_id == team.lead_id:
-            raise Conflict("You already lead this team.")
+            raise Conflict(_("You already lead this team."))
         successor = await tx.get(TeamMember, (team.id, to_user_id))
         person = await tx.get(User, to_user_id)
         if successor is None or person is None or not person.is_active:
-            raise Conflict("Only a member of the team can lead it.")
+            raise Conflict(_("Only a member of the team can lead it."))
         predecessor = await tx.get(TeamMember, (team.id, team.lead_id))
         if predecessor is not None and predecessor.role_title == "Lead":
             predecessor.role_title = ""
@@ -513,7 +536,9 @@ async def add_role(
             select(func.count()).select_from(TeamRole).where(TeamRole.team_id == team.id)
         )
         if (roles or 0) >= ROLES_MAX:
-            raise Conflict(f"A team lists at most {ROLES_MAX} roles; remove one first.")
+            raise Conflict(
+                _("A team lists at most %(most)s roles; remove one first.", most=ROLES_MAX)
+            )
         role = TeamRole(
             team_id=team.id, title=data.title, description=data.description, created_at=now
         )
@@ -569,7 +594,7 @@ async def fill_role(
         actor = await tx.get(User, actor_id)
         policy.require_fill_role(actor, team, filled_by=role.filled_by_id, to=filled_by)
         if filled_by is not None and not any(m.user_id == filled_by for m in team.members):
-            raise Conflict("Only a member of the team can fill a role.")
+            raise Conflict(_("Only a member of the team can fill a role."))
         role.filled_by_id = filled_by
 
 

@@ -27,6 +27,7 @@ from ideas.challenges.models import Challenge
 from ideas.challenges.phases import Phase
 from ideas.db import utcnow
 from ideas.errors import Invalid, NotFound
+from ideas.i18n import _
 from ideas.policy import Action, Role
 from ideas.submissions.models import Idea
 from ideas.teams import forms, matching, queries, services
@@ -232,7 +233,7 @@ async def team_page(request: Request) -> Response:
 
 async def challenge_teams(request: Request) -> Response:
     """Every team of a challenge, with its lead, how full it is and its open roles."""
-    challenge, _ = await visible_challenge(request, request.path_params["slug"])
+    challenge, _ignored = await visible_challenge(request, request.path_params["slug"])
     teams = await queries.challenge_teams(context.db(request), challenge.id)
     return render(request, "teams/list.html", {"challenge": challenge, "teams": teams})
 
@@ -279,7 +280,7 @@ async def ask_to_join(request: Request) -> Response:
         once=once(request, sent),
     )
     return await _answer(
-        request, loaded.team.id, now, part="join", notice="Your request was sent to the lead."
+        request, loaded.team.id, now, part="join", notice=_("Your request was sent to the lead.")
     )
 
 
@@ -302,7 +303,7 @@ async def accept_request(request: Request) -> Response:
         now,
         part="lead",
         changed=("members", "roles"),
-        notice=f"{name} joined the team.",
+        notice=_("%(name)s joined the team.", name=name),
     )
 
 
@@ -323,7 +324,7 @@ async def decline_request(request: Request) -> Response:
         reason=reason,
         now=now,
     )
-    return await _answer(request, loaded.team.id, now, part="lead", notice="Request declined.")
+    return await _answer(request, loaded.team.id, now, part="lead", notice=_("Request declined."))
 
 
 async def invite(request: Request) -> Response:
@@ -348,10 +349,14 @@ async def invite(request: Request) -> Response:
             form.errors.update(error.errors)
         else:
             if invitation.email is not None:
-                notice = "If someone uses that address, they have been invited."
+                notice = _("If someone uses that address, they have been invited.")
             else:
                 person = await context.db(request).get(User, invitation.user_id)
-                notice = f"{person.display_name if person else 'They'} is invited."
+                notice = (
+                    _("%(name)s is invited.", name=person.display_name)
+                    if person
+                    else _("They are invited.")
+                )
             return await _answer(request, loaded.team.id, now, part="lead", notice=notice)
     return await _answer(request, loaded.team.id, now, part="lead", part_forms={"invite": form})
 
@@ -363,7 +368,7 @@ async def withdraw_request(request: Request) -> Response:
     await services.withdraw_request(
         context.db(request), request_id=request_id, user_id=user.id, now=utcnow()
     )
-    return await _request_answered(request, user, request_id, notice="Request withdrawn.")
+    return await _request_answered(request, user, request_id, notice=_("Request withdrawn."))
 
 
 async def _invitation_for(request: Request) -> tuple[User, int, datetime]:
@@ -396,7 +401,7 @@ async def accept_invitation(request: Request) -> Response:
     return render(
         request,
         "teams/requests.html",
-        _requests_context(user, rows, notice="You joined the team."),
+        _requests_context(user, rows, notice=_("You joined the team.")),
         block="list",
     )
 
@@ -406,7 +411,7 @@ async def decline_invitation(request: Request) -> Response:
     await services.decline_invitation(
         context.db(request), request_id=request_id, user_id=user.id, now=now
     )
-    return await _request_answered(request, user, request_id, notice="Invitation declined.")
+    return await _request_answered(request, user, request_id, notice=_("Invitation declined."))
 
 
 async def _request_answered(
@@ -431,7 +436,12 @@ async def leave(request: Request) -> Response:
     loaded, user, now = await _for_action(request)
     await services.leave_team(context.db(request), team_id=loaded.team.id, user_id=user.id, now=now)
     return await _answer(
-        request, loaded.team.id, now, part="members", changed=PARTS, notice="You left the team."
+        request,
+        loaded.team.id,
+        now,
+        part="members",
+        changed=PARTS,
+        notice=_("You left the team."),
     )
 
 
@@ -448,7 +458,7 @@ async def remove_member(request: Request) -> Response:
         now,
         part="members",
         changed=("roles", "lead"),
-        notice=f"{name} is no longer on the team.",
+        notice=_("%(name)s is no longer on the team.", name=name),
     )
 
 
@@ -465,7 +475,7 @@ async def hand_over(request: Request) -> Response:
         now,
         part="members",
         changed=PARTS,
-        notice=f"{name} leads the team now.",
+        notice=_("%(name)s leads the team now.", name=name),
     )
 
 
@@ -489,7 +499,11 @@ async def add_role(request: Request) -> Response:
         once=once(request, sent),
     )
     return await _answer(
-        request, loaded.team.id, now, part="roles", notice=f"The role “{data.title}” is open."
+        request,
+        loaded.team.id,
+        now,
+        part="roles",
+        notice=_("The role “%(role)s” is open.", role=data.title),
     )
 
 
@@ -509,7 +523,7 @@ async def edit_role(request: Request) -> Response:
         data=data,
         now=now,
     )
-    return await _answer(request, loaded.team.id, now, part="roles", notice="Role saved.")
+    return await _answer(request, loaded.team.id, now, part="roles", notice=_("Role saved."))
 
 
 async def remove_role(request: Request) -> Response:
@@ -521,7 +535,7 @@ async def remove_role(request: Request) -> Response:
         actor_id=user.id,
         now=now,
     )
-    return await _answer(request, loaded.team.id, now, part="roles", notice="Role removed.")
+    return await _answer(request, loaded.team.id, now, part="roles", notice=_("Role removed."))
 
 
 async def fill_role(request: Request) -> Response:
@@ -542,7 +556,7 @@ async def fill_role(request: Request) -> Response:
         now,
         part="roles",
         changed=("members",),
-        notice="Role filled." if filled_by is not None else "The role is open again.",
+        notice=_("Role filled.") if filled_by is not None else _("The role is open again."),
     )
 
 
@@ -565,7 +579,7 @@ async def post_update(request: Request) -> Response:
         now=now,
         once=once(request, sent),
     )
-    return await _answer(request, loaded.team.id, now, part="updates", notice="Update posted.")
+    return await _answer(request, loaded.team.id, now, part="updates", notice=_("Update posted."))
 
 
 async def edit_about(request: Request) -> Response:

@@ -26,6 +26,7 @@ from ideas.challenges import queries as challenge_queries
 from ideas.challenges.models import Challenge
 from ideas.db import utcnow, write
 from ideas.errors import AlreadyDone, Conflict, Forbidden, Invalid, NotFound
+from ideas.i18n import _, lazy_gettext, status_word
 from ideas.policy import Action
 from ideas.submissions.models import VISIBLE_STATUSES, Idea
 from ideas.voting import ranking
@@ -34,7 +35,7 @@ from ideas.voting.models import Comparison
 REFIT_AFTER_COMPARISONS = 25
 REFIT_AFTER = timedelta(minutes=5)
 
-ALREADY_ANSWERED = "You have already answered this pair."
+ALREADY_ANSWERED = lazy_gettext("You have already answered this pair.")
 
 logger = logging.getLogger(__name__)
 
@@ -77,9 +78,9 @@ async def record_comparison(
     own, or when they answered this pair before.
     """
     if not first_id < second_id:
-        raise Invalid({"pair": "A pair is two different ideas, the smaller id first."})
+        raise Invalid({"pair": _("A pair is two different ideas, the smaller id first.")})
     if winner_id not in (None, first_id, second_id):
-        raise Invalid({"winner": "Choose one of the two ideas, or “Can't decide”."})
+        raise Invalid({"winner": _("Choose one of the two ideas, or “Can't decide”.")})
     try:
         async with write(session) as tx:
             # The challenge's row first: it orders concurrent answers (and refits)
@@ -116,7 +117,11 @@ async def record_comparison(
                     raise NotFound()
                 if not idea.is_visible:
                     raise Forbidden(
-                        f"“{idea.title}” is {idea.status.value}, so it can no longer be compared."
+                        _(
+                            "“%(title)s” is %(status)s, so it can no longer be compared.",
+                            title=idea.title,
+                            status=status_word(idea.status),
+                        )
                     )
                 policy.require_compare_idea(person, idea)
             answered_before = (

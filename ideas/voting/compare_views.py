@@ -22,6 +22,7 @@ from ideas.challenges.loaders import visible_challenge, visible_challenge_alone
 from ideas.challenges.models import Challenge
 from ideas.db import utcnow
 from ideas.errors import AlreadyDone
+from ideas.i18n import lazy_gettext
 from ideas.jury import queries as jury_queries
 from ideas.jury.standings import standings
 from ideas.policy import Action, Role
@@ -33,12 +34,12 @@ from ideas.web.forms import Form, submitted
 from ideas.web.htmx import is_htmx, redirect
 from ideas.web.templating import render
 
-SAVED = "Saved. Here is the next pair."
-NOT_SHOWN = (
+SAVED = lazy_gettext("Saved. Here is the next pair.")
+NOT_SHOWN = lazy_gettext(
     "That answer is not for a pair this page showed you, so it was not saved. "
     "Go back to the compare page and answer the pair shown there."
 )
-NO_CHOICE = "Choose the left idea, the right idea or “Can't decide”."
+NO_CHOICE = lazy_gettext("Choose the left idea, the right idea or “Can't decide”.")
 
 
 def _compare_path(request: Request, challenge: Challenge) -> str:
@@ -175,10 +176,10 @@ async def compare_answer(request: Request) -> Response:
 
 
 SORTS = {
-    "votes": "votes",
-    "pairwise": "pairwise score",
-    "jury": "jury score",
-    "combined": "combined rank",
+    "votes": lazy_gettext("votes"),
+    "pairwise": lazy_gettext("pairwise score"),
+    "jury": lazy_gettext("jury score"),
+    "combined": lazy_gettext("combined rank"),
 }
 
 

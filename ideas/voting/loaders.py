@@ -15,6 +15,7 @@ from ideas import policy
 from ideas.challenges.models import Challenge
 from ideas.challenges.phases import Phase
 from ideas.db import utcnow
+from ideas.i18n import _
 from ideas.policy import Action, Role
 from ideas.submissions.listing import ListedIdea
 from ideas.submissions.models import Idea
@@ -29,14 +30,16 @@ def _closed_reason(challenge: Challenge, idea: Idea, roles: frozenset[Role], now
     phase = challenge.phase_at(now)
     if not policy.ALLOWED[Action.VOTE][phase]:
         if phase is Phase.DRAFT:
-            return "Voting opens when the challenge opens."
-        return f"Voting is closed: the challenge is in its {phase.label.lower()} phase."
+            return _("Voting opens when the challenge opens.")
+        return _(
+            "Voting is closed: the challenge is in its %(phase)s phase.", phase=phase.label.lower()
+        )
     if not idea.is_visible:
         return services.no_votes_for(idea.status.value)
     if Role.VISITOR in roles:
         return ""
     if not policy.may(Action.VOTE, challenge, roles, now):
-        return "You cannot vote here."
+        return _("You cannot vote here.")
     return ""
 
 

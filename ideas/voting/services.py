@@ -47,30 +47,32 @@ from ideas.challenges.models import Challenge, ChallengeHost
 from ideas.challenges.phases import HandSwitch, Phase, Schedule, current_phase
 from ideas.db import UTCDateTime, write
 from ideas.errors import AlreadyDone, Conflict, DomainError, Forbidden, NotFound
+from ideas.i18n import _, lazy_gettext, status_word
 from ideas.live import events as live
 from ideas.notifications import events as notification_events
 from ideas.policy import Action
 from ideas.submissions.models import VISIBLE_STATUSES, Idea, IdeaCoauthor
 from ideas.voting.models import Vote
 
-ALREADY_VOTED = "You have already voted for this idea."
-NOT_VOTED = "You have not voted for this idea, so there is no vote to withdraw."
+ALREADY_VOTED = lazy_gettext("You have already voted for this idea.")
+NOT_VOTED = lazy_gettext("You have not voted for this idea, so there is no vote to withdraw.")
 
 
 def budget_spent(budget: int) -> str:
     """Why the vote over the budget is refused, and what to do about it."""
     if budget == 1:
-        return (
+        return _(
             "You have used your only vote in this challenge. Withdraw it to vote for another idea."
         )
-    return (
-        f"You have used all {budget} of your votes in this challenge. "
-        "Withdraw one to vote for another idea."
+    return _(
+        "You have used all %(budget)s of your votes in this challenge. "
+        "Withdraw one to vote for another idea.",
+        budget=budget,
     )
 
 
 def no_votes_for(status: str) -> str:
-    return f"This idea is {status}, so it takes no votes."
+    return _("This idea is %(status)s, so it takes no votes.", status=status_word(status))
 
 
 @dataclass(frozen=True)

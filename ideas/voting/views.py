@@ -20,6 +20,7 @@ from ideas import policy
 from ideas.challenges.models import Challenge
 from ideas.db import utcnow
 from ideas.errors import AlreadyDone, Forbidden, NotFound
+from ideas.i18n import _
 from ideas.policy import Role
 from ideas.submissions import queries as idea_queries
 from ideas.submissions.models import Idea
@@ -77,7 +78,7 @@ async def vote(request: Request) -> Response:
     sent = await submitted(request)
     action = _field(sent, "action")
     if action not in ACTIONS:
-        raise HTTPException(400, "Choose to vote or to withdraw your vote.")
+        raise HTTPException(400, _("Choose to vote or to withdraw your vote."))
     idea_path = context.path_for(request, "idea.detail", idea_id=idea.id, slug=idea.slug)
     next_path = safe_next(_field(sent, "next") or None, default=f"{idea_path}#vote-{idea.id}")
     now = utcnow()

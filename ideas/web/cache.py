@@ -25,10 +25,14 @@ from dataclasses import dataclass
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ideas import zones
+from ideas.i18n import DEFAULT_LOCALE
+from ideas.web.language import visitor_locale
 
 CACHEABLE_TYPES = (b"text/html", b"application/json", b"application/atom+xml")
 NEVER = ("/static/", "/healthz", "/readyz", "/sign-in", "/sign-out", "/dev/", "/events")
 MAX_ENTRIES = 512
+# A page's path, query, HX-Request, language and time zone cookie.
+Key = tuple[bytes, bytes, bytes, str, bytes]
 MAX_BODY = 1_000_000
 ZONE_COOKIE = zones.COOKIE.encode()
 
@@ -48,16 +52,18 @@ class PageCache:
         *,
         ttl: float,
         session_cookie: str,
+        default_locale: str = DEFAULT_LOCALE,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.app = app
         self.ttl = ttl
         self.cookie = session_cookie.encode()
         self.clock = clock
-        self.entries: OrderedDict[tuple[bytes, bytes, bytes, bytes], Entry] = OrderedDict()
-        self.making: dict[tuple[bytes, bytes, bytes, bytes], asyncio.Event] = {}
+        self.default_locale = default_locale
+        self.entries: OrderedDict[Key, Entry] = OrderedDict()
+        self.making: dict[Key, asyncio.Event] = {}
 
-    def _key(self, scope: Scope) -> tuple[bytes, bytes, bytes, bytes] | None:
+    def _key(self, scope: Scope) -> Key | None:
         if self.ttl <= 0 or scope["type"] != "http" or scope["method"] not in {"GET", "HEAD"}:
             return None
         if scope["path"].startswith(NEVER):
@@ -71,8 +77,11 @@ class PageCache:
                 zone = _zone_cookie(value)
             if name == b"hx-request":
                 htmx = value
-        # Visitors in different time zones read different times on the same page.
-        return (scope["raw_path"] or scope["path"].encode(), scope["query_string"], htmx, zone)
+        # One copy per language: a visitor gets the page in theirs (ideas.web.language);
+        # and per time zone: visitors in different zones read different times.
+        language = visitor_locale(scope["headers"], self.default_locale)
+        path = scope["raw_path"] or scope["path"].encode()
+        return (path, scope["query_string"], htmx, language, zone)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         key = self._key(scope)
@@ -105,7 +114,7 @@ class PageCache:
 
     async def _make(
         self,
-        key: tuple[bytes, bytes, bytes, bytes],
+        key: Key,
         scope: Scope,
         receive: Receive,
         send: Send,
@@ -131,7 +140,7 @@ class PageCache:
         await self.app(scope, receive, remember if scope["method"] == "GET" else send)
 
     def _store(
-        self, key: tuple[bytes, bytes, bytes, bytes], start: Message, body: bytes, now: float
+        self, key: Key, start: Message, body: bytes, now: float
     ) -> None:
         self.entries[key] = Entry(now + self.ttl, start["status"], list(start["headers"]), body)
         self.entries.move_to_end(key)

@@ -22,6 +22,7 @@ from starlette.datastructures import FormData
 from starlette.requests import ClientDisconnect, Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from ideas.i18n import _
 from ideas.settings import Settings
 from ideas.web import context
 from ideas.web.csrf_tokens import token_matches
@@ -69,12 +70,14 @@ class CSRFMiddleware:
             except ClientDisconnect:
                 return  # nobody is waiting for an answer
             except BodyTooLarge:
-                response = error_response(request, 413, "That upload is too large.")
+                response = error_response(request, 413, _("That upload is too large."))
                 await response(scope, receive, send)
                 return
             except MultiPartException as error:
                 response = error_response(
-                    request, 400, f"That form could not be read: {error.message}"
+                    request,
+                    400,
+                    _("That form could not be read: %(problem)s", problem=error.message),
                 )
                 await response(scope, receive, send)
                 return
@@ -92,8 +95,10 @@ class CSRFMiddleware:
         response = error_response(
             request,
             403,
-            "This form has expired or did not come from this site. "
-            "Go back, reload the page and try again.",
+            _(
+                "This form has expired or did not come from this site. "
+                "Go back, reload the page and try again."
+            ),
         )
         await response(scope, receive, send)
 

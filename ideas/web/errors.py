@@ -20,21 +20,35 @@ from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, ExceptionHandler, Message, Receive, Scope, Send
 
 from ideas.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
+from ideas.i18n import lazy_gettext, use_locale
 from ideas.outages import RETRY_AFTER_SECONDS, Outage, OutageWatch, outage_of
 from ideas.web import context
 from ideas.web.htmx import is_htmx, redirect
+from ideas.web.language import request_locale
 
 logger = logging.getLogger(__name__)
 
 MESSAGES = {
-    400: "The request could not be understood.",
-    403: "You are not allowed to do that.",
-    404: "There is nothing here. The page may have moved, or it was never public.",
-    405: "That page cannot be used that way.",
-    409: "That conflicts with something that was already done.",
-    413: "That is more than this site accepts at once.",
-    429: "That was a lot of requests in a short time. Wait a minute, then try again.",
-    500: "Something went wrong on our side. It has been logged; please try again.",
+    400: lazy_gettext("The request could not be understood."),
+    403: lazy_gettext("You are not allowed to do that."),
+    404: lazy_gettext("There is nothing here. The page may have moved, or it was never public."),
+    405: lazy_gettext("That page cannot be used that way."),
+    409: lazy_gettext("That conflicts with something that was already done."),
+    413: lazy_gettext("That is more than this site accepts at once."),
+    429: lazy_gettext("That was a lot of requests in a short time. Wait a minute, then try again."),
+    500: lazy_gettext("Something went wrong on our side. It has been logged; please try again."),
+}
+# The titles of error pages: the HTTP reason phrases, in the reader's language.
+TITLES = {
+    400: lazy_gettext("Bad Request"),
+    403: lazy_gettext("Forbidden"),
+    404: lazy_gettext("Not Found"),
+    405: lazy_gettext("Method Not Allowed"),
+    409: lazy_gettext("Conflict"),
+    413: lazy_gettext("Request Entity Too Large"),
+    429: lazy_gettext("Too Many Requests"),
+    500: lazy_gettext("Internal Server Error"),
+    503: lazy_gettext("Service Unavailable"),
 }
 DOMAIN_STATUS: dict[type[DomainError], int] = {
     NotFound: 404,
@@ -109,18 +123,20 @@ def error_response(
     if is_htmx(request):
         # htmx swaps error responses too; show the message where the page's content is.
         extra.update({"HX-Retarget": "#main", "HX-Reswap": "innerHTML"})
-    return render(
-        request,
-        "errors/error.html",
-        {
-            "status": status,
-            "title": HTTPStatus(status).phrase,
-            "message": message or MESSAGES.get(status, HTTPStatus(status).description),
-        },
-        block="content",
-        status_code=status,
-        headers=extra,
-    )
+    # A failure may come after the request's language was let go: it is asked again.
+    with use_locale(request_locale(request)):
+        return render(
+            request,
+            "errors/error.html",
+            {
+                "status": status,
+                "title": str(TITLES.get(status, HTTPStatus(status).phrase)),
+                "message": message or MESSAGES.get(status, HTTPStatus(status).description),
+            },
+            block="content",
+            status_code=status,
+            headers=extra,
+        )
 
 
 async def http_exception(request: Request, exc: Exception) -> Response:
@@ -196,40 +212,41 @@ def _outage_sentence(request: Request, outage: Outage) -> str:
 
 def outage_response(request: Request, outage: Outage) -> Response:
     """503 with Retry-After: the page in the site's look, or problem details for the API."""
-    retry_after = RETRY_AFTER_SECONDS[outage]
-    headers = {"Retry-After": str(retry_after), "Cache-Control": "no-store"}
-    if request.url.path.startswith("/api/"):
-        detail = _outage_sentence(request, outage)
-        return JSONResponse(
-            {
-                "type": "about:blank",
-                "title": HTTPStatus.SERVICE_UNAVAILABLE.phrase,
-                "status": 503,
-                "detail": detail,
-                "outage": outage.value,
-                # The API's own error shape, beside RFC 9457's.
-                "error": "unavailable",
-                "message": detail,
-            },
+    with use_locale(request_locale(request)):
+        retry_after = RETRY_AFTER_SECONDS[outage]
+        headers = {"Retry-After": str(retry_after), "Cache-Control": "no-store"}
+        if request.url.path.startswith("/api/"):
+            detail = _outage_sentence(request, outage)
+            return JSONResponse(
+                {
+                    "type": "about:blank",
+                    "title": HTTPStatus.SERVICE_UNAVAILABLE.phrase,
+                    "status": 503,
+                    "detail": detail,
+                    "outage": outage.value,
+                    # The API's own error shape, beside RFC 9457's.
+                    "error": "unavailable",
+                    "message": detail,
+                },
+                status_code=503,
+                headers=headers,
+                media_type="application/problem+json",
+            )
+        from ideas.web.templating import render
+
+        # What the request loaded may be half there: render the page without it.
+        request.state.user = None
+        request.state.web_session = None
+        if is_htmx(request):
+            headers.update({"HX-Retarget": "#main", "HX-Reswap": "innerHTML"})
+        return render(
+            request,
+            "errors/outage.html",
+            {"outage": outage.value, "retry_after": retry_after},
+            block="content",
             status_code=503,
             headers=headers,
-            media_type="application/problem+json",
         )
-    from ideas.web.templating import render
-
-    # What the request loaded may be half there: render the page without it.
-    request.state.user = None
-    request.state.web_session = None
-    if is_htmx(request):
-        headers.update({"HX-Retarget": "#main", "HX-Reswap": "innerHTML"})
-    return render(
-        request,
-        "errors/outage.html",
-        {"outage": outage.value, "retry_after": retry_after},
-        block="content",
-        status_code=503,
-        headers=headers,
-    )
 
 
 class OutageMiddleware:

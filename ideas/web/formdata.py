@@ -22,6 +22,8 @@ from starlette.datastructures import FormData, Headers, UploadFile
 from starlette.formparsers import FormParser, MultiPartException, MultiPartParser
 from starlette.requests import Request
 
+from ideas.i18n import _
+
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 # A text field as sent: the longest a form takes is 20,000 characters, up to twelve bytes
 # each once percent-encoded. Longer than this is no form of ours (400); shorter but too
@@ -45,10 +47,11 @@ class TooLarge(UploadFile):
 
     @property
     def message(self) -> str:
-        return (
-            f"This file is {_megabytes(self.received)}; a picture can be at most "
-            f"{_megabytes(self.limit)}. Choose a smaller one, or a copy the phone "
-            "makes smaller when it shares it."
+        return _(
+            "This file is %(size)s; a picture can be at most %(limit)s. Choose a smaller "
+            "one, or a copy the phone makes smaller when it shares it.",
+            size=_megabytes(self.received),
+            limit=_megabytes(self.limit),
         )
 
 

@@ -29,6 +29,7 @@ from starlette.requests import Request
 
 from ideas import languages, zones
 from ideas.form_tokens import Once
+from ideas.i18n import _, format_number
 from ideas.i18n import gettext
 from ideas.web import context
 from ideas.web.formdata import TooLarge
@@ -102,10 +103,13 @@ class Form:
     ) -> str:
         value = _normalise(self.values.get(name, ""), multiline=multiline)
         if required and not value:
-            self.errors[name] = f"{label} is required."
+            self.errors[name] = _("%(label)s is required.", label=label)
         elif len(value) > max_length:
-            self.errors[name] = (
-                f"{label} must be at most {max_length:,} characters (it is {len(value):,})."
+            self.errors[name] = _(
+                "%(label)s must be at most %(most)s characters (it is %(count)s).",
+                label=label,
+                most=format_number(max_length),
+                count=format_number(len(value)),
             )
         return value
 
@@ -117,12 +121,21 @@ class Form:
         if not raw:
             return default
         if not _INTEGER.fullmatch(raw):
-            self.errors[name] = f"{label} must be a whole number, like {minimum + 1}."
+            self.errors[name] = _(
+                "%(label)s must be a whole number, like %(example)s.",
+                label=label,
+                example=minimum + 1,
+            )
             return default
         # Digits past what any limit here needs name a number out of range, whatever it is.
         number = int(raw) if len(raw) <= 19 else maximum + 1
         if not minimum <= number <= maximum:
-            self.errors[name] = f"{label} must be between {minimum:,} and {maximum:,}."
+            self.errors[name] = _(
+                "%(label)s must be between %(low)s and %(high)s.",
+                label=label,
+                low=format_number(minimum),
+                high=format_number(maximum),
+            )
             return default
         return number
 
@@ -172,10 +185,12 @@ class Form:
             # Near the ends of the calendar, the same moment in UTC may not exist.
             in_utc = parsed.astimezone(UTC)
         except (ValueError, OverflowError):
-            self.errors[name] = f"{label} must be a date and time, like 2026-03-01T09:00."
+            self.errors[name] = _(
+                "%(label)s must be a date and time, like 2026-03-01T09:00.", label=label
+            )
             return None
         if not 2000 <= in_utc.year <= 9998:
-            self.errors[name] = f"{label} must be between the years 2000 and 9998."
+            self.errors[name] = _("%(label)s must be between the years 2000 and 9998.", label=label)
             return None
         return parsed
 
@@ -213,10 +228,10 @@ class Form:
         try:
             parsed = date.fromisoformat(raw)
         except ValueError:
-            self.errors[name] = f"{label} must be a date, like 2026-03-01."
+            self.errors[name] = _("%(label)s must be a date, like 2026-03-01.", label=label)
             return None
         if not 2000 <= parsed.year <= 9998:
-            self.errors[name] = f"{label} must be between the years 2000 and 9998."
+            self.errors[name] = _("%(label)s must be between the years 2000 and 9998.", label=label)
             return None
         return parsed
 
@@ -224,7 +239,9 @@ class Form:
         """An e-mail address, as far as its shape tells."""
         value = self.text(name, label=label, max_length=320, required=required)
         if value and name not in self.errors and not _EMAIL.fullmatch(value):
-            self.errors[name] = f"{label} must be an e-mail address, like name@example.org."
+            self.errors[name] = _(
+                "%(label)s must be an e-mail address, like name@example.org.", label=label
+            )
         return value
 
     def web_addresses(self, name: str, *, label: str, most: int, max_length: int) -> list[str]:
@@ -236,12 +253,16 @@ class Form:
         if name in self.errors:
             return found
         if len(found) > most:
-            self.errors[name] = f"Give at most {most} links (there are {len(found)})."
+            self.errors[name] = _(
+                "Give at most %(most)s links (there are %(count)s).", most=most, count=len(found)
+            )
             return found
         for url in found:
             if len(url) > max_length or not _is_web_address(url):
                 shown = url if len(url) <= 60 else url[:59] + "…"
-                self.errors[name] = f"“{shown}” is not a web address starting with https://."
+                self.errors[name] = _(
+                    "“%(address)s” is not a web address starting with https://.", address=shown
+                )
                 break
         return found
 
@@ -305,7 +326,10 @@ async def within_limit(request: Request, limit: Limit, form: Form) -> bool:
             raise
         headers = {"Retry-After": "60", **(refused.headers or {})}
         form.refuse(
-            f"{refused.detail} What you typed is still here: send it again then.",
+            _(
+                "%(problem)s What you typed is still here: send it again then.",
+                problem=refused.detail,
+            ),
             status=429,
             headers=headers,
         )

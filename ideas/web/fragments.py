@@ -16,6 +16,8 @@ by the token of the page being made. (It is masked afresh for every page, a
 random string that nothing else can hold.) A key of None keeps nothing: the
 body is made each time.
 
+A kept part is kept per language, as its words are in the reader's.
+
 Each worker keeps up to ``KEPT`` parts, forgetting the oldest first. In
 development, where templates reload as they change, nothing is kept.
 """
@@ -30,6 +32,7 @@ from jinja2.parser import Parser
 from jinja2.runtime import Context
 from markupsafe import Markup, escape
 
+from ideas.i18n import current_locale
 from ideas.zones import current_zone
 
 KEPT = 4096
@@ -63,8 +66,8 @@ class FragmentCache(Extension):
             return caller()
         token = escape(context.get(HOLE) or "")
         # Made with a token, the parts around it; without, the whole: never one for the other.
-        # Times inside are shown in the viewer's zone: a part is kept per zone.
-        whole = (place, key, bool(token), current_zone().key)
+        # Kept per language and per time zone: the same part reads differently in each.
+        whole = (place, key, bool(token), current_locale(), current_zone().key)
         try:
             return token.join(self.kept[whole])
         except KeyError:

@@ -27,6 +27,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from ideas.i18n import ngettext
 from ideas.settings import Settings
 from ideas.web.errors import error_response
 
@@ -106,7 +107,11 @@ class RateLimiter:
 def _too_many(wait: int) -> HTTPException:
     return HTTPException(
         429,
-        f"That was a lot in a short time. Wait {wait} seconds, then try again.",
+        ngettext(
+            "That was a lot in a short time. Wait %(num)d second, then try again.",
+            "That was a lot in a short time. Wait %(num)d seconds, then try again.",
+            wait,
+        ),
         headers={"Retry-After": str(wait)},
     )
 

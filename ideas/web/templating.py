@@ -19,7 +19,18 @@ from ideas.accounts.providers import avatar_origins
 from ideas.challenges.phases import PHASES, Phase
 from ideas.db import utcnow
 from ideas.form_tokens import new_token
-from ideas.i18n import gettext, template_gettext, template_ngettext, template_pgettext
+from ideas.i18n import (
+    LANGUAGES,
+    current_locale,
+    format_day,
+    format_list,
+    format_moment,
+    format_number,
+    format_relative,
+    gettext,
+    install_gettext,
+    text_direction,
+)
 from ideas.policy import May
 from ideas.settings import TEMPLATES_DIR, Settings
 from ideas.web import context
@@ -51,6 +62,20 @@ class _Environment(jinja2.Environment):
         return {**self.globals, **(d or {})}
 
 
+def status_label(status: object) -> str:
+    """The status of an idea or an item of the moderation queue, in words."""
+    value = str(getattr(status, "value", status))
+    labels = {
+        "published": gettext("Published"),
+        "hidden": gettext("Hidden"),
+        "withdrawn": gettext("Withdrawn"),
+        "shortlisted": gettext("Shortlisted"),
+        "winner": gettext("Winner"),
+        "deleted": gettext("Deleted"),
+    }
+    return labels.get(value, value.capitalize())
+
+
 def create_templates(settings: Settings) -> Jinja2Blocks:
     env = _Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
@@ -62,9 +87,7 @@ def create_templates(settings: Settings) -> Jinja2Blocks:
         extensions=[FragmentCache, "jinja2.ext.i18n"],
     )
     # Every string a person reads is translated (ideas.i18n): {{ _("…") }} in templates.
-    env.install_gettext_callables(  # type: ignore[attr-defined]
-        template_gettext, template_ngettext, newstyle=True, pgettext=template_pgettext
-    )
+    install_gettext(env)
 
     def local(value: datetime, zone: ZoneInfo | None = None) -> datetime:
         return value.astimezone(zone or current_zone())
@@ -74,7 +97,7 @@ def create_templates(settings: Settings) -> Jinja2Blocks:
         if value is None:
             return gettext("not scheduled")
         moment = local(value, zone)
-        return f"{moment:%-d %b %Y, %H:%M} {moment.tzname()}"
+        return f"{format_moment(moment)} {moment.tzname()}"
 
     def iso(value: datetime) -> str:
         return local(value).isoformat(timespec="minutes")
@@ -88,16 +111,7 @@ def create_templates(settings: Settings) -> Jinja2Blocks:
         return f"{local(value, zone):%Y-%m-%dT%H:%M}"
 
     def relative(value: datetime, now: datetime | None = None) -> str:
-        now = now or utcnow()
-        seconds = int((value - now).total_seconds())
-        future = seconds > 0
-        seconds = abs(seconds)
-        for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
-            if seconds >= size:
-                count = seconds // size
-                text = f"{count} {unit}{'s' if count != 1 else ''}"
-                return f"in {text}" if future else f"{text} ago"
-        return "in a moment" if future else "just now"
+        return format_relative(value, now or utcnow())
 
     @jinja2.pass_context
     def path_for(ctx: jinja2.runtime.Context, name: str, /, **params: Any) -> str:
@@ -121,6 +135,11 @@ def create_templates(settings: Settings) -> Jinja2Blocks:
         iso=iso,
         datetime_local=datetime_local,
         relative=relative,
+        number=format_number,
+        day=format_day,
+        list_of=format_list,
+        quoted=lambda text: gettext("“%(text)s”", text=text),
+        status_label=status_label,
         public_name=names.public_name,
         public_name_capitalised=names.public_name_capitalised,
     )
@@ -142,6 +161,9 @@ def create_templates(settings: Settings) -> Jinja2Blocks:
         content_languages=languages.CONTENT_LANGUAGES,
         content_language_name=languages.name_of,
         html_lang=languages.html_lang,
+        current_lang=current_locale,
+        LANGUAGES=LANGUAGES,
+        text_direction=text_direction,
     )
     return Jinja2Blocks(env=env)
 

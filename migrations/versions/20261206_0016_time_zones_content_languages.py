@@ -2,7 +2,7 @@
 what people write, challenges in several languages, and search per language
 
 Revision ID: 0016
-Revises: 0014
+Revises: 0015
 Create Date: 2026-12-06 00:30:00.000000
 """
 
@@ -15,7 +15,7 @@ import ideas.db
 from ideas.submissions import fulltext
 
 revision: str = "0016"
-down_revision: str | None = "0014"
+down_revision: str | None = "0015"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -65,7 +65,7 @@ async def test_the_page_lists_notifications_newest_first_each_leading_to_its_ide
     assert [" ".join(i.cssselect("a")[0].text_content().split()) for i in items] == [
         "Unread: Your idea “Compost club” reached 3 votes",
         "Unread: Your idea “Compost club” reached 2 votes",
-        "Unread: Your idea “Compost club” reached 1 votes",
+        "Unread: Your idea “Compost club” reached 1 vote",
     ]
     assert len(page.select(".notification--unread")) == 3
     assert [i.cssselect("a")[0].get("href") for i in items] == [f"/ideas/{idea.id}"] * 3
@@ -208,7 +208,7 @@ async def test_the_page_comes_fifty_at_a_time(
     rest = Page(await person.get(more, headers=HTMX))
     assert [" ".join(a.text_content().split()) for a in rest.select(".notification a")] == [
         "Unread: Your idea “Compost club” reached 2 votes",
-        "Unread: Your idea “Compost club” reached 1 votes",
+        "Unread: Your idea “Compost club” reached 1 vote",
     ]
     assert rest.select(".notification-list__more") == []
     assert rest.select("h1") == []  # only the next items, for htmx
