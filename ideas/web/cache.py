@@ -139,9 +139,7 @@ class PageCache:
 
         await self.app(scope, receive, remember if scope["method"] == "GET" else send)
 
-    def _store(
-        self, key: Key, start: Message, body: bytes, now: float
-    ) -> None:
+    def _store(self, key: Key, start: Message, body: bytes, now: float) -> None:
         self.entries[key] = Entry(now + self.ttl, start["status"], list(start["headers"]), body)
         self.entries.move_to_end(key)
         while len(self.entries) > MAX_ENTRIES:

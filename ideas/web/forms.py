@@ -29,8 +29,7 @@ from starlette.requests import Request
 
 from ideas import languages, zones
 from ideas.form_tokens import Once
-from ideas.i18n import _, format_number
-from ideas.i18n import gettext
+from ideas.i18n import _, format_number, gettext
 from ideas.web import context
 from ideas.web.formdata import TooLarge
 from ideas.web.ratelimit import Limit, hit
