@@ -576,8 +576,8 @@ def require_suspend(user: User | None, person_id: int | None = None) -> None:
 
 # Jury -----------------------------------------------------------------------
 
-WEIGHTING_FROZEN = "The weighting cannot change once a juror has scored an idea."
-RUBRIC_FROZEN = "The rubric cannot change once a juror has scored an idea."
+WEIGHTING_FROZEN = lazy_gettext("The weighting cannot change once a juror has scored an idea.")
+RUBRIC_FROZEN = lazy_gettext("The rubric cannot change once a juror has scored an idea.")
 CONFLICTED = (
     "You cannot score an idea you wrote, co-wrote, are on the team of, or declared a conflict with."
 )

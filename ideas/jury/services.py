@@ -26,7 +26,7 @@ from ideas.challenges.phases import Phase
 from ideas.challenges.services import require_allowed
 from ideas.db import Database, write
 from ideas.errors import AlreadyDone, Conflict, Forbidden, Invalid, NotFound
-from ideas.i18n import _
+from ideas.i18n import _, lazy_gettext
 from ideas.jury import queries
 from ideas.jury.forms import CriterionInput, ScoreInput, SettingsInput, mark_field
 from ideas.jury.models import (
@@ -43,10 +43,10 @@ from ideas.notifications.services import notify
 from ideas.policy import Action
 from ideas.submissions import queries as idea_queries
 
-ALREADY_ON_JURY = "That address is already on the jury."
-NOT_A_JUROR = "Only the challenge's jurors score its ideas."
-NOT_IN_QUEUE = "That idea is not one the jury scores."
-ALREADY_SUBMITTED = "You have submitted your scores of this idea already."
+ALREADY_ON_JURY = lazy_gettext("That address is already on the jury.")
+NOT_A_JUROR = lazy_gettext("Only the challenge's jurors score its ideas.")
+NOT_IN_QUEUE = lazy_gettext("That idea is not one the jury scores.")
+ALREADY_SUBMITTED = lazy_gettext("You have submitted your scores of this idea already.")
 
 
 def normalized(address: str) -> str:
