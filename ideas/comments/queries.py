@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import Integer, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
@@ -23,28 +23,37 @@ class ThreadItem:
     replies: list[Comment] = field(default_factory=list)
 
 
+# Built once, as the idea page reads them for every request.
+_IDEA_ID = bindparam("idea_id", type_=Integer)
+_NEWEST = (
+    select(Comment)
+    .options(joinedload(Comment.author))
+    .where(Comment.idea_id == _IDEA_ID, Comment.parent_id.is_(None))
+    .order_by(Comment.created_at.desc(), Comment.id.desc())
+    .limit(THREAD_LIMIT)
+)
+_REPLIES = (
+    select(Comment)
+    .options(joinedload(Comment.author))
+    .where(
+        Comment.idea_id == _IDEA_ID,
+        Comment.parent_id.in_(bindparam("parent_ids", type_=Integer, expanding=True)),
+    )
+    .order_by(Comment.created_at, Comment.id)
+)
+
+
 async def thread(session: AsyncSession, idea_id: int) -> list[ThreadItem]:
     """An idea's comments as threads, oldest first, with their authors: two queries at most.
 
     Deleted and hidden comments are included: the page shows placeholders for
     them, so replies keep their place.
     """
-    newest = await session.scalars(
-        select(Comment)
-        .options(joinedload(Comment.author))
-        .where(Comment.idea_id == idea_id, Comment.parent_id.is_(None))
-        .order_by(Comment.created_at.desc(), Comment.id.desc())
-        .limit(THREAD_LIMIT)
-    )
+    newest = await session.scalars(_NEWEST, {"idea_id": idea_id})
     items = {comment.id: ThreadItem(comment) for comment in reversed(newest.all())}
     if not items:
         return []
-    replies = await session.scalars(
-        select(Comment)
-        .options(joinedload(Comment.author))
-        .where(Comment.idea_id == idea_id, Comment.parent_id.in_(list(items)))
-        .order_by(Comment.created_at, Comment.id)
-    )
+    replies = await session.scalars(_REPLIES, {"idea_id": idea_id, "parent_ids": list(items)})
     for reply in replies:
         if reply.parent_id is not None:
             items[reply.parent_id].replies.append(reply)

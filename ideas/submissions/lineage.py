@@ -13,8 +13,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Integer, Select, bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
@@ -245,22 +246,28 @@ class Links:
     children: list[Neighbour]  # what builds on it
 
 
+def _neighbours(near: Any, far: Any) -> Select[Idea, str]:
+    """The ideas at the ``far`` end of the links whose ``near`` end is the idea (parameter
+    ``idea_id``), with their authors and the links' notes."""
+    return (
+        select(Idea, IdeaLink.note)
+        .join(IdeaLink, far == Idea.id)
+        .options(joinedload(Idea.author))
+        .where(near == bindparam("idea_id", type_=Integer))
+        .order_by(IdeaLink.created_at, Idea.id)
+    )
+
+
+# Built once, as the idea page reads them for every request.
+_PARENTS = _neighbours(IdeaLink.child_id, IdeaLink.parent_id)
+_CHILDREN = _neighbours(IdeaLink.parent_id, IdeaLink.child_id)
+
+
 async def links(session: AsyncSession, idea_id: int) -> Links:
     """The ideas directly linked to ``idea_id``, with their authors, in two queries."""
-    parents = await session.execute(
-        select(Idea, IdeaLink.note)
-        .join(IdeaLink, IdeaLink.parent_id == Idea.id)
-        .options(joinedload(Idea.author))
-        .where(IdeaLink.child_id == idea_id)
-        .order_by(IdeaLink.created_at, Idea.id)
-    )
-    children = await session.execute(
-        select(Idea, IdeaLink.note)
-        .join(IdeaLink, IdeaLink.child_id == Idea.id)
-        .options(joinedload(Idea.author))
-        .where(IdeaLink.parent_id == idea_id)
-        .order_by(IdeaLink.created_at, Idea.id)
-    )
+    params = {"idea_id": idea_id}
+    parents = await session.execute(_PARENTS, params)
+    children = await session.execute(_CHILDREN, params)
     return Links(
         parents=[Neighbour(idea, note) for idea, note in parents],
         children=[Neighbour(idea, note) for idea, note in children],
