@@ -10,6 +10,7 @@ PostgreSQL; ``UNION`` (not ``UNION ALL``) makes each walk visit an idea once.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -258,16 +259,23 @@ def _neighbours(near: Any, far: Any) -> Select[Idea, str]:
     )
 
 
-# Built once, as the idea page reads them for every request.
-_PARENTS = _neighbours(IdeaLink.child_id, IdeaLink.parent_id)
-_CHILDREN = _neighbours(IdeaLink.parent_id, IdeaLink.child_id)
+@functools.cache
+def _links_statements() -> tuple[Select[Idea, str], Select[Idea, str]]:
+    """What the idea builds on and what builds on it. Built once, as the idea page reads
+    them for every request; on first use, not on import, as the loader options need
+    every model mapped."""
+    return (
+        _neighbours(IdeaLink.child_id, IdeaLink.parent_id),
+        _neighbours(IdeaLink.parent_id, IdeaLink.child_id),
+    )
 
 
 async def links(session: AsyncSession, idea_id: int) -> Links:
     """The ideas directly linked to ``idea_id``, with their authors, in two queries."""
     params = {"idea_id": idea_id}
-    parents = await session.execute(_PARENTS, params)
-    children = await session.execute(_CHILDREN, params)
+    parents_of, children_of = _links_statements()
+    parents = await session.execute(parents_of, params)
+    children = await session.execute(children_of, params)
     return Links(
         parents=[Neighbour(idea, note) for idea, note in parents],
         children=[Neighbour(idea, note) for idea, note in children],
