@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import Integer, Select, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
@@ -23,28 +24,44 @@ class ThreadItem:
     replies: list[Comment] = field(default_factory=list)
 
 
-async def thread(session: AsyncSession, idea_id: int) -> list[ThreadItem]:
-    """An idea's comments as threads, oldest first, with their authors: two queries at most.
-
-    Deleted and hidden comments are included: the page shows placeholders for
-    them, so replies keep their place.
-    """
-    newest = await session.scalars(
+@functools.cache
+def _thread_statements() -> tuple[Select[Comment], Select[Comment]]:
+    """The newest comments of an idea (parameter ``idea_id``) and the replies to some
+    (``parent_ids``), with their authors. Built once, as the idea page reads them for
+    every request; on first use, not on import, as the loader options need every
+    model mapped."""
+    idea_id = bindparam("idea_id", type_=Integer)
+    newest = (
         select(Comment)
         .options(joinedload(Comment.author))
         .where(Comment.idea_id == idea_id, Comment.parent_id.is_(None))
         .order_by(Comment.created_at.desc(), Comment.id.desc())
         .limit(THREAD_LIMIT)
     )
+    replies = (
+        select(Comment)
+        .options(joinedload(Comment.author))
+        .where(
+            Comment.idea_id == idea_id,
+            Comment.parent_id.in_(bindparam("parent_ids", type_=Integer, expanding=True)),
+        )
+        .order_by(Comment.created_at, Comment.id)
+    )
+    return newest, replies
+
+
+async def thread(session: AsyncSession, idea_id: int) -> list[ThreadItem]:
+    """An idea's comments as threads, oldest first, with their authors: two queries at most.
+
+    Deleted and hidden comments are included: the page shows placeholders for
+    them, so replies keep their place.
+    """
+    newest_of, replies_to = _thread_statements()
+    newest = await session.scalars(newest_of, {"idea_id": idea_id})
     items = {comment.id: ThreadItem(comment) for comment in reversed(newest.all())}
     if not items:
         return []
-    replies = await session.scalars(
-        select(Comment)
-        .options(joinedload(Comment.author))
-        .where(Comment.idea_id == idea_id, Comment.parent_id.in_(list(items)))
-        .order_by(Comment.created_at, Comment.id)
-    )
+    replies = await session.scalars(replies_to, {"idea_id": idea_id, "parent_ids": list(items)})
     for reply in replies:
         if reply.parent_id is not None:
             items[reply.parent_id].replies.append(reply)

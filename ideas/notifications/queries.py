@@ -212,6 +212,12 @@ _FOLLOWS_CHALLENGE = select(
         ChallengeFollow.challenge_id == bindparam("challenge_id", type_=Integer),
     )
 )
+_FOLLOWS_IDEA = select(
+    exists().where(
+        IdeaFollow.user_id == bindparam("user_id", type_=Integer),
+        IdeaFollow.idea_id == bindparam("idea_id", type_=Integer),
+    )
+)
 
 
 async def follows_challenge(session: AsyncSession, user_id: int, challenge_id: int) -> bool:
@@ -220,11 +226,7 @@ async def follows_challenge(session: AsyncSession, user_id: int, challenge_id: i
 
 
 async def follows_idea(session: AsyncSession, user_id: int, idea_id: int) -> bool:
-    return bool(
-        await session.scalar(
-            select(exists().where(IdeaFollow.user_id == user_id, IdeaFollow.idea_id == idea_id))
-        )
-    )
+    return bool(await session.scalar(_FOLLOWS_IDEA, {"user_id": user_id, "idea_id": idea_id}))
 
 
 async def person(session: AsyncSession, user_id: int) -> User | None:

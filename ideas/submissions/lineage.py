@@ -10,11 +10,13 @@ PostgreSQL; ``UNION`` (not ``UNION ALL``) makes each walk visit an idea once.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Integer, Select, bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
@@ -251,22 +253,35 @@ class Links:
     children: list[Neighbour]  # what builds on it
 
 
+def _neighbours(near: Any, far: Any) -> Select[Idea, str]:
+    """The ideas at the ``far`` end of the links whose ``near`` end is the idea (parameter
+    ``idea_id``), with their authors and the links' notes."""
+    return (
+        select(Idea, IdeaLink.note)
+        .join(IdeaLink, far == Idea.id)
+        .options(joinedload(Idea.author))
+        .where(near == bindparam("idea_id", type_=Integer))
+        .order_by(IdeaLink.created_at, Idea.id)
+    )
+
+
+@functools.cache
+def _links_statements() -> tuple[Select[Idea, str], Select[Idea, str]]:
+    """What the idea builds on and what builds on it. Built once, as the idea page reads
+    them for every request; on first use, not on import, as the loader options need
+    every model mapped."""
+    return (
+        _neighbours(IdeaLink.child_id, IdeaLink.parent_id),
+        _neighbours(IdeaLink.parent_id, IdeaLink.child_id),
+    )
+
+
 async def links(session: AsyncSession, idea_id: int) -> Links:
     """The ideas directly linked to ``idea_id``, with their authors, in two queries."""
-    parents = await session.execute(
-        select(Idea, IdeaLink.note)
-        .join(IdeaLink, IdeaLink.parent_id == Idea.id)
-        .options(joinedload(Idea.author))
-        .where(IdeaLink.child_id == idea_id)
-        .order_by(IdeaLink.created_at, Idea.id)
-    )
-    children = await session.execute(
-        select(Idea, IdeaLink.note)
-        .join(IdeaLink, IdeaLink.child_id == Idea.id)
-        .options(joinedload(Idea.author))
-        .where(IdeaLink.parent_id == idea_id)
-        .order_by(IdeaLink.created_at, Idea.id)
-    )
+    params = {"idea_id": idea_id}
+    parents_of, children_of = _links_statements()
+    parents = await session.execute(parents_of, params)
+    children = await session.execute(children_of, params)
     return Links(
         parents=[Neighbour(idea, note) for idea, note in parents],
         children=[Neighbour(idea, note) for idea, note in children],

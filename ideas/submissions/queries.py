@@ -523,10 +523,12 @@ async def for_policy(session: AsyncSession, idea_id: int) -> Idea | None:
     return idea
 
 
-async def by_id(session: AsyncSession, idea_id: int) -> Idea | None:
-    """An idea with its author, co-authors, tags and challenge (with the challenge's hosts
-    and offered tags)."""
-    idea: Idea | None = await session.scalar(
+@functools.cache
+def _by_id() -> Select[Idea]:
+    """The statement of ``by_id``. Built once (on first use, not on import, as the loader
+    options need every model mapped): the idea page, and every page of one idea, starts
+    here, and building the statement with its loader options cost more than running it."""
+    return (
         select(Idea)
         .options(
             joinedload(Idea.author),
@@ -536,6 +538,12 @@ async def by_id(session: AsyncSession, idea_id: int) -> Idea | None:
             selectinload(Idea.tags),
             selectinload(Idea.team).selectinload(Team.members),
         )
-        .where(Idea.id == idea_id)
+        .where(Idea.id == bindparam("idea_id", type_=Integer))
     )
+
+
+async def by_id(session: AsyncSession, idea_id: int) -> Idea | None:
+    """An idea with its author, co-authors, tags and challenge (with the challenge's hosts
+    and offered tags)."""
+    idea: Idea | None = await session.scalar(_by_id(), {"idea_id": idea_id})
     return idea
