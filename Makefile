@@ -38,8 +38,12 @@ run: $(STAMP)  ## Serve the site with demo data at http://127.0.0.1:8000
 	$(BIN)/ideas demo --if-empty
 	$(BIN)/ideas serve
 
+# `make test WORKERS=2` runs the tests on two workers (pytest-xdist), each with databases,
+# servers and ports of its own; 0, the default for now, runs them in one process.
+WORKERS ?= 0
+
 test: install  ## Run every test: SQLite, PostgreSQL (if reachable) and the browser (if Chromium is installed); print the coverage
-	$(BIN)/pytest --cov --cov-report=term:skip-covered
+	$(BIN)/pytest -n $(WORKERS) --cov --cov-report=term:skip-covered
 
 lint: $(STAMP)  ## Check style and types (ruff, mypy)
 	$(BIN)/ruff check .

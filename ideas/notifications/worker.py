@@ -44,6 +44,12 @@ async def run_once(database: Database, settings: Settings) -> Pass:
     return Pass(phases=phases, digests=digests, mail=report, forgotten_tokens=forgotten)
 
 
+def _stopping() -> bool:
+    """This task was asked to stop (cancelled), even if the request became another error."""
+    task = asyncio.current_task()
+    return task is not None and task.cancelling() > 0
+
+
 async def run_forever(
     database: Database, settings: Settings, interval: float = INTERVAL_SECONDS
 ) -> None:
@@ -59,6 +65,10 @@ async def run_forever(
         except asyncio.CancelledError:
             raise
         except Exception as error:
+            if _stopping():
+                # Cancelled inside the database driver, which answered with an error of
+                # its own: stop all the same, or whoever waits for the end waits forever.
+                raise asyncio.CancelledError from error
             found = outage_of(error)
             if found is None:
                 logger.exception("A notifications pass failed")
