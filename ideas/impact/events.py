@@ -18,7 +18,8 @@ from ideas.teams.models import Team, TeamMember
 
 
 async def on_update(tx: AsyncSession, *, update: ImpactUpdate, idea: Idea, now: datetime) -> None:
-    """Followers of the idea and of its challenge hear of a team's progress."""
+    """Followers of the idea and of its challenge hear of a team's progress; the team
+    knows already."""
     followers = set(
         await tx.scalars(select(IdeaFollow.user_id).where(IdeaFollow.idea_id == idea.id))
     )
@@ -28,6 +29,9 @@ async def on_update(tx: AsyncSession, *, update: ImpactUpdate, idea: Idea, now: 
                 ChallengeFollow.challenge_id == update.challenge_id
             )
         )
+    )
+    followers -= set(
+        await tx.scalars(select(TeamMember.user_id).where(TeamMember.team_id == update.team_id))
     )
     await notify(
         tx,
