@@ -44,9 +44,7 @@ async def impact_feed(request: Request) -> Response:
                     Idea.id.in_({u.idea_id for u in updates}), Idea.status.in_(LISTED_STATUSES)
                 )
             )
-        )
-        .tuples()
-        .all()
+        ).all()
     )
     updates = [u for u in updates if u.idea_id in titles]
     links = Links(request)

@@ -218,9 +218,9 @@ async def _round_page(
         )
     )
     teams = dict(
-        (await db.execute(select(Team.idea_id, Team.id).where(Team.challenge_id == challenge.id)))
-        .tuples()
-        .all()
+        (
+            await db.execute(select(Team.idea_id, Team.id).where(Team.challenge_id == challenge.id))
+        ).all()
     )
     check_ins = await queries.check_ins(db, challenge.id)
     dates = "\n".join(c.due_at.date().isoformat() for c in check_ins if c.due_at > now)

@@ -93,7 +93,10 @@ async def impact_round(
     await team_factories.add_member(session, team, member)
     await rounds.pick_winner(session, challenge, idea, citation="Feeds many.")
     others = [await make_user(f"Pledger {n}") for n in range(people)]
-    found = ImpactRound(session, host, challenge, idea, team, lead, member, others, utcnow())
+    # The round's own clock starts a little in the past, so that what it does has
+    # happened by the time a page is asked for.
+    start = utcnow() - timedelta(minutes=10)
+    found = ImpactRound(session, host, challenge, idea, team, lead, member, others, start)
     if closed:
         await found.switch(Phase.CLOSED)
     return found
