@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -21,6 +21,7 @@ from ideas.impact.models import (
 )
 from ideas.policy import LISTED_STATUSES
 from ideas.submissions.models import Idea, IdeaCoauthor, IdeaLink
+from ideas.teams.models import Team
 
 
 def _updates() -> Select[ImpactUpdate]:
@@ -102,6 +103,30 @@ async def latest_status(session: AsyncSession, idea_id: int) -> ImpactStatus | N
 
 
 CREDITED = (ImpactStatus.PILOTED, ImpactStatus.IMPLEMENTED)
+
+
+@dataclass(frozen=True)
+class IdeaImpact:
+    """What an idea's page shows of impact: its team's updates, and how far the ideas
+    built on it have got."""
+
+    team_id: int | None
+    updates: list[ImpactUpdate]
+    built_on_reached: ImpactStatus | None
+
+
+NO_IMPACT = IdeaImpact(None, [], None)
+
+
+async def idea_impact(session: AsyncSession, idea: Idea) -> IdeaImpact:
+    """No query for an idea that neither had a team nor was built on."""
+    team_id = None
+    updates: list[ImpactUpdate] = []
+    if idea.is_shortlisted:
+        team_id = await session.scalar(select(Team.id).where(Team.idea_id == idea.id))
+        updates = await updates_of(session, idea.id)
+    reached = await reach_of_descendants(session, idea.id) if idea.build_count else None
+    return IdeaImpact(team_id, updates, reached)
 
 
 async def reach_of_descendants(session: AsyncSession, idea_id: int) -> ImpactStatus | None:
@@ -191,16 +216,26 @@ class Rounds:
     after: list[Challenge]
 
 
+NO_ROUNDS = Rounds(None, [])
+
+
 async def rounds_around(session: AsyncSession, challenge_id: int) -> Rounds:
-    before = await session.scalar(
-        select(Challenge)
-        .join(FollowUp, FollowUp.from_id == Challenge.id)
-        .where(FollowUp.challenge_id == challenge_id)
-    )
-    after = await session.scalars(
-        select(Challenge)
-        .join(FollowUp, FollowUp.challenge_id == Challenge.id)
-        .where(FollowUp.from_id == challenge_id)
+    """In one query: the challenge's page asks on every visit."""
+    rows = await session.execute(
+        select(Challenge, FollowUp.from_id)
+        .join(
+            FollowUp,
+            or_(
+                and_(FollowUp.from_id == Challenge.id, FollowUp.challenge_id == challenge_id),
+                and_(FollowUp.challenge_id == Challenge.id, FollowUp.from_id == challenge_id),
+            ),
+        )
         .order_by(Challenge.id)
     )
-    return Rounds(before, list(after))
+    before, after = None, []
+    for challenge, from_id in rows:
+        if from_id == challenge_id:
+            after.append(challenge)
+        else:
+            before = challenge
+    return Rounds(before, after)
