@@ -40,3 +40,22 @@ async def test_an_idea_s_updates_and_a_team_s_pledges_in_the_api(
 
     profile = Page(await visitor.get(f"/people/{r.lead.id}"))
     assert "1 of these ideas led" in profile.text("#implemented-credit")
+
+
+async def test_hosts_export_the_updates_and_the_pledges(
+    session: AsyncSession, make_user: Any, make_challenge: Any, make_idea: Any, sign_in: Any
+) -> None:
+    r = await impact_round(session, make_user, make_challenge, make_idea, people=2)
+    await r.post()
+    await r.pledge(r.people[0], 1)
+    await r.pledge(r.people[1], what="A van on Saturdays")
+    host = await sign_in(r.host)
+    updates = (await host.get(f"/challenges/{r.challenge.slug}/export/impact.json")).json()
+    assert [(u["idea_title"], u["status"]) for u in updates] == [("Canteen leftovers", "piloted")]
+    assert "meals saved per week" in updates[0]["figures"]
+    pledges = (await host.get(f"/challenges/{r.challenge.slug}/export/pledges.csv")).text
+    assert "A van on Saturdays" in pledges
+    assert pledges.splitlines()[0].startswith("pledge_id,team_id,idea_title,pledger")
+    stranger = await sign_in(r.people[0])
+    refused = await stranger.get(f"/challenges/{r.challenge.slug}/export/pledges.csv")
+    assert refused.status_code == 403
