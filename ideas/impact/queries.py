@@ -33,7 +33,9 @@ def _updates() -> Select[ImpactUpdate]:
 async def updates_of(session: AsyncSession, idea_id: int) -> list[ImpactUpdate]:
     """An idea's updates, the latest first: its status history."""
     rows = await session.scalars(
-        _updates().where(ImpactUpdate.idea_id == idea_id).order_by(ImpactUpdate.id.desc())
+        _updates()
+        .where(ImpactUpdate.idea_id == idea_id)
+        .order_by(ImpactUpdate.created_at.desc(), ImpactUpdate.id.desc())
     )
     return list(rows)
 
@@ -45,7 +47,7 @@ async def updates_in(
     rows = await session.scalars(
         _updates()
         .where(ImpactUpdate.challenge_id == challenge_id)
-        .order_by(ImpactUpdate.id.desc())
+        .order_by(ImpactUpdate.created_at.desc(), ImpactUpdate.id.desc())
         .limit(limit)
     )
     return list(rows)
@@ -83,7 +85,7 @@ async def progress_in(session: AsyncSession, challenge_id: int) -> list[Progress
         Progress(idea, [u for u in updates if u.idea_id == idea_id])
         for idea_id, idea in ideas.items()
     ]
-    return sorted(found, key=lambda p: -p.updates[-1].id)
+    return sorted(found, key=lambda p: (p.updates[-1].created_at, p.updates[-1].id), reverse=True)
 
 
 def _latest_statuses() -> Select[int, ImpactStatus]:
@@ -96,7 +98,7 @@ async def latest_status(session: AsyncSession, idea_id: int) -> ImpactStatus | N
     status: ImpactStatus | None = await session.scalar(
         select(ImpactUpdate.status)
         .where(ImpactUpdate.idea_id == idea_id)
-        .order_by(ImpactUpdate.id.desc())
+        .order_by(ImpactUpdate.created_at.desc(), ImpactUpdate.id.desc())
         .limit(1)
     )
     return status
