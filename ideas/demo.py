@@ -1,6 +1,7 @@
 """Demo data, made through the same services the site uses.
 
-Five challenges, one in each phase, with named personas and their ideas. Every
+Five challenges, one in each phase, with named personas and their ideas, and a
+sixth, a draft, opened from the closed one as its follow-up round. Every
 idea is posted at a moment when the challenge's schedule allowed it, and the
 policy is asked just as the site would ask it.
 """
@@ -23,6 +24,9 @@ from ideas.challenges import services as challenge_services
 from ideas.challenges.forms import ChallengeInput
 from ideas.challenges.phases import Schedule
 from ideas.db import write
+from ideas.impact import services as impact_services
+from ideas.impact.forms import Figure, FollowUpInput, PledgeInput, UpdateInput
+from ideas.impact.models import ImpactStatus, PledgeKind
 from ideas.jury import queries as jury_queries
 from ideas.jury import services as jury_services
 from ideas.jury.forms import CriterionInput, ScoreInput, SettingsInput
@@ -342,7 +346,8 @@ async def load(session: AsyncSession, now: datetime) -> dict[str, int]:
             )
     await _form_teams(session, people, now)
     await _jury(session, people, now)
-    return {"people": len(people), "challenges": len(CHALLENGES), "ideas": idea_count}
+    await _impact(session, people, now)
+    return {"people": len(people), "challenges": len(CHALLENGES) + 1, "ideas": idea_count + 1}
 
 
 # Jury ----------------------------------------------------------------------------
@@ -496,3 +501,75 @@ async def _form_teams(session: AsyncSession, people: dict[str, User], now: datet
             team_ids=[team_of[lead].id for lead in leads],
             now=moment,
         )
+
+
+# After the round -------------------------------------------------------------------
+
+IMPACT_SLUG = "cleaner-air-at-the-market"
+FOLLOW_UP_TITLE = "Cleaner air around the market: round two"
+# Each team's reports (days from now, status, text, figures), from the teams phase on.
+IMPACT_UPDATES = {
+    "tomas": (
+        (-40, ImpactStatus.PLANNED, "Two cargo bikes lent by the repair café; a loading bay agreed with the council.", ()),
+        (-25, ImpactStatus.IN_PROGRESS, "First Saturdays with bikes: the bakers and the florist signed up.", (Figure(6, "stalls", "stalls supplied by bike"),)),
+        (-8, ImpactStatus.PILOTED, "A month of trial Saturdays. Vans now stop at the edge of town.", (Figure(45, "minutes", "van idling per Saturday, down from 140"), Figure(11, "stalls", "stalls supplied by bike"))),
+        (-2, ImpactStatus.IMPLEMENTED, "The traders' association runs the bikes itself from now on.", (Figure(38, "minutes", "van idling per Saturday"),)),
+    ),
+    "lena": (
+        (-30, ImpactStatus.IN_PROGRESS, "Twelve volunteers trained; the coffee vouchers are printed.", ()),
+    ),
+}  # fmt: skip
+# (who pledges, to whose team, kind, what, "if N others pledge too")
+IMPACT_PLEDGES = (
+    ("priya", "tomas", PledgeKind.TIME, "Two Saturday mornings a month", 1),
+    ("kwame", "tomas", PledgeKind.THING, "The school's trailer for the bikes", None),
+    ("ada", "lena", PledgeKind.SKILL, "Designing the warden's badges", 3),
+)
+
+
+async def _impact(session: AsyncSession, people: dict[str, User], now: datetime) -> None:
+    """The closed round's teams report progress over the weeks after it; one pledge is
+    met and one waits for others; check-ins are set, and a follow-up round is opened."""
+    challenge = await challenge_queries.by_slug(session, IMPACT_SLUG)
+    assert challenge is not None
+    teams = {
+        team.lead_id: team
+        for team in await session.scalars(select(Team).where(Team.challenge_id == challenge.id))
+    }
+    tomas_team = teams[people["tomas"].id]
+    async with write(session) as tx:
+        team = await lock_team(tx, tomas_team.id)
+        await join(tx, team=team, user_id=people["mei"].id, now=now - timedelta(days=44),
+                   role_title="Counts the vans")  # fmt: skip
+    for lead, reports in IMPACT_UPDATES.items():
+        for position, (days, status, text, figures) in enumerate(reports):
+            author = "mei" if lead == "tomas" and position % 2 else lead
+            await impact_services.post_update(
+                session,
+                idea_id=teams[people[lead].id].idea_id,
+                author_id=people[author].id,
+                data=UpdateInput(status, text, (), figures),
+                now=now + timedelta(days=days),
+            )
+    for key, lead, kind, what, condition in IMPACT_PLEDGES:
+        await impact_services.pledge(
+            session,
+            team_id=teams[people[lead].id].id,
+            user_id=people[key].id,
+            data=PledgeInput(kind, what, condition),
+            now=now - timedelta(days=20),
+        )
+    await impact_services.set_check_ins(
+        session,
+        challenge_id=challenge.id,
+        days=[(now + timedelta(days=d)).date() for d in (30, 90)],
+        actor_id=people["hamid"].id,
+        now=now,
+    )
+    await impact_services.open_follow_up(
+        session,
+        challenge_id=challenge.id,
+        actor_id=people["hamid"].id,
+        data=FollowUpInput(FOLLOW_UP_TITLE, (tomas_team.idea_id,)),
+        now=now,
+    )

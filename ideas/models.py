@@ -12,6 +12,7 @@ from ideas.challenges.models import (
 from ideas.comments.models import Comment
 from ideas.db import Base
 from ideas.form_tokens import UsedFormToken
+from ideas.impact.models import CheckIn, FollowUp, ImpactPicture, ImpactUpdate, Pledge
 from ideas.jury.models import Criterion, Juror, JuryConflict, JuryScore, JurySettings
 from ideas.media.models import Picture, PictureFile
 from ideas.moderation.models import Report
@@ -37,9 +38,11 @@ __all__ = [
     "ChallengeHost",
     "ChallengeTag",
     "ChallengeTranslation",
+    "CheckIn",
     "Comment",
     "Comparison",
     "Criterion",
+    "FollowUp",
     "HostInvitation",
     "Idea",
     "IdeaCoauthor",
@@ -48,6 +51,8 @@ __all__ = [
     "IdeaRevision",
     "IdeaTag",
     "Identity",
+    "ImpactPicture",
+    "ImpactUpdate",
     "JoinRequest",
     "Juror",
     "JuryConflict",
@@ -57,6 +62,7 @@ __all__ = [
     "OutboxMail",
     "Picture",
     "PictureFile",
+    "Pledge",
     "Report",
     "Skill",
     "Team",

@@ -55,6 +55,11 @@ class Action(StrEnum):
     SCORE_IDEAS = "score ideas (jurors)"
     SET_UP_JURY = "set the rubric, the jurors and the jury's weighting"
     PUBLISH_JURY = "publish the jury's scores"
+    POST_IMPACT = "post an impact update"
+    SET_CHECK_INS = "set the impact check-in dates"
+    PLEDGE = "pledge to a team, withdraw a pledge"
+    HONOUR_PLEDGE = "mark a pledge honoured (the team's lead)"
+    OPEN_FOLLOW_UP = "open a follow-up round"
 
 
 SIGN_IN = lazy_gettext("Sign in to do that.")
@@ -100,6 +105,14 @@ ALLOWED: dict[Action, dict[Phase, frozenset[Role]]] = {
     # published before anyone scores; its scores are published once it has scored.
     Action.SET_UP_JURY: _row(draft=HOSTS, ideas=HOSTS),
     Action.PUBLISH_JURY: _row(review=HOSTS, teams=HOSTS, closed=HOSTS),
+    # After the round: the teams of shortlisted and winning ideas report their progress
+    # from the teams phase on, hosts ask for it by dates, and anyone pledges to a team.
+    Action.POST_IMPACT: _row(teams=TEAM, closed=TEAM),
+    Action.SET_CHECK_INS: _row(teams=HOSTS, closed=HOSTS),
+    Action.PLEDGE: _row(teams=PARTICIPANTS, closed=PARTICIPANTS),
+    Action.HONOUR_PLEDGE: _row(teams=TEAM, closed=TEAM),
+    # A round's next round is opened from it once it has closed.
+    Action.OPEN_FOLLOW_UP: _row(closed=HOSTS),
 }
 
 
@@ -622,6 +635,55 @@ def may_see_jury_scores(*, host: bool, published: bool) -> bool:
 def juror_is_blind(*, juror: bool, unsubmitted: int, phase: Phase) -> bool:
     """A juror who still has ideas to submit in review sees no vote counts or rankings."""
     return juror and phase is Phase.REVIEW and unsubmitted > 0
+
+
+# Impact and pledges -----------------------------------------------------------
+
+PLEDGE_CONDITION_MAX = 100
+"""The most others a conditional pledge may wait for: more would never be met."""
+SUSPENDED_PLEDGE = "A suspended account cannot pledge."
+PLEDGED_ALREADY = "You have already pledged to this team; withdraw that pledge to make another."
+PLEDGE_MET = "That pledge's condition is met: others count on it, so it cannot be withdrawn."
+PLEDGE_NOT_YOURS = "Only the person who made a pledge can withdraw it."
+
+
+def pledge_roles(user: User | None, challenge: Challenge) -> frozenset[Role]:
+    """Roles for pledging: a suspended person is told so, not asked to sign in."""
+    if user is not None and user.status.value == "suspended":
+        raise Forbidden(SUSPENDED_PLEDGE)
+    return challenge_roles(user, challenge)
+
+
+def _withdraw_refusal(
+    user: User | None, *, pledger_id: int, met: bool, honoured: bool
+) -> Forbidden | Conflict | None:
+    """Its author takes a pledge back until its condition is met (others count on it
+    then) or, for a pledge with no condition, until the lead marks it honoured."""
+    if user is None or not user.is_active or user.id != pledger_id:
+        return Forbidden(PLEDGE_NOT_YOURS)
+    if met:
+        return Conflict(PLEDGE_MET)
+    if honoured:
+        return Conflict("That pledge was honoured already.")
+    return None
+
+
+def may_withdraw_pledge(user: User | None, *, pledger_id: int, met: bool, honoured: bool) -> bool:
+    return _withdraw_refusal(user, pledger_id=pledger_id, met=met, honoured=honoured) is None
+
+
+def require_withdraw_pledge(
+    user: User | None, *, pledger_id: int, met: bool, honoured: bool
+) -> None:
+    refusal = _withdraw_refusal(user, pledger_id=pledger_id, met=met, honoured=honoured)
+    if refusal is not None:
+        raise refusal
+
+
+def require_honour_pledge(user: User | None, team: Team) -> None:
+    """The lead says a pledge was kept."""
+    if not is_lead(user, team):
+        raise Forbidden(LEAD_ONLY)
 
 
 # For templates ----------------------------------------------------------------

@@ -18,6 +18,8 @@ from ideas.challenges import shortlist_views as shortlisting
 from ideas.challenges import translation_views as translating
 from ideas.challenges import views as challenges
 from ideas.comments import views as comments
+from ideas.impact import feeds as impact_feeds
+from ideas.impact import views as impact
 from ideas.jury import views as jury
 from ideas.live import views as live
 from ideas.media import views as media
@@ -279,6 +281,46 @@ def routes(settings: Settings) -> list[BaseRoute]:
             name="challenge.compare_answer",
         ),
         Route("/challenges/{slug}/results", comparing.results_page, name="challenge.results"),
+        # After the round: progress, check-ins, follow-up rounds, pledges to teams.
+        Route("/challenges/{slug}/impact", impact.round_impact, name="impact.round"),
+        Route("/challenges/{slug}/impact.atom", impact_feeds.impact_feed, name="impact.feed"),
+        Route(
+            "/challenges/{slug}/impact/check-ins",
+            impact.save_check_ins,
+            methods=["POST"],
+            name="impact.check_ins",
+        ),
+        Route(
+            "/challenges/{slug}/follow-up",
+            impact.open_follow_up,
+            methods=["POST"],
+            name="impact.follow_up",
+        ),
+        Route("/teams/{team_id:id}/impact", impact.team_impact, name="impact.team"),
+        Route(
+            "/teams/{team_id:id}/impact/updates",
+            impact.post_update,
+            methods=["POST"],
+            name="impact.post_update",
+        ),
+        Route(
+            "/teams/{team_id:id}/pledges",
+            impact.make_pledge,
+            methods=["POST"],
+            name="impact.pledge",
+        ),
+        Route(
+            "/teams/{team_id:id}/pledges/{pledge_id:id}/withdraw",
+            impact.withdraw_pledge,
+            methods=["POST"],
+            name="impact.withdraw_pledge",
+        ),
+        Route(
+            "/teams/{team_id:id}/pledges/{pledge_id:id}/honour",
+            impact.honour_pledge,
+            methods=["POST"],
+            name="impact.honour_pledge",
+        ),
         # The jury: the hosts' setup and figures, a juror's queue and scores.
         Route("/challenges/{slug}/jury/setup", jury.setup_page, name="jury.setup"),
         Route(

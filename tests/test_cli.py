@@ -30,7 +30,7 @@ def test_migrate_demo_and_check_on_a_fresh_folder(tmp_path: Path, fresh: dict[st
     assert "schema: at nothing" in before.stdout
     assert migrated.returncode == 0, migrated.stderr
     assert demo.returncode == 0, demo.stderr
-    assert "7 people, 5 challenges" in demo.stdout
+    assert "7 people, 6 challenges" in demo.stdout
     assert again.returncode == 1
     assert "already has data" in again.stdout
     assert if_empty.returncode == 0

@@ -11,6 +11,9 @@ from ideas.challenges import queries as challenge_queries
 from ideas.challenges.models import Challenge
 from ideas.challenges.phases import Phase
 from ideas.db import utcnow
+from ideas.impact import queries as impact_queries
+from ideas.impact.models import ImpactStatus, Pledge
+from ideas.submissions import lineage
 from ideas.submissions.models import Idea
 from ideas.teams import matching
 from ideas.teams.models import (
@@ -34,7 +37,7 @@ async def test_demo_has_a_challenge_in_every_phase_with_ideas_and_personas(
     challenges = (await session.scalars(select(Challenge))).all()
     assert {c.phase_at(now) for c in challenges} == set(Phase)
     ideas = await session.scalar(select(func.count()).select_from(Idea))
-    assert counts == {"people": 7, "challenges": 5, "ideas": ideas}
+    assert counts == {"people": 7, "challenges": 6, "ideas": ideas}
     assert all(c.idea_count > 0 for c in challenges if c.phase_at(now) is not Phase.DRAFT)
     personas = await development_personas(session)
     assert [p.display_name for p in personas][:2] == ["Ada Okafor", "Hamid Rahimi"]
@@ -73,3 +76,28 @@ async def test_demo_teams_have_roles_members_requests_and_people_looking(
     assert len(suggestion.placements) == 3
     for team in teams:
         assert await matching.suggested_people(session, team)
+
+
+async def test_demo_closed_round_has_progress_pledges_and_a_follow_up(
+    session: AsyncSession,
+) -> None:
+    now = utcnow()
+    await demo.load(session, now)
+
+    challenge = await challenge_queries.by_slug(session, demo.IMPACT_SLUG)
+    assert challenge is not None
+    progress = await impact_queries.progress_in(session, challenge.id)
+    assert [len(p.updates) for p in progress] == [4, 1]
+    latest = progress[0].latest
+    assert latest is not None
+    assert latest.status is ImpactStatus.IMPLEMENTED
+    pledges = (await session.scalars(select(Pledge).order_by(Pledge.id))).all()
+    assert [p.met_at is not None for p in pledges if p.condition] == [True, False]
+    rounds = await impact_queries.rounds_around(session, challenge.id)
+    assert [c.title for c in rounds.after] == [demo.FOLLOW_UP_TITLE]
+    carried = await session.scalar(select(Idea).where(Idea.challenge_id == rounds.after[0].id))
+    assert carried is not None
+    assert {i.challenge_id for i in (await lineage.family(session, carried.id)).ideas.values()} == {
+        challenge.id,
+        rounds.after[0].id,
+    }

@@ -70,7 +70,7 @@ CASES = [
 
 def test_the_spec_table_covers_every_action_of_the_spec() -> None:
     assert {action for action, _ in SPEC_CELLS} == (
-        set(Action) - HOST_TOOLS - {Action.SUGGEST_TEAMS} - JURY_HOST_TOOLS
+        set(Action) - HOST_TOOLS - {Action.SUGGEST_TEAMS} - JURY_HOST_TOOLS - set(AFTER_THE_ROUND)
     )
 
 
@@ -125,6 +125,26 @@ def test_only_hosts_set_up_and_publish_the_jury_in_their_phases(
 ) -> None:
     expected = role is Role.HOST and phase in JURY_PHASES[action]
     assert allows(action, phase, {role}) is expected
+
+
+# After the round (SPEC §2, "Impact update", "Pledge", "Follow-up round"): who acts,
+# and in which phases.
+AFTER = {Phase.TEAMS, Phase.CLOSED}
+AFTER_THE_ROUND = {
+    Action.POST_IMPACT: ({Role.TEAM_MEMBER}, AFTER),
+    Action.SET_CHECK_INS: ({Role.HOST}, AFTER),
+    Action.PLEDGE: ({Role.PARTICIPANT}, AFTER),
+    Action.HONOUR_PLEDGE: ({Role.TEAM_MEMBER}, AFTER),
+    Action.OPEN_FOLLOW_UP: ({Role.HOST}, {Phase.CLOSED}),
+}
+
+
+@pytest.mark.parametrize("action", sorted(AFTER_THE_ROUND))
+@pytest.mark.parametrize("phase", list(Phase))
+@pytest.mark.parametrize("role", list(Role))
+def test_after_the_round_who_acts_and_when(action: Action, phase: Phase, role: Role) -> None:
+    roles, phases = AFTER_THE_ROUND[action]
+    assert allows(action, phase, {role}) is (role in roles and phase in phases)
 
 
 def test_jurors_do_nothing_but_score() -> None:

@@ -42,8 +42,9 @@ async def test_challenge_and_idea_pages_run_the_same_queries_with_3_or_30_ideas(
 
     # Session and user; challenge with its hosts; its tags; the page of ideas with their
     # authors; their tags; the winners; the viewer's votes; whether they follow it; the
-    # jury's weighting and whether the viewer is a juror.
-    assert small_page == large_page == 9
+    # jury's weighting and whether the viewer is a juror; the rounds it follows up or
+    # that follow it up.
+    assert small_page == large_page == 10
     # Session and user; the idea with author and challenge; the challenge's hosts and
     # tags; the idea's co-authors, tags and team with its members; what it builds on;
     # what builds on it; the comment thread; the viewer's vote; whether they follow it.
@@ -54,9 +55,10 @@ async def test_challenge_and_idea_pages_run_the_same_queries_with_3_or_30_ideas(
 # Session and user; challenge with its hosts; its offered tags; the page of ideas with
 # their authors and how many ideas each builds on; the ideas' tags; then the winners
 # (not for htmx), and how many ideas pass the filters (only when filtering); the jury's
-# weighting with whether the viewer is a juror (not for htmx).
-PAGE_QUERIES = 9
-FILTERED_PAGE_QUERIES = 10
+# weighting with whether the viewer is a juror, and the rounds before and after (not
+# for htmx).
+PAGE_QUERIES = 10
+FILTERED_PAGE_QUERIES = 11
 MORE_IDEAS_QUERIES = 6
 
 

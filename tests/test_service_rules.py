@@ -718,7 +718,15 @@ def test_every_action_of_the_policy_has_a_case() -> None:
     covered = {case.action for case in CASES}
     # The jury's actions have their table in tests/jury/test_service_phases.py.
     jury = {Action.SCORE_IDEAS, Action.SET_UP_JURY, Action.PUBLISH_JURY}
-    assert covered == set(Action) - {Action.SEE_CHALLENGE, Action.RUN_CHALLENGE} - jury
+    # And those after the round theirs in tests/impact/test_service_phases.py.
+    impact = {
+        Action.POST_IMPACT,
+        Action.SET_CHECK_INS,
+        Action.PLEDGE,
+        Action.HONOUR_PLEDGE,
+        Action.OPEN_FOLLOW_UP,
+    }
+    assert covered == set(Action) - {Action.SEE_CHALLENGE, Action.RUN_CHALLENGE} - jury - impact
 
 
 @pytest.mark.parametrize("phase", list(Phase), ids=str)

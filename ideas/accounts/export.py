@@ -21,6 +21,7 @@ from ideas.accounts.models import Identity, Skill, User, UserSkill, WebSession
 from ideas.audit import AuditEntry
 from ideas.challenges.models import Challenge, ChallengeHost, HostInvitation
 from ideas.comments.models import Comment
+from ideas.impact.models import ImpactUpdate, Pledge
 from ideas.jury.models import Juror, JuryConflict, JuryScore
 from ideas.media.models import Picture
 from ideas.moderation.models import Report
@@ -64,6 +65,8 @@ SECTION_OF: dict[str, str] = {
     "team_seekers.user_id": "looking_for_a_team",
     "team_preferences.user_id": "team_preferences",
     "team_updates.author_id": "team_updates",
+    "impact_updates.author_id": "impact_updates",
+    "pledges.user_id": "pledges",
     "notifications.user_id": "notifications",
     "challenge_follows.user_id": "follows",
     "idea_follows.user_id": "follows",
@@ -391,6 +394,34 @@ async def export(session: AsyncSession, user_id: int) -> dict[str, Any]:
             select(TeamUpdate.team_id, TeamUpdate.body, TeamUpdate.created_at)
             .where(TeamUpdate.author_id == user_id)
             .order_by(TeamUpdate.id),
+        ),
+        "impact_updates": await _rows(
+            session,
+            select(
+                ImpactUpdate.idea_id,
+                ImpactUpdate.status,
+                ImpactUpdate.body,
+                ImpactUpdate.links,
+                ImpactUpdate.figures,
+                ImpactUpdate.created_at,
+            )
+            .where(ImpactUpdate.author_id == user_id)
+            .order_by(ImpactUpdate.id),
+        ),
+        "pledges": await _rows(
+            session,
+            select(
+                Pledge.team_id,
+                Pledge.kind,
+                Pledge.what,
+                Pledge.condition,
+                Pledge.created_at,
+                Pledge.met_at,
+                Pledge.withdrawn_at,
+                Pledge.honoured_at,
+            )
+            .where(Pledge.user_id == user_id)
+            .order_by(Pledge.id),
         ),
         "notifications": await _rows(
             session,

@@ -15,6 +15,7 @@ from ideas.accounts.pages import SettingsPage
 from ideas.db import utcnow
 from ideas.errors import NotFound
 from ideas.i18n import _
+from ideas.impact import queries as impact_queries
 from ideas.web import context
 from ideas.web.errors import Refusal, answer_refusals
 from ideas.web.forms import Form, submitted
@@ -212,6 +213,7 @@ async def profile(request: Request) -> Response:
             "person": person,
             "ideas": ideas,
             "credit": await queries.built_on_credit(db, person.id),
+            "implemented_credit": await impact_queries.led_to_implemented(db, person.id),
             "is_me": viewer is not None and viewer.id == person.id,
         },
     )

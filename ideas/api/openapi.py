@@ -423,6 +423,58 @@ SCHEMAS: dict[str, Schema] = {
                 "items": ref("OpenRole"),
                 "description": "Roles nobody fills yet, in the order they were added.",
             },
+            "pledges": ref("PledgeCounts"),
+        },
+    ),
+    "PledgeCounts": record(
+        "How many pledges the team has; who pledged what is not public.",
+        {
+            "standing": count("Pledges that hold: unconditional, or their condition met."),
+            "waiting": count("Conditional pledges waiting for others to pledge too."),
+        },
+    ),
+    "ImpactUpdateList": record(
+        "An idea's impact updates after its round, the latest first: its status history.",
+        {
+            "idea": link("The idea in this API."),
+            "status": nullable(ref("ImpactStatus")),
+            "items": {"type": "array", "items": ref("ImpactUpdate")},
+        },
+    ),
+    "ImpactStatus": text(
+        "Where an idea stands after its round.",
+        enum=["planned", "in progress", "piloted", "implemented", "stopped"],
+    ),
+    "ImpactUpdate": record(
+        "A team's report on its idea's progress.",
+        {
+            "id": {"type": "integer", "description": "Stable id."},
+            "status": ref("ImpactStatus"),
+            "text": text("What happened, in Markdown."),
+            "html": text("The text as sanitised HTML."),
+            "links": {"type": "array", "items": link("Evidence."), "maxItems": 5},
+            "figures": {
+                "type": "array",
+                "maxItems": 3,
+                "items": record(
+                    "A number, its unit and what it measures.",
+                    {
+                        "value": {"type": "number"},
+                        "unit": text("The unit; may be empty.", maxLength=40),
+                        "measures": text("What the number measures.", maxLength=120),
+                    },
+                ),
+            },
+            "pictures": {
+                "type": "array",
+                "maxItems": 3,
+                "items": record(
+                    "A picture with its description.",
+                    {"url": link("The picture."), "alt": text("Its description.")},
+                ),
+            },
+            "author": nullable(ref("Person")),
+            "posted_at": moment("When it was posted."),
         },
     ),
     "TeamIdea": record(
@@ -655,6 +707,23 @@ PATHS: dict[str, Any] = {
             "parameters": [ID_PARAMETER],
             "responses": {
                 "200": json_content(ref("Lineage"), "The lineage."),
+                "404": error_response("No public idea has this id."),
+                **COMMON_ERRORS,
+            },
+        }
+    },
+    "/ideas/{id}/updates": {
+        "get": {
+            "operationId": "getIdeaUpdates",
+            "summary": "Get a public idea's impact updates",
+            "description": (
+                "What the team of a shortlisted or winning idea has reported since its "
+                "round: status, text, evidence, figures and pictures, the latest first."
+            ),
+            "tags": ["ideas"],
+            "parameters": [ID_PARAMETER],
+            "responses": {
+                "200": json_content(ref("ImpactUpdateList"), "The updates."),
                 "404": error_response("No public idea has this id."),
                 **COMMON_ERRORS,
             },

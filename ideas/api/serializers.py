@@ -18,6 +18,8 @@ from ideas.api.http import Links
 from ideas.api.queries import DirectLinks, LinkedIdea
 from ideas.challenges.models import Challenge
 from ideas.challenges.phases import SCHEDULED_PHASES, Phase, next_change
+from ideas.impact.models import ImpactUpdate
+from ideas.impact.queries import PledgeCounts
 from ideas.jury.standings import Standings
 from ideas.submissions.lineage import Family
 from ideas.submissions.listing import ListedIdea, ListedPerson
@@ -379,6 +381,11 @@ class OpenRole(TypedDict):
     skills: list[str]
 
 
+class PledgeCountsOut(TypedDict):
+    standing: int  # unconditional, or their condition met
+    waiting: int  # waiting for others to pledge too
+
+
 class TeamOut(TypedDict):
     id: int
     idea: TeamIdea
@@ -387,6 +394,7 @@ class TeamOut(TypedDict):
     member_count: int
     capacity: int
     open_roles: list[OpenRole]
+    pledges: PledgeCountsOut
 
 
 class TeamList(TypedDict):
@@ -405,9 +413,13 @@ def open_role(role: TeamRole) -> OpenRole:
     }
 
 
-def team_out(team: Team, idea: Idea, challenge: Challenge, links: Links) -> TeamOut:
+def team_out(
+    team: Team, idea: Idea, challenge: Challenge, links: Links, pledges: PledgeCounts | None = None
+) -> TeamOut:
     """Needs ``team.lead``, ``team.members`` with their users, and ``team.roles`` (only
-    the open ones) with their skills loaded. Requests, invitations and notes stay out."""
+    the open ones) with their skills loaded. Requests, invitations and notes stay out;
+    of pledges, only how many there are."""
+    counts = pledges or PledgeCounts()
     return {
         "id": team.id,
         "idea": {"id": idea.id, "title": idea.title, "url": idea_url(idea, links)},
@@ -416,6 +428,31 @@ def team_out(team: Team, idea: Idea, challenge: Challenge, links: Links) -> Team
         "member_count": team.member_count,
         "capacity": challenge.team_capacity,
         "open_roles": [open_role(role) for role in team.roles if role.filled_by_id is None],
+        "pledges": {"standing": counts.met, "waiting": counts.waiting},
+    }
+
+
+def impact_update(update: ImpactUpdate, links: Links) -> dict[str, Any]:
+    """Needs ``update.author`` and ``update.pictures`` loaded."""
+    return {
+        "id": update.id,
+        "status": update.status.value,
+        "text": update.body,
+        "html": update.body_html,
+        "links": list(update.links),
+        "figures": [
+            {"value": f["value"], "unit": f["unit"], "measures": f["measures"]}
+            for f in update.figures
+        ],
+        "pictures": [
+            {
+                "url": links.page("picture", picture_id=p.picture_id, size="full"),
+                "alt": p.alt,
+            }
+            for p in update.pictures
+        ],
+        "author": person(update.author, links) if update.author is not None else None,
+        "posted_at": timestamp(update.created_at),
     }
 
 

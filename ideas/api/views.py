@@ -16,6 +16,7 @@ from ideas.challenges import queries as challenge_queries
 from ideas.db import utcnow
 from ideas.errors import NotFound
 from ideas.i18n import _
+from ideas.impact import queries as impact_queries
 from ideas.jury.standings import standings
 from ideas.submissions import queries as idea_queries
 from ideas.web import context
@@ -156,6 +157,25 @@ class IdeaLineage(Endpoint):
         return json_response(serializers.lineage(family, Links(request)))
 
 
+class IdeaUpdates(Endpoint):
+    """The impact updates of an idea a visitor may see, the latest first."""
+
+    async def get(self, request: Request) -> Response:
+        db = context.db(request)
+        idea = await queries.visible_idea(db, request.path_params["id"], utcnow())
+        if idea is None:
+            raise NotFound()
+        links = Links(request)
+        updates = await impact_queries.updates_of(db, idea.id)
+        return json_response(
+            {
+                "idea": serializers.idea_api_url(idea.id, links),
+                "status": updates[0].status.value if updates else None,
+                "items": [serializers.impact_update(u, links) for u in updates],
+            }
+        )
+
+
 class ChallengeTeams(Endpoint):
     """The teams of a challenge a visitor may see: members and open roles, nothing private."""
 
@@ -165,9 +185,13 @@ class ChallengeTeams(Endpoint):
         if challenge is None:
             raise NotFound()
         rows = await queries.teams(db, challenge.id)
+        counts = await impact_queries.pledge_counts(db, [team.id for team, _idea in rows])
         links = Links(request)
         body: serializers.TeamList = {
-            "items": [serializers.team_out(team, idea, challenge, links) for team, idea in rows]
+            "items": [
+                serializers.team_out(team, idea, challenge, links, counts.get(team.id))
+                for team, idea in rows
+            ]
         }
         return json_response(body)
 
@@ -202,6 +226,7 @@ def routes() -> list[Route]:
         Route("/challenges/{slug}/results", ChallengeResults, name="api.challenge_results"),
         Route("/ideas/{id:id}", IdeaResource, name="api.idea"),
         Route("/ideas/{id:id}/lineage", IdeaLineage, name="api.idea_lineage"),
+        Route("/ideas/{id:id}/updates", IdeaUpdates, name="api.idea_updates"),
         Route("/openapi.json", OpenAPIDocument, name="api.openapi"),
         # Last: any other address under the API is a JSON 404, not the site's HTML page.
         Route("/{path:path}", Nowhere(), name="api.not_found"),

@@ -26,6 +26,7 @@ from ideas.accounts.names import Someone, public_name_in_data
 from ideas.challenges.models import Challenge
 from ideas.db import Database, write
 from ideas.i18n import lazy_gettext
+from ideas.impact.models import ImpactUpdate, Pledge
 from ideas.jury.models import Juror, JuryScore
 from ideas.submissions.models import Idea
 from ideas.teams.models import Team, TeamMember
@@ -324,8 +325,129 @@ JURY = Dataset(
     record=_jury_record,
 )
 
+# Impact updates and pledges -------------------------------------------------------
+
+
+def _updates_query(challenge_id: int) -> Query:
+    """Every impact update of the round, idea by idea, in the order they were posted."""
+    return (
+        select(
+            ImpactUpdate.id,
+            ImpactUpdate.idea_id,
+            Idea.title.label("idea_title"),
+            ImpactUpdate.status,
+            ImpactUpdate.body,
+            ImpactUpdate.links,
+            ImpactUpdate.figures,
+            User.display_name.label("author_name"),
+            User.status.label("author_status"),
+            ImpactUpdate.created_at,
+        )
+        .join(Idea, Idea.id == ImpactUpdate.idea_id)
+        .outerjoin(User, User.id == ImpactUpdate.author_id)
+        .where(ImpactUpdate.challenge_id == challenge_id)
+        .order_by(ImpactUpdate.idea_id, ImpactUpdate.id)
+    )
+
+
+def _update_record(row: QueryRow, url_for: UrlFor) -> Record:
+    return {
+        "update_id": row.id,
+        "idea_id": row.idea_id,
+        "idea_title": row.idea_title,
+        "status": row.status.value,
+        "text": row.body,
+        "links": json.dumps(list(row.links or [])),
+        "figures": json.dumps(list(row.figures or [])),
+        "author": public_name_in_data(Someone(row.author_name, row.author_status))
+        if row.author_name is not None
+        else None,
+        "posted_at": _iso(row.created_at),
+    }
+
+
+UPDATES = Dataset(
+    name="impact",
+    label="Impact updates",
+    columns=(
+        "update_id",
+        "idea_id",
+        "idea_title",
+        "status",
+        "text",
+        "links",
+        "figures",
+        "author",
+        "posted_at",
+    ),
+    query=_updates_query,
+    record=_update_record,
+)
+
+
+def _pledges_query(challenge_id: int) -> Query:
+    """Every pledge to the round's teams, withdrawn ones too, team by team."""
+    return (
+        select(
+            Pledge.id,
+            Pledge.team_id,
+            Idea.title.label("idea_title"),
+            User.display_name.label("pledger_name"),
+            User.status.label("pledger_status"),
+            Pledge.kind,
+            Pledge.what,
+            Pledge.condition,
+            Pledge.created_at,
+            Pledge.met_at,
+            Pledge.withdrawn_at,
+            Pledge.honoured_at,
+        )
+        .join(Team, Team.id == Pledge.team_id)
+        .join(Idea, Idea.id == Team.idea_id)
+        .join(User, User.id == Pledge.user_id)
+        .where(Pledge.challenge_id == challenge_id)
+        .order_by(Pledge.team_id, Pledge.id)
+    )
+
+
+def _pledge_record(row: QueryRow, url_for: UrlFor) -> Record:
+    return {
+        "pledge_id": row.id,
+        "team_id": row.team_id,
+        "idea_title": row.idea_title,
+        "pledger": public_name_in_data(Someone(row.pledger_name, row.pledger_status)),
+        "kind": row.kind.value,
+        "what": row.what,
+        "if_others": row.condition,
+        "pledged_at": _iso(row.created_at),
+        "met_at": _iso(row.met_at),
+        "withdrawn_at": _iso(row.withdrawn_at),
+        "honoured_at": _iso(row.honoured_at),
+    }
+
+
+PLEDGES = Dataset(
+    name="pledges",
+    label="Pledges",
+    columns=(
+        "pledge_id",
+        "team_id",
+        "idea_title",
+        "pledger",
+        "kind",
+        "what",
+        "if_others",
+        "pledged_at",
+        "met_at",
+        "withdrawn_at",
+        "honoured_at",
+    ),
+    query=_pledges_query,
+    record=_pledge_record,
+)
+
 DATASETS: dict[str, Dataset] = {
-    dataset.name: dataset for dataset in (IDEAS, VOTES, COMPARISONS, TEAMS, JURY)
+    dataset.name: dataset for dataset in (IDEAS, VOTES, COMPARISONS, TEAMS, JURY, UPDATES, PLEDGES)
 }
 
 

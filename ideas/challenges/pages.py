@@ -11,6 +11,7 @@ from ideas.challenges.exports import Dataset, Format
 from ideas.challenges.models import Challenge
 from ideas.challenges.phases import Phase
 from ideas.challenges.translations import ChallengeText
+from ideas.impact.queries import Rounds
 from ideas.jury.queries import JuryNotice
 from ideas.submissions.listing import ListedIdea
 from ideas.submissions.models import Idea, IdeaStatus
@@ -55,6 +56,7 @@ class ChallengePage(PageContext):
     show_teams: bool
     votes: CardVotes
     jury: JuryNotice  # the jury's published weighting, and whether the viewer is a juror
+    rounds: Rounds  # the round this one follows up, and its follow-ups
 
 
 @dataclass(frozen=True)

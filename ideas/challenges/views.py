@@ -18,6 +18,7 @@ from ideas.challenges.phases import Phase, next_change
 from ideas.db import utcnow
 from ideas.errors import Invalid
 from ideas.i18n import _
+from ideas.impact import queries as impact_queries
 from ideas.jury import queries as jury_queries
 from ideas.jury import services as jury_services
 from ideas.media.uploads import picture_from
@@ -179,6 +180,11 @@ async def challenge_detail(request: Request) -> Response:
                 jury_queries.NO_JURY
                 if is_htmx(request)
                 else await jury_queries.notice(db, challenge.id, context.viewer(request))
+            ),
+            rounds=(
+                impact_queries.NO_ROUNDS
+                if is_htmx(request)
+                else await impact_queries.rounds_around(db, challenge.id)
             ),
         ),
         block="idea_page" if more_only else "ideas",

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload, selectinload
 
 from ideas.challenges.models import Challenge
+from ideas.impact.models import ImpactPicture, ImpactUpdate
 from ideas.media.models import PictureFile
 from ideas.submissions.models import Idea
 from ideas.teams.models import Team
@@ -16,8 +17,9 @@ from ideas.teams.models import Team
 
 @dataclass(frozen=True)
 class Owners:
-    """The challenges whose cover a picture is and the ideas whose picture it is: one
-    upload stored once (by its digest) may belong to several."""
+    """The challenges whose cover a picture is and the ideas whose picture it is, or
+    that of one of their impact updates: one upload stored once (by its digest) may
+    belong to several."""
 
     covers: list[Challenge]
     ideas: list[Idea]
@@ -30,7 +32,14 @@ async def owners(session: AsyncSession, picture_id: int, *, for_people: bool) ->
     covers = select(Challenge).where(Challenge.cover_id == picture_id).order_by(Challenge.id)
     ideas = (
         select(Idea)
-        .where(Idea.image_id == picture_id)
+        .where(
+            (Idea.image_id == picture_id)
+            | Idea.id.in_(
+                select(ImpactUpdate.idea_id)
+                .join(ImpactPicture, ImpactPicture.update_id == ImpactUpdate.id)
+                .where(ImpactPicture.picture_id == picture_id)
+            )
+        )
         .options(joinedload(Idea.challenge))
         .order_by(Idea.id)
     )

@@ -49,6 +49,10 @@ KINDS = (
     "jury.invitation",
     "jury.review",
     "jury.all_scored",
+    "impact.update",
+    "impact.check_in",
+    "impact.follow_up",
+    "pledge.met",
 )
 
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from ideas import form_tokens
 from ideas.db import Database, utcnow
+from ideas.impact import services as impact
 from ideas.jury import services as jury
 from ideas.notifications import events, mailer
 from ideas.outages import Outage, outage_of
@@ -38,6 +39,7 @@ async def run_once(database: Database, settings: Settings) -> Pass:
     now = utcnow()
     phases = await events.announce_phases(database, now)
     await jury.announce_review(database, now)
+    await impact.remind_check_ins(database, now)
     digests = await mailer.queue_digests(database, settings, now)
     report = await mailer.send_due(database, settings, utcnow())
     forgotten = await form_tokens.prune(database, utcnow())

@@ -11,6 +11,7 @@ from ideas.accounts.models import User
 from ideas.challenges.models import Challenge
 from ideas.challenges.phases import Phase
 from ideas.comments.pages import Thread
+from ideas.impact.queries import IdeaImpact
 from ideas.submissions.history import FieldDiff
 from ideas.submissions.lineage import Neighbour
 from ideas.submissions.models import Idea, IdeaRevision
@@ -41,6 +42,7 @@ class IdeaPage(PageContext):
     is_visitor: bool
     vote: VoteButton
     comments: Thread
+    impact: IdeaImpact  # its team's progress after the round, and its descendants'
 
 
 @dataclass(frozen=True)

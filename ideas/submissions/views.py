@@ -17,6 +17,7 @@ from ideas.comments.loaders import thread_context
 from ideas.db import utcnow
 from ideas.errors import Invalid, NotFound
 from ideas.i18n import _
+from ideas.impact import queries as impact_queries
 from ideas.media.uploads import picture_from
 from ideas.notifications.follows import idea_followed
 from ideas.policy import Action
@@ -310,6 +311,7 @@ async def idea_detail(request: Request) -> Response:
             is_visitor=policy.Role.VISITOR in roles,
             vote=await vote_context(request, idea, challenge, roles),
             comments=thread,
+            impact=await impact_queries.idea_impact(db, idea),
         ),
     )
 

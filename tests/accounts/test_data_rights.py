@@ -23,6 +23,9 @@ from ideas.challenges.models import Challenge
 from ideas.challenges.phases import Phase
 from ideas.comments.services import post_comment
 from ideas.db import Base, utcnow, write
+from ideas.impact import services as impact
+from ideas.impact.forms import PledgeInput, UpdateInput
+from ideas.impact.models import ImpactStatus, PledgeKind
 from ideas.media import pictures
 from ideas.moderation.forms import ReportInput
 from ideas.moderation.models import ReportReason
@@ -269,6 +272,14 @@ async def busy(make_user: Any, make_challenge: Any, make_idea: Any, session: Asy
     await teams.post_update(
         session, team_id=her_team.id, author_id=priya.id, body="We met.", now=now
     )
+    await impact.post_update(
+        session, idea_id=her_idea.id, author_id=priya.id,
+        data=UpdateInput(ImpactStatus.PLANNED, "Beds dug."), now=now,
+    )  # fmt: skip
+    await impact.pledge(
+        session, team_id=other_team.id, user_id=priya.id,
+        data=PledgeInput(PledgeKind.THING, "A wheelbarrow"), now=now,
+    )  # fmt: skip
     await matching.save_preferences(
         session, challenge_id=challenge.id, user_id=priya.id, team_ids=[other_team.id], now=now
     )
@@ -320,6 +331,8 @@ async def test_download_my_data_carries_everything_the_person_did_or_is(
     assert [p["rank"] for p in data["team_preferences"]] == [1]
     assert data["looking_for_a_team"][0]["note"] == "Weekends"
     assert [u["body"] for u in data["team_updates"]] == ["We met."]
+    assert [(u["status"], u["body"]) for u in data["impact_updates"]] == [("planned", "Beds dug.")]
+    assert [p["what"] for p in data["pledges"]] == ["A wheelbarrow"]
     assert [r["reason"] for r in data["reports"]] == ["spam"]
     assert data["follows"]["challenges"] == [busy.challenge.slug]
     assert busy.her_idea.id in data["follows"]["ideas"]

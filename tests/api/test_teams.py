@@ -67,6 +67,7 @@ async def test_each_team_comes_with_its_idea_lead_members_and_open_roles(
         "open_roles": [
             {"title": "Map maker", "description": "", "skills": ["Illustration", "Maps"]},
         ],
+        "pledges": {"standing": 0, "waiting": 0},
     }
     assert (second["id"], second["member_count"], second["open_roles"]) == (other.id, 1, [])
 
@@ -189,5 +190,6 @@ async def test_the_list_runs_the_same_queries_for_2_or_10_teams(
     assert len(small_answer.json()["items"]) == 2
     assert len(large_answer.json()["items"]) == 10
     assert all(len(item["open_roles"]) == 1 for item in large_answer.json()["items"])
-    # The challenge; teams with ideas and leads; members; open roles; their skills.
-    assert len(few) == len(many) == 5
+    # The challenge; teams with ideas and leads; members; open roles; their skills;
+    # their pledge counts.
+    assert len(few) == len(many) == 6

@@ -108,6 +108,13 @@ def test_participant_pages_have_no_accessibility_violations(scheme_context: Brow
     assert_no_violations(page, "a team, seen by a member")
     page.goto("/teams/requests")
     assert_no_violations(page, "requests and invitations")
+    page.goto("/challenges/cleaner-air-at-the-market/impact")
+    assert_no_violations(page, "a closed round's impact")
+    page.get_by_role(
+        "link", name="Impact and pledges: Cargo-bike deliveries for the last mile"
+    ).click()
+    expect(page.locator("#pledge-counts")).to_be_visible()
+    assert_no_violations(page, "a team's impact and pledges")
 
 
 def test_host_pages_have_no_accessibility_violations(scheme_context: BrowserContext) -> None:
@@ -127,6 +134,7 @@ def test_host_pages_have_no_accessibility_violations(scheme_context: BrowserCont
         ("/challenges/warmer-homes-this-winter/shortlist", "shortlist"),
         ("/challenges/cleaner-air-at-the-market/winners", "winners"),
         ("/challenges/cleaner-air-at-the-market", "closed challenge with winners"),
+        ("/challenges/cleaner-air-at-the-market/impact", "a closed round's impact, for hosts"),
         ("/challenges/warmer-homes-this-winter/dashboard", "host dashboard"),
         ("/challenges/warmer-homes-this-winter/moderation", "moderation queue"),
         ("/challenges/warmer-homes-this-winter/jury/setup", "jury, in review"),

@@ -94,6 +94,10 @@ async def test_host_sees_the_chart_and_the_exports(
         f"/challenges/{challenge.slug}/export/teams.json",
         f"/challenges/{challenge.slug}/export/jury.csv",
         f"/challenges/{challenge.slug}/export/jury.json",
+        f"/challenges/{challenge.slug}/export/impact.csv",
+        f"/challenges/{challenge.slug}/export/impact.json",
+        f"/challenges/{challenge.slug}/export/pledges.csv",
+        f"/challenges/{challenge.slug}/export/pledges.json",
     ]
     assert not page.select("[style]")
 

@@ -1,0 +1,1 @@
+"""After the round: impact updates, check-ins, pledges to teams and follow-up rounds."""
