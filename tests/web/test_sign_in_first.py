@@ -31,6 +31,7 @@ from ideas.teams.models import Team
 from ideas.web.sessions import cookie_name
 from tests.factories import challenges as rounds
 from tests.factories.accounts import Person
+from tests.factories.live import open_stream
 from tests.factories.web import HTMX, routes_of
 from tests.html import Page
 
@@ -130,6 +131,13 @@ async def test_no_page_refuses_a_visitor_it_sends_them_to_sign_in_and_back(
         if route.methods is not None and "GET" not in route.methods:
             continue
         path = world.path(prefix, route)
+        if route.name is not None and route.name.startswith("live."):
+            # An event stream stays open: read how it answers, then leave.
+            async with open_stream(app, path) as stream:
+                if stream.status == 403:
+                    refused.append(path)
+                assert stream.status not in {302, 303}, f"{path} redirects an event stream"
+            continue
         response = await visitor.get(path)
         if response.status_code == 403:
             refused.append(path)
