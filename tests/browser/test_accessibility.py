@@ -186,7 +186,7 @@ def test_a_participant_can_post_an_idea_with_the_keyboard_alone(page: Page) -> N
     page.keyboard.press("Tab")
     expect(page.get_by_role("button", name="Preview")).to_be_focused()
     page.keyboard.press("Tab")
-    expect(page.get_by_label("Language")).to_be_focused()
+    expect(page.get_by_role("combobox", name="Language")).to_be_focused()
     page.keyboard.press("Tab")
     expect(page.get_by_label("Picture", exact=True)).to_be_focused()
     page.keyboard.press("Tab")
@@ -249,7 +249,9 @@ def test_pages_raise_no_console_errors_or_csp_violations(page: Page) -> None:
     sign_in_as(page, "Mei Lin")
     for path in ["/", CHALLENGE, IDEA, f"{CHALLENGE}/ideas/new"]:
         page.goto(path)
-        page.wait_for_load_state("networkidle")
+        # The page's event stream stays open, so the network is never idle: wait until
+        # the page's scripts have run and its stream is connected.
+        expect(page.locator(".live-stream")).to_have_attribute("data-live", "open")
     page.goto(CHALLENGE)
     page.get_by_role("link", name="Newest").click()
     expect(page.get_by_role("link", name="Newest")).to_have_attribute("aria-current", "true")

@@ -132,7 +132,9 @@ def read_ranking(page: Page) -> Ranking:
     for row in page.locator("#results tbody tr").all():
         title = row.locator(".results__idea a").inner_text()
         shown = " ".join(row.locator(".results__score").inner_text().split())
-        score = re.fullmatch(r"wins (\d+)% against a random other idea|not ranked yet", shown)
+        score = re.fullmatch(
+            r"wins (\d+)% against a random other idea(?: \(\d+%\u2013\d+%\))?|not ranked yet", shown
+        )
         assert score is not None, shown
         rank = row.locator(".results__pairwise-rank").inner_text()
         rows[title] = Row(

@@ -13,7 +13,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ideas import languages
 from ideas.challenges.models import ChallengeTranslation
 from ideas.comments.models import Comment
-from ideas.i18n import use_locale
 from ideas.submissions.models import Idea
 from tests.factories.accounts import Person
 from tests.factories.queries import count
@@ -132,11 +131,11 @@ async def test_host_writes_the_challenge_in_french_and_a_french_reader_sees_it(
     response = await hamid.post(f"/challenges/{challenge.slug}/translations", TRANSLATION)
 
     assert response.status_code == 303
-    with use_locale("fr"):
-        french = Page(await visitor.get(f"/challenges/{challenge.slug}"))
-    english = Page(await visitor.get(f"/challenges/{challenge.slug}"))
-    with use_locale("es"):  # no Spanish version: the challenge as written
-        spanish = Page(await visitor.get(f"/challenges/{challenge.slug}"))
+    path = f"/challenges/{challenge.slug}"
+    french = Page(await visitor.get(path, headers={"Accept-Language": "fr"}))
+    english = Page(await visitor.get(path, headers={"Accept-Language": "en"}))
+    # No Spanish version: the challenge as written.
+    spanish = Page(await visitor.get(path, headers={"Accept-Language": "es"}))
     assert french.text("#challenge-title") == "Moins de gaspillage"
     assert french.one("#challenge-title").get("lang") == "fr"
     assert "jeté" in french.text(".brief")
