@@ -17,9 +17,10 @@ EVEN_SECONDS = 0.25
 
 
 @contextlib.asynccontextmanager
-async def evenly(seconds: float = EVEN_SECONDS) -> AsyncIterator[None]:
-    """Run the block, then wait until ``seconds`` have passed since it began (also when
-    it raised)."""
+async def evenly(seconds: float | None = None) -> AsyncIterator[None]:
+    """Run the block, then wait until ``seconds`` (``EVEN_SECONDS`` unless given) have
+    passed since it began (also when it raised)."""
+    seconds = EVEN_SECONDS if seconds is None else seconds
     started = time.monotonic()
     try:
         yield

@@ -18,7 +18,7 @@ from ideas.challenges import hosting
 from ideas.challenges.models import Challenge, HostInvitation
 from ideas.db import utcnow
 from ideas.notifications.models import Notification
-from ideas.web.timing import EVEN_SECONDS
+from ideas.web import timing
 from tests.factories.accounts import Person
 from tests.html import Page, normalized
 
@@ -77,12 +77,15 @@ async def test_inviting_a_co_host_answers_the_same_whether_anyone_uses_the_addre
 
 
 async def test_the_answer_takes_the_same_time_whether_anyone_uses_the_address(
-    make_user: Any, make_challenge: Any, sign_in: Any
+    make_user: Any, make_challenge: Any, sign_in: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     hamid = await make_user("Hamid", host=True)
     as_hamid = await sign_in(hamid)
+    # A floor well above what the work takes on a busy machine, so that only the guard,
+    # not the load, decides how long each answer takes.
+    monkeypatch.setattr(timing, "EVEN_SECONDS", 0.6)
     durations: dict[str, list[float]] = {"known": [], "unknown": []}
-    for n in range(3):
+    for n in range(2):
         for case in ("known", "unknown"):
             challenge = await make_challenge(hamid)
             address = (
@@ -97,9 +100,9 @@ async def test_the_answer_takes_the_same_time_whether_anyone_uses_the_address(
             durations[case].append(time.monotonic() - started)
             assert response.status_code == 303
 
-    assert min(durations["known"] + durations["unknown"]) >= EVEN_SECONDS
+    assert min(durations["known"] + durations["unknown"]) >= timing.EVEN_SECONDS
     difference = statistics.median(durations["known"]) - statistics.median(durations["unknown"])
-    assert abs(difference) < EVEN_SECONDS / 2
+    assert abs(difference) < timing.EVEN_SECONDS / 2
 
 
 async def test_an_invitation_to_co_host_an_unknown_address_reaches_whoever_signs_in_with_it(

@@ -25,7 +25,7 @@ from ideas.notifications.models import Notification
 from ideas.teams import services
 from ideas.teams.forms import AskInput
 from ideas.teams.models import JoinRequest, RequestStatus, Team
-from ideas.web.timing import EVEN_SECONDS
+from ideas.web import timing
 from tests.factories.accounts import Person
 from tests.factories.challenges import schedule_for
 from tests.factories.web import HTMX
@@ -192,10 +192,13 @@ async def test_the_invited_address_is_what_the_lead_sees_waiting(
 
 
 async def test_the_answer_takes_the_same_time_whether_anyone_uses_the_address(
-    make_round: Any, make_user: Any
+    make_round: Any, make_user: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # A floor well above what the work takes on a busy machine, so that only the guard,
+    # not the load, decides how long each answer takes.
+    monkeypatch.setattr(timing, "EVEN_SECONDS", 0.6)
     durations: dict[str, list[float]] = {"known": [], "unknown": []}
-    for n in range(3):
+    for n in range(2):
         for case in ("known", "unknown"):
             r = await make_round()
             address = str((await make_user(f"Maria {n}")).email) if case == "known" else UNKNOWN
@@ -204,9 +207,9 @@ async def test_the_answer_takes_the_same_time_whether_anyone_uses_the_address(
             durations[case].append(time.monotonic() - started)
             assert response.status_code == 303
 
-    assert min(durations["known"] + durations["unknown"]) >= EVEN_SECONDS
+    assert min(durations["known"] + durations["unknown"]) >= timing.EVEN_SECONDS
     difference = statistics.median(durations["known"]) - statistics.median(durations["unknown"])
-    assert abs(difference) < EVEN_SECONDS / 2
+    assert abs(difference) < timing.EVEN_SECONDS / 2
 
 
 async def test_an_address_already_invited_is_said_so_whoever_uses_it(
