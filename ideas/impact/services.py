@@ -392,7 +392,7 @@ async def open_follow_up(
         ancestors = set(originals)
         for original_id in originals:
             ancestors |= await lineage.ancestors(tx, original_id)
-        await lineage.recount(tx, ancestors)
+        await lineage.recount(tx, ancestors, now)
         await tx.execute(update(Idea).where(Idea.id.in_(originals)).values(last_activity_at=now))
         await form_tokens.made(tx, once, follow.id)
         _record(tx, "challenge.follow_up", "challenge", follow.id, follow.id, actor_id, now,

@@ -89,7 +89,9 @@ async def _team_page(
         idea=loaded.idea,
         team=loaded.team,
         updates=await queries.updates_of(db, loaded.idea.id),
-        built_on_reached=await queries.reach_of_descendants(db, loaded.idea.id),
+        built_on_reached=await queries.reach_of_descendants(
+            db, loaded.idea, viewer=viewer, now=now
+        ),
         pledges=pledges,
         statuses=tuple(ImpactStatus),
         update_form=update_form or Form(),
@@ -229,7 +231,9 @@ async def _round_page(
         progress=await queries.progress_in(db, challenge.id),
         teams=teams,
         check_ins=check_ins,
-        rounds=await queries.rounds_around(db, challenge.id),
+        rounds=await queries.rounds_around(
+            db, challenge.id, viewer=context.viewer(request), now=now
+        ),
         carryable=carryable,
         check_in_form=check_in_form or Form(values={"dates": dates}),
         follow_up_form=follow_up_form

@@ -86,7 +86,7 @@ async def test_a_follow_up_carries_the_winner_with_its_lineage(
     carried = (await session.scalars(select(Idea).where(Idea.challenge_id == follow.id))).one()
     assert (carried.title, carried.author_id) == (r.idea.title, r.lead.id)
     assert await lineage.ancestors(session, carried.id) == {r.idea.id}
-    family = await lineage.family(session, carried.id)
+    family = await lineage.family(session, carried.id, viewer=r.host, now=r.clock)
     assert {idea.challenge_id for idea in family.ideas.values()} == {r.challenge.id, follow.id}
     link = await session.get(FollowUp, follow.id)
     assert link is not None
@@ -111,7 +111,7 @@ async def test_credit_flows_back_along_the_lineage(r: ImpactRound, session: Asyn
     )  # fmt: skip
     await session.commit()
     carried = (await session.scalars(select(Idea).where(Idea.challenge_id == follow.id))).one()
-    assert await queries.reach_of_descendants(session, r.idea.id) is None
+    assert await queries.reach_of_descendants(session, r.idea, viewer=None, now=r.clock) is None
     await r.post(data=UpdateInput(ImpactStatus.IMPLEMENTED, "Done."))
-    assert await queries.led_to_implemented(session, r.lead.id) == 1
-    assert await queries.reach_of_descendants(session, carried.id) is None
+    assert await queries.led_to_implemented(session, r.lead.id, viewer=None, now=r.clock) == 1
+    assert await queries.reach_of_descendants(session, carried, viewer=None, now=r.clock) is None
