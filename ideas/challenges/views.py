@@ -188,6 +188,11 @@ async def challenge_detail(request: Request) -> Response:
                     db, challenge.id, viewer=context.viewer(request), now=now
                 )
             ),
+            progress=(
+                await impact_queries.timelines_in(db, challenge.id)
+                if phase in (Phase.TEAMS, Phase.CLOSED) and not is_htmx(request)
+                else None
+            ),
         ),
         block="idea_page" if more_only else "ideas",
     )

@@ -91,6 +91,73 @@ async def progress_in(session: AsyncSession, challenge_id: int) -> list[Progress
     return sorted(found, key=lambda p: (p.updates[-1].created_at, p.updates[-1].id), reverse=True)
 
 
+@dataclass(frozen=True)
+class Step:
+    """One update in a team's short timeline: where the idea stood, and since when."""
+
+    status: ImpactStatus
+    at: datetime
+
+
+@dataclass(frozen=True)
+class TeamTimeline:
+    """A team's latest updates, the latest first, for a round's page; ``count`` is how
+    many it posted in all."""
+
+    idea_id: int
+    idea_title: str
+    team_id: int
+    steps: list[Step]
+    count: int
+
+    @property
+    def latest(self) -> Step:
+        return self.steps[0]
+
+
+TIMELINE_STEPS = 3
+
+
+async def timelines_in(
+    session: AsyncSession, challenge_id: int, *, steps: int = TIMELINE_STEPS
+) -> list[TeamTimeline]:
+    """Each team of the round that reported, with its latest ``steps`` updates, the team
+    with the latest news first. One query, whatever the number of teams and updates."""
+    newest_first = (ImpactUpdate.created_at.desc(), ImpactUpdate.id.desc())
+    ranked = (
+        select(
+            ImpactUpdate.idea_id,
+            ImpactUpdate.team_id,
+            ImpactUpdate.status,
+            ImpactUpdate.created_at,
+            func.row_number()
+            .over(partition_by=ImpactUpdate.idea_id, order_by=newest_first)
+            .label("place"),
+            func.count().over(partition_by=ImpactUpdate.idea_id).label("count"),
+        )
+        .where(ImpactUpdate.challenge_id == challenge_id)
+        .subquery()
+    )
+    rows = await session.execute(
+        select(
+            ranked.c.idea_id,
+            Idea.title,
+            ranked.c.team_id,
+            ranked.c.status,
+            ranked.c.created_at,
+            ranked.c.count,
+        )
+        .join(Idea, Idea.id == ranked.c.idea_id)
+        .where(ranked.c.place <= steps, Idea.status.in_(LISTED_STATUSES))
+        .order_by(ranked.c.idea_id, ranked.c.place)
+    )
+    found: dict[int, TeamTimeline] = {}
+    for idea_id, title, team_id, status, at, count in rows:
+        timeline = found.setdefault(idea_id, TeamTimeline(idea_id, title, team_id, [], count))
+        timeline.steps.append(Step(ImpactStatus(status), at))
+    return sorted(found.values(), key=lambda t: (t.latest.at, t.idea_id), reverse=True)
+
+
 def _latest_statuses() -> Select[int, ImpactStatus]:
     """Each idea with updates and the status of its latest."""
     latest = select(func.max(ImpactUpdate.id)).group_by(ImpactUpdate.idea_id)
