@@ -19,7 +19,7 @@ from ideas.errors import Conflict, Invalid, NotFound
 from ideas.i18n import _
 from ideas.impact import forms, queries, services
 from ideas.impact.models import ImpactStatus, Pledge
-from ideas.impact.pages import RoundImpactPage, TeamImpactPage
+from ideas.impact.pages import DatedCheckIn, RoundImpactPage, TeamImpactPage
 from ideas.media.uploads import picture_from
 from ideas.policy import Action, Role
 from ideas.submissions.models import Idea, IdeaStatus
@@ -224,13 +224,18 @@ async def _round_page(
             await db.execute(select(Team.idea_id, Team.id).where(Team.challenge_id == challenge.id))
         ).all()
     )
-    check_ins = await queries.check_ins(db, challenge.id)
-    dates = "\n".join(c.due_at.date().isoformat() for c in check_ins if c.due_at > now)
+    zone = services.round_zone(challenge, context.settings(request).zone)
+    check_ins = [
+        DatedCheckIn(c, services.due_day(c, zone))
+        for c in await queries.check_ins(db, challenge.id)
+    ]
+    dates = "\n".join(c.day.isoformat() for c in check_ins if c.check_in.due_at > now)
     page = RoundImpactPage(
         challenge=challenge,
         progress=await queries.progress_in(db, challenge.id),
         teams=teams,
         check_ins=check_ins,
+        zone=zone.key,
         rounds=await queries.rounds_around(
             db, challenge.id, viewer=context.viewer(request), now=now
         ),
@@ -259,6 +264,7 @@ async def save_check_ins(request: Request) -> Response:
     await services.set_check_ins(
         context.db(request), challenge_id=challenge.id, days=days,
         actor_id=context.signed_in(request).id, now=utcnow(),
+        site_zone=context.settings(request).zone,
     )  # fmt: skip
     return redirect(request, _round_path(request, challenge, "check-ins"))
 
