@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -565,6 +566,8 @@ async def _impact(session: AsyncSession, people: dict[str, User], now: datetime)
         days=[(now + timedelta(days=d)).date() for d in (30, 90)],
         actor_id=people["hamid"].id,
         now=now,
+        # The demo's rounds have no zone of their own: their dates are days in UTC.
+        site_zone=ZoneInfo("UTC"),
     )
     await impact_services.open_follow_up(
         session,

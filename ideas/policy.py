@@ -258,6 +258,17 @@ def may_change_address(challenge: Challenge, now: datetime) -> bool:
     return challenge.phase_at(now) is Phase.DRAFT
 
 
+def sees_challenge(user: User | None, challenge: Challenge, now: datetime, *, host: bool) -> bool:
+    """Whether ``user`` may see ``challenge`` at ``now``; ``host``: whether they host it.
+
+    The rule of everything that reaches from one challenge into another: an idea's
+    lineage and the credit along it (a round's ideas carried into a follow-up round),
+    the rounds around a challenge. What lies in a challenge the viewer may not see
+    (a follow-up round still in its draft, to all but its hosts and the admins) is left
+    out, as if it were not there."""
+    return may(Action.SEE_CHALLENGE, challenge, roles_from(user, host=host, author=False), now)
+
+
 def can_see_idea(idea: Idea, roles: frozenset[Role]) -> bool:
     """Withdrawn and hidden ideas stay visible to their authors, hosts and admins."""
     if idea.is_visible:

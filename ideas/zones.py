@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 from contextvars import ContextVar
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
@@ -75,3 +75,19 @@ def offset_label(zone: ZoneInfo, at: datetime | None = None) -> str:
     moment = (at or datetime.now(UTC)).astimezone(zone)
     offset = moment.strftime("%z")
     return f"{zone.key} (UTC{offset[:3]}:{offset[3:]})"
+
+
+def end_of_day(day: date, zone: ZoneInfo) -> datetime:
+    """The moment ``day`` is over in ``zone`` (the midnight that ends it), in UTC.
+
+    Where that midnight does not exist (a clock moved on at it), the first moment of
+    the next day that does."""
+    return datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone).astimezone(UTC)
+
+
+def day_ended_at(moment: datetime, zone: ZoneInfo) -> date:
+    """The day whose ``end_of_day`` in ``zone`` is ``moment``; for any other moment,
+    the day it falls on there."""
+    local = moment.astimezone(zone).date()
+    before = local - timedelta(days=1)
+    return before if end_of_day(before, zone) == moment else local

@@ -93,11 +93,13 @@ async def test_demo_closed_round_has_progress_pledges_and_a_follow_up(
     assert latest.status is ImpactStatus.IMPLEMENTED
     pledges = (await session.scalars(select(Pledge).order_by(Pledge.id))).all()
     assert [p.met_at is not None for p in pledges if p.condition] == [True, False]
-    rounds = await impact_queries.rounds_around(session, challenge.id)
+    # The follow-up round is a draft: its hosts see it, a visitor does not.
+    host = challenge.hosts[0].user
+    rounds = await impact_queries.rounds_around(session, challenge.id, viewer=host, now=now)
     assert [c.title for c in rounds.after] == [demo.FOLLOW_UP_TITLE]
+    seen = await impact_queries.rounds_around(session, challenge.id, viewer=None, now=now)
+    assert seen.after == []
     carried = await session.scalar(select(Idea).where(Idea.challenge_id == rounds.after[0].id))
     assert carried is not None
-    assert {i.challenge_id for i in (await lineage.family(session, carried.id)).ideas.values()} == {
-        challenge.id,
-        rounds.after[0].id,
-    }
+    family = await lineage.family(session, carried.id, viewer=host, now=now)
+    assert {i.challenge_id for i in family.ideas.values()} == {challenge.id, rounds.after[0].id}

@@ -213,7 +213,9 @@ async def profile(request: Request) -> Response:
             "person": person,
             "ideas": ideas,
             "credit": await queries.built_on_credit(db, person.id),
-            "implemented_credit": await impact_queries.led_to_implemented(db, person.id),
+            "implemented_credit": await impact_queries.led_to_implemented(
+                db, person.id, viewer=viewer, now=now
+            ),
             "is_me": viewer is not None and viewer.id == person.id,
         },
     )

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload, selectinload
 
 from ideas import policy
+from ideas.challenges import queries as challenge_queries
 from ideas.challenges.models import Challenge, ChallengeHost
 from ideas.policy import Action
 from ideas.submissions import lineage
@@ -147,26 +148,35 @@ class DirectLinks:
     built_on_by: list[LinkedIdea]
 
 
-async def direct_links(session: AsyncSession, idea_id: int) -> DirectLinks:
-    """The visible ideas ``idea_id`` builds on and that build on it, oldest link first.
+async def direct_links(session: AsyncSession, idea: Idea, now: datetime) -> DirectLinks:
+    """The ideas ``idea`` builds on and that build on it which a visitor may see, oldest
+    link first: not withdrawn or hidden, nor in a challenge still in its draft (a
+    follow-up round being prepared).
 
-    One query for both directions.
+    One query for both directions (two when one lies in another challenge).
     """
-    rows = await session.execute(
-        select(Idea, IdeaLink.parent_id, IdeaLink.note)
-        .join(
-            IdeaLink,
-            or_(
-                and_(IdeaLink.child_id == idea_id, IdeaLink.parent_id == Idea.id),
-                and_(IdeaLink.parent_id == idea_id, IdeaLink.child_id == Idea.id),
-            ),
+    rows = (
+        await session.execute(
+            select(Idea, IdeaLink.parent_id, IdeaLink.note)
+            .join(
+                IdeaLink,
+                or_(
+                    and_(IdeaLink.child_id == idea.id, IdeaLink.parent_id == Idea.id),
+                    and_(IdeaLink.parent_id == idea.id, IdeaLink.child_id == Idea.id),
+                ),
+            )
+            .where(Idea.status.in_(VISIBLE_STATUSES))
+            .order_by(IdeaLink.created_at, Idea.id)
         )
-        .where(Idea.status.in_(VISIBLE_STATUSES))
-        .order_by(IdeaLink.created_at, Idea.id)
+    ).all()
+    unseen = await challenge_queries.unseen(
+        session, {other.challenge_id for other, _, _ in rows}, None, now, seen=(idea.challenge_id,)
     )
     links = DirectLinks(builds_on=[], built_on_by=[])
     for other, parent_id, note in rows:
-        side = links.built_on_by if parent_id == idea_id else links.builds_on
+        if other.challenge_id in unseen:
+            continue
+        side = links.built_on_by if parent_id == idea.id else links.builds_on
         side.append(LinkedIdea(other, note))
     return links
 
@@ -183,7 +193,7 @@ async def public_family(
     )
     if idea is None or not idea_is_public(idea, now):
         return None
-    return await lineage.family(session, idea_id)
+    return await lineage.family(session, idea_id, viewer=None, now=now)
 
 
 # Teams -----------------------------------------------------------------------

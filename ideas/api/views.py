@@ -139,10 +139,11 @@ class IdeaResource(Endpoint):
 
     async def get(self, request: Request) -> Response:
         db = context.db(request)
-        idea = await queries.visible_idea(db, request.path_params["id"], utcnow())
+        now = utcnow()
+        idea = await queries.visible_idea(db, request.path_params["id"], now)
         if idea is None:
             raise NotFound()
-        direct = await queries.direct_links(db, idea.id)
+        direct = await queries.direct_links(db, idea, now)
         return json_response(serializers.idea_detail(idea, direct, Links(request)))
 
 

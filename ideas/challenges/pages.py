@@ -11,7 +11,7 @@ from ideas.challenges.exports import Dataset, Format
 from ideas.challenges.models import Challenge
 from ideas.challenges.phases import Phase
 from ideas.challenges.translations import ChallengeText
-from ideas.impact.queries import Rounds
+from ideas.impact.queries import Rounds, TeamTimeline
 from ideas.jury.queries import JuryNotice
 from ideas.submissions.listing import ListedIdea
 from ideas.submissions.models import Idea, IdeaStatus
@@ -57,6 +57,8 @@ class ChallengePage(PageContext):
     votes: CardVotes
     jury: JuryNotice  # the jury's published weighting, and whether the viewer is a juror
     rounds: Rounds  # the round this one follows up, and its follow-ups
+    # What the teams did after the round (teams and closed phases; None: no section).
+    progress: Sequence[TeamTimeline] | None = None
 
 
 @dataclass(frozen=True)

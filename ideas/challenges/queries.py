@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -13,7 +13,7 @@ from sqlalchemy.orm import joinedload, raiseload, selectinload
 from ideas.accounts.models import User
 from ideas.challenges.models import Challenge, ChallengeHost, HostInvitation, InvitationStatus
 from ideas.challenges.phases import Phase, next_change
-from ideas.policy import Action, challenge_roles, may
+from ideas.policy import Action, challenge_roles, may, sees_challenge
 from ideas.submissions.models import SHORTLISTED_STATUSES, Idea, IdeaStatus
 
 _WITH_HOSTS = selectinload(Challenge.hosts).joinedload(ChallengeHost.user)
@@ -64,6 +64,37 @@ async def alone_by_slug(
         )
     ).one_or_none()
     return None if row is None else (row[0], bool(row[1]))
+
+
+async def unseen(
+    session: AsyncSession,
+    challenge_ids: Iterable[int],
+    viewer: User | None,
+    now: datetime,
+    *,
+    seen: Iterable[int] = (),
+) -> frozenset[int]:
+    """Of ``challenge_ids``, those ``viewer`` (None: a visitor) may not see at ``now``, by
+    ``policy.sees_challenge``: a draft, to all but its hosts and the admins.
+
+    ``seen``: challenges the caller already knows the viewer sees (the page's own), not
+    asked again. One query, none when nothing is left to ask about.
+    """
+    asked = sorted(set(challenge_ids) - set(seen))
+    if not asked:
+        return frozenset()
+    hosts = exists().where(
+        ChallengeHost.challenge_id == Challenge.id,
+        ChallengeHost.user_id == (-1 if viewer is None else viewer.id),
+    )
+    rows = await session.execute(
+        select(Challenge, hosts).options(raiseload("*")).where(Challenge.id.in_(asked))
+    )
+    return frozenset(
+        challenge.id
+        for challenge, host in rows
+        if not sees_challenge(viewer, challenge, now, host=bool(host))
+    )
 
 
 async def by_id(session: AsyncSession, challenge_id: int) -> Challenge | None:

@@ -26,6 +26,7 @@ from ideas.live import events as live
 from ideas.media import pictures
 from ideas.notifications import events as notification_events
 from ideas.policy import Action
+from ideas.submissions import lineage
 from ideas.submissions.models import Idea, IdeaStatus
 from ideas.teams.models import Team, TeamMember
 
@@ -204,7 +205,10 @@ async def update_challenge(
                 for name, before in _snapshot(challenge).items()
                 if before != getattr(data, name, before)
             )
+            public_before = policy.may_announce(challenge.phase_at(now))
             _apply(challenge, data, slug)
+            if policy.may_announce(challenge.phase_at(now)) != public_before:
+                await lineage.recount_around(tx, challenge_id, now)
             await _set_cover(tx, challenge, data, actor_id)
             challenge.updated_at = now
             await _set_tags(tx, challenge_id, data.tags)
@@ -292,6 +296,8 @@ async def switch_phase(
             before=before.value,
             after=to.value,
         )
+        if policy.may_announce(before) != policy.may_announce(to):
+            await lineage.recount_around(tx, challenge.id, now)
         live.phase_switched(tx, challenge_id=challenge.id, before=before, after=to)
         await notification_events.on_phase_switched(
             tx, challenge=challenge, before=before, actor_id=actor_id, now=now

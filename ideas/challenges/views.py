@@ -184,7 +184,14 @@ async def challenge_detail(request: Request) -> Response:
             rounds=(
                 impact_queries.NO_ROUNDS
                 if is_htmx(request)
-                else await impact_queries.rounds_around(db, challenge.id)
+                else await impact_queries.rounds_around(
+                    db, challenge.id, viewer=context.viewer(request), now=now
+                )
+            ),
+            progress=(
+                await impact_queries.timelines_in(db, challenge.id)
+                if phase in (Phase.TEAMS, Phase.CLOSED) and not is_htmx(request)
+                else None
             ),
         ),
         block="idea_page" if more_only else "ideas",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -46,10 +46,11 @@ async def on_update(tx: AsyncSession, *, update: ImpactUpdate, idea: Idea, now: 
 
 
 async def remind_teams(
-    tx: AsyncSession, *, check_in: CheckIn, since: datetime | None, now: datetime
+    tx: AsyncSession, *, check_in: CheckIn, due: date, since: datetime | None, now: datetime
 ) -> int:
     """The members of every team of the round that has posted nothing since ``since``
-    (ever, for the first check-in) are reminded. Returns how many teams were."""
+    (ever, for the first check-in) are reminded of the check-in ``due`` (its date in the
+    round's zone). Returns how many teams were."""
     teams = (
         await tx.execute(
             select(Team.id, Idea.id, Idea.title)
@@ -74,7 +75,7 @@ async def remind_teams(
             actor_id=None,
             challenge_id=check_in.challenge_id,
             idea_id=idea_id,
-            data={"idea_title": title, "due": check_in.due_at.date().isoformat()},
+            data={"idea_title": title, "due": due.isoformat()},
             now=now,
         )
     return len(quiet)

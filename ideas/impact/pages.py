@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 
 from ideas.challenges.models import Challenge
 from ideas.impact.models import CheckIn, ImpactStatus, ImpactUpdate, Pledge
@@ -38,13 +39,22 @@ class TeamImpactPage(PageContext):
 
 
 @dataclass(frozen=True)
+class DatedCheckIn:
+    """A check-in with the date the hosts set for it, in the round's zone."""
+
+    check_in: CheckIn
+    day: date
+
+
+@dataclass(frozen=True)
 class RoundImpactPage(PageContext):
     """``impact/round.html``: a round's progress, its check-ins, its follow-ups."""
 
     challenge: Challenge
     progress: list[Progress]
     teams: Mapping[int, int]  # idea id → team id
-    check_ins: list[CheckIn]
+    check_ins: list[DatedCheckIn]
+    zone: str  # the round's time zone, in which check-in dates are typed and shown
     rounds: Rounds
     carryable: list[Idea]
     check_in_form: Form

@@ -9,13 +9,14 @@ met by exactly one pledge and told once.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, date, datetime, time
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ideas import audit, form_tokens, markdown, policy
+from ideas import audit, form_tokens, markdown, policy, zones
 from ideas.accounts.models import User
 from ideas.challenges import queries as challenge_queries
 from ideas.challenges.models import Challenge, ChallengeHost
@@ -125,18 +126,37 @@ async def post_update(
     return posted
 
 
-def due_moment(day: date) -> datetime:
-    """A check-in date is due at the end of that day (UTC)."""
-    return datetime.combine(day, time(23, 59), tzinfo=UTC)
+def round_zone(challenge: Challenge, site_zone: ZoneInfo) -> ZoneInfo:
+    """The zone a round's hosts type its dates in: its own, or the site's."""
+    return zones.zone_of(challenge.time_zone, site_zone)
+
+
+def due_moment(day: date, zone: ZoneInfo) -> datetime:
+    """A check-in date is due once that day is over in the round's zone: teams have
+    the whole of it to report, wherever the round takes place."""
+    return zones.end_of_day(day, zone)
+
+
+def due_day(check_in: CheckIn, zone: ZoneInfo) -> date:
+    """The date the hosts set, in the round's zone, for a check-in."""
+    return zones.day_ended_at(check_in.due_at, zone)
 
 
 async def set_check_ins(
-    session: AsyncSession, *, challenge_id: int, days: Sequence[date], actor_id: int, now: datetime
+    session: AsyncSession,
+    *,
+    challenge_id: int,
+    days: Sequence[date],
+    actor_id: int,
+    now: datetime,
+    site_zone: ZoneInfo,
 ) -> None:
-    """The hosts ask for news by these dates: the check-ins not yet passed are replaced
-    by those of ``days`` still to come; those passed stay, as the history of reminders."""
+    """The hosts ask for news by these dates, in the round's zone: the check-ins not yet
+    passed are replaced by those of ``days`` still to come; those passed stay, as the
+    history of reminders."""
     async with write(session) as tx:
         challenge = await _challenge(tx, challenge_id)
+        zone = round_zone(challenge, site_zone)
         roles = policy.challenge_roles(await tx.get(User, actor_id), challenge)
         policy.check(Action.SET_CHECK_INS, challenge, roles, now)
         for check_in in await tx.scalars(
@@ -144,13 +164,13 @@ async def set_check_ins(
         ):
             await tx.delete(check_in)
         for day in sorted(set(days)):
-            if due_moment(day) > now:
-                tx.add(CheckIn(challenge_id=challenge_id, due_at=due_moment(day), created_at=now))
+            if (due := due_moment(day, zone)) > now:
+                tx.add(CheckIn(challenge_id=challenge_id, due_at=due, created_at=now))
         _record(tx, "impact.check_ins", "challenge", challenge_id, challenge_id, actor_id, now,
                 days=[day.isoformat() for day in sorted(set(days))])  # fmt: skip
 
 
-async def remind_check_ins(database: Database, now: datetime) -> int:
+async def remind_check_ins(database: Database, now: datetime, site_zone: ZoneInfo) -> int:
     """Each check-in that has passed and was not yet dealt with: every team of the round
     with no update since the check-in before it (or ever) is reminded, once. The worker
     runs this. Returns how many teams were reminded."""
@@ -173,7 +193,14 @@ async def remind_check_ins(database: Database, now: datetime) -> int:
                         CheckIn.due_at < check_in.due_at,
                     )
                 )
-                reminded += await events.remind_teams(tx, check_in=check_in, since=before, now=now)
+                challenge = await _challenge(tx, check_in.challenge_id)
+                reminded += await events.remind_teams(
+                    tx,
+                    check_in=check_in,
+                    due=due_day(check_in, round_zone(challenge, site_zone)),
+                    since=before,
+                    now=now,
+                )
     return reminded
 
 
@@ -392,7 +419,7 @@ async def open_follow_up(
         ancestors = set(originals)
         for original_id in originals:
             ancestors |= await lineage.ancestors(tx, original_id)
-        await lineage.recount(tx, ancestors)
+        await lineage.recount(tx, ancestors, now)
         await tx.execute(update(Idea).where(Idea.id.in_(originals)).values(last_activity_at=now))
         await form_tokens.made(tx, once, follow.id)
         _record(tx, "challenge.follow_up", "challenge", follow.id, follow.id, actor_id, now,

@@ -19,7 +19,7 @@ from ideas.errors import Conflict, Invalid, NotFound
 from ideas.i18n import _
 from ideas.impact import forms, queries, services
 from ideas.impact.models import ImpactStatus, Pledge
-from ideas.impact.pages import RoundImpactPage, TeamImpactPage
+from ideas.impact.pages import DatedCheckIn, RoundImpactPage, TeamImpactPage
 from ideas.media.uploads import picture_from
 from ideas.policy import Action, Role
 from ideas.submissions.models import Idea, IdeaStatus
@@ -89,7 +89,9 @@ async def _team_page(
         idea=loaded.idea,
         team=loaded.team,
         updates=await queries.updates_of(db, loaded.idea.id),
-        built_on_reached=await queries.reach_of_descendants(db, loaded.idea.id),
+        built_on_reached=await queries.reach_of_descendants(
+            db, loaded.idea, viewer=viewer, now=now
+        ),
         pledges=pledges,
         statuses=tuple(ImpactStatus),
         update_form=update_form or Form(),
@@ -222,14 +224,21 @@ async def _round_page(
             await db.execute(select(Team.idea_id, Team.id).where(Team.challenge_id == challenge.id))
         ).all()
     )
-    check_ins = await queries.check_ins(db, challenge.id)
-    dates = "\n".join(c.due_at.date().isoformat() for c in check_ins if c.due_at > now)
+    zone = services.round_zone(challenge, context.settings(request).zone)
+    check_ins = [
+        DatedCheckIn(c, services.due_day(c, zone))
+        for c in await queries.check_ins(db, challenge.id)
+    ]
+    dates = "\n".join(c.day.isoformat() for c in check_ins if c.check_in.due_at > now)
     page = RoundImpactPage(
         challenge=challenge,
         progress=await queries.progress_in(db, challenge.id),
         teams=teams,
         check_ins=check_ins,
-        rounds=await queries.rounds_around(db, challenge.id),
+        zone=zone.key,
+        rounds=await queries.rounds_around(
+            db, challenge.id, viewer=context.viewer(request), now=now
+        ),
         carryable=carryable,
         check_in_form=check_in_form or Form(values={"dates": dates}),
         follow_up_form=follow_up_form
@@ -255,6 +264,7 @@ async def save_check_ins(request: Request) -> Response:
     await services.set_check_ins(
         context.db(request), challenge_id=challenge.id, days=days,
         actor_id=context.signed_in(request).id, now=utcnow(),
+        site_zone=context.settings(request).zone,
     )  # fmt: skip
     return redirect(request, _round_path(request, challenge, "check-ins"))
 

@@ -3,7 +3,9 @@
 Each service calls one of these at the end of its write transaction; it works
 out the recipients and calls ``notify``. Scheduled phase changes happen by the
 clock with nothing to call, so ``announce_phases`` (run by the worker) notices
-them; the audit log records what was announced, so each change is told once.
+them: it tells the challenge's followers, and its open pages as a host's switch
+does (``ideas.live``); the audit log records what was announced, so each change
+is told once, however many workers run.
 """
 
 from __future__ import annotations
@@ -13,17 +15,19 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Integer, bindparam, exists, func, select
+from sqlalchemy import Integer, bindparam, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ideas import audit
+from ideas import audit, policy
 from ideas.audit import AuditEntry
 from ideas.challenges.models import Challenge
 from ideas.challenges.phases import SCHEDULED_PHASES, Phase
 from ideas.comments.models import Comment
 from ideas.db import Database, write
+from ideas.live import events as live
 from ideas.notifications.models import ChallengeFollow, IdeaFollow, Notification
 from ideas.notifications.services import follow_in, notify
+from ideas.submissions import lineage
 from ideas.submissions.models import Idea, IdeaCoauthor
 from ideas.teams.models import JoinRequest, RequestKind, RequestStatus, Team
 
@@ -307,20 +311,27 @@ async def _announced_since(tx: AsyncSession, challenge_ids: Sequence[int]) -> di
 
 
 async def announce_phases(database: Database, now: datetime) -> int:
-    """Tell the followers of each challenge whose phase began by the clock since it was
-    last announced. Returns how many phase changes were announced."""
+    """Tell the followers and the open pages of each challenge whose phase began by the
+    clock since it was last announced. Returns how many phase changes were announced.
+
+    Only challenges with a scheduled start in the last ``PHASE_NEWS_HORIZON`` are read."""
+    recent = now - PHASE_NEWS_HORIZON
+    starts = (
+        Challenge.ideas_opens_at,
+        Challenge.review_opens_at,
+        Challenge.teams_opens_at,
+        Challenge.closes_at,
+    )
     async with database.session() as session:
-        followed = list(
+        candidates = list(
             await session.scalars(
-                select(Challenge).where(
-                    exists().where(ChallengeFollow.challenge_id == Challenge.id)
-                )
+                select(Challenge).where(or_(*(start.between(recent, now) for start in starts)))
             )
         )
-        last = await _announced_since(session, [c.id for c in followed])
+        last = await _announced_since(session, [c.id for c in candidates])
         due = [
             challenge.id
-            for challenge in followed
+            for challenge in candidates
             if (began := phase_began_at(challenge, now)) is not None
             and now - began < PHASE_NEWS_HORIZON
             and (challenge.id not in last or last[challenge.id] < began)
@@ -345,6 +356,11 @@ async def _announce(tx: AsyncSession, challenge_id: int, now: datetime) -> int:
         return 0
     after = challenge.phase_at(now)
     before = challenge.phase_at(began - timedelta(microseconds=1))
+    # Open pages hear of it only when the challenge was or is public (``policy``).
+    live.phase_switched(tx, challenge_id=challenge_id, before=before, after=after)
+    if policy.may_announce(before) != policy.may_announce(after):
+        # Opened to everyone (or back to its draft): its ideas count in the lineage now.
+        await lineage.recount_around(tx, challenge_id, now)
     await notify(
         tx,
         user_ids=await _followers(tx, challenge_id),

@@ -39,7 +39,7 @@ async def run_once(database: Database, settings: Settings) -> Pass:
     now = utcnow()
     phases = await events.announce_phases(database, now)
     await jury.announce_review(database, now)
-    await impact.remind_check_ins(database, now)
+    await impact.remind_check_ins(database, now, settings.zone)
     digests = await mailer.queue_digests(database, settings, now)
     report = await mailer.send_due(database, settings, utcnow())
     forgotten = await form_tokens.prune(database, utcnow())

@@ -21,6 +21,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
 from ideas import policy
+from ideas.accounts.models import User
+from ideas.challenges import queries as challenge_queries
 from ideas.errors import Invalid
 from ideas.i18n import _
 from ideas.submissions.models import VISIBLE_STATUSES, Idea, IdeaLink
@@ -58,8 +60,13 @@ async def descendants(session: AsyncSession, idea_id: int) -> set[int]:
     return set(await session.scalars(select(down.c.id)))
 
 
-async def recount(session: AsyncSession, idea_ids: Iterable[int]) -> None:
-    """Set ``build_count`` and ``influence`` of these ideas from the links as they are now."""
+async def recount(session: AsyncSession, idea_ids: Iterable[int], now: datetime) -> None:
+    """Set ``build_count`` and ``influence`` of these ideas from the links as they are now.
+
+    The counts are public, shown to anyone and sorted by: an idea in a challenge a
+    visitor may not see at ``now`` (carried into a follow-up round still in its draft)
+    does not count until its round opens (``recount_around``).
+    """
     roots = sorted(set(idea_ids))
     if not roots:
         return
@@ -71,11 +78,21 @@ async def recount(session: AsyncSession, idea_ids: Iterable[int]) -> None:
     down = down.union(
         select(down.c.root, IdeaLink.child_id).join(down, IdeaLink.parent_id == down.c.id)
     )
-    reached = await session.execute(select(down.c.root, func.count()).group_by(down.c.root))
+    reached_challenges = set(
+        await session.scalars(select(Idea.challenge_id).join(down, down.c.id == Idea.id).distinct())
+    )
+    unseen = sorted(await challenge_queries.unseen(session, reached_challenges, None, now))
+    reached = await session.execute(
+        select(down.c.root, func.count())
+        .join(Idea, Idea.id == down.c.id)
+        .where(Idea.challenge_id.not_in(unseen))
+        .group_by(down.c.root)
+    )
     influence: dict[int, int] = dict(reached.all())
     linked = await session.execute(
         select(IdeaLink.parent_id, func.count())
-        .where(IdeaLink.parent_id.in_(roots))
+        .join(Idea, Idea.id == IdeaLink.child_id)
+        .where(IdeaLink.parent_id.in_(roots), Idea.challenge_id.not_in(unseen))
         .group_by(IdeaLink.parent_id)
     )
     direct: dict[int, int] = dict(linked.all())
@@ -85,6 +102,16 @@ async def recount(session: AsyncSession, idea_ids: Iterable[int]) -> None:
             .where(Idea.id == root)
             .values(build_count=direct.get(root, 0), influence=influence.get(root, 0))
         )
+
+
+async def recount_around(session: AsyncSession, challenge_id: int, now: datetime) -> None:
+    """The counts of every idea a challenge's ideas count for, again: for when the
+    challenge opens to everyone, or goes back to its draft."""
+    own = select(Idea.id).where(Idea.challenge_id == challenge_id)
+    up = select(IdeaLink.parent_id.label("id")).where(IdeaLink.child_id.in_(own))
+    up_cte = up.cte("up", recursive=True)
+    up_cte = up_cte.union(select(IdeaLink.parent_id).join(up_cte, IdeaLink.child_id == up_cte.c.id))
+    await recount(session, set(await session.scalars(select(up_cte.c.id))), now)
 
 
 async def check_links(
@@ -176,7 +203,7 @@ async def set_links(
             )
     await session.flush()
     after = await ancestors(session, child_id)
-    await recount(session, before | after)
+    await recount(session, before | after, now)
 
 
 @dataclass(frozen=True)
@@ -217,8 +244,22 @@ class Family:
         return [edge for edge in self.edges if edge.parent_id == idea_id]
 
 
-async def family(session: AsyncSession, idea_id: int, *, limit: int = 500) -> Family:
-    """The whole family of an idea in a fixed number of queries (at most ``limit`` ideas)."""
+async def family(
+    session: AsyncSession,
+    idea_id: int,
+    *,
+    viewer: User | None,
+    now: datetime,
+    limit: int = 500,
+) -> Family:
+    """The whole family of an idea as ``viewer`` (None: a visitor) may see it, in a fixed
+    number of queries (at most ``limit`` ideas).
+
+    The caller has made sure the viewer sees the idea's own challenge. An idea in
+    another challenge the viewer may not see (carried into a follow-up round still in
+    its draft) is left out with its links, as is all that reaches it only through them:
+    the family seems never to have had it (``policy.sees_challenge``).
+    """
     up = await ancestors(session, idea_id)
     down = await descendants(session, idea_id)
     members = sorted({idea_id} | up | down)[:limit]
@@ -236,7 +277,36 @@ async def family(session: AsyncSession, idea_id: int, *, limit: int = 500) -> Fa
             )
         )
     ]
+    root = ideas.get(idea_id)
+    unseen = await challenge_queries.unseen(
+        session,
+        {idea.challenge_id for idea in ideas.values()},
+        viewer,
+        now,
+        seen=() if root is None else (root.challenge_id,),
+    )
+    if unseen:
+        ideas = {i: idea for i, idea in ideas.items() if idea.challenge_id not in unseen}
+        edges = [e for e in edges if e.child_id in ideas and e.parent_id in ideas]
+        up = _reached(idea_id, edges, upward=True)
+        down = _reached(idea_id, edges, upward=False)
     return Family(root=idea_id, ideas=ideas, edges=edges, ancestors=up, descendants=down)
+
+
+def _reached(start: int, edges: Sequence[Edge], *, upward: bool) -> set[int]:
+    """The ideas ``edges`` lead to from ``start``, up to its ancestors or down."""
+    step: dict[int, list[int]] = {}
+    for edge in edges:
+        near, far = (edge.child_id, edge.parent_id) if upward else (edge.parent_id, edge.child_id)
+        step.setdefault(near, []).append(far)
+    reached: set[int] = set()
+    todo = [start]
+    while todo:
+        for nxt in step.get(todo.pop(), ()):
+            if nxt not in reached and nxt != start:
+                reached.add(nxt)
+                todo.append(nxt)
+    return reached
 
 
 @dataclass(frozen=True)
@@ -276,15 +346,28 @@ def _links_statements() -> tuple[Select[Idea, str], Select[Idea, str]]:
     )
 
 
-async def links(session: AsyncSession, idea_id: int) -> Links:
-    """The ideas directly linked to ``idea_id``, with their authors, in two queries."""
-    params = {"idea_id": idea_id}
+async def links(session: AsyncSession, idea: Idea, *, viewer: User | None, now: datetime) -> Links:
+    """The ideas directly linked to ``idea``, with their authors, in two queries (three
+    when one lies in another challenge). As in ``family``, an idea in a challenge the
+    viewer may not see is left out; the caller has made sure they see ``idea``'s own."""
+    params = {"idea_id": idea.id}
     parents_of, children_of = _links_statements()
-    parents = await session.execute(parents_of, params)
-    children = await session.execute(children_of, params)
+    parents = [
+        Neighbour(linked, note) for linked, note in await session.execute(parents_of, params)
+    ]
+    children = [
+        Neighbour(linked, note) for linked, note in await session.execute(children_of, params)
+    ]
+    unseen = await challenge_queries.unseen(
+        session,
+        {n.idea.challenge_id for n in (*parents, *children)},
+        viewer,
+        now,
+        seen=(idea.challenge_id,),
+    )
     return Links(
-        parents=[Neighbour(idea, note) for idea, note in parents],
-        children=[Neighbour(idea, note) for idea, note in children],
+        parents=[n for n in parents if n.idea.challenge_id not in unseen],
+        children=[n for n in children if n.idea.challenge_id not in unseen],
     )
 
 

@@ -241,7 +241,7 @@ async def edit_idea(request: Request) -> Response:
                 return redirect(request, idea_path(request, saved))
         building_on = await lineage.ideas_by_ids(db, parent_ids)
     else:
-        links = await lineage.links(db, idea.id)
+        links = await lineage.links(db, idea, viewer=context.viewer(request), now=now)
         values = {
             "title": idea.title,
             "summary": idea.summary,
@@ -278,7 +278,7 @@ async def idea_detail(request: Request) -> Response:
     now = utcnow()
     db = context.db(request)
     user = context.viewer(request)
-    links = await lineage.links(db, idea.id)
+    links = await lineage.links(db, idea, viewer=user, now=now)
     may_manage = policy.may_manage_coauthors(user, idea)
     candidates = (
         await people.commenters(
@@ -311,7 +311,7 @@ async def idea_detail(request: Request) -> Response:
             is_visitor=policy.Role.VISITOR in roles,
             vote=await vote_context(request, idea, challenge, roles),
             comments=thread,
-            impact=await impact_queries.idea_impact(db, idea),
+            impact=await impact_queries.idea_impact(db, idea, viewer=user, now=now),
         ),
     )
 
@@ -396,7 +396,9 @@ def _grow(
 async def idea_lineage(request: Request) -> Response:
     """The whole family of an idea as nested lists: what it builds on, and what builds on it."""
     idea, challenge, _ignored = await visible_idea(request)
-    family = await lineage.family(context.db(request), idea.id)
+    family = await lineage.family(
+        context.db(request), idea.id, viewer=context.viewer(request), now=utcnow()
+    )
     ancestors = _grow(family, idea.id, "", upward=True, seen=set(), depth=0)
     descendants = _grow(family, idea.id, "", upward=False, seen=set(), depth=0)
     return render(

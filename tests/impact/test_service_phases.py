@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
@@ -55,6 +56,8 @@ def _pledge_id(pledge: Pledge | None) -> int:
     return pledge.id
 
 
+UTC_ZONE = ZoneInfo("UTC")
+
 CASES = [
     Case("post an update", Action.POST_IMPACT, TEAM_MEMBER, lambda r, _p: r.post()),
     Case(
@@ -67,6 +70,7 @@ CASES = [
             days=[(r.clock + timedelta(days=30)).date()],
             actor_id=r.host.id,
             now=r.tick(),
+            site_zone=UTC_ZONE,
         ),
     ),
     Case("pledge", Action.PLEDGE, PARTICIPANT, lambda r, _p: r.pledge(r.people[1], 2)),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
@@ -17,6 +18,8 @@ from ideas.notifications.models import ChallengeFollow
 from ideas.submissions import lineage
 from ideas.submissions.models import Idea
 from tests.factories.impact import ImpactRound, impact_round, notified
+
+UTC_ZONE = ZoneInfo("UTC")
 
 
 @pytest.fixture
@@ -54,24 +57,29 @@ async def test_a_quiet_team_is_reminded_once_when_a_check_in_passes(
 ) -> None:
     day = (r.clock + timedelta(days=1)).date()
     await services.set_check_ins(
-        session, challenge_id=r.challenge.id, days=[day], actor_id=r.host.id, now=r.tick()
-    )
+        session, challenge_id=r.challenge.id, days=[day], actor_id=r.host.id, now=r.tick(),
+        site_zone=UTC_ZONE,
+    )  # fmt: skip
     database = session.info["database"]
     later = r.clock + timedelta(days=3)
-    assert await services.remind_check_ins(database, r.clock) == 0
-    assert await services.remind_check_ins(database, later) == 1
-    assert await services.remind_check_ins(database, later) == 0
+    assert await services.remind_check_ins(database, r.clock, UTC_ZONE) == 0
+    assert await services.remind_check_ins(database, later, UTC_ZONE) == 1
+    assert await services.remind_check_ins(database, later, UTC_ZONE) == 0
     assert await notified(session, "impact.check_in") == sorted([r.lead.id, r.member.id])
 
 
 async def test_a_team_that_posted_is_not_reminded(r: ImpactRound, session: AsyncSession) -> None:
     day = (r.clock + timedelta(days=1)).date()
     await services.set_check_ins(
-        session, challenge_id=r.challenge.id, days=[day], actor_id=r.host.id, now=r.tick()
-    )
+        session, challenge_id=r.challenge.id, days=[day], actor_id=r.host.id, now=r.tick(),
+        site_zone=UTC_ZONE,
+    )  # fmt: skip
     await r.post()
     assert (
-        await services.remind_check_ins(session.info["database"], r.clock + timedelta(days=3)) == 0
+        await services.remind_check_ins(
+            session.info["database"], r.clock + timedelta(days=3), UTC_ZONE
+        )
+        == 0
     )
 
 
@@ -86,7 +94,7 @@ async def test_a_follow_up_carries_the_winner_with_its_lineage(
     carried = (await session.scalars(select(Idea).where(Idea.challenge_id == follow.id))).one()
     assert (carried.title, carried.author_id) == (r.idea.title, r.lead.id)
     assert await lineage.ancestors(session, carried.id) == {r.idea.id}
-    family = await lineage.family(session, carried.id)
+    family = await lineage.family(session, carried.id, viewer=r.host, now=r.clock)
     assert {idea.challenge_id for idea in family.ideas.values()} == {r.challenge.id, follow.id}
     link = await session.get(FollowUp, follow.id)
     assert link is not None
@@ -111,7 +119,7 @@ async def test_credit_flows_back_along_the_lineage(r: ImpactRound, session: Asyn
     )  # fmt: skip
     await session.commit()
     carried = (await session.scalars(select(Idea).where(Idea.challenge_id == follow.id))).one()
-    assert await queries.reach_of_descendants(session, r.idea.id) is None
+    assert await queries.reach_of_descendants(session, r.idea, viewer=None, now=r.clock) is None
     await r.post(data=UpdateInput(ImpactStatus.IMPLEMENTED, "Done."))
-    assert await queries.led_to_implemented(session, r.lead.id) == 1
-    assert await queries.reach_of_descendants(session, carried.id) is None
+    assert await queries.led_to_implemented(session, r.lead.id, viewer=None, now=r.clock) == 1
+    assert await queries.reach_of_descendants(session, carried, viewer=None, now=r.clock) is None

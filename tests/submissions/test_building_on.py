@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ideas.db import utcnow
 from ideas.submissions import lineage
 from ideas.submissions.models import Idea, IdeaLink, IdeaTag
 from tests.factories.queries import count
@@ -82,7 +83,7 @@ async def test_influence_counts_every_descendant_once(
     saved = await fresh(session, root)
     assert (saved.build_count, saved.influence) == (2, 4)
     assert (await session.get(Idea, a, populate_existing=True)).influence == 2  # type: ignore[union-attr]
-    family = await lineage.family(session, c)
+    family = await lineage.family(session, c, viewer=None, now=utcnow())
     assert family.ancestors == {root.id, a, b}
     lineage_page = Page(await person.get(f"/ideas/{root.id}/lineage"))
     titles = [
