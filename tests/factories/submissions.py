@@ -11,6 +11,7 @@ from ideas.challenges.models import Challenge
 from ideas.db import utcnow
 from ideas.policy import Action, Role
 from ideas.submissions.forms import IdeaInput
+from ideas.submissions.lineage import LinkInput
 from ideas.submissions.models import Idea
 from ideas.submissions.services import post_idea
 from tests.factories.challenges import current, moment_for
@@ -44,4 +45,29 @@ async def idea(
         author_id=author.id,
         data=IdeaInput(title=title or f"Idea {n}", summary=f"Summary of idea {n}.", body=""),
         now=posting_moment(challenge, n, now),
+    )
+
+
+async def building_on(
+    session: AsyncSession,
+    challenge: Challenge,
+    author: User,
+    n: int,
+    parents: list[Idea],
+    *,
+    title: str | None = None,
+) -> Idea:
+    """The ``n``-th idea of a test, building on ``parents``."""
+    challenge = await current(session, challenge)
+    return await post_idea(
+        session,
+        challenge_id=challenge.id,
+        author_id=author.id,
+        data=IdeaInput(
+            title=title or f"Idea {n}",
+            summary=f"Summary of idea {n}.",
+            body="",
+            builds_on=tuple(LinkInput(parent.id) for parent in parents),
+        ),
+        now=posting_moment(challenge, n),
     )
