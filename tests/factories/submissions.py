@@ -14,6 +14,7 @@ from ideas.submissions.forms import IdeaInput
 from ideas.submissions.lineage import LinkInput
 from ideas.submissions.models import Idea
 from ideas.submissions.services import post_idea
+from tests.factories import challenges, people
 from tests.factories.challenges import current, moment_for
 
 PARTICIPANT = frozenset({Role.PARTICIPANT})
@@ -71,3 +72,19 @@ async def building_on(
         ),
         now=posting_moment(challenge, n),
     )
+
+
+async def big_family(session: AsyncSession, size: int) -> Idea:
+    """A challenge with one family of ``size`` ideas, broad and several ranks deep (most
+    build on one of the first ten, every tenth on two); its first idea."""
+    host = await people.person(session, 9001, name="Family host", host=True)
+    author = await people.person(session, 9002, name="Family author")
+    challenge = await challenges.challenge(session, host, 9001, title="A big family")
+    root = await idea(session, challenge, author, 1, title="The first idea of a big family")
+    made = [root]
+    for n in range(2, size + 1):
+        parents = [made[(n * 7) % min(len(made), 10)]]
+        if n % 10 == 0 and len(made) > 20:
+            parents.append(made[n // 2])
+        made.append(await building_on(session, challenge, author, n, parents))
+    return root

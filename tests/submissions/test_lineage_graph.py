@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ideas.submissions import graph
 from ideas.submissions.models import Idea, IdeaStatus
-from tests.factories.submissions import building_on
+from tests.factories.submissions import big_family, building_on
 from tests.html import Page
 
 SVG_LINKS = ".lineage-graph svg a[href]"
@@ -188,18 +188,9 @@ async def test_a_drawing_is_laid_out_once_until_the_family_changes(
 
 
 async def test_a_family_of_200_ideas_is_drawn_whole_in_a_scrolling_frame(
-    make_user: Any, make_challenge: Any, make_idea: Any, session: AsyncSession, visitor: Any
+    session: AsyncSession, visitor: Any
 ) -> None:
-    challenge = await make_challenge(await make_user(host=True))
-    author = await make_user()
-    root = await make_idea(challenge, author, title="The first idea of a big family")
-    made = [root]
-    for n in range(2, 201):
-        # A broad family: most ideas build on one of the first ten, some on two.
-        parents = [made[(n * 7) % min(len(made), 10)]]
-        if n % 10 == 0 and len(made) > 20:
-            parents.append(made[n // 2])
-        made.append(await building_on(session, challenge, author, n, parents))
+    root = await big_family(session, 200)
 
     started = time.perf_counter()
     first = await visitor.get(f"/ideas/{root.id}/lineage")
