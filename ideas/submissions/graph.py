@@ -65,6 +65,7 @@ KEPT_ATTRIBUTES = {
 }
 
 _cache: OrderedDict[str, Markup] = OrderedDict()
+_drawing: dict[str, asyncio.Future[Markup | None]] = {}
 _statistics = {"layouts": 0, "hits": 0}
 
 
@@ -135,6 +136,9 @@ def dot_source(family: Family, href_for: Callable[[Idea], str]) -> tuple[str, di
         size = 11 + 1.6 * math.sqrt(min(node.influence, 100))
         label = "\\n".join(line.replace("\\", "\\\\").replace('"', '\\"') for line in node.lines)
         extra = ", peripheries=2, penwidth=2" if node.current else ""
+        if node.href is not None:
+            # dot wraps a node with a URL in a link, which clean_svg fills in.
+            extra += f", URL={dot_string(node.href)}"
         out.append(f'  {node.name} [label="{label}", fontsize={size:.1f}{extra}];')
     children: dict[int, int] = {}
     for edge in family.edges:
@@ -263,26 +267,39 @@ def _fill_node(group: etree._Element, node: Node) -> None:
 async def family_svg(
     family: Family, href_for: Callable[[Idea], str], *, label: str
 ) -> Markup | None:
-    """The family as inline SVG, or None when ``dot`` is missing or fails."""
+    """The family as inline SVG, or None when ``dot`` is missing or fails.
+
+    Requests for a family being laid out wait for that layout rather than start
+    another ``dot``.
+    """
     source, nodes = dot_source(family, href_for)
-    # Only shown ideas carry a URL attribute: dot then wraps them in a link.
-    linked = "\n".join(
-        f"  {node.name} [URL={dot_string(node.href)}];"
-        for node in nodes.values()
-        if node.href is not None
-    )
-    source = source.removesuffix("}\n") + linked + "\n}\n"
     key = hashlib.sha256(f"{label}\n{source}".encode()).hexdigest()
     found = _cache.get(key)
     if found is not None:
         _cache.move_to_end(key)
         _statistics["hits"] += 1
         return found
+    drawing = _drawing.get(key)
+    if drawing is None:
+        drawing = asyncio.ensure_future(_draw(key, source, nodes, label))
+        _drawing[key] = drawing
+        drawing.add_done_callback(lambda _done: _drawing.pop(key, None))
+    else:
+        _statistics["hits"] += 1
+    # A request that goes away does not take the drawing away from the others.
+    return await asyncio.shield(drawing)
+
+
+async def _draw(key: str, source: str, nodes: dict[str, Node], label: str) -> Markup | None:
     raw = await _run_dot(source)
     if raw is None:
         return None
+    try:
+        svg = clean_svg(raw, nodes, label)
+    except etree.XMLSyntaxError as error:
+        log.warning("lineage graph: %s wrote no SVG (%s); showing the lists alone", DOT, error)
+        return None
     _statistics["layouts"] += 1
-    svg = clean_svg(raw, nodes, label)
     _cache[key] = svg
     while len(_cache) > CACHE_ENTRIES:
         _cache.popitem(last=False)

@@ -3,16 +3,18 @@ the idea itself marked, influence as size, every idea a link; the lists stay."""
 
 from __future__ import annotations
 
+import asyncio
 import re
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ideas.submissions import graph
+from ideas.submissions import graph, lineage
 from ideas.submissions.models import Idea, IdeaStatus
 from tests.factories.submissions import big_family, building_on
 from tests.html import Page
@@ -209,3 +211,74 @@ async def test_a_family_of_200_ideas_is_drawn_whole_in_a_scrolling_frame(
     assert drawn < 10, f"the first drawing took {drawn:.1f}s"
     assert cached < 2, f"the page took {cached:.1f}s with its drawing kept"
     assert again.text == first.text or len(Page(again).select(SVG_LINKS)) == 200
+
+
+async def test_requests_arriving_together_share_one_layout(
+    make_user: Any, make_challenge: Any, make_idea: Any, session: AsyncSession
+) -> None:
+    challenge = await make_challenge(await make_user(host=True))
+    author = await make_user()
+    root = await make_idea(challenge, author, title="Compost bins")
+    await building_on(session, challenge, author, 2, [root], title="School garden")
+    family = await lineage.family(session, root.id)
+    before = graph.statistics()
+
+    drawings = await asyncio.gather(
+        *(graph.family_svg(family, url, label="The family") for _ in range(5))
+    )
+
+    assert graph.statistics()["layouts"] == before["layouts"] + 1
+    assert all(drawing is not None and drawing == drawings[0] for drawing in drawings)
+
+
+async def test_a_dot_that_hangs_is_stopped_and_the_lists_shown(
+    make_user: Any,
+    make_challenge: Any,
+    make_idea: Any,
+    session: AsyncSession,
+    visitor: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    tmp_path: Path,
+) -> None:
+    challenge = await make_challenge(await make_user(host=True))
+    author = await make_user()
+    root = await make_idea(challenge, author, title="Compost bins")
+    child = await building_on(session, challenge, author, 2, [root], title="School garden")
+    hanging = tmp_path / "dot"
+    hanging.write_text("#!/bin/sh\nexec sleep 30\n")
+    hanging.chmod(0o755)
+    monkeypatch.setattr(graph, "DOT", str(hanging))
+    monkeypatch.setattr(graph, "TIMEOUT", 0.5)
+
+    started = time.perf_counter()
+    response = await visitor.get(f"/ideas/{child.id}/lineage")
+
+    assert time.perf_counter() - started < 10
+    assert response.status_code == 200
+    assert Page(response).select(".lineage-graph") == []
+    assert "took more than 0.5s" in caplog.text
+
+
+async def test_a_dot_that_writes_no_svg_leaves_the_lists(
+    make_user: Any,
+    make_challenge: Any,
+    make_idea: Any,
+    session: AsyncSession,
+    visitor: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    challenge = await make_challenge(await make_user(host=True))
+    author = await make_user()
+    root = await make_idea(challenge, author, title="Compost bins")
+    child = await building_on(session, challenge, author, 2, [root], title="School garden")
+    broken = tmp_path / "dot"
+    broken.write_text("#!/bin/sh\necho 'not <svg'\n")
+    broken.chmod(0o755)
+    monkeypatch.setattr(graph, "DOT", str(broken))
+
+    response = await visitor.get(f"/ideas/{child.id}/lineage")
+
+    assert response.status_code == 200
+    assert Page(response).select(".lineage-graph") == []
