@@ -50,6 +50,10 @@ TIMEOUT = 10.0  # seconds: 200 ideas take well under one
 CACHE_ENTRIES = 256
 LINE_WIDTH = 22  # characters of a title on one line of a box
 MAX_LINES = 3
+STAGGER_FROM = 4  # leaves under one parent before they are staggered over ranks
+PER_RANK = 12  # staggered leaves to a rank, roughly
+MAX_LEVELS = 12
+CONCENTRATE = "  graph [concentrate=true];"
 SVG = "http://www.w3.org/2000/svg"
 XLINK = "http://www.w3.org/1999/xlink"
 # The geometry dot draws with; every other attribute it writes (fill, stroke, fonts,
@@ -127,7 +131,7 @@ def dot_source(family: Family, href_for: Callable[[Idea], str]) -> tuple[str, di
     nodes = {node.name: node for node in (_node(family, i, href_for) for i in members)}
     out = [
         "digraph family {",
-        '  graph [rankdir=TB, nodesep=0.25, ranksep=0.45, margin=0.1, fontname="Helvetica"];',
+        '  graph [rankdir=TB, nodesep=0.12, ranksep=0.45, margin=0.1, fontname="Helvetica"];',
         '  node [shape=box, style="rounded", fontname="Helvetica", margin="0.14,0.07"];',
         "  edge [arrowsize=0.7];",
     ]
@@ -140,22 +144,29 @@ def dot_source(family: Family, href_for: Callable[[Idea], str]) -> tuple[str, di
             # dot wraps a node with a URL in a link, which clean_svg fills in.
             extra += f", URL={dot_string(node.href)}"
         out.append(f'  {node.name} [label="{label}", fontsize={size:.1f}{extra}];')
-    children: dict[int, int] = {}
-    for edge in family.edges:
-        children[edge.parent_id] = children.get(edge.parent_id, 0) + 1
-    leaves_seen: dict[int, int] = {}
-    for edge in sorted(family.edges, key=lambda e: (e.parent_id, e.child_id)):
-        if f"n{edge.parent_id}" not in nodes or f"n{edge.child_id}" not in nodes:
-            continue
-        # Many leaves under one parent would make a single rank as wide as all of
-        # them: they are staggered over three ranks instead (as `unflatten -l 3`).
+    # A broad family would make ranks as wide as hundreds of boxes: leaves (ideas nothing
+    # builds on) under a parent with many of them are staggered over several ranks, as
+    # `unflatten` does, and the edges of one parent run together (concentrate) rather
+    # than side by side through every rank: 200 ideas draw about 3,000 points wide
+    # instead of 9,000.
+    drawn = [e for e in family.edges if f"n{e.parent_id}" in nodes and f"n{e.child_id}" in nodes]
+    parents = {edge.parent_id for edge in drawn}
+    leaves_of: dict[int, int] = {}
+    for edge in drawn:
+        if edge.child_id not in parents:
+            leaves_of[edge.parent_id] = leaves_of.get(edge.parent_id, 0) + 1
+    staggered = sum(n for n in leaves_of.values() if n > STAGGER_FROM)
+    levels = min(MAX_LEVELS, max(1, math.ceil(staggered / PER_RANK)))
+    seen: dict[int, int] = {}
+    for edge in sorted(drawn, key=lambda e: (e.parent_id, e.child_id)):
         minlen = 1
-        if children[edge.parent_id] > 8 and edge.child_id not in children:
-            seen = leaves_seen.get(edge.parent_id, 0)
-            leaves_seen[edge.parent_id] = seen + 1
-            minlen = 1 + seen % 3
+        if edge.child_id not in parents and leaves_of[edge.parent_id] > STAGGER_FROM:
+            minlen = 1 + seen.get(edge.parent_id, 0) % levels
+            seen[edge.parent_id] = seen.get(edge.parent_id, 0) + 1
         extra = f" [minlen={minlen}]" if minlen > 1 else ""
         out.append(f"  n{edge.parent_id} -> n{edge.child_id}{extra};")
+    if levels > 1:
+        out.insert(1, CONCENTRATE)
     out.append("}")
     return "\n".join(out) + "\n", nodes
 
@@ -292,6 +303,9 @@ async def family_svg(
 
 async def _draw(key: str, source: str, nodes: dict[str, Node], label: str) -> Markup | None:
     raw = await _run_dot(source)
+    if raw is None and CONCENTRATE in source:
+        # dot's edge concentration has failed on some graphs: the plain layout then.
+        raw = await _run_dot(source.replace(CONCENTRATE, ""))
     if raw is None:
         return None
     try:
