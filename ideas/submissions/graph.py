@@ -55,7 +55,6 @@ PER_RANK = 12  # staggered leaves to a rank, roughly
 MAX_LEVELS = 12
 CONCENTRATE = "  graph [concentrate=true];"
 SVG = "http://www.w3.org/2000/svg"
-XLINK = "http://www.w3.org/1999/xlink"
 # The geometry dot draws with; every other attribute it writes (fill, stroke, fonts,
 # ids, xlink) is dropped: colours and fonts come from the stylesheet.
 KEPT_ATTRIBUTES = {
