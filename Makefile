@@ -31,7 +31,17 @@ $(OIDC_STAMP): tests/oidc/package-lock.json
 		echo "npm not found: the sign-in tests will be skipped (apt-get install nodejs npm)"; \
 	fi
 
-install: $(STAMP) $(OIDC_STAMP)  ## Create .venv and install Ideas with its test tools
+VNU_STAMP := tests/vnu/node_modules/.package-lock.json
+
+# The HTML validity test runs the Nu HTML Checker (vnu.jar, with Java); without npm it is skipped.
+$(VNU_STAMP): tests/vnu/package-lock.json
+	@if command -v npm >/dev/null; then \
+		npm ci --prefix tests/vnu --no-audit --no-fund --loglevel=error; \
+	else \
+		echo "npm not found: the HTML validity test will be skipped (apt-get install nodejs npm)"; \
+	fi
+
+install: $(STAMP) $(OIDC_STAMP) $(VNU_STAMP)  ## Create .venv and install Ideas with its test tools
 
 run: $(STAMP)  ## Serve the site with demo data at http://127.0.0.1:8000
 	$(BIN)/ideas migrate
@@ -74,4 +84,4 @@ bench: $(STAMP)  ## Load-test the signed-in pages and votes on 100k ideas agains
 	$(BIN)/python -m bench
 
 clean:  ## Remove the virtualenv, caches and the local demo database
-	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache test-results tests/oidc/node_modules
+	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache test-results tests/oidc/node_modules tests/vnu/node_modules

@@ -166,6 +166,15 @@ def check() -> None:
             "live pages: warning: PgBouncer cannot carry LISTEN/NOTIFY, so each process "
             "tells only its own open pages; set REDIS_URL"
         )
+    from ideas.submissions import graph
+
+    if graph.available():
+        click.echo("lineage graph: ok (Graphviz dot)")
+    else:
+        click.echo(
+            f"lineage graph: warning: Graphviz's `{graph.DOT}` is not installed, so lineage "
+            "pages show their lists alone; apt-get install graphviz"
+        )
     if current != head:
         click.echo(f"schema: at {current or 'nothing'}, expected {head}; run `ideas migrate`")
         sys.exit(1)

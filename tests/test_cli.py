@@ -38,6 +38,19 @@ def test_migrate_demo_and_check_on_a_fresh_folder(tmp_path: Path, fresh: dict[st
     assert "configuration: ok (development)" in after.stdout
     assert "database: reachable" in after.stdout
     assert "schema: up to date" in after.stdout
+    assert "lineage graph: ok" in after.stdout
+
+
+def test_check_warns_when_graphviz_is_missing(tmp_path: Path, fresh: dict[str, str]) -> None:
+    Path(fresh["IDEAS_DATA_DIR"]).mkdir()
+    assert run_ideas("migrate", env=fresh, cwd=tmp_path).returncode == 0
+    (tmp_path / "bin").mkdir()
+    without_dot = {**fresh, "PATH": str(tmp_path / "bin")}
+
+    result = run_ideas("check", env=without_dot, cwd=tmp_path)
+
+    assert result.returncode == 0, result.stdout
+    assert "lineage graph: warning: Graphviz's `dot` is not installed" in result.stdout
 
 
 def test_check_reports_an_unreachable_database(tmp_path: Path) -> None:

@@ -114,11 +114,13 @@ def jury_scores(marks: Sequence[Mark], weights: Mapping[int, float]) -> dict[int
 
 def alpha(ratings: Mapping[tuple[int, int], float]) -> float | None:
     """Krippendorff's alpha (interval) of ratings by (juror, idea); None when no idea has
-    two ratings or every rating is the same (then there is nothing to agree on)."""
+    two ratings or every rating of the ideas rated twice or more is the same (then there
+    is nothing to agree on: alpha would divide zero by zero)."""
     jurors = sorted({j for j, _ in ratings})
     ideas = sorted({i for _, i in ratings})
-    per_idea = [sum(1 for j in jurors if (j, i) in ratings) for i in ideas]
-    if not any(n >= 2 for n in per_idea) or len(set(ratings.values())) < 2:
+    per_idea = {i: sum(1 for j in jurors if (j, i) in ratings) for i in ideas}
+    paired = {value for (_, i), value in ratings.items() if per_idea[i] >= 2}
+    if len(paired) < 2:
         return None
     data = np.full((len(jurors), len(ideas)), np.nan)
     for (j, i), value in ratings.items():

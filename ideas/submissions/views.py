@@ -21,7 +21,17 @@ from ideas.impact import queries as impact_queries
 from ideas.media.uploads import picture_from
 from ideas.notifications.follows import idea_followed
 from ideas.policy import Action
-from ideas.submissions import forms, history, lineage, people, picker, queries, search, services
+from ideas.submissions import (
+    forms,
+    graph,
+    history,
+    lineage,
+    people,
+    picker,
+    queries,
+    search,
+    services,
+)
 from ideas.submissions.loaders import idea_path, visible_idea
 from ideas.submissions.models import Idea
 from ideas.submissions.pages import HistoryPage, IdeaFormPage, IdeaPage
@@ -394,13 +404,23 @@ def _grow(
 
 
 async def idea_lineage(request: Request) -> Response:
-    """The whole family of an idea as nested lists: what it builds on, and what builds on it."""
+    """The whole family of an idea as a graph (when ``dot`` can draw it) and as nested
+    lists, the text alternative: what it builds on, and what builds on it."""
     idea, challenge, _ignored = await visible_idea(request)
     family = await lineage.family(
         context.db(request), idea.id, viewer=context.viewer(request), now=utcnow()
     )
     ancestors = _grow(family, idea.id, "", upward=True, seen=set(), depth=0)
     descendants = _grow(family, idea.id, "", upward=False, seen=set(), depth=0)
+    drawing = None
+    if len(family.ideas) > 1:
+        drawing = await graph.family_svg(
+            family,
+            lambda member: context.path_for(
+                request, "idea.detail", idea_id=member.id, slug=member.slug
+            ),
+            label=_("The family of “%(title)s” as a graph", title=idea.title),
+        )
     return render(
         request,
         "submissions/lineage.html",
@@ -410,6 +430,7 @@ async def idea_lineage(request: Request) -> Response:
             "family": family,
             "ancestors": ancestors,
             "descendants": descendants,
+            "graph": drawing,
         },
     )
 

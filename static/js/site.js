@@ -48,7 +48,7 @@
   // would. Without JavaScript the button does it; the link itself changes nothing.
   function csrfToken() {
     try {
-      var headers = JSON.parse(document.body.getAttribute("hx-headers:inherited") || "{}");
+      var headers = JSON.parse(document.body.getAttribute("data-hx-headers:inherited") || "{}");
       return headers["X-CSRF-Token"] || "";
     } catch (error) {
       return "";
@@ -135,9 +135,23 @@
     });
   });
 
+  // A lineage graph wider or taller than its frame scrolls inside it: start with the
+  // idea itself in the middle of the frame rather than at its first corner.
+  function centreLineage(root) {
+    root.querySelectorAll(".lineage-graph__scroll").forEach(function (frame) {
+      var current = frame.querySelector('[aria-current="page"]');
+      if (!current) return;
+      var outer = frame.getBoundingClientRect();
+      var inner = current.getBoundingClientRect();
+      frame.scrollLeft += (inner.left + inner.width / 2) - (outer.left + outer.width / 2);
+      frame.scrollTop += (inner.top + inner.height / 2) - (outer.top + outer.height / 2);
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     initCounters(document);
     focusProblems(document);
+    centreLineage(document);
   });
   document.addEventListener("htmx:after:swap", function (event) {
     var target = (event.detail && event.detail.ctx && event.detail.ctx.target) || document;

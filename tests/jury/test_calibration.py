@@ -82,6 +82,11 @@ def test_no_alpha_without_two_ratings_of_one_idea() -> None:
     assert calibration.alpha({(A, 1): 1.0, (B, 2): 3.0}) is None
 
 
+def test_no_alpha_when_the_ideas_rated_twice_have_one_value() -> None:
+    """Idea 1 rated 4 by both; idea 2, rated once, differs: nothing to compare, no 0/0."""
+    assert calibration.alpha({(A, 1): 4.0, (B, 1): 4.0, (A, 2): 5.0}) is None
+
+
 def test_agreement_per_criterion_and_the_disagreements() -> None:
     marks = [
         Mark(A, 1, IMPACT, 1), Mark(B, 1, IMPACT, 1),
