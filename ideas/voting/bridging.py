@@ -106,10 +106,7 @@ def ratings_from(
         if first_id == second_id:
             continue
         for idea_id in (first_id, second_id):
-            if winner_id is None:
-                share = 0.5
-            else:
-                share = 1.0 if winner_id == idea_id else 0.0
+            share = 0.5 if winner_id is None else float(winner_id == idea_id)
             total = met.setdefault((person, idea_id), [0.0, 0.0])
             total[0] += share
             total[1] += 1.0
@@ -177,8 +174,8 @@ def _solve(
     ``[1, other_factor]``, with the per-rating penalties."""
     a11 = count * (1.0 + INTERCEPT_REGULARISATION)
     a12 = np.bincount(index, weights=other_factor, minlength=size)
-    a22 = np.bincount(index, weights=other_factor * other_factor, minlength=size)
-    a22 += count * FACTOR_REGULARISATION
+    squares = np.bincount(index, weights=other_factor * other_factor, minlength=size)
+    a22: Floats = squares + count * FACTOR_REGULARISATION
     c1 = np.bincount(index, weights=target, minlength=size)
     c2 = np.bincount(index, weights=target * other_factor, minlength=size)
     det = a11 * a22 - a12 * a12
@@ -278,7 +275,7 @@ def fit(ratings: Sequence[Rating], *, bootstrap: int = BOOTSTRAP_SAMPLES) -> Bri
             people[users_kept[k]]: 0 if model.fu[k] > 0 else 1 for k in range(n_users)
         },
         ideas={
-            int(idea_ids[ideas_kept[k]]): IdeaBridging(  # type: ignore[call-overload]
+            int(idea_ids[ideas_kept[k]]): IdeaBridging(
                 score=float(model.bi[k]),
                 low=float(low[k]),
                 high=float(high[k]),
