@@ -33,13 +33,16 @@ Fit. Alternating least squares: given the ideas' terms, each person's
 ``(b_u, f_u)`` is a two-variable ridge regression solved in closed form, and the
 same for each idea given the people's terms, then ``μ``; every half-step
 lowers the objective, and iterations stop when it changes by less than a
-relative ``TOLERANCE``. The factors start from a seeded random draw, so the same
-ratings in the same order always give the same scores.
+relative ``TOLERANCE`` over ``CHECK_EVERY`` sweeps, or after ``MAX_ITERATIONS``
+sweeps: sparse data with little structure converges slowly, and the cap keeps a
+10,000-idea round within a minute. The factors start from a seeded random draw,
+so the same ratings in the same order always give the same scores.
 
 Uncertainty. A bootstrap over people: ``BOOTSTRAP_SAMPLES`` times, people are
 drawn with replacement (each with all their ratings), the model is refitted
-(starting from the full fit), and the 2.5th and 97.5th percentiles of each
-idea's ``b_i`` over the resamples make its 95% interval.
+(starting from the full fit, for at most ``BOOTSTRAP_ITERATIONS`` sweeps), and
+the 2.5th and 97.5th percentiles of each idea's ``b_i`` over the resamples make
+its 95% interval.
 
 Minimums. People with fewer than ``MIN_RATINGS_PER_PERSON`` ratings and ideas
 with fewer than ``MIN_RATINGS_PER_IDEA`` ratings are set aside (repeatedly,
@@ -64,11 +67,13 @@ FACTOR_REGULARISATION = 0.03
 MIN_PEOPLE = 8
 MIN_RATINGS_PER_PERSON = 3
 MIN_RATINGS_PER_IDEA = 5
-BOOTSTRAP_SAMPLES = 40
+BOOTSTRAP_SAMPLES = 20
 CONFIDENCE = 0.95
 SEED = 2210_15723
-TOLERANCE = 1e-9
-MAX_ITERATIONS = 500
+TOLERANCE = 1e-7
+MAX_ITERATIONS = 1_000
+BOOTSTRAP_ITERATIONS = 100
+CHECK_EVERY = 5
 
 Floats = npt.NDArray[np.float64]
 Ints = npt.NDArray[np.int64]
@@ -87,6 +92,9 @@ def parameters() -> dict[str, Any]:
         "min_ratings_per_person": MIN_RATINGS_PER_PERSON,
         "min_ratings_per_idea": MIN_RATINGS_PER_IDEA,
         "bootstrap_samples": BOOTSTRAP_SAMPLES,
+        "bootstrap_sweeps": BOOTSTRAP_ITERATIONS,
+        "max_sweeps": MAX_ITERATIONS,
+        "tolerance": TOLERANCE,
         "confidence": CONFIDENCE,
         "seed": SEED,
     }
@@ -197,14 +205,17 @@ def _objective(users: Ints, items: Ints, values: Floats, m: _Model) -> float:
     return float((error * error + penalty).sum())
 
 
-def _fit(users: Ints, items: Ints, values: Floats, model: _Model) -> _Model:
-    """Alternating least squares from ``model`` (changed in place and returned)."""
+def _fit(
+    users: Ints, items: Ints, values: Floats, model: _Model, sweeps: int = MAX_ITERATIONS
+) -> _Model:
+    """Alternating least squares from ``model`` (changed in place and returned), for at
+    most ``sweeps`` sweeps; the objective is checked every ``CHECK_EVERY``."""
     n_users, n_items = len(model.bu), len(model.bi)
     per_user = np.bincount(users, minlength=n_users).astype(np.float64)
     per_item = np.bincount(items, minlength=n_items).astype(np.float64)
     total = float(len(values))
     previous = np.inf
-    for _ in range(MAX_ITERATIONS):
+    for sweep in range(1, sweeps + 1):
         model.bu, model.fu = _solve(
             users, per_user, values - model.mu - model.bi[items], model.fi[items], n_users
         )
@@ -213,6 +224,8 @@ def _fit(users: Ints, items: Ints, values: Floats, model: _Model) -> _Model:
         )
         rest = values - model.bu[users] - model.bi[items] - model.fu[users] * model.fi[items]
         model.mu = float(rest.sum() / (total * (1.0 + INTERCEPT_REGULARISATION)))
+        if sweep % CHECK_EVERY:
+            continue
         objective = _objective(users, items, values, model)
         if previous - objective <= TOLERANCE * max(objective, 1e-12):
             break
@@ -320,6 +333,7 @@ def _bootstrap(
                 bi=model.bi.copy(),
                 fi=model.fi.copy(),
             ),
+            BOOTSTRAP_ITERATIONS,
         )
         present = np.bincount(items[rows], minlength=n_items) > 0
         draws[s] = np.where(present, resampled.bi, np.nan)
