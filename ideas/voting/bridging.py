@@ -71,8 +71,8 @@ BOOTSTRAP_SAMPLES = 20
 CONFIDENCE = 0.95
 SEED = 2210_15723
 TOLERANCE = 1e-7
-MAX_ITERATIONS = 1_000
-BOOTSTRAP_ITERATIONS = 100
+MAX_ITERATIONS = 600
+BOOTSTRAP_ITERATIONS = 50
 CHECK_EVERY = 5
 
 Floats = npt.NDArray[np.float64]
@@ -284,9 +284,7 @@ def fit(ratings: Sequence[Rating], *, bootstrap: int = BOOTSTRAP_SAMPLES) -> Bri
         people=n_users,
         ratings=len(values),
         groups=tuple(g for g in groups if g),
-        group_of={
-            people[users_kept[k]]: 0 if model.fu[k] > 0 else 1 for k in range(n_users)
-        },
+        group_of={people[users_kept[k]]: 0 if model.fu[k] > 0 else 1 for k in range(n_users)},
         ideas={
             int(idea_ids[ideas_kept[k]]): IdeaBridging(
                 score=float(model.bi[k]),

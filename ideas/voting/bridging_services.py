@@ -148,4 +148,3 @@ async def refit_where_due(database: Database, now: datetime) -> int:
             else:
                 done += 1
     return done
-

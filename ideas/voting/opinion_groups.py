@@ -55,9 +55,7 @@ async def plant_opinion_groups(
             for idea_id in chosen:
                 moment += timedelta(seconds=1)
                 try:
-                    await services.cast_vote(
-                        session, idea_id=idea_id, user_id=user_id, now=moment
-                    )
+                    await services.cast_vote(session, idea_id=idea_id, user_id=user_id, now=moment)
                     votes += 1
                 except DomainError:
                     refused += 1

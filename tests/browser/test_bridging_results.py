@@ -26,7 +26,7 @@ SETTINGS = {"IDEAS_ENV": "development"}
 def planted_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A site with two opinion groups planted, and the worker's bridging fit made."""
     folder = tmp_path_factory.mktemp("bridging")
-    with serving(folder, free_port(), **SETTINGS) as url:
+    with serving(folder, free_port(), IDEAS_ENV="development") as url:
         subprocess.run(
             [sys.executable, "-m", "tests.support.planted_site"],
             env=site_environ(folder, **SETTINGS),

@@ -71,7 +71,7 @@ Compared = list[tuple[Hashable, int, int, int | None]]
 def planted_ratings(
     seed: int = 1, sizes: tuple[int, int] = (60, 40)
 ) -> tuple[Votes, Compared, dict[str, int]]:
-    """Noisy votes and comparisons by two camps: ideas 1–5 are camp A's, 6–10 camp B's,
+    """Noisy votes and comparisons by two camps: ideas 1 to 5 are camp A's, 6 to 10 camp B's,
     and 11 is liked (less) by both. Returns them with each person's camp (0: A)."""
     rnd = random.Random(seed)
     shared = 11
@@ -83,7 +83,7 @@ def planted_ratings(
         for n in range(size):
             person = f"{'ab'[camp]}{n}"
             camp_of[person] = camp
-            liking = {i: 1.0 for i in own} | {i: -1.0 for i in other} | {shared: 0.6}
+            liking = dict.fromkeys(own, 1.0) | dict.fromkeys(other, -1.0) | {shared: 0.6}
             votes += [(person, i) for i in own if rnd.random() < 0.9]
             votes += [(person, i) for i in other if rnd.random() < 0.05]
             if rnd.random() < 0.5:

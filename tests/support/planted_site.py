@@ -32,7 +32,9 @@ async def plant() -> None:
                 return await challenges.challenge(session, host, 1, title="Safer streets")
 
             async def make_idea(challenge: Challenge, author: User, *, title: str) -> Idea:
-                return await submissions.idea(session, challenge, author, next(counter), title=title)
+                return await submissions.idea(
+                    session, challenge, author, next(counter), title=title
+                )
 
             host = await make_user("Hamid")
             author = await make_user("Amara")

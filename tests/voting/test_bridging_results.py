@@ -79,7 +79,8 @@ async def test_the_worker_fits_bridging_and_the_results_show_it_beside_votes_and
     assert top["title"] == "Safer crossings for everyone"
     assert top["bridging"]["low"] <= top["bridging"]["score"] <= top["bridging"]["high"]
     # People are never named: only the groups' sizes appear.
-    assert "Camp A" not in api.text and "Camp A" not in page.text("main")
+    assert "Camp A" not in api.text
+    assert "Camp A" not in page.text("main")
 
 
 async def test_below_the_minimums_the_page_and_the_api_say_not_enough_data_yet(
@@ -152,9 +153,7 @@ async def test_the_worker_fits_again_only_once_enough_has_changed(
     assert await fit_in_the_worker(database) == 0
     # One more vote: too little to fit again at once…
     newcomer = await make_user("Newcomer")
-    await services.cast_vote(
-        session, idea_id=camps.shared.id, user_id=newcomer.id, now=utcnow()
-    )
+    await services.cast_vote(session, idea_id=camps.shared.id, user_id=newcomer.id, now=utcnow())
     assert await fit_in_the_worker(database) == 0
     # …but once the last fit is old, any change is enough.
     await session.execute(
@@ -195,7 +194,9 @@ async def test_the_exports_recompute_the_numbers_on_the_results_page(
 
     from_files = explain.recompute(explain.read_files(tmp_path, challenge.slug))
     from_database = explain.recompute(await explain.load(session, challenge.id))
-    printed = CliRunner().invoke(cli, ["rank", "--explain", challenge.slug, "--from", str(tmp_path)])
+    printed = CliRunner().invoke(
+        cli, ["rank", "--explain", challenge.slug, "--from", str(tmp_path)]
+    )
 
     assert from_files == from_database
     assert printed.exit_code == 0, printed.output
