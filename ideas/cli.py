@@ -280,14 +280,44 @@ def revoke(role: str, email: str) -> None:
 
 @main.command()
 @click.argument("slug", required=False)
-def rank(slug: str | None) -> None:
+@click.option(
+    "--explain",
+    is_flag=True,
+    help=(
+        "Refit nothing: recompute every ranking of SLUG (votes, pairwise, bridging) from "
+        "its exports alone and print the numbers the results page shows."
+    ),
+)
+@click.option(
+    "--from",
+    "folder",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    default=None,
+    help="With --explain: read SLUG-ideas, SLUG-votes and SLUG-comparisons (.csv or .json) "
+    "downloaded into this folder instead of the database.",
+)
+def rank(slug: str | None, explain: bool, folder: Path | None) -> None:
     """Fit the pairwise ranking of the challenge at SLUG anew, or of every challenge."""
     from sqlalchemy import select
     from sqlalchemy.ext.asyncio import AsyncSession
 
     from ideas.challenges.models import Challenge
     from ideas.db import utcnow
+    from ideas.voting import explain as explaining
     from ideas.voting.compare_services import refit
+
+    if (explain or folder is not None) and slug is None:
+        click.echo("--explain needs the address (SLUG) of a challenge.", err=True)
+        sys.exit(2)
+    if folder is not None and slug is not None:
+        try:
+            found = explaining.read_files(folder, slug)
+        except FileNotFoundError as error:
+            click.echo(f"No export file {error}.", err=True)
+            sys.exit(1)
+        for line in explaining.lines(explaining.recompute(found)):
+            click.echo(line)
+        return
 
     settings = _settings()
 
@@ -298,6 +328,9 @@ def rank(slug: str | None) -> None:
         challenges = (await session.execute(query)).all()
         if slug is not None and not challenges:
             return None
+        if explain:
+            data = await explaining.load(session, challenges[0][0])
+            return explaining.lines(explaining.recompute(data))
         lines = []
         for challenge_id, challenge_slug in challenges:
             done = await refit(session, challenge_id, utcnow())
@@ -321,7 +354,7 @@ def rank(slug: str | None) -> None:
 )
 def worker(once: bool, interval: float) -> None:
     """Send queued e-mail and digests, announce scheduled phase changes, forget used
-    form tokens."""
+    form tokens, fit the bridging scores where votes and comparisons changed."""
     import ideas.models  # noqa: F401 - every table, so that foreign keys resolve
     from ideas.db import Database
     from ideas.logs import configure_logging
@@ -346,7 +379,8 @@ def worker(once: bool, interval: float) -> None:
                 click.echo(
                     f"{done.phases} phase changes announced, {done.digests} digests queued, "
                     f"{done.mail.sent} e-mails sent, {done.mail.failed} failed, "
-                    f"{done.forgotten_tokens} used form tokens forgotten."
+                    f"{done.forgotten_tokens} used form tokens forgotten, "
+                    f"{done.bridged} bridging fits."
                 )
             else:
                 await notifications_worker.run_forever(database, settings, interval)

@@ -28,11 +28,13 @@ from ideas.teams.models import (
     TeamSeeker,
     TeamUpdate,
 )
-from ideas.voting.models import Comparison, Vote
+from ideas.voting.models import BridgingFit, BridgingScore, Comparison, Vote
 
 __all__ = [
     "AuditEntry",
     "Base",
+    "BridgingFit",
+    "BridgingScore",
     "Challenge",
     "ChallengeFollow",
     "ChallengeHost",

@@ -341,9 +341,12 @@ SCHEMAS: dict[str, Schema] = {
                 "type": "boolean",
                 "description": "Whether the jury's scores are public.",
             },
+            "bridging": ref("BridgingSummary"),
             "methods": {
                 "type": "object",
-                "description": "For votes, pairwise, jury and combined: method and parameters.",
+                "description": (
+                    "For votes, pairwise, bridging, jury and combined: method and parameters."
+                ),
                 "additionalProperties": record(
                     "How one ranking is made.",
                     {
@@ -365,6 +368,7 @@ SCHEMAS: dict[str, Schema] = {
             "pairwise": nullable(ref("Interval")),
             "pairwise_rank": nullable({"type": "integer", "minimum": 1}),
             "comparisons": count("Comparisons the idea was in."),
+            "bridging": nullable(ref("BridgingResult")),
             "jury": nullable(ref("JuryResult")),
             "combined_rank": nullable({"type": "integer", "minimum": 1}),
             "combined_score": nullable({"type": "number", "minimum": 0, "maximum": 1}),
@@ -376,6 +380,44 @@ SCHEMAS: dict[str, Schema] = {
             "score": {"type": "number"},
             "low": nullable({"type": "number"}),
             "high": nullable({"type": "number"}),
+        },
+    ),
+    "BridgingSummary": record(
+        (
+            "The last bridging fit: whether there was enough data to show the scores, what it "
+            "rested on, and the opinion groups' sizes (never who is in them)."
+        ),
+        {
+            "enough_data": {
+                "type": "boolean",
+                "description": "Whether the minimums were met; without, no idea has a score.",
+            },
+            "fitted_at": nullable(moment("When the fit was made; null: never yet.")),
+            "people": count("People whose ratings the fit used."),
+            "ratings": count("Ratings the fit used."),
+            "groups": {
+                "type": "array",
+                "items": {"type": "integer", "minimum": 1},
+                "description": "The opinion groups' sizes, largest first.",
+            },
+            "minimums": record(
+                "The data the fit needs before any score is shown.",
+                {
+                    "people": count("People with enough ratings."),
+                    "ratings_per_person": count("Ratings a person needs to count."),
+                    "ratings_per_idea": count("Ratings an idea needs to be scored."),
+                },
+            ),
+        },
+    ),
+    "BridgingResult": record(
+        "An idea's bridging score (its intercept in the fit) with its 95% bootstrap interval.",
+        {
+            "score": {"type": "number"},
+            "low": {"type": "number"},
+            "high": {"type": "number"},
+            "ratings": count("Ratings of the idea the fit used."),
+            "rank": {"type": "integer", "minimum": 1},
         },
     ),
     "JuryResult": record(
@@ -663,8 +705,9 @@ PATHS: dict[str, Any] = {
             "summary": "Get a challenge's results",
             "description": (
                 "Per public idea: its vote count, its pairwise score with an interval, its "
-                "jury score with an interval (once published) and its combined rank, with "
-                "the method and parameters of each ranking."
+                "bridging score with an interval (once there is enough data), its jury score "
+                "with an interval (once published) and its combined rank, with the method "
+                "and parameters of each ranking."
             ),
             "tags": ["challenges"],
             "parameters": [SLUG_PARAMETER],

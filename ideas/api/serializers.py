@@ -25,6 +25,7 @@ from ideas.submissions.lineage import Family
 from ideas.submissions.listing import ListedIdea, ListedPerson
 from ideas.submissions.models import Idea
 from ideas.teams.models import Team, TeamMember, TeamRole
+from ideas.voting import bridging
 
 
 def timestamp(moment: datetime) -> str:
@@ -475,6 +476,15 @@ def results(found: Standings, links: Links) -> dict[str, Any]:
                 "low": _rounded(low),
                 "high": _rounded(high),
             }
+        bridged = None
+        if row.bridging is not None:
+            bridged = {
+                "score": _rounded(row.bridging.score),
+                "low": _rounded(row.bridging.low),
+                "high": _rounded(row.bridging.high),
+                "ratings": row.bridging.ratings,
+                "rank": row.bridging_rank,
+            }
         jury = None
         if found.jury_published and row.jury is not None and row.jury_rank is not None:
             jury = {
@@ -494,6 +504,7 @@ def results(found: Standings, links: Links) -> dict[str, Any]:
                 "pairwise": pairwise,
                 "pairwise_rank": row.pairwise_rank,
                 "comparisons": row.comparisons,
+                "bridging": bridged,
                 "jury": jury,
                 "combined_rank": combined.rank if combined else None,
                 "combined_score": _rounded(combined.score) if combined else None,
@@ -503,6 +514,25 @@ def results(found: Standings, links: Links) -> dict[str, Any]:
         "challenge": links.api("api.challenge", slug=slug),
         "page": links.page("challenge.results", slug=slug),
         "jury_published": found.jury_published,
+        "bridging": bridging_summary(found),
         "methods": found.methods,
         "items": items,
+    }
+
+
+def bridging_summary(found: Standings) -> dict[str, Any]:
+    """Whether the bridging scores are shown, and what the last fit rested on: how many
+    people and ratings, and the opinion groups' sizes (never who is in them)."""
+    fit = found.bridging_fit
+    return {
+        "enough_data": found.bridging_shown,
+        "fitted_at": timestamp(fit.fitted_at) if fit is not None else None,
+        "people": fit.people if fit is not None else 0,
+        "ratings": fit.ratings if fit is not None else 0,
+        "groups": list(fit.groups) if fit is not None and fit.enough else [],
+        "minimums": {
+            "people": bridging.MIN_PEOPLE,
+            "ratings_per_person": bridging.MIN_RATINGS_PER_PERSON,
+            "ratings_per_idea": bridging.MIN_RATINGS_PER_IDEA,
+        },
     }

@@ -124,21 +124,49 @@ IDEAS = Dataset(
 )
 
 
-# Votes --------------------------------------------------------------------------
+# Votes and comparisons -------------------------------------------------------------
+#
+# Both name who voted or compared only by a number, the same in both exports of a
+# challenge, so that anyone can link a person's votes and comparisons (the bridging
+# score needs that) without learning who they are: participants are numbered in the
+# order they first voted or compared in the challenge.
+
+
+def _participants(challenge_id: int) -> Any:
+    """Each participant who voted or compared in the challenge, with their number."""
+    acts = (
+        select(Vote.user_id, Vote.created_at)
+        .where(Vote.challenge_id == challenge_id)
+        .union_all(
+            select(Comparison.user_id, Comparison.created_at).where(
+                Comparison.challenge_id == challenge_id
+            )
+        )
+        .subquery()
+    )
+    first = (
+        select(acts.c.user_id, func.min(acts.c.created_at).label("first_at"))
+        .group_by(acts.c.user_id)
+        .subquery()
+    )
+    return select(
+        first.c.user_id,
+        func.row_number().over(order_by=(first.c.first_at, first.c.user_id)).label("number"),
+    ).subquery()
 
 
 def _votes_query(challenge_id: int) -> Query:
     """Every vote cast in the challenge, on withdrawn and hidden ideas too, oldest first."""
+    participant = _participants(challenge_id)
     return (
         select(
             Vote.idea_id,
             Idea.title.label("idea_title"),
-            User.display_name.label("voter_name"),
-            User.status.label("voter_status"),
+            participant.c.number,
             Vote.created_at,
         )
         .join(Idea, Idea.id == Vote.idea_id)
-        .join(User, User.id == Vote.user_id)
+        .join(participant, participant.c.user_id == Vote.user_id)
         .where(Vote.challenge_id == challenge_id)
         .order_by(Vote.id)
     )
@@ -148,7 +176,7 @@ def _vote_record(row: QueryRow, url_for: UrlFor) -> Record:
     return {
         "idea_id": row.idea_id,
         "idea_title": row.idea_title,
-        "voter": public_name_in_data(Someone(row.voter_name, row.voter_status)),
+        "participant": row.number,
         "created_at": _iso(row.created_at),
     }
 
@@ -156,18 +184,16 @@ def _vote_record(row: QueryRow, url_for: UrlFor) -> Record:
 VOTES = Dataset(
     name="votes",
     label=lazy_gettext("Votes"),
-    columns=("idea_id", "idea_title", "voter", "created_at"),
+    columns=("idea_id", "idea_title", "participant", "created_at"),
     query=_votes_query,
     record=_vote_record,
 )
 
 
-# Comparisons --------------------------------------------------------------------
-
-
 def _comparisons_query(challenge_id: int) -> Query:
     """Every answer to "which of these two?" in the challenge, oldest first."""
     first, second = aliased(Idea), aliased(Idea)
+    participant = _participants(challenge_id)
     return (
         select(
             Challenge.slug.label("challenge"),
@@ -176,13 +202,12 @@ def _comparisons_query(challenge_id: int) -> Query:
             Comparison.second_id,
             second.title.label("second_title"),
             Comparison.winner_id,
-            User.display_name.label("answered_by_name"),
-            User.status.label("answered_by_status"),
+            participant.c.number,
             Comparison.created_at,
         )
         .join(first, first.id == Comparison.first_id)
         .join(second, second.id == Comparison.second_id)
-        .join(User, User.id == Comparison.user_id)
+        .join(participant, participant.c.user_id == Comparison.user_id)
         .join(Challenge, Challenge.id == Comparison.challenge_id)
         .where(Comparison.challenge_id == challenge_id)
         .order_by(Comparison.id)
@@ -190,7 +215,6 @@ def _comparisons_query(challenge_id: int) -> Query:
 
 
 def _comparison_record(row: QueryRow, url_for: UrlFor) -> Record:
-    answered_by = Someone(row.answered_by_name, row.answered_by_status)
     return {
         "challenge": row.challenge,
         "first_id": row.first_id,
@@ -198,7 +222,7 @@ def _comparison_record(row: QueryRow, url_for: UrlFor) -> Record:
         "second_id": row.second_id,
         "second_title": row.second_title,
         "winner_id": row.winner_id,  # empty: "can't decide"
-        "answered_by": public_name_in_data(answered_by),
+        "participant": row.number,
         "created_at": _iso(row.created_at),
     }
 
@@ -213,7 +237,7 @@ COMPARISONS = Dataset(
         "second_id",
         "second_title",
         "winner_id",
-        "answered_by",
+        "participant",
         "created_at",
     ),
     query=_comparisons_query,

@@ -1,6 +1,7 @@
 """Every ranking of a challenge side by side, as the results page and the API give it:
-votes, pairwise (with an interval), the jury (with an interval, once published, or for
-its hosts) and the combined ranking with the published weighting. Each comes with its
+votes, pairwise (with an interval), bridging across opinion groups (with an interval,
+once there is enough data), the jury (with an interval, once published, or for its
+hosts) and the combined ranking with the published weighting. Each comes with its
 method in one sentence and its parameters, so anyone can recompute it."""
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ideas.challenges.models import Challenge
 from ideas.jury import calibration, queries
 from ideas.submissions.models import VISIBLE_STATUSES, Idea
+from ideas.voting import bridging
+from ideas.voting.models import BridgingFit, BridgingScore
 
 Z95 = 1.959964
 
@@ -50,6 +53,8 @@ class Standing:
     pairwise_interval: tuple[float, float] | None
     pairwise_rank: int | None
     comparisons: int
+    bridging: BridgingScore | None
+    bridging_rank: int | None
     jury: calibration.JuryScore | None
     jury_rank: int | None
     combined: calibration.Combined | None
@@ -64,7 +69,13 @@ class Standings:
     jury_weight: float | None  # None: the challenge has no jury
     jurors: int
     alpha: float | None
+    bridging_fit: BridgingFit | None = None  # None: never fitted yet
     methods: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    @property
+    def bridging_shown(self) -> bool:
+        """Whether the bridging scores are shown: fitted, with enough data."""
+        return self.bridging_fit is not None and self.bridging_fit.enough
 
 
 def methods(weight: float | None, alpha_value: float | None) -> dict[str, dict[str, Any]]:
@@ -84,6 +95,18 @@ def methods(weight: float | None, alpha_value: float | None) -> dict[str, dict[s
                 "interval from the number of comparisons it rests on."
             ),
             "parameters": {"prior_variance": 1.0, "confidence": 0.95},
+        },
+        "bridging": {
+            "method": (
+                "A matrix factorisation of every participant's ratings of ideas (a vote 1; "
+                "otherwise the share of their comparisons the idea won), as in Community "
+                "Notes (Wojcik et al. 2022, arXiv:2210.15723): the score is the idea's "
+                "intercept, the support its one opinion factor does not explain, so it is "
+                "high only when the idea is supported across opinion groups; the groups are "
+                "the signs of the people's factors, and the 95% interval is a bootstrap over "
+                "people."
+            ),
+            "parameters": bridging.parameters(),
         },
         "jury": {
             "method": (
@@ -137,6 +160,20 @@ async def standings(session: AsyncSession, challenge: Challenge, *, host: bool) 
     )
     vote_ranks = ranks({i.id: float(i.vote_count) for i in ideas})
     pairwise_ranks = ranks({i.id: i.pairwise_score for i in ideas if i.pairwise_score is not None})
+    fit = await session.get(BridgingFit, challenge.id)
+    bridged = (
+        {
+            b.idea_id: b
+            for b in await session.scalars(
+                select(BridgingScore).where(BridgingScore.challenge_id == challenge.id)
+            )
+        }
+        if fit is not None and fit.enough
+        else {}
+    )
+    visible_ids = {i.id for i in ideas}
+    bridged = {i: b for i, b in bridged.items() if i in visible_ids}
+    bridging_ranks = ranks({i: b.score for i, b in bridged.items()})
     jury_ranks = ranks({i: s.score for i, s in jury_scores.items()})
     rows = [
         Standing(
@@ -147,6 +184,8 @@ async def standings(session: AsyncSession, challenge: Challenge, *, host: bool) 
             pairwise_interval=pairwise_interval(i.pairwise_score, i.comparison_count),
             pairwise_rank=pairwise_ranks.get(i.id),
             comparisons=i.comparison_count,
+            bridging=bridged.get(i.id),
+            bridging_rank=bridging_ranks.get(i.id),
             jury=jury_scores.get(i.id),
             jury_rank=jury_ranks.get(i.id),
             combined=combined.get(i.id),
@@ -162,5 +201,6 @@ async def standings(session: AsyncSession, challenge: Challenge, *, host: bool) 
         jury_weight=weight,
         jurors=len(found.juror_ids),
         alpha=alpha_value,
+        bridging_fit=fit,
         methods=methods(weight, alpha_value),
     )

@@ -1,9 +1,11 @@
 """The background work of notifications, one pass every few seconds.
 
 A pass announces phases that began by the clock, queues the day's digests,
-sends the due e-mail and forgets the one-time tokens of forms sent more than a
-day ago (``ideas.form_tokens``). It runs in ``ideas worker``, or inside the app process
-(see ``ideas.app``); any number of them may run at once.
+sends the due e-mail, forgets the one-time tokens of forms sent more than a
+day ago (``ideas.form_tokens``) and fits the bridging scores of challenges whose
+votes and comparisons changed enough (``ideas.voting.bridging_services``). It
+runs in ``ideas worker``, or inside the app process (see ``ideas.app``); any
+number of them may run at once.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from ideas.jury import services as jury
 from ideas.notifications import events, mailer
 from ideas.outages import Outage, outage_of
 from ideas.settings import Settings
+from ideas.voting import bridging_services
 
 logger = logging.getLogger(__name__)
 
@@ -33,6 +36,7 @@ class Pass:
     digests: int
     mail: mailer.Report
     forgotten_tokens: int = 0
+    bridged: int = 0  # challenges whose bridging scores were fitted
 
 
 async def run_once(database: Database, settings: Settings) -> Pass:
@@ -43,7 +47,14 @@ async def run_once(database: Database, settings: Settings) -> Pass:
     digests = await mailer.queue_digests(database, settings, now)
     report = await mailer.send_due(database, settings, utcnow())
     forgotten = await form_tokens.prune(database, utcnow())
-    return Pass(phases=phases, digests=digests, mail=report, forgotten_tokens=forgotten)
+    bridged = await bridging_services.refit_where_due(database, utcnow())
+    return Pass(
+        phases=phases,
+        digests=digests,
+        mail=report,
+        forgotten_tokens=forgotten,
+        bridged=bridged,
+    )
 
 
 def _stopping() -> bool:

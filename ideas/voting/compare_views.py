@@ -26,7 +26,7 @@ from ideas.i18n import lazy_gettext
 from ideas.jury import queries as jury_queries
 from ideas.jury.standings import standings
 from ideas.policy import Action, Role
-from ideas.voting import compare_services, pairs
+from ideas.voting import bridging, compare_services, pairs
 from ideas.voting.models import Comparison
 from ideas.voting.pages import ComparePage, ResultsPage
 from ideas.web import context
@@ -178,14 +178,17 @@ async def compare_answer(request: Request) -> Response:
 SORTS = {
     "votes": lazy_gettext("votes"),
     "pairwise": lazy_gettext("pairwise score"),
+    "bridging": lazy_gettext("bridging score"),
     "jury": lazy_gettext("jury score"),
     "combined": lazy_gettext("combined rank"),
 }
 
 
 async def results_page(request: Request) -> Response:
-    """Every visible idea with its votes, its pairwise score, and, once published (or for
-    the hosts), its jury score and combined rank, each with its rank. A juror who still
+    """Every visible idea with its votes, its pairwise score, its bridging score (once
+    there is enough data) and, once published (or for the hosts), its jury score and
+    combined rank, each with its rank; for the hosts, links to the exports that
+    reproduce them. A juror who still
     has ideas to submit in review sees no counts or rankings: they score blind."""
     challenge, roles = await visible_challenge(request, request.path_params["slug"])
     db, now = context.db(request), utcnow()
@@ -204,7 +207,12 @@ async def results_page(request: Request) -> Response:
             blind = policy.juror_is_blind(
                 juror=True, unsubmitted=len(mine - submitted), phase=challenge.phase_at(now)
             )
-    sorts = dict(SORTS) if found.jury_shown else {k: SORTS[k] for k in ("votes", "pairwise")}
+    shown = ["votes", "pairwise"]
+    if found.bridging_shown:
+        shown.append("bridging")
+    if found.jury_shown:
+        shown += ["jury", "combined"]
+    sorts = {k: SORTS[k] for k in shown}
     by = request.query_params.get("by", "votes")
     if by not in sorts:
         by = "votes"
@@ -212,6 +220,7 @@ async def results_page(request: Request) -> Response:
     keys = {
         "votes": lambda r: (r.vote_rank, r.pairwise_rank or unranked, -r.idea.id),
         "pairwise": lambda r: (r.pairwise_rank or unranked, r.vote_rank, -r.idea.id),
+        "bridging": lambda r: (r.bridging_rank or unranked, r.vote_rank, -r.idea.id),
         "jury": lambda r: (r.jury_rank or unranked, r.vote_rank, -r.idea.id),
         "combined": lambda r: (
             r.combined.rank if r.combined else unranked,
@@ -239,5 +248,20 @@ async def results_page(request: Request) -> Response:
             ranked=sum(1 for r in found.rows if r.pairwise_rank is not None),
             may_compare=policy.may(Action.COMPARE, challenge, roles, now),
             api_url=request.app.state.api_path_for("api.challenge_results", slug=challenge.slug),
+            export_urls=(
+                {
+                    name: context.path_for(
+                        request, "challenge.export", slug=challenge.slug, dataset=name, fmt="csv"
+                    )
+                    for name in ("ideas", "votes", "comparisons")
+                }
+                if host
+                else {}
+            ),
+            bridging_minimums=(
+                bridging.MIN_PEOPLE,
+                bridging.MIN_RATINGS_PER_PERSON,
+                bridging.MIN_RATINGS_PER_IDEA,
+            ),
         ),
     )

@@ -77,3 +77,5 @@ class ResultsPage(PageContext):
     ranked: int  # ideas with a pairwise rank
     may_compare: bool
     api_url: str
+    export_urls: Mapping[str, str]  # the hosts' CSV exports by dataset; empty for others
+    bridging_minimums: tuple[int, int, int]  # people, ratings per person, per idea
