@@ -113,15 +113,12 @@ async def load_at_once(
 
 async def near_duplicates(session: AsyncSession) -> list[tuple[int, int]]:
     """The ids of the near-duplicate pairs of ``NEAR_DUPLICATES``, as loaded."""
-    ids = dict(
-        (
-            await session.execute(
-                select(Idea.title, Idea.id).where(
-                    Idea.title.in_([t for pair in NEAR_DUPLICATES for t in pair])
-                )
-            )
-        ).tuples()
+    rows = await session.execute(
+        select(Idea.title, Idea.id).where(
+            Idea.title.in_([title for pair in NEAR_DUPLICATES for title in pair])
+        )
     )
+    ids = {title: idea_id for title, idea_id in rows}
     return [(ids[a], ids[b]) for a, b in NEAR_DUPLICATES if a in ids and b in ids]
 
 

@@ -814,6 +814,45 @@ MARKET = (
         on=("sensors",),
         appeal=0.1,
     ),
+    seed(
+        "loading-bay",
+        "A marked loading bay at the edge of town",
+        "Painted bays by the car park where vans unload in twenty minutes and leave.",
+        appeal=0.3,
+    ),
+    seed(
+        "trader-meeting",
+        "A traders' meeting before any rule changes",
+        "Ask the stallholders first: they know which deliveries can move and which cannot.",
+        appeal=0.2,
+    ),
+    seed(
+        "anti-idling-app",
+        "Text the warden when a van idles",
+        "A number on the signs that shoppers can text; the warden goes over with a coffee voucher.",
+        on=("s1",),
+        appeal=-0.3,
+    ),
+    seed(
+        "carga-compartida",
+        "Un almacén compartido junto al aparcamiento",
+        "Los comerciantes guardan la mercancía del sábado en un almacén común y la llevan a mano o en bici.",
+        lang="es",
+        appeal=0.0,
+    ),
+    seed(
+        "green-deliveries-map",
+        "Les livraisons propres sur une carte",
+        "Une carte des fournisseurs qui livrent à vélo ou en électrique, pour que les commerçants les choisissent.",
+        lang="fr",
+        appeal=-0.2,
+    ),
+    seed(
+        "market-later",
+        "Start the market an hour later",
+        "Deliveries finish before the first shoppers come, so nobody breathes the worst of it.",
+        appeal=-0.1,
+    ),
 )
 
 # Comments --------------------------------------------------------------------------------
