@@ -53,13 +53,16 @@ def run_ideas(folder: Path, *args: str, **settings: str) -> str:
 
 
 @contextlib.contextmanager
-def serving(folder: Path, port: int, *, demo: bool = False, **settings: str) -> Iterator[str]:
-    """`ideas migrate` (and `ideas demo`), then `ideas serve` on ``port`` until the block ends."""
+def serving(
+    folder: Path, port: int, *, demo: bool = False, crowd: bool = True, **settings: str
+) -> Iterator[str]:
+    """`ideas migrate` (and `ideas demo`, without its crowd unless ``crowd``), then
+    `ideas serve` on ``port`` until the block ends."""
     env = site_environ(folder, **settings)
     ideas = [sys.executable, "-m", "ideas"]
     run_ideas(folder, "migrate", **settings)
     if demo:
-        run_ideas(folder, "demo", **settings)
+        run_ideas(folder, "demo", "--crowd" if crowd else "--no-crowd", **settings)
     log_path = folder / "server.log"
     with log_path.open("w") as log:
         server = subprocess.Popen(
