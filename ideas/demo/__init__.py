@@ -118,7 +118,7 @@ async def near_duplicates(session: AsyncSession) -> list[tuple[int, int]]:
             Idea.title.in_([title for pair in NEAR_DUPLICATES for title in pair])
         )
     )
-    ids = {title: idea_id for title, idea_id in rows}
+    ids: dict[str, int] = dict(rows.all())
     return [(ids[a], ids[b]) for a, b in NEAR_DUPLICATES if a in ids and b in ids]
 
 
