@@ -387,8 +387,12 @@ async def _comment(
             )  # fmt: skip
             counts.comments += 1
             for _ in range(rng.choice((0, 0, 1, 1, 2))):
-                language, body = rng.choice(texts.REPLIES)
-                replier = idea.author_id if rng.random() < 0.5 else rng.choice(crowd).id
+                by_author = rng.random() < 0.5
+                language, body = rng.choice(
+                    texts.AUTHOR_REPLIES if by_author else texts.OTHER_REPLIES
+                )
+                others = [p.id for p in crowd if p.id not in (idea.author_id, author.id)]
+                replier = idea.author_id if by_author else rng.choice(others)
                 at = _between(rng, at + timedelta(minutes=20), until)
                 await comment_services.post_comment(
                     session, idea_id=idea.id, author_id=replier, body=body, now=at,

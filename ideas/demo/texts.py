@@ -906,14 +906,19 @@ THEME_COMMENTS = {
         ("fr", "Il faudrait mesurer l'air avant, sinon on ne saura jamais si ça marche."),
     ),
 }
-REPLIES = (
+# Replies by the idea's author, and by anyone else.
+AUTHOR_REPLIES = (
     ("en", "Good question. I'd ask for two volunteers per site, so nobody carries it alone."),
-    ("en", "Agreed, a month's trial and then we decide."),
-    ("en", "I asked at the community centre: they are open to it."),
     ("en", "We could start with one place and see."),
     ("en", "Thanks, I've added that to the description."),
     ("en", "That's a fair point. Costs would be under £200 for a first try."),
+    ("es", "Gracias, lo he añadido a la descripción."),
+)
+OTHER_REPLIES = (
+    ("en", "Agreed, a month's trial and then we decide."),
+    ("en", "I asked at the community centre: they are open to it."),
     ("en", "Count me in too."),
+    ("en", "Same question here. A small pilot would tell us."),
     ("es", "¡Yo también me apunto!"),
     ("fr", "D'accord, on peut en parler à la prochaine réunion."),
 )
