@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
@@ -117,7 +117,6 @@ class Counts:
     votes: int = 0
     comparisons: int = 0
     comments: int = 0
-    keys: dict[str, int] = field(default_factory=dict)  # idea ids by "slug/key"
 
 
 @dataclass
@@ -233,7 +232,6 @@ async def _play(
             now=at,
         )
         posted[seed.key] = _Posted(idea.id, seed.key, author.id, at, seed.appeal, seed.camp)
-        counts.keys[f"{spec.slug}/{seed.key}"] = idea.id
         counts.ideas += 1
     ideas = list(posted.values())
 

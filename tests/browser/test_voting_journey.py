@@ -61,8 +61,7 @@ def site(browser: Browser, tmp_path_factory: pytest.TempPathFactory) -> Iterator
     with serving(
         tmp_path_factory.mktemp("voting-journey"),
         free_port(),
-        demo=True,
-        crowd=False,
+        demo="no crowd",
         IDEAS_ENV="development",
         IDEAS_RATE_LIMITS="false",
     ) as url:
