@@ -105,18 +105,21 @@ def demo(if_empty: bool, crowd: bool) -> None:
     from ideas.db import Database, utcnow
 
     settings = _settings()
+    url = f"http://{settings.host}:{settings.port}"
 
-    async def run() -> dict[str, int] | None:
+    async def run() -> tuple[dict[str, int] | None, str]:
         database = Database.from_settings(settings)
         try:
-            return await demo_data.load_at_once(database, utcnow(), crowd=crowd)
+            counts = await demo_data.load_at_once(database, utcnow(), crowd=crowd)
+            async with database.session() as session:
+                hint = await demo_data.sign_in_hint(
+                    session, url, development=settings.is_development
+                )
+            return counts, hint
         finally:
             await database.dispose()
 
-    counts = asyncio.run(run())
-    hint = demo_data.sign_in_hint(
-        f"http://{settings.host}:{settings.port}", development=settings.is_development
-    )
+    counts, hint = asyncio.run(run())
     if counts is None:
         click.echo("The database already has data; the demo was not loaded.")
         if not if_empty:

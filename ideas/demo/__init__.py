@@ -22,6 +22,7 @@ from sqlalchemy import exists, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from ideas.accounts.models import User
+from ideas.accounts.queries import development_personas
 from ideas.db import Database
 from ideas.demo import crowd as crowd_layer
 from ideas.demo import script, texts
@@ -32,7 +33,6 @@ from ideas.demo.script import (
     JURY_SLUG,
     PERSONAS,
     TEAMS_SLUG,
-    Persona,
 )
 from ideas.submissions.models import Idea
 
@@ -54,6 +54,7 @@ __all__ = [
 ]
 
 VOTING_SLUG = "food-waste-in-school-canteens"
+_PERSONA_EMAILS = {persona.email for persona in PERSONAS}
 
 
 def _title(key: str) -> str:
@@ -122,14 +123,17 @@ async def near_duplicates(session: AsyncSession) -> list[tuple[int, int]]:
     return [(ids[a], ids[b]) for a, b in NEAR_DUPLICATES if a in ids and b in ids]
 
 
-def _roles(persona: Persona) -> str:
-    roles = [name for name, on in (("admin", persona.admin), ("host", persona.host)) if on]
+def _roles(person: User) -> str:
+    roles = [name for name, on in (("admin", person.is_admin), ("host", person.is_host)) if on]
     return f" ({', '.join(roles)})" if roles else ""
 
 
-def sign_in_hint(url: str, *, development: bool) -> str:
-    """What to open, and whom to sign in as, once the demo is loaded."""
+async def sign_in_hint(session: AsyncSession, url: str, *, development: bool) -> str:
+    """What to open, and whom to sign in as: the personas the database holds."""
+    personas = [p for p in await development_personas(session) if p.email in _PERSONA_EMAILS]
+    if not personas:
+        return f"Open {url}."
     if not development:
         return f"Open {url}. The demo people sign in only in development (IDEAS_ENV=development)."
-    people = ", ".join(f"{p.name}{_roles(p)}" for p in PERSONAS)
+    people = ", ".join(f"{p.display_name}{_roles(p)}" for p in personas)
     return f"Open {url}/sign-in and pick a demo person to act as: {people}."
