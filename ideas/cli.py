@@ -64,6 +64,7 @@ def serve(host: str | None, port: int | None, workers: int | None, reload: bool)
     settings = _settings()
     configure_logging(settings.log_level)
     _prepare_data_dir(settings)
+    click.echo(f"Serving Ideas at http://{host or settings.host}:{port or settings.port}")
     uvicorn.run(
         "ideas.app:serve_app",
         factory=True,
@@ -91,28 +92,42 @@ def migrate() -> None:
 
 @main.command()
 @click.option("--if-empty", is_flag=True, help="Do nothing (and succeed) if there is data already.")
-def demo(if_empty: bool) -> None:
+@click.option(
+    "--crowd/--no-crowd",
+    default=True,
+    show_default=True,
+    help="Add the crowd: about a hundred neighbours' ideas, votes, comparisons and comments.",
+)
+def demo(if_empty: bool, crowd: bool) -> None:
     """Load demo challenges, ideas and personas."""
+    import ideas.models  # noqa: F401 - every table, so that foreign keys resolve
     from ideas import demo as demo_data
-    from ideas.db import utcnow
+    from ideas.db import Database, utcnow
 
     settings = _settings()
+    url = f"http://{settings.host}:{settings.port}"
 
-    async def work(session: object) -> dict[str, int] | None:
-        from sqlalchemy.ext.asyncio import AsyncSession
+    async def run() -> tuple[dict[str, int] | None, str]:
+        database = Database.from_settings(settings)
+        try:
+            counts = await demo_data.load_at_once(database, utcnow(), crowd=crowd)
+            async with database.session() as session:
+                hint = await demo_data.sign_in_hint(
+                    session, url, development=settings.is_development
+                )
+            return counts, hint
+        finally:
+            await database.dispose()
 
-        assert isinstance(session, AsyncSession)
-        if not await demo_data.is_empty(session):
-            return None
-        return await demo_data.load(session, utcnow())
-
-    counts = _with_database(settings, work)
+    counts, hint = asyncio.run(run())
     if counts is None:
         click.echo("The database already has data; the demo was not loaded.")
         if not if_empty:
             sys.exit(1)
+        click.echo(hint)
         return
     click.echo(", ".join(f"{n} {what}" for what, n in counts.items()) + " loaded.")
+    click.echo(hint)
 
 
 @main.command()

@@ -30,10 +30,13 @@ def test_migrate_demo_and_check_on_a_fresh_folder(tmp_path: Path, fresh: dict[st
     assert "schema: at nothing" in before.stdout
     assert migrated.returncode == 0, migrated.stderr
     assert demo.returncode == 0, demo.stderr
-    assert "7 people, 6 challenges" in demo.stdout
+    assert "103 people, 6 challenges" in demo.stdout
+    assert "Open http://127.0.0.1:8000/sign-in and pick a demo person" in demo.stdout
+    assert "Ada Okafor (admin, host), Hamid Rahimi (host), Kwame Mensah" in demo.stdout
     assert again.returncode == 1
     assert "already has data" in again.stdout
     assert if_empty.returncode == 0
+    assert "Ada Okafor (admin, host)" in if_empty.stdout
     assert after.returncode == 0, after.stdout
     assert "configuration: ok (development)" in after.stdout
     assert "database: reachable" in after.stdout

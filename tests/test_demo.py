@@ -1,4 +1,5 @@
-"""Demo data: made through the services, one challenge in every phase."""
+"""Demo data: the personas' own rounds, made through the services, one challenge in every
+phase (the crowd that comes after them: test_demo_crowd.py)."""
 
 from __future__ import annotations
 
@@ -32,7 +33,7 @@ async def test_demo_has_a_challenge_in_every_phase_with_ideas_and_personas(
     now = utcnow()
     assert await demo.is_empty(session)
 
-    counts = await demo.load(session, now)
+    counts = await demo.load(session, now, crowd=False)
 
     challenges = (await session.scalars(select(Challenge))).all()
     assert {c.phase_at(now) for c in challenges} == set(Phase)
@@ -48,7 +49,7 @@ async def test_demo_teams_have_roles_members_requests_and_people_looking(
     session: AsyncSession,
 ) -> None:
     now = utcnow()
-    await demo.load(session, now)
+    await demo.load(session, now, crowd=False)
 
     challenge = await challenge_queries.by_slug(session, demo.TEAMS_SLUG)
     assert challenge is not None
@@ -82,7 +83,7 @@ async def test_demo_closed_round_has_progress_pledges_and_a_follow_up(
     session: AsyncSession,
 ) -> None:
     now = utcnow()
-    await demo.load(session, now)
+    await demo.load(session, now, crowd=False)
 
     challenge = await challenge_queries.by_slug(session, demo.IMPACT_SLUG)
     assert challenge is not None

@@ -19,7 +19,8 @@ def test_migrations_run_down_to_nothing_and_up_again(database_url: str) -> None:
 
 
 async def _fill_with_a_round(url: str) -> int:
-    """The demo round, with votes, comments and follows on every idea that allows them."""
+    """The demo's own rounds (without its crowd), with votes, comments and follows on every
+    idea that allows them."""
     from sqlalchemy import select
 
     from ideas import demo
@@ -35,7 +36,7 @@ async def _fill_with_a_round(url: str) -> int:
     made = 0
     try:
         async with database.session() as session:
-            await demo.load(session, utcnow())
+            await demo.load(session, utcnow(), crowd=False)
             users = (await session.execute(select(User.id).limit(4))).scalars().all()
             ideas = (await session.execute(select(Idea.id))).scalars().all()
             for idea_id in ideas:

@@ -35,7 +35,7 @@ def two_processes(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[st
     try:
         settings = {"DATABASE_URL": url, "IDEAS_ENV": "development", "IDEAS_RATE_LIMITS": "false"}
         with (
-            serving(folder / "one", free_port(), demo=True, **settings) as one,
+            serving(folder / "one", free_port(), demo="no crowd", **settings) as one,
             serving(folder / "two", free_port(), demo=False, **settings) as two,
         ):
             yield one, two

@@ -1,8 +1,8 @@
 """A participant votes within a budget, then compares ideas in pairs and sees the
 pairwise ranking change, with JavaScript on (in place) and off (plain form posts).
 
-The round is the demo's canteen challenge on a server of this module's own, so
-no other test's votes, comparisons or ideas get in the way; its host first
+The round is the demo's canteen challenge, without the demo's crowd, on a server
+of this module's own, so no other votes, comparisons or ideas get in the way; its host first
 lowers the vote budget to three. Each run has its own participant, who wrote
 one of the round's six ideas: five are theirs to vote for, and they make
 exactly ten pairs to compare.
@@ -56,11 +56,12 @@ PARTICIPANTS = {
 
 @pytest.fixture(scope="module")
 def site(browser: Browser, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The demo site, this module's alone; the canteen round allows three votes each."""
+    """The demo site without its crowd, this module's alone; the canteen round allows
+    three votes each."""
     with serving(
         tmp_path_factory.mktemp("voting-journey"),
         free_port(),
-        demo=True,
+        demo="no crowd",
         IDEAS_ENV="development",
         IDEAS_RATE_LIMITS="false",
     ) as url:

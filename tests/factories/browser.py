@@ -11,6 +11,7 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Literal
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -53,13 +54,16 @@ def run_ideas(folder: Path, *args: str, **settings: str) -> str:
 
 
 @contextlib.contextmanager
-def serving(folder: Path, port: int, *, demo: bool = False, **settings: str) -> Iterator[str]:
-    """`ideas migrate` (and `ideas demo`), then `ideas serve` on ``port`` until the block ends."""
+def serving(
+    folder: Path, port: int, *, demo: bool | Literal["no crowd"] = False, **settings: str
+) -> Iterator[str]:
+    """`ideas migrate` (and `ideas demo`; "no crowd": the personas' own rounds only), then
+    `ideas serve` on ``port`` until the block ends."""
     env = site_environ(folder, **settings)
     ideas = [sys.executable, "-m", "ideas"]
     run_ideas(folder, "migrate", **settings)
     if demo:
-        run_ideas(folder, "demo", **settings)
+        run_ideas(folder, "demo", "--no-crowd" if demo == "no crowd" else "--crowd", **settings)
     log_path = folder / "server.log"
     with log_path.open("w") as log:
         server = subprocess.Popen(

@@ -32,7 +32,7 @@ def wait_until_up(port: int, server: subprocess.Popen[bytes]) -> None:
 def test_the_site_stops_at_once_with_streams_open(tmp_path: Path) -> None:
     port = free_port()
     run_ideas(tmp_path, "migrate")
-    run_ideas(tmp_path, "demo")
+    run_ideas(tmp_path, "demo", "--no-crowd")
     with (tmp_path / "server.log").open("w") as log:
         server = subprocess.Popen(
             [sys.executable, "-m", "ideas", "serve", "--port", str(port)],

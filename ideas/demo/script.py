@@ -1,4 +1,4 @@
-"""Demo data, made through the same services the site uses.
+"""The personas' own rounds: the demo as scripted, before the crowd comes.
 
 Five challenges, one in each phase, with named personas and their ideas, and a
 sixth, a draft, opened from the closed one as its follow-up round. Every
@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import exists, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ideas import policy
@@ -244,12 +244,9 @@ CHALLENGES = (
 )
 
 
-async def is_empty(session: AsyncSession) -> bool:
-    return not await session.scalar(select(exists().where(User.id.is_not(None))))
-
-
-async def load(session: AsyncSession, now: datetime) -> dict[str, int]:
-    """Create the personas, challenges and ideas; returns how many of each."""
+async def load(session: AsyncSession, now: datetime) -> tuple[dict[str, User], int]:
+    """Create the personas, challenges and ideas; returns the personas by key and how
+    many ideas there are."""
     people: dict[str, User] = {}
     for index, persona in enumerate(PERSONAS):
         people[persona.key] = await create_user(
@@ -318,6 +315,7 @@ async def load(session: AsyncSession, now: datetime) -> dict[str, int]:
                     summary=summary,
                     body=body,
                     builds_on=tuple(LinkInput(posted[i], note) for i, note in links),
+                    language="en",
                 ),
                 now=posted_at,
             )
@@ -348,7 +346,7 @@ async def load(session: AsyncSession, now: datetime) -> dict[str, int]:
     await _form_teams(session, people, now)
     await _jury(session, people, now)
     await _impact(session, people, now)
-    return {"people": len(people), "challenges": len(CHALLENGES) + 1, "ideas": idea_count + 1}
+    return people, idea_count + 1  # the follow-up round carries one idea over
 
 
 # Jury ----------------------------------------------------------------------------
