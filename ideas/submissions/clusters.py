@@ -91,7 +91,7 @@ async def _cluster_of(tx: AsyncSession, idea_ids: Iterable[int]) -> dict[int, in
             IdeaClusterMember.idea_id.in_(set(idea_ids))
         )
     )
-    return {int(idea_id): int(cluster_id) for idea_id, cluster_id in rows.tuples()}
+    return {int(idea_id): int(cluster_id) for idea_id, cluster_id in rows}
 
 
 async def _make_cluster(

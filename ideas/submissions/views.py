@@ -21,7 +21,17 @@ from ideas.impact import queries as impact_queries
 from ideas.media.uploads import picture_from
 from ideas.notifications.follows import idea_followed
 from ideas.policy import Action
-from ideas.submissions import forms, history, lineage, people, picker, queries, search, services
+from ideas.submissions import (
+    cluster_queries,
+    forms,
+    history,
+    lineage,
+    people,
+    picker,
+    queries,
+    search,
+    services,
+)
 from ideas.submissions.loaders import idea_path, visible_idea
 from ideas.submissions.models import Idea
 from ideas.submissions.pages import HistoryPage, IdeaFormPage, IdeaPage
@@ -312,6 +322,7 @@ async def idea_detail(request: Request) -> Response:
             vote=await vote_context(request, idea, challenge, roles),
             comments=thread,
             impact=await impact_queries.idea_impact(db, idea),
+            cluster=await cluster_queries.cluster_section(db, idea, challenge, user, roles, now),
         ),
     )
 
