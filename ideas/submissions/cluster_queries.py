@@ -88,29 +88,27 @@ async def supporters(session: AsyncSession, cluster_ids: Collection[int]) -> dic
 
 
 async def _clusters(session: AsyncSession, *where: ColumnElement[bool]) -> list[Cluster]:
-    rows = (
-        await session.execute(
-            select(
-                IdeaCluster.id,
-                IdeaCluster.challenge_id,
-                IdeaCluster.created_at,
-                Idea.id,
-                Idea.slug,
-                Idea.title,
-                Idea.status,
-                Idea.vote_count,
-            )
-            .join(IdeaClusterMember, IdeaClusterMember.cluster_id == IdeaCluster.id)
-            .join(Idea, Idea.id == IdeaClusterMember.idea_id)
-            .where(*where)
-            .order_by(IdeaCluster.id, Idea.id)
+    rows = await session.execute(
+        select(
+            IdeaCluster.id,
+            IdeaCluster.challenge_id,
+            IdeaCluster.created_at,
+            Idea.id,
+            Idea.slug,
+            Idea.title,
+            Idea.status,
+            Idea.vote_count,
         )
+        .join(IdeaClusterMember, IdeaClusterMember.cluster_id == IdeaCluster.id)
+        .join(Idea, Idea.id == IdeaClusterMember.idea_id)
+        .where(*where)
+        .order_by(IdeaCluster.id, Idea.id)
     )
     heads: dict[int, tuple[int, datetime]] = {}
     members: dict[int, list[ClusterMember]] = defaultdict(list)
-    for cluster_id, challenge_id, created_at, *member in rows:
+    for cluster_id, challenge_id, created_at, idea_id, slug, title, status, votes in rows:
         heads[cluster_id] = (challenge_id, created_at)
-        members[cluster_id].append(ClusterMember(*member))
+        members[cluster_id].append(ClusterMember(idea_id, slug, title, status, votes))
     counts = await supporters(session, heads.keys())
     return [
         Cluster(cid, challenge_id, created_at, tuple(members[cid]), counts.get(cid, 0))
@@ -174,9 +172,7 @@ async def requestable_ideas(
     """The listed, unclustered ideas ``user_id`` wrote first in the challenge, other than
     ``other_idea_id``, that are not already asked to be grouped with it: (id, title)."""
     asked = select(ClusterRequest.idea_id).where(ClusterRequest.other_idea_id == other_idea_id)
-    asked_back = select(ClusterRequest.other_idea_id).where(
-        ClusterRequest.idea_id == other_idea_id
-    )
+    asked_back = select(ClusterRequest.other_idea_id).where(ClusterRequest.idea_id == other_idea_id)
     rows = await session.execute(
         select(Idea.id, Idea.title)
         .where(
