@@ -234,3 +234,62 @@ async def test_the_api_list_shows_the_cluster_once_with_its_ideas(
     detail = await visitor.get(f"/api/v1/ideas/{d.ideas[1].id}")
     assert_conforms(detail, "/ideas/{id}")
     assert detail.json()["cluster"]["id"] == items[1]["cluster"]["id"]
+
+
+async def test_the_exports_carry_the_clusters(
+    session: AsyncSession, round_: Duplicates, make_user: Any, sign_in: Any
+) -> None:
+    d = round_
+    fan = await make_user("Fan")
+    for idea in d.ideas[:2]:
+        await cast_vote(session, idea_id=idea.id, user_id=fan.id, now=utcnow())
+    cluster_id = await clusters.group(
+        session,
+        challenge_id=d.challenge.id,
+        idea_ids=[d.ideas[0].id, d.ideas[1].id],
+        actor_id=d.host.id,
+        now=utcnow(),
+    )
+    host = await sign_in(d.host)
+    rows = (await host.get(f"/challenges/{d.challenge.slug}/export/clusters.json")).json()
+    assert [(r["cluster_id"], r["idea_id"], r["idea_vote_count"]) for r in rows] == [
+        (cluster_id, d.ideas[0].id, 1),
+        (cluster_id, d.ideas[1].id, 1),
+    ]
+    assert {r["cluster_supporters"] for r in rows} == {1}
+    ideas = (await host.get(f"/challenges/{d.challenge.slug}/export/ideas.json")).json()
+    assert [r["cluster_id"] for r in ideas] == [cluster_id, cluster_id, None]
+
+
+async def test_the_admin_audit_page_lists_what_was_done_to_clusters(
+    session: AsyncSession, round_: Duplicates, make_user: Any, sign_in: Any
+) -> None:
+    d = round_
+    cluster_id = await clusters.group(
+        session,
+        challenge_id=d.challenge.id,
+        idea_ids=[i.id for i in d.ideas],
+        actor_id=d.host.id,
+        now=utcnow(),
+    )
+    await clusters.remove_member(
+        session,
+        challenge_id=d.challenge.id,
+        cluster_id=cluster_id,
+        idea_id=d.ideas[2].id,
+        actor_id=d.host.id,
+        now=utcnow(),
+    )
+    await clusters.ungroup(
+        session,
+        challenge_id=d.challenge.id,
+        cluster_id=cluster_id,
+        actor_id=d.host.id,
+        now=utcnow(),
+    )
+    admin = await sign_in(await make_user("Ada", admin=True))
+    page = Page(await admin.get("/admin/audit?action=cluster."))
+    actions = [
+        cell.text_content().strip() for cell in page.select(".audit-table .audit-table__action")
+    ]
+    assert actions == ["cluster.ungroup", "cluster.remove", "cluster.group"]
