@@ -20,6 +20,7 @@ from ideas.submissions.models import ClusterRequest, Idea
 from ideas.web import context
 from ideas.web.forms import Form, submitted
 from ideas.web.htmx import redirect
+from ideas.web.ratelimit import Limit, hit
 
 DECISIONS = {"accept": True, "decline": False}
 
@@ -32,6 +33,8 @@ async def ask_to_group(request: Request) -> Response:
     mine = form.identifier("idea", message=_("Choose one of your ideas."), required=True)
     if mine is None:
         raise Invalid(form.errors)
+    # A request tells other people: it counts as a post against the asker's limits.
+    await hit(request, Limit.POST)
     db = context.db(request)
     await clusters.ask_to_group(
         db,
