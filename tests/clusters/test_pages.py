@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ideas.db import utcnow
+from ideas.moderation.services import hide_idea
 from ideas.submissions import clusters
 from ideas.voting.services import cast_vote
 from tests.api.schema import assert_conforms
@@ -293,3 +294,22 @@ async def test_the_admin_audit_page_lists_what_was_done_to_clusters(
         cell.text_content().strip() for cell in page.select(".audit-table .audit-table__action")
     ]
     assert actions == ["cluster.ungroup", "cluster.remove", "cluster.group"]
+
+
+async def test_a_hidden_first_idea_hands_the_card_to_the_next(
+    session: AsyncSession, round_: Duplicates, visitor: Person
+) -> None:
+    d = round_
+    await clusters.group(
+        session,
+        challenge_id=d.challenge.id,
+        idea_ids=[i.id for i in d.ideas],
+        actor_id=d.host.id,
+        now=utcnow(),
+    )
+    await hide_idea(session, idea_id=d.ideas[0].id, actor_id=d.host.id, reason="spam", now=utcnow())
+    listing = Page(await visitor.get(f"/challenges/{d.challenge.slug}"))
+    cards = listing.select("#ideas .idea-card")
+    assert [c.cssselect(".card__title a")[0].text_content() for c in cards] == [d.ideas[1].title]
+    linked = [a.get("href") for a in cards[0].cssselect(".card__cluster-members a")]
+    assert linked == [f"/ideas/{d.ideas[2].id}/{d.ideas[2].slug}"]
