@@ -17,7 +17,16 @@ from ideas.jury.models import Criterion, Juror, JuryConflict, JuryScore, JurySet
 from ideas.media.models import Picture, PictureFile
 from ideas.moderation.models import Report
 from ideas.notifications.models import ChallengeFollow, IdeaFollow, Notification, OutboxMail
-from ideas.submissions.models import Idea, IdeaCoauthor, IdeaLink, IdeaRevision, IdeaTag
+from ideas.submissions.models import (
+    ClusterRequest,
+    Idea,
+    IdeaCluster,
+    IdeaClusterMember,
+    IdeaCoauthor,
+    IdeaLink,
+    IdeaRevision,
+    IdeaTag,
+)
 from ideas.teams.models import (
     JoinRequest,
     Team,
@@ -41,12 +50,15 @@ __all__ = [
     "ChallengeTag",
     "ChallengeTranslation",
     "CheckIn",
+    "ClusterRequest",
     "Comment",
     "Comparison",
     "Criterion",
     "FollowUp",
     "HostInvitation",
     "Idea",
+    "IdeaCluster",
+    "IdeaClusterMember",
     "IdeaCoauthor",
     "IdeaFollow",
     "IdeaLink",

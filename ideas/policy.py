@@ -60,6 +60,8 @@ class Action(StrEnum):
     PLEDGE = "pledge to a team, withdraw a pledge"
     HONOUR_PLEDGE = "mark a pledge honoured (the team's lead)"
     OPEN_FOLLOW_UP = "open a follow-up round"
+    GROUP_DUPLICATES = "group duplicate ideas into a cluster, ungroup them"
+    ASK_TO_GROUP = "ask to group one's idea with a duplicate, answer such a request"
 
 
 SIGN_IN = lazy_gettext("Sign in to do that.")
@@ -113,6 +115,12 @@ ALLOWED: dict[Action, dict[Phase, frozenset[Role]]] = {
     Action.HONOUR_PLEDGE: _row(teams=TEAM, closed=TEAM),
     # A round's next round is opened from it once it has closed.
     Action.OPEN_FOLLOW_UP: _row(closed=HOSTS),
+    # Duplicates are grouped while ideas come in and are reviewed. From the teams phase
+    # on, the shortlist has been drawn from the rankings and teams form around single
+    # ideas, and once a round has closed its results are the record: regrouping then
+    # would change, after the fact, rankings people already acted on.
+    Action.GROUP_DUPLICATES: _row(ideas=HOSTS, review=HOSTS),
+    Action.ASK_TO_GROUP: _row(ideas=AUTHORS, review=AUTHORS),
 }
 
 
@@ -695,6 +703,60 @@ def require_honour_pledge(user: User | None, team: Team) -> None:
     """The lead says a pledge was kept."""
     if not is_lead(user, team):
         raise Forbidden(LEAD_ONLY)
+
+
+# Duplicate clusters -------------------------------------------------------------
+# Who groups, and when, is Action.GROUP_DUPLICATES (hosts) and Action.ASK_TO_GROUP
+# (authors, with the other idea's author's consent) above; these say which ideas.
+
+CLUSTER_TOO_SMALL = lazy_gettext("Choose at least two ideas to group.")
+CLUSTER_OTHER_CHALLENGE = lazy_gettext("Only ideas of the same challenge can be grouped.")
+CLUSTER_ALREADY_ASKED = lazy_gettext("A request to group these two ideas was already made.")
+CLUSTER_ANSWERED = lazy_gettext("That request was already answered.")
+CLUSTER_NOT_YOURS = lazy_gettext("Only an author of the other idea can answer this request.")
+CLUSTER_ASKER_NOT_AUTHOR = lazy_gettext("You can only ask to group an idea of your own.")
+
+
+def groupable_refusal(idea: Idea) -> str | None:
+    """Only listed ideas are grouped: a withdrawn or hidden one is not offered, and a
+    cluster must never be the way back onto the list for it."""
+    if idea.is_visible:
+        return None
+    return _("A %(status)s idea cannot be grouped.", status=status_word(idea.status))
+
+
+def require_groupable(idea: Idea) -> None:
+    refusal = groupable_refusal(idea)
+    if refusal is not None:
+        raise Conflict(refusal)
+
+
+def require_may_ask_to_group(
+    user: User | None, challenge: Challenge, idea: Idea, now: datetime
+) -> None:
+    """The asker (co-)authors ``idea`` (needs its ``coauthors``), in a phase where
+    authors may ask."""
+    roles = idea_roles(user, challenge, idea)
+    if Role.VISITOR not in roles and Role.AUTHOR not in roles:
+        if not allows(Action.SEE_CHALLENGE, challenge.phase_at(now), roles):
+            raise NotFound()
+        raise Forbidden(CLUSTER_ASKER_NOT_AUTHOR)
+    check(Action.ASK_TO_GROUP, challenge, roles, now)
+
+
+def may_answer_cluster_request(user: User | None, other_idea: Idea) -> bool:
+    """The author or a co-author of the idea asked for. Needs its ``coauthors``."""
+    return user is not None and user.is_active and is_author(user, other_idea)
+
+
+def require_answer_cluster_request(
+    user: User | None, challenge: Challenge, other_idea: Idea, now: datetime
+) -> None:
+    if user is None or not user.is_active:
+        raise Forbidden(SIGN_IN)
+    if not may_answer_cluster_request(user, other_idea):
+        raise Forbidden(CLUSTER_NOT_YOURS)
+    check(Action.ASK_TO_GROUP, challenge, idea_roles(user, challenge, other_idea), now)
 
 
 # For templates ----------------------------------------------------------------

@@ -12,6 +12,7 @@ from ideas.accounts import profile_views as people
 from ideas.accounts import signin
 from ideas.accounts import views as accounts
 from ideas.api import views as api
+from ideas.challenges import duplicates_views as duplicates
 from ideas.challenges import host_views as host
 from ideas.challenges import hosting_views as hosting
 from ideas.challenges import shortlist_views as shortlisting
@@ -27,6 +28,7 @@ from ideas.moderation import audit_views as audit_log
 from ideas.moderation import views as moderation
 from ideas.notifications import views as notifying
 from ideas.settings import STATIC_DIR, Settings
+from ideas.submissions import cluster_views as clustering
 from ideas.submissions import feeds
 from ideas.submissions import picker_views as picking
 from ideas.submissions import search_views as finding
@@ -272,6 +274,41 @@ def routes(settings: Settings) -> list[BaseRoute]:
             shortlisting.award_idea,
             methods=["POST"],
             name="challenge.award_idea",
+        ),
+        Route(
+            "/challenges/{slug}/duplicates",
+            duplicates.duplicates_page,
+            name="challenge.duplicates",
+        ),
+        Route(
+            "/challenges/{slug}/duplicates",
+            duplicates.group_ideas,
+            methods=["POST"],
+            name="challenge.group_duplicates",
+        ),
+        Route(
+            "/challenges/{slug}/duplicates/{cluster_id:id}/ungroup",
+            duplicates.ungroup,
+            methods=["POST"],
+            name="challenge.cluster_ungroup",
+        ),
+        Route(
+            "/challenges/{slug}/duplicates/{cluster_id:id}/remove/{idea_id:id}",
+            duplicates.remove_member,
+            methods=["POST"],
+            name="challenge.cluster_remove",
+        ),
+        Route(
+            "/ideas/{idea_id:id}/cluster-requests",
+            clustering.ask_to_group,
+            methods=["POST"],
+            name="idea.ask_to_group",
+        ),
+        Route(
+            "/cluster-requests/{request_id:id}",
+            clustering.answer_request,
+            methods=["POST"],
+            name="cluster_request.answer",
         ),
         Route("/challenges/{slug}/compare", comparing.compare_page, name="challenge.compare"),
         Route(

@@ -70,7 +70,12 @@ CASES = [
 
 def test_the_spec_table_covers_every_action_of_the_spec() -> None:
     assert {action for action, _ in SPEC_CELLS} == (
-        set(Action) - HOST_TOOLS - {Action.SUGGEST_TEAMS} - JURY_HOST_TOOLS - set(AFTER_THE_ROUND)
+        set(Action)
+        - HOST_TOOLS
+        - {Action.SUGGEST_TEAMS}
+        - JURY_HOST_TOOLS
+        - set(AFTER_THE_ROUND)
+        - set(DUPLICATES)
     )
 
 
@@ -145,6 +150,24 @@ AFTER_THE_ROUND = {
 def test_after_the_round_who_acts_and_when(action: Action, phase: Phase, role: Role) -> None:
     roles, phases = AFTER_THE_ROUND[action]
     assert allows(action, phase, {role}) is (role in roles and phase in phases)
+
+
+# Duplicate clusters (SPEC §2, "Duplicates and themes"): while ideas come in and are
+# reviewed; not once teams form around single ideas or the round's results are final.
+DUPLICATES = {
+    Action.GROUP_DUPLICATES: {Role.HOST},
+    Action.ASK_TO_GROUP: {Role.AUTHOR},
+}
+
+
+@pytest.mark.parametrize("action", sorted(DUPLICATES))
+@pytest.mark.parametrize("phase", list(Phase))
+@pytest.mark.parametrize("role", list(Role))
+def test_duplicates_are_grouped_only_during_ideas_and_review(
+    action: Action, phase: Phase, role: Role
+) -> None:
+    expected = role in DUPLICATES[action] and phase in (Phase.IDEAS, Phase.REVIEW)
+    assert allows(action, phase, {role}) is expected
 
 
 def test_jurors_do_nothing_but_score() -> None:

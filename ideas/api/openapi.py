@@ -112,6 +112,7 @@ IDEA_FIELDS: dict[str, Schema] = {
     "created_at": moment("When the idea was posted."),
     "updated_at": moment("When the idea was last changed."),
     "challenge": ref("ChallengeRef"),
+    "cluster": nullable(ref("ClusterRef")),
     "url": link("The idea's page on the site."),
     "api_url": link("The idea in this API."),
 }
@@ -356,6 +357,11 @@ SCHEMAS: dict[str, Schema] = {
                 ),
             },
             "items": {"type": "array", "items": ref("IdeaResult"), "description": "The ideas."},
+            "clusters": {
+                "type": "array",
+                "items": ref("ClusterResult"),
+                "description": "Clusters of duplicates, ranked by votes as one each.",
+            },
         },
     ),
     "IdeaResult": record(
@@ -363,8 +369,15 @@ SCHEMAS: dict[str, Schema] = {
         {
             "idea": link("The idea in the API."),
             "title": text("The idea's title.", maxLength=120),
-            "votes": count("Votes for the idea."),
-            "vote_rank": {"type": "integer", "minimum": 1, "description": "Its rank by votes."},
+            "votes": count("Votes for the idea itself."),
+            "vote_rank": {
+                "type": "integer",
+                "minimum": 1,
+                "description": (
+                    "Its rank by votes; for an idea in a cluster of duplicates, the "
+                    "cluster's rank (by distinct supporters), shared by its ideas."
+                ),
+            },
             "pairwise": nullable(ref("Interval")),
             "pairwise_rank": nullable({"type": "integer", "minimum": 1}),
             "comparisons": count("Comparisons the idea was in."),
@@ -372,6 +385,48 @@ SCHEMAS: dict[str, Schema] = {
             "jury": nullable(ref("JuryResult")),
             "combined_rank": nullable({"type": "integer", "minimum": 1}),
             "combined_score": nullable({"type": "number", "minimum": 0, "maximum": 1}),
+            "cluster": nullable(
+                {"type": "integer", "description": "The cluster of duplicates it is in."}
+            ),
+        },
+    ),
+    "ClusterRef": record(
+        (
+            "The cluster of duplicates the idea is in: ideas a host (or their authors, by "
+            "consent) grouped because they say nearly the same thing. Each stays an idea of "
+            "its own; a challenge's list shows the cluster once, as its earliest idea."
+        ),
+        {
+            "id": {"type": "integer", "description": "Stable id of the cluster."},
+            "ideas": {
+                "type": "array",
+                "items": link("An idea of the cluster in this API."),
+                "minItems": 2,
+                "description": "Its public ideas, earliest first, this one included.",
+            },
+            "supporters": count(
+                "Distinct participants who voted for any of its ideas, each counted once."
+            ),
+        },
+    ),
+    "ClusterResult": record(
+        "A cluster of duplicates in the ranking by votes, where it stands as one.",
+        {
+            "id": {"type": "integer", "description": "Stable id of the cluster."},
+            "ideas": {
+                "type": "array",
+                "items": link("An idea of the cluster in this API."),
+                "minItems": 2,
+                "description": "Its public ideas, earliest first.",
+            },
+            "supporters": count(
+                "Distinct participants who voted for any of its ideas, each counted once."
+            ),
+            "vote_rank": {
+                "type": "integer",
+                "minimum": 1,
+                "description": "Its rank by votes, shared by its ideas.",
+            },
         },
     ),
     "Interval": record(

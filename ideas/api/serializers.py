@@ -21,6 +21,7 @@ from ideas.challenges.phases import SCHEDULED_PHASES, Phase, next_change
 from ideas.impact.models import ImpactUpdate
 from ideas.impact.queries import PledgeCounts
 from ideas.jury.standings import Standings
+from ideas.submissions.cluster_queries import Cluster
 from ideas.submissions.lineage import Family
 from ideas.submissions.listing import ListedIdea, ListedPerson
 from ideas.submissions.models import Idea
@@ -177,6 +178,12 @@ class IdeaCounts(TypedDict):
     pairwise_score: float | None
 
 
+class ClusterRef(TypedDict):
+    id: int
+    ideas: list[str]
+    supporters: int
+
+
 class IdeaSummary(TypedDict):
     id: int
     title: str
@@ -188,6 +195,7 @@ class IdeaSummary(TypedDict):
     created_at: str
     updated_at: str
     challenge: ChallengeRef
+    cluster: ClusterRef | None
     url: str
     api_url: str
 
@@ -241,8 +249,21 @@ def authors(idea: Idea | ListedIdea, links: Links) -> list[Person]:
     return [person(idea.author, links)] + [person(c.user, links) for c in idea.coauthors]
 
 
-def idea_summary(idea: Idea | ListedIdea, challenge: Challenge, links: Links) -> IdeaSummary:
-    """Needs ``idea.author``, ``idea.coauthors`` with their users and ``idea.tags`` loaded."""
+def cluster_ref(cluster: Cluster | None, links: Links) -> ClusterRef | None:
+    if cluster is None:
+        return None
+    return {
+        "id": cluster.id,
+        "ideas": [idea_api_url(member.id, links) for member in cluster.members],
+        "supporters": cluster.supporters,
+    }
+
+
+def idea_summary(
+    idea: Idea | ListedIdea, challenge: Challenge, links: Links, cluster: Cluster | None = None
+) -> IdeaSummary:
+    """Needs ``idea.author``, ``idea.coauthors`` with their users and ``idea.tags`` loaded;
+    ``cluster``: the duplicates cluster it is in, as everyone sees it."""
     return {
         "id": idea.id,
         "title": idea.title,
@@ -254,6 +275,7 @@ def idea_summary(idea: Idea | ListedIdea, challenge: Challenge, links: Links) ->
         "created_at": timestamp(idea.created_at),
         "updated_at": timestamp(idea.updated_at),
         "challenge": challenge_ref(challenge, links),
+        "cluster": cluster_ref(cluster, links),
         "url": idea_url(idea, links),
         "api_url": idea_api_url(idea.id, links),
     }
@@ -269,10 +291,12 @@ def linked_idea(link: LinkedIdea, links: Links) -> IdeaLinkOut:
     }
 
 
-def idea_detail(idea: Idea, direct: DirectLinks, links: Links) -> IdeaDetail:
+def idea_detail(
+    idea: Idea, direct: DirectLinks, links: Links, cluster: Cluster | None = None
+) -> IdeaDetail:
     """Needs what ``idea_summary`` needs, and ``idea.challenge``."""
     return {
-        **idea_summary(idea, idea.challenge, links),
+        **idea_summary(idea, idea.challenge, links, cluster),
         "body": idea.body,
         "body_html": idea.body_html,
         "builds_on": [linked_idea(link, links) for link in direct.builds_on],
@@ -508,6 +532,7 @@ def results(found: Standings, links: Links) -> dict[str, Any]:
                 "jury": jury,
                 "combined_rank": combined.rank if combined else None,
                 "combined_score": _rounded(combined.score) if combined else None,
+                "cluster": row.cluster.id if row.cluster else None,
             }
         )
     return {
@@ -517,6 +542,15 @@ def results(found: Standings, links: Links) -> dict[str, Any]:
         "bridging": bridging_summary(found),
         "methods": found.methods,
         "items": items,
+        "clusters": [
+            {
+                "id": cluster.id,
+                "ideas": [links.api("api.idea", id=idea_id) for idea_id in cluster.idea_ids],
+                "supporters": cluster.supporters,
+                "vote_rank": cluster.vote_rank,
+            }
+            for cluster in found.clusters
+        ],
     }
 
 

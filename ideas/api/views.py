@@ -18,6 +18,7 @@ from ideas.errors import NotFound
 from ideas.i18n import _
 from ideas.impact import queries as impact_queries
 from ideas.jury.standings import standings
+from ideas.submissions import cluster_queries
 from ideas.submissions import queries as idea_queries
 from ideas.web import context
 
@@ -126,9 +127,13 @@ class ChallengeIdeas(Endpoint):
                 links.api("api.challenge_ideas", slug=slug)
                 + f"?sort={sort.value}&after={page.next_after.encode()}&limit={limit}"
             )
+        clusters = await cluster_queries.clusters_of(db, (i.id for i in page.ideas))
         return json_response(
             {
-                "items": [serializers.idea_summary(i, challenge, links) for i in page.ideas],
+                "items": [
+                    serializers.idea_summary(i, challenge, links, clusters.get(i.id))
+                    for i in page.ideas
+                ],
                 "next": next_url,
             }
         )
@@ -144,7 +149,8 @@ class IdeaResource(Endpoint):
         if idea is None:
             raise NotFound()
         direct = await queries.direct_links(db, idea, now)
-        return json_response(serializers.idea_detail(idea, direct, Links(request)))
+        cluster = (await cluster_queries.clusters_of(db, [idea.id])).get(idea.id)
+        return json_response(serializers.idea_detail(idea, direct, Links(request), cluster))
 
 
 class IdeaLineage(Endpoint):

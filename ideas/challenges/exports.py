@@ -28,7 +28,7 @@ from ideas.db import Database, write
 from ideas.i18n import lazy_gettext
 from ideas.impact.models import ImpactUpdate, Pledge
 from ideas.jury.models import Juror, JuryScore
-from ideas.submissions.models import Idea
+from ideas.submissions.models import VISIBLE_STATUSES, Idea, IdeaCluster, IdeaClusterMember
 from ideas.teams.models import Team, TeamMember
 from ideas.voting.models import Comparison, Vote
 
@@ -76,8 +76,10 @@ def _ideas_query(challenge_id: int) -> Query:
             Idea.build_count,
             Idea.shortlist_note,
             Idea.citation,
+            IdeaClusterMember.cluster_id,
         )
         .join(User, User.id == Idea.author_id)
+        .outerjoin(IdeaClusterMember, IdeaClusterMember.idea_id == Idea.id)
         .where(Idea.challenge_id == challenge_id)
         .order_by(Idea.id)
     )
@@ -98,6 +100,7 @@ def _idea_record(row: QueryRow, url_for: UrlFor) -> Record:
         "build_count": row.build_count,
         "shortlist_note": row.shortlist_note,
         "citation": row.citation,
+        "cluster_id": row.cluster_id,
     }
 
 
@@ -118,6 +121,7 @@ IDEAS = Dataset(
         "build_count",
         "shortlist_note",
         "citation",
+        "cluster_id",
     ),
     query=_ideas_query,
     record=_idea_record,
@@ -470,8 +474,76 @@ PLEDGES = Dataset(
     record=_pledge_record,
 )
 
+# Duplicate clusters ---------------------------------------------------------------
+
+
+def _clusters_query(challenge_id: int) -> Query:
+    """Every idea in a cluster of duplicates, cluster by cluster, with the cluster's
+    distinct supporters (people who voted for any of its listed ideas, counted once)."""
+    voted = aliased(IdeaClusterMember)
+    supporters = (
+        select(func.count(func.distinct(Vote.user_id)))
+        .select_from(voted)
+        .join(Vote, Vote.idea_id == voted.idea_id)
+        .join(Idea, Idea.id == voted.idea_id)
+        .where(voted.cluster_id == IdeaCluster.id, Idea.status.in_(VISIBLE_STATUSES))
+        .correlate(IdeaCluster)
+        .scalar_subquery()
+    )
+    return (
+        select(
+            IdeaCluster.id.label("cluster_id"),
+            IdeaCluster.created_at,
+            supporters.label("supporters"),
+            Idea.id.label("idea_id"),
+            Idea.slug,
+            Idea.title,
+            Idea.status,
+            Idea.vote_count,
+            IdeaClusterMember.added_at,
+        )
+        .join(IdeaClusterMember, IdeaClusterMember.cluster_id == IdeaCluster.id)
+        .join(Idea, Idea.id == IdeaClusterMember.idea_id)
+        .where(IdeaCluster.challenge_id == challenge_id)
+        .order_by(IdeaCluster.id, Idea.id)
+    )
+
+
+def _cluster_record(row: QueryRow, url_for: UrlFor) -> Record:
+    return {
+        "cluster_id": row.cluster_id,
+        "cluster_created_at": _iso(row.created_at),
+        "cluster_supporters": row.supporters,
+        "idea_id": row.idea_id,
+        "idea_url": url_for("idea.detail", idea_id=row.idea_id, slug=row.slug),
+        "idea_title": row.title,
+        "idea_status": row.status.value,
+        "idea_vote_count": row.vote_count,
+        "added_at": _iso(row.added_at),
+    }
+
+
+CLUSTERS = Dataset(
+    name="clusters",
+    label=lazy_gettext("Duplicate clusters"),
+    columns=(
+        "cluster_id",
+        "cluster_created_at",
+        "cluster_supporters",
+        "idea_id",
+        "idea_url",
+        "idea_title",
+        "idea_status",
+        "idea_vote_count",
+        "added_at",
+    ),
+    query=_clusters_query,
+    record=_cluster_record,
+)
+
 DATASETS: dict[str, Dataset] = {
-    dataset.name: dataset for dataset in (IDEAS, VOTES, COMPARISONS, TEAMS, JURY, UPDATES, PLEDGES)
+    dataset.name: dataset
+    for dataset in (IDEAS, VOTES, COMPARISONS, TEAMS, JURY, UPDATES, PLEDGES, CLUSTERS)
 }
 
 

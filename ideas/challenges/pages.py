@@ -13,6 +13,7 @@ from ideas.challenges.phases import Phase
 from ideas.challenges.translations import ChallengeText
 from ideas.impact.queries import Rounds, TeamTimeline
 from ideas.jury.queries import JuryNotice
+from ideas.submissions.cluster_queries import Cluster
 from ideas.submissions.listing import ListedIdea
 from ideas.submissions.models import Idea, IdeaStatus
 from ideas.submissions.queries import Filters, Sort
@@ -57,6 +58,8 @@ class ChallengePage(PageContext):
     votes: CardVotes
     jury: JuryNotice  # the jury's published weighting, and whether the viewer is a juror
     rounds: Rounds  # the round this one follows up, and its follow-ups
+    clusters: Mapping[int, Cluster]  # the duplicates cluster of each card that stands for one
+    may_group: bool  # the duplicates tool
     # What the teams did after the round (teams and closed phases; None: no section).
     progress: Sequence[TeamTimeline] | None = None
 

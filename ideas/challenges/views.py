@@ -24,6 +24,7 @@ from ideas.jury import services as jury_services
 from ideas.media.uploads import picture_from
 from ideas.notifications.follows import challenge_followed
 from ideas.policy import Action
+from ideas.submissions import cluster_queries
 from ideas.submissions import queries as idea_queries
 from ideas.voting.loaders import list_vote_context
 from ideas.web import context
@@ -193,6 +194,8 @@ async def challenge_detail(request: Request) -> Response:
                 if phase in (Phase.TEAMS, Phase.CLOSED) and not is_htmx(request)
                 else None
             ),
+            clusters=await cluster_queries.clusters_of(db, (i.id for i in page.ideas)),
+            may_group=policy.may(Action.GROUP_DUPLICATES, challenge, roles, now),
         ),
         block="idea_page" if more_only else "ideas",
     )

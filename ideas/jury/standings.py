@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ideas.challenges.models import Challenge
 from ideas.jury import calibration, queries
+from ideas.submissions import cluster_queries
 from ideas.submissions.models import VISIBLE_STATUSES, Idea
 from ideas.voting import bridging
 from ideas.voting.models import BridgingFit, BridgingScore
@@ -45,10 +46,26 @@ def pairwise_interval(score: float | None, comparisons: int) -> tuple[float, flo
 
 
 @dataclass(frozen=True)
+class ClusterStanding:
+    """A cluster of duplicates in the ranking by votes: its listed ideas (earliest
+    first) and the distinct people who voted for any of them, counted once."""
+
+    id: int
+    idea_ids: tuple[int, ...]
+    titles: tuple[str, ...]
+    supporters: int
+    vote_rank: int
+
+    @property
+    def first_id(self) -> int:
+        return self.idea_ids[0]
+
+
+@dataclass(frozen=True)
 class Standing:
     idea: Idea
-    votes: int
-    vote_rank: int
+    votes: int  # the idea's own votes, in a cluster too
+    vote_rank: int  # in a cluster: the cluster's rank, shared by its ideas
     pairwise: float | None
     pairwise_interval: tuple[float, float] | None
     pairwise_rank: int | None
@@ -58,6 +75,12 @@ class Standing:
     jury: calibration.JuryScore | None
     jury_rank: int | None
     combined: calibration.Combined | None
+    cluster: ClusterStanding | None = None
+
+    @property
+    def group_key(self) -> int:
+        """Keeps a cluster's ideas together in the order by votes."""
+        return self.cluster.first_id if self.cluster is not None else self.idea.id
 
 
 @dataclass(frozen=True)
@@ -71,6 +94,7 @@ class Standings:
     alpha: float | None
     bridging_fit: BridgingFit | None = None  # None: never fitted yet
     methods: dict[str, dict[str, Any]] = field(default_factory=dict)
+    clusters: list[ClusterStanding] = field(default_factory=list)
 
     @property
     def bridging_shown(self) -> bool:
@@ -83,7 +107,9 @@ def methods(weight: float | None, alpha_value: float | None) -> dict[str, dict[s
     return {
         "votes": {
             "method": (
-                "The number of participants who voted for the idea; equal counts share a rank."
+                "The number of participants who voted for the idea; equal counts share a rank. "
+                "Ideas grouped as duplicates are ranked together, as one, by the number of "
+                "distinct participants who voted for any of them; each keeps its own count."
             ),
             "parameters": {},
         },
@@ -158,7 +184,35 @@ async def standings(session: AsyncSession, challenge: Challenge, *, host: bool) 
         if jury_scores
         else {}
     )
-    vote_ranks = ranks({i.id: float(i.vote_count) for i in ideas})
+    listed = {i.id for i in ideas}
+    grouped = [
+        cluster
+        for cluster in (
+            c.listed() for c in await cluster_queries.challenge_clusters(session, challenge.id)
+        )
+        if len([m for m in cluster.members if m.id in listed]) >= 2
+    ]
+    cluster_of = {m.id: c for c in grouped for m in c.members if m.id in listed}
+    # One entry per cluster (keyed by its earliest idea) and per idea outside any.
+    entries = {i.id: float(i.vote_count) for i in ideas if i.id not in cluster_of}
+    entries.update({c.members[0].id: float(c.supporters) for c in grouped})
+    entry_ranks = ranks(entries)
+    cluster_rows = {
+        c.id: ClusterStanding(
+            id=c.id,
+            idea_ids=c.member_ids,
+            titles=tuple(m.title for m in c.members),
+            supporters=c.supporters,
+            vote_rank=entry_ranks[c.members[0].id],
+        )
+        for c in grouped
+    }
+    vote_ranks = {
+        i.id: cluster_rows[cluster_of[i.id].id].vote_rank
+        if i.id in cluster_of
+        else entry_ranks[i.id]
+        for i in ideas
+    }
     pairwise_ranks = ranks({i.id: i.pairwise_score for i in ideas if i.pairwise_score is not None})
     fit = await session.get(BridgingFit, challenge.id)
     bridged = (
@@ -189,6 +243,7 @@ async def standings(session: AsyncSession, challenge: Challenge, *, host: bool) 
             jury=jury_scores.get(i.id),
             jury_rank=jury_ranks.get(i.id),
             combined=combined.get(i.id),
+            cluster=cluster_rows[cluster_of[i.id].id] if i.id in cluster_of else None,
         )
         for i in ideas
     ]
@@ -203,4 +258,5 @@ async def standings(session: AsyncSession, challenge: Challenge, *, host: bool) 
         alpha=alpha_value,
         bridging_fit=fit,
         methods=methods(weight, alpha_value),
+        clusters=sorted(cluster_rows.values(), key=lambda c: (c.vote_rank, c.first_id)),
     )

@@ -38,6 +38,7 @@ ACTION_PREFIXES = (
     "idea.",
     "comment.",
     "jury.",
+    "cluster.",
     "audit.export",
 )
 CSV_COLUMNS = (

@@ -381,3 +381,64 @@ async def _announce(tx: AsyncSession, challenge_id: int, now: datetime) -> int:
         phase=after.value,
     )
     return 1
+
+
+# Duplicate clusters ------------------------------------------------------------------
+
+
+async def on_cluster_requested(
+    tx: AsyncSession,
+    *,
+    idea: Idea,
+    other_idea: Idea,
+    request_id: int,
+    actor_id: int,
+    now: datetime,
+) -> None:
+    """The authors of the idea asked for hear that someone asks to group it with theirs."""
+    await notify(
+        tx,
+        user_ids=await _authors(tx, [other_idea.id]),
+        kind="cluster.request",
+        actor_id=actor_id,
+        challenge_id=other_idea.challenge_id,
+        idea_id=other_idea.id,
+        data=_about(other_idea, other_title=idea.title, request_id=request_id),
+        now=now,
+    )
+
+
+async def on_cluster_answered(
+    tx: AsyncSession, *, idea: Idea, other_idea: Idea, accepted: bool, actor_id: int, now: datetime
+) -> None:
+    """Whoever asked hears the answer, on their own idea."""
+    await notify(
+        tx,
+        user_ids=await _authors(tx, [idea.id]),
+        kind="cluster.answer",
+        actor_id=actor_id,
+        challenge_id=idea.challenge_id,
+        idea_id=idea.id,
+        data=_about(
+            idea, other_title=other_idea.title, answer="accepted" if accepted else "declined"
+        ),
+        now=now,
+    )
+
+
+async def on_ideas_grouped(
+    tx: AsyncSession, *, ideas: Sequence[Idea], actor_id: int, now: datetime
+) -> None:
+    """The authors of ideas a host grouped hear of it, on each of their ideas."""
+    for idea in ideas:
+        others = [other.title for other in ideas if other.id != idea.id]
+        await notify(
+            tx,
+            user_ids=await _authors(tx, [idea.id]),
+            kind="idea.clustered",
+            actor_id=actor_id,
+            challenge_id=idea.challenge_id,
+            idea_id=idea.id,
+            data=_about(idea, others=others),
+            now=now,
+        )

@@ -53,6 +53,9 @@ KINDS = (
     "impact.check_in",
     "impact.follow_up",
     "pledge.met",
+    "cluster.request",
+    "cluster.answer",
+    "idea.clustered",
 )
 
 

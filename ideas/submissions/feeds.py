@@ -53,6 +53,7 @@ async def challenge_feed(request: Request) -> Response:
         sort=idea_queries.Sort.NEWEST,
         limit=FEED_SIZE,
         with_coauthors=True,
+        collapse_clusters=False,  # each new idea is news, a duplicate too
     )
     document = atom_feed(challenge, page.ideas, Links(request))
     tag = '"' + hashlib.sha256(document).hexdigest()[:32] + '"'

@@ -173,3 +173,85 @@ class IdeaCoauthor(Base):
     added_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     user: Mapped[User] = relationship(lazy="raise")
+
+
+class IdeaCluster(Base):
+    """Ideas of one challenge that say nearly the same thing, grouped by a host (or by
+    their authors, one asking and the other agreeing). Every member stays an idea of its
+    own, with its authors, comments, history, lineage and votes; lists show the cluster
+    as one card, and its ranking by votes counts each supporter once."""
+
+    __tablename__ = "idea_clusters"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    challenge_id: Mapped[int] = mapped_column(
+        ForeignKey("challenges.id", ondelete="CASCADE"), index=True
+    )
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    members: Mapped[list[IdeaClusterMember]] = relationship(
+        lazy="raise", order_by="IdeaClusterMember.idea_id", viewonly=True
+    )
+
+
+class IdeaClusterMember(Base):
+    """An idea in a cluster. The idea is the primary key: no idea is in two clusters,
+    whoever groups it at the same moment."""
+
+    __tablename__ = "idea_cluster_members"
+
+    idea_id: Mapped[int] = mapped_column(
+        ForeignKey("ideas.id", ondelete="CASCADE"), primary_key=True
+    )
+    cluster_id: Mapped[int] = mapped_column(
+        ForeignKey("idea_clusters.id", ondelete="CASCADE"), index=True
+    )
+    added_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    idea: Mapped[Idea] = relationship(lazy="raise", viewonly=True)
+
+
+class ClusterRequestStatus(StrEnum):
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+
+
+class ClusterRequest(Base):
+    """An author asks to group their idea (``idea_id``) with another (``other_idea_id``);
+    the other idea's author accepts or declines. One request per pair of ideas."""
+
+    __tablename__ = "cluster_requests"
+    __table_args__ = (
+        UniqueConstraint("idea_id", "other_idea_id"),
+        CheckConstraint("idea_id <> other_idea_id", name="not_itself"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    challenge_id: Mapped[int] = mapped_column(
+        ForeignKey("challenges.id", ondelete="CASCADE"), index=True
+    )
+    idea_id: Mapped[int] = mapped_column(ForeignKey("ideas.id", ondelete="CASCADE"))
+    other_idea_id: Mapped[int] = mapped_column(
+        ForeignKey("ideas.id", ondelete="CASCADE"), index=True
+    )
+    requested_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    status: Mapped[ClusterRequestStatus] = mapped_column(
+        Enum(
+            ClusterRequestStatus,
+            native_enum=False,
+            length=16,
+            values_callable=lambda e: [m.value for m in e],
+        ),
+        default=ClusterRequestStatus.PENDING,
+    )
+    answered_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    idea: Mapped[Idea] = relationship(foreign_keys=[idea_id], lazy="raise", viewonly=True)
+    other_idea: Mapped[Idea] = relationship(
+        foreign_keys=[other_idea_id], lazy="raise", viewonly=True
+    )

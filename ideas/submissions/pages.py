@@ -12,6 +12,7 @@ from ideas.challenges.models import Challenge
 from ideas.challenges.phases import Phase
 from ideas.comments.pages import Thread
 from ideas.impact.queries import IdeaImpact
+from ideas.submissions.cluster_queries import ClusterSection
 from ideas.submissions.history import FieldDiff
 from ideas.submissions.lineage import Neighbour
 from ideas.submissions.models import Idea, IdeaRevision
@@ -43,6 +44,7 @@ class IdeaPage(PageContext):
     vote: VoteButton
     comments: Thread
     impact: IdeaImpact  # its team's progress after the round, and its descendants'
+    cluster: ClusterSection  # the duplicates it is grouped with, requests to group it
 
 
 @dataclass(frozen=True)

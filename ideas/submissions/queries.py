@@ -54,6 +54,7 @@ from ideas.submissions import search
 from ideas.submissions.listing import AUTHORS, IDEA_COLUMNS, ListedIdea, listed_ideas
 from ideas.submissions.models import (
     Idea,
+    IdeaClusterMember,
     IdeaCoauthor,
     IdeaLink,
     IdeaStatus,
@@ -273,7 +274,8 @@ def _narrowed(session: AsyncSession, query: Query, filters: Filters) -> Narrowed
     """
     statuses = (filters.status,) if filters.status in LISTED_STATUSES else LISTED_STATUSES
     if not filters.q:
-        return Narrowed(_kept_to(query, statuses, filters.tag_id is not None), None)
+        tagged = filters.tag_id is not None
+        return Narrowed(_kept_to(query, statuses, tagged, collapsed=not tagged), None)
     found = search.matching(session, filters.q)
     if found is None:
         return None
@@ -287,11 +289,39 @@ class Narrowed:
     score: ColumnElement[float] | None  # while searching
 
 
-def _kept_to(query: Query, statuses: Collection[IdeaStatus], tagged: bool) -> Query:
+def _behind_its_cluster(statuses: Collection[IdeaStatus]) -> ColumnElement[bool]:
+    """The idea is in a duplicate cluster whose card another idea stands for: the
+    cluster's earliest idea among those listed (``statuses``), the original the others
+    repeat. A cluster is one card on the list; its other ideas are named on it."""
+    mine = IdeaClusterMember.__table__.alias("mine")
+    theirs = IdeaClusterMember.__table__.alias("theirs")
+    earlier = Idea.__table__.alias("earlier")
+    return (
+        exists()
+        .select_from(
+            mine.join(theirs, theirs.c.cluster_id == mine.c.cluster_id).join(
+                earlier, earlier.c.id == theirs.c.idea_id
+            )
+        )
+        .where(
+            mine.c.idea_id == Idea.id,
+            theirs.c.idea_id < Idea.id,
+            earlier.c.status.in_(statuses),
+        )
+    )
+
+
+def _kept_to(
+    query: Query, statuses: Collection[IdeaStatus], tagged: bool, collapsed: bool = False
+) -> Query:
+    """``collapsed``: a cluster of duplicates as one idea, for the plain list (a search
+    or a tag lists every idea that matches, each on its own card)."""
     query = query.where(
         Idea.challenge_id == bindparam("challenge_id", type_=Integer),
         Idea.status.in_(statuses),
     )
+    if collapsed:
+        query = query.where(~_behind_its_cluster(statuses))
     if tagged:
         tag = bindparam("tag_id", type_=Integer)
         query = query.where(exists().where(IdeaTag.idea_id == Idea.id, IdeaTag.tag_id == tag))
@@ -316,10 +346,12 @@ _LISTED: Query = select(*IDEA_COLUMNS, builds_on_count()).select_from(_WITH_AUTH
 
 
 @functools.cache
-def _listing(sort: Sort, statuses: tuple[IdeaStatus, ...], tagged: bool, paged: bool) -> Query:
+def _listing(
+    sort: Sort, statuses: tuple[IdeaStatus, ...], tagged: bool, paged: bool, collapsed: bool
+) -> Query:
     """A page of a list that is not searched, built once for each of its shapes: every
     value it depends on is a parameter."""
-    return _page(_kept_to(_LISTED, statuses, tagged), _KEYS[sort], paged)
+    return _page(_kept_to(_LISTED, statuses, tagged, collapsed and not tagged), _KEYS[sort], paged)
 
 
 async def challenge_ideas(
@@ -333,6 +365,7 @@ async def challenge_ideas(
     after: Cursor | None = None,
     limit: int = PAGE_SIZE,
     with_coauthors: bool = False,
+    collapse_clusters: bool = True,
 ) -> IdeaPage:
     """A page of the ideas of ``challenge`` listed to someone with ``roles``, in ``sort``
     order, after ``after``.
@@ -342,7 +375,8 @@ async def challenge_ideas(
     tags and how many ideas each builds on, and their co-authors if asked. Two
     queries (three with co-authors): the ideas with their authors, their tags,
     their co-authors. ``RELEVANCE`` needs a search (``filters.q``); without one the
-    list is in ``TOP`` order.
+    list is in ``TOP`` order. A cluster of duplicates is one entry, its earliest listed
+    idea, unless searched, filtered by tag, or ``collapse_clusters`` is False.
     """
     policy.check(Action.SEE_CHALLENGE, challenge, roles, now)
     filters = filters or Filters()
@@ -358,7 +392,9 @@ async def challenge_ideas(
     }
     if not filters.q:
         statuses = (filters.status,) if filters.status in LISTED_STATUSES else LISTED_STATUSES
-        query = _listing(sort, tuple(statuses), filters.tag_id is not None, paged)
+        query = _listing(
+            sort, tuple(statuses), filters.tag_id is not None, paged, collapse_clusters
+        )
     else:
         narrowed = _narrowed(session, _LISTED, filters)
         if narrowed is None:

@@ -22,6 +22,7 @@ from ideas.media.uploads import picture_from
 from ideas.notifications.follows import idea_followed
 from ideas.policy import Action
 from ideas.submissions import (
+    cluster_queries,
     forms,
     graph,
     history,
@@ -322,6 +323,7 @@ async def idea_detail(request: Request) -> Response:
             vote=await vote_context(request, idea, challenge, roles),
             comments=thread,
             impact=await impact_queries.idea_impact(db, idea, viewer=user, now=now),
+            cluster=await cluster_queries.cluster_section(db, idea, challenge, user, roles, now),
         ),
     )
 

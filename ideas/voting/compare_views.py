@@ -218,7 +218,7 @@ async def results_page(request: Request) -> Response:
         by = "votes"
     unranked = len(found.rows) + 1
     keys = {
-        "votes": lambda r: (r.vote_rank, r.pairwise_rank or unranked, -r.idea.id),
+        "votes": lambda r: (r.vote_rank, r.group_key, r.pairwise_rank or unranked, -r.idea.id),
         "pairwise": lambda r: (r.pairwise_rank or unranked, r.vote_rank, -r.idea.id),
         "bridging": lambda r: (r.bridging_rank or unranked, r.vote_rank, -r.idea.id),
         "jury": lambda r: (r.jury_rank or unranked, r.vote_rank, -r.idea.id),

@@ -36,6 +36,7 @@ COLUMNS = [
     "build_count",
     "shortlist_note",
     "citation",
+    "cluster_id",
 ]
 
 
