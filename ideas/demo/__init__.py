@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from ideas.accounts.models import User
 from ideas.accounts.queries import development_personas
+from ideas.challenges.models import Challenge, ChallengeHost
 from ideas.db import Database
 from ideas.demo import crowd as crowd_layer
 from ideas.demo import script, texts
@@ -34,7 +35,9 @@ from ideas.demo.script import (
     PERSONAS,
     TEAMS_SLUG,
 )
+from ideas.submissions.clusters import group_demo_duplicates
 from ideas.submissions.models import Idea
+from ideas.voting import bridging_services
 
 __all__ = [
     "BRIDGING",
@@ -83,7 +86,36 @@ async def load(session: AsyncSession, now: datetime, *, crowd: bool = True) -> d
         counts["people"] += made.people
         counts["ideas"] += made.ideas
         counts.update(votes=made.votes, comparisons=made.comparisons, comments=made.comments)
+        counts["clusters"] = await _group_duplicates(session, now)
+    await _fit_bridging(session, now)
     return counts
+
+
+async def _group_duplicates(session: AsyncSession, now: datetime) -> int:
+    """The host of the round open for ideas groups its first pair of near-duplicates, as a
+    host would from the duplicates page; the other pairs are left for people to find."""
+    pairs = await near_duplicates(session)
+    if not pairs:
+        return 0
+    host_id = await session.scalar(
+        select(ChallengeHost.user_id)
+        .join(Challenge, Challenge.id == ChallengeHost.challenge_id)
+        .where(Challenge.slug == VOTING_SLUG)
+        .order_by(ChallengeHost.user_id)
+        .limit(1)
+    )
+    if host_id is None:
+        return 0
+    await group_demo_duplicates(session, host_id=host_id, idea_ids=list(pairs[0]), now=now)
+    return 1
+
+
+async def _fit_bridging(session: AsyncSession, now: datetime) -> None:
+    """Each round's bridging scores, fitted at once as the worker would after the votes,
+    so the results pages show them from the start (or say there is not enough data)."""
+    challenge_ids = (await session.scalars(select(Challenge.id).order_by(Challenge.id))).all()
+    for challenge_id in challenge_ids:
+        await bridging_services.refit(session, challenge_id, now)
 
 
 async def load_at_once(
