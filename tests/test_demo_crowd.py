@@ -62,7 +62,8 @@ async def test_every_round_with_ideas_looks_used(session: AsyncSession, visitor:
         [" ".join(cell.text_content().split()) for cell in row.cssselect("th, td")]
         for row in page.select("#results tbody tr")
     ]
-    ranked = [row for row in rows if int(row[1]) > 0 and INTERVAL.match(row[3])]
+    # A cluster's row reads "23 distinct supporters": its count comes first.
+    ranked = [row for row in rows if int(row[1].split()[0]) > 0 and INTERVAL.match(row[3])]
     assert len(ranked) >= 10
     assert "not ranked yet" not in page.text("#results")
 
