@@ -8,6 +8,7 @@ unit length, so that the product of two rows is their cosine similarity.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -18,6 +19,8 @@ from scipy import sparse  # type: ignore[import-untyped]
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize
 
+from ideas.submissions.search import STOP_WORDS as ENGLISH_STOP_WORDS
+
 # From this cosine similarity on, two ideas say the same thing (see the package's
 # docstring for how it was chosen, and tests/similarity for the figures it keeps).
 THRESHOLD = 0.3
@@ -27,11 +30,29 @@ CHAR_NGRAMS = (3, 5)
 
 Matrix = Any  # a scipy.sparse CSR matrix: one row per document
 
+# Words that say nothing of what an idea is, in the languages we write, accents folded
+# away: left out of words and n-grams alike (in a small challenge, where every word is
+# as rare as any other, "the" and "de" would otherwise make ideas alike).
+_OTHER_STOP_WORDS = """
+    de la el en los las del un una por con para que se al lo su sus es son como mas
+    o y e ni pero sin sobre entre cada muy ya donde cuando
+    le les des du et au aux une pour dans par sur avec qui que ce ces est sont ou
+    pas plus leur leurs son sa ses nous vous ils elles on chaque tres
+    في من على إلى الى عن مع أو او ثم كل التي الذي هذا هذه ذلك حتى لا ما
+"""
+STOP_WORDS = frozenset(ENGLISH_STOP_WORDS) | frozenset(_OTHER_STOP_WORDS.split())
+_WORD = re.compile(r"\w+")
+
 
 def fold(text: str) -> str:
     """Lower case, accents and Arabic vowel marks away: "École" reads as "ecole"."""
     decomposed = unicodedata.normalize("NFKD", text.lower())
     return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
+def _meaningful(text: str) -> str:
+    """``fold``ed, and its stop words left out."""
+    return " ".join(word for word in _WORD.findall(fold(text)) if word not in STOP_WORDS)
 
 
 def document(title: str, summary: str) -> str:
@@ -41,10 +62,10 @@ def document(title: str, summary: str) -> str:
 
 def _vectorizers() -> tuple[TfidfVectorizer, TfidfVectorizer]:
     words = TfidfVectorizer(
-        preprocessor=fold, token_pattern=_WORD_PATTERN, sublinear_tf=True, dtype=np.float32
+        preprocessor=_meaningful, token_pattern=_WORD_PATTERN, sublinear_tf=True, dtype=np.float32
     )
     chars = TfidfVectorizer(
-        preprocessor=fold,
+        preprocessor=_meaningful,
         analyzer="char_wb",
         ngram_range=CHAR_NGRAMS,
         sublinear_tf=True,
