@@ -9,6 +9,7 @@ of its language, and the ``Stamp`` of the rows it was made from.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -16,12 +17,15 @@ from datetime import datetime
 import numpy as np
 from scipy import sparse  # type: ignore[import-untyped]
 
-from ideas.similarity.vectors import THRESHOLD, Matrix, Model, similarities
+from ideas.similarity.vectors import THRESHOLD, Matrix, Model, Terms, similarities
 
-# A language's vocabulary is fitted again when this share of its ideas were added or
-# changed since it was, or whenever it changes while it holds up to REFIT_ALWAYS ideas.
-REFIT_SHARE = 0.2
+# A language's vocabulary is fitted again when it changes and holds up to REFIT_ALWAYS
+# ideas, or REFIT_SHARE of its ideas were added or changed since it was fitted, or it
+# was fitted REFIT_SECONDS ago: until then the words it does not know of a new idea
+# count for nothing (about 2 s of one core for 10,000 ideas, in a thread).
 REFIT_ALWAYS = 500
+REFIT_SHARE = 0.1
+REFIT_SECONDS = 600.0
 
 
 @dataclass(frozen=True)
@@ -44,27 +48,39 @@ class Row:
 
 @dataclass(frozen=True)
 class LanguageVectors:
-    """The ideas of one content language: their ids, their vectors (one row each, in
-    the order of ``ids``) and the model that made them."""
+    """The ideas of one content language: their ids, their vectors and the model that
+    made them. The vectors are kept by feature (``columns``: a row per feature, a
+    column per idea in the order of ``ids``), which is what a query reads; ``rows``
+    gives them by idea."""
 
     language: str
     ids: tuple[int, ...]
-    rows: Matrix
+    columns: Matrix
     model: Model
     fitted_on: int  # how many ideas the model was fitted on
     changed: int = 0  # how many were added or changed since
+    fitted_at: float = field(default_factory=time.monotonic)
 
     @classmethod
     def fitted(cls, language: str, documents: Mapping[int, str]) -> LanguageVectors:
         ids = tuple(documents)
-        texts = [documents[idea_id] for idea_id in ids]
-        model = Model.fit(texts)
-        return cls(language, ids, model.vectors(texts), model, fitted_on=len(ids))
+        model, rows = Model.fitted([documents[idea_id] for idea_id in ids])
+        return cls(language, ids, rows.T.tocsr(), model, fitted_on=len(ids))
 
-    def scores(self, query: str) -> list[tuple[int, float]]:
-        """Each idea at or above the threshold, with its similarity to ``query``."""
-        found = similarities(self.rows, self.model.vectors([query]))
-        (places,) = np.nonzero(found >= THRESHOLD)
+    @property
+    def rows(self) -> Matrix:
+        """One row of unit length per idea, in the order of ``ids``."""
+        return self.columns.T.tocsr()
+
+    def scores(self, terms: Terms, limit: int) -> list[tuple[int, float]]:
+        """The ``limit`` ideas (or fewer) most similar to ``terms``, at or above the
+        threshold, with their similarity, in no particular order."""
+        found = similarities(self.columns, self.model.query(terms))
+        if len(found) > limit:
+            best = np.argpartition(found, -limit)[-limit:]
+            places = best[found[best] >= THRESHOLD]
+        else:
+            (places,) = np.nonzero(found >= THRESHOLD)
         return [(self.ids[place], float(found[place])) for place in places]
 
 
@@ -135,10 +151,11 @@ class ChallengeIndex:
         ``text`` is read by each language's model in turn, so that it finds its
         like in whichever language it is written.
         """
+        terms = Terms.of(text)
         found = [
             (idea_id, score)
             for group in self.languages.values()
-            for idea_id, score in group.scores(text)
+            for idea_id, score in group.scores(terms, limit + len(leaving_out))
             if idea_id not in leaving_out
         ]
         found.sort(key=lambda pair: (-pair[1], -pair[0]))
@@ -158,8 +175,11 @@ class ChallengeIndex:
 
 
 def _refit(group: LanguageVectors, touched: int) -> bool:
-    size = len(group.ids)
-    return size <= REFIT_ALWAYS or group.changed + touched > REFIT_SHARE * group.fitted_on
+    return (
+        len(group.ids) <= REFIT_ALWAYS
+        or group.changed + touched > REFIT_SHARE * group.fitted_on
+        or time.monotonic() - group.fitted_at > REFIT_SECONDS
+    )
 
 
 def _revised(group: LanguageVectors, texts: Mapping[int, str], touched: set[int]) -> LanguageVectors:
@@ -169,11 +189,11 @@ def _revised(group: LanguageVectors, texts: Mapping[int, str], touched: set[int]
     fresh = [i for i in texts if i in touched]
     parts = [group.rows[[place for place, _ in kept]]] if kept else []
     if fresh:
-        parts.append(group.model.vectors([texts[i] for i in fresh]))
+        parts.append(group.model.revised([texts[i] for i in fresh]))
     rows = sparse.vstack(parts, format="csr") if parts else group.rows[[]]
     return replace(
         group,
         ids=(*(i for _, i in kept), *fresh),
-        rows=rows,
+        columns=rows.T.tocsr(),
         changed=group.changed + len(touched),
     )

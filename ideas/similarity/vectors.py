@@ -8,8 +8,10 @@ unit length, so that the product of two rows is their cosine similarity.
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -46,12 +48,15 @@ _WORD = re.compile(r"\w+")
 
 def fold(text: str) -> str:
     """Lower case, accents and Arabic vowel marks away: "École" reads as "ecole"."""
-    decomposed = unicodedata.normalize("NFKD", text.lower())
+    lowered = text.lower()
+    if lowered.isascii():
+        return lowered
+    decomposed = unicodedata.normalize("NFKD", lowered)
     return "".join(char for char in decomposed if not unicodedata.combining(char))
 
 
-def _meaningful(text: str) -> str:
-    """``fold``ed, and its stop words left out."""
+def prepared(text: str) -> str:
+    """``fold``ed, and its stop words left out: what the vectorizers read."""
     return " ".join(word for word in _WORD.findall(fold(text)) if word not in STOP_WORDS)
 
 
@@ -61,17 +66,34 @@ def document(title: str, summary: str) -> str:
 
 
 def _vectorizers() -> tuple[TfidfVectorizer, TfidfVectorizer]:
+    # The text comes ``prepared``: nothing more to do to it before cutting it up.
     words = TfidfVectorizer(
-        preprocessor=_meaningful, token_pattern=_WORD_PATTERN, sublinear_tf=True, dtype=np.float32
+        lowercase=False, token_pattern=_WORD_PATTERN, sublinear_tf=True, dtype=np.float32
     )
     chars = TfidfVectorizer(
-        preprocessor=_meaningful,
+        lowercase=False,
         analyzer="char_wb",
         ngram_range=CHAR_NGRAMS,
         sublinear_tf=True,
         dtype=np.float32,
     )
     return words, chars
+
+
+_ANALYZERS = tuple(vectorizer.build_analyzer() for vectorizer in _vectorizers())
+
+
+@dataclass(frozen=True)
+class Terms:
+    """A text cut into words and n-grams, with how often each comes: read once, then
+    weighed by each language's model (``Model.query``)."""
+
+    parts: tuple[Counter[str], ...]
+
+    @classmethod
+    def of(cls, text: str) -> Terms:
+        ready = prepared(text)
+        return cls(tuple(Counter(analyzer(ready)) for analyzer in _ANALYZERS))
 
 
 @dataclass(frozen=True)
@@ -83,38 +105,109 @@ class Model:
     chars: TfidfVectorizer | None
 
     @classmethod
-    def fit(cls, documents: Sequence[str]) -> Model:
-        words, chars = _vectorizers()
-        return cls(_fitted(words, documents), _fitted(chars, documents))
+    def fitted(cls, documents: Sequence[str]) -> tuple[Model, Matrix]:
+        """The model of ``documents``, and their vectors."""
+        ready = [prepared(text) for text in documents]
+        parts = [_fitted(vectorizer, ready) for vectorizer in _vectorizers()]
+        words, chars = (part[0] if part is not None else None for part in parts)
+        matrices = [part[1] for part in parts if part is not None]
+        return cls(words, chars), _joined(matrices, len(ready))
 
     def vectors(self, documents: Sequence[str]) -> Matrix:
         """One row of unit length (or all zeros) per document."""
-        parts = [
-            part.transform(documents) for part in (self.words, self.chars) if part is not None
-        ]
-        if not parts:
-            return sparse.csr_matrix((len(documents), 0), dtype=np.float32)
-        joined = sparse.hstack(parts, format="csr", dtype=np.float32)
-        return normalize(joined, copy=False)
+        ready = [prepared(text) for text in documents]
+        return _joined([part.transform(ready) for part in self._parts()], len(ready))
 
-    @property
-    def size(self) -> int:
-        """How many features a vector has."""
-        return sum(
-            len(part.vocabulary_) for part in (self.words, self.chars) if part is not None
+    def query(self, terms: Terms) -> tuple[Any, Any]:
+        """The vector of ``terms`` (as ``vectors`` makes it, faster for a single text):
+        the indices of its features and their values. Terms the model does not know
+        are left out, as ``vectors`` leaves them out."""
+        return self._weighed(terms, unknown_count=False)
+
+    def revised(self, documents: Sequence[str]) -> Matrix:
+        """The vectors of documents that were not among those the model was fitted on:
+        the terms it does not know weigh on their length as the rarest it knows, so
+        that a text it knows little of is like nothing much, rather than all of it
+        being the few terms it happens to know."""
+        indices: list[Any] = []
+        values: list[Any] = []
+        pointers = [0]
+        for text in documents:
+            found, weights = self._weighed(Terms.of(text), unknown_count=True)
+            indices.append(found)
+            values.append(weights)
+            pointers.append(pointers[-1] + len(found))
+        return sparse.csr_matrix(
+            (
+                np.concatenate(values) if values else np.zeros(0, np.float32),
+                np.concatenate(indices) if indices else np.zeros(0, np.int64),
+                pointers,
+            ),
+            shape=(len(documents), sum(len(part.vocabulary_) for part in self._parts())),
+            dtype=np.float32,
         )
 
+    def _weighed(self, terms: Terms, *, unknown_count: bool) -> tuple[Any, Any]:
+        indices: list[int] = []
+        values: list[float] = []
+        offset = 0
+        present = 0
+        parts = dict(zip((self.words, self.chars), terms.parts, strict=True))
+        for part in self._parts():
+            counts = parts[part]
+            vocabulary: dict[str, int] = part.vocabulary_
+            idf = part.idf_
+            found = [(vocabulary[term], n) for term, n in counts.items() if term in vocabulary]
+            weights = [(1.0 + math.log(n)) * idf[index] for index, n in found]
+            squares = sum(w * w for w in weights)
+            if unknown_count:
+                rarest = float(idf.max())
+                squares += sum(
+                    ((1.0 + math.log(n)) * rarest) ** 2
+                    for term, n in counts.items()
+                    if term not in vocabulary
+                )
+            if squares:
+                norm = math.sqrt(squares)
+                indices.extend(offset + index for index, _ in found)
+                values.extend(w / norm for w in weights)
+                present += 1
+            offset += len(vocabulary)
+        if unknown_count:
+            # Parts of unit length side by side, as ``vectors`` joins them.
+            scale = 1.0 / math.sqrt(present) if present else 0.0
+        else:
+            total = math.sqrt(sum(v * v for v in values))
+            scale = 1.0 / total if total else 0.0
+        return (
+            np.asarray(indices, dtype=np.int64),
+            np.asarray([v * scale for v in values], dtype=np.float32),
+        )
 
-def _fitted(vectorizer: TfidfVectorizer, documents: Sequence[str]) -> TfidfVectorizer | None:
+    def _parts(self) -> list[TfidfVectorizer]:
+        return [part for part in (self.words, self.chars) if part is not None]
+
+
+def _fitted(
+    vectorizer: TfidfVectorizer, ready: Sequence[str]
+) -> tuple[TfidfVectorizer, Matrix] | None:
     try:
-        vectorizer.fit(documents)
+        return vectorizer, vectorizer.fit_transform(ready)
     except ValueError:  # nothing to learn: no word of two letters, or no document
         return None
-    return vectorizer
 
 
-def similarities(rows: Matrix, query: Matrix) -> Any:
-    """The cosine similarity of each row with the one-row ``query``, as a numpy array."""
-    if rows.shape[0] == 0 or rows.shape[1] == 0:
-        return np.zeros(rows.shape[0], dtype=np.float32)
-    return np.asarray((rows @ query.T).todense()).ravel()
+def _joined(parts: list[Matrix], rows: int) -> Matrix:
+    """The parts side by side, each row of unit length."""
+    if not parts:
+        return sparse.csr_matrix((rows, 0), dtype=np.float32)
+    return normalize(sparse.hstack(parts, format="csr", dtype=np.float32), copy=False)
+
+
+def similarities(columns: Matrix, query: tuple[Any, Any]) -> Any:
+    """The cosine similarity of each document with the query, as a numpy array, from
+    the documents' vectors by feature (``columns``: one row per feature)."""
+    indices, values = query
+    if len(indices) == 0:
+        return np.zeros(columns.shape[1], dtype=np.float32)
+    return columns[indices].T @ values
