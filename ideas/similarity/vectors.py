@@ -29,6 +29,9 @@ THRESHOLD = 0.3
 # Words of two letters or more; character n-grams of 3 to 5 inside each word.
 _WORD_PATTERN = r"(?u)\b\w\w+\b"
 CHAR_NGRAMS = (3, 5)
+# From this many ideas in a language, terms in more than this share of them are left out.
+COMMON_FROM = 1000
+COMMON_SHARE = 0.5
 
 Matrix = Any  # a scipy.sparse CSR matrix: one row per document
 
@@ -65,16 +68,23 @@ def document(title: str, summary: str) -> str:
     return f"{title}. {summary}"
 
 
-def _vectorizers() -> tuple[TfidfVectorizer, TfidfVectorizer]:
-    # The text comes ``prepared``: nothing more to do to it before cutting it up.
+def _vectorizers(documents: int = 0) -> tuple[TfidfVectorizer, TfidfVectorizer]:
+    # The text comes ``prepared``: nothing more to do to it before cutting it up. Among
+    # many ideas, terms in more than COMMON_SHARE of them tell little and cost the most.
+    max_df = COMMON_SHARE if documents >= COMMON_FROM else 1.0
     words = TfidfVectorizer(
-        lowercase=False, token_pattern=_WORD_PATTERN, sublinear_tf=True, dtype=np.float32
+        lowercase=False,
+        token_pattern=_WORD_PATTERN,
+        sublinear_tf=True,
+        max_df=max_df,
+        dtype=np.float32,
     )
     chars = TfidfVectorizer(
         lowercase=False,
         analyzer="char_wb",
         ngram_range=CHAR_NGRAMS,
         sublinear_tf=True,
+        max_df=max_df,
         dtype=np.float32,
     )
     return words, chars
@@ -108,7 +118,7 @@ class Model:
     def fitted(cls, documents: Sequence[str]) -> tuple[Model, Matrix]:
         """The model of ``documents``, and their vectors."""
         ready = [prepared(text) for text in documents]
-        parts = [_fitted(vectorizer, ready) for vectorizer in _vectorizers()]
+        parts = [_fitted(vectorizer, ready) for vectorizer in _vectorizers(len(ready))]
         words, chars = (part[0] if part is not None else None for part in parts)
         matrices = [part[1] for part in parts if part is not None]
         return cls(words, chars), _joined(matrices, len(ready))
