@@ -182,7 +182,9 @@ def _refit(group: LanguageVectors, touched: int) -> bool:
     )
 
 
-def _revised(group: LanguageVectors, texts: Mapping[int, str], touched: set[int]) -> LanguageVectors:
+def _revised(
+    group: LanguageVectors, texts: Mapping[int, str], touched: set[int]
+) -> LanguageVectors:
     """The group with the rows of ``touched`` ideas made anew by its model, and those that
     left it (for another language) gone."""
     kept = [(place, i) for place, i in enumerate(group.ids) if i in texts and i not in touched]

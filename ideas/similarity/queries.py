@@ -74,12 +74,10 @@ async def _rows(
 ) -> tuple[list[Row], int | None]:
     """The challenge's ideas changed from ``since`` on (all without it), and how many
     ideas the challenge has as the same statement saw it (None when none changed)."""
-    total = (
-        select(func.count()).where(Idea.challenge_id == challenge_id).scalar_subquery()
+    total = select(func.count()).where(Idea.challenge_id == challenge_id).scalar_subquery()
+    query = select(Idea.id, Idea.language, Idea.title, Idea.summary, Idea.updated_at, total).where(
+        Idea.challenge_id == challenge_id
     )
-    query = select(
-        Idea.id, Idea.language, Idea.title, Idea.summary, Idea.updated_at, total
-    ).where(Idea.challenge_id == challenge_id)
     if since is not None:
         query = query.where(Idea.updated_at >= since)
     rows: list[Row] = []
@@ -124,9 +122,7 @@ async def _load(
     return ideas[:limit], seen
 
 
-async def _current(
-    session: AsyncSession, challenge_id: int, seen: Stamp | None
-) -> ChallengeIndex:
+async def _current(session: AsyncSession, challenge_id: int, seen: Stamp | None) -> ChallengeIndex:
     """The challenge's index brought up to date with the database, which said ``seen``
     (None: not asked yet). While another request of this process brings it up to date,
     this one takes it as it is."""
@@ -219,9 +215,7 @@ async def challenge_vectors(
 async def _stamp(session: AsyncSession, challenge_id: int) -> Stamp:
     at, count = (
         await session.execute(
-            select(func.max(Idea.updated_at), func.count()).where(
-                Idea.challenge_id == challenge_id
-            )
+            select(func.max(Idea.updated_at), func.count()).where(Idea.challenge_id == challenge_id)
         )
     ).one()
     return Stamp(at, int(count))

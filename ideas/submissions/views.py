@@ -33,7 +33,6 @@ from ideas.web.htmx import redirect
 from ideas.web.ratelimit import Limit
 from ideas.web.templating import render
 
-
 # Ideas like the one shown, on its page.
 ALIKE_MAX = 3
 

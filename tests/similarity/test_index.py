@@ -42,7 +42,9 @@ def test_a_text_without_any_known_term_is_like_nothing() -> None:
 def test_changes_are_folded_in_without_refitting_a_large_language(monkeypatch) -> None:
     monkeypatch.setattr(index_module, "REFIT_ALWAYS", 1)
     now = utcnow()
-    filler = [Row(n, "en", f"Idea number {n} about the park benches {n}.", now) for n in range(10, 40)]
+    filler = [
+        Row(n, "en", f"Idea number {n} about the park benches {n}.", now) for n in range(10, 40)
+    ]
     index = ChallengeIndex.built([Row(1, "en", TEXTS[1], now), *filler])
     model = index.languages["en"].model
 

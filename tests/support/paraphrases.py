@@ -72,9 +72,7 @@ def pairs() -> list[Pair]:
     for line in DATA.read_text(encoding="utf-8").splitlines():
         row = json.loads(line)
         found.append(
-            Pair(
-                row["lang"], row["kind"], row["paraphrase"], Text(**row["a"]), Text(**row["b"])
-            )
+            Pair(row["lang"], row["kind"], row["paraphrase"], Text(**row["a"]), Text(**row["b"]))
         )
     return found
 
