@@ -14,14 +14,16 @@ import unicodedata
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from scipy import sparse  # type: ignore[import-untyped]
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.preprocessing import normalize
 
 from ideas.submissions.search import STOP_WORDS as ENGLISH_STOP_WORDS
+
+if TYPE_CHECKING:
+    from sklearn.feature_extraction.text import TfidfVectorizer
 
 # From this cosine similarity on, two ideas say the same thing (see the package's
 # docstring for how it was chosen, and tests/similarity for the figures it keeps).
@@ -69,6 +71,10 @@ def document(title: str, summary: str) -> str:
 
 
 def _vectorizers(documents: int = 0) -> tuple[TfidfVectorizer, TfidfVectorizer]:
+    # scikit-learn loads on first use (a second or two, and some 90 MB): not in every
+    # process that imports this module, such as the command line's.
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
     # The text comes ``prepared``: nothing more to do to it before cutting it up. Among
     # many ideas, terms in more than COMMON_SHARE of them tell little and cost the most.
     max_df = COMMON_SHARE if documents >= COMMON_FROM else 1.0
@@ -90,7 +96,9 @@ def _vectorizers(documents: int = 0) -> tuple[TfidfVectorizer, TfidfVectorizer]:
     return words, chars
 
 
-_ANALYZERS = tuple(vectorizer.build_analyzer() for vectorizer in _vectorizers())
+@cache
+def _analyzers() -> tuple[Any, ...]:
+    return tuple(vectorizer.build_analyzer() for vectorizer in _vectorizers())
 
 
 @dataclass(frozen=True)
@@ -103,7 +111,7 @@ class Terms:
     @classmethod
     def of(cls, text: str) -> Terms:
         ready = prepared(text)
-        return cls(tuple(Counter(analyzer(ready)) for analyzer in _ANALYZERS))
+        return cls(tuple(Counter(analyzer(ready)) for analyzer in _analyzers()))
 
 
 @dataclass(frozen=True)
@@ -209,6 +217,8 @@ def _fitted(
 
 def _joined(parts: list[Matrix], rows: int) -> Matrix:
     """The parts side by side, each row of unit length."""
+    from sklearn.preprocessing import normalize
+
     if not parts:
         return sparse.csr_matrix((rows, 0), dtype=np.float32)
     return normalize(sparse.hstack(parts, format="csr", dtype=np.float32), copy=False)
