@@ -22,7 +22,9 @@ throughput, and a 99th percentile within TARGET_P99_MS. Then the vote
 endpoint on each stack, each pair of a person and an idea of the big
 challenge voting and withdrawing the vote in turn (``bench/vote.lua``),
 judged by the same ratio, and the big challenge's compare page, which the
-bare stack does not serve, by its own throughput. The scripts count the
+bare stack does not serve, by its own throughput, and its similar ideas
+while a new idea is typed (``bench/similar.lua``, a new text each request),
+by a 99th percentile of TARGET_SIMILAR_P99_MS. The scripts count the
 answers by status. A 409 from the vote endpoint means a pair's previous turn
 did not happen (that request failed, or was lost with a connection the
 server closed after an error) or, rarely, that a vote and its withdrawal
@@ -386,6 +388,10 @@ class Target:
 
 
 SIGNED_IN_PAGE = Target(ratio=TARGET_RATIO, p99_ms=TARGET_P99_MS)
+# Similar ideas while a new idea is typed (bench/similar.lua: a new text each request).
+TARGET_SIMILAR_P99_MS = 50
+SIMILAR = Target(p99_ms=TARGET_SIMILAR_P99_MS)
+SIMILAR_WARM_UP_SECONDS = 15  # each worker builds its index of 10,000 ideas: seconds
 VOTE = Target(ratio=TARGET_RATIO)
 COMPARE = Target(rps=TARGET_COMPARE_RPS)
 # nginx in front of the processes, against them served directly: the front costs under 10%.
@@ -400,7 +406,7 @@ def target_for(name: str) -> Target | None:
         return SIGNED_IN_PAGE
     if name == FRONT_PAGE:
         return FRONT
-    return {"vote": VOTE, "compare": COMPARE}.get(name)
+    return {"vote": VOTE, "compare": COMPARE, "similar": SIMILAR}.get(name)
 
 
 def ratio(app: Load, bare: Load | None) -> float | None:
@@ -523,6 +529,19 @@ def measure_compare(port: int, people: Path, cookie: str, signed_in: SignedIn, p
             f"compare: {path} did not show user {first.user_id} a pair:\n{body[:2000]}"
         )
     return measure_as_people(port, people, cookie, path)
+
+
+def measure_similar(port: int, challenge: str) -> Load:
+    """Similar ideas of the big challenge while a new idea is typed, a different text each
+    request (``bench/similar.lua``). First each worker process builds its index of the
+    challenge's ideas (the first request it answers waits for it): a warm-up."""
+    path = f"{challenge}/ideas/similar"
+    answer, body = fetch(port, f"{path}?title=shared+garden&summary=compost+for+the+school")
+    if answer != 200 or "similar__title" not in body:
+        raise SystemExit(f"similar: {path} on port {port} found nothing:\n{body[:2000]}")
+    url = f"http://127.0.0.1:{port}{path}"
+    wrk(url, SIMILAR_WARM_UP_SECONDS, SCRIPTS / "similar.lua", "0")
+    return wrk(url, SECONDS, SCRIPTS / "similar.lua", "1")
 
 
 def measure_signed_in(
@@ -675,6 +694,7 @@ def bench(kind: str, folder: Path, yardstick: float) -> dict[str, Any]:
                 compare_path,
                 measure_compare(port, people, cookie, signed_in, compare_path),
             )
+            record("similar", f"{challenge}/ideas/similar", measure_similar(port, challenge))
             # The front: the first challenge page through nginx, then served directly.
             with nginx_in_front(folder, port) as front_port:
                 if front_port is None:

@@ -50,6 +50,8 @@ class Idea(Base):
         Index("ix_ideas_challenge_id_last_activity_at", "challenge_id", "last_activity_at"),
         Index("ix_ideas_challenge_id_pairwise_score", "challenge_id", "pairwise_score"),
         Index("ix_ideas_challenge_id_comparison_count", "challenge_id", "comparison_count"),
+        # The change stamp of a challenge's ideas (ideas.similarity): its latest update.
+        Index("ix_ideas_challenge_id_updated_at", "challenge_id", "updated_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -31,6 +31,7 @@ class IdeaPage(PageContext):
     phase: Phase
     parents: list[Neighbour]  # what it builds on, as far as visible
     children: list[Neighbour]  # what builds on it, as far as visible
+    alike: Sequence[Idea]  # listed ideas of the challenge that say what it says
     show_shortlist_note: bool
     may_edit: bool
     may_withdraw: bool

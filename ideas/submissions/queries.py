@@ -50,6 +50,7 @@ from ideas import policy
 from ideas.challenges.models import Challenge, ChallengeHost
 from ideas.i18n import lazy_gettext
 from ideas.policy import Action, Role
+from ideas.similarity import queries as similarity
 from ideas.submissions import search
 from ideas.submissions.listing import AUTHORS, IDEA_COLUMNS, ListedIdea, listed_ideas
 from ideas.submissions.models import (
@@ -521,23 +522,19 @@ async def search_ideas(
 async def similar(
     session: AsyncSession, challenge_id: int, text: str, *, limit: int = 5
 ) -> Sequence[Idea]:
-    """Up to ``limit`` visible ideas of a challenge most like ``text``, most similar first.
-
-    Any significant word of ``text`` (three letters or more, not a stop word)
-    may match. One query.
+    """Up to ``limit`` listed ideas of a challenge that say what ``text`` says, in the
+    same words or in others (``ideas.similarity``), most similar first, with their
+    authors. Nothing for a text without a significant word (three letters or more, not
+    a stop word). One query, unless the challenge's ideas changed since last asked.
     """
-    found = search.matching(session, text, any_word=True, min_length=search.SIGNIFICANT_LENGTH)
-    if found is None:
+    if not search.words(text, min_length=search.SIGNIFICANT_LENGTH):
         return []
-    rows = await session.scalars(
-        select(Idea)
-        .join(found, found.c.id == Idea.id)
-        .options(joinedload(Idea.author))
-        .where(Idea.challenge_id == challenge_id, Idea.status.in_(LISTED_STATUSES))
-        .order_by(found.c.score.desc(), Idea.id.desc())
-        .limit(limit)
-    )
-    return rows.all()
+    return await similarity.like_text(session, challenge_id, text, limit=limit)
+
+
+async def like_idea(session: AsyncSession, idea: Idea, *, limit: int = 5) -> Sequence[Idea]:
+    """Up to ``limit`` listed ideas of the idea's challenge that say what it says."""
+    return await similarity.like_idea(session, idea, limit=limit)
 
 
 # One idea ------------------------------------------------------------------------

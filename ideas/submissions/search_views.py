@@ -8,8 +8,10 @@ from starlette.responses import Response
 from ideas import policy
 from ideas.challenges.loaders import visible_challenge
 from ideas.db import utcnow
+from ideas.errors import Invalid
+from ideas.i18n import _
 from ideas.policy import Action
-from ideas.submissions import queries, search
+from ideas.submissions import forms, queries, search
 from ideas.web import context
 from ideas.web.templating import render
 
@@ -70,9 +72,16 @@ async def search_page(request: Request) -> Response:
 async def similar_ideas(request: Request) -> Response:
     """Up to five visible ideas of the challenge like the title and summary being typed.
 
-    A fragment for the new-idea form; empty when nothing is similar.
+    A fragment for the new-idea form; empty when nothing is similar. A title or
+    summary longer than the form lets anyone type is refused (400).
     """
-    challenge, _ = await visible_challenge(request, request.path_params["slug"])
+    challenge, _roles = await visible_challenge(request, request.path_params["slug"])
+    if len(request.query_params.get("title", "")) > forms.TITLE_MAX:
+        raise Invalid({"title": _("A title is at most %(num)d characters.", num=forms.TITLE_MAX)})
+    if len(request.query_params.get("summary", "")) > forms.SUMMARY_MAX:
+        raise Invalid(
+            {"summary": _("A summary is at most %(num)d characters.", num=forms.SUMMARY_MAX)}
+        )
     text = _text(request, "title", "summary")
     ideas = await queries.similar(context.db(request), challenge.id, text, limit=SIMILAR_MAX)
     return render(request, "submissions/_similar.html", {"challenge": challenge, "ideas": ideas})

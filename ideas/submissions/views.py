@@ -44,6 +44,9 @@ from ideas.web.htmx import redirect
 from ideas.web.ratelimit import Limit
 from ideas.web.templating import render
 
+# Ideas like the one shown, on its page.
+ALIKE_MAX = 3
+
 
 @dataclass(frozen=True)
 class _Picking:
@@ -308,6 +311,7 @@ async def idea_detail(request: Request) -> Response:
             phase=challenge.phase_at(now),
             parents=[n for n in links.parents if n.idea.is_visible],
             children=[n for n in links.children if n.idea.is_visible],
+            alike=await queries.like_idea(db, idea, limit=ALIKE_MAX),
             show_shortlist_note=policy.may_read_shortlist_note(roles),
             may_edit=policy.may(Action.EDIT_OWN_IDEA, challenge, roles, now),
             may_withdraw=policy.may_withdraw(user, challenge, idea, now)

@@ -1,7 +1,7 @@
 """bridging: each challenge's opinion groups and bridging scores, as the worker fits them
 
 Revision ID: 0021
-Revises: 0019
+Revises: 0020
 Create Date: 2026-12-06 04:02:07.745057
 """
 
@@ -14,7 +14,7 @@ import ideas.db
 
 
 revision: str = "0021"
-down_revision: str | None = "0019"
+down_revision: str | None = "0020"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -137,3 +137,10 @@ def test_a_visitors_cached_page_is_shown_not_judged_unless_it_fails() -> None:
 def test_the_compare_page_keeps_its_own_throughput_target() -> None:
     assert judge("compare", load(300)) == ("≥300 req/s", [])
     assert judge("compare", load(299))[1] == ["req/s"]
+
+
+def test_similar_ideas_keep_their_own_latency_target() -> None:
+    fast = Load(rps=900, p50_ms=10, p99_ms=50, non_2xx=0, socket_errors=0)
+    slow = Load(rps=900, p50_ms=10, p99_ms=51, non_2xx=0, socket_errors=0)
+    assert judge("similar", fast) == ("p99 ≤50ms", [])
+    assert judge("similar", slow)[1] == ["p99"]

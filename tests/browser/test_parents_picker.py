@@ -27,7 +27,7 @@ def named(action: str, title: str) -> re.Pattern[str]:
 def type_the_idea(page: Page, title: str) -> dict[str, str]:
     typed = {
         "Title": title,
-        "Summary": "Children choose a plate size, and each class weighs what is left.",
+        "Summary": "Children choose a small, medium or large plate, and each class weighs what is left.",
         "The idea in full (optional)": "## How\n\nThree plate sizes and a scale by the door.",
     }
     for label, value in typed.items():
