@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ideas.db import utcnow
 from ideas.submissions import graph, lineage
 from ideas.submissions.models import Idea, IdeaStatus
 from tests.factories.submissions import big_family, building_on
@@ -220,7 +221,7 @@ async def test_requests_arriving_together_share_one_layout(
     author = await make_user()
     root = await make_idea(challenge, author, title="Compost bins")
     await building_on(session, challenge, author, 2, [root], title="School garden")
-    family = await lineage.family(session, root.id)
+    family = await lineage.family(session, root.id, viewer=None, now=utcnow())
     before = graph.statistics()
 
     drawings = await asyncio.gather(
