@@ -51,7 +51,7 @@ async def _sees(who: Person, r: ImpactRound, follow: Challenge, carried: Idea) -
     challenge = Page(await who.get(f"/challenges/{r.challenge.slug}"))
     round_page = Page(await who.get(f"/challenges/{r.challenge.slug}/impact"))
     return {
-        "family": _links_to(family, carried) == 1,
+        "family": _links_to(family, carried) >= 1,  # in the drawing and in the lists
         "family count": "1 idea descends" in family.text(".lede"),
         "idea page": _links_to(detail, carried, ".lineage-summary") == 1,
         "challenge page": bool(challenge.select("#followed-up-by")),
