@@ -34,9 +34,7 @@ def many_ideas(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield site
 
 
-def test_after_more_ideas_focus_is_on_the_first_new_idea(
-    browser: Browser, many_ideas: str
-) -> None:
+def test_after_more_ideas_focus_is_on_the_first_new_idea(browser: Browser, many_ideas: str) -> None:
     context = browser.new_context(base_url=many_ideas)
     page = context.new_page()
     page.goto(f"/challenges/{BIG_CHALLENGE}")

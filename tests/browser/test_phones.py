@@ -4,6 +4,7 @@ that works with and without JavaScript, in both directions and colour schemes.""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from typing import Literal
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -13,6 +14,7 @@ from tests.factories.browser import sign_in_as
 
 pytestmark = pytest.mark.browser
 
+Scheme = Literal["light", "dark"]
 NARROWEST = 320
 AXE_OPTIONS = {
     "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]},
@@ -94,9 +96,12 @@ UNNAMED_REGIONS = """() => [...document.querySelectorAll('[role=region][tabindex
 def phone(browser: Browser, base_url: str) -> Iterator[Callable[..., Page]]:
     contexts: list[BrowserContext] = []
 
-    def make(width: int = NARROWEST, **options: object) -> Page:
+    def make(width: int = NARROWEST, *, javascript: bool = True, scheme: Scheme = "light") -> Page:
         context = browser.new_context(
-            base_url=base_url, viewport={"width": width, "height": 640}, **options
+            base_url=base_url,
+            viewport={"width": width, "height": 640},
+            java_script_enabled=javascript,
+            color_scheme=scheme,
         )
         contexts.append(context)
         return context.new_page()
@@ -113,7 +118,8 @@ def test_every_main_page_reflows_at_320_px(phone: Callable[..., Page], person: s
         sign_in_as(page, person)
     for path in PAGES[person]:
         response = page.goto(path)
-        assert response is not None and response.status in (200, 404), path
+        assert response is not None, path
+        assert response.status in (200, 404), path
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= NARROWEST, f"{path} is {width} px wide at {NARROWEST} px"
         assert page.evaluate(STRAYS, NARROWEST) == [], path
@@ -136,7 +142,7 @@ def test_a_wide_table_scrolls_in_its_own_named_region(phone: Callable[..., Page]
 def test_on_a_phone_the_header_is_one_row_and_a_menu_opens_the_rest(
     phone: Callable[..., Page], javascript: bool
 ) -> None:
-    page = phone(375, java_script_enabled=javascript)
+    page = phone(375, javascript=javascript)
     sign_in_as(page, "Priya Natarajan")
     page.goto(CHALLENGE)
     header = page.locator(".site-header")
@@ -183,7 +189,8 @@ def test_the_menu_toggle_sits_at_the_end_of_the_line_in_right_to_left_pages(
     expect(page.locator("html")).to_have_attribute("dir", "rtl")
     brand = page.locator(".site-header .brand").bounding_box()
     toggle = page.locator("summary.site-menu__toggle").bounding_box()
-    assert brand is not None and toggle is not None
+    assert brand is not None
+    assert toggle is not None
     assert toggle["x"] + toggle["width"] < brand["x"], "the toggle is on the left in Arabic"
     page.locator("summary.site-menu__toggle").click()
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
@@ -191,9 +198,9 @@ def test_the_menu_toggle_sits_at_the_end_of_the_line_in_right_to_left_pages(
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_the_open_menu_has_no_accessibility_violations(
-    phone: Callable[..., Page], scheme: str
+    phone: Callable[..., Page], scheme: Scheme
 ) -> None:
-    page = phone(375, color_scheme=scheme)
+    page = phone(375, scheme=scheme)
     sign_in_as(page, "Ada Okafor")
     page.goto(CHALLENGE)
     page.locator("summary.site-menu__toggle").click()
