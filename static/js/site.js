@@ -14,23 +14,59 @@
     }
   } catch (error) { /* no zone known: the site's is used */ }
 
-  // Character counters for fields with data-maxlength: say how many are left,
-  // without truncating what the person types or pastes.
+  // Character counters for fields with data-maxlength: show how many are left, without
+  // truncating what the person types or pastes. The shown count is not a live region
+  // (it would speak at every key); a hidden one beside it speaks only when a threshold
+  // is crossed: 100 left, 20 left, none left, over the limit, and back within it.
+  // The words come from <body data-counter-…>, in the page's language.
+  var THRESHOLDS = [100, 20, 0];
+
+  function words(name, count) {
+    var text = document.body.getAttribute("data-counter-" + name) || "";
+    return count === undefined ? text : text.replace("{n}", count.toLocaleString());
+  }
+
+  function stage(left) {
+    if (left < 0) return "over";
+    for (var i = THRESHOLDS.length - 1; i >= 0; i--) {
+      if (left <= THRESHOLDS[i]) return String(THRESHOLDS[i]);
+    }
+    return "";
+  }
+
   function updateCounter(field) {
     var max = parseInt(field.getAttribute("data-maxlength"), 10);
     var counter = document.getElementById(field.id + "-count");
     if (!counter || !max) return;
     var left = max - field.value.length;
-    counter.textContent = left >= 0
-      ? left.toLocaleString() + " characters left"
-      : (-left).toLocaleString() + " characters too many";
+    counter.textContent = left >= 0 ? words("left", left) : words("over", -left);
     counter.classList.toggle("counter--over", left < 0);
+    var now = stage(left);
+    var before = field.dataset.counterStage || "";
+    field.dataset.counterStage = now;
+    var news = document.getElementById(field.id + "-count-news");
+    if (!news || now === before) return;
+    if (now === "over") news.textContent = words("say-over");
+    else if (before === "over") news.textContent = words("say-back");
+    else if (now && (before === "" || parseInt(now, 10) < parseInt(before, 10))) {
+      news.textContent = words("say-" + now);
+    }
   }
 
   function initCounters(root) {
     root.querySelectorAll("[data-maxlength]").forEach(function (field) {
       if (field.dataset.counterReady) return;
       field.dataset.counterReady = "1";
+      var counter = document.getElementById(field.id + "-count");
+      if (counter && !document.getElementById(field.id + "-count-news")) {
+        var news = document.createElement("p");
+        news.id = field.id + "-count-news";
+        news.className = "visually-hidden";
+        news.setAttribute("aria-live", "polite");
+        counter.insertAdjacentElement("afterend", news);
+      }
+      field.dataset.counterStage = stage(
+        parseInt(field.getAttribute("data-maxlength"), 10) - field.value.length);
       field.addEventListener("input", function () { updateCounter(field); });
       if (field.value) updateCounter(field);
     });
@@ -147,6 +183,45 @@
       frame.scrollTop += (inner.top + inner.height / 2) - (outer.top + outer.height / 2);
     });
   }
+
+  // Where focus goes when htmx replaces the part of the page that held it (otherwise it
+  // falls to <body> and a keyboard or screen-reader user starts again from the top):
+  // data-focus-after="SELECTOR" on what sends the request names the element to focus
+  // (the list's heading after a sort or a search); data-focus-new on a "More" link in
+  // a list item focuses the first item that took its place (the first new idea).
+  function focusTarget(element) {
+    if (!element) return null;
+    if (element.matches("a[href], button, input, select, textarea, [tabindex]")) return element;
+    return element.querySelector("h2 a[href], h3 a[href], a[href], button") || element;
+  }
+
+  document.addEventListener("htmx:before:request", function (event) {
+    var ctx = event.detail && event.detail.ctx;
+    var source = ctx && ctx.sourceElement;
+    if (!source || !source.closest) return;
+    var after = source.closest("[data-focus-after]");
+    if (after) ctx.focusAfter = after.getAttribute("data-focus-after");
+    var more = source.closest("[data-focus-new]");
+    var item = more && more.closest("li");
+    if (item) ctx.focusNew = { list: item.parentElement, before: item.previousElementSibling };
+  });
+  document.addEventListener("htmx:after:swap", function (event) {
+    var ctx = event.detail && event.detail.ctx;
+    if (!ctx) return;
+    var element = null;
+    if (ctx.focusNew) {
+      var before = ctx.focusNew.before;
+      element = focusTarget(before && before.isConnected
+        ? before.nextElementSibling : ctx.focusNew.list.firstElementChild);
+    } else if (ctx.focusAfter) {
+      element = document.querySelector(ctx.focusAfter);
+    }
+    if (!element) return;
+    if (!element.matches("a[href], button, input, select, textarea, [tabindex]")) {
+      element.setAttribute("tabindex", "-1");
+    }
+    element.focus();
+  });
 
   document.addEventListener("DOMContentLoaded", function () {
     initCounters(document);

@@ -231,7 +231,7 @@ def test_a_whole_round_from_first_sign_in_to_the_results(
         comparer.get_by_role("link", name="Compare ideas").click()
         expect(comparer.get_by_role("heading", level=1)).to_have_text("Compare ideas")
         for answered in ("1 pair", "2 pairs"):
-            comparer.get_by_role("button", name=re.compile(r"^Left one")).click()
+            comparer.get_by_role("button", name=re.compile(r"^This one: ")).first.click()
             expect(comparer.locator("#compare-status")).to_have_text(
                 "Saved. Here is the next pair."
             )

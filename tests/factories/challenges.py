@@ -59,10 +59,8 @@ async def challenge(
             title=title or f"Challenge {n}",
             slug=f"challenge-{n}",
             question=f"How might we do thing {n}?",
-            sponsor="",
-            brief="",
             schedule=schedule_for(phase, now),
-            **settings,
+            **{"sponsor": "", "brief": "", **settings},
         ),
         now=now - 30 * DAY,
     )

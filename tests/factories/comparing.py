@@ -48,9 +48,10 @@ def shown(page: Page) -> Shown:
         for name in ("first", "second", "token")
     }
     buttons = form.cssselect('button[name="winner"]')
-    assert [b.text_content().split(":")[0] for b in buttons] == [
-        "Left one",
-        "Right one",
+    titles = [a.text_content() for a in form.cssselect(".compare__idea h3 a")]
+    # Each button names its idea, never a side (a side is "top" on a phone, or mirrored).
+    assert [" ".join(b.text_content().split()) for b in buttons] == [
+        *(f"This one: {title}" for title in titles),
         "Can't decide",
     ]
     return Shown(int(buttons[0].get("value")), int(buttons[1].get("value")), fields)

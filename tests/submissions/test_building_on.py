@@ -66,6 +66,12 @@ async def test_an_idea_builds_on_two_others_with_a_note_each(
     parent_page = Page(await priya.get(f"/ideas/{a.id}/{a.slug}"))
     assert parent_page.text(".lineage-summary .link-list a") == "Compost for the garden"
     assert "took the bins" in parent_page.text(".lineage-summary .link-note")
+    # The family tree shows each note as its author wrote it, with no verb added to it.
+    lineage = Page(await priya.get(f"/ideas/{child_id}/lineage"))
+    assert sorted(" ".join(n.text_content().split()) for n in lineage.select(".link-note")) == [
+        "feeds the beds",
+        "took the bins",
+    ]
 
 
 async def test_influence_counts_every_descendant_once(

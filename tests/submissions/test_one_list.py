@@ -200,7 +200,7 @@ async def test_the_lineage_page_and_the_api_show_the_same_of_a_family(
     assert len(not_shown) == len([node for node in nodes if node["title"] is None]) == 2
     assert sorted(" ".join(n.text_content().split()) for n in page.select(".link-note")) == [
         "below note",
-        "took kept note",
+        "kept note",
     ]
     assert sorted(edge["note"] for edge in api["edges"] if edge["note"]) == [
         "below note",

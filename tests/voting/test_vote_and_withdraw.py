@@ -36,7 +36,9 @@ async def test_participant_votes_and_goes_back_to_the_idea(
     page = Page(await priya.get(idea_url(idea)))
     pressed = button(page, idea)
     assert pressed.get("aria-pressed") == "true"
-    assert " ".join(pressed.text_content().split()).startswith("Voted ✓ — withdraw")
+    # A toggle keeps its name; only aria-pressed (and the tick the eyes see) changes.
+    assert " ".join(pressed.text_content().split()) == f"✓ Vote for “{idea.title}”"
+    assert pressed.cssselect(".vote__tick")[0].get("aria-hidden") == "true"
     assert page.one(f"#vote-{idea.id} input[name=action]").get("value") == "withdraw"
     assert shown_count(page, idea) == "1 vote"
     assert page.one(f"#vote-{idea.id} .vote__count").get("aria-live") == "polite"
@@ -55,7 +57,8 @@ async def test_participant_withdraws_their_vote(
     assert await tally(session, idea) == (0, 0)
     page = Page(await priya.get(idea_url(idea)))
     assert button(page, idea).get("aria-pressed") == "false"
-    assert " ".join(button(page, idea).text_content().split()).startswith("Vote for")
+    assert " ".join(button(page, idea).text_content().split()) == f"Vote for “{idea.title}”"
+    assert not button(page, idea).cssselect(".vote__tick")
     assert page.one(f"#vote-{idea.id} input[name=action]").get("value") == "vote"
     assert shown_count(page, idea) == "0 votes"
 

@@ -181,7 +181,7 @@ async def test_each_viewer_gets_vote_buttons_with_their_own_token_and_state(
     assert button(Page(await priya.get(url))) == (priya.csrf, f"Vote for “{idea.title}”")
     assert button(Page(await tomas.get(url))) == (tomas.csrf, f"Vote for “{idea.title}”")
     await priya.post(f"/ideas/{idea.id}/vote", {"action": "vote"})
-    voted = f"Voted ✓ — withdraw for “{idea.title}”"
+    voted = f"✓ Vote for “{idea.title}”"
     assert button(Page(await priya.get(url))) == (priya.csrf, voted)
     assert button(Page(await tomas.get(url))) == (tomas.csrf, f"Vote for “{idea.title}”")
     assert Page(await tomas.get(url)).text(f"#vote-count-{idea.id}") == "1 vote"
