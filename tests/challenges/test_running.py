@@ -363,6 +363,7 @@ async def test_host_tools_show_only_to_hosts(
         "Hosts",
         "Jury",
         "Shortlist",
+        "Duplicates",
     ]
     assert (
         as_host.select(".phase-switch button")[0].text_content().strip() == "Move on to Teams now"
