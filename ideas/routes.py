@@ -59,6 +59,12 @@ def routes(settings: Settings) -> list[BaseRoute]:
             "/settings/profile", people.update_profile, methods=["POST"], name="settings.profile"
         ),
         Route(
+            "/settings/picture",
+            people.update_picture,
+            methods=["POST"],
+            name="settings.picture",
+        ),
+        Route(
             "/settings/time-zone",
             people.update_time_zone,
             methods=["POST"],

@@ -25,6 +25,8 @@ class User(Base):
     display_name: Mapped[str] = mapped_column(String(80))
     email: Mapped[str | None] = mapped_column(String(320), index=True)
     avatar_url: Mapped[str | None] = mapped_column(String(500))
+    # The picture the person uploaded, kept here (ideas.media): shown before the provider's.
+    avatar_id: Mapped[int | None] = mapped_column(ForeignKey("pictures.id", ondelete="SET NULL"))
     bio: Mapped[str] = mapped_column(Text, default="")
     location: Mapped[str] = mapped_column(String(120), default="")
     links: Mapped[list[str]] = mapped_column(JSON, default=list)

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload, selectinload
 
+from ideas.accounts.models import User
 from ideas.challenges.models import Challenge
 from ideas.impact.models import ImpactPicture, ImpactUpdate
 from ideas.media.models import PictureFile
@@ -18,15 +19,16 @@ from ideas.teams.models import Team
 @dataclass(frozen=True)
 class Owners:
     """The challenges whose cover a picture is and the ideas whose picture it is, or
-    that of one of their impact updates: one upload stored once (by its digest) may
+    that of one of their impact updates, and the people whose own picture it is: one upload stored once (by its digest) may
     belong to several."""
 
     covers: list[Challenge]
     ideas: list[Idea]
+    people: list[User]
 
 
 async def owners(session: AsyncSession, picture_id: int, *, for_people: bool) -> Owners:
-    """What ``picture_id`` belongs to, each idea with its challenge. Two queries, enough
+    """What ``picture_id`` belongs to, each idea with its challenge. Three queries, enough
     to ask whether a visitor may see them; ``for_people`` also loads what the policy needs
     to answer for someone signed in (hosts, co-authors, the team and its members)."""
     covers = select(Challenge).where(Challenge.cover_id == picture_id).order_by(Challenge.id)
@@ -54,6 +56,12 @@ async def owners(session: AsyncSession, picture_id: int, *, for_people: bool) ->
     return Owners(
         covers=list(await session.scalars(covers, execution_options=options)),
         ideas=list(await session.scalars(ideas, execution_options=options)),
+        people=list(
+            await session.scalars(
+                select(User).where(User.avatar_id == picture_id).order_by(User.id),
+                execution_options=options,
+            )
+        ),
     )
 
 
