@@ -26,7 +26,11 @@ class User(Base):
     email: Mapped[str | None] = mapped_column(String(320), index=True)
     avatar_url: Mapped[str | None] = mapped_column(String(500))
     # The picture the person uploaded, kept here (ideas.media): shown before the provider's.
-    avatar_id: Mapped[int | None] = mapped_column(ForeignKey("pictures.id", ondelete="SET NULL"))
+    # A picture names who uploaded it, so the two tables refer to each other: use_alter
+    # tells SQLAlchemy which of the two references to add last.
+    avatar_id: Mapped[int | None] = mapped_column(
+        ForeignKey("pictures.id", ondelete="SET NULL", use_alter=True)
+    )
     bio: Mapped[str] = mapped_column(Text, default="")
     location: Mapped[str] = mapped_column(String(120), default="")
     links: Mapped[list[str]] = mapped_column(JSON, default=list)

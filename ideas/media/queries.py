@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -12,7 +12,7 @@ from ideas.accounts.models import User
 from ideas.challenges.models import Challenge
 from ideas.impact.models import ImpactPicture, ImpactUpdate
 from ideas.media.models import PictureFile
-from ideas.submissions.models import Idea
+from ideas.submissions.models import VISIBLE_STATUSES, Idea
 from ideas.teams.models import Team
 
 
@@ -70,3 +70,13 @@ async def has_file(session: AsyncSession, picture_id: int, size: str) -> bool:
         select(PictureFile.id).where(PictureFile.picture_id == picture_id, PictureFile.size == size)
     )
     return found is not None
+
+
+async def vote_total(session: AsyncSession, challenge_id: int) -> int:
+    """The votes on a challenge's listed ideas: a sum of their kept counts, one query."""
+    total = await session.scalar(
+        select(func.coalesce(func.sum(Idea.vote_count), 0)).where(
+            Idea.challenge_id == challenge_id, Idea.status.in_(VISIBLE_STATUSES)
+        )
+    )
+    return int(total or 0)
