@@ -117,8 +117,15 @@ def direction_of(text: str) -> Literal["rtl", "ltr"]:
     return "ltr"
 
 
+def _complex(face: Font) -> bool:
+    """Whether ``face`` lays text out with libraqm: shaped, in its own direction."""
+    return (
+        isinstance(face, ImageFont.FreeTypeFont) and face.layout_engine == ImageFont.Layout.RAQM
+    )
+
+
 def _length(text: str, face: Font, direction: str) -> float:
-    if isinstance(face, ImageFont.FreeTypeFont) and features.check("raqm"):
+    if _complex(face):
         return face.getlength(text, direction=direction)
     return face.getlength(text)
 
@@ -201,7 +208,7 @@ def _text(
     rtl = direction == "rtl"
     x = WIDTH - MARGIN if rtl else MARGIN
     options: dict[str, str] = {"anchor": "ra" if rtl else "la"}
-    if isinstance(face, ImageFont.FreeTypeFont) and features.check("raqm"):
+    if _complex(face):
         options["direction"] = direction
     draw.text((x, y), text, font=face, fill=fill, **options)  # type: ignore[arg-type]
 
