@@ -21,8 +21,8 @@ from ideas.media.uploads import picture_from
 from ideas.web import context
 from ideas.web.errors import Refusal, answer_refusals
 from ideas.web.forms import Form, submitted, within_limit
-from ideas.web.ratelimit import Limit
 from ideas.web.htmx import redirect
+from ideas.web.ratelimit import Limit
 from ideas.web.sessions import idle_time, lifetime, sign_out
 from ideas.web.templating import render
 
@@ -126,7 +126,9 @@ async def update_picture(request: Request) -> Response:
     if form.ok and await within_limit(request, Limit.POST, form):
         remove = form.checked("remove_picture")
         try:
-            chosen = None if remove else await picture_from(sent, "picture", prepare_with=prepare_avatar)
+            chosen = (
+                None if remove else await picture_from(sent, "picture", prepare_with=prepare_avatar)
+            )
             if chosen is None and not remove:
                 raise Invalid({"picture": _("Choose a picture, or tick “Remove my picture”.")})
         except Invalid as error:
@@ -134,7 +136,8 @@ async def update_picture(request: Request) -> Response:
         else:
             await services.set_avatar(context.db(request), user_id=user.id, picture=chosen)
             done = "no-picture" if chosen is None else "picture"
-            return redirect(request, context.path_for(request, "settings") + f"?done={done}#picture")
+            settings = context.path_for(request, "settings")
+            return redirect(request, f"{settings}?done={done}#picture")
     return await _settings_page(request, user, picture_form=form)
 
 

@@ -92,7 +92,7 @@ async def _card_response(request: Request, card: cards.Card, *, public: bool) ->
             headers["Last-Modified"] = format_datetime(kept.made_at, usegmt=True)
         return Response(status_code=304, headers={**headers, "ETag": etag})
     # Drawing takes a tenth of a second: off the event loop.
-    rendered = kept or await asyncio.to_thread(cards.CARDS.made, card)
+    rendered = kept if kept is not None else await asyncio.to_thread(cards.CARDS.made, card)
     headers["ETag"] = rendered.etag
     headers["Last-Modified"] = format_datetime(rendered.made_at, usegmt=True)
     if _not_modified_since(request, rendered.made_at):

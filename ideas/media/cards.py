@@ -2,7 +2,7 @@
 
 A social site or a chat previews a link with the page's ``og:image``. A
 challenge with a cover and an idea with a picture give theirs; everything else
-gets a card drawn here with Pillow, 1200×630 pixels (the shape those previews
+gets a card drawn here with Pillow, 1200 by 630 pixels (the shape those previews
 use): a colour of its own, what it belongs to, its title wrapped onto a few
 lines, its counts and the site's name.
 
@@ -119,9 +119,7 @@ def direction_of(text: str) -> Literal["rtl", "ltr"]:
 
 def _complex(face: Font) -> bool:
     """Whether ``face`` lays text out with libraqm: shaped, in its own direction."""
-    return (
-        isinstance(face, ImageFont.FreeTypeFont) and face.layout_engine == ImageFont.Layout.RAQM
-    )
+    return isinstance(face, ImageFont.FreeTypeFont) and face.layout_engine == ImageFont.Layout.RAQM
 
 
 def _length(text: str, face: Font, direction: str) -> float:
@@ -214,7 +212,7 @@ def _text(
 
 
 def render(card: Card) -> bytes:
-    """The card as a PNG of 1200×630 pixels."""
+    """The card as a PNG of 1200 by 630 pixels."""
     picture = _background(card.title + card.context)
     draw = ImageDraw.Draw(picture)
     inner = WIDTH - 2 * MARGIN

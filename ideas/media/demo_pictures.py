@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import io
+import itertools
 import random
 from dataclasses import dataclass
 
@@ -54,7 +55,7 @@ def cover_picture(seed: str, size: tuple[int, int] = (1600, 600)) -> bytes:
     for layer in range(3):
         colour = rng.choice(SHAPES)
         base = height * (0.62 + layer * 0.12)
-        points = [(0, height)]
+        points: list[tuple[float, float]] = [(0, height)]
         for x in range(0, width + 160, 160):
             points.append((x, base - rng.uniform(0, height * 0.18)))
         points.append((width, height))
@@ -68,18 +69,18 @@ def idea_picture(seed: str, size: tuple[int, int] = (1200, 900)) -> bytes:
     width, height = size
     picture = Image.new("RGB", size, (248, 246, 240))
     draw = ImageDraw.Draw(picture, "RGBA")
-    for x in range(0, width, 60):  # squared paper
-        draw.line((x, 0, x, height), fill=(200, 210, 225, 120), width=1)
-    for y in range(0, height, 60):
-        draw.line((0, y, width, y), fill=(200, 210, 225, 120), width=1)
+    for across in range(0, width, 60):  # squared paper
+        draw.line((across, 0, across, height), fill=(200, 210, 225, 120), width=1)
+    for down in range(0, height, 60):
+        draw.line((0, down, width, down), fill=(200, 210, 225, 120), width=1)
     centres = [
         (rng.uniform(0.15, 0.85) * width, rng.uniform(0.15, 0.85) * height) for _ in range(5)
     ]
-    for (x1, y1), (x2, y2) in zip(centres, centres[1:], strict=False):
+    for (x1, y1), (x2, y2) in itertools.pairwise(centres):
         draw.line((x1, y1, x2, y2), fill=(40, 50, 70, 200), width=8)
     for n, (x, y) in enumerate(centres):
         colour = rng.choice(SHAPES)
-        r = rng.uniform(0.06, 0.12) * width
+        r: float = rng.uniform(0.06, 0.12) * width
         if n % 2:
             draw.rounded_rectangle((x - r, y - r * 0.7, x + r, y + r * 0.7), radius=24,
                                    fill=(*colour, 235), outline=(40, 50, 70), width=6)  # fmt: skip
@@ -132,8 +133,7 @@ async def add_demo_pictures(
         for c in challenges
     ]
     idea_files = [
-        (i.id, i.author_id, await _prepared(idea_picture(f"idea {i.id} {i.title}")))
-        for i in ideas
+        (i.id, i.author_id, await _prepared(idea_picture(f"idea {i.id} {i.title}"))) for i in ideas
     ]
     async with write(session) as tx:
         for challenge_id, host_id, prepared in covers:

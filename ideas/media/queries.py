@@ -18,9 +18,9 @@ from ideas.teams.models import Team
 
 @dataclass(frozen=True)
 class Owners:
-    """The challenges whose cover a picture is and the ideas whose picture it is, or
-    that of one of their impact updates, and the people whose own picture it is: one upload stored once (by its digest) may
-    belong to several."""
+    """The challenges whose cover a picture is, the ideas whose picture it is (or that of
+    one of their impact updates) and the people whose own picture it is: one upload
+    stored once (by its digest) may belong to several."""
 
     covers: list[Challenge]
     ideas: list[Idea]

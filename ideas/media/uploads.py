@@ -12,7 +12,6 @@ from ideas.errors import Invalid
 from ideas.media.pictures import Prepared, prepare
 from ideas.web.formdata import TooLarge
 
-
 Preparer = Callable[..., Prepared]
 
 

@@ -36,11 +36,13 @@ PRIVATE = "private, no-store"
 
 
 def _visible(owners: queries.Owners, viewer: User | None, now: datetime) -> bool:
-    return any(
-        policy.may_see_picture_of(viewer, challenge, None, now) for challenge in owners.covers
-    ) or any(
-        policy.may_see_picture_of(viewer, idea.challenge, idea, now) for idea in owners.ideas
-    ) or any(policy.may_see_avatar_of(person) for person in owners.people)
+    return (
+        any(policy.may_see_picture_of(viewer, challenge, None, now) for challenge in owners.covers)
+        or any(
+            policy.may_see_picture_of(viewer, idea.challenge, idea, now) for idea in owners.ideas
+        )
+        or any(policy.may_see_avatar_of(person) for person in owners.people)
+    )
 
 
 async def picture(request: Request) -> Response:

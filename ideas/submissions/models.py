@@ -23,6 +23,7 @@ from ideas.accounts.models import User
 from ideas.challenges.models import Challenge, ChallengeTag
 
 if TYPE_CHECKING:
+    from ideas.media.models import Picture
     from ideas.teams.models import Team
 from ideas.db import Base, UTCDateTime, utcnow
 
@@ -100,6 +101,8 @@ class Idea(Base):
     )
     # The team working on it, once it is shortlisted.
     team: Mapped[Team | None] = relationship(lazy="raise", viewonly=True)
+    # Its size, for the page to hold the picture's place before it loads.
+    image: Mapped[Picture | None] = relationship(lazy="raise", viewonly=True)
 
     @property
     def is_visible(self) -> bool:

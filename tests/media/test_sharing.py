@@ -90,6 +90,9 @@ async def test_a_cover_or_an_ideas_picture_is_what_its_link_shows(
         assert meta(page, "og:image:alt") == alt
         image = await visitor.get(path_of(meta(page, "og:image")))
         assert (image.status_code, image.headers["content-type"]) == (200, "image/webp")
+    # The idea's page holds its picture's place, by its size, before it loads.
+    shown = Page(await visitor.get(f"/ideas/{idea.id}/{idea.slug}")).one("img.idea__image")
+    assert (shown.get("width"), shown.get("height"), shown.get("alt")) == ("120", "90", "A sketch")
 
 
 async def test_a_drafts_card_is_shown_to_its_hosts_only_and_never_kept_by_shared_caches(
@@ -156,7 +159,8 @@ async def test_cards_in_lists_show_covers_and_pictures_decoratively_sized_and_la
     for image in (*covers, *pictures):
         assert image.get("alt") == ""
         assert image.get("loading") == "lazy"
-        assert int(image.get("width", 0)) > 0 and int(image.get("height", 0)) > 0
+        assert int(image.get("width", 0)) > 0
+        assert int(image.get("height", 0)) > 0
         response = await visitor.get(image.get("src"))
         assert (response.status_code, response.headers["content-type"]) == (200, "image/webp")
     assert pictures[0].get("src") == f"/pictures/{pictured.image_id}/card.webp"
