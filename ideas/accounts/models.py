@@ -31,6 +31,9 @@ class User(Base):
     avatar_id: Mapped[int | None] = mapped_column(
         ForeignKey("pictures.id", ondelete="SET NULL", use_alter=True)
     )
+    # The provider's picture (``avatar_url``) last copied here, or tried: it is not
+    # fetched again until it changes (ideas.media.copies).
+    avatar_copied_from: Mapped[str | None] = mapped_column(String(500))
     bio: Mapped[str] = mapped_column(Text, default="")
     location: Mapped[str] = mapped_column(String(120), default="")
     links: Mapped[list[str]] = mapped_column(JSON, default=list)

@@ -305,6 +305,7 @@ async def delete_account(session: AsyncSession, *, user_id: int, now: datetime) 
                 email=None,
                 avatar_url=None,
                 avatar_id=None,
+                avatar_copied_from=None,
                 bio="",
                 location="",
                 links=[],
@@ -369,6 +370,25 @@ async def set_avatar(
             None if picture is None else await pictures.store(tx, picture, uploaded_by=user_id)
         )
         await tx.execute(update(User).where(User.id == user_id).values(avatar_id=avatar_id))
+
+
+async def keep_provider_picture(
+    session: AsyncSession, *, user_id: int, source: str, picture: pictures.Prepared | None
+) -> bool:
+    """Remember that the provider's picture at ``source`` was fetched (``picture``) or
+    tried in vain (None). A picture becomes the person's only if they still have none:
+    one they uploaded meanwhile stays. True if it did."""
+    async with write(session) as tx:
+        await tx.execute(update(User).where(User.id == user_id).values(avatar_copied_from=source))
+        if picture is None:
+            return False
+        picture_id = await pictures.store(tx, picture, uploaded_by=user_id)
+        kept = await tx.execute(
+            update(User)
+            .where(User.id == user_id, User.avatar_id.is_(None), User.status == UserStatus.ACTIVE)
+            .values(avatar_id=picture_id)
+        )
+        return bool(kept.rowcount)  # type: ignore[attr-defined]
 
 
 async def set_locale(session: AsyncSession, *, user_id: int, locale: str | None) -> None:

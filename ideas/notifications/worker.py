@@ -1,8 +1,9 @@
 """The background work of notifications, one pass every few seconds.
 
 A pass announces phases that began by the clock, queues the day's digests,
-sends the due e-mail and forgets the one-time tokens of forms sent more than a
-day ago (``ideas.form_tokens``). It runs in ``ideas worker``, or inside the app process
+sends the due e-mail, forgets the one-time tokens of forms sent more than a
+day ago (``ideas.form_tokens``) and copies a few providers' pictures of people
+here (``ideas.media.copies``). It runs in ``ideas worker``, or inside the app process
 (see ``ideas.app``); any number of them may run at once.
 """
 
@@ -15,9 +16,11 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 from ideas import form_tokens
+from ideas.accounts.providers import avatar_origins
 from ideas.db import Database, utcnow
 from ideas.impact import services as impact
 from ideas.jury import services as jury
+from ideas.media import copies
 from ideas.notifications import events, mailer
 from ideas.outages import Outage, outage_of
 from ideas.settings import Settings
@@ -33,9 +36,12 @@ class Pass:
     digests: int
     mail: mailer.Report
     forgotten_tokens: int = 0
+    copied_pictures: int = 0
 
 
-async def run_once(database: Database, settings: Settings) -> Pass:
+async def run_once(
+    database: Database, settings: Settings, *, fetch: copies.Fetch | None = None
+) -> Pass:
     now = utcnow()
     phases = await events.announce_phases(database, now)
     await jury.announce_review(database, now)
@@ -43,7 +49,18 @@ async def run_once(database: Database, settings: Settings) -> Pass:
     digests = await mailer.queue_digests(database, settings, now)
     report = await mailer.send_due(database, settings, utcnow())
     forgotten = await form_tokens.prune(database, utcnow())
-    return Pass(phases=phases, digests=digests, mail=report, forgotten_tokens=forgotten)
+    copied = await copies.copy_provider_pictures(
+        database,
+        origins=avatar_origins(settings),
+        fetch=fetch or copies.fetcher(settings.max_picture_bytes),
+    )
+    return Pass(
+        phases=phases,
+        digests=digests,
+        mail=report,
+        forgotten_tokens=forgotten,
+        copied_pictures=copied,
+    )
 
 
 def _stopping() -> bool:

@@ -21,9 +21,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ideas.accounts.models import User
 from ideas.challenges.models import Challenge, ChallengeTag
+from ideas.media.models import Picture
 
 if TYPE_CHECKING:
-    from ideas.media.models import Picture
     from ideas.teams.models import Team
 from ideas.db import Base, UTCDateTime, utcnow
 

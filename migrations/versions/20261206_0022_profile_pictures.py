@@ -1,4 +1,5 @@
-"""profile pictures: a person's own picture, kept here and shown beside their name
+"""profile pictures: a person's own picture, kept here and shown beside their name, and
+the provider's picture it was copied from
 
 Revision ID: 0022
 Revises: 0018
@@ -19,6 +20,7 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     with op.batch_alter_table("users", schema=None) as batch_op:
         batch_op.add_column(sa.Column("avatar_id", sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column("avatar_copied_from", sa.String(length=500), nullable=True))
         batch_op.create_foreign_key(
             batch_op.f("fk_users_avatar_id_pictures"),
             "pictures",
@@ -31,4 +33,5 @@ def upgrade() -> None:
 def downgrade() -> None:
     with op.batch_alter_table("users", schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f("fk_users_avatar_id_pictures"), type_="foreignkey")
+        batch_op.drop_column("avatar_copied_from")
         batch_op.drop_column("avatar_id")
