@@ -48,7 +48,7 @@
   // would. Without JavaScript the button does it; the link itself changes nothing.
   function csrfToken() {
     try {
-      var headers = JSON.parse(document.body.getAttribute("hx-headers:inherited") || "{}");
+      var headers = JSON.parse(document.body.getAttribute("data-hx-headers:inherited") || "{}");
       return headers["X-CSRF-Token"] || "";
     } catch (error) {
       return "";

@@ -92,7 +92,7 @@ async def persona(session: AsyncSession) -> User:
 async def csrf_from_sign_in_page(client: httpx.AsyncClient) -> str:
     """The token htmx sends with every request, from the body of the sign-in page."""
     page = Page(await client.get("/sign-in"))
-    headers = json.loads(page.one("body").get("hx-headers:inherited"))
+    headers = json.loads(page.one("body").get("data-hx-headers:inherited"))
     return str(headers["X-CSRF-Token"])
 
 

@@ -28,7 +28,7 @@ async def test_shortlisting_in_place_sends_the_counter_as_it_now_stands(
 
     assert before == "0 of 2 ideas shortlisted."
     counter = Page(added).one("#shortlist-count")
-    assert counter.get("hx-swap-oob") == "true"
+    assert counter.get("data-hx-swap-oob") == "true"
     assert " ".join(counter.text_content().split()) == "1 of 2 ideas shortlisted."
     assert Page(removed).text("#shortlist-count") == "0 of 2 ideas shortlisted."
 
@@ -47,4 +47,4 @@ async def test_the_counter_is_right_after_a_plain_post_and_reload(
 
     assert response.status_code == 303
     assert page.text("#shortlist-count") == "1 of 1 idea shortlisted."
-    assert page.one("#shortlist-count").get("hx-swap-oob") is None
+    assert page.one("#shortlist-count").get("data-hx-swap-oob") is None

@@ -587,13 +587,13 @@ async def test_a_comment_sent_by_htmx_comes_back_in_place(
     assert fragment.select("h1, main, .site-header") == []
     [comment] = await saved_comments(session, round_)
     form = fragment.one("form#comment-form")
-    assert form.get("hx-target") == "this"
+    assert form.get("data-hx-target") == "this"
     assert form.cssselect("textarea[name=body]")[0].text is None
-    added = fragment.one("[hx-swap-oob='beforeend:#comment-list']")
+    added = fragment.one("[data-hx-swap-oob='beforeend:#comment-list']")
     assert added.cssselect(f"li.comment-thread > article#comment-{comment.id}")
     assert fragment.text(f"#comment-{comment.id} .comment__body") == "In place"
     assert fragment.text("#comments-heading") == "Comments (1)"
-    assert fragment.one("#comments-heading").get("hx-swap-oob") == "true"
+    assert fragment.one("#comments-heading").get("data-hx-swap-oob") == "true"
 
 
 async def test_a_reply_sent_by_htmx_joins_its_thread_in_place(
@@ -609,7 +609,7 @@ async def test_a_reply_sent_by_htmx_joins_its_thread_in_place(
     fragment = Page(f"<div>{response.text}</div>")
     reply = (await saved_comments(session, round_))[-1]
     assert fragment.one(f"form#reply-{first}-form input[name=parent_id]").get("value") == str(first)
-    added = fragment.one(f"[hx-swap-oob='beforeend:#replies-{first}']")
+    added = fragment.one(f"[data-hx-swap-oob='beforeend:#replies-{first}']")
     assert added.cssselect(f"li > article#comment-{reply.id}")
     assert fragment.text("#comments-heading") == "Comments (2)"
 
@@ -648,7 +648,7 @@ async def test_edits_and_deletes_sent_by_htmx_come_back_in_place(
     assert edited.text(f"#comment-{comment_id} .comment__body") == "Worms"
     assert deleted.text(f"#comment-{comment_id}") == "This comment was deleted."
     assert deleted.text("#comments-heading") == "Comments (0)"
-    assert deleted.one(f"#reply-{comment_id}").get("hx-swap-oob") == "delete"
+    assert deleted.one(f"#reply-{comment_id}").get("data-hx-swap-oob") == "delete"
 
 
 async def test_the_thread_is_a_page_and_for_htmx_a_section(round_: Idea, visitor: Person) -> None:

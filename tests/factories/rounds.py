@@ -103,7 +103,7 @@ async def walk(person: Person, url: str, *, htmx: bool) -> list[int]:
         if not more:
             return seen
         assert len(idea_ids(page)) == PAGE_SIZE
-        next_url = more[0].get("hx-get" if htmx else "href")
+        next_url = more[0].get("data-hx-get" if htmx else "href")
         response = await person.get(next_url, headers=HTMX if htmx else {})
         assert response.status_code == 200
         page = Page(response)

@@ -145,10 +145,12 @@ async def test_the_idea_page_names_its_stream_and_what_listens_to_it(
 
     page = Page(await visitor.get(f"/ideas/{idea.id}/{idea.slug}"))
 
-    assert page.one("[hx-sse\\:connect]").get("hx-sse:connect") == f"/events/ideas/{idea.id}"
+    assert (
+        page.one("[data-hx-sse\\:connect]").get("data-hx-sse:connect") == f"/events/ideas/{idea.id}"
+    )
     count = page.one(f"#vote-count-{idea.id}")
-    assert count.get("hx-get") == f"/ideas/{idea.id}/votes"
-    assert count.get("hx-trigger") == f"voted-{idea.id} from:body"
-    assert page.one("#comment-list").get("hx-trigger") == f"commented-{idea.id} from:body"
+    assert count.get("data-hx-get") == f"/ideas/{idea.id}/votes"
+    assert count.get("data-hx-trigger") == f"voted-{idea.id} from:body"
+    assert page.one("#comment-list").get("data-hx-trigger") == f"commented-{idea.id} from:body"
     assert page.one("#phase-news").get("data-live-reveal") == "phase-changed"
     assert page.one("#phase-news").get("hidden") is not None

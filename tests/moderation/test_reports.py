@@ -213,7 +213,7 @@ async def test_the_report_disclosure_is_offered_to_others_but_not_on_ones_own_wo
 
     form = as_tomas.one(f"details#report-idea-{idea.id} form")
     assert form.get("action") == f"/ideas/{idea.id}/report"
-    assert form.get("hx-target") == f"#report-idea-{idea.id}"
+    assert form.get("data-hx-target") == f"#report-idea-{idea.id}"
     reasons = [radio.get("value") for radio in form.cssselect("input[name=reason]")]
     assert reasons == ["spam", "offensive", "off-topic", "other"]
     assert as_tomas.select(f"#comment-{comment.id} details#report-comment-{comment.id} form")

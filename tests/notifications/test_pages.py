@@ -112,8 +112,8 @@ async def test_marking_read_with_htmx_answers_with_the_notification_as_it_now_st
 
     response = await person.post(form.get("action"), {}, headers=HTMX)
 
-    assert form.get("hx-post") == form.get("action")
-    assert (form.get("hx-target"), form.get("hx-swap")) == ("closest li", "outerHTML")
+    assert form.get("data-hx-post") == form.get("action")
+    assert (form.get("data-hx-target"), form.get("data-hx-swap")) == ("closest li", "outerHTML")
     fragment = Page(response)
     assert fragment.root.get("id") == f"notification-{told.id}"
     assert fragment.root.get("class") == "notification"
@@ -249,8 +249,8 @@ async def test_the_header_badge_counts_unread_notifications_and_refreshes_itself
     header = Page(await person.get("/"))
     badge = header.one(".account-nav #notifications-badge")
     assert badge.get("aria-live") == "polite"
-    assert badge.get("hx-get") == "/notifications/badge"
-    assert "every 30s" in badge.get("hx-trigger")
+    assert badge.get("data-hx-get") == "/notifications/badge"
+    assert "every 30s" in badge.get("data-hx-trigger")
     assert Page(await person.get("/notifications/badge")).root.text_content().strip() == ""
 
     await add_notifications(session, amara, idea, 3)
@@ -298,7 +298,7 @@ async def test_the_follow_button_swaps_in_place_with_htmx(
     idea = await make_idea(challenge, await make_user())
     person = await sign_in(await make_user())
     form = Page(await person.get(f"/ideas/{idea.id}/{idea.slug}")).one(f"#follow-idea-{idea.id}")
-    assert form.get("hx-post") == f"/ideas/{idea.id}/follow"
+    assert form.get("data-hx-post") == f"/ideas/{idea.id}/follow"
 
     response = await person.post(f"/ideas/{idea.id}/follow", {"action": "follow"}, headers=HTMX)
 

@@ -88,10 +88,10 @@ async def test_more_ideas_with_htmx_returns_only_the_next_cards_and_a_new_link(
     first = Page(await visitor.get(f"/challenges/{challenge.slug}?sort=newest"))
     link = first.one("#ideas ol.idea-list > li.idea-list__more > a")
     assert link.text_content() == "More ideas"
-    assert link.get("href") == link.get("hx-get")
-    assert (link.get("hx-target"), link.get("hx-swap")) == ("closest li", "outerHTML")
+    assert link.get("href") == link.get("data-hx-get")
+    assert (link.get("data-hx-target"), link.get("data-hx-swap")) == ("closest li", "outerHTML")
 
-    response = await visitor.get(link.get("hx-get"), headers=HTMX)
+    response = await visitor.get(link.get("data-hx-get"), headers=HTMX)
 
     assert "HX-Request" in response.headers["Vary"]
     fragment = Page(response)
@@ -99,7 +99,9 @@ async def test_more_ideas_with_htmx_returns_only_the_next_cards_and_a_new_link(
     assert len(fragment.select("li.idea-card")) == PAGE_SIZE
     assert fragment.select("section, form, nav, h2, html, body") == []
     assert titles(fragment) == [f"Idea {n}" for n in range(20, 40)]
-    last = Page(await visitor.get(fragment.one("li.idea-list__more a").get("hx-get"), headers=HTMX))
+    last = Page(
+        await visitor.get(fragment.one("li.idea-list__more a").get("data-hx-get"), headers=HTMX)
+    )
     assert titles(last) == [f"Idea {n}" for n in range(40, 45)]
     assert last.select(".idea-list__more") == []
 

@@ -52,7 +52,7 @@ async def test_similar_ideas_come_from_the_same_challenge_with_a_build_on_link(
         "add_parent",
         str(compost),
     )
-    assert build.get("hx-get") == f"/challenges/{challenge.slug}/ideas/build-on/{compost}"
+    assert build.get("data-hx-get") == f"/challenges/{challenge.slug}/ideas/build-on/{compost}"
     assert " ".join(build.text_content().split()).startswith("Build on this instead")
 
 

@@ -130,7 +130,7 @@ async def test_sort_links_keep_the_filters_and_best_match_is_offered_only_while_
     newest = searching.select(".sort-nav a")[2]
     assert newest.text_content() == "Newest"
     assert newest.get("href") == f"{base}?sort=newest&q=compost&tag={tag}&status=published"
-    assert newest.get("hx-get") == newest.get("href")
+    assert newest.get("data-hx-get") == newest.get("href")
     current = searching.one(".sort-nav a[aria-current=true]")
     assert current.text_content() == "Best match"
 
@@ -147,8 +147,8 @@ async def test_the_filters_are_a_plain_get_form_that_htmx_enhances(
 
     assert form.get("method") == "get"
     assert form.get("action") == f"/challenges/{challenge.slug}"
-    assert form.get("hx-get") == form.get("action")
-    assert (form.get("hx-target"), form.get("hx-push-url")) == ("#ideas", "true")
+    assert form.get("data-hx-get") == form.get("action")
+    assert (form.get("data-hx-target"), form.get("data-hx-push-url")) == ("#ideas", "true")
     fields = {element.get("name") for element in form.cssselect("input, select")}
     assert fields == {"q", "tag", "status"}
     for element in form.cssselect("input[name], select"):

@@ -40,8 +40,8 @@ async def test_accepting_in_place_answers_with_the_changed_parts(
     assert response.status_code == 200
     part = Page(response)
     assert part.select("h1") == []
-    assert part.one("#team-lead").get("hx-swap-oob") is None
-    assert part.one("#team-members").get("hx-swap-oob") == "true"
+    assert part.one("#team-lead").get("data-hx-swap-oob") is None
+    assert part.one("#team-members").get("data-hx-swap-oob") == "true"
     assert part.text("#team-members h2") == "Members 2 of 6"
     assert part.text("#team-status") == "Maria joined the team."
     assert part.select(".request-card") == []

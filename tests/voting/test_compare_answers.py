@@ -152,7 +152,7 @@ async def test_with_htmx_the_next_pair_comes_in_place_with_a_confirmation(
     fragment.one("section#compare-pair")
     following = shown(fragment)
     assert following.ids != pair.ids
-    status = fragment.one('[hx-swap-oob="innerHTML"]')
+    status = fragment.one('[data-hx-swap-oob="innerHTML"]')
     assert status.get("id") == "compare-status"
     assert status.text_content() == "Saved. Here is the next pair."
     assert fragment.one("#compare-heading").get("autofocus") is not None

@@ -51,8 +51,8 @@ async def test_a_participant_is_shown_two_ideas_side_by_side_with_three_buttons(
     assert left.cssselect("h3 a")[0].get("href").startswith("/ideas/")
     form = page.one("#compare-pair form")
     assert form.get("method") == "post"
-    assert form.get("action") == compare_url(challenge) == form.get("hx-post")
-    assert (form.get("hx-target"), form.get("hx-swap")) == ("#compare-pair", "outerHTML")
+    assert form.get("action") == compare_url(challenge) == form.get("data-hx-post")
+    assert (form.get("data-hx-target"), form.get("data-hx-swap")) == ("#compare-pair", "outerHTML")
     assert page.text(".compare__progress") == "You have answered 0 pairs in this challenge."
     assert page.one("#compare-status").get("role") == "status"
     assert not page.select("[style]")

@@ -71,8 +71,8 @@ async def test_the_vote_button_is_a_plain_form(
     form = page.one(f"#vote-{idea.id} form")
     assert form.get("method") == "post"
     assert form.get("action") == vote_url(idea)
-    assert form.get("hx-post") == vote_url(idea)
-    assert form.get("hx-target") == f"#vote-{idea.id}"
+    assert form.get("data-hx-post") == vote_url(idea)
+    assert form.get("data-hx-target") == f"#vote-{idea.id}"
     token = page.one(f"#vote-{idea.id} input[name=csrf_token]").get("value")
     assert unmask(token) == priya.csrf.encode()
     assert page.one(f"#vote-{idea.id} input[name=next]").get("value") == (

@@ -130,7 +130,7 @@ async def test_votes_left_are_shown_and_follow_each_vote(
     assert before.text("#votes-left") == "3 of 3 votes left in this challenge"
     assert before.one("#votes-left").get("aria-live") == "polite"
     oob = Page(answer).one("#votes-left")
-    assert oob.get("hx-swap-oob") == "innerHTML"
+    assert oob.get("data-hx-swap-oob") == "innerHTML"
     assert " ".join(oob.text_content().split()) == "2 of 3 votes left in this challenge"
     assert after.text("#votes-left") == "2 of 3 votes left in this challenge"
     assert idea_page.text("#votes-left") == "2 of 3 votes left in this challenge"

@@ -42,7 +42,7 @@ async def test_each_card_of_the_list_carries_its_vote_button(
     assert page.one(f"#vote-{others[0].id} input[name=next]").get("value") == (
         f"/challenges/{challenge.slug}#vote-{others[0].id}"
     )
-    assert form.get("hx-post") == vote_url(others[0])
+    assert form.get("data-hx-post") == vote_url(others[0])
     for mine in (own, coauthored):
         assert page.select(f"#vote-{mine.id} form") == []
         assert page.text(f"#vote-{mine.id} .vote__note") == "You cannot vote for your own idea."

@@ -135,7 +135,7 @@ def page_tokens(response: httpx.Response) -> set[str]:
     """Every copy of the token in a page: form fields and the htmx header on <body>."""
     page = Page(response)
     tokens = {str(field.get("value")) for field in page.select("input[name=csrf_token]")}
-    tokens.add(json.loads(str(page.one("body").get("hx-headers:inherited")))["X-CSRF-Token"])
+    tokens.add(json.loads(str(page.one("body").get("data-hx-headers:inherited")))["X-CSRF-Token"])
     return tokens
 
 
