@@ -395,7 +395,8 @@ def worker(once: bool, interval: float) -> None:
                     f"{done.phases} phase changes announced, {done.digests} digests queued, "
                     f"{done.mail.sent} e-mails sent, {done.mail.failed} failed, "
                     f"{done.forgotten_tokens} used form tokens forgotten, "
-                    f"{done.bridged} bridging fits."
+                    f"{done.bridged} bridging fits, "
+                    f"{done.copied_pictures} pictures of people copied."
                 )
             else:
                 await notifications_worker.run_forever(database, settings, interval)

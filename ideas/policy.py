@@ -373,6 +373,12 @@ def may_see_profile(person: User | ListedPerson, viewer: User | None) -> bool:
     return person.status.value == "suspended" and may_administer(viewer)
 
 
+def may_see_avatar_of(person: User | ListedPerson) -> bool:
+    """A person's own picture is shown to everyone while their account is active; a
+    suspended or deleted person shows as initials, and their picture's address is 404."""
+    return person.is_active
+
+
 # Comments -------------------------------------------------------------------
 
 

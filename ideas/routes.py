@@ -23,6 +23,7 @@ from ideas.impact import feeds as impact_feeds
 from ideas.impact import views as impact
 from ideas.jury import views as jury
 from ideas.live import views as live
+from ideas.media import card_views as share_cards
 from ideas.media import views as media
 from ideas.moderation import audit_views as audit_log
 from ideas.moderation import views as moderation
@@ -59,6 +60,12 @@ def routes(settings: Settings) -> list[BaseRoute]:
         Route("/language", language.save, methods=["POST"], name="language.save"),
         Route(
             "/settings/profile", people.update_profile, methods=["POST"], name="settings.profile"
+        ),
+        Route(
+            "/settings/picture",
+            people.update_picture,
+            methods=["POST"],
+            name="settings.picture",
         ),
         Route(
             "/settings/time-zone",
@@ -201,6 +208,8 @@ def routes(settings: Settings) -> list[BaseRoute]:
             methods=["GET", "POST"],
             name="challenge.new",
         ),
+        Route("/card.png", share_cards.site_card, name="site.card"),
+        Route("/challenges/{slug}/card.png", share_cards.challenge_card, name="challenge.card"),
         Route("/challenges/{slug}", challenges.challenge_detail, name="challenge.detail"),
         Route("/challenges/{slug}/ideas/similar", finding.similar_ideas, name="idea.similar"),
         Route("/challenges/{slug}/ideas/build-on", picking.find_parents, name="idea.parent_search"),
@@ -558,6 +567,7 @@ def routes(settings: Settings) -> list[BaseRoute]:
         # Votes; before /ideas/{id}/{slug}, which would take "vote" for a slug.
         Route("/ideas/{idea_id:id}/vote", voting.vote, methods=["POST"], name="idea.vote"),
         Route("/ideas/{idea_id:id}/votes", voting.vote_count, name="idea.votes"),
+        Route("/ideas/{idea_id:id}/card.png", share_cards.idea_card, name="idea.card"),
         Route("/ideas/{idea_id:id}", submissions.idea_detail, name="idea.short"),
         Route("/ideas/{idea_id:id}/{slug}", submissions.idea_detail, name="idea.detail"),
         Route("/preview", preview.markdown_preview, methods=["POST"], name="markdown.preview"),

@@ -123,6 +123,7 @@ async def export(session: AsyncSession, user_id: int) -> dict[str, Any]:
             "display_name": user.display_name,
             "email": user.email,
             "avatar_url": user.avatar_url,
+            "picture_id": user.avatar_id,
             "bio": user.bio,
             "location": user.location,
             "time_zone": user.time_zone,

@@ -25,6 +25,15 @@ class User(Base):
     display_name: Mapped[str] = mapped_column(String(80))
     email: Mapped[str | None] = mapped_column(String(320), index=True)
     avatar_url: Mapped[str | None] = mapped_column(String(500))
+    # The picture the person uploaded, kept here (ideas.media): shown before the provider's.
+    # A picture names who uploaded it, so the two tables refer to each other: use_alter
+    # tells SQLAlchemy which of the two references to add last.
+    avatar_id: Mapped[int | None] = mapped_column(
+        ForeignKey("pictures.id", ondelete="SET NULL", use_alter=True)
+    )
+    # The provider's picture (``avatar_url``) last copied here, or tried: it is not
+    # fetched again until it changes (ideas.media.copies).
+    avatar_copied_from: Mapped[str | None] = mapped_column(String(500))
     bio: Mapped[str] = mapped_column(Text, default="")
     location: Mapped[str] = mapped_column(String(120), default="")
     links: Mapped[list[str]] = mapped_column(JSON, default=list)

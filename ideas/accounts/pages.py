@@ -25,4 +25,5 @@ class SettingsPage(PageContext):
     notice: str | None
     problem: str | None  # why the last change was refused
     zone_form: Form  # one's time zone
+    picture_form: Form  # one's own picture: its problems, if the last upload had any
     browser_zone: str | None  # the zone one's browser reported, if it did

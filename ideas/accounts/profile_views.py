@@ -13,13 +13,16 @@ from ideas.accounts import export, forms, queries, services, sessions
 from ideas.accounts.models import User
 from ideas.accounts.pages import SettingsPage
 from ideas.db import utcnow
-from ideas.errors import NotFound
+from ideas.errors import Invalid, NotFound
 from ideas.i18n import _
 from ideas.impact import queries as impact_queries
+from ideas.media.pictures import prepare_avatar
+from ideas.media.uploads import picture_from
 from ideas.web import context
 from ideas.web.errors import Refusal, answer_refusals
-from ideas.web.forms import Form, submitted
+from ideas.web.forms import Form, submitted, within_limit
 from ideas.web.htmx import redirect
+from ideas.web.ratelimit import Limit
 from ideas.web.sessions import idle_time, lifetime, sign_out
 from ideas.web.templating import render
 
@@ -44,6 +47,7 @@ async def _settings_page(
     *,
     form: Form | None = None,
     zone_form: Form | None = None,
+    picture_form: Form | None = None,
     notice: str | None = None,
     problem: str | None = None,
     status_code: int = 200,
@@ -71,12 +75,16 @@ async def _settings_page(
             notice=notice,
             problem=problem,
             zone_form=zone_form or Form(values={"time_zone": user.time_zone or ""}),
+            picture_form=picture_form or Form(),
             browser_zone=request.cookies.get(zones.COOKIE)
             if zones.zone_named(request.cookies.get(zones.COOKIE))
             else None,
         ),
-        block="profile_form" if form is not None else ("zone_form" if zone_form else None),
-        status_code=status_code,
+        block="profile_form"
+        if form is not None
+        else ("zone_form" if zone_form else ("picture_form" if picture_form else None)),
+        status_code=picture_form.status if picture_form is not None else status_code,
+        headers=picture_form.headers if picture_form is not None else None,
     )
 
 
@@ -95,6 +103,8 @@ async def settings_page(request: Request) -> Response:
         "email": _("Your e-mail choice is saved."),
         "session": _("That session is signed out."),
         "zone": _("Your time zone is saved."),
+        "picture": _("Your picture is saved."),
+        "no-picture": _("Your picture is removed."),
     }.get(request.query_params.get("done", ""))
     return await _settings_page(request, user, notice=notice)
 
@@ -106,6 +116,29 @@ async def update_profile(request: Request) -> Response:
         return await _settings_page(request, user, form=form)
     await services.update_profile(context.db(request), user_id=user.id, data=data, now=utcnow())
     return redirect(request, context.path_for(request, "settings") + "?done=saved")
+
+
+async def update_picture(request: Request) -> Response:
+    """Upload one's own picture, shown beside one's name; or take it away (initials show)."""
+    user = await _me(request)
+    sent = await submitted(request)
+    form = Form.from_submission(sent, ("remove_picture",))
+    if form.ok and await within_limit(request, Limit.POST, form):
+        remove = form.checked("remove_picture")
+        try:
+            chosen = (
+                None if remove else await picture_from(sent, "picture", prepare_with=prepare_avatar)
+            )
+            if chosen is None and not remove:
+                raise Invalid({"picture": _("Choose a picture, or tick “Remove my picture”.")})
+        except Invalid as error:
+            form.errors.update(error.errors)
+        else:
+            await services.set_avatar(context.db(request), user_id=user.id, picture=chosen)
+            done = "no-picture" if chosen is None else "picture"
+            settings = context.path_for(request, "settings")
+            return redirect(request, f"{settings}?done={done}#picture")
+    return await _settings_page(request, user, picture_form=form)
 
 
 async def update_time_zone(request: Request) -> Response:

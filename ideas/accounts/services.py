@@ -23,6 +23,7 @@ from ideas.db import write
 from ideas.errors import Conflict, Forbidden, NotFound
 from ideas.i18n import _
 from ideas.jury import services as jury
+from ideas.media import pictures
 from ideas.notifications.services import forget_person
 from ideas.teams import invitations as team_invitations
 from ideas.teams.membership import take_out_everywhere
@@ -303,6 +304,8 @@ async def delete_account(session: AsyncSession, *, user_id: int, now: datetime) 
                 display_name=names.DELETED_PARTICIPANT.capitalize(),
                 email=None,
                 avatar_url=None,
+                avatar_id=None,
+                avatar_copied_from=None,
                 bio="",
                 location="",
                 links=[],
@@ -355,6 +358,37 @@ async def update_profile(
         await tx.flush()
         await tx.execute(delete(UserSkill).where(UserSkill.user_id == user_id))
         tx.add_all(UserSkill(user_id=user_id, skill_id=known[key].id) for key in keys)
+
+
+async def set_avatar(
+    session: AsyncSession, *, user_id: int, picture: pictures.Prepared | None
+) -> None:
+    """Show ``picture`` (made by ``pictures.prepare_avatar``) beside the person's name, in
+    place of their sign-in provider's and of their initials; None: take it away."""
+    async with write(session) as tx:
+        avatar_id = (
+            None if picture is None else await pictures.store(tx, picture, uploaded_by=user_id)
+        )
+        await tx.execute(update(User).where(User.id == user_id).values(avatar_id=avatar_id))
+
+
+async def keep_provider_picture(
+    session: AsyncSession, *, user_id: int, source: str, picture: pictures.Prepared | None
+) -> bool:
+    """Remember that the provider's picture at ``source`` was fetched (``picture``) or
+    tried in vain (None). A picture becomes the person's only if they still have none:
+    one they uploaded meanwhile stays. True if it did."""
+    async with write(session) as tx:
+        await tx.execute(update(User).where(User.id == user_id).values(avatar_copied_from=source))
+        if picture is None:
+            return False
+        picture_id = await pictures.store(tx, picture, uploaded_by=user_id)
+        kept = await tx.execute(
+            update(User)
+            .where(User.id == user_id, User.avatar_id.is_(None), User.status == UserStatus.ACTIVE)
+            .values(avatar_id=picture_id)
+        )
+        return bool(kept.rowcount)  # type: ignore[attr-defined]
 
 
 async def set_locale(session: AsyncSession, *, user_id: int, locale: str | None) -> None:

@@ -37,6 +37,11 @@ MAX_JPEG_PIXELS = 178_000_000
 ACCEPTED_FORMATS = ("JPEG", "PNG", "WEBP", "GIF")
 # The widths the pages use: a card in a list and the full picture on its page.
 SIZES = {"card": 640, "full": 1600}
+# A person's picture: one square size, shown from 24 to 96 pixels wide (twice that on
+# dense screens).
+AVATAR_SIZE = "avatar"
+AVATAR_PIXELS = 192
+SERVED_SIZES = frozenset({*SIZES, AVATAR_SIZE})
 CONTENT_TYPE = "image/webp"
 # EXIF orientations that turn the picture a quarter: its stored height is its width.
 QUARTER_TURNS = frozenset({5, 6, 7, 8})
@@ -62,6 +67,33 @@ class Prepared:
 
 def prepare(source: bytes | BinaryIO, *, field: str) -> Prepared:
     """Check an upload and make its sizes; ``Invalid`` (for ``field``) with a clear message."""
+    upright = _upright(source, field=field)
+    files = []
+    for size, width in SIZES.items():
+        copy = upright.copy()
+        copy.thumbnail((width, width * 4))
+        files.append(_encoded(size, copy))
+    digest = hashlib.sha256(files[-1].data).hexdigest()
+    return Prepared(digest, upright.width, upright.height, files)
+
+
+def prepare_avatar(source: bytes | BinaryIO, *, field: str) -> Prepared:
+    """A person's picture: checked as any upload, cut to a square around its middle."""
+    upright = _upright(source, field=field)
+    square = ImageOps.fit(upright, (AVATAR_PIXELS, AVATAR_PIXELS), Image.Resampling.LANCZOS)
+    encoded = _encoded(AVATAR_SIZE, square)
+    digest = hashlib.sha256(encoded.data).hexdigest()
+    return Prepared(digest, square.width, square.height, [encoded])
+
+
+def _encoded(size: str, image: Image.Image) -> Encoded:
+    out = io.BytesIO()
+    image.save(out, format="WEBP", quality=82, method=4)
+    return Encoded(size, image.width, image.height, out.getvalue())
+
+
+def _upright(source: bytes | BinaryIO, *, field: str) -> Image.Image:
+    """The upload decoded, turned upright, in RGB, no larger than the largest size made."""
     stream = io.BytesIO(source) if isinstance(source, bytes) else source
     try:
         with warnings.catch_warnings():
@@ -78,7 +110,7 @@ def prepare(source: bytes | BinaryIO, *, field: str) -> Prepared:
             # Down to the largest size made from it before anything is copied.
             widest = max(SIZES.values())
             picture.thumbnail((widest * 4, widest) if turned else (widest, widest * 4))
-            upright = ImageOps.exif_transpose(picture).convert("RGB")
+            return ImageOps.exif_transpose(picture).convert("RGB")
     except Invalid:
         raise
     except Image.DecompressionBombError:
@@ -87,15 +119,6 @@ def prepare(source: bytes | BinaryIO, *, field: str) -> Prepared:
         raise Invalid({field: _("That file is not a picture this site can use.")}) from None
     except (OSError, ValueError, SyntaxError, EOFError):
         raise Invalid({field: _("That picture is damaged or incomplete.")}) from None
-    files = []
-    for size, width in SIZES.items():
-        copy = upright.copy()
-        copy.thumbnail((width, width * 4))
-        out = io.BytesIO()
-        copy.save(out, format="WEBP", quality=82, method=4)
-        files.append(Encoded(size, copy.width, copy.height, out.getvalue()))
-    digest = hashlib.sha256(files[-1].data).hexdigest()
-    return Prepared(digest, upright.width, upright.height, files)
 
 
 def _reduce_while_decoding(picture: Image.Image, *, turned: bool) -> None:
@@ -137,3 +160,10 @@ async def file_of(session: AsyncSession, picture_id: int, size: str) -> PictureF
         select(PictureFile).where(PictureFile.picture_id == picture_id, PictureFile.size == size)
     )
     return found
+
+
+def picture_path(picture_id: int, size: str) -> str:
+    """The path the app serves a picture at (the route named "picture"), for the few
+    places that show one without a request at hand: a person's picture, from a macro
+    any template imports."""
+    return f"/pictures/{picture_id}/{size}.webp"

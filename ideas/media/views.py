@@ -1,7 +1,8 @@
 """Serving pictures to whoever may see what they belong to.
 
 A picture is served only if the viewer may see one of its owners (a challenge's
-cover, an idea's picture), by the policy's rule for the page that shows it;
+cover, an idea's picture, a person's own picture), by the policy's rule for the
+page that shows it;
 otherwise, and for a picture that belongs to nothing (a replaced cover), 404.
 
 What a picture's address shows never changes, so browsers keep it for a year
@@ -25,7 +26,7 @@ from ideas.accounts.models import User
 from ideas.db import utcnow
 from ideas.errors import NotFound
 from ideas.media import queries
-from ideas.media.pictures import CONTENT_TYPE, SIZES, file_of
+from ideas.media.pictures import CONTENT_TYPE, SERVED_SIZES, file_of
 from ideas.web import context
 
 YEAR = 60 * 60 * 24 * 365
@@ -35,15 +36,19 @@ PRIVATE = "private, no-store"
 
 
 def _visible(owners: queries.Owners, viewer: User | None, now: datetime) -> bool:
-    return any(
-        policy.may_see_picture_of(viewer, challenge, None, now) for challenge in owners.covers
-    ) or any(policy.may_see_picture_of(viewer, idea.challenge, idea, now) for idea in owners.ideas)
+    return (
+        any(policy.may_see_picture_of(viewer, challenge, None, now) for challenge in owners.covers)
+        or any(
+            policy.may_see_picture_of(viewer, idea.challenge, idea, now) for idea in owners.ideas
+        )
+        or any(policy.may_see_avatar_of(person) for person in owners.people)
+    )
 
 
 async def picture(request: Request) -> Response:
     size = request.path_params["size"]
     picture_id: int = request.path_params["picture_id"]
-    if size not in SIZES:
+    if size not in SERVED_SIZES:
         raise NotFound()
     db = context.db(request)
     now = utcnow()

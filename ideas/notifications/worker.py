@@ -2,10 +2,11 @@
 
 A pass announces phases that began by the clock, queues the day's digests,
 sends the due e-mail, forgets the one-time tokens of forms sent more than a
-day ago (``ideas.form_tokens``) and fits the bridging scores of challenges whose
-votes and comparisons changed enough (``ideas.voting.bridging_services``). It
-runs in ``ideas worker``, or inside the app process (see ``ideas.app``); any
-number of them may run at once.
+day ago (``ideas.form_tokens``), fits the bridging scores of challenges whose
+votes and comparisons changed enough (``ideas.voting.bridging_services``) and
+copies a few providers' pictures of people here (``ideas.media.copies``). It runs
+in ``ideas worker``, or inside the app process (see ``ideas.app``); any number of
+them may run at once.
 """
 
 from __future__ import annotations
@@ -17,9 +18,11 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 from ideas import form_tokens
+from ideas.accounts.providers import avatar_origins
 from ideas.db import Database, utcnow
 from ideas.impact import services as impact
 from ideas.jury import services as jury
+from ideas.media import copies
 from ideas.notifications import events, mailer
 from ideas.outages import Outage, outage_of
 from ideas.settings import Settings
@@ -37,9 +40,12 @@ class Pass:
     mail: mailer.Report
     forgotten_tokens: int = 0
     bridged: int = 0  # challenges whose bridging scores were fitted
+    copied_pictures: int = 0
 
 
-async def run_once(database: Database, settings: Settings) -> Pass:
+async def run_once(
+    database: Database, settings: Settings, *, fetch: copies.Fetch | None = None
+) -> Pass:
     now = utcnow()
     phases = await events.announce_phases(database, now)
     await jury.announce_review(database, now)
@@ -48,12 +54,18 @@ async def run_once(database: Database, settings: Settings) -> Pass:
     report = await mailer.send_due(database, settings, utcnow())
     forgotten = await form_tokens.prune(database, utcnow())
     bridged = await bridging_services.refit_where_due(database, utcnow())
+    copied = await copies.copy_provider_pictures(
+        database,
+        origins=avatar_origins(settings),
+        fetch=fetch or copies.fetcher(settings.max_picture_bytes),
+    )
     return Pass(
         phases=phases,
         digests=digests,
         mail=report,
         forgotten_tokens=forgotten,
         bridged=bridged,
+        copied_pictures=copied,
     )
 
 

@@ -33,6 +33,7 @@ class ListedPerson:
     display_name: str
     status: UserStatus
     avatar_url: str | None
+    avatar_id: int | None
 
     @property
     def is_active(self) -> bool:
@@ -81,6 +82,7 @@ class ListedIdea:
     pairwise_score: float | None
     created_at: datetime
     updated_at: datetime
+    image_id: int | None
     author: ListedPerson
     tags: tuple[ListedTag, ...] = ()
     coauthors: tuple[ListedCoauthor, ...] = ()
@@ -109,10 +111,12 @@ IDEA_COLUMNS: tuple[ColumnElement[Any], ...] = (
     Idea.pairwise_score.expression,
     Idea.created_at.expression,
     Idea.updated_at.expression,
+    Idea.image_id.expression,
     AUTHORS.c.id,
     AUTHORS.c.display_name,
     AUTHORS.c.status,
     AUTHORS.c.avatar_url,
+    AUTHORS.c.avatar_id,
 )
 _PERSON_FIELDS = len(fields(ListedPerson))
 _IDEA_FIELDS = len(IDEA_COLUMNS) - _PERSON_FIELDS
@@ -132,6 +136,7 @@ _COAUTHORS = (
         _users.c.display_name,
         _users.c.status,
         _users.c.avatar_url,
+        _users.c.avatar_id,
     )
     .join(_users, _users.c.id == IdeaCoauthor.user_id)
     .where(IdeaCoauthor.idea_id.in_(_IDS))

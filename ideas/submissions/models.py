@@ -21,6 +21,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ideas.accounts.models import User
 from ideas.challenges.models import Challenge, ChallengeTag
+from ideas.media.models import Picture
 
 if TYPE_CHECKING:
     from ideas.teams.models import Team
@@ -102,6 +103,8 @@ class Idea(Base):
     )
     # The team working on it, once it is shortlisted.
     team: Mapped[Team | None] = relationship(lazy="raise", viewonly=True)
+    # Its size, for the page to hold the picture's place before it loads.
+    image: Mapped[Picture | None] = relationship(lazy="raise", viewonly=True)
 
     @property
     def is_visible(self) -> bool:

@@ -570,6 +570,7 @@ def _by_id() -> Select[Idea]:
             selectinload(Idea.coauthors).joinedload(IdeaCoauthor.user),
             selectinload(Idea.tags),
             selectinload(Idea.team).selectinload(Team.members),
+            joinedload(Idea.image),
         )
         .where(Idea.id == bindparam("idea_id", type_=Integer))
     )

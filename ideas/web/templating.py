@@ -31,7 +31,8 @@ from ideas.i18n import (
     install_gettext,
     text_direction,
 )
-from ideas.policy import May
+from ideas.media.pictures import AVATAR_SIZE, picture_path
+from ideas.policy import May, may_see_avatar_of
 from ideas.settings import TEMPLATES_DIR, Settings
 from ideas.web import context
 from ideas.web.csrf_tokens import mask
@@ -124,9 +125,15 @@ def create_templates(settings: Settings) -> Jinja2Blocks:
     picture_origins = tuple(f"{origin}/" for origin in avatar_origins(settings))
 
     def picture(person: Any) -> str | None:
-        """The person's provider picture, if the Content-Security-Policy lets it show."""
+        """The picture the person uploaded, served here; else their provider's, if the
+        Content-Security-Policy lets it show; else None (their initials show)."""
+        avatar_id: int | None = getattr(person, "avatar_id", None)
         url: str | None = getattr(person, "avatar_url", None)
-        if url and person.is_active and url.startswith(picture_origins):
+        if (avatar_id is None and not url) or not may_see_avatar_of(person):
+            return None
+        if avatar_id is not None:
+            return picture_path(avatar_id, AVATAR_SIZE)
+        if url and url.startswith(picture_origins):
             return url
         return None
 

@@ -223,8 +223,43 @@
     element.focus();
   });
 
+  // Share links (templates/_share.html): the link to the page copies its address, and
+  // the device's own sharing is offered where the browser has it. Without JavaScript,
+  // the link is a link and the e-mail one opens the mail program.
+  function shareStatus(element, message) {
+    var status = element.closest(".share").querySelector("[data-share-status]");
+    if (status) status.textContent = message;
+  }
+
+  function initSharing(root) {
+    root.querySelectorAll("[data-copy-link]").forEach(function (link) {
+      if (link.dataset.shareReady || !navigator.clipboard) return;
+      link.dataset.shareReady = "1";
+      link.addEventListener("click", function (event) {
+        if (event.ctrlKey || event.metaKey || event.shiftKey || event.altKey) return;
+        event.preventDefault();
+        navigator.clipboard.writeText(link.href).then(function () {
+          shareStatus(link, link.getAttribute("data-copied"));
+        }, function () { location.href = link.href; });
+      });
+    });
+    if (typeof navigator.share !== "function") return;
+    root.querySelectorAll("[data-share-url]").forEach(function (button) {
+      if (button.dataset.shareReady) return;
+      button.dataset.shareReady = "1";
+      button.closest(".share__native").hidden = false;
+      button.addEventListener("click", function () {
+        navigator.share({
+          title: button.getAttribute("data-share-title"),
+          url: button.getAttribute("data-share-url")
+        }).catch(function () { /* closed without sharing */ });
+      });
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     initCounters(document);
+    initSharing(document);
     focusProblems(document);
     centreLineage(document);
   });

@@ -46,9 +46,16 @@ async def test_an_idea_page_describes_itself_as_an_article(
         "og:title": "Share leftovers",
         "og:description": idea.summary,
         "og:url": canonical,
-        "twitter:card": "summary",
+        "og:image": f"{ORIGIN}/ideas/{idea.id}/card.png",
+        "og:image:type": "image/png",
+        "og:image:width": "1200",
+        "og:image:height": "630",
+        "og:image:alt": "Share leftovers",
+        "twitter:card": "summary_large_image",
         "twitter:title": "Share leftovers",
         "twitter:description": idea.summary,
+        "twitter:image": f"{ORIGIN}/ideas/{idea.id}/card.png",
+        "twitter:image:alt": "Share leftovers",
     }
     assert page.one('head link[rel="canonical"]').get("href") == canonical
     assert meta(page, 'head meta[name="description"]') == idea.summary
@@ -68,9 +75,16 @@ async def test_a_challenge_page_describes_itself_as_a_website_with_a_feed(
         "og:title": "Food waste",
         "og:description": challenge.question,
         "og:url": canonical,
-        "twitter:card": "summary",
+        "og:image": f"{canonical}/card.png",
+        "og:image:type": "image/png",
+        "og:image:width": "1200",
+        "og:image:height": "630",
+        "og:image:alt": "Food waste",
+        "twitter:card": "summary_large_image",
         "twitter:title": "Food waste",
         "twitter:description": challenge.question,
+        "twitter:image": f"{canonical}/card.png",
+        "twitter:image:alt": "Food waste",
     }
     assert page.one('head link[rel="canonical"]').get("href") == canonical
     feed = page.one('head link[rel="alternate"][type="application/atom+xml"]')
@@ -122,6 +136,7 @@ async def test_urls_use_the_sites_public_address(
 
     public = "https://ideas.example.org"
     assert meta(idea_page, 'meta[property="og:url"]') == f"{public}/ideas/{idea.id}/{idea.slug}"
+    assert meta(idea_page, 'meta[property="og:image"]') == f"{public}/ideas/{idea.id}/card.png"
     assert meta(challenge_page, 'meta[property="og:url"]') == (
         f"{public}/challenges/{challenge.slug}"
     )
