@@ -2,7 +2,7 @@
 the provider's picture it was copied from
 
 Revision ID: 0022
-Revises: 0018
+Revises: 0021
 Create Date: 2026-12-06 04:20:00.000000
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0022"
-down_revision: str | None = "0018"
+down_revision: str | None = "0021"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
