@@ -35,6 +35,7 @@ from ideas.demo.script import (
     PERSONAS,
     TEAMS_SLUG,
 )
+from ideas.media.demo_pictures import add_demo_pictures
 from ideas.submissions.clusters import group_demo_duplicates
 from ideas.submissions.models import Idea
 from ideas.voting import bridging_services
@@ -87,6 +88,7 @@ async def load(session: AsyncSession, now: datetime, *, crowd: bool = True) -> d
         counts["ideas"] += made.ideas
         counts.update(votes=made.votes, comparisons=made.comparisons, comments=made.comments)
         counts["clusters"] = await _group_duplicates(session, now)
+    await add_demo_pictures(session)
     await _fit_bridging(session, now)
     return counts
 
