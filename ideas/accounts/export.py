@@ -86,6 +86,16 @@ LEFT_OUT: dict[str, str] = {
         "a form's one-time token, kept a day so that the form sent twice makes one thing; "
         "what it made is in the export under its own table"
     ),
+    **dict.fromkeys(
+        (
+            "idea_clusters.created_by",
+            "idea_cluster_members.added_by",
+            "cluster_requests.requested_by",
+            "cluster_requests.answered_by",
+        ),
+        "grouping ideas as duplicates, asking for it and answering are each in the audit "
+        "log, exported with the person's other acts",
+    ),
 }
 """Columns holding a person's id whose rows are deliberately not exported, and why."""
 
