@@ -72,7 +72,7 @@ def test_after_a_sort_or_a_search_focus_is_on_the_lists_heading(page: Page) -> N
 def test_the_comment_counter_speaks_only_at_its_thresholds(page: Page) -> None:
     sign_in_as(page, "Mei Lin")
     page.goto(IDEA)
-    field = page.locator(".comment-form textarea[data-maxlength]").first
+    field = page.locator(".comments__new .comment-form textarea[data-maxlength]")
     limit = int(field.get_attribute("data-maxlength") or "0")
     field_id = field.get_attribute("id")
     counter = page.locator(f"#{field_id}-count")
