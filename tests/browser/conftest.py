@@ -13,11 +13,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from tests.factories.browser import CHROMIUM, CHROMIUM_ARGS, serving
 from tests.support.environ import IN_CI
 from tests.support.ports import free_port
+
+# What a page shows after a request may take a while on a busy two-core machine running two
+# workers of tests; an expectation that holds returns as soon as it does.
+expect.set_options(timeout=15_000)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

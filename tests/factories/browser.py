@@ -71,14 +71,16 @@ def serving(
         )
         url = f"http://127.0.0.1:{port}"
         try:
-            for _ in range(100):
+            # Seconds on a quiet machine; a busy one running two workers of tests takes longer.
+            deadline = time.monotonic() + 60
+            while True:
                 try:
                     urllib.request.urlopen(f"{url}/healthz", timeout=1)  # noqa: S310 - our own server
                     break
                 except OSError:
+                    if server.poll() is not None or time.monotonic() > deadline:
+                        pytest.fail(f"the server did not start: {log_path.read_text()}")
                     time.sleep(0.1)
-            else:
-                pytest.fail(f"the server did not start: {log_path.read_text()}")
             yield url
         finally:
             server.terminate()
