@@ -74,8 +74,12 @@ async def _locked_ideas(tx: AsyncSession, idea_ids: Iterable[int]) -> list[Idea]
     )
 
 
-def _check_ideas(ideas: Sequence[Idea], wanted: set[int], challenge_id: int) -> None:
-    if len(wanted) < 2:
+def _check_ideas(
+    ideas: Sequence[Idea], wanted: set[int], challenge_id: int, *, fewest: int = 2
+) -> None:
+    """Refuse too few ideas (two for a new cluster, one to add to a cluster), an idea that
+    is not there, one of another challenge, or one that may not be grouped."""
+    if len(wanted) < fewest:
         raise Invalid({"ideas": str(policy.CLUSTER_TOO_SMALL)})
     if len(ideas) != len(wanted):
         raise NotFound()
@@ -160,18 +164,8 @@ async def group(
                 cluster = await tx.get(IdeaCluster, into, with_for_update=True)
                 if cluster is None or cluster.challenge_id != challenge_id:
                     raise NotFound()
-                if not wanted:
-                    raise Invalid({"ideas": str(policy.CLUSTER_TOO_SMALL)})
-                ideas = await _locked_ideas(tx, wanted)
-                if len(ideas) != len(wanted):
-                    raise NotFound()
-                if any(idea.challenge_id != challenge_id for idea in ideas):
-                    raise Invalid({"ideas": str(policy.CLUSTER_OTHER_CHALLENGE)})
-                for idea in ideas:
-                    policy.require_groupable(idea)
-            else:
-                ideas = await _locked_ideas(tx, wanted)
-                _check_ideas(ideas, wanted, challenge_id)
+            ideas = await _locked_ideas(tx, wanted)
+            _check_ideas(ideas, wanted, challenge_id, fewest=1 if into is not None else 2)
             cluster_id = await _make_cluster(tx, ideas, actor_id=actor_id, now=now, into=into)
             await notification_events.on_ideas_grouped(tx, ideas=ideas, actor_id=actor_id, now=now)
     except IntegrityError:
