@@ -25,6 +25,7 @@ from ideas.notifications import worker as notifications_worker
 from ideas.outages import OutageWatch
 from ideas.routes import api_path_builder, path_builder, routes
 from ideas.settings import Settings, load_settings
+from ideas.similarity import queries as similarity
 from ideas.web.cache import PageCache
 from ideas.web.csrf import CSRFMiddleware
 from ideas.web.errors import OutageMiddleware, exception_handlers
@@ -99,8 +100,12 @@ def create_app(
         # and not at the first post.
         threading.Thread(target=languages.load, name="language-model", daemon=True).start()
         try:
-            # Queued e-mail is sent from here too, unless a separate `ideas worker` does it.
-            async with notifications_worker.in_background(app.state.database, settings):
+            # Queued e-mail is sent from here too, unless a separate `ideas worker` does it;
+            # the similar ideas' indexes are built beside start-up, not by requests.
+            async with (
+                notifications_worker.in_background(app.state.database, settings),
+                similarity.kept_ready(app.state.database),
+            ):
                 yield
         finally:
             await app.state.live.close()

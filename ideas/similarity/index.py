@@ -112,9 +112,13 @@ class ChallengeIndex:
             },
         )
 
-    def updated(self, rows: Iterable[Row]) -> ChallengeIndex:
+    def updated(self, rows: Iterable[Row], *, refit_large: bool = True) -> ChallengeIndex:
         """With the ideas of ``rows`` added or changed: a language they touch is fitted
-        again if enough of it changed, or has only the rows of these ideas made anew."""
+        again if enough of it changed, or has only the rows of these ideas made anew.
+
+        ``refit_large`` False: a language of more than REFIT_ALWAYS ideas only has its
+        rows made anew (milliseconds), even when it is due to be fitted again (seconds);
+        ``due`` then says so, for whoever builds the index anew apart."""
         changed = list(rows)
         if not changed:
             return self
@@ -137,11 +141,15 @@ class ChallengeIndex:
             group = languages.get(language)
             if not texts:
                 languages.pop(language, None)
-            elif group is None or _refit(group, len(touched[language])):
+            elif group is None or _refit(group, len(touched[language]), refit_large):
                 languages[language] = LanguageVectors.fitted(language, texts)
             else:
                 languages[language] = _revised(group, texts, touched[language])
         return ChallengeIndex(Stamp(latest, len(documents)), documents, languages)
+
+    def due(self) -> bool:
+        """Whether a language is due to be fitted again (see ``updated``)."""
+        return any(_refit(group, 0, True) and group.changed for group in self.languages.values())
 
     def like(
         self, text: str, *, leaving_out: Collection[int] = (), limit: int
@@ -174,10 +182,11 @@ class ChallengeIndex:
         return found[1] if found is not None else otherwise
 
 
-def _refit(group: LanguageVectors, touched: int) -> bool:
-    return (
-        len(group.ids) <= REFIT_ALWAYS
-        or group.changed + touched > REFIT_SHARE * group.fitted_on
+def _refit(group: LanguageVectors, touched: int, large: bool) -> bool:
+    if len(group.ids) <= REFIT_ALWAYS:
+        return True
+    return large and (
+        group.changed + touched > REFIT_SHARE * group.fitted_on
         or time.monotonic() - group.fitted_at > REFIT_SECONDS
     )
 

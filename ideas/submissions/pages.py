@@ -12,6 +12,7 @@ from ideas.challenges.models import Challenge
 from ideas.challenges.phases import Phase
 from ideas.comments.pages import Thread
 from ideas.impact.queries import IdeaImpact
+from ideas.similarity.queries import Similar
 from ideas.submissions.cluster_queries import ClusterSection
 from ideas.submissions.history import FieldDiff
 from ideas.submissions.lineage import Neighbour
@@ -31,7 +32,7 @@ class IdeaPage(PageContext):
     phase: Phase
     parents: list[Neighbour]  # what it builds on, as far as visible
     children: list[Neighbour]  # what builds on it, as far as visible
-    alike: Sequence[Idea]  # listed ideas of the challenge that say what it says
+    alike: Sequence[Similar]  # listed ideas of the challenge that say what it says
     show_shortlist_note: bool
     may_edit: bool
     may_withdraw: bool
@@ -61,7 +62,7 @@ class IdeaFormPage(PageContext):
     limits: ModuleType  # the form's limits (ideas.submissions.forms)
     parent_query: str = ""  # typed in the parents picker
     parents_found: Sequence[Idea] | None = None  # None: nothing searched for
-    similar: Sequence[Idea] = ()  # ideas like the one typed, when the form comes back
+    similar: Sequence[Similar] = ()  # ideas like the one typed, when the form comes back
 
 
 @dataclass(frozen=True)

@@ -51,6 +51,8 @@ from ideas.challenges.models import Challenge, ChallengeHost
 from ideas.i18n import lazy_gettext
 from ideas.policy import Action, Role
 from ideas.similarity import queries as similarity
+from ideas.similarity.queries import Similar
+from ideas.similarity.vectors import document
 from ideas.submissions import search
 from ideas.submissions.listing import AUTHORS, IDEA_COLUMNS, ListedIdea, listed_ideas
 from ideas.submissions.models import (
@@ -521,20 +523,22 @@ async def search_ideas(
 
 async def similar(
     session: AsyncSession, challenge_id: int, text: str, *, limit: int = 5
-) -> Sequence[Idea]:
+) -> Sequence[Similar]:
     """Up to ``limit`` listed ideas of a challenge that say what ``text`` says, in the
     same words or in others (``ideas.similarity``), most similar first, with their
-    authors. Nothing for a text without a significant word (three letters or more, not
-    a stop word). One query, unless the challenge's ideas changed since last asked.
+    authors' names. Nothing for a text without a significant word (three letters or
+    more, not a stop word). One query, unless the challenge's ideas changed since last
+    asked.
     """
     if not search.words(text, min_length=search.SIGNIFICANT_LENGTH):
         return []
     return await similarity.like_text(session, challenge_id, text, limit=limit)
 
 
-async def like_idea(session: AsyncSession, idea: Idea, *, limit: int = 5) -> Sequence[Idea]:
+async def like_idea(session: AsyncSession, idea: Idea, *, limit: int = 5) -> Sequence[Similar]:
     """Up to ``limit`` listed ideas of the idea's challenge that say what it says."""
-    return await similarity.like_idea(session, idea, limit=limit)
+    text = document(idea.title, idea.summary)
+    return await similarity.like_idea(session, idea.challenge_id, idea.id, text, limit=limit)
 
 
 # One idea ------------------------------------------------------------------------

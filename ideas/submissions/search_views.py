@@ -6,7 +6,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from ideas import policy
-from ideas.challenges.loaders import visible_challenge
+from ideas.challenges.loaders import visible_challenge_alone
 from ideas.db import utcnow
 from ideas.errors import Invalid
 from ideas.i18n import _
@@ -75,7 +75,7 @@ async def similar_ideas(request: Request) -> Response:
     A fragment for the new-idea form; empty when nothing is similar. A title or
     summary longer than the form lets anyone type is refused (400).
     """
-    challenge, _roles = await visible_challenge(request, request.path_params["slug"])
+    challenge, _roles = await visible_challenge_alone(request, request.path_params["slug"])
     if len(request.query_params.get("title", "")) > forms.TITLE_MAX:
         raise Invalid({"title": _("A title is at most %(num)d characters.", num=forms.TITLE_MAX)})
     if len(request.query_params.get("summary", "")) > forms.SUMMARY_MAX:

@@ -21,6 +21,7 @@ from ideas.impact import queries as impact_queries
 from ideas.media.uploads import picture_from
 from ideas.notifications.follows import idea_followed
 from ideas.policy import Action
+from ideas.similarity.queries import Similar
 from ideas.submissions import (
     cluster_queries,
     forms,
@@ -65,7 +66,7 @@ def _form_context(
     parents: list[Idea],
     preview: str | None,
     picking: _Picking | None = None,
-    similar: Sequence[Idea] = (),
+    similar: Sequence[Similar] = (),
 ) -> IdeaFormPage:
     picking = picking or _Picking()
     return IdeaFormPage(
@@ -117,7 +118,9 @@ async def _pick(
     return _Picking(query=query, found=found)
 
 
-async def _similar_to_typed(request: Request, challenge: Challenge, form: Form) -> Sequence[Idea]:
+async def _similar_to_typed(
+    request: Request, challenge: Challenge, form: Form
+) -> Sequence[Similar]:
     """Ideas like the title and summary typed, for a new-idea form that comes back (htmx
     fetches them as they are typed)."""
     text = search.clean(f"{form.values.get('title', '')} {form.values.get('summary', '')}")
@@ -152,7 +155,7 @@ async def new_idea(request: Request) -> Response:
     policy.check(Action.POST_IDEA, challenge, roles, now)
     preview = None
     picking = None
-    similar: Sequence[Idea] = ()
+    similar: Sequence[Similar] = ()
     if request.method == "POST":
         sent = await submitted(request)
         offered = [tag.id for tag in challenge.tags]
