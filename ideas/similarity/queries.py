@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable, Collection, Mapping, Sequence
@@ -27,7 +28,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Label, and_, func, literal, select
+from sqlalchemy import Label, Select, and_, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ideas import policy
@@ -53,6 +54,10 @@ BUILT_IN_REQUEST = 200
 # Bringing an index up to date reads again the ideas changed this long before the
 # latest change it holds: a transaction that stamped an idea earlier may commit later.
 LATE = timedelta(minutes=1)
+# At start-up a process builds the indexes of the challenges open for ideas, those with
+# the most ideas first, up to this many ideas in all (the first challenge whatever its
+# size): seconds of a core. The others are built when first asked for.
+STARTUP_IDEAS = 10_000
 
 Key = tuple[str, int]  # the database's address, and the challenge
 Ranking = Callable[[ChallengeIndex], Sequence[tuple[int, float]]]
@@ -131,24 +136,30 @@ def _key(session: AsyncSession, challenge_id: int) -> Key:
     return (_address(session), challenge_id)
 
 
-def _seen_columns(challenge_id: int) -> tuple[Label[Any], Label[Any]]:
+def _seen_columns() -> tuple[Label[Any], Label[Any]]:
+    """The change stamp of the challenge bound as ``challenge``."""
     latest = (
         select(func.max(Idea.updated_at))
-        .where(Idea.challenge_id == challenge_id)
+        .where(Idea.challenge_id == bindparam("challenge"))
         .scalar_subquery()
         .label("at")
     )
     count = (
         select(Challenge.idea_count)
-        .where(Challenge.id == challenge_id)
+        .where(Challenge.id == bindparam("challenge"))
         .scalar_subquery()
         .label("ideas")
     )
     return latest, count
 
 
+@functools.cache
+def _seen_statement() -> Select[Any]:
+    return select(*_seen_columns())
+
+
 async def _seen(session: AsyncSession, challenge_id: int) -> Seen:
-    at, count = (await session.execute(select(*_seen_columns(challenge_id)))).one()
+    at, count = (await session.execute(_seen_statement(), {"challenge": challenge_id})).one()
     return Seen(at, int(count or 0))
 
 
@@ -174,20 +185,18 @@ async def _count(session: AsyncSession, challenge_id: int) -> int:
     )
 
 
-async def _load(
-    session: AsyncSession, challenge_id: int, ranked: Sequence[tuple[int, float]], limit: int
-) -> tuple[list[Similar], Seen]:
-    """The listed ideas among ``ranked``, in its order (at most ``limit``), with their
-    authors' names, and the challenge's change stamp: one query."""
-    at, count = _seen_columns(challenge_id)
-    stamp = select(at, count).subquery("stamp")
-    ids = [idea_id for idea_id, _ in ranked]
+@functools.cache
+def _load_statement() -> Select[Any]:
+    """The change stamp of the challenge bound as ``challenge``, beside its listed ideas
+    among those bound as ``ideas``, with their authors' names. Built once (on first use,
+    when every model is mapped)."""
+    stamp = select(*_seen_columns()).subquery("stamp")
     listed = and_(
-        Idea.id.in_(ids) if ids else literal(False),
-        Idea.challenge_id == challenge_id,
+        Idea.id.in_(bindparam("ideas", expanding=True)),
+        Idea.challenge_id == bindparam("challenge"),
         Idea.status.in_(policy.LISTED_STATUSES),
     )
-    result = await session.execute(
+    return (
         select(
             stamp.c.at,
             stamp.c.ideas,
@@ -203,6 +212,17 @@ async def _load(
         .select_from(stamp)
         .outerjoin(Idea, listed)
         .outerjoin(User, User.id == Idea.author_id)
+    )
+
+
+async def _load(
+    session: AsyncSession, challenge_id: int, ranked: Sequence[tuple[int, float]], limit: int
+) -> tuple[list[Similar], Seen]:
+    """The listed ideas among ``ranked``, in its order (at most ``limit``), with their
+    authors' names, and the challenge's change stamp: one query."""
+    result = await session.execute(
+        _load_statement(),
+        {"challenge": challenge_id, "ideas": [idea_id for idea_id, _ in ranked]},
     )
     found: dict[int, Similar] = {}
     seen = Seen(None, 0)
@@ -367,13 +387,21 @@ async def challenge_vectors(
 
 
 async def open_for_ideas(session: AsyncSession) -> list[int]:
-    """The challenges open for ideas now, those with the most ideas first, as many as a
-    process keeps the indexes of."""
+    """The challenges open for ideas now whose indexes a process builds at start-up: those
+    with the most ideas first, up to STARTUP_IDEAS ideas in all."""
     now = utcnow()
     challenges = (await session.scalars(select(Challenge))).all()
-    open_now = [c for c in challenges if c.phase_at(now) is Phase.IDEAS]
-    open_now.sort(key=lambda c: -c.idea_count)
-    return [challenge.id for challenge in open_now[:CHALLENGES_KEPT]]
+    open_now = sorted(
+        (c for c in challenges if c.phase_at(now) is Phase.IDEAS), key=lambda c: -c.idea_count
+    )
+    chosen: list[int] = []
+    ideas = 0
+    for challenge in open_now[:CHALLENGES_KEPT]:
+        ideas += challenge.idea_count
+        if chosen and ideas > STARTUP_IDEAS:
+            break
+        chosen.append(challenge.id)
+    return chosen
 
 
 @contextlib.asynccontextmanager

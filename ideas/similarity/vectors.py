@@ -110,7 +110,7 @@ def char_ngrams(text: str) -> list[str]:
 def _word_ngrams(word: str) -> tuple[str, ...]:
     padded = f" {word} "
     shortest, longest = CHAR_NGRAMS
-    found = []
+    found: list[str] = []
     for n in range(shortest, longest + 1):
         found.extend(padded[start : start + n] for start in range(max(1, len(padded) - n + 1)))
         if len(padded) <= n:  # a short word counts once, whole
