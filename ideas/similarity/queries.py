@@ -128,6 +128,11 @@ def forget() -> None:
     _indexes.clear()
 
 
+def is_kept(session: AsyncSession, challenge_id: int) -> bool:
+    """Whether this process holds an index of the challenge."""
+    return _indexes.found.get(_key(session, challenge_id)) is not None
+
+
 def _address(session: AsyncSession) -> str:
     return session.get_bind().engine.url.render_as_string(hide_password=True)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
@@ -9,8 +10,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ideas.accounts.models import User
 from ideas.challenges.phases import Phase
-from ideas.db import utcnow
+from ideas.db import Database, utcnow
 from ideas.moderation import services as moderation
+from ideas.similarity import queries as similarity
 from ideas.submissions import services
 from ideas.submissions.forms import SUMMARY_MAX, TITLE_MAX, IdeaInput
 from tests.factories.accounts import Person
@@ -168,6 +170,56 @@ async def test_text_as_long_as_the_form_allows_is_answered(
     typed = {"title": ("Repair café " * 20)[:TITLE_MAX], "summary": "x" * SUMMARY_MAX}
 
     assert await titles_suggested(visitor, challenge.slug, typed) == [REPAIR["title"]]
+
+
+# When the index is built ---------------------------------------------------------------
+
+
+async def test_a_request_does_not_build_the_index_of_a_large_challenge(
+    session: AsyncSession,
+    make_challenge: Any,
+    host: User,
+    author: User,
+    visitor: Person,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    similarity.forget()
+    monkeypatch.setattr(similarity, "BUILT_IN_REQUEST", 2)
+    challenge = await make_challenge(host)
+    await add_ideas(session, challenge, author, REPAIR, NIGHT_BUS, TOOLS)
+
+    # Three ideas are more than a request builds an index of: nothing similar meanwhile.
+    assert await titles_suggested(visitor, challenge.slug, TYPED) == []
+    assert await titles_suggested(visitor, challenge.slug, TYPED) == []
+
+    await similarity.prepare(session, challenge.id)
+    assert await titles_suggested(visitor, challenge.slug, TYPED) == [REPAIR["title"]]
+
+
+async def test_a_process_builds_the_indexes_of_challenges_open_for_ideas_as_it_starts(
+    session: AsyncSession,
+    database: Database,
+    make_challenge: Any,
+    host: User,
+    author: User,
+    visitor: Person,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    similarity.forget()
+    monkeypatch.setattr(similarity, "BUILT_IN_REQUEST", 0)
+    open_now = await make_challenge(host)
+    in_review = await make_challenge(host, phase=Phase.REVIEW)
+    for challenge in (open_now, in_review):
+        await add_ideas(session, challenge, author, REPAIR, NIGHT_BUS)
+
+    async with similarity.kept_ready(database):
+        for _ in range(600):
+            if similarity.is_kept(session, open_now.id):
+                break
+            await asyncio.sleep(0.05)
+        assert await titles_suggested(visitor, open_now.slug, TYPED) == [REPAIR["title"]]
+    assert not similarity.is_kept(session, in_review.id)
+    assert await titles_suggested(visitor, in_review.slug, TYPED) == []
 
 
 # The idea page ------------------------------------------------------------------------
