@@ -391,7 +391,8 @@ SIGNED_IN_PAGE = Target(ratio=TARGET_RATIO, p99_ms=TARGET_P99_MS)
 # Similar ideas while a new idea is typed (bench/similar.lua: a new text each request).
 TARGET_SIMILAR_P99_MS = 50
 SIMILAR = Target(p99_ms=TARGET_SIMILAR_P99_MS)
-SIMILAR_WARM_UP_SECONDS = 15  # each worker builds its index of 10,000 ideas: seconds
+SIMILAR_WARM_UP_SECONDS = 15
+SIMILAR_READY_SECONDS = 120  # each worker builds its index of 10,000 ideas as it starts
 VOTE = Target(ratio=TARGET_RATIO)
 COMPARE = Target(rps=TARGET_COMPARE_RPS)
 # nginx in front of the processes, against them served directly: the front costs under 10%.
@@ -533,12 +534,18 @@ def measure_compare(port: int, people: Path, cookie: str, signed_in: SignedIn, p
 
 def measure_similar(port: int, challenge: str) -> Load:
     """Similar ideas of the big challenge while a new idea is typed, a different text each
-    request (``bench/similar.lua``). First each worker process builds its index of the
-    challenge's ideas (the first request it answers waits for it): a warm-up."""
+    request (``bench/similar.lua``). Each worker process builds its index of the
+    challenge's ideas as it starts, answering that nothing is similar meanwhile: the
+    load waits until it finds some, then warms up."""
     path = f"{challenge}/ideas/similar"
-    answer, body = fetch(port, f"{path}?title=shared+garden&summary=compost+for+the+school")
-    if answer != 200 or "similar__title" not in body:
-        raise SystemExit(f"similar: {path} on port {port} found nothing:\n{body[:2000]}")
+    deadline = time.monotonic() + SIMILAR_READY_SECONDS
+    while True:
+        answer, body = fetch(port, f"{path}?title=shared+garden&summary=compost+for+the+school")
+        if answer == 200 and "similar__title" in body:
+            break
+        if answer != 200 or time.monotonic() > deadline:
+            raise SystemExit(f"similar: {path} on port {port} found nothing:\n{body[:2000]}")
+        time.sleep(0.5)
     url = f"http://127.0.0.1:{port}{path}"
     wrk(url, SIMILAR_WARM_UP_SECONDS, SCRIPTS / "similar.lua", "0")
     return wrk(url, SECONDS, SCRIPTS / "similar.lua", "1")

@@ -23,17 +23,21 @@ and the mean of both gained 0.004 of F1, within noise, for a second measure
 that SQLite does not have.
 
 Where the vectors live (``index``): in each app process, one index per
-challenge, built on first use from the challenge's ideas and then kept up to
-date from the database, not rebuilt per request. Every read asks the
-database for the challenge's change stamp (the latest ``updated_at`` of its
-ideas and how many there are; an index on ``(challenge_id, updated_at)``
-answers it at once), in the same query that loads the suggested ideas, so a
-suggestion costs one query when nothing changed. When the stamp moved, only
-the ideas changed since are read again and re-vectorised with the fitted
-vocabulary; a language's vocabulary is fitted again once a share of its
-ideas changed since it was fitted. Posting and editing stamp the idea
-(``updated_at``), so every process sees every change on its next read,
-whichever process made it, with no worker to run and nothing to invalidate.
+challenge, built from the challenge's ideas and then kept up to date from
+the database, not rebuilt per request. A process builds those of the
+challenges open for ideas as it starts, in the background; a request builds
+only a small one itself (milliseconds), and has a large one built in the
+background, answering that nothing is similar until it is there. Every read
+asks the database for the challenge's change stamp (the latest
+``updated_at`` of its ideas, through an index on ``(challenge_id,
+updated_at)``, and its ``idea_count``), in the same query that loads the
+suggested ideas, so a suggestion costs one query when nothing changed. When
+the stamp moved, only the ideas changed since are read again and
+re-vectorised with the fitted vocabulary; a language's vocabulary is fitted
+again (in the background, when large) once a share of its ideas changed
+since it was fitted. Posting and editing stamp the idea (``updated_at``),
+so every process sees every change on its next read, whichever process made
+it, with no worker to run and nothing to invalidate.
 Storing vectors in the database was the other way: every process would then
 read thousands of sparse vectors per request, or cache them and need this
 stamp anyway. Hiding, withdrawing and unhiding do not touch the text: the
