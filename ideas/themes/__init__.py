@@ -11,9 +11,12 @@ reduced rows are scaled to unit length again and grouped by k-means (Lloyd's
 algorithm with k-means++ starts, seeded, a fixed number of starts), as
 scikit-learn's "Clustering text documents using k-means" example does and
 Manning, Raghavan and Schütze's "Introduction to Information Retrieval"
-(chapters 16 and 18) describes. The number of themes is the k of 2 to 12
-(and at most one theme per four ideas) whose grouping has the best mean
-silhouette (Rousseeuw, 1987), measured on up to 2,000 of the ideas.
+(chapters 16 and 18) describes. The number of themes is the k from 2 to
+about sqrt(n/2) for n ideas (the rule of thumb of Mardia, Kent and Bibby,
+"Multivariate Analysis", 1979), and at most 12, whose grouping has the best
+mean silhouette (Rousseeuw, 1987), measured on up to 2,000 of the ideas,
+among the groupings with no theme of a single idea. Hosts read themes as a
+handful of headings, not as a fine partition.
 
 Ideas in another language than most of a challenge's have other words: each
 content language is grouped on its own, and a language with fewer than

@@ -4,6 +4,7 @@ for the method and why)."""
 
 from __future__ import annotations
 
+import math
 import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
@@ -18,7 +19,6 @@ SEED = 0
 MIN_IDEAS = 12  # listed ideas of a language before it has themes
 FEWEST_THEMES = 2
 MOST_THEMES = 12
-IDEAS_PER_THEME = 4  # at most one theme per this many ideas
 COMPONENTS = 100  # dimensions kept by the SVD
 STARTS = 4  # k-means starts per k
 SILHOUETTE_SAMPLE = 2000
@@ -52,7 +52,25 @@ def themes_of(
 ) -> list[Found]:
     """The themes of one language's ideas (``rows``, one per id of ``ids``, unit length),
     largest first; none below ``MIN_IDEAS`` ideas with words. ``documents`` gives each
-    idea's text, to write the words as the ideas write them."""
+    idea's text, to write the words as the ideas write them.
+
+    On one thread: the worker shares its machine with the app, and on a busy machine
+    the k-means' own threads, waiting on one another, cost many times the work (15 times
+    the processor time of one thread, measured on two busy cores).
+    """
+    from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
+
+    with threadpool_limits(limits=1):
+        return _themes_of(language, ids, rows, model, documents)
+
+
+def _themes_of(
+    language: str,
+    ids: Sequence[int],
+    rows: Matrix,
+    model: Model,
+    documents: Mapping[int, str],
+) -> list[Found]:
     order = np.argsort(np.asarray(ids, dtype=np.int64), kind="stable")
     ids = [int(ids[place]) for place in order]
     rows = rows[order]
@@ -86,31 +104,51 @@ def _reduced(rows: Matrix) -> Any:
 
 
 def _labels(points: Any) -> Any:
-    """Each point's group, from the k-means with the best silhouette among the ks tried."""
+    """Each point's group, by k-means with the k of best silhouette among those tried.
+
+    Among many ideas, k is chosen on a sample of ``SILHOUETTE_SAMPLE`` of them (the
+    silhouette costs the square of the points it reads, and the k-means for each k
+    tried their number), then the k-means of that k is run on all of them.
+    """
+    from sklearn.cluster import KMeans
+
+    n = len(points)
+    sample = points
+    if n > SILHOUETTE_SAMPLE:
+        chosen = np.random.default_rng(SEED).choice(n, SILHOUETTE_SAMPLE, replace=False)
+        sample = points[np.sort(chosen)]
+    k = _best_k(sample, n)
+    if k is None:
+        return np.zeros(n, dtype=np.int64)
+    if sample is points:
+        return k[1]
+    return KMeans(n_clusters=k[0], n_init=STARTS, random_state=SEED).fit_predict(points)
+
+
+def _best_k(points: Any, ideas: int) -> tuple[int, Any] | None:
+    """The k (and the sample's labels) of best mean silhouette: from 2 to about
+    sqrt(ideas/2), at most ``MOST_THEMES``; among the groupings without a theme of a
+    single idea (silhouette favours them, and such a theme is that idea, not a theme),
+    or if there is none among all of them."""
     from sklearn.cluster import KMeans
     from sklearn.metrics import silhouette_score
 
-    n = len(points)
     # No more groups than different points: ideas may say the very same thing.
     distinct = len(np.unique(np.round(points, 6), axis=0))
-    most = min(distinct, max(FEWEST_THEMES, min(MOST_THEMES, n // IDEAS_PER_THEME)))
-    best: tuple[float, Any] | None = None
+    most = min(distinct, MOST_THEMES, max(FEWEST_THEMES, round(math.sqrt(ideas / 2))))
+    best: dict[bool, tuple[float, int, Any]] = {}
     for k in range(FEWEST_THEMES, most + 1):
         labels = KMeans(n_clusters=k, n_init=STARTS, random_state=SEED).fit_predict(points)
-        if len(set(labels.tolist())) < 2:
+        sizes = np.bincount(labels)
+        if len(sizes) < 2 or sizes.min() < 1:
             continue
-        score = float(
-            silhouette_score(
-                points,
-                labels,
-                sample_size=min(n, SILHOUETTE_SAMPLE),
-                random_state=SEED,
-            )
-        )
+        score = float(silhouette_score(points, labels))
+        whole = bool(sizes.min() >= 2)
         # A larger k must do better, not as well: ties go to fewer themes.
-        if best is None or score > best[0] + 1e-9:
-            best = (score, labels)
-    return best[1] if best is not None else np.zeros(n, dtype=np.int64)
+        if whole not in best or score > best[whole][0] + 1e-9:
+            best[whole] = (score, k, labels)
+    found = best.get(True) or best.get(False)
+    return (found[1], found[2]) if found is not None else None
 
 
 def _telling_words(
