@@ -133,7 +133,8 @@ async def measure(url: str) -> dict[str, Any]:
             theme_fit = await session.scalar(select(ThemeFit).where(ThemeFit.challenge_id == 1))
     finally:
         await database.dispose()
-    assert fit is not None and theme_fit is not None
+    assert fit is not None
+    assert theme_fit is not None
     both_peak = _peak()
     total = seconds + theme_seconds
     return {

@@ -23,7 +23,6 @@ from ideas.web.forms import Form, submitted
 from ideas.web.htmx import is_htmx, redirect
 from ideas.web.templating import render
 
-
 # Long enough to tell someone how much too long their name is; the service holds the limit.
 THEME_NAME_TYPED = 1000
 
@@ -111,7 +110,11 @@ async def rename_theme(request: Request) -> Response:
                 ThemeRename(theme_id, Form(), done=_("The theme is renamed.")),
             )
     return await _dashboard(
-        request, challenge, now, ThemeRename(theme_id, form), status=400 if form.status == 200 else form.status
+        request,
+        challenge,
+        now,
+        ThemeRename(theme_id, form),
+        status=400 if form.status == 200 else form.status,
     )
 
 

@@ -215,9 +215,7 @@ def _spellings(folded: set[str], texts: Sequence[str]) -> dict[str, str]:
     return {key: counts.most_common(1)[0][0] for key, counts in seen.items()}
 
 
-def matched(
-    new: Sequence[Sequence[int]], old: Mapping[int, Sequence[int]]
-) -> dict[int, int]:
+def matched(new: Sequence[Sequence[int]], old: Mapping[int, Sequence[int]]) -> dict[int, int]:
     """Which old theme (by id) each new theme (by place in ``new``) carries on: pairs of
     themes sharing the most of their ideas, each old theme paired once, from a Jaccard
     index of ``SAME_THEME`` on."""

@@ -60,6 +60,4 @@ class IdeaTheme(Base):
     idea_id: Mapped[int] = mapped_column(
         ForeignKey("ideas.id", ondelete="CASCADE"), primary_key=True
     )
-    theme_id: Mapped[int] = mapped_column(
-        ForeignKey("themes.id", ondelete="CASCADE"), index=True
-    )
+    theme_id: Mapped[int] = mapped_column(ForeignKey("themes.id", ondelete="CASCADE"), index=True)

@@ -51,9 +51,7 @@ class Seen:
 async def seen(session: AsyncSession, challenge_id: int | None = None) -> dict[int, Seen]:
     """Every challenge's ideas as a fit sees them (or one challenge's), by challenge id."""
     listed = func.count().filter(Idea.status.in_(policy.LISTED_STATUSES))
-    query = select(Idea.challenge_id, listed, func.max(Idea.updated_at)).group_by(
-        Idea.challenge_id
-    )
+    query = select(Idea.challenge_id, listed, func.max(Idea.updated_at)).group_by(Idea.challenge_id)
     if challenge_id is not None:
         query = query.where(Idea.challenge_id == challenge_id)
     return {
@@ -171,15 +169,15 @@ async def _store(
             "words": list(theme.words),
             "position": position,
         }
-        theme_id = carried.get(position)
-        if theme_id is not None:
-            await tx.execute(update(Theme).where(Theme.id == theme_id).values(**values))
+        kept = carried.get(position)
+        if kept is not None:
+            await tx.execute(update(Theme).where(Theme.id == kept).values(**values))
         else:
             made = Theme(challenge_id=challenge_id, created_at=now, **values)
             tx.add(made)
             await tx.flush()
-            theme_id = made.id
-        members += [{"idea_id": idea_id, "theme_id": theme_id} for idea_id in theme.idea_ids]
+            kept = made.id
+        members += [{"idea_id": idea_id, "theme_id": kept} for idea_id in theme.idea_ids]
     if members:
         await tx.execute(insert(IdeaTheme), members)
 
@@ -244,9 +242,9 @@ async def rename_theme(
         )
     async with write(session) as tx:
         challenge = await tx.scalar(
-            select(Challenge).options(selectinload(Challenge.hosts)).where(
-                Challenge.id == challenge_id
-            )
+            select(Challenge)
+            .options(selectinload(Challenge.hosts))
+            .where(Challenge.id == challenge_id)
         )
         if challenge is None:
             raise NotFound()

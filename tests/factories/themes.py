@@ -78,7 +78,9 @@ async def find_in_the_worker(database: Database) -> int:
     return await services.refit_where_due(database, utcnow())
 
 
-async def stored_themes(session: AsyncSession, challenge_id: int) -> list[tuple[int, str, set[int]]]:
+async def stored_themes(
+    session: AsyncSession, challenge_id: int
+) -> list[tuple[int, str, set[int]]]:
     """The challenge's themes as stored: id, shown name and idea ids, largest first."""
     await session.commit()
     themes = (

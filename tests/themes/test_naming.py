@@ -37,12 +37,13 @@ def name_url(challenge: Challenge, theme_id: int) -> str:
     return f"/challenges/{challenge.slug}/themes/{theme_id}/name"
 
 
-async def _state(session: AsyncSession) -> tuple[Any, ...]:
+async def _state(session: AsyncSession, challenge: Challenge) -> tuple[Any, ...]:
+    """The audited renames and the challenge's themes."""
     await session.commit()
     audited = await session.scalar(
         select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "theme.rename")
     )
-    return audited, await stored_themes(session, (await session.scalar(select(func.max(Challenge.id)))))
+    return audited, await stored_themes(session, challenge.id)
 
 
 async def test_a_host_names_a_theme_without_javascript_and_the_name_is_audited(
@@ -64,7 +65,11 @@ async def test_a_host_names_a_theme_without_javascript_and_the_name_is_audited(
     ]
     entry = await session.scalar(select(AuditEntry).where(AuditEntry.action == "theme.rename"))
     assert entry is not None
-    assert (entry.actor_id, entry.subject_id, entry.data["after"]) == (host.id, theme_id, "Food scraps")
+    assert (entry.actor_id, entry.subject_id, entry.data["after"]) == (
+        host.id,
+        theme_id,
+        "Food scraps",
+    )
 
 
 async def test_with_htmx_the_themes_section_is_swapped_and_an_empty_name_gives_back_the_words(
@@ -89,7 +94,7 @@ async def test_a_name_too_long_comes_back_beside_its_field_as_typed(
 ) -> None:
     challenge, theme_id = themed
     person = await sign_in(host)
-    before = await _state(session)
+    before = await _state(session, challenge)
     typed = "A name that goes on " * 5
 
     response = await person.post(name_url(challenge, theme_id), {"name": typed})
@@ -100,7 +105,7 @@ async def test_a_name_too_long_comes_back_beside_its_field_as_typed(
     field = page.one(f"#theme-{theme_id}-name")
     assert field.get("value") == typed
     assert field.get("aria-invalid") == "true"
-    assert await _state(session) == before
+    assert await _state(session, challenge) == before
 
 
 async def test_someone_who_does_not_host_the_challenge_may_not_name_its_themes(
@@ -113,7 +118,7 @@ async def test_someone_who_does_not_host_the_challenge_may_not_name_its_themes(
 ) -> None:
     challenge, theme_id = themed
     other_host = await make_user("Another host", host=True)
-    before = await _state(session)
+    before = await _state(session, challenge)
 
     for person in (await sign_in(author), await sign_in(other_host)):
         response = await person.post(name_url(challenge, theme_id), {"name": "Mine"})
@@ -125,7 +130,7 @@ async def test_someone_who_does_not_host_the_challenge_may_not_name_its_themes(
     response = await visitor.post(name_url(challenge, theme_id), {"name": "Mine"})
     assert response.status_code == 403
 
-    assert await _state(session) == before
+    assert await _state(session, challenge) == before
 
 
 async def test_the_service_refuses_anyone_but_the_hosts_and_a_theme_of_another_challenge(
@@ -137,7 +142,7 @@ async def test_the_service_refuses_anyone_but_the_hosts_and_a_theme_of_another_c
 ) -> None:
     challenge, theme_id = themed
     other = await make_challenge(host)
-    before = await _state(session)
+    before = await _state(session, challenge)
 
     with pytest.raises(Forbidden):
         await services.rename_theme(
@@ -157,4 +162,4 @@ async def test_the_service_refuses_anyone_but_the_hosts_and_a_theme_of_another_c
             actor_id=host.id,
             now=utcnow(),
         )
-    assert await _state(session) == before
+    assert await _state(session, challenge) == before

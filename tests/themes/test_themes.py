@@ -75,9 +75,10 @@ async def test_after_new_ideas_a_theme_keeps_its_id_and_the_name_its_host_gave_i
 
     # Twelve ideas came in: enough for the worker to find the themes again.
     assert await find_in_the_worker(database) == 1
-    after = {theme_id: (name, ideas) for theme_id, name, ideas in await stored_themes(
-        session, challenge.id
-    )}
+    after = {
+        theme_id: (name, ideas)
+        for theme_id, name, ideas in await stored_themes(session, challenge.id)
+    }
     name, ideas = after[compost[0]]
     assert name == "Food scraps"
     # It carries on the theme it overlaps most: most of the compost ideas, and only those.
@@ -163,7 +164,9 @@ async def test_the_ideas_list_filters_by_theme_and_keeps_the_sort(
     challenge = await make_challenge(host)
     made = await topical_ideas(session, challenge, author)
     await services.refit(session, challenge.id, utcnow())
-    bikes = next(t for t in await stored_themes(session, challenge.id) if made["bikes"][0].id in t[2])
+    bikes = next(
+        t for t in await stored_themes(session, challenge.id) if made["bikes"][0].id in t[2]
+    )
 
     page = Page(await visitor.get(f"/challenges/{challenge.slug}?sort=newest&theme={bikes[0]}"))
 
@@ -184,7 +187,9 @@ async def test_a_theme_of_another_challenge_filters_nothing(
     other = await make_challenge(host)
     await topical_ideas(session, challenge, author)
     await services.refit(session, challenge.id, utcnow())
-    theme_id = await session.scalar(select(func.min(Theme.id)).where(Theme.challenge_id == challenge.id))
+    theme_id = await session.scalar(
+        select(func.min(Theme.id)).where(Theme.challenge_id == challenge.id)
+    )
     await topical_ideas(session, other, author, {"compost": TOPICS["compost"][:2]})
 
     page = Page(await visitor.get(f"/challenges/{other.slug}?theme={theme_id}"))
