@@ -396,6 +396,7 @@ def worker(once: bool, interval: float) -> None:
                     f"{done.mail.sent} e-mails sent, {done.mail.failed} failed, "
                     f"{done.forgotten_tokens} used form tokens forgotten, "
                     f"{done.bridged} bridging fits, "
+                    f"{done.themed} theme fits, "
                     f"{done.copied_pictures} pictures of people copied."
                 )
             else:

@@ -37,6 +37,7 @@ from ideas.teams.models import (
     TeamSeeker,
     TeamUpdate,
 )
+from ideas.themes.models import IdeaTheme, Theme, ThemeFit
 from ideas.voting.models import BridgingFit, BridgingScore, Comparison, Vote
 
 __all__ = [
@@ -64,6 +65,7 @@ __all__ = [
     "IdeaLink",
     "IdeaRevision",
     "IdeaTag",
+    "IdeaTheme",
     "Identity",
     "ImpactPicture",
     "ImpactUpdate",
@@ -86,6 +88,8 @@ __all__ = [
     "TeamRoleSkill",
     "TeamSeeker",
     "TeamUpdate",
+    "Theme",
+    "ThemeFit",
     "UsedFormToken",
     "User",
     "UserSkill",

@@ -62,6 +62,7 @@ class Action(StrEnum):
     OPEN_FOLLOW_UP = "open a follow-up round"
     GROUP_DUPLICATES = "group duplicate ideas into a cluster, ungroup them"
     ASK_TO_GROUP = "ask to group one's idea with a duplicate, answer such a request"
+    NAME_THEMES = "give a theme of the challenge's ideas a name of one's own"
 
 
 SIGN_IN = lazy_gettext("Sign in to do that.")
@@ -100,6 +101,8 @@ ALLOWED: dict[Action, dict[Phase, frozenset[Role]]] = {
     # so a closed round can still be exported and handed on.
     Action.MANAGE_HOSTS: _row(draft=HOSTS, ideas=HOSTS, review=HOSTS, teams=HOSTS, closed=HOSTS),
     Action.RUN_CHALLENGE: _row(draft=HOSTS, ideas=HOSTS, review=HOSTS, teams=HOSTS, closed=HOSTS),
+    # Themes are shown on the host dashboard, and named from it, in every phase.
+    Action.NAME_THEMES: _row(draft=HOSTS, ideas=HOSTS, review=HOSTS, teams=HOSTS, closed=HOSTS),
     # Teams are suggested while they form.
     Action.SUGGEST_TEAMS: _row(teams=HOSTS),
     Action.SCORE_IDEAS: _row(review=JURORS),

@@ -412,6 +412,12 @@ def routes(settings: Settings) -> list[BaseRoute]:
             name="challenge.dashboard",
         ),
         Route(
+            "/challenges/{slug}/themes/{theme_id:id}/name",
+            host.rename_theme,
+            methods=["POST"],
+            name="challenge.rename_theme",
+        ),
+        Route(
             "/challenges/{slug}/export/{dataset}.{fmt}",
             host.challenge_export,
             name="challenge.export",

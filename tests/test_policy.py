@@ -86,8 +86,13 @@ def test_policy_matches_the_spec_table(action: Action, phase: Phase, role: Role)
 
 
 # Host tools the spec grants outside its table: switching phases "at any time",
-# co-hosts, the dashboard and the exports.
-HOST_TOOLS = {Action.SWITCH_PHASE, Action.MANAGE_HOSTS, Action.RUN_CHALLENGE}
+# co-hosts, the dashboard and the exports, naming themes.
+HOST_TOOLS = {
+    Action.SWITCH_PHASE,
+    Action.MANAGE_HOSTS,
+    Action.RUN_CHALLENGE,
+    Action.NAME_THEMES,
+}
 
 
 @pytest.mark.parametrize("action", sorted(HOST_TOOLS))

@@ -47,8 +47,8 @@ async def test_challenge_and_idea_pages_run_the_same_queries_with_3_or_30_ideas(
     # Session and user; challenge with its hosts; its tags; the page of ideas with their
     # authors; their tags; the winners; the viewer's votes; whether they follow it; the
     # jury's weighting and whether the viewer is a juror; the rounds it follows up or
-    # that follow it up; the duplicates clusters of the ideas shown.
-    assert small_page == large_page == 11
+    # that follow it up; the duplicates clusters of the ideas shown; its themes.
+    assert small_page == large_page == 12
     # Session and user; the idea with author and challenge; the challenge's hosts and
     # tags; the idea's co-authors, tags and team with its members; what it builds on;
     # what builds on it; ideas like it with their authors and the challenge's change
@@ -63,10 +63,10 @@ async def test_challenge_and_idea_pages_run_the_same_queries_with_3_or_30_ideas(
 # their authors and how many ideas each builds on; the ideas' tags; then the winners
 # (not for htmx), and how many ideas pass the filters (only when filtering); the jury's
 # weighting with whether the viewer is a juror, and the rounds before and after (not
-# for htmx); the duplicates clusters of the ideas shown.
-PAGE_QUERIES = 11
-FILTERED_PAGE_QUERIES = 12
-MORE_IDEAS_QUERIES = 7
+# for htmx); the duplicates clusters of the ideas shown; the challenge's themes.
+PAGE_QUERIES = 12
+FILTERED_PAGE_QUERIES = 13
+MORE_IDEAS_QUERIES = 8
 
 
 async def test_the_ideas_list_runs_the_same_queries_with_10_or_1000_ideas(

@@ -728,8 +728,15 @@ def test_every_action_of_the_policy_has_a_case() -> None:
     }
     # And the duplicates' theirs in tests/clusters/test_service_phases.py.
     duplicates = {Action.GROUP_DUPLICATES, Action.ASK_TO_GROUP}
+    # And naming themes, which needs a fit of themes first, in tests/themes/test_naming.py.
+    themes = {Action.NAME_THEMES}
     assert covered == (
-        set(Action) - {Action.SEE_CHALLENGE, Action.RUN_CHALLENGE} - jury - impact - duplicates
+        set(Action)
+        - {Action.SEE_CHALLENGE, Action.RUN_CHALLENGE}
+        - jury
+        - impact
+        - duplicates
+        - themes
     )
 
 

@@ -17,7 +17,9 @@ from ideas.submissions.cluster_queries import Cluster
 from ideas.submissions.listing import ListedIdea
 from ideas.submissions.models import Idea, IdeaStatus
 from ideas.submissions.queries import Filters, Sort
+from ideas.themes.queries import DashboardThemes, ThemeChoice
 from ideas.voting.pages import CardVotes
+from ideas.web.forms import Form
 from ideas.web.templating import PageContext
 
 
@@ -60,6 +62,7 @@ class ChallengePage(PageContext):
     rounds: Rounds  # the round this one follows up, and its follow-ups
     clusters: Mapping[int, Cluster]  # the duplicates cluster of each card that stands for one
     may_group: bool  # the duplicates tool
+    themes: Sequence[ThemeChoice] = ()  # the ideas list's filter by theme
     # What the teams did after the round (teams and closed phases; None: no section).
     progress: Sequence[TeamTimeline] | None = None
 
@@ -76,3 +79,16 @@ class DashboardPage(PageContext):
     tasks: list[Task]
     datasets: list[Dataset]
     formats: list[Format]
+    themes: DashboardThemes
+    may_name_themes: bool
+    rename: ThemeRename | None = None  # the theme a host just named, or tried to
+
+
+@dataclass(frozen=True)
+class ThemeRename:
+    """A host's name for a theme as sent: the form (as typed, with its problems), or what
+    was done."""
+
+    theme_id: int
+    form: Form
+    done: str = ""

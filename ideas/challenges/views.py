@@ -26,6 +26,7 @@ from ideas.notifications.follows import challenge_followed
 from ideas.policy import Action
 from ideas.submissions import cluster_queries
 from ideas.submissions import queries as idea_queries
+from ideas.themes import queries as theme_queries
 from ideas.voting.loaders import list_vote_context
 from ideas.web import context
 from ideas.web.forms import Form, once, submitted, wants_preview, within_limit
@@ -96,7 +97,13 @@ async def challenge_detail(request: Request) -> Response:
     challenge, roles = await visible_challenge(request, request.path_params["slug"])
     now = utcnow()
     params = request.query_params
-    filters = idea_queries.Filters.parse(params, tag_ids={tag.id for tag in challenge.tags})
+    db = context.db(request)
+    themes = await theme_queries.challenge_themes(db, challenge.id)
+    filters = idea_queries.Filters.parse(
+        params,
+        tag_ids={tag.id for tag in challenge.tags},
+        theme_ids={theme.id for theme in themes},
+    )
     sort, sort_chosen = idea_queries.Sort.chosen(params.get("sort"), searching=bool(filters.q))
     after = None
     if params.get("after"):
@@ -106,7 +113,6 @@ async def challenge_detail(request: Request) -> Response:
             raise HTTPException(
                 400, _("That link to more ideas is out of date. Start again from the first ideas.")
             ) from None
-    db = context.db(request)
     page = await idea_queries.challenge_ideas(
         db, challenge, roles, now, sort=sort, filters=filters, after=after
     )
@@ -129,6 +135,7 @@ async def challenge_detail(request: Request) -> Response:
             "q": filters.q,
             "tag": str(filters.tag_id or ""),
             "status": filters.status.value if filters.status else "",
+            "theme": str(filters.theme_id or ""),
             **changes,
         }
         query = urlencode({name: value for name, value in values.items() if value})
@@ -155,7 +162,7 @@ async def challenge_detail(request: Request) -> Response:
                 else None
             ),
             first_url=listing_url() if after is not None else None,
-            clear_url=listing_url(q="", tag="", status="") if filters.active else None,
+            clear_url=listing_url(q="", tag="", status="", theme="") if filters.active else None,
             filters=filters,
             matching=matching,
             statuses=idea_queries.LISTED_STATUSES,
@@ -196,6 +203,7 @@ async def challenge_detail(request: Request) -> Response:
             ),
             clusters=await cluster_queries.clusters_of(db, (i.id for i in page.ideas)),
             may_group=policy.may(Action.GROUP_DUPLICATES, challenge, roles, now),
+            themes=themes,
         ),
         block="idea_page" if more_only else "ideas",
     )

@@ -38,6 +38,7 @@ from ideas.demo.script import (
 from ideas.media.demo_pictures import add_demo_pictures
 from ideas.submissions.clusters import group_demo_duplicates
 from ideas.submissions.models import Idea
+from ideas.themes import services as theme_services
 from ideas.voting import bridging_services
 
 __all__ = [
@@ -90,6 +91,7 @@ async def load(session: AsyncSession, now: datetime, *, crowd: bool = True) -> d
         counts["clusters"] = await _group_duplicates(session, now)
     await add_demo_pictures(session)
     await _fit_bridging(session, now)
+    await _find_themes(session, now)
     return counts
 
 
@@ -118,6 +120,14 @@ async def _fit_bridging(session: AsyncSession, now: datetime) -> None:
     challenge_ids = (await session.scalars(select(Challenge.id).order_by(Challenge.id))).all()
     for challenge_id in challenge_ids:
         await bridging_services.refit(session, challenge_id, now)
+
+
+async def _find_themes(session: AsyncSession, now: datetime) -> None:
+    """Each round's themes, found at once as the worker would after the ideas came in, so
+    the dashboards and the ideas lists offer them from the start (where there are enough)."""
+    challenge_ids = (await session.scalars(select(Challenge.id).order_by(Challenge.id))).all()
+    for challenge_id in challenge_ids:
+        await theme_services.refit(session, challenge_id, now)
 
 
 async def load_at_once(

@@ -3,7 +3,8 @@
 A pass announces phases that began by the clock, queues the day's digests,
 sends the due e-mail, forgets the one-time tokens of forms sent more than a
 day ago (``ideas.form_tokens``), fits the bridging scores of challenges whose
-votes and comparisons changed enough (``ideas.voting.bridging_services``) and
+votes and comparisons changed enough (``ideas.voting.bridging_services``), finds
+the themes of challenges whose ideas changed enough (``ideas.themes.services``) and
 copies a few providers' pictures of people here (``ideas.media.copies``). It runs
 in ``ideas worker``, or inside the app process (see ``ideas.app``); any number of
 them may run at once.
@@ -26,6 +27,7 @@ from ideas.media import copies
 from ideas.notifications import events, mailer
 from ideas.outages import Outage, outage_of
 from ideas.settings import Settings
+from ideas.themes import services as theme_services
 from ideas.voting import bridging_services
 
 logger = logging.getLogger(__name__)
@@ -40,6 +42,7 @@ class Pass:
     mail: mailer.Report
     forgotten_tokens: int = 0
     bridged: int = 0  # challenges whose bridging scores were fitted
+    themed: int = 0  # challenges whose themes were found
     copied_pictures: int = 0
 
 
@@ -54,6 +57,7 @@ async def run_once(
     report = await mailer.send_due(database, settings, utcnow())
     forgotten = await form_tokens.prune(database, utcnow())
     bridged = await bridging_services.refit_where_due(database, utcnow())
+    themed = await theme_services.refit_where_due(database, utcnow())
     copied = await copies.copy_provider_pictures(
         database,
         origins=avatar_origins(settings),
@@ -65,6 +69,7 @@ async def run_once(
         mail=report,
         forgotten_tokens=forgotten,
         bridged=bridged,
+        themed=themed,
         copied_pictures=copied,
     )
 

@@ -64,6 +64,7 @@ from ideas.submissions.models import (
     IdeaTag,
 )
 from ideas.teams.models import Team
+from ideas.themes.models import IdeaTheme
 
 PAGE_SIZE = 20
 
@@ -227,24 +228,46 @@ class Filters:
     q: str = ""
     tag_id: int | None = None
     status: IdeaStatus | None = None
+    theme_id: int | None = None
 
     @property
     def active(self) -> bool:
-        return bool(self.q) or self.tag_id is not None or self.status is not None
+        return (
+            bool(self.q)
+            or self.tag_id is not None
+            or self.status is not None
+            or self.theme_id is not None
+        )
+
+    @property
+    def narrowed(self) -> bool:
+        """Kept to a tag or a theme: every idea that is in it on its own card."""
+        return self.tag_id is not None or self.theme_id is not None
 
     @classmethod
-    def parse(cls, params: Mapping[str, str], *, tag_ids: Collection[int]) -> Filters:
-        """Filters from a query string; a tag the challenge does not offer, or a
-        status that is not listed, narrows nothing."""
+    def parse(
+        cls,
+        params: Mapping[str, str],
+        *,
+        tag_ids: Collection[int],
+        theme_ids: Collection[int] = (),
+    ) -> Filters:
+        """Filters from a query string; a tag or a theme the challenge does not have, or
+        a status that is not listed, narrows nothing."""
         q = search.clean(params.get("q", ""))
-        tag = params.get("tag", "")
-        tag_id = int(tag) if tag.isascii() and tag.isdigit() and len(tag) < 12 else None
+        tag_id = _id_in(params.get("tag", ""))
+        theme_id = _id_in(params.get("theme", ""))
         status = params.get("status", "")
         return cls(
             q=q,
             tag_id=tag_id if tag_id in tag_ids else None,
             status=IdeaStatus(status) if status in _LISTED_VALUES else None,
+            theme_id=theme_id if theme_id in theme_ids else None,
         )
+
+
+def _id_in(text: str) -> int | None:
+    return int(text) if text.isascii() and text.isdigit() and len(text) < 12 else None
 
 
 @dataclass(frozen=True)
@@ -276,13 +299,15 @@ def _narrowed(session: AsyncSession, query: Query, filters: Filters) -> Narrowed
     no word to look for (nothing can match).
     """
     statuses = (filters.status,) if filters.status in LISTED_STATUSES else LISTED_STATUSES
+    tagged, themed = filters.tag_id is not None, filters.theme_id is not None
     if not filters.q:
-        tagged = filters.tag_id is not None
-        return Narrowed(_kept_to(query, statuses, tagged, collapsed=not tagged), None)
+        return Narrowed(
+            _kept_to(query, statuses, tagged, themed, collapsed=not filters.narrowed), None
+        )
     found = search.matching(session, filters.q)
     if found is None:
         return None
-    narrowed = _kept_to(query, statuses, filters.tag_id is not None)
+    narrowed = _kept_to(query, statuses, tagged, themed)
     return Narrowed(narrowed.join(found, found.c.id == Idea.id), found.c.score)
 
 
@@ -315,10 +340,15 @@ def _behind_its_cluster(statuses: Collection[IdeaStatus]) -> ColumnElement[bool]
 
 
 def _kept_to(
-    query: Query, statuses: Collection[IdeaStatus], tagged: bool, collapsed: bool = False
+    query: Query,
+    statuses: Collection[IdeaStatus],
+    tagged: bool,
+    themed: bool = False,
+    collapsed: bool = False,
 ) -> Query:
-    """``collapsed``: a cluster of duplicates as one idea, for the plain list (a search
-    or a tag lists every idea that matches, each on its own card)."""
+    """``collapsed``: a cluster of duplicates as one idea, for the plain list (a search,
+    a tag or a theme lists every idea that matches, each on its own card). The theme
+    is parameter ``theme_id``."""
     query = query.where(
         Idea.challenge_id == bindparam("challenge_id", type_=Integer),
         Idea.status.in_(statuses),
@@ -328,6 +358,11 @@ def _kept_to(
     if tagged:
         tag = bindparam("tag_id", type_=Integer)
         query = query.where(exists().where(IdeaTag.idea_id == Idea.id, IdeaTag.tag_id == tag))
+    if themed:
+        theme = bindparam("theme_id", type_=Integer)
+        query = query.where(
+            exists().where(IdeaTheme.idea_id == Idea.id, IdeaTheme.theme_id == theme)
+        )
     return query
 
 
@@ -350,11 +385,17 @@ _LISTED: Query = select(*IDEA_COLUMNS, builds_on_count()).select_from(_WITH_AUTH
 
 @functools.cache
 def _listing(
-    sort: Sort, statuses: tuple[IdeaStatus, ...], tagged: bool, paged: bool, collapsed: bool
+    sort: Sort,
+    statuses: tuple[IdeaStatus, ...],
+    tagged: bool,
+    themed: bool,
+    paged: bool,
+    collapsed: bool,
 ) -> Query:
     """A page of a list that is not searched, built once for each of its shapes: every
     value it depends on is a parameter."""
-    return _page(_kept_to(_LISTED, statuses, tagged, collapsed and not tagged), _KEYS[sort], paged)
+    collapsed = collapsed and not (tagged or themed)
+    return _page(_kept_to(_LISTED, statuses, tagged, themed, collapsed), _KEYS[sort], paged)
 
 
 async def challenge_ideas(
@@ -379,7 +420,7 @@ async def challenge_ideas(
     queries (three with co-authors): the ideas with their authors, their tags,
     their co-authors. ``RELEVANCE`` needs a search (``filters.q``); without one the
     list is in ``TOP`` order. A cluster of duplicates is one entry, its earliest listed
-    idea, unless searched, filtered by tag, or ``collapse_clusters`` is False.
+    idea, unless searched, filtered by tag or theme, or ``collapse_clusters`` is False.
     """
     policy.check(Action.SEE_CHALLENGE, challenge, roles, now)
     filters = filters or Filters()
@@ -389,6 +430,7 @@ async def challenge_ideas(
     params: dict[str, Any] = {
         "challenge_id": challenge.id,
         "tag_id": filters.tag_id,
+        "theme_id": filters.theme_id,
         "after_key": after.key if after is not None else None,
         "after_id": after.id if after is not None else None,
         "limit": limit + 1,
@@ -396,7 +438,12 @@ async def challenge_ideas(
     if not filters.q:
         statuses = (filters.status,) if filters.status in LISTED_STATUSES else LISTED_STATUSES
         query = _listing(
-            sort, tuple(statuses), filters.tag_id is not None, paged, collapse_clusters
+            sort,
+            tuple(statuses),
+            filters.tag_id is not None,
+            filters.theme_id is not None,
+            paged,
+            collapse_clusters,
         )
     else:
         narrowed = _narrowed(session, _LISTED, filters)
@@ -425,7 +472,11 @@ async def count_challenge_ideas(session: AsyncSession, challenge_id: int, filter
     narrowed = _narrowed(session, select(func.count(Idea.id)), filters)
     if narrowed is None:
         return 0
-    params = {"challenge_id": challenge_id, "tag_id": filters.tag_id}
+    params = {
+        "challenge_id": challenge_id,
+        "tag_id": filters.tag_id,
+        "theme_id": filters.theme_id,
+    }
     return int(await session.scalar(narrowed.query, params) or 0)
 
 

@@ -309,5 +309,6 @@ async def test_the_dashboard_runs_the_same_queries_with_3_or_30_ideas(
     small_dashboard = await queries(hamid, small, 200)
     large_dashboard = await queries(hamid, large, 200)
 
-    # Beyond loading the challenge: ideas per status, participants, ideas per day.
-    assert small_dashboard == large_dashboard == refused + 3
+    # Beyond loading the challenge: ideas per status, participants, ideas per day, the
+    # themes with their sizes, and when they were found.
+    assert small_dashboard == large_dashboard == refused + 5

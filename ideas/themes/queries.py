@@ -1,0 +1,80 @@
+"""Reading a challenge's themes, as the worker last stored them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ideas import policy
+from ideas.submissions.models import Idea
+from ideas.themes.clustering import MIN_IDEAS
+from ideas.themes.models import IdeaTheme, Theme, ThemeFit
+
+GROWTH_DAYS = 7  # the dashboard's growth: ideas of a theme posted in this many days
+
+
+@dataclass(frozen=True)
+class ThemeChoice:
+    """A theme as a list of ideas offers it: its id and the name it is shown by."""
+
+    id: int
+    name: str
+
+
+async def challenge_themes(session: AsyncSession, challenge_id: int) -> list[ThemeChoice]:
+    """The challenge's themes, largest first. One query."""
+    rows = await session.execute(
+        select(Theme.id, Theme.name, Theme.host_name)
+        .where(Theme.challenge_id == challenge_id)
+        .order_by(Theme.position, Theme.id)
+    )
+    return [ThemeChoice(theme_id, host_name or name) for theme_id, name, host_name in rows]
+
+
+@dataclass(frozen=True)
+class ThemeSize:
+    theme: Theme
+    ideas: int  # listed ideas in it now
+    recent: int  # of those, posted in the last GROWTH_DAYS days
+
+
+@dataclass(frozen=True)
+class DashboardThemes:
+    """The themes the host dashboard shows, or why there are none."""
+
+    themes: Sequence[ThemeSize]
+    fitted_at: datetime | None  # the last fit (None: not yet)
+    fewest_ideas: int = MIN_IDEAS
+    growth_days: int = GROWTH_DAYS
+
+
+async def dashboard_themes(
+    session: AsyncSession, challenge_id: int, now: datetime
+) -> DashboardThemes:
+    """The challenge's themes with how many listed ideas each has and how many of them
+    came in the last week, largest first; and when they were found. Two queries."""
+    recent_since = now - timedelta(days=GROWTH_DAYS)
+    rows = await session.execute(
+        select(
+            Theme,
+            func.count(Idea.id),
+            func.count(Idea.id).filter(Idea.created_at >= recent_since),
+        )
+        .outerjoin(IdeaTheme, IdeaTheme.theme_id == Theme.id)
+        .outerjoin(
+            Idea,
+            and_(Idea.id == IdeaTheme.idea_id, Idea.status.in_(policy.LISTED_STATUSES)),
+        )
+        .where(Theme.challenge_id == challenge_id)
+        .group_by(Theme.id)
+        .order_by(Theme.position, Theme.id)
+    )
+    themes = [ThemeSize(theme, int(ideas), int(recent)) for theme, ideas, recent in rows]
+    fitted_at = await session.scalar(
+        select(ThemeFit.fitted_at).where(ThemeFit.challenge_id == challenge_id)
+    )
+    return DashboardThemes(themes, fitted_at)
