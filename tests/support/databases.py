@@ -20,7 +20,7 @@ import os
 import secrets
 import shutil
 import tempfile
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Callable, Coroutine, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
@@ -110,7 +110,7 @@ def _copy(template: str | None, name: str) -> None:
 
 @contextlib.contextmanager
 def filled_database(
-    kind: str, folder: Path, name: str, fill: Callable[[str], Awaitable[T]]
+    kind: str, folder: Path, name: str, fill: Callable[[str], Coroutine[Any, Any, T]]
 ) -> Iterator[tuple[str, T]]:
     """A database of ``kind`` holding what ``fill(url)`` made, and what ``fill`` returned;
     dropped afterwards. ``fill`` runs once per process for each ``name``, into a template
