@@ -31,8 +31,9 @@ from tests.factories.accounts import Person
 from tests.support.databases import new_database
 from tests.support.environ import TEST_ENVIRON
 
-# Grouping for pytest-xdist (a conftest may not hold a second hook of the same name).
-pytest_plugins = ["tests.support.parallel"]
+# Grouping for pytest-xdist, and the folder its workers share (a conftest may not hold a
+# second hook of the same name).
+pytest_plugins = ["tests.support.parallel", "tests.support.sites"]
 
 # Databases -----------------------------------------------------------------
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import httpx
 import pytest
@@ -20,6 +21,7 @@ from ideas.submissions import queries as idea_queries
 from ideas.submissions.models import Idea
 from ideas.voting.models import Vote
 from tests.html import Page
+from tests.support.databases import filled_database
 
 COOKIE = "bench_session"
 
@@ -49,11 +51,24 @@ class Bench:
             return bool(found)
 
 
+async def _generate(url: str) -> tuple[Generated, SignedIn]:
+    return await generate(url, scale=0.01), await sign_in(url, people=10, pairs=10)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def generated_database(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> Iterator[tuple[str, tuple[Generated, SignedIn]]]:
+    """A database of this test's own with the generated data, made once per process and copied."""
+    with filled_database(request.param, tmp_path, "bench at 0.01", _generate) as made:
+        yield made
+
+
 @pytest.fixture
-async def bench(committing_database_url: str) -> AsyncIterator[Bench]:
-    url = committing_database_url
-    generated = await generate(url, scale=0.01)
-    signed_in = await sign_in(url, people=10, pairs=10)
+async def bench(
+    generated_database: tuple[str, tuple[Generated, SignedIn]],
+) -> AsyncIterator[Bench]:
+    url, (generated, signed_in) = generated_database
     app = create_app(url, cookie=COOKIE)
     await app.state.bare.start()
     database = Database.from_url(url)

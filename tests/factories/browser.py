@@ -16,6 +16,8 @@ from typing import Literal
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.support import sites
+
 CHROMIUM = "/usr/lib/chromium/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -61,9 +63,15 @@ def serving(
     `ideas serve` on ``port`` until the block ends."""
     env = site_environ(folder, **settings)
     ideas = [sys.executable, "-m", "ideas"]
-    run_ideas(folder, "migrate", **settings)
-    if demo:
-        run_ideas(folder, "demo", "--no-crowd" if demo == "no crowd" else "--crowd", **settings)
+
+    def build(into: Path) -> None:
+        run_ideas(into, "migrate", **settings)
+        if demo:
+            run_ideas(into, "demo", "--no-crowd" if demo == "no crowd" else "--crowd", **settings)
+
+    # Made once per test run for each kind of site, then copied (tests/support/sites.py).
+    kind = {False: "migrated", "no crowd": "personas", True: "demo"}[demo]
+    sites.prepare(folder, kind, settings, build)
     log_path = folder / "server.log"
     with log_path.open("w") as log:
         server = subprocess.Popen(
