@@ -144,7 +144,7 @@ CANTEEN = (
         "Two pupils from each year meet the cook once a month to decide on menus and on how lunchtime runs.",
         "Children know why they leave food. A council gives them a say in both what is cooked and how lunch is organised, and the cook hears it first hand.",
         camp="both",
-        appeal=0.6,
+        appeal=1.0,
     ),
     seed(
         "swap-shelf",
