@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import random
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -71,7 +72,7 @@ ROUNDS = (
         scripted_camps=("plate", "routine", "plate", "routine", "routine", ""),
         voters=88,
         votes_each=(2, 5),
-        comparers=50,
+        comparers=60,
         pairs_each=(4, 9),
     ),
     Round(
@@ -235,8 +236,8 @@ async def _play(
         counts.ideas += 1
     ideas = list(posted.values())
 
-    camps = await _vote(session, spec, challenge, ideas, crowd, voting_ends, rng, counts)
-    await _compare(session, spec, challenge, ideas, crowd, voting_ends, rng, counts, camps)
+    camp_of = await _vote(session, spec, challenge, ideas, crowd, voting_ends, rng, counts)
+    await _compare(session, spec, challenge, ideas, crowd, voting_ends, rng, counts, camp_of)
     await compare_services.refit(session, challenge.id, now)
     await _comment(session, spec, ideas, crowd, talking_ends, rng, counts)
 
@@ -271,8 +272,8 @@ CAMP_TURNS = ("plate", "routine") * 4 + ("",)
 # or the idea both camps back, and one of the other camp.
 OWN_CAMP = 3.0
 OTHER_CAMP = 0.04
-# How often a member of a camp votes for the idea both camps back, besides their picks.
-BOTH_CAMPS_VOTE = 0.2
+# One member of each camp in this many also votes for the idea both camps back.
+BOTH_CAMPS_EVERY = 6
 
 
 def _liking(idea: _Posted, camp: str) -> float:
@@ -319,16 +320,20 @@ async def _vote(
     voters = rng.sample(crowd, spec.voters)
     camped = any(idea.camp for idea in ideas)
     camps: dict[int, str] = {}
+    members: Counter[str] = Counter()
     for number, voter in enumerate(voters):
         camp = CAMP_TURNS[number % len(CAMP_TURNS)] if camped else ""
         camps[voter.id] = camp
+        members[camp] += 1
         theirs = [i for i in ideas if i.author_id != voter.id and i.camp != "both"]
         k = rng.randint(*spec.votes_each)
         picks = _pick(rng, theirs, [_weight(i, camp) for i in theirs], k)
-        if (camp and rng.random() < BOTH_CAMPS_VOTE) or (
+        if (camp and members[camp] % BOTH_CAMPS_EVERY == 1) or (
             not camp and camped and rng.random() < 0.1
         ):
-            picks += [i for i in ideas if i.camp == "both" and i.author_id != voter.id][:1]
+            # First, so that a spent budget drops one of their own picks instead.
+            both = [i for i in ideas if i.camp == "both" and i.author_id != voter.id]
+            picks = both[:1] + picks
         if budget is not None:
             picks = picks[:budget]
         for idea in picks:
@@ -352,13 +357,13 @@ async def _compare(
     until: datetime,
     rng: random.Random,
     counts: Counts,
-    camps: dict[int, str],
+    camp_of: dict[int, str],
 ) -> None:
-    """Pairs answered as the ideas' appeal and the comparer's camp (``camps``, by id)
+    """Pairs answered as the ideas' appeal and the comparer's camp (``camp_of``, by id)
     say, with a "can't decide" now and then. A member of a camp brings an idea they like
     to each pair, and answers as they vote: the other camp's ideas lose."""
     for comparer in rng.sample(crowd, spec.comparers):
-        camp = camps.get(comparer.id, "")
+        camp = camp_of.get(comparer.id, "")
         theirs = [i for i in ideas if i.author_id != comparer.id]
         seen: set[tuple[int, int]] = set()
         for _ in range(rng.randint(*spec.pairs_each)):

@@ -42,8 +42,8 @@ def seed(
 # Less food waste in school canteens (open for ideas, and voting) -------------------------
 #
 # Two camps vote here: "plate" changes what is served, "routine" changes how lunch runs.
-# The pupils' food council is the idea both support, though it has fewer votes than the
-# favourites of each camp. Three pairs say the same thing in other words (NEAR_DUPLICATES).
+# The pupils' food council is the idea both support: each camp likes it as much as its own
+# favourites, though it has fewer votes than they have, and bridging ranks it first. Three pairs say the same thing in other words (NEAR_DUPLICATES).
 
 CANTEEN = (
     seed(
