@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -25,6 +25,7 @@ from ideas.db import Database, utcnow
 from ideas.demo import crowd, texts
 from ideas.submissions.models import Idea, IdeaLink, IdeaStatus
 from ideas.teams.models import Team, TeamRole
+from ideas.voting import explain
 from ideas.voting.models import Comparison, Vote
 from tests.factories.accounts import Person
 from tests.html import Page
@@ -114,6 +115,7 @@ async def test_every_round_with_ideas_looks_used(session: AsyncSession, visitor:
     assert len(await development_personas(session)) == len(demo.PERSONAS)
 
     await _check_the_voting_round(session)
+    await _check_the_bridging(session, visitor)
 
 
 async def _check_the_voting_round(session: AsyncSession) -> None:
@@ -148,6 +150,61 @@ async def _check_the_voting_round(session: AsyncSession) -> None:
     assert all(len(bridging & voters) >= 3 for voters in camps.values())
     most = max(len(voters) for voters in votes_for.values())
     assert len(bridging) < most
+
+
+def _first_idea(page: Page) -> str:
+    """The title of the first idea in the results table (a cluster's own row aside)."""
+    first = page.select("#results tbody th.results__idea > a")[0]
+    return " ".join(first.text_content().split())
+
+
+async def _check_the_bridging(session: AsyncSession, visitor: Person) -> None:
+    """The bridging fit finds the two camps as its opinion groups and ranks the idea both
+    back first, while the most-voted idea is one camp's favourite."""
+    challenge = await challenge_queries.by_slug(session, demo.VOTING_SLUG)
+    assert challenge is not None
+    data = await explain.load(session, challenge.id)
+    fitted = explain.bridging_of(data, bootstrap=0)
+    assert fitted.enough
+    assert len(fitted.groups) == 2
+    assert min(fitted.groups) >= 25
+
+    # Each camp's voters (those who backed only their camp's ideas) fall into one group,
+    # and the two camps into different groups.
+    camp_of_title = {s.title: s.camp for s in texts.CANTEEN if s.camp in ("plate", "routine")}
+    backed: dict[str, set[str]] = defaultdict(set)
+    voters_of: dict[str, set[str]] = defaultdict(set)
+    for vote in data.votes:
+        participant = str(vote["participant"])
+        voters_of[vote["idea_title"]].add(participant)
+        if vote["idea_title"] in camp_of_title:
+            backed[participant].add(camp_of_title[vote["idea_title"]])
+    group_of_camp = {}
+    for camp in ("plate", "routine"):
+        groups = [
+            fitted.group_of[p] for p, of in backed.items() if of == {camp} and p in fitted.group_of
+        ]
+        group, size = Counter(groups).most_common(1)[0]
+        assert size >= 0.9 * len(groups) >= 25, camp
+        group_of_camp[camp] = group
+    assert group_of_camp["plate"] != group_of_camp["routine"]
+
+    # The results page: the idea both camps back is first by bridging, with supporters
+    # in both groups; the first by votes is another idea, backed by one group.
+    by_bridging = Page(await visitor.get(f"/challenges/{demo.VOTING_SLUG}/results?by=bridging"))
+    assert _first_idea(by_bridging) == demo.BRIDGING
+    by_votes = Page(await visitor.get(f"/challenges/{demo.VOTING_SLUG}/results?by=votes"))
+    most_voted = _first_idea(by_votes)
+    assert most_voted != demo.BRIDGING
+    assert len(voters_of[most_voted]) > len(voters_of[demo.BRIDGING])
+
+    def groups_backing(title: str) -> Counter[int]:
+        return Counter(fitted.group_of[p] for p in voters_of[title] if p in fitted.group_of)
+
+    bridging = groups_backing(demo.BRIDGING)
+    assert min(bridging[0], bridging[1]) >= bridging.total() / 3
+    favourite = groups_backing(most_voted)
+    assert max(favourite[0], favourite[1]) >= 2 * min(favourite[0], favourite[1])
 
 
 async def _snapshot(session: AsyncSession) -> dict[str, Any]:

@@ -10,8 +10,9 @@ page looks used. Both are deterministic: the same load gives the same site.
 The round open for ideas and votes (``VOTING_SLUG``) holds, for what groups
 ideas and voters: pairs of ideas that say the same thing in other words
 (``NEAR_DUPLICATES``), and two camps of voters, each backing its own ideas,
-who both back one idea (``BRIDGING``) that has fewer votes than either camp's
-favourites.
+who both back one idea (``BRIDGING``): it has fewer votes than either camp's
+favourites, and the bridging scores, which find the camps as opinion groups, rank it
+first.
 """
 
 from __future__ import annotations

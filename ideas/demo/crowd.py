@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import random
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -71,7 +72,7 @@ ROUNDS = (
         scripted_camps=("plate", "routine", "plate", "routine", "routine", ""),
         voters=88,
         votes_each=(2, 5),
-        comparers=30,
+        comparers=60,
         pairs_each=(4, 9),
     ),
     Round(
@@ -235,8 +236,8 @@ async def _play(
         counts.ideas += 1
     ideas = list(posted.values())
 
-    await _vote(session, spec, challenge, ideas, crowd, voting_ends, rng, counts)
-    await _compare(session, spec, challenge, ideas, crowd, voting_ends, rng, counts)
+    camp_of = await _vote(session, spec, challenge, ideas, crowd, voting_ends, rng, counts)
+    await _compare(session, spec, challenge, ideas, crowd, voting_ends, rng, counts, camp_of)
     await compare_services.refit(session, challenge.id, now)
     await _comment(session, spec, ideas, crowd, talking_ends, rng, counts)
 
@@ -264,12 +265,27 @@ async def _play(
         await _teams(session, challenge, crowd, now, rng)
 
 
+# In a round with camps, the voters take turns, one camp then the other, and one in
+# nine is in neither.
+CAMP_TURNS = ("plate", "routine") * 4 + ("",)
+# How much more than its appeal says a member of a camp likes an idea of their own camp,
+# or the idea both camps back, and one of the other camp.
+OWN_CAMP = 3.0
+OTHER_CAMP = 0.04
+# One member of each camp in this many also votes for the idea both camps back.
+BOTH_CAMPS_EVERY = 6
+
+
+def _liking(idea: _Posted, camp: str) -> float:
+    """How much a voter of ``camp`` ("" for none) likes ``idea`` beyond its appeal."""
+    if not camp or not idea.camp:
+        return 1.0
+    return OWN_CAMP if idea.camp in (camp, "both") else OTHER_CAMP
+
+
 def _weight(idea: _Posted, camp: str) -> float:
     """How likely a voter of ``camp`` ("" for none) is to pick ``idea``."""
-    base = math.exp(1.4 * idea.appeal)
-    if not camp or idea.camp in ("", "both"):
-        return base
-    return base * (3.0 if idea.camp == camp else 0.04)
+    return math.exp(1.4 * idea.appeal) * _liking(idea, camp)
 
 
 def _pick(rng: random.Random, ideas: list[_Posted], weights: list[float], k: int) -> list[_Posted]:
@@ -297,19 +313,27 @@ async def _vote(
     until: datetime,
     rng: random.Random,
     counts: Counts,
-) -> None:
-    """Each voter backs a few ideas; in a round with camps, mostly their camp's, and the
-    idea both camps like about a quarter of the time."""
+) -> dict[int, str]:
+    """Each voter backs a few ideas; in a round with camps, mostly their camp's, and now
+    and then the idea both camps back. Returns each voter's camp ("" for none) by id."""
     budget = challenge.vote_budget
     voters = rng.sample(crowd, spec.voters)
     camped = any(idea.camp for idea in ideas)
+    camps: dict[int, str] = {}
+    members: Counter[str] = Counter()
     for number, voter in enumerate(voters):
-        camp = ("plate", "routine", "")[number % 5 // 2] if camped else ""
+        camp = CAMP_TURNS[number % len(CAMP_TURNS)] if camped else ""
+        camps[voter.id] = camp
+        members[camp] += 1
         theirs = [i for i in ideas if i.author_id != voter.id and i.camp != "both"]
         k = rng.randint(*spec.votes_each)
         picks = _pick(rng, theirs, [_weight(i, camp) for i in theirs], k)
-        if (camp and rng.random() < 0.16) or (not camp and camped and rng.random() < 0.1):
-            picks += [i for i in ideas if i.camp == "both" and i.author_id != voter.id][:1]
+        if (camp and members[camp] % BOTH_CAMPS_EVERY == 1) or (
+            not camp and camped and rng.random() < 0.1
+        ):
+            # First, so that a spent budget drops one of their own picks instead.
+            both = [i for i in ideas if i.camp == "both" and i.author_id != voter.id]
+            picks = both[:1] + picks
         if budget is not None:
             picks = picks[:budget]
         for idea in picks:
@@ -321,6 +345,7 @@ async def _vote(
                 challenge_id=challenge.id,
             )
             counts.votes += 1
+    return camps
 
 
 async def _compare(
@@ -332,13 +357,21 @@ async def _compare(
     until: datetime,
     rng: random.Random,
     counts: Counts,
+    camp_of: dict[int, str],
 ) -> None:
-    """Pairs answered as the ideas' appeal says, with a "can't decide" now and then."""
+    """Pairs answered as the ideas' appeal and the comparer's camp (``camp_of``, by id)
+    say, with a "can't decide" now and then. A member of a camp brings an idea they like
+    to each pair, and answers as they vote: the other camp's ideas lose."""
     for comparer in rng.sample(crowd, spec.comparers):
+        camp = camp_of.get(comparer.id, "")
         theirs = [i for i in ideas if i.author_id != comparer.id]
         seen: set[tuple[int, int]] = set()
         for _ in range(rng.randint(*spec.pairs_each)):
-            a, b = rng.sample(theirs, 2)
+            if camp:
+                a = _pick(rng, theirs, [_weight(i, camp) for i in theirs], 1)[0]
+                b = rng.choice([i for i in theirs if i is not a])
+            else:
+                a, b = rng.sample(theirs, 2)
             first, second = (a, b) if a.id < b.id else (b, a)
             if (first.id, second.id) in seen:
                 continue
@@ -346,7 +379,8 @@ async def _compare(
             if rng.random() < 0.08:
                 winner = None
             else:
-                chance = 1 / (1 + math.exp(-1.6 * (first.appeal - second.appeal)))
+                lean = math.log(_liking(first, camp) / _liking(second, camp))
+                chance = 1 / (1 + math.exp(-1.6 * (first.appeal - second.appeal) - lean))
                 winner = first.id if rng.random() < chance else second.id
             await compare_services.record_comparison(
                 session,

@@ -42,8 +42,8 @@ def seed(
 # Less food waste in school canteens (open for ideas, and voting) -------------------------
 #
 # Two camps vote here: "plate" changes what is served, "routine" changes how lunch runs.
-# The pupils' food council is the idea both support, though it has fewer votes than the
-# favourites of each camp. Three pairs say the same thing in other words (NEAR_DUPLICATES).
+# The pupils' food council is the idea both support: each camp likes it as much as its own
+# favourites, though it has fewer votes than they have, and bridging ranks it first. Three pairs say the same thing in other words (NEAR_DUPLICATES).
 
 CANTEEN = (
     seed(
@@ -144,7 +144,7 @@ CANTEEN = (
         "Two pupils from each year meet the cook once a month to decide on menus and on how lunchtime runs.",
         "Children know why they leave food. A council gives them a say in both what is cooked and how lunch is organised, and the cook hears it first hand.",
         camp="both",
-        appeal=0.6,
+        appeal=1.0,
     ),
     seed(
         "swap-shelf",
