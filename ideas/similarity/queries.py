@@ -93,11 +93,7 @@ async def _load(
 ) -> tuple[list[Idea], Stamp]:
     """The listed ideas among ``ranked``, in its order (at most ``limit``), with their
     authors, and the challenge's change stamp: one query."""
-    stamp = (
-        select(func.max(Idea.updated_at).label("at"), func.count().label("n"))
-        .where(Idea.challenge_id == challenge_id)
-        .subquery("stamp")
-    )
+    stamp = select(*_stamp_columns(challenge_id)).subquery("stamp")
     ids = [idea_id for idea_id, _ in ranked]
     result = await session.execute(
         select(stamp.c.at, stamp.c.n, Idea)
@@ -212,10 +208,18 @@ async def challenge_vectors(
     return index.languages
 
 
+def _stamp_columns(challenge_id: int) -> tuple[Any, Any]:
+    """The challenge's newest change and its count of ideas, as two subqueries: each is
+    read from the index on (challenge_id, updated_at), the newest change alone at its
+    end. Asked in one aggregate, SQLite read every entry of the challenge's, for tens of
+    milliseconds on 10,000 ideas."""
+    of_challenge = Idea.challenge_id == challenge_id
+    return (
+        select(func.max(Idea.updated_at)).where(of_challenge).scalar_subquery().label("at"),
+        select(func.count()).where(of_challenge).scalar_subquery().label("n"),
+    )
+
+
 async def _stamp(session: AsyncSession, challenge_id: int) -> Stamp:
-    at, count = (
-        await session.execute(
-            select(func.max(Idea.updated_at), func.count()).where(Idea.challenge_id == challenge_id)
-        )
-    ).one()
+    at, count = (await session.execute(select(*_stamp_columns(challenge_id)))).one()
     return Stamp(at, int(count))
