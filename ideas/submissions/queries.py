@@ -571,7 +571,7 @@ def _by_id() -> Select[Idea]:
         select(Idea)
         .options(
             joinedload(Idea.author),
-            joinedload(Idea.challenge).joinedload(Challenge.hosts).joinedload(ChallengeHost.user),
+            joinedload(Idea.challenge).joinedload(Challenge.hosts),
             joinedload(Idea.coauthors).joinedload(IdeaCoauthor.user),
             selectinload(Idea.tags),
             joinedload(Idea.team).selectinload(Team.members),
@@ -582,8 +582,9 @@ def _by_id() -> Select[Idea]:
 
 
 async def by_id(session: AsyncSession, idea_id: int) -> Idea | None:
-    """An idea with its author, co-authors, tags, team and challenge (with the challenge's
-    hosts; not the tags it offers: ``offered_tags`` loads those for the forms)."""
+    """An idea with its author, co-authors, tags, team and challenge (with who hosts the
+    challenge, not their accounts; not the tags it offers: ``offered_tags`` loads those
+    for the forms)."""
     result = await session.execute(_by_id(), {"idea_id": idea_id})
     idea: Idea | None = result.unique().scalar_one_or_none()
     return idea
