@@ -14,6 +14,13 @@ comments carry no column and no index that only this needs, and tokens can be
 forgotten after a day (``prune``, run by the worker), when nobody sends a page
 again any more.
 
+A form that is made anew on each page takes a fresh random token
+(``new_token``). A form kept with a part of the page that is the same for
+everyone (``ideas.web.fragments``) takes the page's random part followed by the
+form's element id (``for_element``): unique on the page as the id is, new with
+each page as the random part is, and the kept part holds the random part only
+as a hole, filled with the page's own each time it is given back.
+
 The key is (person, token): a token binds the form to whoever was signed in
 when it was sent. Two sends of one token at the same moment meet at the
 primary key: on PostgreSQL the second waits for the first to commit, then
@@ -46,6 +53,7 @@ Made = TypeVar("Made", bound=Base)
 FIELD = "form_token"
 KEPT = timedelta(hours=24)
 _SHAPE = re.compile(r"[A-Za-z0-9_-]{16,64}")
+_ELEMENT_ID = re.compile(r"[A-Za-z0-9_-]{1,40}")
 
 
 class UsedFormToken(Base):
@@ -64,8 +72,17 @@ class UsedFormToken(Base):
 
 
 def new_token() -> str:
-    """A fresh token for a form about to be shown."""
+    """A fresh token for a form about to be shown; also a page's random part."""
     return secrets.token_urlsafe(16)
+
+
+def for_element(page_part: str, element_id: str) -> str:
+    """The token of the form with id ``element_id`` on the page whose random part is
+    ``page_part`` (a ``new_token``): no other form on the page, nor that form on any
+    other page, shares it."""
+    if not _ELEMENT_ID.fullmatch(element_id):
+        raise ValueError(f"not an element id a form token can carry: {element_id!r}")
+    return f"{page_part}-{element_id}"
 
 
 @dataclass(frozen=True)

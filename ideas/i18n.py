@@ -14,7 +14,7 @@ import io
 from collections.abc import Iterator
 from contextvars import ContextVar
 from datetime import date, datetime, timedelta
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any, cast
 
@@ -134,14 +134,18 @@ def format_relative(value: datetime, now: datetime) -> str:
     seconds = abs(seconds)
     for size in (86400, 3600, 60):
         if seconds >= size:
-            whole = timedelta(seconds=(seconds // size) * size)
-            return dates.format_timedelta(
-                whole if future else -whole,
-                threshold=1,
-                add_direction=True,
-                locale=current_babel_locale(),
-            )
+            whole = (seconds // size) * size
+            return _whole_time(whole if future else -whole, current_babel_locale())
     return gettext("in a moment") if future else gettext("just now")
+
+
+@lru_cache(maxsize=4096)
+def _whole_time(seconds: int, locale: Locale) -> str:
+    """Babel's words for a whole number of days, hours or minutes: the same for every
+    comment and card of that age, and they cost tens of microseconds each time."""
+    return dates.format_timedelta(
+        timedelta(seconds=seconds), threshold=1, add_direction=True, locale=locale
+    )
 
 
 def format_number(value: float) -> str:

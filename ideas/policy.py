@@ -20,6 +20,7 @@ from ideas.accounts.models import User
 from ideas.challenges.models import Challenge
 from ideas.challenges.phases import Phase
 from ideas.comments.models import EDIT_WINDOW, Comment, CommentStatus
+from ideas.comments.queries import ShownComment
 from ideas.errors import Conflict, Forbidden, NotFound
 from ideas.i18n import _, lazy_gettext, ngettext, status_word
 from ideas.submissions.listing import ListedIdea, ListedPerson
@@ -409,7 +410,7 @@ def edit_window_passed() -> str:
 
 
 def _comment_edit_refusal(
-    user: User | None, comment: Comment, now: datetime
+    user: User | None, comment: Comment | ShownComment, now: datetime
 ) -> Forbidden | Conflict | None:
     """Authors fix their own published comment for a short while after posting it."""
     if user is None or not user.is_active:
@@ -425,7 +426,7 @@ def _comment_edit_refusal(
     return None
 
 
-def may_edit_comment(user: User | None, comment: Comment, now: datetime) -> bool:
+def may_edit_comment(user: User | None, comment: Comment | ShownComment, now: datetime) -> bool:
     return _comment_edit_refusal(user, comment, now) is None
 
 
@@ -435,7 +436,9 @@ def require_edit_comment(user: User | None, comment: Comment, now: datetime) -> 
         raise refusal
 
 
-def _comment_delete_refusal(user: User | None, comment: Comment) -> Forbidden | Conflict | None:
+def _comment_delete_refusal(
+    user: User | None, comment: Comment | ShownComment
+) -> Forbidden | Conflict | None:
     """Authors take their own comment down at any time; the thread keeps a placeholder."""
     if user is None or not user.is_active:
         return Forbidden(SIGN_IN)
@@ -446,13 +449,13 @@ def _comment_delete_refusal(user: User | None, comment: Comment) -> Forbidden | 
     return None
 
 
-def may_read_hidden_comment(user: User | None, comment: Comment) -> bool:
+def may_read_hidden_comment(user: User | None, comment: Comment | ShownComment) -> bool:
     """A hidden comment stays readable to its author, who is told why; everyone else
     sees a placeholder in its place."""
     return user is not None and comment.author_id == user.id
 
 
-def may_delete_comment(user: User | None, comment: Comment) -> bool:
+def may_delete_comment(user: User | None, comment: Comment | ShownComment) -> bool:
     return _comment_delete_refusal(user, comment) is None
 
 
@@ -791,5 +794,5 @@ class May:
     def suspend(self, person: User) -> bool:
         return may_suspend(self.viewer, person.id)
 
-    def read_hidden_comment(self, comment: Comment) -> bool:
+    def read_hidden_comment(self, comment: Comment | ShownComment) -> bool:
         return may_read_hidden_comment(self.viewer, comment)

@@ -17,8 +17,9 @@ from ideas.accounts.models import User
 from ideas.challenges.models import Challenge
 from ideas.challenges.phases import Phase
 from ideas.comments import forms, queries, services
-from ideas.comments.models import Comment, CommentStatus
+from ideas.comments.models import CommentStatus
 from ideas.comments.pages import CommentPermissions, Thread
+from ideas.comments.queries import ShownComment
 from ideas.db import utcnow
 from ideas.i18n import _
 from ideas.policy import Action, Role
@@ -45,7 +46,7 @@ def _closed_reason(challenge: Challenge, idea: Idea, roles: frozenset[Role], now
 
 
 def _permissions(
-    viewer: User | None, comments: Iterable[Comment], may_comment: bool, now: datetime
+    viewer: User | None, comments: Iterable[ShownComment], may_comment: bool, now: datetime
 ) -> CommentPermissions:
     """Which of ``comments`` the viewer may edit (while commenting is open), delete, or
     report (a published comment of someone else's)."""
@@ -79,7 +80,7 @@ async def thread_context(
     """Everything ``comments/_thread.html`` needs, for the idea page and the thread page.
 
     ``idea`` needs what ``policy.idea_roles`` needs (its co-authors); ``roles``
-    are the viewer's roles for the idea. Runs two queries at most.
+    are the viewer's roles for the idea. Runs one query.
     """
     now = utcnow()
     items = await queries.thread(context.db(request), idea.id)

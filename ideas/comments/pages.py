@@ -9,7 +9,7 @@ from datetime import datetime
 
 from ideas.challenges.models import Challenge
 from ideas.comments.models import Comment
-from ideas.comments.queries import ThreadItem
+from ideas.comments.queries import ShownComment, ThreadItem
 from ideas.submissions.models import Idea
 from ideas.web.forms import Form
 from ideas.web.templating import PageContext
@@ -63,7 +63,7 @@ class PostedComment(PageContext):
     form: Form
     parent_id: int | None
     item: ThreadItem | None  # a new top-level comment; None for a reply
-    comment: Comment
+    comment: ShownComment
     comment_count: int
     may_comment: bool
     reply_forms: Mapping[int, Form]
@@ -77,7 +77,7 @@ class ChangedComment(PageContext):
     """``comments/_changed.html``: a comment as it stands after an edit or a delete."""
 
     idea: Idea
-    comment: Comment
+    comment: ShownComment
     comment_count: int
     now: datetime
     permissions: CommentPermissions

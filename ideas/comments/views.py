@@ -25,7 +25,7 @@ from ideas.comments.pages import (
     CommentForm,
     PostedComment,
 )
-from ideas.comments.queries import ThreadItem
+from ideas.comments.queries import ThreadItem, shown
 from ideas.db import utcnow
 from ideas.errors import Forbidden, NotFound
 from ideas.policy import Action, Role
@@ -127,9 +127,10 @@ async def post_comment(request: Request) -> Response:
     if not is_htmx(request):
         return redirect(request, comment_path(request, idea, comment.id))
     db = context.db(request)
-    posted = await queries.by_id(db, comment.id)
-    if posted is None:
+    found = await queries.by_id(db, comment.id)
+    if found is None:
         raise NotFound()
+    posted = shown(found)
     return render(
         request,
         "comments/_posted.html",
@@ -168,9 +169,10 @@ async def _changed(
 ) -> Response:
     """For htmx: the comment as it now stands, and the thread's new count."""
     db = context.db(request)
-    comment = await queries.by_id(db, comment_id)
-    if comment is None:
+    found = await queries.by_id(db, comment_id)
+    if found is None:
         raise NotFound()
+    comment = shown(found)
     return render(
         request,
         "comments/_changed.html",

@@ -14,9 +14,8 @@ import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import Integer, Select, bindparam, func, select, update
+from sqlalchemy import Boolean, Integer, Select, bindparam, func, literal, select, union_all, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
@@ -323,41 +322,40 @@ class Links:
     children: list[Neighbour]  # what builds on it
 
 
-def _neighbours(near: Any, far: Any) -> Select[Idea, str]:
-    """The ideas at the ``far`` end of the links whose ``near`` end is the idea (parameter
-    ``idea_id``), with their authors and the links' notes."""
-    return (
-        select(Idea, IdeaLink.note)
-        .join(IdeaLink, far == Idea.id)
-        .options(joinedload(Idea.author))
-        .where(near == bindparam("idea_id", type_=Integer))
-        .order_by(IdeaLink.created_at, Idea.id)
-    )
-
-
 @functools.cache
-def _links_statements() -> tuple[Select[Idea, str], Select[Idea, str]]:
-    """What the idea builds on and what builds on it. Built once, as the idea page reads
-    them for every request; on first use, not on import, as the loader options need
-    every model mapped."""
+def _links_statement() -> Select[Idea, str, bool]:
+    """The ideas linked to the idea (parameter ``idea_id``) either way, with their authors,
+    the links' notes and whether the idea builds on them, oldest link first. Built once,
+    as the idea page reads them for every request; on first use, not on import, as the
+    loader options need every model mapped."""
+    idea_id = bindparam("idea_id", type_=Integer)
+    near = union_all(
+        select(
+            IdeaLink.parent_id.label("other_id"),
+            IdeaLink.note,
+            IdeaLink.created_at,
+            literal(True, Boolean).label("builds_on"),
+        ).where(IdeaLink.child_id == idea_id),
+        select(
+            IdeaLink.child_id, IdeaLink.note, IdeaLink.created_at, literal(False, Boolean)
+        ).where(IdeaLink.parent_id == idea_id),
+    ).subquery("near")
     return (
-        _neighbours(IdeaLink.child_id, IdeaLink.parent_id),
-        _neighbours(IdeaLink.parent_id, IdeaLink.child_id),
+        select(Idea, near.c.note, near.c.builds_on)
+        .join(near, near.c.other_id == Idea.id)
+        .options(joinedload(Idea.author))
+        .order_by(near.c.created_at, Idea.id)
     )
 
 
 async def links(session: AsyncSession, idea: Idea, *, viewer: User | None, now: datetime) -> Links:
-    """The ideas directly linked to ``idea``, with their authors, in two queries (three
-    when one lies in another challenge). As in ``family``, an idea in a challenge the
-    viewer may not see is left out; the caller has made sure they see ``idea``'s own."""
-    params = {"idea_id": idea.id}
-    parents_of, children_of = _links_statements()
-    parents = [
-        Neighbour(linked, note) for linked, note in await session.execute(parents_of, params)
-    ]
-    children = [
-        Neighbour(linked, note) for linked, note in await session.execute(children_of, params)
-    ]
+    """The ideas directly linked to ``idea``, with their authors, in one query (two when
+    one lies in another challenge). As in ``family``, an idea in a challenge the viewer
+    may not see is left out; the caller has made sure they see ``idea``'s own."""
+    parents: list[Neighbour] = []
+    children: list[Neighbour] = []
+    for linked, note, builds_on in await session.execute(_links_statement(), {"idea_id": idea.id}):
+        (parents if builds_on else children).append(Neighbour(linked, note))
     unseen = await challenge_queries.unseen(
         session,
         {n.idea.challenge_id for n in (*parents, *children)},

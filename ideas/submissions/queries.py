@@ -615,16 +615,21 @@ async def for_policy(session: AsyncSession, idea_id: int) -> Idea | None:
 def _by_id() -> Select[Idea]:
     """The statement of ``by_id``. Built once (on first use, not on import, as the loader
     options need every model mapped): the idea page, and every page of one idea, starts
-    here, and building the statement with its loader options cost more than running it."""
+    here, and building the statement with its loader options cost more than running it.
+
+    One query joins what an idea has few of (its challenge's hosts, its co-authors, its
+    team): the rows it multiplies are fewer than the round trips separate queries would
+    take. Its tags come in a second query (joined, their link table nested in the join
+    made SQLite read all of it), the team's members in a third, only when there is a
+    team."""
     return (
         select(Idea)
         .options(
             joinedload(Idea.author),
-            joinedload(Idea.challenge).selectinload(Challenge.hosts).joinedload(ChallengeHost.user),
-            joinedload(Idea.challenge).selectinload(Challenge.tags),
-            selectinload(Idea.coauthors).joinedload(IdeaCoauthor.user),
+            joinedload(Idea.challenge).joinedload(Challenge.hosts),
+            joinedload(Idea.coauthors).joinedload(IdeaCoauthor.user),
             selectinload(Idea.tags),
-            selectinload(Idea.team).selectinload(Team.members),
+            joinedload(Idea.team).selectinload(Team.members),
             joinedload(Idea.image),
         )
         .where(Idea.id == bindparam("idea_id", type_=Integer))
@@ -632,7 +637,14 @@ def _by_id() -> Select[Idea]:
 
 
 async def by_id(session: AsyncSession, idea_id: int) -> Idea | None:
-    """An idea with its author, co-authors, tags and challenge (with the challenge's hosts
-    and offered tags)."""
-    idea: Idea | None = await session.scalar(_by_id(), {"idea_id": idea_id})
+    """An idea with its author, co-authors, tags, team and challenge (with who hosts the
+    challenge, not their accounts; not the tags it offers: ``offered_tags`` loads those
+    for the forms)."""
+    result = await session.execute(_by_id(), {"idea_id": idea_id})
+    idea: Idea | None = result.unique().scalar_one_or_none()
     return idea
+
+
+async def offered_tags(session: AsyncSession, challenge: Challenge) -> None:
+    """Load the tags ``challenge`` offers (``challenge.tags``), for a form to choose from."""
+    await session.refresh(challenge, ["tags"])

@@ -230,6 +230,7 @@ async def edit_idea(request: Request) -> Response:
     now = utcnow()
     policy.check(Action.EDIT_OWN_IDEA, challenge, roles, now)
     db = context.db(request)
+    await queries.offered_tags(db, challenge)
     preview = None
     picking = None
     if request.method == "POST":

@@ -8,13 +8,13 @@ status, the time shown…; the viewer's time zone is added to every key), so
 that a change to any of them is a new key: a
 kept part is never out of date, it is only no longer asked for. What depends
 on the viewer goes inside only through the key (whether they voted for the
-idea); what is theirs alone (a one-time form token) stays outside, between
-two kept parts. The viewer's CSRF token is the one exception, for it is in
-every form (a card's vote button): it may be inside, and is cut out of what is
-kept, which keeps the parts around it; each time they are given back joined
-by the token of the page being made. (It is masked afresh for every page, a
-random string that nothing else can hold.) A key of None keeps nothing: the
-body is made each time.
+idea). What is theirs alone, and new with every page, may be inside too: the
+viewer's CSRF token (in every form: a card's vote button), masked afresh for
+every page, and the page's random part of its forms' one-time tokens
+(``ideas.form_tokens.for_element``). Both are random strings that nothing else
+can hold: they are cut out of what is kept, which keeps the parts around
+them, and each time a kept part is given back those holes are filled with the
+page's own. A key of None keeps nothing: the body is made each time.
 
 A kept part is kept per language, as its words are in the reader's.
 
@@ -24,6 +24,7 @@ development, where templates reload as they change, nothing is kept.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Hashable
 
 from jinja2 import Environment, nodes
@@ -36,7 +37,12 @@ from ideas.i18n import current_locale
 from ideas.zones import current_zone
 
 KEPT = 4096
-HOLE = "csrf_token"  # the name of the viewer's CSRF token in a page's context
+# The names in a page's context of what is new with every page: its holes.
+HOLES = ("csrf_token", "form_page_token")
+
+# A kept part: its text, with the number of a hole (its place in HOLES) wherever the
+# page's own goes.
+Kept = tuple[str | int, ...]
 
 
 class FragmentCache(Extension):
@@ -44,7 +50,7 @@ class FragmentCache(Extension):
 
     def __init__(self, environment: Environment) -> None:
         super().__init__(environment)
-        self.kept: dict[Hashable, tuple[Markup, ...]] = {}
+        self.kept: dict[Hashable, Kept] = {}
 
     def parse(self, parser: Parser) -> nodes.Node:
         lineno = next(parser.stream).lineno
@@ -64,18 +70,36 @@ class FragmentCache(Extension):
     ) -> Markup:
         if key is None or self.environment.auto_reload:
             return caller()
-        token = escape(context.get(HOLE) or "")
-        # Made with a token, the parts around it; without, the whole: never one for the other.
-        # Kept per language and per time zone: the same part reads differently in each.
-        whole = (place, key, bool(token), current_locale(), current_zone().key)
+        holes = tuple(str(escape(context.get(name) or "")) for name in HOLES)
+        # Made with a hole's value, the parts around it; without, the whole: never one
+        # for the other. Kept per language and per time zone: the same part reads
+        # differently in each.
+        whole = (place, key, tuple(map(bool, holes)), current_locale(), current_zone().key)
         try:
-            return token.join(self.kept[whole])
+            kept = self.kept[whole]
         except KeyError:
             pass
         except TypeError:  # a key that cannot be one: made each time
             return caller()
+        else:
+            return _filled(kept, holes)
         made = caller()
-        self.kept[whole] = tuple(made.split(token)) if token else (made,)
+        self.kept[whole] = _cut(made, holes)
         if len(self.kept) > KEPT:
             del self.kept[next(iter(self.kept))]
         return made
+
+
+def _cut(made: str, holes: tuple[str, ...]) -> Kept:
+    """``made`` with each hole's value taken out and its number put in its place."""
+    numbers = {value: n for n, value in enumerate(holes) if value}
+    if not numbers:
+        return (str(made),)
+    pieces = re.split("(" + "|".join(map(re.escape, numbers)) + ")", str(made))
+    # re.split puts what it cut at the odd places.
+    return tuple(numbers[piece] if n % 2 else piece for n, piece in enumerate(pieces))
+
+
+def _filled(kept: Kept, holes: tuple[str, ...]) -> Markup:
+    text = "".join([holes[piece] if isinstance(piece, int) else piece for piece in kept])
+    return Markup(text)  # noqa: S704 - made as Markup, its holes escaped

@@ -19,7 +19,7 @@ from ideas.accounts import names
 from ideas.accounts.providers import avatar_origins
 from ideas.challenges.phases import PHASES, Phase
 from ideas.db import utcnow
-from ideas.form_tokens import new_token
+from ideas.form_tokens import for_element, new_token
 from ideas.i18n import (
     LANGUAGES,
     current_locale,
@@ -186,8 +186,11 @@ def create_templates(settings: Settings) -> Jinja2Blocks:
         path_for=path_for,
         absolute_url=absolute_url_for,
         picture=picture,
-        # A fresh one-time token for each form that makes something (ideas.form_tokens).
+        # A fresh one-time token for each form that makes something (ideas.form_tokens);
+        # for a form kept in a part of the page made once (ideas.web.fragments),
+        # form_token_for(form_page_token, its element id).
         form_token=new_token,
+        form_token_for=for_element,
         PHASES=PHASES,
         Phase=Phase,
         settings=settings,
@@ -255,6 +258,8 @@ def render(
         "may": May(viewer),
         # Masked afresh for each response, never the session's token as it is (BREACH).
         "csrf_token": mask(web_session.csrf_token) if web_session is not None else "",
+        # The random part of this page's one-time form tokens (``form_token_for``).
+        "form_page_token": new_token(),
         "request_id": getattr(state, "request_id", "-"),
         "now": utcnow(),
         **(context or {}),

@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 import jinja2
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ideas.accounts.models import User, UserStatus
 from ideas.comments import services
 from ideas.comments.models import Comment
 from ideas.db import utcnow
+from ideas.form_tokens import Once, for_element
 from ideas.submissions.models import Idea
 from ideas.web.csrf_tokens import unmask
 from ideas.web.fragments import KEPT, FragmentCache
@@ -185,3 +186,61 @@ async def test_each_viewer_gets_vote_buttons_with_their_own_token_and_state(
     assert button(Page(await priya.get(url))) == (priya.csrf, voted)
     assert button(Page(await tomas.get(url))) == (tomas.csrf, f"Vote for “{idea.title}”")
     assert Page(await tomas.get(url)).text(f"#vote-count-{idea.id}") == "1 vote"
+
+
+def test_a_kept_part_gives_each_page_its_own_form_tokens() -> None:
+    env = environment()
+    env.globals["form_token_for"] = for_element
+    template = env.from_string(
+        "{% cache 'form', n %}{{ make('made') }}"
+        "<input value=\"{{ form_token_for(form_page_token, 'reply-' ~ n) }}\">"
+        '<input value="{{ csrf_token }}">{% endcache %}'
+    )
+
+    first = template.render(n=1, csrf_token="tok-a", form_page_token="page-a-0123456789")
+    again = template.render(n=1, csrf_token="tok-b", form_page_token="page-b-0123456789")
+
+    assert first == 'made<input value="page-a-0123456789-reply-1"><input value="tok-a">'
+    assert again == 'made<input value="page-b-0123456789-reply-1"><input value="tok-b">'
+    assert env.globals["made"] == ["made"]
+
+
+async def test_kept_comments_give_each_viewer_their_own_tokens_and_only_theirs_work(
+    make_user: Any,
+    make_challenge: Any,
+    make_idea: Any,
+    sign_in: Any,
+    session: AsyncSession,
+) -> None:
+    challenge = await make_challenge(await make_user(host=True))
+    idea = await make_idea(challenge, await make_user())
+    comment = await services.post_comment(
+        session, idea_id=idea.id, author_id=(await make_user()).id, body="Soup", now=utcnow()
+    )
+    priya, tomas = await sign_in(await make_user()), await sign_in(await make_user())
+    url = f"/ideas/{idea.id}/{idea.slug}"
+    reply = f"#reply-{comment.id}-form"
+    report = f"#report-comment-{comment.id}"
+
+    def tokens(page: Page, form: str) -> tuple[str, str]:
+        csrf = page.one(f'{form} [name="csrf_token"]').get("value") or ""
+        once = page.one(f'{form} [name="form_token"]').get("value") or ""
+        return csrf, once
+
+    pages = [Page(await person.get(url)) for person in (priya, tomas, priya)]
+    for page, person in zip(pages, (priya, tomas, priya), strict=True):
+        for form in (reply, report):
+            csrf, _once = tokens(page, form)
+            assert (unmask(csrf) or b"").decode() == person.csrf
+    form_tokens = [tokens(page, form)[1] for page in pages for form in (reply, report)]
+    assert len(set(form_tokens)) == len(form_tokens)
+    assert all(Once.sent({"form_token": token}, 1) is not None for token in form_tokens)
+
+    tomas_csrf, tomas_once = tokens(pages[1], reply)
+    sent = {"body": "Not mine to send", "parent_id": str(comment.id), "form_token": tomas_once}
+    refused = await priya.post(f"/ideas/{idea.id}/comments", {**sent, "csrf_token": tomas_csrf})
+    assert refused.status_code == 403
+    taken = await tomas.post(f"/ideas/{idea.id}/comments", {**sent, "csrf_token": tomas_csrf})
+    assert taken.status_code == 303
+    replies = await session.scalars(select(Comment).where(Comment.parent_id == comment.id))
+    assert [c.body for c in replies] == ["Not mine to send"]
