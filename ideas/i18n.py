@@ -14,7 +14,7 @@ import io
 from collections.abc import Iterator
 from contextvars import ContextVar
 from datetime import date, datetime, timedelta
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any, cast
 
@@ -134,14 +134,21 @@ def format_relative(value: datetime, now: datetime) -> str:
     seconds = abs(seconds)
     for size in (86400, 3600, 60):
         if seconds >= size:
-            whole = timedelta(seconds=(seconds // size) * size)
-            return dates.format_timedelta(
-                whole if future else -whole,
-                threshold=1,
-                add_direction=True,
-                locale=current_babel_locale(),
-            )
+            return _whole_units(_locale.get(), (seconds // size) * size, future)
     return gettext("in a moment") if future else gettext("just now")
+
+
+@lru_cache(maxsize=4096)
+def _whole_units(locale: str, seconds: int, future: bool) -> str:
+    """Babel's words for a whole number of days, hours or minutes: a list shows the
+    same few many times over, and Babel takes a while to find them."""
+    whole = timedelta(seconds=seconds)
+    return dates.format_timedelta(
+        whole if future else -whole,
+        threshold=1,
+        add_direction=True,
+        locale=_babel_locale(locale),
+    )
 
 
 def format_number(value: float) -> str:

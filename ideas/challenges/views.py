@@ -10,6 +10,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from ideas import languages, markdown, policy, zones
+from ideas.accounts.names import public_name
 from ideas.challenges import forms, hosting, queries, services, translations
 from ideas.challenges.loaders import challenge_for, visible_challenge_page
 from ideas.challenges.models import Challenge
@@ -167,6 +168,7 @@ async def challenge_detail(request: Request) -> Response:
             first_url=listing_url() if after is not None else None,
             clear_url=listing_url(q="", tag="", status="") if filters.active else None,
             filters=filters,
+            tag_options=tuple((tag.id, tag.name) for tag in challenge.tags),
             matching=matching,
             statuses=idea_queries.LISTED_STATUSES,
             winners=winners,
@@ -184,6 +186,7 @@ async def challenge_detail(request: Request) -> Response:
             may_compare=policy.may(Action.COMPARE, challenge, roles, now),
             may_suggest_teams=policy.may(Action.SUGGEST_TEAMS, challenge, roles, now),
             is_visitor=policy.Role.VISITOR in roles,
+            host_names=tuple(public_name(host.user) for host in challenge.hosts),
             follows_challenge=None if viewer is None or htmx else state.follows,
             show_teams=phase in (Phase.TEAMS, Phase.CLOSED),
             votes=list_vote_context(request, challenge, roles, page.ideas, state.standing),
