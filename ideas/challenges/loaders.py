@@ -38,6 +38,16 @@ async def visible_challenge(
     return challenge, viewer_roles(request, challenge)
 
 
+async def visible_challenge_page(
+    request: Request, slug: str
+) -> tuple[queries.ChallengeOnPage, frozenset[policy.Role]]:
+    """As ``visible_challenge``, with what the challenge's own page asks besides."""
+    found = await queries.for_page(context.db(request), slug)
+    if found is None:
+        raise NotFound()
+    return found, viewer_roles(request, found.challenge)
+
+
 async def visible_challenge_alone(
     request: Request, slug: str
 ) -> tuple[Challenge, frozenset[policy.Role]]:

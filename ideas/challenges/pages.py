@@ -38,6 +38,7 @@ class ChallengePage(PageContext):
     first_url: str | None  # back to the first page, from a later one
     clear_url: str | None  # the list without its filters, while filtering
     filters: Filters
+    tag_options: tuple[tuple[int, str], ...]  # the tags the list can be narrowed to: id, name
     matching: int | None  # ideas that pass the filters, while filtering
     statuses: Collection[IdeaStatus]
     winners: list[Idea]
@@ -55,6 +56,7 @@ class ChallengePage(PageContext):
     may_compare: bool
     may_suggest_teams: bool
     is_visitor: bool
+    host_names: tuple[str, ...]  # its hosts' public names
     follows_challenge: bool | None  # None: no button (a visitor, or a fragment)
     show_teams: bool
     votes: CardVotes

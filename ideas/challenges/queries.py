@@ -6,13 +6,15 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Integer, String, bindparam, exists, func, select
+from sqlalchemy import Integer, String, bindparam, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload, raiseload, selectinload
 
 from ideas.accounts.models import User
 from ideas.challenges.models import Challenge, ChallengeHost, HostInvitation, InvitationStatus
 from ideas.challenges.phases import Phase, next_change
+from ideas.impact.models import FollowUp
+from ideas.jury.models import JurySettings
 from ideas.policy import Action, challenge_roles, may, sees_challenge
 from ideas.submissions.models import SHORTLISTED_STATUSES, Idea, IdeaStatus
 
@@ -36,6 +38,36 @@ async def by_slug(session: AsyncSession, slug: str) -> Challenge | None:
         (await session.scalars(_BY_SLUG, {"slug": slug})).unique().one_or_none()
     )
     return challenge
+
+
+@dataclass(frozen=True)
+class ChallengeOnPage:
+    """A challenge as its own page reads it: with its hosts and tags, its jury's published
+    weighting, and whether it has winners and rounds around it (read, then, by their own
+    queries: most challenges have neither, and their page is the busiest)."""
+
+    challenge: Challenge
+    jury_weight: float | None  # None: no jury
+    has_winners: bool
+    has_rounds: bool
+
+
+_FOR_PAGE = _BY_SLUG.add_columns(
+    select(JurySettings.jury_weight)
+    .where(JurySettings.challenge_id == Challenge.id)
+    .scalar_subquery(),
+    exists().where(Idea.challenge_id == Challenge.id, Idea.status == IdeaStatus.WINNER),
+    exists().where(or_(FollowUp.challenge_id == Challenge.id, FollowUp.from_id == Challenge.id)),
+)
+
+
+async def for_page(session: AsyncSession, slug: str) -> ChallengeOnPage | None:
+    """The challenge at ``slug`` for its page. Two queries, as ``by_slug``."""
+    row = (await session.execute(_FOR_PAGE, {"slug": slug})).unique().one_or_none()
+    if row is None:
+        return None
+    challenge, jury_weight, has_winners, has_rounds = row
+    return ChallengeOnPage(challenge, jury_weight, bool(has_winners), bool(has_rounds))
 
 
 # A challenge without its relations, and whether the viewer hosts it: one query, for

@@ -10,19 +10,20 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from ideas import languages, markdown, policy, zones
+from ideas.accounts.names import public_name
 from ideas.challenges import forms, hosting, queries, services, translations
-from ideas.challenges.loaders import challenge_for, visible_challenge
+from ideas.challenges.loaders import challenge_for, visible_challenge_page
 from ideas.challenges.models import Challenge
+from ideas.challenges.page_state import page_state
 from ideas.challenges.pages import ChallengePage
 from ideas.challenges.phases import Phase, next_change
 from ideas.db import utcnow
 from ideas.errors import Invalid
 from ideas.i18n import _
 from ideas.impact import queries as impact_queries
-from ideas.jury import queries as jury_queries
 from ideas.jury import services as jury_services
+from ideas.jury.queries import NO_JURY, JuryNotice
 from ideas.media.uploads import picture_from
-from ideas.notifications.follows import challenge_followed
 from ideas.policy import Action
 from ideas.submissions import cluster_queries
 from ideas.submissions import queries as idea_queries
@@ -94,7 +95,10 @@ async def challenge_detail(request: Request) -> Response:
     For htmx: a request for more ideas (``after``) gets only the next cards and
     the new "more" link; any other gets the ideas section.
     """
-    challenge, roles = await visible_challenge(request, request.path_params["slug"])
+    found, roles = await visible_challenge_page(request, request.path_params["slug"])
+    challenge = found.challenge
+    viewer = context.viewer(request)
+    htmx = is_htmx(request)
     now = utcnow()
     params = request.query_params
     db = context.db(request)
@@ -116,16 +120,23 @@ async def challenge_detail(request: Request) -> Response:
     page = await idea_queries.challenge_ideas(
         db, challenge, roles, now, sort=sort, filters=filters, after=after
     )
-    more_only = after is not None and is_htmx(request)
+    more_only = after is not None and htmx
     matching = (
         await idea_queries.count_challenge_ideas(db, challenge.id, filters)
         if filters.active and not more_only
         else None
     )
     winners = (
-        []
-        if is_htmx(request)
-        else (await queries.winners(db, [challenge.id])).get(challenge.id, [])
+        (await queries.winners(db, [challenge.id])).get(challenge.id, [])
+        if found.has_winners and not htmx
+        else []
+    )
+    state = await page_state(
+        db,
+        viewer=viewer,
+        challenge=challenge,
+        idea_ids=[idea.id for idea in page.ideas],
+        around=not htmx,
     )
     phase = challenge.phase_at(now)
 
@@ -149,7 +160,7 @@ async def challenge_detail(request: Request) -> Response:
             challenge=challenge,
             text=(
                 translations.original(challenge)
-                if is_htmx(request)
+                if htmx
                 else await translations.shown_text(db, challenge, languages.reader_language())
             ),
             phase=phase,
@@ -164,6 +175,7 @@ async def challenge_detail(request: Request) -> Response:
             first_url=listing_url() if after is not None else None,
             clear_url=listing_url(q="", tag="", status="", theme="") if filters.active else None,
             filters=filters,
+            tag_options=tuple((tag.id, tag.name) for tag in challenge.tags),
             matching=matching,
             statuses=idea_queries.LISTED_STATUSES,
             winners=winners,
@@ -181,27 +193,24 @@ async def challenge_detail(request: Request) -> Response:
             may_compare=policy.may(Action.COMPARE, challenge, roles, now),
             may_suggest_teams=policy.may(Action.SUGGEST_TEAMS, challenge, roles, now),
             is_visitor=policy.Role.VISITOR in roles,
-            follows_challenge=await challenge_followed(request, challenge.id),
+            host_names=tuple(public_name(host.user) for host in challenge.hosts),
+            follows_challenge=None if viewer is None or htmx else state.follows,
             show_teams=phase in (Phase.TEAMS, Phase.CLOSED),
-            votes=await list_vote_context(request, challenge, roles, page.ideas),
-            jury=(
-                jury_queries.NO_JURY
-                if is_htmx(request)
-                else await jury_queries.notice(db, challenge.id, context.viewer(request))
-            ),
+            votes=list_vote_context(request, challenge, roles, page.ideas, state.standing),
+            jury=NO_JURY if htmx else JuryNotice(found.jury_weight, state.is_juror),
             rounds=(
-                impact_queries.NO_ROUNDS
-                if is_htmx(request)
-                else await impact_queries.rounds_around(
-                    db, challenge.id, viewer=context.viewer(request), now=now
-                )
+                await impact_queries.rounds_around(db, challenge.id, viewer=viewer, now=now)
+                if found.has_rounds and not htmx
+                else impact_queries.NO_ROUNDS
             ),
             progress=(
                 await impact_queries.timelines_in(db, challenge.id)
-                if phase in (Phase.TEAMS, Phase.CLOSED) and not is_htmx(request)
+                if phase in (Phase.TEAMS, Phase.CLOSED) and not htmx
                 else None
             ),
-            clusters=await cluster_queries.clusters_of(db, (i.id for i in page.ideas)),
+            clusters=(
+                await cluster_queries.clusters_of(db, state.clustered) if state.clustered else {}
+            ),
             may_group=policy.may(Action.GROUP_DUPLICATES, challenge, roles, now),
             themes=themes,
         ),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import exists, false, select
+from sqlalchemy import exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -214,16 +214,3 @@ class JuryNotice:
 
 
 NO_JURY = JuryNotice(None, False)
-
-
-async def notice(session: AsyncSession, challenge_id: int, user: User | None) -> JuryNotice:
-    """In one query."""
-    weight = (
-        select(JurySettings.jury_weight)
-        .where(JurySettings.challenge_id == challenge_id)
-        .scalar_subquery()
-    )
-    mine = false() if user is None else Juror.user_id == user.id
-    juror = exists().where(Juror.challenge_id == challenge_id, mine)
-    row = (await session.execute(select(weight, juror))).one()
-    return JuryNotice(row[0], bool(row[1]))

@@ -14,7 +14,7 @@ from sqlalchemy.orm import aliased
 from ideas.accounts.models import User, UserStatus
 from ideas.accounts.names import Someone, public_name_capitalised
 from ideas.challenges.models import Challenge
-from ideas.notifications.models import ChallengeFollow, IdeaFollow, Notification
+from ideas.notifications.models import IdeaFollow, Notification
 from ideas.submissions.models import Idea
 
 PAGE_SIZE = 50
@@ -205,24 +205,13 @@ async def unread_count(session: AsyncSession, user_id: int) -> int:
     )
 
 
-# Built once: every challenge page a signed-in person sees asks it.
-_FOLLOWS_CHALLENGE = select(
-    exists().where(
-        ChallengeFollow.user_id == bindparam("user_id", type_=Integer),
-        ChallengeFollow.challenge_id == bindparam("challenge_id", type_=Integer),
-    )
-)
+# Built once: every idea page a signed-in person sees asks it.
 _FOLLOWS_IDEA = select(
     exists().where(
         IdeaFollow.user_id == bindparam("user_id", type_=Integer),
         IdeaFollow.idea_id == bindparam("idea_id", type_=Integer),
     )
 )
-
-
-async def follows_challenge(session: AsyncSession, user_id: int, challenge_id: int) -> bool:
-    params = {"user_id": user_id, "challenge_id": challenge_id}
-    return bool(await session.scalar(_FOLLOWS_CHALLENGE, params))
 
 
 async def follows_idea(session: AsyncSession, user_id: int, idea_id: int) -> bool:

@@ -82,26 +82,20 @@ async def vote_context(
     )
 
 
-async def list_vote_context(
-    request: Request, challenge: Challenge, roles: frozenset[Role], ideas: Sequence[ListedIdea]
+def list_vote_context(
+    request: Request,
+    challenge: Challenge,
+    roles: frozenset[Role],
+    ideas: Sequence[ListedIdea],
+    mine: queries.Standing,
 ) -> CardVotes:
-    """What the cards of a challenge's ideas list need for their vote buttons.
-
-    One query for a signed-in viewer, whatever the number of ideas: which of
-    them they voted for, which they co-author, and their votes spent.
+    """What the cards of a challenge's ideas list need for their vote buttons, given where
+    the viewer stands (``queries.standing`` with co-authors, or rows of its parts read with
+    what else the page asks: no query here).
     """
     now = utcnow()
     viewer = context.viewer(request)
     open_ = policy.may(Action.VOTE, challenge, roles, now)
-    mine = queries.Standing.empty()
-    if viewer is not None and viewer.is_active:
-        mine = await queries.standing(
-            context.db(request),
-            user_id=viewer.id,
-            challenge=challenge,
-            idea_ids=[idea.id for idea in ideas],
-            coauthors=True,
-        )
     votable: set[int] = set()
     refusals: dict[int, str] = {}
     for idea in ideas:

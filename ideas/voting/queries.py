@@ -4,7 +4,7 @@ endpoint needs. One query each."""
 from __future__ import annotations
 
 import functools
-from collections.abc import Collection
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -45,8 +45,10 @@ class Standing:
 
 
 @functools.cache
-def _standing_query(budget: bool, coauthors: bool) -> Select[Any] | CompoundSelect[Any]:
-    """The statement of ``standing``, built once for each of its four shapes."""
+def standing_parts(budget: bool, coauthors: bool) -> tuple[Select[*tuple[Any, ...]], ...]:
+    """The selects of ``standing``'s query, built once for each of its four shapes: rows
+    of (idea id, kind, counted), to be read by ``standing_of``. A page that asks more of
+    its viewer in the same query adds selects of that shape (kinds of its own above 9)."""
     user_id = bindparam("user_id", type_=Integer)
     ids = bindparam("ids", type_=Integer, expanding=True)
     counted = case((Idea.status.in_(VISIBLE_STATUSES), 1), else_=0)
@@ -60,14 +62,44 @@ def _standing_query(budget: bool, coauthors: bool) -> Select[Any] | CompoundSele
     else:
         votes = votes.where(Vote.idea_id.in_(ids))
     if not coauthors:
-        return votes
-    return union_all(
+        return (votes,)
+    return (
         votes,
         select(
             IdeaCoauthor.idea_id,
             literal(_COAUTHOR, Integer).label("kind"),
             literal(0, Integer).label("counted"),
         ).where(IdeaCoauthor.user_id == user_id, IdeaCoauthor.idea_id.in_(ids)),
+    )
+
+
+@functools.cache
+def _standing_query(budget: bool, coauthors: bool) -> Select[Any] | CompoundSelect[Any]:
+    parts = standing_parts(budget, coauthors)
+    return parts[0] if len(parts) == 1 else union_all(*parts)
+
+
+def standing_params(user_id: int, challenge: Challenge, idea_ids: list[int]) -> dict[str, Any]:
+    return {"user_id": user_id, "challenge_id": challenge.id, "ids": idea_ids}
+
+
+def standing_of(
+    rows: Iterable[Sequence[Any]], challenge: Challenge, idea_ids: Collection[int]
+) -> Standing:
+    """The standing that rows of ``standing_parts`` tell (rows of other kinds are skipped)."""
+    asked = set(idea_ids)
+    voted, coauthored, used = set(), set(), 0
+    for idea_id, kind, counted in rows:
+        if kind == _VOTED:
+            used += counted
+            if idea_id in asked:
+                voted.add(idea_id)
+        elif kind == _COAUTHOR:
+            coauthored.add(idea_id)
+    return Standing(
+        voted_ids=frozenset(voted),
+        coauthored_ids=frozenset(coauthored),
+        votes_used=None if challenge.vote_budget is None else used,
     )
 
 
@@ -91,14 +123,8 @@ async def standing(
     if budget is None and not ids:
         return Standing.empty()
     query = _standing_query(budget is not None, coauthors and bool(ids))
-    params = {"user_id": user_id, "challenge_id": challenge.id, "ids": ids}
-    rows = (await session.execute(query, params)).all()
-    asked = set(ids)
-    return Standing(
-        voted_ids=frozenset(row[0] for row in rows if row[1] == _VOTED and row[0] in asked),
-        coauthored_ids=frozenset(row[0] for row in rows if row[1] == _COAUTHOR),
-        votes_used=None if budget is None else sum(row[2] for row in rows if row[1] == _VOTED),
-    )
+    rows = (await session.execute(query, standing_params(user_id, challenge, ids))).all()
+    return standing_of(rows, challenge, ids)
 
 
 @dataclass(frozen=True)
