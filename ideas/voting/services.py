@@ -266,11 +266,18 @@ _WITHDRAW_AND_COUNT = _withdraw_and_count()
 
 
 _hosts = cast(Table, ChallengeHost.__table__)
-# What ``policy`` reads to say whether the voter may vote in the challenge now, in one
-# read: the challenge's schedule and last hand switch, the voter, and whether they
-# host the challenge; and, in the same read, the challenge's vote budget.
-_VOTING = (
+# Everything a change of vote reads before it writes, in one read inside its
+# transaction: the idea (what its vote button shows, and whether it is listed), its
+# challenge's schedule, last hand switch and vote budget, and who the voter is to
+# them (whether they host the challenge, author or co-author the idea, and their
+# account's standing), for ``policy`` to say whether they may vote there now.
+_TARGET = (
     select(
+        _ideas.c.challenge_id,
+        _ideas.c.slug,
+        _ideas.c.title,
+        _ideas.c.status,
+        _ideas.c.vote_count,
         _challenges.c.vote_budget,
         _challenges.c.ideas_opens_at,
         _challenges.c.review_opens_at,
@@ -279,46 +286,84 @@ _VOTING = (
         _challenges.c.phase_switched_to,
         _challenges.c.phase_switched_at,
         exists()
-        .where(_hosts.c.challenge_id == _challenges.c.id, _hosts.c.user_id == _USER_ID)
+        .where(_hosts.c.challenge_id == _ideas.c.challenge_id, _hosts.c.user_id == _USER_ID)
         .label("host"),
-        User,
+        or_(
+            _ideas.c.author_id == _USER_ID,
+            exists().where(_coauthors.c.idea_id == _ideas.c.id, _coauthors.c.user_id == _USER_ID),
+        ).label("author"),
+        _users.c.status.label("voter_status"),
+        _users.c.is_admin.label("voter_admin"),
     )
-    .select_from(_challenges)
-    .outerjoin(User, User.id == _USER_ID)
-    .where(_challenges.c.id == _CHALLENGE_ID)
+    .select_from(_ideas.join(_challenges, _challenges.c.id == _ideas.c.challenge_id))
+    .outerjoin(_users, _users.c.id == _USER_ID)
+    .where(_ideas.c.id == _IDEA_ID)
 )
 
 
-async def _require_voting(
-    tx: AsyncSession, params: dict[str, Any], now: datetime
-) -> tuple[Phase, bool]:
-    """``policy`` lets the voter vote (or withdraw a vote) in the challenge at ``now``:
-    the phase the challenge is in, and whether it sets a vote budget.
+@dataclass(frozen=True)
+class Target:
+    """What a change of vote read of the idea, its challenge and the voter."""
+
+    idea: Idea  # not in any session: only the columns a vote button shows
+    challenge: Challenge  # not in any session: its id and vote budget
+    phase: Phase
+    roles: frozenset[policy.Role]  # the voter's, for the idea
+
+    @property
+    def budgeted(self) -> bool:
+        return self.challenge.vote_budget is not None
+
+
+async def _target(
+    tx: AsyncSession,
+    params: dict[str, Any],
+    now: datetime,
+    *,
+    as_seen: bool = False,
+    vote: bool = False,
+) -> Target:
+    """Read what the change needs, and let ``policy`` say whether the voter may vote (or
+    withdraw a vote) in the challenge at ``now``. ``params["in_challenge"]``, when given,
+    is the challenge the idea must belong to; it is set from the idea otherwise.
+
+    ``as_seen``: as the vote endpoint asks, which shows the idea only to who may see it
+    (NotFound otherwise) and, for a ``vote``, refuses an idea that is not listed
+    before it asks about the phase.
 
     The budget is read in the same query: on SQLite, whose write lock keeps it so
     until the transaction ends, there is then no standing to read after the vote
     when there is none.
     """
-    row = (await tx.execute(_VOTING, params)).one_or_none()
-    if row is None:
+    row = (await tx.execute(_TARGET, params)).one_or_none()
+    if row is None or params["in_challenge"] not in (None, row.challenge_id):
         raise NotFound()
-    budget, ideas, review, teams, closed, switched_to, switched_at, host, voter = row
+    params["in_challenge"] = row.challenge_id
+    idea = Idea(
+        id=params["target_idea"],
+        challenge_id=row.challenge_id,
+        slug=row.slug,
+        title=row.title,
+        status=row.status,
+        vote_count=row.vote_count,
+    )
+    challenge = Challenge(id=row.challenge_id, vote_budget=row.vote_budget)
+    voter = None
+    if row.voter_status is not None:
+        voter = User(id=params["voter"], status=row.voter_status, is_admin=row.voter_admin)
+    roles = policy.roles_from(voter, host=bool(row.host), author=bool(row.author))
+    if as_seen and not policy.can_see_idea(idea, roles):
+        raise NotFound()
+    if as_seen and vote and not idea.is_visible:
+        # Authors and hosts still see a withdrawn or hidden idea; it takes no votes.
+        raise Forbidden(no_votes_for(idea.status.value))
     switch = None
-    if switched_to is not None and switched_at is not None:
-        switch = HandSwitch(switched_to, switched_at)
-    phase = current_phase(Schedule(ideas, review, teams, closed), switch, now)
-    policy.check_in(Action.VOTE, phase, policy.roles_from(voter, host=bool(host), author=False))
-    return phase, budget is not None
-
-
-async def _challenge_of(tx: AsyncSession, idea_id: int, challenge_id: int | None) -> int:
-    """The challenge the idea must belong to; looked up when the caller did not say."""
-    if challenge_id is not None:
-        return challenge_id
-    found = await tx.scalar(select(Idea.challenge_id).where(Idea.id == idea_id))
-    if found is None:
-        raise NotFound()
-    return int(found)
+    if row.phase_switched_to is not None and row.phase_switched_at is not None:
+        switch = HandSwitch(row.phase_switched_to, row.phase_switched_at)
+    schedule = Schedule(row.ideas_opens_at, row.review_opens_at, row.teams_opens_at, row.closes_at)
+    phase = current_phase(schedule, switch, now)
+    policy.check_in(Action.VOTE, phase, policy.roles_from(voter, host=bool(row.host), author=False))
+    return Target(idea, challenge, phase, roles)
 
 
 def _standing(connection: Connection, params: dict[str, Any], budgeted: bool) -> tuple[Any, Any]:
@@ -409,6 +454,45 @@ def _ballot(idea_id: int, voted: bool, counted: Counted) -> Ballot:
     )
 
 
+async def _cast(tx: AsyncSession, params: dict[str, Any], target: Target, now: datetime) -> Counted:
+    counted = await (await tx.connection()).run_sync(cast_if_allowed, params, target.budgeted)
+    if counted is None:
+        refusal = await vote_refusal(
+            tx, idea_id=target.idea.id, user_id=params["voter"], challenge_id=target.challenge.id
+        )
+        # A rule the INSERT found broken and Python did not: say the likeliest.
+        raise refusal or Conflict(ALREADY_VOTED)
+    # The INSERT took the vote only for a visible idea.
+    live.vote_changed(
+        tx,
+        challenge_id=target.challenge.id,
+        idea_id=target.idea.id,
+        phase=target.phase,
+        idea_visible=True,
+    )
+    await notification_events.on_vote_cast(tx, target.idea.id, int(counted.vote_count), now)
+    return counted
+
+
+async def _uncast(tx: AsyncSession, params: dict[str, Any], target: Target) -> Counted:
+    counted = await (await tx.connection()).run_sync(_withdraw, params, target.budgeted)
+    if counted is None:
+        raise AlreadyDone(NOT_VOTED)
+    live.vote_changed(
+        tx,
+        challenge_id=target.challenge.id,
+        idea_id=target.idea.id,
+        phase=target.phase,
+        # Read in this transaction, before the withdrawal, which leaves it as it was.
+        idea_visible=target.idea.is_visible,
+    )
+    return counted
+
+
+def _params(idea_id: int, user_id: int, now: datetime, challenge_id: int | None) -> dict[str, Any]:
+    return {"target_idea": idea_id, "voter": user_id, "in_challenge": challenge_id, "at": now}
+
+
 async def cast_vote(
     session: AsyncSession,
     *,
@@ -423,35 +507,14 @@ async def cast_vote(
     Refused with ``Conflict`` when the participant already voted for the idea
     or has spent the challenge's vote budget; nothing changes then.
 
-    The vote is one INSERT that checks every rule itself and an UPDATE of the
-    count that also says where the voter stands: the transaction holds its locks
-    as briefly as it can.
+    One read of what ``policy`` asks, then the vote: one INSERT that checks
+    every rule itself and an UPDATE of the count that also says where the
+    voter stands: the transaction holds its locks as briefly as it can.
     """
-    params: dict[str, Any] = {
-        "target_idea": idea_id,
-        "voter": user_id,
-        "in_challenge": challenge_id,
-        "at": now,
-    }
+    params = _params(idea_id, user_id, now, challenge_id)
     async with write(session) as tx:
-        params["in_challenge"] = await _challenge_of(tx, idea_id, challenge_id)
-        phase, budgeted = await _require_voting(tx, params, now)
-        counted = await (await tx.connection()).run_sync(cast_if_allowed, params, budgeted)
-        if counted is None:
-            refusal = await vote_refusal(
-                tx, idea_id=idea_id, user_id=user_id, challenge_id=params["in_challenge"]
-            )
-            # A rule the INSERT found broken and Python did not: say the likeliest.
-            raise refusal or Conflict(ALREADY_VOTED)
-        # The INSERT took the vote only for a visible idea.
-        live.vote_changed(
-            tx,
-            challenge_id=params["in_challenge"],
-            idea_id=idea_id,
-            phase=phase,
-            idea_visible=True,
-        )
-        await notification_events.on_vote_cast(tx, idea_id, int(counted.vote_count), now)
+        target = await _target(tx, params, now)
+        counted = await _cast(tx, params, target, now)
     return _ballot(idea_id, True, counted)
 
 
@@ -463,27 +526,41 @@ async def withdraw_vote(
     now: datetime,
     challenge_id: int | None = None,
 ) -> Ballot:
-    """Take back one's vote for an idea; ``Conflict`` if there is none to take back."""
-    params: dict[str, Any] = {
-        "target_idea": idea_id,
-        "voter": user_id,
-        "in_challenge": challenge_id,
-    }
+    """Take back one's vote for an idea; ``AlreadyDone`` if there is none to take back."""
+    params = _params(idea_id, user_id, now, challenge_id)
     async with write(session) as tx:
-        params["in_challenge"] = await _challenge_of(tx, idea_id, challenge_id)
-        phase, budgeted = await _require_voting(tx, params, now)
-        counted = await (await tx.connection()).run_sync(_withdraw, params, budgeted)
-        if counted is None:
-            idea = await tx.get(Idea, idea_id)
-            if idea is None or idea.challenge_id != params["in_challenge"]:
-                raise NotFound()
-            raise AlreadyDone(NOT_VOTED)
-        status = await tx.scalar(select(Idea.status).where(Idea.id == idea_id))
-        live.vote_changed(
-            tx,
-            challenge_id=params["in_challenge"],
-            idea_id=idea_id,
-            phase=phase,
-            idea_visible=status in VISIBLE_STATUSES,
-        )
+        target = await _target(tx, params, now)
+        counted = await _uncast(tx, params, target)
     return _ballot(idea_id, False, counted)
+
+
+@dataclass(frozen=True)
+class VoteChange:
+    """What the vote endpoint's change read and left."""
+
+    target: Target
+    ballot: Ballot | None  # None: nothing to change (voted already, or no vote to withdraw)
+
+
+async def change_vote(
+    session: AsyncSession, *, idea_id: int, user_id: int, vote: bool, now: datetime
+) -> VoteChange:
+    """Vote for the idea (``vote``) or withdraw one's vote, as the vote endpoint asks: in
+    one transaction, the idea read with what ``policy`` needs, then the change.
+
+    NotFound for an idea the voter may not see; Forbidden for a vote for one that
+    is not listed, or where ``policy`` refuses; Conflict as ``cast_vote``. A vote
+    that stands already, or a withdrawal with no vote to take back, changes
+    nothing and says so (``ballot`` None): the same form sent twice.
+    """
+    params = _params(idea_id, user_id, now, None)
+    async with write(session) as tx:
+        target = await _target(tx, params, now, as_seen=True, vote=vote)
+        try:
+            if vote:
+                counted = await _cast(tx, params, target, now)
+            else:
+                counted = await _uncast(tx, params, target)
+        except AlreadyDone:
+            return VoteChange(target, None)
+    return VoteChange(target, _ballot(idea_id, vote, counted))

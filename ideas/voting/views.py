@@ -19,7 +19,7 @@ from starlette.responses import RedirectResponse, Response
 from ideas import policy
 from ideas.challenges.models import Challenge
 from ideas.db import utcnow
-from ideas.errors import AlreadyDone, Forbidden, NotFound
+from ideas.errors import NotFound
 from ideas.i18n import _
 from ideas.policy import Role
 from ideas.submissions import queries as idea_queries
@@ -66,50 +66,48 @@ def _field(submitted: FormData, name: str) -> str:
     return value if isinstance(value, str) else ""
 
 
-def _require_visible(idea: Idea) -> None:
-    """Authors and hosts still see a withdrawn or hidden idea; it takes no votes."""
-    if not idea.is_visible:
-        raise Forbidden(services.no_votes_for(idea.status.value))
+def _next_path(request: Request, sent: FormData, idea: Idea) -> str:
+    """Where a plain form post goes back to: the form's ``next``, else the idea's button."""
+    idea_path = context.path_for(request, "idea.detail", idea_id=idea.id, slug=idea.slug)
+    return safe_next(_field(sent, "next") or None, default=f"{idea_path}#vote-{idea.id}")
 
 
 async def vote(request: Request) -> Response:
-    """Vote for an idea (``action=vote``) or withdraw one's vote (``action=withdraw``)."""
-    idea, challenge, roles = await _idea(request)
+    """Vote for an idea (``action=vote``) or withdraw one's vote (``action=withdraw``).
+
+    The idea is read with the change, in its transaction (``services.change_vote``):
+    the vote endpoint is the busiest of all.
+    """
+    idea_id: int = request.path_params["idea_id"]
+    if context.viewer(request) is None:
+        # A visitor is told an idea they may not see is not there, before signing in.
+        await _idea(request)
     sent = await submitted(request)
     action = _field(sent, "action")
     if action not in ACTIONS:
         raise HTTPException(400, _("Choose to vote or to withdraw your vote."))
-    idea_path = context.path_for(request, "idea.detail", idea_id=idea.id, slug=idea.slug)
-    next_path = safe_next(_field(sent, "next") or None, default=f"{idea_path}#vote-{idea.id}")
-    now = utcnow()
-    db = context.db(request)
 
     async def refused(refusal: Refusal) -> Response:
-        return await _refused(request, idea, challenge, roles, refusal, next_path)
+        return await _refused(request, idea_id, refusal, sent)
 
     answer_refusals(request, refused, statuses=(403, 409, 429), htmx_only=False)
     # Whether voting is open now is the services' to say (``policy`` asked in their
     # transaction); a refusal is answered by ``refused``.
     voter = context.signed_in(request)
     await hit(request, Limit.VOTE)
-    try:
-        if action == "vote":
-            _require_visible(idea)
-            ballot = await services.cast_vote(
-                db, idea_id=idea.id, user_id=voter.id, now=now, challenge_id=challenge.id
-            )
-        else:
-            ballot = await services.withdraw_vote(
-                db, idea_id=idea.id, user_id=voter.id, now=now, challenge_id=challenge.id
-            )
-    except AlreadyDone:
-        # The vote stands (or is gone) already, as asked: a form sent twice is answered
-        # as the first time, with the button as it is now.
-        if not is_htmx(request):
-            return RedirectResponse(next_path, status_code=303)
-        return await _refused(request, idea, challenge, roles, None, next_path)
+    change = await services.change_vote(
+        context.db(request), idea_id=idea_id, user_id=voter.id, vote=action == "vote", now=utcnow()
+    )
+    idea = change.target.idea
+    next_path = _next_path(request, sent, idea)
     if not is_htmx(request):
         return RedirectResponse(next_path, status_code=303)
+    ballot = change.ballot
+    if ballot is None:
+        # The vote stands (or is gone) already, as asked: a form sent twice is answered
+        # as the first time, with the button as it is now.
+        return await _refused(request, idea_id, None, sent)
+    challenge = change.target.challenge
     button = VoteButton(
         idea=idea,
         challenge=challenge,
@@ -141,12 +139,7 @@ async def vote_count(request: Request) -> Response:
 
 
 async def _refused(
-    request: Request,
-    idea: Idea,
-    challenge: Challenge,
-    roles: frozenset[Role],
-    refusal: Refusal | None,
-    next_path: str,
+    request: Request, idea_id: int, refusal: Refusal | None, sent: FormData
 ) -> Response:
     """The button as it now stands, with the reason the change was refused (None: nothing
     was refused). For htmx the button alone; without JavaScript, for a vote refused for
@@ -155,13 +148,22 @@ async def _refused(
     if refusal is not None and not is_htmx(request) and refusal.status != 429:
         return error_response(request, refusal.status, refusal.message)
     # The refusal is the slow path: the idea again, with the people vote_context needs.
-    full = await idea_queries.by_id(context.db(request), idea.id)
+    db = context.db(request)
+    full = await idea_queries.by_id(db, idea_id)
     if full is None:
+        raise NotFound()
+    viewer = context.viewer(request)
+    roles = policy.roles_from(
+        viewer,
+        host=policy.hosts_challenge(viewer, full.challenge),
+        author=viewer is not None and policy.is_author(viewer, full),
+    )
+    if not policy.can_see_idea(full, roles):
         raise NotFound()
     button = await vote_context(request, full, full.challenge, roles)
     answer = VoteAnswer(
-        replace(button, vote_page=False, vote_next=next_path),
-        vote_count=await queries.vote_count(context.db(request), idea.id),
+        replace(button, vote_page=False, vote_next=_next_path(request, sent, full)),
+        vote_count=await queries.vote_count(db, idea_id),
         vote_message="" if refusal is None else refusal.message,
     )
     return render(
