@@ -44,8 +44,8 @@ ACTIONS = ("vote", "withdraw")
 async def _idea(request: Request) -> tuple[Idea, Challenge, frozenset[Role]]:
     """The idea of the URL, if the viewer may see it, with its challenge and their roles.
 
-    One query: the vote endpoint is the busiest of all, and a vote needs neither the
-    idea's tags nor its people (``services`` checks the rules again in the database).
+    One query, without the idea's tags or people: for the count, and for a visitor's
+    vote (a participant's vote reads the idea in its own transaction).
     """
     viewer = context.viewer(request)
     found = await queries.target(
