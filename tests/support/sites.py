@@ -45,9 +45,10 @@ def prepare(
     folder: Path, kind: str, settings: dict[str, str], build: Callable[[Path], None]
 ) -> None:
     """Give ``folder`` the data folder of a site of ``kind``: ``build(folder)`` runs
-    the commands that make one in the folder given."""
+    the commands that make one in the folder given. A folder that has data of its own
+    already (a test filled it) is built on in place."""
     shared = shared_folder()
-    if shared is None or "DATABASE_URL" in settings:
+    if shared is None or "DATABASE_URL" in settings or (folder / "data").exists():
         build(folder)
         return
     made = shared / kind
