@@ -64,7 +64,7 @@ class ChallengePage(PageContext):
     rounds: Rounds  # the round this one follows up, and its follow-ups
     clusters: Mapping[int, Cluster]  # the duplicates cluster of each card that stands for one
     may_group: bool  # the duplicates tool
-    themes: Sequence[ThemeChoice] = ()  # the ideas list's filter by theme
+    themes: tuple[ThemeChoice, ...] = ()  # the ideas list's filter by theme
     # What the teams did after the round (teams and closed phases; None: no section).
     progress: Sequence[TeamTimeline] | None = None
 

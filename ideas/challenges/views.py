@@ -212,7 +212,7 @@ async def challenge_detail(request: Request) -> Response:
                 await cluster_queries.clusters_of(db, state.clustered) if state.clustered else {}
             ),
             may_group=policy.may(Action.GROUP_DUPLICATES, challenge, roles, now),
-            themes=themes,
+            themes=tuple(themes),
         ),
         block="idea_page" if more_only else "ideas",
     )

@@ -72,6 +72,25 @@ async def test_a_host_names_a_theme_without_javascript_and_the_name_is_audited(
     )
 
 
+async def test_the_challenge_page_offers_a_theme_by_its_new_name_at_once(
+    themed: tuple[Challenge, int], host: User, sign_in: Any
+) -> None:
+    """The ideas list's head is kept once made: a rename, which changes nothing else it
+    shows, still reaches it."""
+    challenge, theme_id = themed
+    person = await sign_in(host)
+
+    def offered(page: Page) -> list[str | None]:
+        return [option.text_content() for option in page.select("#ideas-theme option")]
+
+    before = offered(Page(await person.get(f"/challenges/{challenge.slug}")))
+    await person.post(name_url(challenge, theme_id), {"name": "Food scraps"})
+    after = offered(Page(await person.get(f"/challenges/{challenge.slug}")))
+
+    assert "Food scraps" not in before
+    assert "Food scraps" in after
+
+
 async def test_with_htmx_the_themes_section_is_swapped_and_an_empty_name_gives_back_the_words(
     themed: tuple[Challenge, int], host: User, session: AsyncSession, sign_in: Any
 ) -> None:
