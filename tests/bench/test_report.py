@@ -4,11 +4,13 @@ stack, and the machine beside them."""
 from __future__ import annotations
 
 from bench.__main__ import (
+    SIMILAR_LOADED,
     TARGET_RATIO,
     Load,
     cpu_times,
     judge,
     outcome,
+    queue_floor_ms,
     ratio,
     split_pairs,
     stolen_note,
@@ -144,3 +146,13 @@ def test_similar_ideas_keep_their_own_latency_target() -> None:
     slow = Load(rps=900, p50_ms=10, p99_ms=51, non_2xx=0, socket_errors=0)
     assert judge("similar", fast) == ("p99 ≤50ms", [])
     assert judge("similar", slow)[1] == ["p99"]
+
+
+def test_similar_ideas_under_many_connections_are_shown_with_their_queue_not_judged() -> None:
+    loaded = Load(rps=400, p50_ms=70, p99_ms=120, non_2xx=0, socket_errors=0)
+    assert judge(SIMILAR_LOADED, loaded) == ("", [])
+    # 32 requests in the server at 400 a second: each spends 80 ms there on average.
+    assert queue_floor_ms(loaded, 32) == 80
+    assert queue_floor_ms(Load(rps=0, p50_ms=0, p99_ms=0, non_2xx=0, socket_errors=0)) == float(
+        "inf"
+    )
