@@ -113,6 +113,7 @@ IDEA_FIELDS: dict[str, Schema] = {
     "updated_at": moment("When the idea was last changed."),
     "challenge": ref("ChallengeRef"),
     "cluster": nullable(ref("ClusterRef")),
+    "theme": nullable(ref("ThemeRef")),
     "url": link("The idea's page on the site."),
     "api_url": link("The idea in this API."),
 }
@@ -394,7 +395,8 @@ SCHEMAS: dict[str, Schema] = {
         (
             "The cluster of duplicates the idea is in: ideas a host (or their authors, by "
             "consent) grouped because they say nearly the same thing. Each stays an idea of "
-            "its own; a challenge's list shows the cluster once, as its earliest idea."
+            "its own; a challenge's list shows the cluster once, as its earliest idea (a "
+            "list kept to a theme shows each of its ideas)."
         ),
         {
             "id": {"type": "integer", "description": "Stable id of the cluster."},
@@ -407,6 +409,41 @@ SCHEMAS: dict[str, Schema] = {
             "supporters": count(
                 "Distinct participants who voted for any of its ideas, each counted once."
             ),
+        },
+    ),
+    "ThemeRef": record(
+        (
+            "The theme the idea is in: what a group of the challenge's ideas is about, as "
+            "found from their words in the background. Null for an idea in none (a new "
+            "idea until themes are found again, or a challenge with too few ideas)."
+        ),
+        {
+            "id": {"type": "integer", "description": "Stable id of the theme."},
+            "name": text("Its name: its most telling words, or the name its hosts gave it."),
+        },
+    ),
+    "ThemeList": record(
+        "Every theme of a challenge.",
+        {
+            "items": {
+                "type": "array",
+                "items": ref("Theme"),
+                "description": "The themes, largest first; not paged.",
+            },
+        },
+    ),
+    "Theme": record(
+        "A group of a challenge's ideas that are about the same thing.",
+        {
+            "id": {
+                "type": "integer",
+                "description": (
+                    "Stable id of the theme, kept while themes are found again; the "
+                    "`theme` of the challenge's list of ideas."
+                ),
+            },
+            "name": text("Its name: its most telling words, or the name its hosts gave it."),
+            "size": count("Its public ideas: the ideas the list kept to it holds."),
         },
     ),
     "ClusterResult": record(
@@ -727,10 +764,43 @@ PATHS: dict[str, Any] = {
                     "description": "How many ideas a page holds at most.",
                     "schema": {"type": "integer", "minimum": 1, "maximum": 100, "default": 20},
                 },
+                {
+                    "name": "theme",
+                    "in": "query",
+                    "description": (
+                        "Only the ideas of this theme of the challenge (an `id` from its "
+                        "themes), each on its own, duplicates included. The `next` link "
+                        "keeps it."
+                    ),
+                    "schema": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1},
+                },
             ],
             "responses": {
                 "200": json_content(ref("IdeaPage"), "A page of ideas."),
-                "400": error_response("`sort`, `after` or `limit` cannot be used."),
+                "400": error_response(
+                    "`sort`, `after` or `limit` cannot be used, or `theme` is not one of the "
+                    "challenge's themes."
+                ),
+                "404": error_response("No public challenge has this slug."),
+                **COMMON_ERRORS,
+            },
+        }
+    },
+    "/challenges/{slug}/themes": {
+        "get": {
+            "operationId": "listChallengeThemes",
+            "summary": "List a challenge's themes",
+            "description": (
+                "The groups the challenge's ideas fall into by what they are about, found "
+                "from their words in the background as ideas come in, with how many public "
+                "ideas each holds. "
+                "Empty until the challenge has enough ideas. List a theme's ideas with "
+                "`/challenges/{slug}/ideas?theme={id}`."
+            ),
+            "tags": ["ideas"],
+            "parameters": [SLUG_PARAMETER],
+            "responses": {
+                "200": json_content(ref("ThemeList"), "The themes."),
                 "404": error_response("No public challenge has this slug."),
                 **COMMON_ERRORS,
             },

@@ -26,6 +26,7 @@ from ideas.submissions.lineage import Family
 from ideas.submissions.listing import ListedIdea, ListedPerson
 from ideas.submissions.models import Idea
 from ideas.teams.models import Team, TeamMember, TeamRole
+from ideas.themes.queries import ThemeChoice, ThemeSize
 from ideas.voting import bridging
 
 
@@ -184,6 +185,11 @@ class ClusterRef(TypedDict):
     supporters: int
 
 
+class ThemeRef(TypedDict):
+    id: int
+    name: str
+
+
 class IdeaSummary(TypedDict):
     id: int
     title: str
@@ -196,6 +202,7 @@ class IdeaSummary(TypedDict):
     updated_at: str
     challenge: ChallengeRef
     cluster: ClusterRef | None
+    theme: ThemeRef | None
     url: str
     api_url: str
 
@@ -259,11 +266,20 @@ def cluster_ref(cluster: Cluster | None, links: Links) -> ClusterRef | None:
     }
 
 
+def theme_ref(theme: ThemeChoice | None) -> ThemeRef | None:
+    return None if theme is None else {"id": theme.id, "name": theme.name}
+
+
 def idea_summary(
-    idea: Idea | ListedIdea, challenge: Challenge, links: Links, cluster: Cluster | None = None
+    idea: Idea | ListedIdea,
+    challenge: Challenge,
+    links: Links,
+    cluster: Cluster | None = None,
+    theme: ThemeChoice | None = None,
 ) -> IdeaSummary:
     """Needs ``idea.author``, ``idea.coauthors`` with their users and ``idea.tags`` loaded;
-    ``cluster``: the duplicates cluster it is in, as everyone sees it."""
+    ``cluster``: the duplicates cluster it is in, as everyone sees it; ``theme``: its
+    theme, if it is in one."""
     return {
         "id": idea.id,
         "title": idea.title,
@@ -276,6 +292,7 @@ def idea_summary(
         "updated_at": timestamp(idea.updated_at),
         "challenge": challenge_ref(challenge, links),
         "cluster": cluster_ref(cluster, links),
+        "theme": theme_ref(theme),
         "url": idea_url(idea, links),
         "api_url": idea_api_url(idea.id, links),
     }
@@ -292,15 +309,41 @@ def linked_idea(link: LinkedIdea, links: Links) -> IdeaLinkOut:
 
 
 def idea_detail(
-    idea: Idea, direct: DirectLinks, links: Links, cluster: Cluster | None = None
+    idea: Idea,
+    direct: DirectLinks,
+    links: Links,
+    cluster: Cluster | None = None,
+    theme: ThemeChoice | None = None,
 ) -> IdeaDetail:
     """Needs what ``idea_summary`` needs, and ``idea.challenge``."""
     return {
-        **idea_summary(idea, idea.challenge, links, cluster),
+        **idea_summary(idea, idea.challenge, links, cluster, theme),
         "body": idea.body,
         "body_html": idea.body_html,
         "builds_on": [linked_idea(link, links) for link in direct.builds_on],
         "built_on_by": [linked_idea(link, links) for link in direct.built_on_by],
+    }
+
+
+# Themes ----------------------------------------------------------------------
+
+
+class ThemeOut(TypedDict):
+    id: int
+    name: str
+    size: int
+
+
+class ThemeList(TypedDict):
+    items: list[ThemeOut]
+
+
+def theme_list(themes: Sequence[ThemeSize]) -> ThemeList:
+    return {
+        "items": [
+            {"id": found.theme.id, "name": found.theme.shown_name, "size": found.ideas}
+            for found in themes
+        ]
     }
 
 

@@ -20,6 +20,7 @@ from ideas.impact import queries as impact_queries
 from ideas.jury.standings import standings
 from ideas.submissions import cluster_queries
 from ideas.submissions import queries as idea_queries
+from ideas.themes import queries as theme_queries
 from ideas.web import context
 
 DEFAULT_LIMIT = 20
@@ -97,25 +98,46 @@ def _cursor(request: Request, sort: idea_queries.Sort) -> idea_queries.Cursor | 
         ) from None
 
 
+def _theme_message() -> str:
+    return _("theme must be the id of one of the challenge's themes.")
+
+
+def _theme(request: Request) -> int | None:
+    """The id of ``?theme=``, not yet checked against the challenge's themes."""
+    raw = request.query_params.get("theme")
+    if raw is None:
+        return None
+    if not raw.isascii() or not raw.isdigit() or not 1 <= int(raw) <= MAX_ID:
+        raise BadRequest(_theme_message())
+    return int(raw)
+
+
 class ChallengeIdeas(Endpoint):
-    """The visible ideas of a challenge a visitor may see, sorted, a page at a time."""
+    """The visible ideas of a challenge a visitor may see, sorted, a page at a time; kept
+    to one of its themes with ``?theme=``."""
 
     async def get(self, request: Request) -> Response:
         sort = _sort(request)
         after = _cursor(request, sort)
         limit = _whole_number(request, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
+        theme_id = _theme(request)
         db = context.db(request)
         slug = request.path_params["slug"]
         now = utcnow()
         challenge = await queries.public_challenge(db, slug, now)
         if challenge is None:
             raise NotFound()
+        if theme_id is not None:
+            themes = await theme_queries.challenge_themes(db, challenge.id)
+            if theme_id not in {theme.id for theme in themes}:
+                raise BadRequest(_theme_message())
         page = await idea_queries.challenge_ideas(
             db,
             challenge,
             queries.VISITOR,
             now,
             sort=sort,
+            filters=idea_queries.Filters(theme_id=theme_id),
             after=after,
             limit=limit,
             with_coauthors=True,
@@ -123,20 +145,38 @@ class ChallengeIdeas(Endpoint):
         links = Links(request)
         next_url = None
         if page.next_after is not None:
+            kept_to = f"&theme={theme_id}" if theme_id is not None else ""
             next_url = (
                 links.api("api.challenge_ideas", slug=slug)
-                + f"?sort={sort.value}&after={page.next_after.encode()}&limit={limit}"
+                + f"?sort={sort.value}&after={page.next_after.encode()}&limit={limit}{kept_to}"
             )
-        clusters = await cluster_queries.clusters_of(db, (i.id for i in page.ideas))
+        idea_ids = [i.id for i in page.ideas]
+        clusters = await cluster_queries.clusters_of(db, idea_ids)
+        themes_of = await theme_queries.themes_of(db, idea_ids)
         return json_response(
             {
                 "items": [
-                    serializers.idea_summary(i, challenge, links, clusters.get(i.id))
+                    serializers.idea_summary(
+                        i, challenge, links, clusters.get(i.id), themes_of.get(i.id)
+                    )
                     for i in page.ideas
                 ],
                 "next": next_url,
             }
         )
+
+
+class ChallengeThemes(Endpoint):
+    """The themes of a challenge a visitor may see, largest first, with their sizes."""
+
+    async def get(self, request: Request) -> Response:
+        db = context.db(request)
+        now = utcnow()
+        challenge = await queries.public_challenge(db, request.path_params["slug"], now)
+        if challenge is None:
+            raise NotFound()
+        themes = await theme_queries.theme_sizes(db, challenge.id, now)
+        return json_response(serializers.theme_list(themes))
 
 
 class IdeaResource(Endpoint):
@@ -150,7 +190,8 @@ class IdeaResource(Endpoint):
             raise NotFound()
         direct = await queries.direct_links(db, idea, now)
         cluster = (await cluster_queries.clusters_of(db, [idea.id])).get(idea.id)
-        return json_response(serializers.idea_detail(idea, direct, Links(request), cluster))
+        theme = (await theme_queries.themes_of(db, [idea.id])).get(idea.id)
+        return json_response(serializers.idea_detail(idea, direct, Links(request), cluster, theme))
 
 
 class IdeaLineage(Endpoint):
@@ -229,6 +270,7 @@ def routes() -> list[Route]:
         Route("/challenges", Challenges, name="api.challenges"),
         Route("/challenges/{slug}", ChallengeResource, name="api.challenge"),
         Route("/challenges/{slug}/ideas", ChallengeIdeas, name="api.challenge_ideas"),
+        Route("/challenges/{slug}/themes", ChallengeThemes, name="api.challenge_themes"),
         Route("/challenges/{slug}/teams", ChallengeTeams, name="api.challenge_teams"),
         Route("/challenges/{slug}/results", ChallengeResults, name="api.challenge_results"),
         Route("/ideas/{id:id}", IdeaResource, name="api.idea"),

@@ -30,6 +30,7 @@ from ideas.impact.models import ImpactUpdate, Pledge
 from ideas.jury.models import Juror, JuryScore
 from ideas.submissions.models import VISIBLE_STATUSES, Idea, IdeaCluster, IdeaClusterMember
 from ideas.teams.models import Team, TeamMember
+from ideas.themes.models import IdeaTheme, Theme
 from ideas.voting.models import Comparison, Vote
 
 BATCH_SIZE = 500
@@ -77,9 +78,13 @@ def _ideas_query(challenge_id: int) -> Query:
             Idea.shortlist_note,
             Idea.citation,
             IdeaClusterMember.cluster_id,
+            Theme.id.label("theme_id"),
+            func.coalesce(Theme.host_name, Theme.name).label("theme_name"),
         )
         .join(User, User.id == Idea.author_id)
         .outerjoin(IdeaClusterMember, IdeaClusterMember.idea_id == Idea.id)
+        .outerjoin(IdeaTheme, IdeaTheme.idea_id == Idea.id)
+        .outerjoin(Theme, Theme.id == IdeaTheme.theme_id)
         .where(Idea.challenge_id == challenge_id)
         .order_by(Idea.id)
     )
@@ -101,6 +106,8 @@ def _idea_record(row: QueryRow, url_for: UrlFor) -> Record:
         "shortlist_note": row.shortlist_note,
         "citation": row.citation,
         "cluster_id": row.cluster_id,
+        "theme_id": row.theme_id,  # empty: in no theme
+        "theme_name": row.theme_name,
     }
 
 
@@ -122,6 +129,8 @@ IDEAS = Dataset(
         "shortlist_note",
         "citation",
         "cluster_id",
+        "theme_id",
+        "theme_name",
     ),
     query=_ideas_query,
     record=_idea_record,
@@ -541,9 +550,56 @@ CLUSTERS = Dataset(
     record=_cluster_record,
 )
 
+# Themes -----------------------------------------------------------------------------
+
+
+def _themes_query(challenge_id: int) -> Query:
+    """Every theme of the challenge as the worker last found it, largest first, with how
+    many listed ideas it holds (withdrawn and hidden ones left out, as on the dashboard)."""
+    size = (
+        select(func.count(IdeaTheme.idea_id))
+        .join(Idea, Idea.id == IdeaTheme.idea_id)
+        .where(IdeaTheme.theme_id == Theme.id, Idea.status.in_(VISIBLE_STATUSES))
+        .correlate(Theme)
+        .scalar_subquery()
+    )
+    return (
+        select(
+            Theme.id,
+            Theme.name,
+            Theme.host_name,
+            Theme.words,
+            Theme.language,
+            size.label("size"),
+            Theme.created_at,
+        )
+        .where(Theme.challenge_id == challenge_id)
+        .order_by(Theme.position, Theme.id)
+    )
+
+
+def _theme_record(row: QueryRow, url_for: UrlFor) -> Record:
+    return {
+        "theme_id": row.id,
+        "name": row.host_name or row.name,  # the hosts' name, or its words'
+        "words": json.dumps(list(row.words or []), ensure_ascii=False),  # most telling first
+        "language": row.language,
+        "size": row.size,
+        "created_at": _iso(row.created_at),
+    }
+
+
+THEMES = Dataset(
+    name="themes",
+    label=lazy_gettext("Themes"),
+    columns=("theme_id", "name", "words", "language", "size", "created_at"),
+    query=_themes_query,
+    record=_theme_record,
+)
+
 DATASETS: dict[str, Dataset] = {
     dataset.name: dataset
-    for dataset in (IDEAS, VOTES, COMPARISONS, TEAMS, JURY, UPDATES, PLEDGES, CLUSTERS)
+    for dataset in (IDEAS, VOTES, COMPARISONS, TEAMS, JURY, UPDATES, PLEDGES, CLUSTERS, THEMES)
 }
 
 

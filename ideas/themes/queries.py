@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -35,6 +35,23 @@ async def challenge_themes(session: AsyncSession, challenge_id: int) -> list[The
     return [ThemeChoice(theme_id, host_name or name) for theme_id, name, host_name in rows]
 
 
+async def themes_of(session: AsyncSession, idea_ids: Iterable[int]) -> dict[int, ThemeChoice]:
+    """The theme of each of these ideas that is in one, by idea id. One query, none for
+    no ideas."""
+    ids = list(idea_ids)
+    if not ids:
+        return {}
+    rows = await session.execute(
+        select(IdeaTheme.idea_id, Theme.id, Theme.name, Theme.host_name)
+        .join(Theme, Theme.id == IdeaTheme.theme_id)
+        .where(IdeaTheme.idea_id.in_(ids))
+    )
+    return {
+        idea_id: ThemeChoice(theme_id, host_name or name)
+        for idea_id, theme_id, name, host_name in rows
+    }
+
+
 @dataclass(frozen=True)
 class ThemeSize:
     theme: Theme
@@ -52,11 +69,10 @@ class DashboardThemes:
     growth_days: int = GROWTH_DAYS
 
 
-async def dashboard_themes(
-    session: AsyncSession, challenge_id: int, now: datetime
-) -> DashboardThemes:
-    """The challenge's themes with how many listed ideas each has and how many of them
-    came in the last week, largest first; and when they were found. Two queries."""
+async def theme_sizes(session: AsyncSession, challenge_id: int, now: datetime) -> list[ThemeSize]:
+    """The challenge's themes with how many listed ideas each has (the ideas a list kept
+    to the theme shows) and how many of them came in the last ``GROWTH_DAYS`` days,
+    largest first. One query."""
     recent_since = now - timedelta(days=GROWTH_DAYS)
     rows = await session.execute(
         select(
@@ -73,7 +89,15 @@ async def dashboard_themes(
         .group_by(Theme.id)
         .order_by(Theme.position, Theme.id)
     )
-    themes = [ThemeSize(theme, int(ideas), int(recent)) for theme, ideas, recent in rows]
+    return [ThemeSize(theme, int(ideas), int(recent)) for theme, ideas, recent in rows]
+
+
+async def dashboard_themes(
+    session: AsyncSession, challenge_id: int, now: datetime
+) -> DashboardThemes:
+    """The challenge's themes with their sizes and growth (``theme_sizes``), and when they
+    were found. Two queries."""
+    themes = await theme_sizes(session, challenge_id, now)
     fitted_at = await session.scalar(
         select(ThemeFit.fitted_at).where(ThemeFit.challenge_id == challenge_id)
     )

@@ -242,6 +242,7 @@ async def test_an_idea_has_its_public_fields(
             "api_url": f"{ORIGIN}{API}/challenges/{challenge.slug}",
         },
         "cluster": None,
+        "theme": None,
         "url": f"{ORIGIN}/ideas/{idea.id}/share-leftovers",
         "api_url": f"{ORIGIN}{API}/ideas/{idea.id}",
         "body": "## Plan\n\n**Daily** pick-up. <script>alert(1)</script>",
@@ -660,10 +661,12 @@ async def test_every_endpoint_runs_the_same_queries_for_3_or_30_ideas(
     body = (await visitor.get(idea_url(root))).json()
 
     assert len(body["built_on_by"]) == 29
-    # List: challenge; ideas with authors; co-authors; tags; their duplicates clusters.
-    # Idea: idea with challenge and author; co-authors; tags; links both ways; its cluster.
+    # List: challenge; ideas with authors; co-authors; tags; their duplicates clusters;
+    # their themes.
+    # Idea: idea with challenge and author; co-authors; tags; links both ways; its cluster;
+    # its theme.
     # Lineage: idea with challenge; ancestors; descendants; the family's ideas; its links.
-    assert few == many == [5, 5, 5]
+    assert few == many == [6, 6, 5]
 
 
 # HTTP ------------------------------------------------------------------------

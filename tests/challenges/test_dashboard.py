@@ -100,6 +100,8 @@ async def test_host_sees_the_chart_and_the_exports(
         f"/challenges/{challenge.slug}/export/pledges.json",
         f"/challenges/{challenge.slug}/export/clusters.csv",
         f"/challenges/{challenge.slug}/export/clusters.json",
+        f"/challenges/{challenge.slug}/export/themes.csv",
+        f"/challenges/{challenge.slug}/export/themes.json",
     ]
     assert not page.select("[style]")
 

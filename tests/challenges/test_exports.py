@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ideas.accounts.services import delete_account
@@ -20,7 +20,9 @@ from ideas.db import Database, utcnow, write
 from ideas.submissions.models import IdeaStatus
 from ideas.teams.membership import join, lock_team
 from ideas.teams.models import Team
+from ideas.themes.models import Theme
 from tests.factories.rounds import set_columns
+from tests.factories.themes import store_themes
 
 COLUMNS = [
     "id",
@@ -37,6 +39,8 @@ COLUMNS = [
     "shortlist_note",
     "citation",
     "cluster_id",
+    "theme_id",
+    "theme_name",
 ]
 
 
@@ -364,3 +368,78 @@ async def test_teams_export_lists_each_member_lead_first(
         ("Warm rooms", "Tomás Member", "False", ""),
     ]
     assert other.title not in response.text
+
+
+async def test_the_ideas_export_names_each_ideas_theme(
+    round_with_ideas: dict[str, Any], sign_in: Any, session: AsyncSession
+) -> None:
+    challenge = round_with_ideas["challenge"]
+    published, shortlisted, withdrawn, hidden = round_with_ideas["ideas"]
+    waste, plates = await store_themes(
+        session,
+        challenge,
+        [("waste, scale", [published, withdrawn]), ("plates, portions", [shortlisted])],
+    )
+    await session.execute(update(Theme).where(Theme.id == plates).values(host_name="Portions"))
+    await session.commit()
+    hamid = await sign_in(round_with_ideas["host"])
+
+    as_csv = await hamid.get(f"/challenges/{challenge.slug}/export/ideas.csv")
+    as_json = await hamid.get(f"/challenges/{challenge.slug}/export/ideas.json")
+
+    assert [(row["theme_id"], row["theme_name"]) for row in _csv_rows(as_csv.text)] == [
+        (str(waste), "waste, scale"),
+        (str(plates), "Portions"),
+        (str(waste), "waste, scale"),
+        ("", ""),
+    ]
+    assert [(r["id"], r["theme_id"], r["theme_name"]) for r in json.loads(as_json.text)] == [
+        (published.id, waste, "waste, scale"),
+        (shortlisted.id, plates, "Portions"),
+        (withdrawn.id, waste, "waste, scale"),
+        (hidden.id, None, None),
+    ]
+
+
+async def test_the_themes_export_lists_each_theme_with_its_listed_ideas_counted(
+    round_with_ideas: dict[str, Any],
+    make_challenge: Any,
+    make_idea: Any,
+    sign_in: Any,
+    session: AsyncSession,
+) -> None:
+    challenge = round_with_ideas["challenge"]
+    published, shortlisted, withdrawn, hidden = round_with_ideas["ideas"]
+    waste, plates = await store_themes(
+        session,
+        challenge,
+        [("waste, scale", [published, withdrawn, hidden]), ("plates", [shortlisted])],
+    )
+    elsewhere = await make_challenge(round_with_ideas["host"])
+    await store_themes(
+        session,
+        elsewhere,
+        [("not this round", [await make_idea(elsewhere, round_with_ideas["ana"])])],
+    )
+    await session.execute(update(Theme).where(Theme.id == plates).values(host_name="=Plates"))
+    await session.commit()
+    hamid = await sign_in(round_with_ideas["host"])
+
+    as_csv = await hamid.get(f"/challenges/{challenge.slug}/export/themes.csv")
+    as_json = await hamid.get(f"/challenges/{challenge.slug}/export/themes.json")
+
+    assert as_csv.status_code == as_json.status_code == 200
+    columns = ["theme_id", "name", "words", "language", "size", "created_at"]
+    assert next(csv.reader(io.StringIO(as_csv.text))) == columns
+    rows = _csv_rows(as_csv.text)
+    # Withdrawn and hidden ideas are not counted; a formula is made inert.
+    assert [(r["theme_id"], r["name"], r["words"], r["size"]) for r in rows] == [
+        (str(waste), "waste, scale", '["waste", "scale"]', "1"),
+        (str(plates), "'=Plates", '["plates"]', "1"),
+    ]
+    records = json.loads(as_json.text)
+    assert [list(record) for record in records] == [columns] * 2
+    assert [(r["theme_id"], r["name"], r["size"]) for r in records] == [
+        (waste, "waste, scale", 1),
+        (plates, "=Plates", 1),
+    ]

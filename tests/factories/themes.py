@@ -1,8 +1,11 @@
-"""Ideas on a few topics, posted through the service, and the worker's themes job."""
+"""Ideas on a few topics, posted through the service, and the worker's themes job; or
+themes stored as a fit would store them, for what reads them."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from collections.abc import Sequence
+
+from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ideas.accounts.models import User
@@ -94,3 +97,30 @@ async def stored_themes(
     ):
         members[theme_id].add(idea_id)
     return [(theme.id, theme.shown_name, members[theme.id]) for theme in themes]
+
+
+async def store_themes(
+    session: AsyncSession,
+    challenge: Challenge,
+    themes: Sequence[tuple[str, Sequence[Idea]]],
+) -> list[int]:
+    """Themes of ``challenge`` as the worker stores them, largest first in the given order:
+    each a name and its ideas. Their ids."""
+    ids: list[int] = []
+    for position, (name, ideas) in enumerate(themes):
+        theme = Theme(
+            challenge_id=challenge.id,
+            language="en",
+            name=name,
+            words=name.split(", "),
+            position=position,
+        )
+        session.add(theme)
+        await session.flush()
+        if ideas:
+            await session.execute(
+                insert(IdeaTheme), [{"idea_id": i.id, "theme_id": theme.id} for i in ideas]
+            )
+        ids.append(theme.id)
+    await session.commit()
+    return ids
