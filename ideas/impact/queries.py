@@ -3,11 +3,12 @@ the pledges to a team and a round's follow-ups."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, and_, exists, func, or_, select
+from sqlalchemy import Integer, Select, and_, bindparam, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -207,26 +208,31 @@ async def idea_impact(
     return IdeaImpact(team_id, updates, reached)
 
 
+@functools.cache
+def _reach_query() -> Select[ImpactStatus, int]:
+    """The credited statuses of the ideas built on ``:idea_id`` at any depth, with their
+    rounds: built once, as building a recursive query costs more than running it."""
+    down = (
+        select(IdeaLink.child_id.label("id"))
+        .where(IdeaLink.parent_id == bindparam("idea_id", type_=Integer))
+        .cte("down", recursive=True)
+    )
+    down = down.union(select(IdeaLink.child_id).join(down, IdeaLink.parent_id == down.c.id))
+    latest = _latest_statuses().subquery()
+    return (
+        select(latest.c.status, Idea.challenge_id)
+        .join(Idea, Idea.id == latest.c.idea_id)
+        .where(latest.c.idea_id.in_(select(down.c.id)), latest.c.status.in_(CREDITED))
+        .distinct()
+    )
+
+
 async def reach_of_descendants(
     session: AsyncSession, idea: Idea, *, viewer: User | None, now: datetime
 ) -> ImpactStatus | None:
     """The furthest that ideas built on this one (at any depth, in any round ``viewer``
     may see) have got, if piloted or implemented: "ideas built on this have reached …"."""
-    down = (
-        select(IdeaLink.child_id.label("id"))
-        .where(IdeaLink.parent_id == idea.id)
-        .cte("down", recursive=True)
-    )
-    down = down.union(select(IdeaLink.child_id).join(down, IdeaLink.parent_id == down.c.id))
-    latest = _latest_statuses().subquery()
-    rows = (
-        await session.execute(
-            select(latest.c.status, Idea.challenge_id)
-            .join(Idea, Idea.id == latest.c.idea_id)
-            .where(latest.c.idea_id.in_(select(down.c.id)), latest.c.status.in_(CREDITED))
-            .distinct()
-        )
-    ).all()
+    rows = (await session.execute(_reach_query(), {"idea_id": idea.id})).all()
     unseen = await challenge_queries.unseen(
         session, {challenge_id for _, challenge_id in rows}, viewer, now, seen=(idea.challenge_id,)
     )

@@ -10,12 +10,14 @@ whole challenge's votes.
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, Integer, Select, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ideas import policy
@@ -87,8 +89,20 @@ async def supporters(session: AsyncSession, cluster_ids: Collection[int]) -> dic
     return {int(cluster_id): int(count) for cluster_id, count in rows}
 
 
-async def _clusters(session: AsyncSession, *where: ColumnElement[bool]) -> list[Cluster]:
-    rows = await session.execute(
+_ClusterRows = Select[int, int, datetime, int, str, str, IdeaStatus, int]
+
+
+@functools.cache
+def _clusters_query(by_idea: bool) -> _ClusterRows:
+    """The rows of clusters with their ideas: of the clusters holding any of ``:ids``
+    (``by_idea``), else of challenge ``:challenge_id``. Built once for each."""
+    if by_idea:
+        ids = bindparam("ids", type_=Integer, expanding=True)
+        inside = select(IdeaClusterMember.cluster_id).where(IdeaClusterMember.idea_id.in_(ids))
+        where: ColumnElement[bool] = IdeaCluster.id.in_(inside)
+    else:
+        where = IdeaCluster.challenge_id == bindparam("challenge_id", type_=Integer)
+    return (
         select(
             IdeaCluster.id,
             IdeaCluster.challenge_id,
@@ -101,9 +115,15 @@ async def _clusters(session: AsyncSession, *where: ColumnElement[bool]) -> list[
         )
         .join(IdeaClusterMember, IdeaClusterMember.cluster_id == IdeaCluster.id)
         .join(Idea, Idea.id == IdeaClusterMember.idea_id)
-        .where(*where)
+        .where(where)
         .order_by(IdeaCluster.id, Idea.id)
     )
+
+
+async def _clusters(
+    session: AsyncSession, query: _ClusterRows, params: dict[str, Any]
+) -> list[Cluster]:
+    rows = await session.execute(query, params)
     heads: dict[int, tuple[int, datetime]] = {}
     members: dict[int, list[ClusterMember]] = defaultdict(list)
     for cluster_id, challenge_id, created_at, idea_id, slug, title, status, votes in rows:
@@ -119,7 +139,7 @@ async def _clusters(session: AsyncSession, *where: ColumnElement[bool]) -> list[
 async def challenge_clusters(session: AsyncSession, challenge_id: int) -> list[Cluster]:
     """Every cluster of a challenge with all its ideas, whatever their status (the
     hosts' tool and the exports); ``Cluster.listed`` for what everyone sees. Two queries."""
-    return await _clusters(session, IdeaCluster.challenge_id == challenge_id)
+    return await _clusters(session, _clusters_query(False), {"challenge_id": challenge_id})
 
 
 async def clusters_of(session: AsyncSession, idea_ids: Iterable[int]) -> dict[int, Cluster]:
@@ -128,9 +148,8 @@ async def clusters_of(session: AsyncSession, idea_ids: Iterable[int]) -> dict[in
     ids = set(idea_ids)
     if not ids:
         return {}
-    inside = select(IdeaClusterMember.cluster_id).where(IdeaClusterMember.idea_id.in_(ids))
     found: dict[int, Cluster] = {}
-    for cluster in await _clusters(session, IdeaCluster.id.in_(inside)):
+    for cluster in await _clusters(session, _clusters_query(True), {"ids": sorted(ids)}):
         listed = cluster.listed()
         if len(listed.members) < 2:
             continue
@@ -166,18 +185,16 @@ async def requests_to(session: AsyncSession, idea_id: int) -> list[PendingReques
     return [PendingRequest(*row) for row in rows]
 
 
-async def requestable_ideas(
-    session: AsyncSession, challenge_id: int, user_id: int, other_idea_id: int
-) -> list[tuple[int, str]]:
-    """The listed, unclustered ideas ``user_id`` wrote first in the challenge, other than
-    ``other_idea_id``, that are not already asked to be grouped with it: (id, title)."""
+@functools.cache
+def _requestable_query() -> Select[int, str]:
+    other_idea_id = bindparam("other_idea_id", type_=Integer)
     asked = select(ClusterRequest.idea_id).where(ClusterRequest.other_idea_id == other_idea_id)
     asked_back = select(ClusterRequest.other_idea_id).where(ClusterRequest.idea_id == other_idea_id)
-    rows = await session.execute(
+    return (
         select(Idea.id, Idea.title)
         .where(
-            Idea.challenge_id == challenge_id,
-            Idea.author_id == user_id,
+            Idea.challenge_id == bindparam("challenge_id", type_=Integer),
+            Idea.author_id == bindparam("user_id", type_=Integer),
             Idea.id != other_idea_id,
             Idea.status.in_(VISIBLE_STATUSES),
             Idea.id.not_in(select(IdeaClusterMember.idea_id)),
@@ -185,6 +202,17 @@ async def requestable_ideas(
             Idea.id.not_in(asked_back),
         )
         .order_by(Idea.id)
+    )
+
+
+async def requestable_ideas(
+    session: AsyncSession, challenge_id: int, user_id: int, other_idea_id: int
+) -> list[tuple[int, str]]:
+    """The listed, unclustered ideas ``user_id`` wrote first in the challenge, other than
+    ``other_idea_id``, that are not already asked to be grouped with it: (id, title)."""
+    rows = await session.execute(
+        _requestable_query(),
+        {"challenge_id": challenge_id, "user_id": user_id, "other_idea_id": other_idea_id},
     )
     return [(int(i), str(t)) for i, t in rows]
 

@@ -308,12 +308,32 @@ def _reached(start: int, edges: Sequence[Edge], *, upward: bool) -> set[int]:
     return reached
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Neighbour:
-    """A linked idea and the note on the link."""
+    """A linked idea and the note on the link. Two are equal when they show the same:
+    the idea page keeps its lineage section by them (ideas.web.fragments)."""
 
     idea: Idea
     note: str
+
+    @property
+    def shown(self) -> tuple[object, ...]:
+        """Every value the idea page's lineage list shows of it."""
+        author = self.idea.author
+        return (
+            self.idea.id,
+            self.idea.slug,
+            self.idea.title,
+            author.display_name,
+            author.status,
+            self.note,
+        )
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Neighbour) and self.shown == other.shown
+
+    def __hash__(self) -> int:
+        return hash(self.shown)
 
 
 @dataclass(frozen=True)

@@ -30,9 +30,10 @@ class IdeaPage(PageContext):
     idea: Idea
     challenge: Challenge
     phase: Phase
-    parents: list[Neighbour]  # what it builds on, as far as visible
-    children: list[Neighbour]  # what builds on it, as far as visible
-    alike: Sequence[Similar]  # listed ideas of the challenge that say what it says
+    # Tuples, as the sections showing them are kept by them (ideas.web.fragments).
+    parents: tuple[Neighbour, ...]  # what it builds on, as far as visible
+    children: tuple[Neighbour, ...]  # what builds on it, as far as visible
+    alike: tuple[Similar, ...]  # listed ideas of the challenge that say what it says
     show_shortlist_note: bool
     may_edit: bool
     may_withdraw: bool

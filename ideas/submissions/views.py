@@ -313,9 +313,9 @@ async def idea_detail(request: Request) -> Response:
             idea=idea,
             challenge=challenge,
             phase=challenge.phase_at(now),
-            parents=[n for n in links.parents if n.idea.is_visible],
-            children=[n for n in links.children if n.idea.is_visible],
-            alike=await queries.like_idea(db, idea, limit=ALIKE_MAX),
+            parents=tuple(n for n in links.parents if n.idea.is_visible),
+            children=tuple(n for n in links.children if n.idea.is_visible),
+            alike=tuple(await queries.like_idea(db, idea, limit=ALIKE_MAX)),
             show_shortlist_note=policy.may_read_shortlist_note(roles),
             may_edit=policy.may(Action.EDIT_OWN_IDEA, challenge, roles, now),
             may_withdraw=policy.may_withdraw(user, challenge, idea, now)
