@@ -2,10 +2,11 @@
 
 Wall-clock loads need a quiet machine; this needs none. It builds a small
 database (``bench.generate`` at ``--scale``: 0.03 puts 300 ideas in the big
-challenge), signs one participant in, starts the app as ``ideas serve`` does
+challenge), signs ``--people`` participants in, starts the app as ``ideas serve`` does
 (its lifespan with it: the similar ideas' indexes and the language model load
 beside it) and sends its requests through the ASGI app itself (httpx's
-ASGITransport), one after another, going round the sorts. For each of
+ASGITransport), one after another, going round the sorts and the people
+(each request as the next person, as the load test asks). For each of
 ``--runs`` runs of ``--requests`` requests it takes the process's CPU time
 (``time.process_time``), and prints the median per request, the queries a
 page runs, and the longest request of all (a page that stalls the event loop
@@ -113,12 +114,16 @@ def profiled(path: Path | None) -> Iterator[None]:
 
 
 async def measure(
-    url: str, folder: Path, runs: int, requests: int, profile: Path | None = None
+    url: str,
+    folder: Path,
+    runs: int,
+    requests: int,
+    people: int,
+    profile: Path | None = None,
 ) -> None:
-    signed_in = await sign_in(url, people=1, pairs=1)
-    person = signed_in.people[0]
+    signed_in = await sign_in(url, people=people, pairs=1)
     os.environ.update(environment(url, folder, 8000))
-    settings = load_settings()
+    cookie = cookie_name(load_settings())
     app = serve_app()
     times: dict[str, list[float]] = {sort: [] for sort in SORTS}
     # Each request's CPU time (all threads), wall time, when it began, and its sort.
@@ -131,13 +136,18 @@ async def measure(
             base_url="http://127.0.0.1:8000",
             # As wrk asks: no compression.
             headers={"Accept-Encoding": "identity"},
-            cookies={cookie_name(settings): person.token},
         ) as client:
 
             async def page(n: int) -> float:
                 sort = SORTS[n % len(SORTS)]
                 started, cpu_started = time.perf_counter(), time.process_time()
-                response = await client.get(f"/challenges/{BIG_CHALLENGE}", params={"sort": sort})
+                # Each request as the next person, as the load test asks.
+                person = signed_in.people[n % len(signed_in.people)]
+                response = await client.get(
+                    f"/challenges/{BIG_CHALLENGE}",
+                    params={"sort": sort},
+                    headers={"Cookie": f"{cookie}={person.token}"},
+                )
                 if response.status_code != 200:
                     raise SystemExit(f"{response.status_code}: {response.text[:500]}")
                 took = time.perf_counter() - started
@@ -179,13 +189,23 @@ def main() -> None:
     parser.add_argument("--scale", type=float, default=0.03)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--requests", type=int, default=300)
+    parser.add_argument("--people", type=int, default=50, help="signed in, taking turns")
     parser.add_argument("--profile", type=Path, help="py-spy's samples of the runs, to this file")
     arguments = parser.parse_args()
     with tempfile.TemporaryDirectory() as name:
         folder = Path(name)
         with database(arguments.kind, folder, "cpu") as url:
             build(url, arguments.scale)
-            asyncio.run(measure(url, folder, arguments.runs, arguments.requests, arguments.profile))
+            asyncio.run(
+                measure(
+                    url,
+                    folder,
+                    arguments.runs,
+                    arguments.requests,
+                    arguments.people,
+                    arguments.profile,
+                )
+            )
 
 
 if __name__ == "__main__":
