@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import Integer, String, bindparam, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.datastructures import FormData
 
@@ -52,17 +52,19 @@ def original(challenge: Challenge) -> ChallengeText:
     )
 
 
+# Built once: a challenge's page asks it for every reader in another language.
+_TRANSLATION = select(ChallengeTranslation).where(
+    ChallengeTranslation.challenge_id == bindparam("challenge_id", type_=Integer),
+    ChallengeTranslation.language == bindparam("language", type_=String),
+)
+
+
 async def shown_text(session: AsyncSession, challenge: Challenge, reader: str) -> ChallengeText:
     """The challenge's words in ``reader``'s language when its hosts wrote them so,
     else as written. Reading it in its own language asks the database nothing."""
     if reader == challenge.language or reader not in languages.SUPPORTED:
         return original(challenge)
-    found = await session.scalar(
-        select(ChallengeTranslation).where(
-            ChallengeTranslation.challenge_id == challenge.id,
-            ChallengeTranslation.language == reader,
-        )
-    )
+    found = await session.scalar(_TRANSLATION, {"challenge_id": challenge.id, "language": reader})
     if found is None:
         return original(challenge)
     return ChallengeText(found.title, found.question, found.brief_html, found.language)

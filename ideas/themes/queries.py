@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import Integer, and_, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ideas import policy
@@ -25,13 +25,18 @@ class ThemeChoice:
     name: str
 
 
+# Built once: the challenge page asks it on every view, and building the statement cost
+# more than running it.
+_CHALLENGE_THEMES = (
+    select(Theme.id, Theme.name, Theme.host_name)
+    .where(Theme.challenge_id == bindparam("challenge_id", type_=Integer))
+    .order_by(Theme.position, Theme.id)
+)
+
+
 async def challenge_themes(session: AsyncSession, challenge_id: int) -> list[ThemeChoice]:
     """The challenge's themes, largest first. One query."""
-    rows = await session.execute(
-        select(Theme.id, Theme.name, Theme.host_name)
-        .where(Theme.challenge_id == challenge_id)
-        .order_by(Theme.position, Theme.id)
-    )
+    rows = await session.execute(_CHALLENGE_THEMES, {"challenge_id": challenge_id})
     return [ThemeChoice(theme_id, host_name or name) for theme_id, name, host_name in rows]
 
 

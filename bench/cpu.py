@@ -1,0 +1,212 @@
+"""``python -m bench.cpu``: the CPU time of the signed-in challenge page, in process.
+
+Wall-clock loads need a quiet machine; this needs none. It builds a small
+database (``bench.generate`` at ``--scale``: 0.03 puts 300 ideas in the big
+challenge), signs ``--people`` participants in, starts the app as ``ideas serve`` does
+(its lifespan with it: the similar ideas' indexes and the language model load
+beside it) and sends its requests through the ASGI app itself (httpx's
+ASGITransport), one after another, going round the sorts and the people
+(each request as the next person, as the load test asks). For each of
+``--runs`` runs of ``--requests`` requests it takes the process's CPU time
+(``time.process_time``), and prints the median per request, the queries a
+page runs, and the longest request of all (a page that stalls the event loop
+shows there).
+
+    python -m bench.cpu sqlite
+    python -m bench.cpu postgresql --runs 5 --requests 300 --profile /tmp/spy.txt
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import gc
+import os
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from bench.__main__ import build, database, environment
+from bench.generate import BIG_CHALLENGE
+from bench.signed_in import sign_in
+from ideas.app import serve_app
+from ideas.settings import load_settings
+from ideas.submissions.queries import Sort
+from ideas.web.sessions import cookie_name
+
+SORTS = [sort.value for sort in Sort.offered(searching=False)]
+
+
+@contextlib.contextmanager
+def timing_collections() -> Iterator[list[float]]:
+    """The CPU time each full (oldest generation) collection takes while the block runs."""
+    pauses: list[float] = []
+    started = [0.0]
+
+    def timed(phase: str, info: dict[str, int]) -> None:
+        if info["generation"] != 2:
+            return
+        if phase == "start":
+            started[0] = time.thread_time()
+        else:
+            pauses.append(time.thread_time() - started[0])
+
+    gc.callbacks.append(timed)
+    try:
+        yield pauses
+    finally:
+        gc.callbacks.remove(timed)
+
+
+@contextlib.contextmanager
+def counting_queries() -> Iterator[list[int]]:
+    """The statements every engine runs while the block runs, counted in the list's one item."""
+    counted = [0]
+
+    def count(*_: object) -> None:
+        counted[0] += 1
+
+    event.listen(Engine, "before_cursor_execute", count)
+    try:
+        yield counted
+    finally:
+        event.remove(Engine, "before_cursor_execute", count)
+
+
+@contextlib.contextmanager
+def profiled(path: Path | None) -> Iterator[None]:
+    """py-spy samples this process while the block runs, into ``path`` (collapsed stacks)."""
+    if path is None:
+        yield
+        return
+    spy = subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "py-spy"),
+            "record",
+            "--rate",
+            "250",
+            "--format",
+            "raw",
+            "--output",
+            str(path),
+            "--pid",
+            str(os.getpid()),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    time.sleep(1)  # until it samples
+    try:
+        yield
+    finally:
+        spy.send_signal(signal.SIGINT)
+        spy.wait(timeout=60)
+
+
+async def measure(
+    url: str,
+    folder: Path,
+    runs: int,
+    requests: int,
+    people: int,
+    profile: Path | None = None,
+) -> None:
+    signed_in = await sign_in(url, people=people, pairs=1)
+    os.environ.update(environment(url, folder, 8000))
+    cookie = cookie_name(load_settings())
+    app = serve_app()
+    times: dict[str, list[float]] = {sort: [] for sort in SORTS}
+    # Each request's CPU time (all threads), wall time, when it began, and its sort.
+    slowest: list[tuple[float, float, float, str]] = []
+    begun = time.perf_counter()
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(
+            transport=transport,
+            base_url="http://127.0.0.1:8000",
+            # As wrk asks: no compression.
+            headers={"Accept-Encoding": "identity"},
+        ) as client:
+
+            async def page(n: int) -> float:
+                sort = SORTS[n % len(SORTS)]
+                started, cpu_started = time.perf_counter(), time.process_time()
+                # Each request as the next person, as the load test asks.
+                person = signed_in.people[n % len(signed_in.people)]
+                response = await client.get(
+                    f"/challenges/{BIG_CHALLENGE}",
+                    params={"sort": sort},
+                    headers={"Cookie": f"{cookie}={person.token}"},
+                )
+                if response.status_code != 200:
+                    raise SystemExit(f"{response.status_code}: {response.text[:500]}")
+                took = time.perf_counter() - started
+                times[sort].append(took)
+                slowest.append((time.process_time() - cpu_started, took, started - begun, sort))
+                return took
+
+            for n in range(3 * len(SORTS)):  # warm: statement caches, kept fragments
+                await page(n)
+            with counting_queries() as counted:
+                for n in range(len(SORTS)):
+                    await page(n)
+            cpu: list[float] = []
+            tracked = len(gc.get_objects())
+            with timing_collections() as pauses, profiled(profile):
+                for _ in range(runs):
+                    started = time.process_time()
+                    for n in range(requests):
+                        await page(n)
+                    cpu.append((time.process_time() - started) / requests * 1000)
+    longest = ", ".join(
+        f"{cpu * 1000:.0f} ms CPU, {took * 1000:.0f} ms wall ({sort}, at {at:.1f} s)"
+        for cpu, took, at, sort in sorted(slowest, reverse=True)[:5]
+    )
+    print(
+        f"{url.split(':')[0]}: CPU ms/request median {statistics.median(cpu):.2f} "
+        f"(runs {', '.join(f'{ms:.2f}' for ms in cpu)}); "
+        f"queries/page {counted[0] / len(SORTS):.1f}\n  median ms by sort: "
+        + ", ".join(f"{sort} {statistics.median(ms) * 1000:.1f}" for sort, ms in times.items())
+        + f"\n  longest: {longest}"
+        + f"\n  objects the collector walks: {tracked} ({gc.get_freeze_count()} frozen); "
+        + f"full collections: {len(pauses)}, longest {max(pauses, default=0) * 1000:.0f} ms CPU"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("kind", choices=("sqlite", "postgresql"))
+    parser.add_argument("--scale", type=float, default=0.03)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--requests", type=int, default=300)
+    parser.add_argument("--people", type=int, default=50, help="signed in, taking turns")
+    parser.add_argument("--profile", type=Path, help="py-spy's samples of the runs, to this file")
+    arguments = parser.parse_args()
+    with tempfile.TemporaryDirectory() as name:
+        folder = Path(name)
+        with database(arguments.kind, folder, "cpu") as url:
+            build(url, arguments.scale)
+            asyncio.run(
+                measure(
+                    url,
+                    folder,
+                    arguments.runs,
+                    arguments.requests,
+                    arguments.people,
+                    arguments.profile,
+                )
+            )
+
+
+if __name__ == "__main__":
+    main()
