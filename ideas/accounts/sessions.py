@@ -12,11 +12,10 @@ import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import String, bindparam, delete, select, update
+from sqlalchemy import Row, String, Table, bindparam, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import joinedload
 
 from ideas.accounts.models import User, WebSession
 from ideas.db import write
@@ -36,12 +35,28 @@ def new_token() -> str:
     return secrets.token_urlsafe(32)
 
 
-# Every signed-in request runs it: built once (and its cache key computed once).
+# Every request with a session cookie runs it: a Core statement, built once, with the
+# session's columns and then its user's (none for a visitor's session); the two objects
+# are made from the row, without the ORM's loading, and belong to no database session.
+_sessions = cast(Table, WebSession.__table__)
+_users = cast(Table, User.__table__)
+_SESSION_COLUMNS = tuple(_sessions.c.keys())
+_USER_COLUMNS = tuple(_users.c.keys())
 _LOAD = (
-    select(WebSession)
-    .options(joinedload(WebSession.user))
-    .where(WebSession.id == bindparam("token_hash", type_=String))
+    select(*_sessions.c, *_users.c)
+    .select_from(_sessions.outerjoin(_users, _users.c.id == _sessions.c.user_id))
+    .where(_sessions.c.id == bindparam("token_hash", type_=String))
 )
+
+
+def _web_session(row: Row[Any]) -> WebSession:
+    values = tuple(row)
+    split = len(_SESSION_COLUMNS)
+    web_session = WebSession(**dict(zip(_SESSION_COLUMNS, values[:split], strict=True)))
+    user = dict(zip(_USER_COLUMNS, values[split:], strict=True))
+    # As the ORM's outer join would: no user when the session has none (a visitor's).
+    web_session.user = User(**user) if user["id"] is not None else None
+    return web_session
 
 
 def is_live(
@@ -62,9 +77,10 @@ async def load(
     session: AsyncSession, token: str, *, now: datetime, idle: timedelta, lifetime: timedelta
 ) -> WebSession | None:
     """The live session for ``token``, with its user, or None."""
-    web_session = await session.scalar(_LOAD, {"token_hash": hash_token(token)})
-    if web_session is None:
+    row = (await session.execute(_LOAD, {"token_hash": hash_token(token)})).first()
+    if row is None:
         return None
+    web_session = _web_session(row)
     expired = not is_live(web_session, now=now, idle=idle, lifetime=lifetime)
     if expired or (web_session.user is not None and not web_session.user.is_active):
         async with write(session) as tx:
