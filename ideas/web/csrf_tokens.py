@@ -26,8 +26,7 @@ def mask(secret: str) -> str:
     """
     raw = secret.encode()
     pad = secrets.token_bytes(len(raw))
-    hidden = bytes(a ^ b for a, b in zip(raw, pad, strict=True))
-    return base64.urlsafe_b64encode(pad + hidden).rstrip(b"=").decode("ascii")
+    return base64.urlsafe_b64encode(pad + _xor(raw, pad)).rstrip(b"=").decode("ascii")
 
 
 def unmask(sent: str) -> bytes | None:
@@ -41,8 +40,12 @@ def unmask(sent: str) -> bytes | None:
     half, odd = divmod(len(data), 2)
     if odd or not half:
         return None
-    pad, hidden = data[:half], data[half:]
-    return bytes(a ^ b for a, b in zip(hidden, pad, strict=True))
+    return _xor(data[half:], data[:half])
+
+
+def _xor(data: bytes, pad: bytes) -> bytes:
+    """``data`` XOR ``pad`` (of the same length), byte by byte, as one big number."""
+    return (int.from_bytes(data) ^ int.from_bytes(pad)).to_bytes(len(data))
 
 
 def token_matches(sent: str, secret: str) -> bool:
