@@ -30,10 +30,11 @@ from tests.factories import challenges, people, submissions
 from tests.factories.accounts import Person
 from tests.support.databases import new_database
 from tests.support.environ import TEST_ENVIRON
+from tests.support.parallel import shares_a_module_fixture
 
-# Grouping for pytest-xdist, and the folder its workers share (a conftest may not hold a
-# second hook of the same name).
-pytest_plugins = ["tests.support.parallel", "tests.support.sites"]
+# The folder pytest-xdist's workers share (a conftest may not hold a second hook of the
+# same name).
+pytest_plugins = ["tests.support.sites"]
 
 # Databases -----------------------------------------------------------------
 
@@ -191,6 +192,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     items.sort(
         key=lambda item: (
             _drives_a_browser(item),
-            _drives_a_browser(item) and item.get_closest_marker("xdist_group") is None,
+            _drives_a_browser(item) and not shares_a_module_fixture(item),
         )
     )

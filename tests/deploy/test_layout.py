@@ -34,9 +34,10 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture(scope="module")
 def layout(run_local: ModuleType) -> Iterator[Any]:
-    """The layout, started by deploy/run-local's code with the demo data."""
+    """The layout, started by deploy/run-local's code with the demo personas (the rounds
+    below are the test's own: the crowd's ideas and votes would only slow the start)."""
     folder = Path(tempfile.mkdtemp(prefix="ideas-layout-"))
-    started = run_local.Layout(folder, apps=3, demo=True)
+    started = run_local.Layout(folder, apps=3, demo=True, crowd=False)
     try:
         started.start()
         yield started

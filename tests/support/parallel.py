@@ -2,9 +2,12 @@
 
 Each worker is a pytest session of its own: session fixtures (the demo site of the
 browser tests, the SMTP server, databases, temporary folders) are per worker, and
-servers listen on free ports. Under ``--dist loadgroup`` the tests of a module that
-share a module-scoped fixture (a site or a whole deployment of their own) are one
-group, run on one worker, which starts the fixture once instead of both.
+servers listen on free ports. Tests are handed out a module at a time (``--dist
+loadfile``), so a module-scoped fixture (a site or a whole deployment of the module's
+own) starts once, on the one worker that runs the module. (pytest-xdist's
+``loadgroup`` would group by marks, but it names its groups by rewriting node ids,
+which pytest 9 no longer reads: every test went its own way, and such a fixture
+started on both workers.)
 """
 
 from __future__ import annotations
@@ -13,15 +16,8 @@ import pytest
 
 
 def shares_a_module_fixture(item: pytest.Item) -> bool:
+    """Whether ``item`` uses a fixture made once for its module."""
     info = getattr(item, "_fixtureinfo", None)
     if info is None:
         return False
     return any(defs and defs[-1].scope == "module" for defs in info.name2fixturedefs.values())
-
-
-@pytest.hookimpl(tryfirst=True)
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Before pytest-xdist names the groups (its hook appends ``@group`` to node ids)."""
-    for item in items:
-        if shares_a_module_fixture(item):
-            item.add_marker(pytest.mark.xdist_group(item.path.stem))
