@@ -7,7 +7,8 @@ same rules (``_closed_reason``, ``_permissions``, ``_may_comment``).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable, Sequence
+from dataclasses import replace
 from datetime import datetime
 
 from starlette.requests import Request
@@ -19,9 +20,9 @@ from ideas.challenges.phases import Phase
 from ideas.comments import forms, queries, services
 from ideas.comments.models import CommentStatus
 from ideas.comments.pages import CommentPermissions, Thread
-from ideas.comments.queries import ShownComment
+from ideas.comments.queries import ShownComment, ThreadItem
 from ideas.db import utcnow
-from ideas.i18n import _
+from ideas.i18n import _, format_relative
 from ideas.policy import Action, Role
 from ideas.submissions.models import Idea
 from ideas.web import context
@@ -83,11 +84,13 @@ async def thread_context(
     are the viewer's roles for the idea. Runs one query.
     """
     now = utcnow()
+    viewer = context.viewer(request)
     items = await queries.thread(context.db(request), idea.id)
     may_comment = _may_comment(challenge, idea, roles, now)
     reason = "" if may_comment else _closed_reason(challenge, idea, roles, now)
-    everything = (c for item in items for c in (item.comment, *item.replies))
-    return Thread(
+    everything = [c for item in items for c in (item.comment, *item.replies)]
+    permissions = _permissions(viewer, everything, may_comment, now)
+    thread = Thread(
         idea=idea,
         challenge=challenge,
         thread=items,
@@ -98,5 +101,43 @@ async def thread_context(
         reply_forms=reply_forms or {},
         comment_max=forms.BODY_MAX,
         now=now,
-        permissions=_permissions(context.viewer(request), everything, may_comment, now),
+        permissions=permissions,
+        thread_key=None,
     )
+    if comment_form is not None or reply_forms:
+        return thread  # a form with what was typed: made each time
+    return replace(thread, thread_key=thread_key(thread, viewer, everything))
+
+
+def thread_key(thread: Thread, viewer: User | None, everything: Sequence[ShownComment]) -> Hashable:
+    """What ``comments/_thread.html`` is kept by: every value it reads, so that a change to
+    any of them makes a new key. ``everything``: the thread's comments, replies too.
+
+    The comments are their records (every field, their authors' too) in their nesting,
+    with how long ago each was written as it reads now; the viewer's part is what they
+    may do to each comment and which hidden comments they may read (their own), so that
+    everyone with the same rights over the thread shares it.
+    """
+    idea = thread.idea
+    return (
+        idea.id,
+        idea.slug,
+        idea.author_id,
+        idea.comment_count,
+        tuple(_nested(thread.thread)),
+        tuple(format_relative(c.created_at, thread.now) for c in everything),
+        thread.thread_capped,
+        thread.may_comment,
+        str(thread.comment_closed_reason),
+        thread.comment_max,
+        thread.permissions,
+        frozenset(
+            c.id
+            for c in everything
+            if c.status is CommentStatus.HIDDEN and policy.may_read_hidden_comment(viewer, c)
+        ),
+    )
+
+
+def _nested(items: Iterable[ThreadItem]) -> Iterable[tuple[ShownComment, tuple[ShownComment, ...]]]:
+    return ((item.comment, tuple(item.replies)) for item in items)

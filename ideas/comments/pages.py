@@ -3,7 +3,7 @@ of its own), and the answers to a comment posted, edited or deleted."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -39,6 +39,10 @@ class Thread(PageContext):
     comment_max: int
     now: datetime
     permissions: CommentPermissions
+    # What the whole thread is kept by (ideas.web.fragments): everything it shows, the
+    # viewer's rights over each comment included (``loaders.thread_key``); None while
+    # one of its forms holds what was typed.
+    thread_key: Hashable | None
 
 
 @dataclass(frozen=True)

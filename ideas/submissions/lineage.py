@@ -10,12 +10,12 @@ PostgreSQL; ``UNION`` (not ``UNION ALL``) makes each walk visit an idea once.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import cast
 
-from sqlalchemy import Boolean, Integer, Select, bindparam, func, literal, select, union_all, update
+from sqlalchemy import Boolean, Integer, Table, bindparam, func, literal, select, union_all, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
@@ -24,7 +24,8 @@ from ideas.accounts.models import User
 from ideas.challenges import queries as challenge_queries
 from ideas.errors import Invalid
 from ideas.i18n import _
-from ideas.submissions.models import VISIBLE_STATUSES, Idea, IdeaLink
+from ideas.submissions.listing import ListedPerson
+from ideas.submissions.models import VISIBLE_STATUSES, Idea, IdeaLink, IdeaStatus
 
 NOTE_MAX = 200
 
@@ -308,32 +309,31 @@ def _reached(start: int, edges: Sequence[Edge], *, upward: bool) -> set[int]:
     return reached
 
 
-@dataclass(frozen=True, eq=False)
-class Neighbour:
-    """A linked idea and the note on the link. Two are equal when they show the same:
-    the idea page keeps its lineage section by them (ideas.web.fragments)."""
+@dataclass(frozen=True, slots=True)
+class LinkedIdea:
+    """An idea linked to another, as the idea page's lineage list and the edit form's
+    "builds on" list show it: read with Core into a plain record, as the idea page reads
+    its links on every request."""
 
-    idea: Idea
-    note: str
+    id: int
+    slug: str
+    title: str
+    status: IdeaStatus
+    challenge_id: int
+    author: ListedPerson
 
     @property
-    def shown(self) -> tuple[object, ...]:
-        """Every value the idea page's lineage list shows of it."""
-        author = self.idea.author
-        return (
-            self.idea.id,
-            self.idea.slug,
-            self.idea.title,
-            author.display_name,
-            author.status,
-            self.note,
-        )
+    def is_visible(self) -> bool:
+        return self.status in VISIBLE_STATUSES
 
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Neighbour) and self.shown == other.shown
 
-    def __hash__(self) -> int:
-        return hash(self.shown)
+@dataclass(frozen=True, slots=True)
+class Neighbour:
+    """A linked idea and the note on the link. Records, so that two are equal when they
+    show the same: the idea page keeps its lineage section by them (ideas.web.fragments)."""
+
+    idea: LinkedIdea
+    note: str
 
 
 @dataclass(frozen=True)
@@ -342,30 +342,46 @@ class Links:
     children: list[Neighbour]  # what builds on it
 
 
-@functools.cache
-def _links_statement() -> Select[Idea, str, bool]:
-    """The ideas linked to the idea (parameter ``idea_id``) either way, with their authors,
-    the links' notes and whether the idea builds on them, oldest link first. Built once,
-    as the idea page reads them for every request; on first use, not on import, as the
-    loader options need every model mapped."""
-    idea_id = bindparam("idea_id", type_=Integer)
-    near = union_all(
-        select(
-            IdeaLink.parent_id.label("other_id"),
-            IdeaLink.note,
-            IdeaLink.created_at,
-            literal(True, Boolean).label("builds_on"),
-        ).where(IdeaLink.child_id == idea_id),
-        select(
-            IdeaLink.child_id, IdeaLink.note, IdeaLink.created_at, literal(False, Boolean)
-        ).where(IdeaLink.parent_id == idea_id),
-    ).subquery("near")
-    return (
-        select(Idea, near.c.note, near.c.builds_on)
-        .join(near, near.c.other_id == Idea.id)
-        .options(joinedload(Idea.author))
-        .order_by(near.c.created_at, Idea.id)
+_ideas = cast(Table, Idea.__table__)
+_authors = cast(Table, User.__table__).alias("author")
+_links = cast(Table, IdeaLink.__table__)
+_LINKED_TO = bindparam("idea_id", type_=Integer)
+_NEAR = union_all(
+    select(
+        _links.c.parent_id.label("other_id"),
+        _links.c.note,
+        _links.c.created_at,
+        literal(True, Boolean).label("builds_on"),
+    ).where(_links.c.child_id == _LINKED_TO),
+    select(_links.c.child_id, _links.c.note, _links.c.created_at, literal(False, Boolean)).where(
+        _links.c.parent_id == _LINKED_TO
+    ),
+).subquery("near")
+# The ideas linked to the idea (parameter ``idea_id``) either way, with their authors,
+# the links' notes and whether the idea builds on them, oldest link first; the columns
+# in the order of LinkedIdea's fields, then its author's.
+_LINKS = (
+    select(
+        _ideas.c.id,
+        _ideas.c.slug,
+        _ideas.c.title,
+        _ideas.c.status,
+        _ideas.c.challenge_id,
+        _authors.c.id,
+        _authors.c.display_name,
+        _authors.c.status,
+        _authors.c.avatar_url,
+        _authors.c.avatar_id,
+        _NEAR.c.note,
+        _NEAR.c.builds_on,
     )
+    .select_from(
+        _ideas.join(_NEAR, _NEAR.c.other_id == _ideas.c.id).join(
+            _authors, _authors.c.id == _ideas.c.author_id
+        )
+    )
+    .order_by(_NEAR.c.created_at, _ideas.c.id)
+)
 
 
 async def links(session: AsyncSession, idea: Idea, *, viewer: User | None, now: datetime) -> Links:
@@ -374,8 +390,9 @@ async def links(session: AsyncSession, idea: Idea, *, viewer: User | None, now: 
     may not see is left out; the caller has made sure they see ``idea``'s own."""
     parents: list[Neighbour] = []
     children: list[Neighbour] = []
-    for linked, note, builds_on in await session.execute(_links_statement(), {"idea_id": idea.id}):
-        (parents if builds_on else children).append(Neighbour(linked, note))
+    for row in await session.execute(_LINKS, {"idea_id": idea.id}):
+        linked = LinkedIdea(*row[:5], author=ListedPerson(*row[5:10]))
+        (parents if row[11] else children).append(Neighbour(linked, row[10]))
     unseen = await challenge_queries.unseen(
         session,
         {n.idea.challenge_id for n in (*parents, *children)},

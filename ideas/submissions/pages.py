@@ -15,7 +15,7 @@ from ideas.impact.queries import IdeaImpact
 from ideas.similarity.queries import Similar
 from ideas.submissions.cluster_queries import ClusterSection
 from ideas.submissions.history import FieldDiff
-from ideas.submissions.lineage import Neighbour
+from ideas.submissions.lineage import LinkedIdea, Neighbour
 from ideas.submissions.models import Idea, IdeaRevision
 from ideas.voting.pages import VoteButton
 from ideas.web.forms import Form
@@ -58,7 +58,7 @@ class IdeaFormPage(PageContext):
     form: Form
     idea: Idea | None  # None: a new idea
     chosen_tags: list[int]
-    parents: list[Idea]
+    parents: Sequence[Idea | LinkedIdea]  # what it builds on: their ids and titles
     preview: str | None  # the body as HTML, when "Preview" was pressed
     limits: ModuleType  # the form's limits (ideas.submissions.forms)
     parent_query: str = ""  # typed in the parents picker

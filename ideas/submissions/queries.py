@@ -45,9 +45,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ideas import policy
-from ideas.challenges.models import Challenge, ChallengeHost
+from ideas.challenges.models import Challenge, ChallengeHost, ChallengeTag
 from ideas.i18n import lazy_gettext
 from ideas.policy import Action, Role
 from ideas.similarity import queries as similarity
@@ -619,20 +620,32 @@ def _by_id() -> Select[Idea]:
 
     One query joins what an idea has few of (its challenge's hosts, its co-authors, its
     team): the rows it multiplies are fewer than the round trips separate queries would
-    take. Its tags come in a second query (joined, their link table nested in the join
-    made SQLite read all of it), the team's members in a third, only when there is a
-    team."""
+    take. Its tags come in a second query (``_tags_of``), the team's members in a
+    third, only when there is a team."""
     return (
         select(Idea)
         .options(
             joinedload(Idea.author),
             joinedload(Idea.challenge).joinedload(Challenge.hosts),
             joinedload(Idea.coauthors).joinedload(IdeaCoauthor.user),
-            selectinload(Idea.tags),
             joinedload(Idea.team).selectinload(Team.members),
             joinedload(Idea.image),
         )
         .where(Idea.id == bindparam("idea_id", type_=Integer))
+    )
+
+
+@functools.cache
+def _tags_of() -> Select[ChallengeTag]:
+    """The tags of the idea (parameter ``idea_id``), in the order ``Idea.tags`` keeps.
+    Not joined into ``_by_id``: their link table nested in its outer join made SQLite
+    read all of it. Nor loaded by ``selectinload``, which builds its statement anew for
+    every idea it loads: built once, this query measured a third of its cost."""
+    return (
+        select(ChallengeTag)
+        .join(IdeaTag, IdeaTag.tag_id == ChallengeTag.id)
+        .where(IdeaTag.idea_id == bindparam("idea_id", type_=Integer))
+        .order_by(ChallengeTag.position)
     )
 
 
@@ -642,6 +655,9 @@ async def by_id(session: AsyncSession, idea_id: int) -> Idea | None:
     for the forms)."""
     result = await session.execute(_by_id(), {"idea_id": idea_id})
     idea: Idea | None = result.unique().scalar_one_or_none()
+    if idea is not None:
+        tags = await session.scalars(_tags_of(), {"idea_id": idea_id})
+        set_committed_value(idea, "tags", list(tags))
     return idea
 
 

@@ -34,6 +34,7 @@ from ideas.submissions import (
     search,
     services,
 )
+from ideas.submissions.lineage import LinkedIdea
 from ideas.submissions.loaders import idea_path, visible_idea
 from ideas.submissions.models import Idea
 from ideas.submissions.pages import HistoryPage, IdeaFormPage, IdeaPage
@@ -63,7 +64,7 @@ def _form_context(
     *,
     idea: Idea | None,
     chosen_tags: list[int],
-    parents: list[Idea],
+    parents: Sequence[Idea | LinkedIdea],
     preview: str | None,
     picking: _Picking | None = None,
     similar: Sequence[Similar] = (),
@@ -233,6 +234,7 @@ async def edit_idea(request: Request) -> Response:
     await queries.offered_tags(db, challenge)
     preview = None
     picking = None
+    building_on: Sequence[Idea | LinkedIdea]
     if request.method == "POST":
         sent = await submitted(request)
         offered = [tag.id for tag in challenge.tags]

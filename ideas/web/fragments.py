@@ -18,7 +18,9 @@ page's own. A key of None keeps nothing: the body is made each time.
 
 A kept part is kept per language, as its words are in the reader's.
 
-Each worker keeps up to ``KEPT`` parts, forgetting the oldest first. In
+Each worker keeps up to ``KEPT`` parts holding up to ``KEPT_CHARACTERS`` characters
+together, forgetting the oldest first: a part may be a whole comment thread of
+hundreds of comments, kept once for each set of rights a viewer has over it. In
 development, where templates reload as they change, nothing is kept.
 """
 
@@ -37,6 +39,7 @@ from ideas.i18n import current_locale
 from ideas.zones import current_zone
 
 KEPT = 4096
+KEPT_CHARACTERS = 64 * 1024 * 1024
 # The names in a page's context of what is new with every page: its holes.
 HOLES = ("csrf_token", "form_page_token")
 
@@ -51,6 +54,7 @@ class FragmentCache(Extension):
     def __init__(self, environment: Environment) -> None:
         super().__init__(environment)
         self.kept: dict[Hashable, Kept] = {}
+        self.characters = 0  # held by the kept parts together
 
     def parse(self, parser: Parser) -> nodes.Node:
         lineno = next(parser.stream).lineno
@@ -84,9 +88,13 @@ class FragmentCache(Extension):
         else:
             return _filled(kept, holes)
         made = caller()
-        self.kept[whole] = _cut(made, holes)
-        if len(self.kept) > KEPT:
-            del self.kept[next(iter(self.kept))]
+        kept = _cut(made, holes)
+        if whole in self.kept:  # made meanwhile, by a template including itself
+            self.characters -= _size(self.kept.pop(whole))
+        self.kept[whole] = kept
+        self.characters += _size(kept)
+        while len(self.kept) > KEPT or self.characters > KEPT_CHARACTERS:
+            self.characters -= _size(self.kept.pop(next(iter(self.kept))))
         return made
 
 
@@ -98,6 +106,10 @@ def _cut(made: str, holes: tuple[str, ...]) -> Kept:
     pieces = re.split("(" + "|".join(map(re.escape, numbers)) + ")", str(made))
     # re.split puts what it cut at the odd places.
     return tuple(numbers[piece] if n % 2 else piece for n, piece in enumerate(pieces))
+
+
+def _size(kept: Kept) -> int:
+    return sum(len(piece) for piece in kept if isinstance(piece, str))
 
 
 def _filled(kept: Kept, holes: tuple[str, ...]) -> Markup:

@@ -14,6 +14,7 @@ from ideas.comments.models import Comment
 from ideas.db import utcnow
 from ideas.form_tokens import Once, for_element
 from ideas.submissions.models import Idea
+from ideas.web import fragments
 from ideas.web.csrf_tokens import unmask
 from ideas.web.fragments import KEPT, FragmentCache
 from tests.html import Page
@@ -70,6 +71,19 @@ def test_the_oldest_parts_are_forgotten_first() -> None:
     made = env.globals["made"]
     assert isinstance(made, list)
     assert len(made) == KEPT + 2
+
+
+def test_the_oldest_parts_are_forgotten_first_when_the_kept_text_grows_too_long(
+    monkeypatch: Any,
+) -> None:
+    monkeypatch.setattr(fragments, "KEPT_CHARACTERS", 10)
+    env = environment()
+    template = env.from_string("{% cache n %}{{ make(n) }}-----{% endcache %}")
+
+    for n in (1, 2, 2, 1):  # 1 and 2 take six characters each: 2 pushes 1 out
+        template.render(n=n)
+
+    assert env.globals["made"] == [1, 2, 1]
 
 
 def test_in_development_nothing_is_kept() -> None:
