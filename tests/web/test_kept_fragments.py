@@ -258,3 +258,64 @@ async def test_kept_comments_give_each_viewer_their_own_tokens_and_only_theirs_w
     assert taken.status_code == 303
     replies = await session.scalars(select(Comment).where(Comment.parent_id == comment.id))
     assert [c.body for c in replies] == ["Not mine to send"]
+
+
+async def test_the_page_chrome_shows_each_viewer_their_own_and_its_changes_at_once(
+    make_user: Any, sign_in: Any, visitor: Any, session: AsyncSession
+) -> None:
+    priya_user = await make_user("Priya Sharma")
+    priya, tomas = await sign_in(priya_user), await sign_in(await make_user("Tomas Berg"))
+
+    def chrome(page: Page) -> tuple[str, str, set[str]]:
+        """What the account menu says, the language the page is in, and the tokens of
+        every form the header and footer hold (unmasked)."""
+        tokens = {
+            (unmask(field.get("value")) or b"").decode()
+            for field in page.select('.site-header [name="csrf_token"], footer [name="csrf_token"]')
+        }
+        return " ".join(page.text(".account-nav").split()), page.one("html").get("lang"), tokens
+
+    menu, lang, tokens = chrome(Page(await priya.get("/notifications")))
+    assert ("Priya Sharma" in menu, "PS" in menu, "admin" in menu, lang) == (
+        True,
+        True,
+        False,
+        "en",
+    )
+    assert tokens == {priya.csrf}
+    menu, _, tokens = chrome(Page(await tomas.get("/notifications")))
+    assert "Tomas Berg" in menu
+    assert "Priya" not in menu
+    assert tokens == {tomas.csrf}
+
+    # The name and its initials, the picture, the roles: each shows at once.
+    await session.execute(
+        update(User).where(User.id == priya_user.id).values(display_name="Ama Owusu")
+    )
+    menu, _, _ = chrome(Page(await priya.get("/notifications")))
+    assert "Ama Owusu" in menu
+    assert "AO" in menu
+    assert "Priya" not in menu
+    await session.execute(update(User).where(User.id == priya_user.id).values(is_host=True))
+    assert "host" in chrome(Page(await priya.get("/notifications")))[0]
+    await session.execute(update(User).where(User.id == priya_user.id).values(is_admin=True))
+    page = Page(await priya.get("/notifications"))
+    assert "admin" in chrome(page)[0]
+    assert "Admin" in chrome(page)[0]
+    await session.execute(update(User).where(User.id == priya_user.id).values(is_admin=False))
+    assert "Admin" not in chrome(Page(await priya.get("/notifications")))[0]
+
+    # The language, and the page the language form returns to.
+    await session.execute(update(User).where(User.id == priya_user.id).values(locale="ar"))
+    page = Page(await priya.get("/settings"))
+    assert (page.one("html").get("lang"), page.one("html").get("dir")) == ("ar", "rtl")
+    assert page.one('footer [name="next"]').get("value") == "/settings"
+    assert Page(await priya.get("/notifications")).one('footer [name="next"]').get("value") == (
+        "/notifications"
+    )
+
+    # A visitor: no account, no token, a link to sign in.
+    page = Page(await visitor.get("/sign-in"))
+    assert chrome(page)[1:] == ("en", set())
+    assert "Sign in" in chrome(page)[0]
+    assert "Ama" not in chrome(page)[0]
