@@ -9,6 +9,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ideas.accounts.models import User, UserStatus
+from ideas.accounts.services import set_avatar
 from ideas.comments import services
 from ideas.comments.models import Comment
 from ideas.db import utcnow
@@ -17,6 +18,7 @@ from ideas.submissions.models import Idea
 from ideas.web import fragments
 from ideas.web.csrf_tokens import unmask
 from ideas.web.fragments import KEPT, FragmentCache
+from tests.factories.pictures import an_avatar
 from tests.html import Page
 
 
@@ -288,7 +290,14 @@ async def test_the_page_chrome_shows_each_viewer_their_own_and_its_changes_at_on
     assert "Priya" not in menu
     assert tokens == {tomas.csrf}
 
-    # The name and its initials, the picture, the roles: each shows at once.
+    # The name (with the same initials, then others), the picture, the roles: each shows
+    # at once.
+    await session.execute(
+        update(User).where(User.id == priya_user.id).values(display_name="Priya Shah")
+    )
+    menu, _, _ = chrome(Page(await priya.get("/notifications")))
+    assert "Priya Shah" in menu
+    assert "Sharma" not in menu
     await session.execute(
         update(User).where(User.id == priya_user.id).values(display_name="Ama Owusu")
     )
@@ -296,6 +305,9 @@ async def test_the_page_chrome_shows_each_viewer_their_own_and_its_changes_at_on
     assert "Ama Owusu" in menu
     assert "AO" in menu
     assert "Priya" not in menu
+    assert Page(await priya.get("/notifications")).select(".account-nav img.avatar") == []
+    await set_avatar(session, user_id=priya_user.id, picture=an_avatar())
+    assert Page(await priya.get("/notifications")).select(".account-nav img.avatar")
     await session.execute(update(User).where(User.id == priya_user.id).values(is_host=True))
     assert "host" in chrome(Page(await priya.get("/notifications")))[0]
     await session.execute(update(User).where(User.id == priya_user.id).values(is_admin=True))
