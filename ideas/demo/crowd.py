@@ -13,8 +13,9 @@ import random
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ideas import policy
@@ -39,6 +40,7 @@ from ideas.teams.membership import join, lock_team
 from ideas.teams.models import Team
 from ideas.voting import compare_services
 from ideas.voting import services as vote_services
+from ideas.voting.models import Comparison
 
 # Their identities' provider: the crowd cannot sign in (only the personas, through
 # the development sign-in, can).
@@ -265,6 +267,14 @@ async def _play(
         await _teams(session, challenge, crowd, now, rng)
 
 
+_IDEAS = cast(Table, Idea.__table__)
+# Built once: adds an idea's answers to its count of comparisons.
+_COUNT_COMPARED = (
+    update(_IDEAS)
+    .where(_IDEAS.c.id == bindparam("compared"))
+    .values(comparison_count=_IDEAS.c.comparison_count + bindparam("times"))
+)
+
 # In a round with camps, the voters take turns, one camp then the other, and one in
 # nine is in neither.
 CAMP_TURNS = ("plate", "routine") * 4 + ("",)
@@ -361,9 +371,19 @@ async def _compare(
 ) -> None:
     """Pairs answered as the ideas' appeal and the comparer's camp (``camp_of``, by id)
     say, with a "can't decide" now and then. A member of a camp brings an idea they like
-    to each pair, and answers as they vote: the other camp's ideas lose."""
+    to each pair, and answers as they vote: the other camp's ideas lose.
+
+    The answers are saved at once, not one by one through
+    ``compare_services.record_comparison``: each of its online steps only moves the
+    strengths the refit after the round (``_play``) fits anew from all the answers.
+    Its rules hold here by construction: nobody is given their own idea, a pair
+    comes once per person, every idea is visible, and ``policy`` is asked whether
+    the moment takes comparisons."""
+    answers: list[dict[str, object]] = []
+    compared: Counter[int] = Counter()
     for comparer in rng.sample(crowd, spec.comparers):
         camp = camp_of.get(comparer.id, "")
+        roles = policy.challenge_roles(comparer, challenge)
         theirs = [i for i in ideas if i.author_id != comparer.id]
         seen: set[tuple[int, int]] = set()
         for _ in range(rng.randint(*spec.pairs_each)):
@@ -382,16 +402,28 @@ async def _compare(
                 lean = math.log(_liking(first, camp) / _liking(second, camp))
                 chance = 1 / (1 + math.exp(-1.6 * (first.appeal - second.appeal) - lean))
                 winner = first.id if rng.random() < chance else second.id
-            await compare_services.record_comparison(
-                session,
-                challenge_id=challenge.id,
-                user_id=comparer.id,
-                first_id=first.id,
-                second_id=second.id,
-                winner_id=winner,
-                now=_between(rng, max(first.at, second.at) + timedelta(hours=1), until),
+            at = _between(rng, max(first.at, second.at) + timedelta(hours=1), until)
+            policy.check(policy.Action.COMPARE, challenge, roles, at)
+            answers.append(
+                {
+                    "challenge_id": challenge.id,
+                    "user_id": comparer.id,
+                    "first_id": first.id,
+                    "second_id": second.id,
+                    "winner_id": winner,
+                    "created_at": at,
+                }
             )
-            counts.comparisons += 1
+            compared.update((first.id, second.id))
+    if not answers:
+        return
+    async with write(session) as tx:
+        await tx.execute(insert(Comparison), answers)
+        await tx.execute(
+            _COUNT_COMPARED,
+            [{"compared": idea_id, "times": times} for idea_id, times in compared.items()],
+        )
+    counts.comparisons += len(answers)
 
 
 async def _comment(

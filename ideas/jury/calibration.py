@@ -30,7 +30,6 @@ from typing import Literal
 
 import krippendorff
 import numpy as np
-from scipy import stats  # type: ignore[import-untyped]
 
 ALPHA_LEVEL: Literal["interval"] = "interval"
 CONFIDENCE = 0.95
@@ -87,6 +86,10 @@ def interval(values: Sequence[float]) -> tuple[float, float] | None:
     n = len(values)
     if n < 2:
         return None
+    # Imported here: scipy.stats takes a second to import, and every command that
+    # imports the jury's services (the demo, the worker) would pay it at start.
+    from scipy import stats  # type: ignore[import-untyped]
+
     mean = statistics.fmean(values)
     half = float(stats.t.ppf(0.5 + CONFIDENCE / 2, n - 1)) * statistics.stdev(values) / math.sqrt(n)
     return mean - half, mean + half

@@ -167,6 +167,17 @@ def _background(seed: str) -> Image.Image:
     return gradient((WIDTH, HEIGHT), start, end, circles=((digest[1], digest[2]),))
 
 
+@lru_cache(maxsize=32)
+def _ramp(start: tuple[int, int, int], end: tuple[int, int, int]) -> tuple[tuple[int, ...], ...]:
+    """The pixels of a 64 by 64 picture fading from ``start`` to ``end``, row by row:
+    worked out once for each pair of colours (the palette has a few)."""
+    return tuple(
+        tuple(round(a + (b - a) * (x + y) / 126) for a, b in zip(start, end, strict=True))
+        for y in range(64)
+        for x in range(64)
+    )
+
+
 def gradient(
     size: tuple[int, int],
     start: tuple[int, int, int],
@@ -179,12 +190,7 @@ def gradient(
     width, height = size
     # A small gradient scaled up: smooth, and quick to make at any size.
     small = Image.new("RGB", (64, 64))
-    pixels = [
-        tuple(round(a + (b - a) * (x + y) / 126) for a, b in zip(start, end, strict=True))
-        for y in range(64)
-        for x in range(64)
-    ]
-    small.putdata(pixels)
+    small.putdata(_ramp(start, end))
     picture = small.resize(size, Image.Resampling.BICUBIC).convert("RGBA")
     overlay = Image.new("RGBA", size, (0, 0, 0, 0))
     draw = ImageDraw.Draw(overlay)

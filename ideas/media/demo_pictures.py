@@ -37,8 +37,10 @@ def _random(seed: str) -> random.Random:
 
 
 def _png(image: Image.Image) -> bytes:
+    """The picture as a PNG, compressed lightly: it is decoded and re-encoded as WebP at
+    once (``pictures.prepare``), so its size matters less than the time it takes."""
     out = io.BytesIO()
-    image.save(out, format="PNG")
+    image.save(out, format="PNG", compress_level=1)
     return out.getvalue()
 
 
