@@ -33,12 +33,6 @@ server closed after an error) or, rarely, that a vote and its withdrawal
 raced: each stack has pairs of its own, and warms up on pairs of its own,
 so that no load disturbs the turns of another.
 
-The ratio replaces the share of throughput a page kept on the large
-database against one a hundredth its size: the bare stack reads the same
-large database with the queries the page needs, so a page whose work grew
-with the data beyond theirs falls behind it, and the run no longer builds
-and loads a second database.
-
 Then the challenge page as signed-in people see it through nginx, configured
 as deploy/ ships it, in front of the same two worker processes, against the
 same processes served directly, one right after the other: the front must
@@ -55,7 +49,7 @@ LISTEN/NOTIFY.
 Figures from different machines differ: the run starts by timing a plain
 Python loop as a yardstick, and notes beside a load when the host took more
 than a twentieth of the CPU time for other guests while it ran (steal, from
-/proc/stat), which makes that load's figures unsteady.
+/proc/stat; bench/machine.py), which makes that load's figures unsteady.
 """
 
 from __future__ import annotations
@@ -86,6 +80,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bench import live
 from bench.generate import Generated, generate
+from bench.machine import cpu_times, python_yardstick, stolen_share
 from bench.signed_in import Pair, SignedIn, sign_in, write_pairs, write_people
 from ideas.db import execute_autocommit
 from ideas.settings import load_settings
@@ -154,38 +149,6 @@ class Load:
     requests: int = 0
     statuses: dict[str, int] = field(default_factory=dict)  # counted by the scripts only
     stolen: float | None = None  # share of the CPU time the host gave to others meanwhile
-
-
-def cpu_times(stat: str | None = None) -> tuple[int, int] | None:
-    """All CPU time and the time stolen (spent by the host on other guests), in clock
-    ticks since boot, from /proc/stat; None where there is none."""
-    if stat is None:
-        try:
-            stat = Path("/proc/stat").read_text()
-        except OSError:
-            return None
-    fields = stat.split("\n", 1)[0].split()
-    if not fields or fields[0] != "cpu" or len(fields) < 9:
-        return None
-    # user nice system idle iowait irq softirq steal (guest time is counted in user)
-    ticks = [int(n) for n in fields[1:9]]
-    return sum(ticks), ticks[7]
-
-
-def stolen_share(before: tuple[int, int] | None, after: tuple[int, int] | None) -> float | None:
-    if before is None or after is None or after[0] <= before[0]:
-        return None
-    return (after[1] - before[1]) / (after[0] - before[0])
-
-
-def python_yardstick() -> float:
-    """Seconds for ten million steps of a plain Python loop: to compare the speed of
-    the machines (and moments) that results come from."""
-    started = time.perf_counter()
-    total = 0
-    for n in range(10_000_000):
-        total += n
-    return time.perf_counter() - started
 
 
 @dataclass

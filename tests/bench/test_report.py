@@ -7,15 +7,14 @@ from bench.__main__ import (
     SIMILAR_LOADED,
     TARGET_RATIO,
     Load,
-    cpu_times,
     judge,
     outcome,
     queue_floor_ms,
     ratio,
     split_pairs,
     stolen_note,
-    stolen_share,
 )
+from bench.machine import cpu_times, stolen_share
 from bench.signed_in import Pair, Person, SignedIn
 
 STAT = "cpu  {user} 0 {system} {idle} 0 0 0 {steal} 0 0\ncpu0 1 2 3 4 5 6 7 8 9 10\n"
