@@ -163,6 +163,31 @@
   document.addEventListener("htmx:sse:error", function (event) {
     if (event.target.setAttribute) event.target.setAttribute("data-live", "closed");
   });
+  // The SSE extension connects again by itself once a stream has been open, but a
+  // first connection that fails (the network drops, the site is busy: 503) is an
+  // ordinary request that nobody tries again, and the page would never be live.
+  // Try again, waiting longer each time (from 1 s to a minute, with some jitter so
+  // that many pages do not come back at once).
+  var FIRST_RETRY_MS = 1000;
+  var LONGEST_RETRY_MS = 60000;
+  document.addEventListener("htmx:finally:request", function (event) {
+    var ctx = event.detail && event.detail.ctx;
+    var stream = ctx && ctx.sourceElement;
+    if (!stream || !stream.classList || !stream.classList.contains("live-stream")) return;
+    if (stream.getAttribute("data-live") === "open" || !stream.isConnected) return;
+    var tries = Number(stream.getAttribute("data-live-tries") || "0") + 1;
+    stream.setAttribute("data-live-tries", String(tries));
+    stream.setAttribute("data-live", "closed");
+    var wait = Math.min(FIRST_RETRY_MS * Math.pow(2, tries - 1), LONGEST_RETRY_MS);
+    wait = wait * (0.7 + 0.6 * Math.random());
+    setTimeout(function () {
+      if (!stream.isConnected || stream.getAttribute("data-live") === "open") return;
+      htmx.ajax("GET", stream.getAttribute("data-hx-sse:connect"), { source: stream });
+    }, wait);
+  });
+  document.addEventListener("htmx:sse:after:connection", function (event) {
+    event.target.removeAttribute("data-live-tries");
+  });
   document.addEventListener("htmx:sse:after:message", function (event) {
     var name = event.detail && event.detail.message && event.detail.message.event;
     if (!name) return;

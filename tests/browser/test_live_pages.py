@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Page, Route, expect
 
 from tests.factories.browser import serving, sign_in_as
 from tests.support.databases import new_database
@@ -116,3 +116,29 @@ def test_a_comment_and_a_switch_of_phase_reach_an_open_idea_page(
         people.close()
         hosts.close()
         watcher_context.close()
+
+
+def test_a_page_whose_first_stream_fails_connects_again(browser: Browser, base_url: str) -> None:
+    """A first connection that fails is tried again; the stream's own reconnection only
+    starts once it has been open."""
+    context = browser.new_context(base_url=base_url)
+    asked: list[str] = []
+
+    def busy_once(route: Route) -> None:
+        asked.append(route.request.url)
+        if len(asked) == 1:
+            route.fulfill(status=503, headers={"Retry-After": "1"}, body="busy")
+        else:
+            route.continue_()
+
+    try:
+        context.route("**/events/challenges/*", busy_once)
+        page = context.new_page()
+        page.goto(CHALLENGE)
+        stream = page.locator(".live-stream")
+        expect(stream).to_have_attribute("data-live", "open", timeout=WAIT_MS)
+        assert len(asked) == 2
+        # What the refused request answered was not put in the page.
+        expect(stream).to_be_empty()
+    finally:
+        context.close()
