@@ -39,6 +39,9 @@ class IdeaStatus(StrEnum):
 VISIBLE_STATUSES = (IdeaStatus.PUBLISHED, IdeaStatus.SHORTLISTED, IdeaStatus.WINNER)
 SHORTLISTED_STATUSES = (IdeaStatus.SHORTLISTED, IdeaStatus.WINNER)
 
+UNRANKED = -1.0
+"""The pairwise sort key of an idea never compared: below every score, which lie in (0, 1)."""
+
 
 class Idea(Base):
     __tablename__ = "ideas"
@@ -49,7 +52,8 @@ class Idea(Base):
         Index("ix_ideas_challenge_id_build_count", "challenge_id", "build_count"),
         Index("ix_ideas_challenge_id_influence", "challenge_id", "influence"),
         Index("ix_ideas_challenge_id_last_activity_at", "challenge_id", "last_activity_at"),
-        Index("ix_ideas_challenge_id_pairwise_score", "challenge_id", "pairwise_score"),
+        # The pairwise sort's key is indexed as an expression, coalesce(pairwise_score,
+        # UNRANKED), by the migrations only (migrations/env.py says why).
         Index("ix_ideas_challenge_id_comparison_count", "challenge_id", "comparison_count"),
         # The change stamp of a challenge's ideas (ideas.similarity): its latest update.
         Index("ix_ideas_challenge_id_updated_at", "challenge_id", "updated_at"),

@@ -40,6 +40,7 @@ from sqlalchemy import (
     exists,
     func,
     literal,
+    literal_column,
     or_,
     select,
 )
@@ -57,6 +58,7 @@ from ideas.similarity.vectors import document
 from ideas.submissions import search
 from ideas.submissions.listing import AUTHORS, IDEA_COLUMNS, ListedIdea, listed_ideas
 from ideas.submissions.models import (
+    UNRANKED,
     Idea,
     IdeaClusterMember,
     IdeaCoauthor,
@@ -123,14 +125,12 @@ _LABELS = {
     Sort.RELEVANCE: lazy_gettext("Best match"),
 }
 
-UNRANKED = -1.0
-"""The pairwise sort key of an idea never compared: below every score, which lie in (0, 1)."""
-
 
 def pairwise_key() -> ColumnElement[float]:
     """An idea's pairwise score, or ``UNRANKED``: never-compared ideas come last, and
     the key is never null, so a page can end and the next start anywhere among them."""
-    return func.coalesce(Idea.pairwise_score, literal(UNRANKED, Float))
+    # The constant written out, not a parameter: the index on the key holds this expression.
+    return func.coalesce(Idea.pairwise_score, literal_column(repr(UNRANKED), Float))
 
 
 # The column each order sorts by, descending, ties broken by id, descending.
