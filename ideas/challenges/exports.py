@@ -20,7 +20,7 @@ from sqlalchemy import Row, Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from ideas import audit
+from ideas import audit, policy
 from ideas.accounts.models import User
 from ideas.accounts.names import Someone, public_name_in_data
 from ideas.challenges.models import Challenge
@@ -79,7 +79,7 @@ def _ideas_query(challenge_id: int) -> Query:
             Idea.citation,
             IdeaClusterMember.cluster_id,
             Theme.id.label("theme_id"),
-            func.coalesce(Theme.host_name, Theme.name).label("theme_name"),
+            Theme.shown_name.label("theme_name"),
         )
         .join(User, User.id == Idea.author_id)
         .outerjoin(IdeaClusterMember, IdeaClusterMember.idea_id == Idea.id)
@@ -559,15 +559,14 @@ def _themes_query(challenge_id: int) -> Query:
     size = (
         select(func.count(IdeaTheme.idea_id))
         .join(Idea, Idea.id == IdeaTheme.idea_id)
-        .where(IdeaTheme.theme_id == Theme.id, Idea.status.in_(VISIBLE_STATUSES))
+        .where(IdeaTheme.theme_id == Theme.id, Idea.status.in_(policy.LISTED_STATUSES))
         .correlate(Theme)
         .scalar_subquery()
     )
     return (
         select(
             Theme.id,
-            Theme.name,
-            Theme.host_name,
+            Theme.shown_name.label("name"),
             Theme.words,
             Theme.language,
             size.label("size"),
@@ -581,7 +580,7 @@ def _themes_query(challenge_id: int) -> Query:
 def _theme_record(row: QueryRow, url_for: UrlFor) -> Record:
     return {
         "theme_id": row.id,
-        "name": row.host_name or row.name,  # the hosts' name, or its words'
+        "name": row.name,  # the hosts' name, or its words'
         "words": json.dumps(list(row.words or []), ensure_ascii=False),  # most telling first
         "language": row.language,
         "size": row.size,

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String
+from sqlalchemy import JSON, ColumnElement, ForeignKey, Index, String, func
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ideas.db import Base, UTCDateTime, utcnow
@@ -47,9 +48,16 @@ class Theme(Base):
     position: Mapped[int] = mapped_column(default=0)  # largest first
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    @property
+    @hybrid_property
     def shown_name(self) -> str:
+        """The name people see: the hosts', or the one its words make. (A host who
+        clears their name sets ``host_name`` to None, never to "".)"""
         return self.host_name or self.name
+
+    @shown_name.inplace.expression
+    @classmethod
+    def _shown_name_expression(cls) -> ColumnElement[str]:
+        return func.coalesce(cls.host_name, cls.name)
 
 
 class IdeaTheme(Base):

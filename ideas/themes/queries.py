@@ -28,7 +28,7 @@ class ThemeChoice:
 # Built once: the challenge page asks it on every view, and building the statement cost
 # more than running it.
 _CHALLENGE_THEMES = (
-    select(Theme.id, Theme.name, Theme.host_name)
+    select(Theme.id, Theme.shown_name)
     .where(Theme.challenge_id == bindparam("challenge_id", type_=Integer))
     .order_by(Theme.position, Theme.id)
 )
@@ -37,7 +37,7 @@ _CHALLENGE_THEMES = (
 async def challenge_themes(session: AsyncSession, challenge_id: int) -> list[ThemeChoice]:
     """The challenge's themes, largest first. One query."""
     rows = await session.execute(_CHALLENGE_THEMES, {"challenge_id": challenge_id})
-    return [ThemeChoice(theme_id, host_name or name) for theme_id, name, host_name in rows]
+    return [ThemeChoice(theme_id, name) for theme_id, name in rows]
 
 
 async def themes_of(session: AsyncSession, idea_ids: Iterable[int]) -> dict[int, ThemeChoice]:
@@ -47,14 +47,11 @@ async def themes_of(session: AsyncSession, idea_ids: Iterable[int]) -> dict[int,
     if not ids:
         return {}
     rows = await session.execute(
-        select(IdeaTheme.idea_id, Theme.id, Theme.name, Theme.host_name)
+        select(IdeaTheme.idea_id, Theme.id, Theme.shown_name)
         .join(Theme, Theme.id == IdeaTheme.theme_id)
         .where(IdeaTheme.idea_id.in_(ids))
     )
-    return {
-        idea_id: ThemeChoice(theme_id, host_name or name)
-        for idea_id, theme_id, name, host_name in rows
-    }
+    return {idea_id: ThemeChoice(theme_id, name) for idea_id, theme_id, name in rows}
 
 
 @dataclass(frozen=True)
