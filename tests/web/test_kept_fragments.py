@@ -331,3 +331,24 @@ async def test_the_page_chrome_shows_each_viewer_their_own_and_its_changes_at_on
     assert chrome(page)[1:] == ("en", set())
     assert "Sign in" in chrome(page)[0]
     assert "Ama" not in chrome(page)[0]
+
+
+async def test_the_kept_language_form_returns_each_page_to_itself(
+    make_user: Any, sign_in: Any
+) -> None:
+    priya = await sign_in(await make_user("Priya Sharma"))
+
+    for path in ("/notifications", "/settings", "/notifications?page=2"):
+        page = Page(await priya.get(path))
+        form = page.one("form#language-form")
+        fields = {field.get("name"): field.get("value") for field in form.cssselect("input")}
+        # The page to return to stands outside the kept form and belongs to it.
+        fields |= {
+            field.get("name"): field.get("value")
+            for field in page.select('input[form="language-form"]')
+        }
+        assert fields["next"] == path
+        assert (unmask(fields["csrf_token"]) or b"").decode() == priya.csrf
+
+    chosen = await priya.post("/language", {"locale": "fr", "next": fields["next"]})
+    assert chosen.headers["location"].endswith("/notifications?page=2")
