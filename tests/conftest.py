@@ -33,8 +33,8 @@ from tests.support.environ import TEST_ENVIRON
 from tests.support.parallel import shares_a_module_fixture
 
 # The folder pytest-xdist's workers share (a conftest may not hold a second hook of the
-# same name).
-pytest_plugins = ["tests.support.sites"]
+# same name); browser tests acting on loaded pages only.
+pytest_plugins = ["tests.support.sites", "tests.support.loaded_pages"]
 
 # Databases -----------------------------------------------------------------
 

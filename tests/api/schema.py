@@ -1,4 +1,5 @@
-"""Checking real API responses against the OpenAPI document."""
+"""Checking real API responses against the OpenAPI document, and reading a paged list
+to its end, every page checked."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import httpx
 from jsonschema import Draft202012Validator
 
 from ideas.api.openapi import DOCUMENT
+from tests.factories.accounts import Person
 
 PREFIX = "/api/v1"
 
@@ -34,3 +36,17 @@ def assert_conforms(response: httpx.Response, path: str) -> None:
         for error in validator.iter_errors(response.json())
     ]
     assert not problems, "\n".join(problems)
+
+
+async def ids_listed(person: Person, url: str) -> list[int]:
+    """Every idea id the list of ideas gives, following ``next`` to the end."""
+    ids: list[int] = []
+    next_url: str | None = url
+    while next_url is not None:
+        response = await person.get(next_url)
+        assert response.status_code == 200, response.text
+        assert_conforms(response, "/challenges/{slug}/ideas")
+        body = response.json()
+        ids += [item["id"] for item in body["items"]]
+        next_url = body["next"]
+    return ids

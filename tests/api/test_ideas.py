@@ -21,7 +21,7 @@ from ideas.submissions.models import Idea, IdeaCoauthor, IdeaStatus
 from ideas.submissions.queries import Cursor, Sort
 from ideas.submissions.services import post_idea, withdraw_idea
 from ideas.web.security import CONTENT_SECURITY_POLICY
-from tests.api.schema import assert_conforms
+from tests.api.schema import assert_conforms, ids_listed
 from tests.factories.accounts import Person
 from tests.factories.queries import counting
 from tests.factories.rounds import crown, set_columns, switch_phase
@@ -64,20 +64,6 @@ async def build_on(
         ),
         now=utcnow(),
     )
-
-
-async def ids_listed(person: Person, url: str) -> list[int]:
-    """Every idea id the list gives, following ``next`` to the end."""
-    ids: list[int] = []
-    next_url: str | None = url
-    while next_url is not None:
-        response = await person.get(next_url)
-        assert response.status_code == 200, response.text
-        assert_conforms(response, "/challenges/{slug}/ideas")
-        body = response.json()
-        ids += [item["id"] for item in body["items"]]
-        next_url = body["next"]
-    return ids
 
 
 # What is public --------------------------------------------------------------

@@ -17,7 +17,7 @@ from ideas.db import utcnow
 from ideas.submissions import clusters
 from ideas.submissions.models import Idea, IdeaStatus
 from ideas.themes.models import IdeaTheme, Theme
-from tests.api.schema import assert_conforms
+from tests.api.schema import assert_conforms, ids_listed
 from tests.factories.accounts import Person
 from tests.factories.queries import counting
 from tests.factories.rounds import set_columns, switch_phase
@@ -34,20 +34,6 @@ def ideas_url(challenge: Challenge, query: str = "") -> str:
 
 def themes_url(challenge: Challenge) -> str:
     return f"{API}/challenges/{challenge.slug}/themes"
-
-
-async def ids_listed(person: Person, url: str) -> list[int]:
-    """Every idea id the list gives, following ``next`` to the end."""
-    ids: list[int] = []
-    next_url: str | None = url
-    while next_url is not None:
-        response = await person.get(next_url)
-        assert response.status_code == 200, response.text
-        assert_conforms(response, "/challenges/{slug}/ideas")
-        body = response.json()
-        ids += [item["id"] for item in body["items"]]
-        next_url = body["next"]
-    return ids
 
 
 @pytest.fixture

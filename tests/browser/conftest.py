@@ -8,13 +8,12 @@ where they fail.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from tests.factories.browser import CHROMIUM, CHROMIUM_ARGS, serving
 from tests.support.environ import IN_CI
@@ -40,28 +39,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 @pytest.fixture(scope="session")
 def _fail_without_chromium() -> None:
     pytest.fail(f"Chromium is not installed at {CHROMIUM}; CI must install it")
-
-
-@pytest.fixture(scope="session", autouse=True)
-def _act_on_loaded_pages() -> Iterator[None]:
-    """A person clicks what a page shows once it has loaded; Playwright clicks as soon as
-    the element is there. On a page a click has just opened, that may be before the
-    page's deferred scripts have run, and a form sent then goes without htmx (it still
-    works, as without JavaScript, but not as the journey expects). So every click and
-    key press first waits for the page's DOMContentLoaded, by which they have run."""
-
-    def after_loading(act: Callable[..., Any]) -> Callable[..., Any]:
-        @functools.wraps(act)
-        def acting(self: Locator, *args: Any, **kwargs: Any) -> Any:
-            self.page.wait_for_load_state("domcontentloaded")
-            return act(self, *args, **kwargs)
-
-        return acting
-
-    with pytest.MonkeyPatch.context() as patch:
-        for name in ("click", "dblclick", "press", "check", "uncheck"):
-            patch.setattr(Locator, name, after_loading(getattr(Locator, name)))
-        yield
 
 
 @pytest.fixture(scope="session")
