@@ -10,10 +10,13 @@ ASGITransport), one after another, going round the sorts and the people
 ``--runs`` runs of ``--requests`` requests it takes the process's CPU time
 (``time.process_time``), and prints the median per request, the queries a
 page runs, and the longest request of all (a page that stalls the event loop
-shows there).
+shows there). With ``--bare``, the bare stack (``bench.bare``) serves the same
+requests instead: the two figures side by side are the ratio ``make bench``
+judges, without a server or a load generator between.
 
     python -m bench.cpu sqlite
     python -m bench.cpu postgresql --runs 5 --requests 300 --profile /tmp/spy.txt
+    python -m bench.cpu sqlite --bare       # the bare stack's page, the same way
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from bench.__main__ import build, database, environment
+from bench.bare import serve_app as bare_app
 from bench.generate import BIG_CHALLENGE
 from bench.signed_in import sign_in
 from ideas.app import serve_app
@@ -120,11 +124,12 @@ async def measure(
     requests: int,
     people: int,
     profile: Path | None = None,
+    bare: bool = False,
 ) -> None:
     signed_in = await sign_in(url, people=people, pairs=1)
     os.environ.update(environment(url, folder, 8000))
     cookie = cookie_name(load_settings())
-    app = serve_app()
+    app = bare_app() if bare else serve_app()
     times: dict[str, list[float]] = {sort: [] for sort in SORTS}
     # Each request's CPU time (all threads), wall time, when it began, and its sort.
     slowest: list[tuple[float, float, float, str]] = []
@@ -173,7 +178,7 @@ async def measure(
         for cpu, took, at, sort in sorted(slowest, reverse=True)[:5]
     )
     print(
-        f"{url.split(':')[0]}: CPU ms/request median {statistics.median(cpu):.2f} "
+        f"{url.split(':')[0]}{' (bare stack)' if bare else ''}: CPU ms/request median {statistics.median(cpu):.2f} "
         f"(runs {', '.join(f'{ms:.2f}' for ms in cpu)}); "
         f"queries/page {counted[0] / len(SORTS):.1f}\n  median ms by sort: "
         + ", ".join(f"{sort} {statistics.median(ms) * 1000:.1f}" for sort, ms in times.items())
@@ -191,6 +196,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=300)
     parser.add_argument("--people", type=int, default=50, help="signed in, taking turns")
     parser.add_argument("--profile", type=Path, help="py-spy's samples of the runs, to this file")
+    parser.add_argument("--bare", action="store_true", help="the bare stack's page instead")
     arguments = parser.parse_args()
     with tempfile.TemporaryDirectory() as name:
         folder = Path(name)
@@ -204,6 +210,7 @@ def main() -> None:
                     arguments.requests,
                     arguments.people,
                     arguments.profile,
+                    arguments.bare,
                 )
             )
 

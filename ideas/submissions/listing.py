@@ -91,6 +91,11 @@ class ListedIdea:
     def is_visible(self) -> bool:
         return self.status in VISIBLE_STATUSES
 
+    @property
+    def tag_names(self) -> tuple[str, ...]:
+        """The names of its tags, in order, as ``Idea.tag_names``."""
+        return tuple(tag.name for tag in self.tags)
+
 
 # The columns of a listed idea and of its author, in the order of ListedIdea's fields.
 IDEA_COLUMNS: tuple[ColumnElement[Any], ...] = (

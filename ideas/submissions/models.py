@@ -115,6 +115,11 @@ class Idea(Base):
         return self.status in VISIBLE_STATUSES
 
     @property
+    def tag_names(self) -> tuple[str, ...]:
+        """The names of its tags, in order: what a kept part that shows them is keyed by."""
+        return tuple(tag.name for tag in self.tags)
+
+    @property
     def is_shortlisted(self) -> bool:
         """Shortlisted, or a winner (winners come from the shortlist and keep their team)."""
         return self.status in SHORTLISTED_STATUSES

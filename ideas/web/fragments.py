@@ -74,7 +74,7 @@ class FragmentCache(Extension):
     ) -> Markup:
         if key is None or self.environment.auto_reload:
             return caller()
-        holes = tuple(str(escape(context.get(name) or "")) for name in HOLES)
+        holes = _holes(context)
         # Made with a hole's value, the parts around it; without, the whole: never one
         # for the other. Kept per language and per time zone: the same part reads
         # differently in each.
@@ -98,6 +98,11 @@ class FragmentCache(Extension):
         return made
 
 
+def _holes(context: Context) -> tuple[str, ...]:
+    """The page's own value of each hole, escaped as the page shows it; empty if it has none."""
+    return tuple([str(escape(value)) if (value := context.get(name)) else "" for name in HOLES])
+
+
 def _cut(made: str, holes: tuple[str, ...]) -> Kept:
     """``made`` with each hole's value taken out and its number put in its place."""
     numbers = {value: n for n, value in enumerate(holes) if value}
@@ -113,5 +118,7 @@ def _size(kept: Kept) -> int:
 
 
 def _filled(kept: Kept, holes: tuple[str, ...]) -> Markup:
+    if len(kept) == 1:  # a part without holes
+        return Markup(kept[0])  # noqa: S704 - made as Markup
     text = "".join([holes[piece] if isinstance(piece, int) else piece for piece in kept])
     return Markup(text)  # noqa: S704 - made as Markup, its holes escaped

@@ -10,15 +10,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ideas.accounts.models import User, UserStatus
 from ideas.accounts.services import set_avatar
+from ideas.challenges.models import ChallengeTag
 from ideas.comments import services
 from ideas.comments.models import Comment
 from ideas.db import utcnow
 from ideas.form_tokens import Once, for_element
-from ideas.submissions.models import Idea
+from ideas.submissions.models import Idea, IdeaTag
 from ideas.web import fragments
 from ideas.web.csrf_tokens import unmask
 from ideas.web.fragments import KEPT, FragmentCache
 from tests.factories.pictures import an_avatar
+from tests.factories.rounds import tag_ids
 from tests.html import Page
 
 
@@ -144,6 +146,36 @@ async def test_an_idea_card_shows_its_changes_at_once(
         update(User).where(User.id == author.id).values(status=UserStatus.DELETED)
     )
     assert "a deleted participant" in card(await viewer.get(url))
+
+
+async def test_a_renamed_tag_reaches_the_card_and_the_idea_page(
+    make_user: Any, make_challenge: Any, make_idea: Any, sign_in: Any, session: AsyncSession
+) -> None:
+    challenge = await make_challenge(await make_user(host=True), tags=("Compost", "Schools"))
+    idea = await make_idea(challenge, await make_user("Priya"), title="Compost club")
+    tags = await tag_ids(session, challenge)
+    session.add_all([IdeaTag(idea_id=idea.id, tag_id=tag_id) for tag_id in tags.values()])
+    await session.commit()
+    viewer = await sign_in(await make_user())
+    urls = {
+        f"/challenges/{challenge.slug}": "#ideas .idea-card .tag",
+        f"/ideas/{idea.id}/{idea.slug}": ".idea .tag-list .tag",
+    }
+    for url, shown in urls.items():
+        assert [tag.text_content() for tag in Page(await viewer.get(url)).select(shown)] == [
+            "Compost",
+            "Schools",
+        ]
+
+    await session.execute(
+        update(ChallengeTag).where(ChallengeTag.id == tags["Schools"]).values(name="Classrooms")
+    )
+    await session.commit()
+    for url, shown in urls.items():
+        assert [tag.text_content() for tag in Page(await viewer.get(url)).select(shown)] == [
+            "Compost",
+            "Classrooms",
+        ], url
 
 
 async def test_a_comment_shows_its_changes_at_once_and_each_report_form_its_own_token(
