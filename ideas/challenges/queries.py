@@ -9,9 +9,16 @@ from datetime import datetime
 from sqlalchemy import Integer, String, bindparam, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload, raiseload, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ideas.accounts.models import User
-from ideas.challenges.models import Challenge, ChallengeHost, HostInvitation, InvitationStatus
+from ideas.challenges.models import (
+    Challenge,
+    ChallengeHost,
+    ChallengeTag,
+    HostInvitation,
+    InvitationStatus,
+)
 from ideas.challenges.phases import Phase, next_change
 from ideas.impact.models import FollowUp
 from ideas.jury.models import JurySettings
@@ -19,7 +26,6 @@ from ideas.policy import Action, challenge_roles, may, sees_challenge
 from ideas.submissions.models import SHORTLISTED_STATUSES, Idea, IdeaStatus
 
 _WITH_HOSTS = selectinload(Challenge.hosts).joinedload(ChallengeHost.user)
-_WITH_TAGS = selectinload(Challenge.tags)
 
 
 # A challenge with its hosts joined (they are few: a row each) and its tags (up to
@@ -27,9 +33,24 @@ _WITH_TAGS = selectinload(Challenge.tags)
 # challenge page starts here.
 _BY_SLUG = (
     select(Challenge)
-    .options(joinedload(Challenge.hosts).joinedload(ChallengeHost.user), _WITH_TAGS)
+    .options(joinedload(Challenge.hosts).joinedload(ChallengeHost.user))
     .where(Challenge.slug == bindparam("slug", type_=String))
 )
+# The second query, built once too. Not selectinload, which builds its query anew for
+# each load: that took the challenge page as long as all its other reads of the
+# challenge together.
+_TAGS = (
+    select(ChallengeTag)
+    .where(ChallengeTag.challenge_id == bindparam("challenge_id", type_=Integer))
+    .order_by(ChallengeTag.position)
+)
+
+
+async def _with_tags(session: AsyncSession, challenge: Challenge) -> Challenge:
+    """``challenge`` with its tags loaded, in their order, as its relationship loads them."""
+    tags = (await session.scalars(_TAGS, {"challenge_id": challenge.id})).all()
+    set_committed_value(challenge, "tags", list(tags))
+    return challenge
 
 
 async def by_slug(session: AsyncSession, slug: str) -> Challenge | None:
@@ -37,7 +58,7 @@ async def by_slug(session: AsyncSession, slug: str) -> Challenge | None:
     challenge: Challenge | None = (
         (await session.scalars(_BY_SLUG, {"slug": slug})).unique().one_or_none()
     )
-    return challenge
+    return None if challenge is None else await _with_tags(session, challenge)
 
 
 @dataclass(frozen=True)
@@ -67,6 +88,7 @@ async def for_page(session: AsyncSession, slug: str) -> ChallengeOnPage | None:
     if row is None:
         return None
     challenge, jury_weight, has_winners, has_rounds = row
+    await _with_tags(session, challenge)
     return ChallengeOnPage(challenge, jury_weight, bool(has_winners), bool(has_rounds))
 
 
@@ -131,9 +153,9 @@ async def unseen(
 
 async def by_id(session: AsyncSession, challenge_id: int) -> Challenge | None:
     challenge: Challenge | None = await session.scalar(
-        select(Challenge).options(_WITH_HOSTS, _WITH_TAGS).where(Challenge.id == challenge_id)
+        select(Challenge).options(_WITH_HOSTS).where(Challenge.id == challenge_id)
     )
-    return challenge
+    return None if challenge is None else await _with_tags(session, challenge)
 
 
 async def for_policy(session: AsyncSession, challenge_id: int) -> Challenge | None:
