@@ -28,6 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ideas.accounts.models import User
 from ideas.challenges.models import Challenge
+from ideas.db import rows_of
 from ideas.jury.models import Juror
 from ideas.notifications.models import ChallengeFollow
 from ideas.submissions.models import IdeaClusterMember
@@ -101,7 +102,7 @@ async def page_state(
         return PageState(voting.Standing.empty(), False, False, frozenset())
     query = _query(standing, challenge.vote_budget is not None, around, bool(ids))
     user_id = -1 if viewer is None else viewer.id
-    rows = (await session.execute(query, voting.standing_params(user_id, challenge, ids))).all()
+    rows = await rows_of(session, query, voting.standing_params(user_id, challenge, ids))
     kinds = {kind for _, kind, _ in rows}
     return PageState(
         standing=voting.standing_of(rows, challenge, ids) if standing else voting.Standing.empty(),

@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ideas.accounts.models import User, UserStatus, initials_of
 from ideas.challenges.models import ChallengeTag
+from ideas.db import rows_of
 from ideas.submissions.models import VISIBLE_STATUSES, Idea, IdeaCoauthor, IdeaStatus, IdeaTag
 
 _users = cast(Table, User.__table__)
@@ -158,7 +159,7 @@ async def listed_ideas(
         return []
     ids = [row[0] for row in rows]
     tags: dict[int, list[ListedTag]] = {}
-    for idea_id, tag_id, name in await session.execute(_TAGS, {"ids": ids}):
+    for idea_id, tag_id, name in await rows_of(session, _TAGS, {"ids": ids}):
         tags.setdefault(idea_id, []).append(ListedTag(tag_id, name))
     people: dict[int, list[ListedCoauthor]] = {}
     if coauthors:

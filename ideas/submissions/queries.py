@@ -50,6 +50,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from ideas import policy
 from ideas.challenges.models import Challenge, ChallengeHost, ChallengeTag
+from ideas.db import rows_of
 from ideas.i18n import lazy_gettext
 from ideas.policy import Action, Role
 from ideas.similarity import queries as similarity
@@ -457,7 +458,7 @@ async def challenge_ideas(
             key = _KEYS[sort]
         paged = after is not None and after.sort is sort
         query = _page(narrowed.query, key, paged)
-    rows = (await session.execute(query, params)).all()
+    rows = await rows_of(session, query, params)
     page = rows[:limit]
     last = page[-1] if len(rows) > limit else None
     builds_on = len(IDEA_COLUMNS)

@@ -10,6 +10,7 @@ from sqlalchemy import Integer, and_, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ideas import policy
+from ideas.db import rows_of
 from ideas.submissions.models import Idea
 from ideas.themes.clustering import MIN_IDEAS
 from ideas.themes.models import IdeaTheme, Theme, ThemeFit
@@ -36,7 +37,7 @@ _CHALLENGE_THEMES = (
 
 async def challenge_themes(session: AsyncSession, challenge_id: int) -> list[ThemeChoice]:
     """The challenge's themes, largest first. One query."""
-    rows = await session.execute(_CHALLENGE_THEMES, {"challenge_id": challenge_id})
+    rows = await rows_of(session, _CHALLENGE_THEMES, {"challenge_id": challenge_id})
     return [ThemeChoice(theme_id, name) for theme_id, name in rows]
 
 
