@@ -18,14 +18,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import fcntl
+import json
 import os
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Unpack
+from typing import TYPE_CHECKING, Any
 from uuid import uuid4
 
-from sqlalchemy import DateTime, MetaData, event, text
+from sqlalchemy import DateTime, MetaData, Text, event, text
 from sqlalchemy.dialects import registry
 from sqlalchemy.engine import Dialect, Engine, Row, make_url
 from sqlalchemy.ext.asyncio import (
@@ -35,9 +36,12 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import DeclarativeBase, Session
 from sqlalchemy.pool import ConnectionPoolEntry
+from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.expression import Executable
+from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.types import TypeDecorator
 
 if TYPE_CHECKING:
@@ -77,6 +81,40 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+
+class _Rows(TypeDecorator[tuple[tuple[Any, ...], ...]]):
+    """A JSON array of arrays, read as a tuple of tuples (which a row may be unique by)."""
+
+    impl = Text
+    cache_ok = True
+
+    def process_result_value(
+        self, value: str | None, dialect: Dialect
+    ) -> tuple[tuple[Any, ...], ...]:
+        return tuple(map(tuple, json.loads(value))) if value else ()
+
+
+class json_rows(FunctionElement[tuple[tuple[Any, ...], ...]]):
+    """The rows a correlated select finds, as one JSON array of arrays of ``columns``:
+    the few rows that belong to each row of a list (an idea's tags) read with it, in
+    its query, not by another. Read as a tuple of tuples, in no order (SQLite keeps
+    none in its aggregates): the caller sorts. Empty for none."""
+
+    type = _Rows()
+    inherit_cache = True
+
+
+@compiles(json_rows, "sqlite")
+def _json_rows_sqlite(element: json_rows, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"json_group_array(json_array({compiler.process(element.clauses, **kw)}))"
+
+
+@compiles(json_rows, "postgresql")
+def _json_rows_postgresql(element: json_rows, compiler: SQLCompiler, **kw: Any) -> str:
+    # json_agg of no rows is NULL, not an empty array.
+    columns = compiler.process(element.clauses, **kw)
+    return f"coalesce(json_agg(json_build_array({columns})), '[]'::json)::text"
 
 
 WRITE_OPTION = "ideas_write"
@@ -316,13 +354,13 @@ async def server_connection_limit(database: Database) -> int | None:
 
 async def rows_of(
     session: AsyncSession, statement: Executable, params: Mapping[str, Any] | None = None
-) -> Sequence[Row[Unpack[tuple[Any, ...]]]]:
+) -> Sequence[Row[*tuple[Any, ...]]]:
     """The rows of ``statement``, a select of columns (not of objects), in the session's
     transaction: what ``(await session.execute(statement, params)).all()`` gives, without
     the ORM's work for each statement, which is for statements that load objects. On the
     challenge page that work cost more than SQLite spent on its small reads."""
 
-    def run(sync_session: Session) -> Sequence[Row[Unpack[tuple[Any, ...]]]]:
+    def run(sync_session: Session) -> Sequence[Row[*tuple[Any, ...]]]:
         # The sessions here never flush on their own (autoflush is off), so the session
         # has nothing to send first that the ORM's execute would.
         return sync_session.connection().execute(statement, params).all()

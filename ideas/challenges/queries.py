@@ -20,10 +20,13 @@ from ideas.challenges.models import (
     InvitationStatus,
 )
 from ideas.challenges.phases import Phase, next_change
+from ideas.db import json_rows
 from ideas.impact.models import FollowUp
 from ideas.jury.models import JurySettings
 from ideas.policy import Action, challenge_roles, may, sees_challenge
 from ideas.submissions.models import SHORTLISTED_STATUSES, Idea, IdeaStatus
+from ideas.themes.models import Theme
+from ideas.themes.queries import ThemeChoice
 
 _WITH_HOSTS = selectinload(Challenge.hosts).joinedload(ChallengeHost.user)
 
@@ -64,13 +67,15 @@ async def by_slug(session: AsyncSession, slug: str) -> Challenge | None:
 @dataclass(frozen=True)
 class ChallengeOnPage:
     """A challenge as its own page reads it: with its hosts and tags, its jury's published
-    weighting, and whether it has winners and rounds around it (read, then, by their own
-    queries: most challenges have neither, and their page is the busiest)."""
+    weighting, whether it has winners and rounds around it (read, then, by their own
+    queries: most challenges have neither, and their page is the busiest) and its themes,
+    largest first."""
 
     challenge: Challenge
     jury_weight: float | None  # None: no jury
     has_winners: bool
     has_rounds: bool
+    themes: tuple[ThemeChoice, ...]
 
 
 _FOR_PAGE = _BY_SLUG.add_columns(
@@ -79,17 +84,28 @@ _FOR_PAGE = _BY_SLUG.add_columns(
     .scalar_subquery(),
     exists().where(Idea.challenge_id == Challenge.id, Idea.status == IdeaStatus.WINNER),
     exists().where(or_(FollowUp.challenge_id == Challenge.id, FollowUp.from_id == Challenge.id)),
+    # Its themes, each (position, id, name), in no order.
+    select(json_rows(Theme.position, Theme.id, Theme.shown_name))
+    .where(Theme.challenge_id == Challenge.id)
+    .scalar_subquery(),
 )
 
 
 async def for_page(session: AsyncSession, slug: str) -> ChallengeOnPage | None:
-    """The challenge at ``slug`` for its page. Two queries, as ``by_slug``."""
+    """The challenge at ``slug`` for its page, with its themes. Two queries, as ``by_slug``."""
     row = (await session.execute(_FOR_PAGE, {"slug": slug})).unique().one_or_none()
     if row is None:
         return None
-    challenge, jury_weight, has_winners, has_rounds = row
+    challenge, jury_weight, has_winners, has_rounds, themes = row
     await _with_tags(session, challenge)
-    return ChallengeOnPage(challenge, jury_weight, bool(has_winners), bool(has_rounds))
+    return ChallengeOnPage(
+        challenge,
+        jury_weight,
+        bool(has_winners),
+        bool(has_rounds),
+        # In the order of ``theme_queries.challenge_themes``.
+        tuple(ThemeChoice(theme_id, name) for _, theme_id, name in sorted(themes)),
+    )
 
 
 # A challenge without its relations, and whether the viewer hosts it: one query, for

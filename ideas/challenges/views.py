@@ -27,7 +27,6 @@ from ideas.media.uploads import picture_from
 from ideas.policy import Action
 from ideas.submissions import cluster_queries
 from ideas.submissions import queries as idea_queries
-from ideas.themes import queries as theme_queries
 from ideas.voting.loaders import list_vote_context
 from ideas.web import context
 from ideas.web.forms import Form, once, submitted, wants_preview, within_limit
@@ -102,7 +101,7 @@ async def challenge_detail(request: Request) -> Response:
     now = utcnow()
     params = request.query_params
     db = context.db(request)
-    themes = await theme_queries.challenge_themes(db, challenge.id)
+    themes = found.themes
     filters = idea_queries.Filters.parse(
         params,
         tag_ids={tag.id for tag in challenge.tags},

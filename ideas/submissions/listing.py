@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ideas.accounts.models import User, UserStatus, initials_of
 from ideas.challenges.models import ChallengeTag
-from ideas.db import rows_of
+from ideas.db import json_rows
 from ideas.submissions.models import VISIBLE_STATUSES, Idea, IdeaCoauthor, IdeaStatus, IdeaTag
 
 _users = cast(Table, User.__table__)
@@ -123,18 +123,18 @@ IDEA_COLUMNS: tuple[ColumnElement[Any], ...] = (
     AUTHORS.c.status,
     AUTHORS.c.avatar_url,
     AUTHORS.c.avatar_id,
+    # Its tags, read with it: each (position, id, name), in no order.
+    select(json_rows(ChallengeTag.position, ChallengeTag.id, ChallengeTag.name))
+    .join(IdeaTag, IdeaTag.tag_id == ChallengeTag.id)
+    .where(IdeaTag.idea_id == Idea.id)
+    .scalar_subquery(),
 )
 _PERSON_FIELDS = len(fields(ListedPerson))
-_IDEA_FIELDS = len(IDEA_COLUMNS) - _PERSON_FIELDS
+_IDEA_FIELDS = len(IDEA_COLUMNS) - _PERSON_FIELDS - 1
+_TAGS = _IDEA_FIELDS + _PERSON_FIELDS
 
 
 _IDS = bindparam("ids", type_=Integer, expanding=True)
-_TAGS = (
-    select(IdeaTag.idea_id, ChallengeTag.id, ChallengeTag.name)
-    .join(ChallengeTag, ChallengeTag.id == IdeaTag.tag_id)
-    .where(IdeaTag.idea_id.in_(_IDS))
-    .order_by(IdeaTag.idea_id, ChallengeTag.position, ChallengeTag.id)
-)
 _COAUTHORS = (
     select(
         IdeaCoauthor.idea_id,
@@ -153,14 +153,12 @@ _COAUTHORS = (
 async def listed_ideas(
     session: AsyncSession, rows: Sequence[Sequence[Any]], *, coauthors: bool
 ) -> list[ListedIdea]:
-    """The records of ``rows`` (each starting with ``IDEA_COLUMNS``) with their tags and,
-    with ``coauthors``, their co-authors: one query each, whatever the number of ideas."""
+    """The records of ``rows`` (each starting with ``IDEA_COLUMNS``) with their tags (read
+    with them) and, with ``coauthors``, their co-authors: one query, whatever the number
+    of ideas."""
     if not rows:
         return []
     ids = [row[0] for row in rows]
-    tags: dict[int, list[ListedTag]] = {}
-    for idea_id, tag_id, name in await rows_of(session, _TAGS, {"ids": ids}):
-        tags.setdefault(idea_id, []).append(ListedTag(tag_id, name))
     people: dict[int, list[ListedCoauthor]] = {}
     if coauthors:
         for idea_id, *person in await session.execute(_COAUTHORS, {"ids": ids}):
@@ -171,7 +169,7 @@ async def listed_ideas(
             *(
                 *row[:_IDEA_FIELDS],
                 ListedPerson(*row[author]),
-                tuple(tags.get(row[0], ())),
+                tuple(ListedTag(tag_id, name) for _, tag_id, name in sorted(row[_TAGS])),
                 tuple(people.get(row[0], ())),
             )
         )

@@ -296,7 +296,7 @@ async def test_the_themes_of_a_page_are_read_in_one_query_whatever_its_size(
                 assert (await visitor.get(url)).status_code == 200
             counts[size].append(len(statements))
 
-    # List: challenge; ideas with authors; co-authors; tags; clusters; themes.
+    # List: challenge; ideas with authors and tags; co-authors; clusters; themes.
     # Kept to a theme: the same, and the challenge's themes to check the one asked for.
     # Themes: challenge; themes with their sizes.
-    assert counts[3] == counts[30] == [6, 7, 2]
+    assert counts[3] == counts[30] == [5, 6, 2]

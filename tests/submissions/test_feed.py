@@ -338,5 +338,5 @@ async def test_the_feed_runs_the_same_queries_for_3_or_30_ideas(
     with counting(engine) as many:
         assert len(entries(await read_feed(visitor, feed_url(challenge)))) == 30
 
-    # The challenge; its ideas with their authors; co-authors; tags.
-    assert len(few) == len(many) == 4
+    # The challenge; its ideas with their authors and tags; co-authors.
+    assert len(few) == len(many) == 3
