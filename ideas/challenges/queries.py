@@ -24,6 +24,7 @@ from ideas.db import json_rows
 from ideas.impact.models import FollowUp
 from ideas.jury.models import JurySettings
 from ideas.policy import Action, challenge_roles, may, sees_challenge
+from ideas.submissions.listing import ListedTag
 from ideas.submissions.models import SHORTLISTED_STATUSES, Idea, IdeaStatus
 from ideas.themes.models import Theme
 from ideas.themes.queries import ThemeChoice
@@ -66,16 +67,17 @@ async def by_slug(session: AsyncSession, slug: str) -> Challenge | None:
 
 @dataclass(frozen=True)
 class ChallengeOnPage:
-    """A challenge as its own page reads it: with its hosts and tags, its jury's published
+    """A challenge as its own page reads it: with its hosts, its jury's published
     weighting, whether it has winners and rounds around it (read, then, by their own
-    queries: most challenges have neither, and their page is the busiest) and its themes,
-    largest first."""
+    queries: most challenges have neither, and their page is the busiest), its themes,
+    largest first, and the tags it offers, in order (not as ``challenge.tags``)."""
 
     challenge: Challenge
     jury_weight: float | None  # None: no jury
     has_winners: bool
     has_rounds: bool
     themes: tuple[ThemeChoice, ...]
+    tags: tuple[ListedTag, ...]
 
 
 _FOR_PAGE = _BY_SLUG.add_columns(
@@ -84,27 +86,30 @@ _FOR_PAGE = _BY_SLUG.add_columns(
     .scalar_subquery(),
     exists().where(Idea.challenge_id == Challenge.id, Idea.status == IdeaStatus.WINNER),
     exists().where(or_(FollowUp.challenge_id == Challenge.id, FollowUp.from_id == Challenge.id)),
-    # Its themes, each (position, id, name), in no order.
+    # Its themes, each (position, id, name), in no order; its tags the same.
     select(json_rows(Theme.position, Theme.id, Theme.shown_name))
     .where(Theme.challenge_id == Challenge.id)
+    .scalar_subquery(),
+    select(json_rows(ChallengeTag.position, ChallengeTag.id, ChallengeTag.name))
+    .where(ChallengeTag.challenge_id == Challenge.id)
     .scalar_subquery(),
 )
 
 
 async def for_page(session: AsyncSession, slug: str) -> ChallengeOnPage | None:
-    """The challenge at ``slug`` for its page, with its themes. Two queries, as ``by_slug``."""
+    """The challenge at ``slug`` for its page, with its themes and tags. One query."""
     row = (await session.execute(_FOR_PAGE, {"slug": slug})).unique().one_or_none()
     if row is None:
         return None
-    challenge, jury_weight, has_winners, has_rounds, themes = row
-    await _with_tags(session, challenge)
+    challenge, jury_weight, has_winners, has_rounds, themes, tags = row
     return ChallengeOnPage(
         challenge,
         jury_weight,
         bool(has_winners),
         bool(has_rounds),
-        # In the order of ``theme_queries.challenge_themes``.
+        # In the order of ``theme_queries.challenge_themes``, and of ``challenge.tags``.
         tuple(ThemeChoice(theme_id, name) for _, theme_id, name in sorted(themes)),
+        tuple(ListedTag(tag_id, name) for _, tag_id, name in sorted(tags)),
     )
 
 

@@ -104,7 +104,7 @@ async def challenge_detail(request: Request) -> Response:
     themes = found.themes
     filters = idea_queries.Filters.parse(
         params,
-        tag_ids={tag.id for tag in challenge.tags},
+        tag_ids={tag.id for tag in found.tags},
         theme_ids={theme.id for theme in themes},
     )
     sort, sort_chosen = idea_queries.Sort.chosen(params.get("sort"), searching=bool(filters.q))
@@ -174,7 +174,7 @@ async def challenge_detail(request: Request) -> Response:
             first_url=listing_url() if after is not None else None,
             clear_url=listing_url(q="", tag="", status="", theme="") if filters.active else None,
             filters=filters,
-            tag_options=tuple((tag.id, tag.name) for tag in challenge.tags),
+            tag_options=tuple((tag.id, tag.name) for tag in found.tags),
             matching=matching,
             statuses=idea_queries.LISTED_STATUSES,
             winners=winners,
