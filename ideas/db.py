@@ -182,9 +182,6 @@ def create_engine(url: str, *, pgbouncer: bool = False, **kwargs: Any) -> AsyncE
         url = make_url(url).set(drivername="sqlite+inline").render_as_string(hide_password=False)
         kwargs.setdefault("pool_size", 20)
         kwargs.setdefault("max_overflow", 20)
-        # The connection handed back last is handed out first: its page and statement
-        # caches are warm, where going round all of them leaves each cold.
-        kwargs.setdefault("pool_use_lifo", True)
         engine = create_async_engine(url, **kwargs)
         _configure_sqlite(engine.sync_engine)
         return engine
