@@ -3,6 +3,7 @@ another process served, both on one PostgreSQL (LISTEN/NOTIFY carries the event)
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
@@ -140,5 +141,28 @@ def test_a_page_whose_first_stream_fails_connects_again(browser: Browser, base_u
         assert len(asked) == 2
         # What the refused request answered was not put in the page.
         expect(stream).to_be_empty()
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("script", ["hx-sse-4.0.1.min.js", "site.js"])
+def test_a_page_whose_scripts_arrive_late_still_goes_live(
+    browser: Browser, base_url: str, script: str
+) -> None:
+    """htmx sets the page up once its extension and the site's listeners are in place,
+    however late their files arrive after htmx's own."""
+    context = browser.new_context(base_url=base_url)
+
+    def slowly(route: Route) -> None:
+        time.sleep(1.5)
+        route.continue_()
+
+    try:
+        context.route(f"**/js/{script}*", slowly)
+        page = context.new_page()
+        page.goto(CHALLENGE)
+        expect(page.locator(".live-stream")).to_have_attribute(
+            "data-live", "open", timeout=WAIT_MS
+        )
     finally:
         context.close()

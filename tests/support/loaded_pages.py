@@ -1,11 +1,12 @@
 """Browser tests act on a page once it has loaded, as a person does.
 
 Playwright clicks as soon as the element is there. On a page a click has just opened,
-that may be before the page's deferred scripts have run, and a form sent then goes
+that may be before the page's scripts have set it up, and a form sent then goes
 without htmx: it still works, as without JavaScript, but not as a journey with
 JavaScript expects (no status message, a new page). So every click, double click, key
-press, check and uncheck first waits for the page's DOMContentLoaded, by which the
-deferred scripts have run. A plugin (tests/conftest.py lists it): it holds for every
+press, check and uncheck first waits for the page's DOMContentLoaded, by which its
+scripts (at the end of the body, templates/base.html) have run and htmx has set itself
+up. A plugin (tests/conftest.py lists it): it holds for every
 test that drives Chromium, in tests/browser and tests/deploy alike.
 """
 
