@@ -26,7 +26,7 @@ from ideas.jury.models import JurySettings
 from ideas.policy import Action, challenge_roles, may, sees_challenge
 from ideas.submissions.listing import ListedTag
 from ideas.submissions.models import SHORTLISTED_STATUSES, Idea, IdeaStatus
-from ideas.themes.models import Theme
+from ideas.themes import queries as theme_queries
 from ideas.themes.queries import ThemeChoice
 
 _WITH_HOSTS = selectinload(Challenge.hosts).joinedload(ChallengeHost.user)
@@ -86,10 +86,8 @@ _FOR_PAGE = _BY_SLUG.add_columns(
     .scalar_subquery(),
     exists().where(Idea.challenge_id == Challenge.id, Idea.status == IdeaStatus.WINNER),
     exists().where(or_(FollowUp.challenge_id == Challenge.id, FollowUp.from_id == Challenge.id)),
-    # Its themes, each (position, id, name), in no order; its tags the same.
-    select(json_rows(Theme.position, Theme.id, Theme.shown_name))
-    .where(Theme.challenge_id == Challenge.id)
-    .scalar_subquery(),
+    theme_queries.CHALLENGE_THEMES_COLUMN,
+    # Its tags, each (position, id, name), in no order.
     select(json_rows(ChallengeTag.position, ChallengeTag.id, ChallengeTag.name))
     .where(ChallengeTag.challenge_id == Challenge.id)
     .scalar_subquery(),
@@ -107,8 +105,8 @@ async def for_page(session: AsyncSession, slug: str) -> ChallengeOnPage | None:
         jury_weight,
         bool(has_winners),
         bool(has_rounds),
-        # In the order of ``theme_queries.challenge_themes``, and of ``challenge.tags``.
-        tuple(ThemeChoice(theme_id, name) for _, theme_id, name in sorted(themes)),
+        theme_queries.choices_from(themes),
+        # In the order of ``challenge.tags``.
         tuple(ListedTag(tag_id, name) for _, tag_id, name in sorted(tags)),
     )
 

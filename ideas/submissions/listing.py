@@ -98,7 +98,8 @@ class ListedIdea:
         return tuple(tag.name for tag in self.tags)
 
 
-# The columns of a listed idea and of its author, in the order of ListedIdea's fields.
+# The columns of a listed idea and of its author, in the order of ListedIdea's fields,
+# then its tags.
 IDEA_COLUMNS: tuple[ColumnElement[Any], ...] = (
     Idea.id.expression,
     Idea.challenge_id.expression,
@@ -131,7 +132,7 @@ IDEA_COLUMNS: tuple[ColumnElement[Any], ...] = (
 )
 _PERSON_FIELDS = len(fields(ListedPerson))
 _IDEA_FIELDS = len(IDEA_COLUMNS) - _PERSON_FIELDS - 1
-_TAGS = _IDEA_FIELDS + _PERSON_FIELDS
+_TAGS_AT = _IDEA_FIELDS + _PERSON_FIELDS  # where a row's tags are
 
 
 _IDS = bindparam("ids", type_=Integer, expanding=True)
@@ -169,7 +170,7 @@ async def listed_ideas(
             *(
                 *row[:_IDEA_FIELDS],
                 ListedPerson(*row[author]),
-                tuple(ListedTag(tag_id, name) for _, tag_id, name in sorted(row[_TAGS])),
+                tuple(ListedTag(tag_id, name) for _, tag_id, name in sorted(row[_TAGS_AT])),
                 tuple(people.get(row[0], ())),
             )
         )

@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import Integer, and_, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ideas import policy
-from ideas.db import rows_of
+from ideas.challenges.models import Challenge
+from ideas.db import json_rows, rows_of
 from ideas.submissions.models import Idea
 from ideas.themes.clustering import MIN_IDEAS
 from ideas.themes.models import IdeaTheme, Theme, ThemeFit
@@ -26,8 +28,23 @@ class ThemeChoice:
     name: str
 
 
-# Built once: the challenge page asks it on every view, and building the statement cost
-# more than running it.
+# A challenge's themes as a column of a query about the challenge (``Challenge.id``
+# correlated): each (position, id, shown name), in no order; ``choices_from`` orders them.
+# The challenge page reads them so, with its challenge.
+CHALLENGE_THEMES_COLUMN = (
+    select(json_rows(Theme.position, Theme.id, Theme.shown_name))
+    .where(Theme.challenge_id == Challenge.id)
+    .scalar_subquery()
+)
+
+
+def choices_from(column: Iterable[tuple[Any, ...]]) -> tuple[ThemeChoice, ...]:
+    """The themes ``CHALLENGE_THEMES_COLUMN`` read, largest first, as ``challenge_themes``."""
+    return tuple(ThemeChoice(theme_id, name) for _, theme_id, name in sorted(column))
+
+
+# Built once: the API asks it for every page of a challenge's ideas, and building the
+# statement cost more than running it.
 _CHALLENGE_THEMES = (
     select(Theme.id, Theme.shown_name)
     .where(Theme.challenge_id == bindparam("challenge_id", type_=Integer))
