@@ -1,4 +1,4 @@
-"""``python -m bench.cpu``: the CPU time of the signed-in challenge page, in process.
+"""``python -m bench.cpu``: the CPU time of a signed-in page, or of a vote, in process.
 
 Wall-clock loads need a quiet machine; this needs none. It builds a small
 database (``bench.generate`` at ``--scale``: 0.03 puts 300 ideas in the big
@@ -12,9 +12,13 @@ ASGITransport), one after another, going round the sorts and the people
 page runs, and the longest request of all (a page that stalls the event loop
 shows there). With ``--bare``, the bare stack (``bench.bare``) serves the same
 requests instead: the two figures side by side are the ratio ``make bench``
-judges, without a server or a load generator between.
+judges, without a server or a load generator between. ``--page`` says what is
+requested: the big challenge's page in each sort (``challenge``, the default), its
+most influential idea's page (``idea``), or votes (``vote``: each person votes for
+an idea of theirs, then withdraws it on the next pass, as ``bench/vote.lua`` does).
 
     python -m bench.cpu sqlite
+    python -m bench.cpu sqlite --page vote --bare
     python -m bench.cpu postgresql --runs 5 --requests 300 --profile /tmp/spy.txt
     python -m bench.cpu sqlite --bare       # the bare stack's page, the same way
 """
@@ -34,6 +38,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 from sqlalchemy import event
@@ -117,6 +122,9 @@ def profiled(path: Path | None) -> Iterator[None]:
         spy.wait(timeout=60)
 
 
+PAGES = ("challenge", "idea", "vote")
+
+
 async def measure(
     url: str,
     folder: Path,
@@ -125,12 +133,16 @@ async def measure(
     people: int,
     profile: Path | None = None,
     bare: bool = False,
+    kind: str = "challenge",
+    idea_path: str = "",
 ) -> None:
     signed_in = await sign_in(url, people=people, pairs=1)
     os.environ.update(environment(url, folder, 8000))
     cookie = cookie_name(load_settings())
     app = bare_app() if bare else serve_app()
-    times: dict[str, list[float]] = {sort: [] for sort in SORTS}
+    labels = SORTS if kind == "challenge" else [kind]
+    times: dict[str, list[float]] = {label: [] for label in labels}
+    turns = [0]  # votes and withdrawals sent, over all the runs
     # Each request's CPU time (all threads), wall time, when it began, and its sort.
     slowest: list[tuple[float, float, float, str]] = []
     begun = time.perf_counter()
@@ -143,27 +155,45 @@ async def measure(
             headers={"Accept-Encoding": "identity"},
         ) as client:
 
-            async def page(n: int) -> float:
-                sort = SORTS[n % len(SORTS)]
-                started, cpu_started = time.perf_counter(), time.process_time()
+            def send(n: int) -> Any:
                 # Each request as the next person, as the load test asks.
                 person = signed_in.people[n % len(signed_in.people)]
-                response = await client.get(
-                    f"/challenges/{BIG_CHALLENGE}",
-                    params={"sort": sort},
-                    headers={"Cookie": f"{cookie}={person.token}"},
+                headers = {"Cookie": f"{cookie}={person.token}"}
+                if kind == "idea":
+                    return client.get(idea_path, headers=headers)
+                if kind == "vote":
+                    turn, pairs = turns[0], signed_in.pairs
+                    turns[0] += 1
+                    pair = pairs[turn % len(pairs)]
+                    return client.post(
+                        f"/ideas/{pair.idea_id}/vote",
+                        data={"action": "withdraw" if turn // len(pairs) % 2 else "vote"},
+                        headers={
+                            "Cookie": f"{cookie}={pair.person.token}",
+                            "X-CSRF-Token": pair.person.csrf_token,
+                            "HX-Request": "true",
+                        },
+                    )
+                sort = SORTS[n % len(SORTS)]
+                return client.get(
+                    f"/challenges/{BIG_CHALLENGE}", params={"sort": sort}, headers=headers
                 )
+
+            async def page(n: int) -> float:
+                label = labels[n % len(labels)]
+                started, cpu_started = time.perf_counter(), time.process_time()
+                response = await send(n)
                 if response.status_code != 200:
                     raise SystemExit(f"{response.status_code}: {response.text[:500]}")
                 took = time.perf_counter() - started
-                times[sort].append(took)
-                slowest.append((time.process_time() - cpu_started, took, started - begun, sort))
+                times[label].append(took)
+                slowest.append((time.process_time() - cpu_started, took, started - begun, label))
                 return took
 
             for n in range(3 * len(SORTS)):  # warm: statement caches, kept fragments
                 await page(n)
             with counting_queries() as counted:
-                for n in range(len(SORTS)):
+                for n in range(len(labels)):
                     await page(n)
             cpu: list[float] = []
             tracked = len(gc.get_objects())
@@ -180,7 +210,7 @@ async def measure(
     print(
         f"{url.split(':')[0]}{' (bare stack)' if bare else ''}: CPU ms/request median {statistics.median(cpu):.2f} "
         f"(runs {', '.join(f'{ms:.2f}' for ms in cpu)}); "
-        f"queries/page {counted[0] / len(SORTS):.1f}\n  median ms by sort: "
+        f"queries/request {counted[0] / len(labels):.1f}\n  median ms by page: "
         + ", ".join(f"{sort} {statistics.median(ms) * 1000:.1f}" for sort, ms in times.items())
         + f"\n  longest: {longest}"
         + f"\n  objects the collector walks: {tracked} ({gc.get_freeze_count()} frozen); "
@@ -197,11 +227,12 @@ def main() -> None:
     parser.add_argument("--people", type=int, default=50, help="signed in, taking turns")
     parser.add_argument("--profile", type=Path, help="py-spy's samples of the runs, to this file")
     parser.add_argument("--bare", action="store_true", help="the bare stack's page instead")
+    parser.add_argument("--page", choices=PAGES, default="challenge", help="what is requested")
     arguments = parser.parse_args()
     with tempfile.TemporaryDirectory() as name:
         folder = Path(name)
         with database(arguments.kind, folder, "cpu") as url:
-            build(url, arguments.scale)
+            generated, _seconds = build(url, arguments.scale)
             asyncio.run(
                 measure(
                     url,
@@ -211,6 +242,8 @@ def main() -> None:
                     arguments.people,
                     arguments.profile,
                     arguments.bare,
+                    arguments.page,
+                    generated.idea_path,
                 )
             )
 

@@ -161,8 +161,6 @@ def test_a_page_whose_scripts_arrive_late_still_goes_live(
         context.route(f"**/js/{script}*", slowly)
         page = context.new_page()
         page.goto(CHALLENGE)
-        expect(page.locator(".live-stream")).to_have_attribute(
-            "data-live", "open", timeout=WAIT_MS
-        )
+        expect(page.locator(".live-stream")).to_have_attribute("data-live", "open", timeout=WAIT_MS)
     finally:
         context.close()
