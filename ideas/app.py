@@ -32,6 +32,7 @@ from ideas.web.errors import OutageMiddleware, exception_handlers
 from ideas.web.language import LanguageMiddleware
 from ideas.web.proxies import ForwardedClientMiddleware
 from ideas.web.ratelimit import RateLimiter, VisitorPostsMiddleware
+from ideas.web.routing import SegmentRouter
 from ideas.web.security import RequestIdMiddleware, SecurityHeadersMiddleware
 from ideas.web.sessions import RequestContextMiddleware, cookie_name
 from ideas.web.templating import create_templates
@@ -48,6 +49,8 @@ class Site(Starlette):
     def __init__(self, settings: Settings, **kwargs: Any) -> None:
         self._settings = settings
         super().__init__(**kwargs)
+        # Starlette's router, asking only the routes a path's first segment can match.
+        self.router = SegmentRouter(kwargs.get("routes"), lifespan=kwargs.get("lifespan"))
 
     def build_middleware_stack(self) -> ASGIApp:
         inner = super().build_middleware_stack()
