@@ -35,7 +35,7 @@ from ideas.web.ratelimit import RateLimiter, VisitorPostsMiddleware
 from ideas.web.routing import SegmentRouter
 from ideas.web.security import RequestIdMiddleware, SecurityHeadersMiddleware
 from ideas.web.sessions import RequestContextMiddleware, cookie_name
-from ideas.web.templating import create_templates
+from ideas.web.templating import create_templates, load_every_template
 
 
 class Site(Starlette):
@@ -154,6 +154,8 @@ def serve_app() -> Starlette:
     settings = load_settings()
     configure_logging(settings.log_level)
     app = create_app(settings)
+    # Before the freeze: the compiled templates live as long as the process too.
+    load_every_template(app.state.templates)
     _freeze_startup_objects()
     return app
 

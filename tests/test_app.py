@@ -5,7 +5,13 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from pathlib import Path
 
+import jinja2
+import pytest
+from jinja2_fragments.starlette import Jinja2Blocks
+
+from ideas.web.templating import load_every_template
 from tests.support.environ import TEST_ENVIRON
 
 BUILD_AND_COUNT = """
@@ -32,3 +38,36 @@ def test_serving_keeps_what_start_up_built_out_of_full_collections() -> None:
     assert before == 0
     # The modules, mappers and routes: far more than anything a request leaves.
     assert after > 50_000
+
+
+BUILD_AND_LOAD = """
+from ideas.app import serve_app
+env = serve_app().state.templates.env
+print(len(env.list_templates()), len(env.cache))
+"""
+
+
+def test_serving_compiles_every_template_before_the_first_request() -> None:
+    """A page's first request on a worker does not wait for its templates to compile,
+    nor do the requests queued behind it."""
+    done = subprocess.run(
+        [sys.executable, "-c", BUILD_AND_LOAD],
+        env={**os.environ, **TEST_ENVIRON},
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    templates, loaded = map(int, done.stdout.split())
+    assert templates > 90
+    assert loaded == templates
+
+
+def test_a_template_that_does_not_compile_stops_the_start(tmp_path: Path) -> None:
+    (tmp_path / "fine.html").write_text("<p>{{ 1 + 1 }}</p>")
+    (tmp_path / "broken.html").write_text("<p>{% if %}</p>")
+    loader = jinja2.FileSystemLoader(tmp_path)
+    templates = Jinja2Blocks(env=jinja2.Environment(loader=loader, autoescape=True))
+
+    with pytest.raises(jinja2.TemplateSyntaxError):
+        load_every_template(templates)
