@@ -80,7 +80,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bench import live
 from bench.generate import Generated, generate
-from bench.machine import cpu_times, python_yardstick, stolen_share
+from bench.machine import cpu_times, python_yardstick, stolen_share, wait_until_quiet
 from bench.signed_in import Pair, SignedIn, sign_in, write_pairs, write_people
 from ideas.db import execute_autocommit
 from ideas.settings import load_settings
@@ -248,6 +248,9 @@ def environment(url: str, folder: Path, port: int) -> dict[str, str]:
     }
 
 
+SERVERS: dict[int, int] = {}  # the process serving each port
+
+
 @contextlib.contextmanager
 def serve(command: tuple[str, ...], url: str, folder: Path) -> Iterator[int]:
     """``command`` (the app, or the bare stack) serving ``url`` on a free port, until the
@@ -271,6 +274,7 @@ def serve(command: tuple[str, ...], url: str, folder: Path) -> Iterator[int]:
                 if status(port, "/readyz") == 200:
                     break
             time.sleep(0.2)
+        SERVERS[port] = server.pid
         yield port
     finally:
         server.terminate()
@@ -646,9 +650,12 @@ def bench(kind: str, folder: Path, yardstick: float) -> dict[str, Any]:
             cookie = cookie_name(load_settings(environment(url, folder, port)))
             people = folder / "people.txt"
             write_people(people, signed_in.people)
+            # The loads measure requests, not what the app does once as it starts.
+            quiet = wait_until_quiet(SERVERS[port])
             print(
-                f"  {len(signed_in.people):,} people signed in, in {sign_in_seconds:.1f}s; "
-                f"both stacks warmed up for {WARM_UP_SECONDS}s each on the first page"
+                f"  {len(signed_in.people):,} people signed in, in {sign_in_seconds:.1f}s; the app "
+                f"done starting (the similar ideas' indexes) {quiet or 0:.0f}s later; both "
+                f"stacks warmed up for {WARM_UP_SECONDS}s each on the first page"
             )
             for each in (port, bare_port):
                 measure_signed_in(each, people, cookie, signed_in, pages[0][1], WARM_UP_SECONDS)
