@@ -23,18 +23,24 @@ print(before, gc.get_freeze_count())
 """
 
 
-def test_serving_keeps_what_start_up_built_out_of_full_collections() -> None:
-    """A worker freezes its start-up objects (``gc.freeze``): full collections then
-    walk only what requests made since, and do not pause the worker for long."""
+def _numbers_printed_by(code: str) -> list[int]:
+    """What ``code`` prints, run in a fresh process as a worker starts: with nothing
+    imported or frozen yet."""
     done = subprocess.run(
-        [sys.executable, "-c", BUILD_AND_COUNT],
+        [sys.executable, "-c", code],
         env={**os.environ, **TEST_ENVIRON},
         capture_output=True,
         text=True,
         check=True,
         timeout=60,
     )
-    before, after = map(int, done.stdout.split())
+    return [int(number) for number in done.stdout.split()]
+
+
+def test_serving_keeps_what_start_up_built_out_of_full_collections() -> None:
+    """A worker freezes its start-up objects (``gc.freeze``): full collections then
+    walk only what requests made since, and do not pause the worker for long."""
+    before, after = _numbers_printed_by(BUILD_AND_COUNT)
     assert before == 0
     # The modules, mappers and routes: far more than anything a request leaves.
     assert after > 50_000
@@ -50,15 +56,7 @@ print(len(env.list_templates()), len(env.cache))
 def test_serving_compiles_every_template_before_the_first_request() -> None:
     """A page's first request on a worker does not wait for its templates to compile,
     nor do the requests queued behind it."""
-    done = subprocess.run(
-        [sys.executable, "-c", BUILD_AND_LOAD],
-        env={**os.environ, **TEST_ENVIRON},
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=60,
-    )
-    templates, loaded = map(int, done.stdout.split())
+    templates, loaded = _numbers_printed_by(BUILD_AND_LOAD)
     assert templates > 90
     assert loaded == templates
 
