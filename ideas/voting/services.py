@@ -45,7 +45,7 @@ from ideas import policy
 from ideas.accounts.models import User, UserStatus
 from ideas.challenges.models import Challenge, ChallengeHost
 from ideas.challenges.phases import HandSwitch, Phase, Schedule, current_phase
-from ideas.db import UTCDateTime, write
+from ideas.db import UTCDateTime, rows_of, write
 from ideas.errors import AlreadyDone, Conflict, DomainError, Forbidden, NotFound
 from ideas.i18n import _, lazy_gettext, status_word
 from ideas.live import events as live
@@ -335,7 +335,8 @@ async def _target(
     until the transaction ends, there is then no standing to read after the vote
     when there is none.
     """
-    row = (await tx.execute(_TARGET, params)).one_or_none()
+    rows = await rows_of(tx, _TARGET, params)
+    row = rows[0] if rows else None
     if row is None or params["in_challenge"] not in (None, row.challenge_id):
         raise NotFound()
     params["in_challenge"] = row.challenge_id
