@@ -188,7 +188,14 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Browser tests last: Playwright's sync API keeps an event loop running in
     this thread for the rest of the session, where asyncio tests cannot run.
     Among them, first the groups with a site or deployment of their own, the longest
-    to run: on several workers the short ones are left to even out the end."""
+    to run: on several workers the short ones are left to even out the end.
+
+    Coverage does not trace what a browser test calls (``no_cover``): the site runs in a
+    server process of its own, which coverage does not follow, and what the test's own
+    process runs meanwhile is Playwright's client, which the tracer only slows down."""
+    for item in items:
+        if _drives_a_browser(item):
+            item.add_marker(pytest.mark.no_cover)
     items.sort(
         key=lambda item: (
             _drives_a_browser(item),
