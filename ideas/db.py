@@ -149,7 +149,9 @@ def _configure_sqlite(engine: Engine) -> None:
             # A request's reads: each statement is its own read transaction, as on
             # PostgreSQL under READ COMMITTED, without the BEGIN and ROLLBACK.
             return
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if options.get(WRITE_OPTION) else "BEGIN")
+        # Sent by the driver itself (``ideas.sqlite``), as sqlite3 sends its own BEGIN: through
+        # SQLAlchemy's execution it cost what a whole statement costs, inside the write lock.
+        connection.connection.driver_connection.begin(immediate=bool(options.get(WRITE_OPTION)))
 
 
 registry.register("sqlite.inline", "ideas.sqlite", "dialect")

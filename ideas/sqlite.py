@@ -117,6 +117,10 @@ class _Connection:
     async def execute(self, operation: str, parameters: Sequence[Any] = ()) -> _Cursor:
         return await self.cursor().execute(operation, parameters)
 
+    def begin(self, *, immediate: bool) -> None:
+        """Begin a transaction (``immediate``: taking the write lock at once)."""
+        self._open.execute("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
     async def create_function(self, *args: Any, **kwargs: Any) -> None:
         self._open.create_function(*args, **kwargs)
 
