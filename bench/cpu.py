@@ -17,7 +17,15 @@ requested: the big challenge's page in each sort (``challenge``, the default), i
 most influential idea's page (``idea``), or votes (``vote``: each person votes for
 an idea of theirs, then withdraws it on the next pass, as ``bench/vote.lua`` does).
 
+With ``--instructions`` it runs again under valgrind's callgrind, which counts
+the instructions of the process's main thread over the runs' requests only (the
+start-up's threads apart): the same count each time, whatever else the machine
+is doing, where CPU time on a busy host varies by a tenth or more from run to
+run. Two versions of the code, or the app and ``--bare``, compared that way
+differ by what they execute; a count says nothing of cache misses.
+
     python -m bench.cpu sqlite
+    python -m bench.cpu sqlite --page vote --instructions
     python -m bench.cpu sqlite --page vote --bare
     python -m bench.cpu postgresql --runs 5 --requests 300 --profile /tmp/spy.txt
     python -m bench.cpu sqlite --bare       # the bare stack's page, the same way
@@ -30,6 +38,7 @@ import asyncio
 import contextlib
 import gc
 import os
+import shutil
 import signal
 import statistics
 import subprocess
@@ -123,6 +132,59 @@ def profiled(path: Path | None) -> Iterator[None]:
 
 
 PAGES = ("challenge", "idea", "vote")
+# Set in the process callgrind runs (``--instructions``): the folder it writes its counts to.
+INSTRUMENTED = "BENCH_CALLGRIND_FOLDER"
+
+
+@contextlib.contextmanager
+def instrumented() -> Iterator[None]:
+    """Callgrind counts instructions while the block runs, in a process it runs."""
+    if INSTRUMENTED not in os.environ:
+        yield
+        return
+    pid = str(os.getpid())
+    subprocess.run(["callgrind_control", "--instr=on", pid], check=True, capture_output=True)
+    try:
+        yield
+    finally:
+        subprocess.run(["callgrind_control", "--instr=off", pid], check=True, capture_output=True)
+
+
+def main_thread_instructions(folder: Path) -> int:
+    """The instructions callgrind counted in the main thread, whose file ends in -01
+    (``--separate-threads``)."""
+    [path] = folder.glob("callgrind.out.*-01")
+    for line in reversed(path.read_text().splitlines()):
+        if line.startswith("totals:"):
+            return int(line.split()[1])
+    raise ValueError(f"callgrind wrote no totals in {path}")
+
+
+def under_callgrind(arguments: list[str]) -> int:
+    """Run ``python -m bench.cpu ARGUMENTS`` under callgrind; the instructions it counted."""
+    if shutil.which("valgrind") is None:
+        raise SystemExit("valgrind is needed: apt-get install valgrind")
+    with tempfile.TemporaryDirectory() as name:
+        folder = Path(name)
+        done = subprocess.run(
+            [
+                "valgrind",
+                "--tool=callgrind",
+                "--separate-threads=yes",
+                "--instr-atstart=no",
+                f"--callgrind-out-file={folder}/callgrind.out.%p",
+                sys.executable,
+                "-m",
+                "bench.cpu",
+                *arguments,
+            ],
+            env={**os.environ, INSTRUMENTED: str(folder)},
+            capture_output=True,
+            text=True,
+        )
+        if done.returncode != 0:
+            raise SystemExit(f"under callgrind:\n{done.stdout}\n{done.stderr[-3000:]}")
+        return main_thread_instructions(folder)
 
 
 async def measure(
@@ -190,14 +252,17 @@ async def measure(
                 slowest.append((time.process_time() - cpu_started, took, started - begun, label))
                 return took
 
-            for n in range(3 * len(SORTS)):  # warm: statement caches, kept fragments
+            # Warm: statement caches, kept fragments; for votes, each pair's vote and its
+            # withdrawal once, so that both ways have run before anything is measured.
+            warm_up = 2 * len(signed_in.pairs) if kind == "vote" else 3 * len(SORTS)
+            for n in range(warm_up):
                 await page(n)
             with counting_queries() as counted:
                 for n in range(len(labels)):
                     await page(n)
             cpu: list[float] = []
             tracked = len(gc.get_objects())
-            with timing_collections() as pauses, profiled(profile):
+            with timing_collections() as pauses, profiled(profile), instrumented():
                 for _ in range(runs):
                     started = time.process_time()
                     for n in range(requests):
@@ -228,7 +293,21 @@ def main() -> None:
     parser.add_argument("--profile", type=Path, help="py-spy's samples of the runs, to this file")
     parser.add_argument("--bare", action="store_true", help="the bare stack's page instead")
     parser.add_argument("--page", choices=PAGES, default="challenge", help="what is requested")
+    parser.add_argument(
+        "--instructions",
+        action="store_true",
+        help="count the main thread's instructions per request under callgrind instead",
+    )
     arguments = parser.parse_args()
+    if arguments.instructions and INSTRUMENTED not in os.environ:
+        counted = under_callgrind(sys.argv[1:])
+        requests = arguments.runs * arguments.requests
+        print(
+            f"{arguments.kind}{' (bare stack)' if arguments.bare else ''}, {arguments.page}: "
+            f"{counted / requests:,.0f} instructions per request in the main thread "
+            f"(callgrind, {requests:,} requests)"
+        )
+        return
     with tempfile.TemporaryDirectory() as name:
         folder = Path(name)
         with database(arguments.kind, folder, "cpu") as url:
