@@ -107,18 +107,16 @@ def status_label(status: object) -> str:
     return labels.get(value, value.capitalize())
 
 
-def load_every_template(templates: Jinja2Blocks) -> int:
-    """Compile and load every template now; how many there are.
+def load_every_template(templates: Jinja2Blocks) -> None:
+    """Compile and load every template now.
 
     A process that serves compiles each template on its first use otherwise: a
     tenth of a second or more for a page's first request, which every request
     waiting on the same process waits for too, once for each page and process.
     A template that does not compile stops the start instead of failing a page.
     """
-    names = templates.env.list_templates()
-    for name in names:
+    for name in templates.env.list_templates():
         templates.env.get_template(name)
-    return len(names)
 
 
 def create_templates(settings: Settings) -> Jinja2Blocks:
