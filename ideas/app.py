@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import sys
 import threading
 from collections.abc import AsyncIterator
 from typing import Any
@@ -99,16 +100,17 @@ def create_app(
         app.state.database.live = app.state.live
         await app.state.live.start()
         app.state.live.end_streams_on_exit_signals()
-        # The language detector's model takes seconds to load: beside start-up, not in it,
-        # and not at the first post.
-        threading.Thread(target=languages.load, name="language-model", daemon=True).start()
         try:
             # Queued e-mail is sent from here too, unless a separate `ideas worker` does it;
             # the similar ideas' indexes are built beside start-up, not by requests.
             async with (
                 notifications_worker.in_background(app.state.database, settings),
-                similarity.kept_ready(app.state.database),
+                similarity.kept_ready(app.state.database) as indexes,
             ):
+                built = threading.Event()
+                indexes.add_done_callback(lambda _: built.set())
+                settling = threading.Thread(target=_settle, args=(built,), daemon=True)
+                settling.start()
                 yield
         finally:
             await app.state.live.close()
@@ -158,6 +160,18 @@ def serve_app() -> Starlette:
     load_every_template(app.state.templates)
     _freeze_startup_objects()
     return app
+
+
+def _settle(indexes_built: threading.Event) -> None:
+    """What start-up leaves to be done beside it, in a thread: load the language detector's
+    model (seconds: not in start-up, and not at the first post); then, once the open
+    challenges' similar ideas' indexes are built too, freeze what the two brought in
+    (scikit-learn, the model: tens of thousands of objects) as start-up froze the rest,
+    if it did (a server; not a test)."""
+    languages.load()
+    indexes_built.wait()
+    if gc.get_freeze_count() and not sys.is_finalizing():
+        _freeze_startup_objects()
 
 
 def _freeze_startup_objects() -> None:

@@ -23,12 +23,12 @@ print(before, gc.get_freeze_count())
 """
 
 
-def _numbers_printed_by(code: str) -> list[int]:
+def _numbers_printed_by(code: str, environ: dict[str, str] | None = None) -> list[int]:
     """What ``code`` prints, run in a fresh process as a worker starts: with nothing
     imported or frozen yet."""
     done = subprocess.run(
         [sys.executable, "-c", code],
-        env={**os.environ, **TEST_ENVIRON},
+        env={**os.environ, **TEST_ENVIRON, **(environ or {})},
         capture_output=True,
         text=True,
         check=True,
@@ -44,6 +44,43 @@ def test_serving_keeps_what_start_up_built_out_of_full_collections() -> None:
     assert before == 0
     # The modules, mappers and routes: far more than anything a request leaves.
     assert after > 50_000
+
+
+SETTLE_AND_COUNT = """
+import asyncio, gc
+from ideas.app import serve_app
+app = serve_app()
+frozen = gc.get_freeze_count()
+
+async def settle() -> None:
+    async with app.router.lifespan_context(app):
+        for _ in range(600):
+            if gc.get_freeze_count() > frozen:
+                break
+            await asyncio.sleep(0.05)
+        print(frozen, gc.get_freeze_count(), len(gc.get_objects()))
+
+asyncio.run(settle())
+"""
+
+
+def test_serving_freezes_too_what_start_up_loads_beside_it(tmp_path: Path) -> None:
+    """The language detector's model and scikit-learn (for the similar ideas' indexes)
+    load beside start-up, after its freeze: tens of thousands of objects that a full
+    collection walked every few seconds, tens of milliseconds each time, until they are
+    frozen too once both have loaded."""
+    database = {"DATABASE_URL": f"sqlite:///{tmp_path / 'ideas.db'}"}
+    subprocess.run(
+        [sys.executable, "-m", "ideas", "migrate"],
+        env={**os.environ, **TEST_ENVIRON, **database},
+        capture_output=True,
+        check=True,
+        timeout=60,
+    )
+    frozen_at_start, frozen, walked = _numbers_printed_by(SETTLE_AND_COUNT, database)
+    assert frozen > frozen_at_start + 30_000
+    # What a full collection walks now: what the lifespan and the wait left, no more.
+    assert walked < 5_000
 
 
 BUILD_AND_LOAD = """

@@ -410,16 +410,17 @@ async def open_for_ideas(session: AsyncSession) -> list[int]:
 
 
 @contextlib.asynccontextmanager
-async def kept_ready(database: Database) -> AsyncIterator[None]:
+async def kept_ready(database: Database) -> AsyncIterator[asyncio.Task[None]]:
     """While the block runs, this process builds indexes of ``database`` in the
-    background: at once those of the challenges open for ideas, then any a request
-    finds missing or due to be fitted again."""
+    background: at once those of the challenges open for ideas (the task the block is
+    given, done when they are), then any a request finds missing or due to be fitted
+    again."""
     async with database.read_session() as session:
         address = _address(session)
     _indexes.apart[address] = database
     task = asyncio.create_task(_build_open(database, address), name="similar-ideas")
     try:
-        yield
+        yield task
     finally:
         task.cancel()
         for building in list(_indexes.building.values()):
