@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import sys
 import threading
 from collections.abc import AsyncIterator
 from typing import Any
@@ -107,9 +106,11 @@ def create_app(
                 notifications_worker.in_background(app.state.database, settings),
                 similarity.kept_ready(app.state.database) as indexes,
             ):
+                # Set once they are built, never when shutting down cancels the building.
                 built = threading.Event()
-                indexes.add_done_callback(lambda _: built.set())
-                settling = threading.Thread(target=_settle, args=(built,), daemon=True)
+                indexes.add_done_callback(lambda task: None if task.cancelled() else built.set())
+                settling = threading.Thread(target=_settle, args=(built,), name="start-up")
+                settling.daemon = True
                 settling.start()
                 yield
         finally:
@@ -170,7 +171,7 @@ def _settle(indexes_built: threading.Event) -> None:
     if it did (a server; not a test)."""
     languages.load()
     indexes_built.wait()
-    if gc.get_freeze_count() and not sys.is_finalizing():
+    if gc.get_freeze_count():
         _freeze_startup_objects()
 
 
