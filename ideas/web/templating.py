@@ -127,6 +127,11 @@ def create_templates(settings: Settings) -> Jinja2Blocks:
         trim_blocks=True,
         lstrip_blocks=True,
         auto_reload=settings.is_development,
+        # Every template is kept, in a plain dict: there are a hundred or so, all loaded
+        # at start (``load_every_template``), and Jinja2's bounded cache moves the one
+        # asked for to the end of a queue on each lookup, a scan of that queue, for
+        # each page, each import and each include.
+        cache_size=-1,
         extensions=[FragmentCache, "jinja2.ext.i18n"],
         bytecode_cache=_COMPILED_PAGES,
     )
