@@ -23,7 +23,7 @@ import os
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Self
 from uuid import uuid4
 
 from sqlalchemy import DateTime, MetaData, Text, event, text
@@ -38,6 +38,7 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import DeclarativeBase, Session
+from sqlalchemy.orm.base import manager_of_class
 from sqlalchemy.pool import ConnectionPoolEntry
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.expression import Executable
@@ -60,6 +61,16 @@ NAMING_CONVENTION = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+    @classmethod
+    def of_columns(cls, **values: Any) -> Self:
+        """An object holding ``values``, in no session, made as the ORM's loading makes
+        one: without the constructor's event for each attribute it sets. For what a
+        statement of columns read and a page or ``policy`` only reads; an attribute
+        not given reads as None."""
+        made: Self = manager_of_class(cls).new_instance()
+        made.__dict__.update(values)
+        return made
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -259,6 +270,24 @@ def _lock_file(url: str) -> Path | None:
     return Path(f"{database}.write-lock")
 
 
+class _Session(AsyncSession):
+    """An AsyncSession that, left holding no transaction, closes in place.
+
+    AsyncSession closes in a task of its own, shielded from cancellation, for a
+    close that gives a connection back to its pool must not stop halfway. A
+    session whose work is committed holds no connection: closing it forgets its
+    objects and does no I/O, so it is done at once, without the task and the
+    turn of the event loop it costs. A request's write session always ends so,
+    and a vote's reading session too.
+    """
+
+    async def __aexit__(self, type_: Any, value: Any, traceback: Any) -> None:
+        if self.sync_session.in_transaction():
+            await super().__aexit__(type_, value, traceback)
+        else:
+            self.sync_session.close()
+
+
 class Database:
     """The engine, a session factory and, for SQLite, the write lock.
 
@@ -281,7 +310,11 @@ class Database:
         self.mail: MailSetup | None = None
         # Where changes are told to open pages (``ideas.live``); None tells nobody.
         self.live: Hub | None = None
-        options: dict[str, Any] = {"expire_on_commit": False, "autoflush": False}
+        options: dict[str, Any] = {
+            "class_": _Session,
+            "expire_on_commit": False,
+            "autoflush": False,
+        }
         if isinstance(bind, AsyncConnection):
             # Tests: every commit becomes a savepoint release inside the test's
             # own transaction, which is rolled back afterwards.

@@ -340,7 +340,7 @@ async def _target(
     if row is None or params["in_challenge"] not in (None, row.challenge_id):
         raise NotFound()
     params["in_challenge"] = row.challenge_id
-    idea = Idea(
+    idea = Idea.of_columns(
         id=params["target_idea"],
         challenge_id=row.challenge_id,
         slug=row.slug,
@@ -348,10 +348,12 @@ async def _target(
         status=row.status,
         vote_count=row.vote_count,
     )
-    challenge = Challenge(id=row.challenge_id, vote_budget=row.vote_budget)
+    challenge = Challenge.of_columns(id=row.challenge_id, vote_budget=row.vote_budget)
     voter = None
     if row.voter_status is not None:
-        voter = User(id=params["voter"], status=row.voter_status, is_admin=row.voter_admin)
+        voter = User.of_columns(
+            id=params["voter"], status=row.voter_status, is_admin=row.voter_admin
+        )
     roles = policy.roles_from(voter, host=bool(row.host), author=bool(row.author))
     if as_seen and not policy.can_see_idea(idea, roles):
         raise NotFound()
