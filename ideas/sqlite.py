@@ -20,6 +20,7 @@ without suspending.
 
 from __future__ import annotations
 
+import collections
 import sqlite3
 from collections.abc import AsyncIterator, Iterable, Sequence
 from typing import Any, cast
@@ -27,6 +28,7 @@ from typing import Any, cast
 from sqlalchemy import pool
 from sqlalchemy.dialects.sqlite.aiosqlite import (
     AsyncAdapt_aiosqlite_connection,
+    AsyncAdapt_aiosqlite_cursor,
     AsyncAdapt_aiosqlite_dbapi,
     SQLiteDialect_aiosqlite,
 )
@@ -136,8 +138,59 @@ class _Connection:
             self._connection = None
 
 
+class _AdaptedCursor(AsyncAdapt_aiosqlite_cursor):
+    """SQLAlchemy's cursor for an asyncio driver, calling sqlite3 in place.
+
+    The adapter awaits each of the driver's coroutines from inside its greenlet,
+    a switch to the event loop's side and back for every statement; these
+    coroutines finish without suspending, so the cursor calls what they call.
+    """
+
+    __slots__ = ()
+    # Closing is a call in place too: nothing to await when a result goes back to
+    # the asyncio side.
+    _awaitable_cursor_close = False
+
+    def execute(self, operation: Any, parameters: Any = None) -> None:
+        cursor = cast(_Cursor, self._cursor)._cursor
+        try:
+            cursor.execute(operation, () if parameters is None else parameters)
+            if cursor.description is not None:
+                self._rows = collections.deque(cursor.fetchall())
+        except Exception as error:
+            self._adapt_connection._handle_exception(error)
+
+    def executemany(self, operation: Any, seq_of_parameters: Any) -> None:
+        try:
+            cast(_Cursor, self._cursor)._cursor.executemany(operation, seq_of_parameters)
+        except Exception as error:
+            self._adapt_connection._handle_exception(error)
+
+    def close(self) -> None:
+        self._rows.clear()
+        cast(_Cursor, self._cursor)._cursor.close()
+
+
 class _AdaptedConnection(AsyncAdapt_aiosqlite_connection):
     __slots__ = ()
+
+    _cursor_cls = _AdaptedCursor
+
+    def commit(self) -> None:
+        connection = cast(_Connection, self._connection)._connection
+        if connection is not None:
+            try:
+                connection.commit()
+            except Exception as error:
+                self._handle_exception(error)
+
+    def rollback(self) -> None:
+        connection = cast(_Connection, self._connection)._connection
+        if connection is not None:
+            try:
+                connection.rollback()
+            except Exception as error:
+                self._handle_exception(error)
 
     @property
     def isolation_level(self) -> str | None:

@@ -11,8 +11,10 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ideas import sqlite
 from ideas.db import Database, create_engine, write
 
 
@@ -58,3 +60,34 @@ async def test_a_write_is_committed_and_a_failed_one_rolled_back(tmp_path: Path)
 def test_the_tests_reach_the_database_as_the_site_does(database: Database) -> None:
     drivers = {"sqlite": "inline", "postgresql": "asyncpg"}
     assert database.bind.dialect.driver == drivers[database.dialect_name]
+
+
+async def test_statements_and_commits_run_in_place_without_the_drivers_coroutines(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The adapter calls sqlite3 itself: awaiting the driver's coroutines from inside
+    SQLAlchemy's greenlet would be two switches a statement for nothing."""
+
+    async def awaited(*_args: object, **_kwargs: object) -> None:
+        raise AssertionError("a driver coroutine was awaited")
+
+    database = Database.from_url(f"sqlite:///{tmp_path / 'ideas.db'}")
+    try:
+        for name in ("execute", "executemany", "fetchall", "close"):
+            monkeypatch.setattr(sqlite._Cursor, name, awaited)
+        for name in ("commit", "rollback"):
+            monkeypatch.setattr(sqlite._Connection, name, awaited)
+        async with database.session() as session:
+            async with write(session) as tx:
+                await tx.execute(text("CREATE TABLE notes (text TEXT NOT NULL UNIQUE)"))
+                await tx.execute(
+                    text("INSERT INTO notes VALUES (:text)"), [{"text": "a"}, {"text": "b"}]
+                )
+            with pytest.raises(IntegrityError):  # the driver's error, as SQLAlchemy's
+                async with write(session) as tx:
+                    await tx.execute(text("INSERT INTO notes VALUES ('a')"))
+        async with database.read_session() as session:
+            notes = (await session.scalars(text("SELECT text FROM notes ORDER BY text"))).all()
+        assert notes == ["a", "b"]
+    finally:
+        await database.dispose()
