@@ -21,6 +21,12 @@ HEARD_WITHIN = 3.0  # seconds an event may take to arrive in a test
 QUIET_FOR = 0.3  # seconds of silence that count as "nothing was sent"
 
 
+async def delivered() -> None:
+    """Let what was published already reach the hub's streams (in one process it goes
+    out on the loop's next turn), so that a page opened now hears only what follows."""
+    await asyncio.sleep(0)
+
+
 async def next_message(queue: StreamQueue) -> bytes | None:
     """The next message on ``queue`` (None: the stream was closed); fails after a while."""
     return await asyncio.wait_for(queue.get(), HEARD_WITHIN)

@@ -21,7 +21,7 @@ from ideas.live.hub import Hub
 from ideas.notifications.events import announce_phases
 from ideas.submissions.models import Idea
 from tests.factories.impact import impact_round
-from tests.factories.live import heard_nothing, next_message
+from tests.factories.live import delivered, heard_nothing, next_message
 from tests.factories.rounds import switch_phase
 
 pytestmark = pytest.mark.usefixtures("hub")
@@ -68,6 +68,7 @@ async def test_a_draft_hears_nothing(
     await _starts(session, taken_back.id, ideas_opens_at=now - timedelta(hours=2))
     await switch_phase(session, taken_back, Phase.DRAFT)
     waiting = await make_challenge(host, phase=Phase.DRAFT)
+    await delivered()  # the switch back to the draft was told before the page opened
     topics = [phase_topic(taken_back.id), phase_topic(waiting.id)]
     with hub.listening(topics) as page:
         assert await announce_phases(database, now + timedelta(minutes=1)) == 0

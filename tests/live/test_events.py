@@ -17,7 +17,7 @@ from ideas.live.hub import Hub
 from ideas.notifications import events as notification_events
 from ideas.submissions.models import IdeaStatus
 from ideas.voting import services as voting
-from tests.factories.live import heard_nothing, next_message
+from tests.factories.live import delivered, heard_nothing, next_message
 from tests.factories.rounds import set_status, switch_phase
 from tests.factories.voting import tally, vote
 
@@ -113,6 +113,7 @@ async def test_nothing_is_heard_of_a_hidden_idea(
     priya = await sign_in(await make_user("Priya"))
     await vote(priya, idea)
     await set_status(session, idea, IdeaStatus.HIDDEN)
+    await delivered()  # the vote was told before the page opened
     with hub.listening([challenge_topic(challenge.id), idea_topic(idea.id)]) as page:
         # Taking back a vote from a hidden idea changes its count; no page hears of it.
         await voting.withdraw_vote(
