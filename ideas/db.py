@@ -38,7 +38,7 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import DeclarativeBase, Session
-from sqlalchemy.orm.base import manager_of_class
+from sqlalchemy.orm.base import instance_state, manager_of_class
 from sqlalchemy.pool import ConnectionPoolEntry
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.expression import Executable
@@ -70,6 +70,16 @@ class Base(DeclarativeBase):
         not given reads as None."""
         made: Self = manager_of_class(cls).new_instance()
         made.__dict__.update(values)
+        return made
+
+    @classmethod
+    def detached(cls, **values: Any) -> Self:
+        """As ``of_columns``, given every column, with the object's identity: detached, as
+        a session that loaded it and closed leaves it. A session it is added to takes it
+        as loaded, and a relationship not given raises rather than reads as empty."""
+        made = cls.of_columns(**values)
+        state = instance_state(made)
+        state.key = state.mapper.identity_key_from_instance(made)
         return made
 
 
@@ -426,13 +436,16 @@ async def write(session: AsyncSession) -> AsyncIterator[AsyncSession]:
     lock = database.write_lock
     # The lock is held from BEGIN to COMMIT only: the session closes, and hands its
     # connection back to the pool, after the next writer may go on.
-    async with (
-        database.session() as transaction,
-        lock if lock is not None else contextlib.nullcontext(),
-        transaction.begin(),
-    ):
+    async with database.session() as transaction, lock or contextlib.nullcontext():
+        # Its first use begins the session's transaction: BEGIN, on a connection that
+        # writes (``WRITE_OPTION``).
         await transaction.connection(execution_options={WRITE_OPTION: True})
-        yield transaction
+        try:
+            yield transaction
+        except BaseException:
+            await transaction.rollback()
+            raise
+        await transaction.commit()
     # Committed: what waited for it (``after_commit``) happens now, and never after
     # a rollback, which leaves the block above by its exception.
     for callback in transaction.info.pop(AFTER_COMMIT, ()):

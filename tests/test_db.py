@@ -8,8 +8,10 @@ from typing import Any
 
 import pytest
 from sqlalchemy import inspect, text
+from sqlalchemy.exc import InvalidRequestError
 from sqlalchemy.ext.asyncio import session as asyncio_session
 
+from ideas.accounts.models import User
 from ideas.db import Database, write
 from ideas.submissions.models import Idea, IdeaStatus
 
@@ -73,3 +75,14 @@ def test_an_object_of_columns_holds_them_in_no_session() -> None:
     assert inspect(idea).transient
     # Set as loaded, not as changed: nothing for a session to write.
     assert not inspect(idea).modified
+
+
+def test_a_detached_object_has_its_identity_and_loads_nothing() -> None:
+    columns = dict.fromkeys(User.__table__.columns.keys()) | {"id": 3, "display_name": "Priya"}
+    user = User.detached(**columns)
+    state = inspect(user)
+    assert state.detached
+    assert state.identity == (3,)
+    assert user.display_name == "Priya"
+    with pytest.raises(InvalidRequestError):
+        _ = user.identities  # not given: never read as empty

@@ -14,9 +14,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Row, String, Table, bindparam, delete, inspect, select, update
+from sqlalchemy import Row, String, Table, bindparam, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import make_transient_to_detached
 
 from ideas.accounts.models import User, WebSession
 from ideas.db import write
@@ -38,8 +37,7 @@ def new_token() -> str:
 
 # Every request with a session cookie runs it: a Core statement, built once, with the
 # session's columns and then its user's (none for a visitor's session). The objects are
-# made from the row as the ORM's loading makes them, without its per-row machinery, and
-# handed over detached, as the request's session used to leave them when it closed.
+# made from the row detached, as the request's session used to leave them when it closed.
 _sessions = cast(Table, WebSession.__table__)
 _users = cast(Table, User.__table__)
 _SESSION_COLUMNS = tuple(_sessions.c.keys())
@@ -49,8 +47,6 @@ _LOAD = (
     .select_from(_sessions.outerjoin(_users, _users.c.id == _sessions.c.user_id))
     .where(_sessions.c.id == bindparam("token_hash", type_=String))
 )
-_new_session = inspect(WebSession).class_manager.new_instance
-_new_user = inspect(User).class_manager.new_instance
 
 
 def _web_session(row: Row[Any]) -> WebSession:
@@ -58,13 +54,10 @@ def _web_session(row: Row[Any]) -> WebSession:
     split = len(_SESSION_COLUMNS)
     user: User | None = None
     if values[split + _USER_COLUMNS.index("id")] is not None:  # none for a visitor
-        user = _new_user()
-        user.__dict__.update(zip(_USER_COLUMNS, values[split:], strict=True))
-        make_transient_to_detached(user)
-    web_session: WebSession = _new_session()
-    web_session.__dict__.update(zip(_SESSION_COLUMNS, values[:split], strict=True), user=user)
-    make_transient_to_detached(web_session)
-    return web_session
+        user = User.detached(**dict(zip(_USER_COLUMNS, values[split:], strict=True)))
+    return WebSession.detached(
+        **dict(zip(_SESSION_COLUMNS, values[:split], strict=True)), user=user
+    )
 
 
 def is_live(
