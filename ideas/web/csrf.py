@@ -27,7 +27,13 @@ from ideas.settings import Settings
 from ideas.web import context
 from ideas.web.csrf_tokens import token_matches
 from ideas.web.errors import error_response
-from ideas.web.formdata import FORM_TYPES, BodyTooLarge, MultiPartException, read_form
+from ideas.web.formdata import (
+    FORM_TYPES,
+    BodyTooLarge,
+    MultiPartException,
+    read_body,
+    read_form,
+)
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 FIELD = "csrf_token"
@@ -66,7 +72,7 @@ class CSRFMiddleware:
                         request, max_body_bytes=self.max_body, max_file_bytes=self.max_picture
                     )
                 else:
-                    replay = _replayer(await self._read_body(receive))
+                    replay = _replayer(await read_body(receive, self.max_body))
             except ClientDisconnect:
                 return  # nobody is waiting for an answer
             except BodyTooLarge:
@@ -127,22 +133,6 @@ class CSRFMiddleware:
         if not token_matches(sent, web_session.csrf_token):
             return "token does not match"
         return None
-
-    async def _read_body(self, receive: Receive) -> bytes:
-        chunks: list[bytes] = []
-        size = 0
-        while True:
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                break
-            chunk = message.get("body", b"")
-            size += len(chunk)
-            if size > self.max_body:
-                raise BodyTooLarge()
-            chunks.append(chunk)
-            if not message.get("more_body", False):
-                break
-        return b"".join(chunks)
 
 
 def _replayer(body: bytes) -> Receive:

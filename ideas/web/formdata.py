@@ -21,7 +21,8 @@ from urllib.parse import unquote_plus
 
 from starlette.datastructures import FormData, Headers, UploadFile
 from starlette.formparsers import MultiPartException, MultiPartParser
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
+from starlette.types import Receive
 
 from ideas.i18n import _
 
@@ -112,15 +113,34 @@ async def read_form(request: Request, *, max_body_bytes: int, max_file_bytes: in
     """The form in the request's body (empty for any other kind of body).
 
     ``BodyTooLarge`` past ``max_body_bytes``; ``MultiPartException`` for a body
-    that is not a well-formed form within the limits on fields and files.
+    that is not a well-formed form within the limits on fields and files;
+    ``ClientDisconnect`` when the client leaves before it has sent it all.
     """
     content_type = request.headers.get("Content-Type", "")
-    async with aclosing(_limited(request, max_body_bytes)) as stream:
-        if content_type.startswith("multipart/form-data"):
+    if content_type.startswith("multipart/form-data"):
+        async with aclosing(_limited(request, max_body_bytes)) as stream:
             return await _Parser(request.headers, stream, max_file_bytes).parse()
-        if content_type.startswith("application/x-www-form-urlencoded"):
-            return _urlencoded(b"".join([chunk async for chunk in stream]))
+    if content_type.startswith("application/x-www-form-urlencoded"):
+        return _urlencoded(await read_body(request.receive, max_body_bytes))
     return FormData()
+
+
+async def read_body(receive: Receive, limit: int) -> bytes:
+    """The whole body, read from ``receive``: ``BodyTooLarge`` past ``limit`` bytes,
+    ``ClientDisconnect`` when the client leaves before it has sent it all."""
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            raise ClientDisconnect()
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:
+            raise BodyTooLarge()
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            return b"".join(chunks)
 
 
 def _urlencoded(body: bytes) -> FormData:
@@ -154,4 +174,11 @@ async def _limited(request: Request, limit: int) -> AsyncGenerator[bytes, None]:
             yield chunk
 
 
-__all__ = ["FORM_TYPES", "BodyTooLarge", "MultiPartException", "TooLarge", "read_form"]
+__all__ = [
+    "FORM_TYPES",
+    "BodyTooLarge",
+    "MultiPartException",
+    "TooLarge",
+    "read_body",
+    "read_form",
+]

@@ -1,14 +1,15 @@
-"""A URL-encoded form is read whole, as Starlette reads one, within the same limits."""
+"""A body is read whole within the limit, and a URL-encoded form in it as Starlette
+reads one, within the same limits."""
 
 from __future__ import annotations
 
 import pytest
 from starlette.datastructures import FormData
 from starlette.formparsers import MultiPartException
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.types import Message
 
-from ideas.web.formdata import MAX_FIELD_BYTES, MAX_FIELDS, read_form
+from ideas.web.formdata import MAX_FIELD_BYTES, MAX_FIELDS, BodyTooLarge, read_body, read_form
 
 URLENCODED = "application/x-www-form-urlencoded"
 
@@ -61,3 +62,30 @@ async def test_a_field_longer_than_any_of_ours_is_refused() -> None:
     )
     with pytest.raises(MultiPartException, match="Field exceeded maximum size"):
         await _read(b"text=" + b"x" * (MAX_FIELD_BYTES - 3))
+
+
+async def test_a_client_that_leaves_halfway_sent_no_form() -> None:
+    sent: list[Message] = [
+        {"type": "http.request", "body": b"title=Half", "more_body": True},
+        {"type": "http.disconnect"},
+    ]
+
+    async def receive() -> Message:
+        return sent.pop(0)
+
+    with pytest.raises(ClientDisconnect):
+        await read_body(receive, 1000)
+
+
+async def test_a_body_past_the_limit_is_refused_as_it_comes() -> None:
+    sent: list[Message] = [
+        {"type": "http.request", "body": b"x" * 600, "more_body": True},
+        {"type": "http.request", "body": b"x" * 600, "more_body": True},
+    ]
+
+    async def receive() -> Message:
+        return sent.pop(0)
+
+    with pytest.raises(BodyTooLarge):
+        await read_body(receive, 1000)
+    assert sent == []  # nothing read past the chunk that went over
