@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Hashable
+from functools import lru_cache
 
 from jinja2 import Environment, nodes
 from jinja2.ext import Extension
@@ -100,14 +101,20 @@ class FragmentCache(Extension):
 
 def _holes(context: Context) -> tuple[str, ...]:
     """The page's own value of each hole, escaped as the page shows it; empty if it has none."""
-    return tuple([str(escape(value)) if (value := context.get(name)) else "" for name in HOLES])
+    return _escaped(*[context.get(name) for name in HOLES])
 
 
-def _cut(made: str, holes: tuple[str, ...]) -> Kept:
+@lru_cache(maxsize=64)
+def _escaped(*values: object) -> tuple[str, ...]:
+    # The same for every part of a page: its cards' and buttons' many parts ask in turn.
+    return tuple([str(escape(value)) if value else "" for value in values])
+
+
+def _cut(made: Markup, holes: tuple[str, ...]) -> Kept:
     """``made`` with each hole's value taken out and its number put in its place."""
     numbers = {value: n for n, value in enumerate(holes) if value}
     if not numbers:
-        return (str(made),)
+        return (made,)  # given back as it is, without a copy
     pieces = re.split("(" + "|".join(map(re.escape, numbers)) + ")", str(made))
     # re.split puts what it cut at the odd places.
     return tuple(numbers[piece] if n % 2 else piece for n, piece in enumerate(pieces))
@@ -118,7 +125,8 @@ def _size(kept: Kept) -> int:
 
 
 def _filled(kept: Kept, holes: tuple[str, ...]) -> Markup:
-    if len(kept) == 1:  # a part without holes
-        return Markup(kept[0])  # noqa: S704 - made as Markup
+    if len(kept) == 1:  # a part without holes: kept as it was made
+        part = kept[0]
+        return part if isinstance(part, Markup) else Markup(part)  # noqa: S704
     text = "".join([holes[piece] if isinstance(piece, int) else piece for piece in kept])
     return Markup(text)  # noqa: S704 - made as Markup, its holes escaped

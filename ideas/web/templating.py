@@ -239,14 +239,25 @@ class PageContext:
 
     def template_context(self) -> dict[str, Any]:
         names: dict[str, Any] = {}
-        for field in fields(self):
-            value = getattr(self, field.name)
+        for field in _field_names(type(self)):
+            value = getattr(self, field)
             given = value.template_context() if isinstance(value, PageContext) else {}
-            for name, item in (given or {field.name: value}).items():
+            for name, item in (given or {field: value}).items():
                 if name in names and names[name] is not item and names[name] != item:
                     raise ValueError(f"{type(self).__name__} gives {name!r} two values")
                 names[name] = item
         return names
+
+
+_FIELD_NAMES: dict[type[PageContext], tuple[str, ...]] = {}
+
+
+def _field_names(page: type[PageContext]) -> tuple[str, ...]:
+    """The names of the fields of a kind of page or part, worked out once for each kind."""
+    names = _FIELD_NAMES.get(page)
+    if names is None:
+        names = _FIELD_NAMES[page] = tuple(field.name for field in fields(page))
+    return names
 
 
 def render(
