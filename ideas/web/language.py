@@ -103,9 +103,8 @@ class LanguageMiddleware:
                     return
                 headers.setdefault("Content-Language", locale)
                 vary = [v.strip() for v in headers.get("vary", "").split(",") if v.strip()]
-                for name in VARY:
-                    if name.lower() not in {v.lower() for v in vary}:
-                        vary.append(name)
+                varies = {v.lower() for v in vary}
+                vary += [name for name in VARY if name.lower() not in varies]
                 headers["Vary"] = ", ".join(vary)
             await send(message)
 
