@@ -280,24 +280,6 @@ def _lock_file(url: str) -> Path | None:
     return Path(f"{database}.write-lock")
 
 
-class _Session(AsyncSession):
-    """An AsyncSession that, left holding no transaction, closes in place.
-
-    AsyncSession closes in a task of its own, shielded from cancellation, for a
-    close that gives a connection back to its pool must not stop halfway. A
-    session whose work is committed holds no connection: closing it forgets its
-    objects and does no I/O, so it is done at once, without the task and the
-    turn of the event loop it costs. A request's write session always ends so,
-    and a vote's reading session too.
-    """
-
-    async def __aexit__(self, type_: Any, value: Any, traceback: Any) -> None:
-        if self.sync_session.in_transaction():
-            await super().__aexit__(type_, value, traceback)
-        else:
-            self.sync_session.close()
-
-
 class Database:
     """The engine, a session factory and, for SQLite, the write lock.
 
@@ -320,11 +302,7 @@ class Database:
         self.mail: MailSetup | None = None
         # Where changes are told to open pages (``ideas.live``); None tells nobody.
         self.live: Hub | None = None
-        options: dict[str, Any] = {
-            "class_": _Session,
-            "expire_on_commit": False,
-            "autoflush": False,
-        }
+        options: dict[str, Any] = {"expire_on_commit": False, "autoflush": False}
         if isinstance(bind, AsyncConnection):
             # Tests: every commit becomes a savepoint release inside the test's
             # own transaction, which is rolled back afterwards.

@@ -1,67 +1,13 @@
-"""The request's sessions and the objects made from rows of columns (``ideas.db``)."""
+"""Objects made from rows of columns (``ideas.db``)."""
 
 from __future__ import annotations
 
-from collections.abc import Coroutine
-from pathlib import Path
-from typing import Any
-
 import pytest
-from sqlalchemy import inspect, text
+from sqlalchemy import inspect
 from sqlalchemy.exc import InvalidRequestError
-from sqlalchemy.ext.asyncio import session as asyncio_session
 
 from ideas.accounts.models import User
-from ideas.db import Database, write
 from ideas.submissions.models import Idea, IdeaStatus
-
-
-@pytest.fixture
-def closes_in_a_task(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The names of the coroutines AsyncSession closes in a task of their own."""
-    tasks: list[str] = []
-    run_to_completion = getattr(asyncio_session, "_run_to_completion")  # noqa: B009
-
-    async def counted(coroutine: Coroutine[Any, Any, Any]) -> Any:
-        tasks.append(getattr(coroutine, "__qualname__"))  # noqa: B009
-        return await run_to_completion(coroutine)
-
-    monkeypatch.setattr(asyncio_session, "_run_to_completion", counted)
-    return tasks
-
-
-async def test_a_session_holding_no_transaction_closes_in_place(
-    tmp_path: Path, closes_in_a_task: list[str]
-) -> None:
-    database = Database.from_url(f"sqlite:///{tmp_path / 'ideas.db'}")
-    try:
-        async with database.read_session() as session, write(session) as tx:
-            await tx.execute(text("CREATE TABLE notes (text TEXT NOT NULL)"))
-        # Both the write's session and the request's, whose reads had ended.
-        assert closes_in_a_task == []
-        async with database.read_session() as session:
-            assert (await session.scalar(text("SELECT count(*) FROM notes"))) == 0
-        # A session still reading holds a connection: it is given back in a task.
-        assert closes_in_a_task == ["AsyncSession.close"]
-        pool = database.bind.sync_engine.pool
-        assert pool.checkedout() == 0  # type: ignore[attr-defined]
-    finally:
-        await database.dispose()
-
-
-async def test_a_session_closed_in_place_forgets_its_objects(tmp_path: Path) -> None:
-    database = Database.from_url(f"sqlite:///{tmp_path / 'ideas.db'}")
-    try:
-        async with database.read_session() as session:
-            async with write(session) as tx:
-                await tx.execute(text("CREATE TABLE notes (text TEXT NOT NULL)"))
-            kept = Idea(title="in the session")
-            session.add(kept)
-        assert not session.sync_session.in_transaction()
-        assert list(session.sync_session) == []
-        assert inspect(kept).transient
-    finally:
-        await database.dispose()
 
 
 def test_an_object_of_columns_holds_them_in_no_session() -> None:
