@@ -23,7 +23,7 @@ from __future__ import annotations
 import collections
 import sqlite3
 from collections.abc import AsyncIterator, Iterable, Sequence
-from typing import Any, cast
+from typing import Any, Literal, cast
 
 from sqlalchemy import pool
 from sqlalchemy.dialects.sqlite.aiosqlite import (
@@ -177,18 +177,18 @@ class _AdaptedConnection(AsyncAdapt_aiosqlite_connection):
     _cursor_cls = _AdaptedCursor
 
     def commit(self) -> None:
-        connection = cast(_Connection, self._connection)._connection
-        if connection is not None:
-            try:
-                connection.commit()
-            except Exception as error:
-                self._handle_exception(error)
+        self._end("commit")
 
     def rollback(self) -> None:
+        self._end("rollback")
+
+    def _end(self, how: Literal["commit", "rollback"]) -> None:
+        """Commit or roll back in place, as the adapter would after awaiting it; nothing
+        once the connection is closed."""
         connection = cast(_Connection, self._connection)._connection
         if connection is not None:
             try:
-                connection.rollback()
+                getattr(connection, how)()
             except Exception as error:
                 self._handle_exception(error)
 
