@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import logging
-import secrets
+import random
 import time
 
-from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ideas.logs import request_id_var
@@ -93,7 +92,9 @@ class RequestIdMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        request_id = secrets.token_hex(8)
+        # Tells a request apart in the logs and on an error page, and gives nothing
+        # away: 64 bits of the process's own generator, without a call to the kernel.
+        request_id = f"{random.getrandbits(64):016x}"
         request_id_var.set(request_id)
         scope.setdefault("state", {})["request_id"] = request_id
         started = time.perf_counter()
@@ -103,7 +104,10 @@ class RequestIdMiddleware:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                MutableHeaders(scope=message).append("X-Request-ID", request_id)
+                message["headers"] = [
+                    *message.get("headers", ()),
+                    (b"x-request-id", request_id.encode("latin-1")),
+                ]
             await send(message)
 
         try:
