@@ -36,11 +36,13 @@ from ideas.web.routing import SegmentRouter
 from ideas.web.security import RequestIdMiddleware, SecurityHeadersMiddleware
 from ideas.web.sessions import RequestContextMiddleware, cookie_name
 from ideas.web.templating import create_templates, load_every_template
+from ideas.web.turns import LongAnswersNextTurnMiddleware
 
 
 class Site(Starlette):
-    """Starlette, with compression, the client's address behind trusted proxies, request ids,
-    security headers and the visitors' page cache outside everything else.
+    """Starlette, with long answers sent on the loop's next turn, compression, the client's
+    address behind trusted proxies, request ids, security headers and the visitors' page
+    cache outside everything else.
 
     Starlette always puts its server-error middleware outermost; these go around
     it so that a 500 page carries them too, and a cached page skips the rest.
@@ -63,21 +65,24 @@ class Site(Starlette):
             default_locale=self._settings.default_locale,
         )
         # Pages compressed on the way out (pictures, fonts and event streams are not:
-        # Starlette leaves them alone); under a kilobyte it is not worth the work.
-        return GZipMiddleware(
-            ForwardedClientMiddleware(
-                RequestIdMiddleware(
-                    SecurityHeadersMiddleware(
-                        cached,
-                        self._settings,
-                        form_targets=form_targets,
-                        image_sources=avatar_origins(self._settings),
-                    )
+        # Starlette leaves them alone); under a kilobyte it is not worth the work. Long
+        # answers, as sent, go out on the loop's next turn (``ideas.web.turns``).
+        return LongAnswersNextTurnMiddleware(
+            GZipMiddleware(
+                ForwardedClientMiddleware(
+                    RequestIdMiddleware(
+                        SecurityHeadersMiddleware(
+                            cached,
+                            self._settings,
+                            form_targets=form_targets,
+                            image_sources=avatar_origins(self._settings),
+                        )
+                    ),
+                    trusted=self._settings.trusted_proxies,
                 ),
-                trusted=self._settings.trusted_proxies,
-            ),
-            minimum_size=1000,
-            compresslevel=6,
+                minimum_size=1000,
+                compresslevel=6,
+            )
         )
 
 
