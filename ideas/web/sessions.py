@@ -62,7 +62,8 @@ class RequestContextMiddleware:
                     db, token, now=now, idle=self.idle, lifetime=self.lifetime
                 )
                 if web_session is None:
-                    state["set_cookie"] = ""
+                    if _navigating(scope):
+                        state["set_cookie"] = ""
                 else:
                     state.update(web_session=web_session, user=web_session.user)
                     if await sessions.touch(db, web_session, now):
@@ -115,6 +116,21 @@ class RequestContextMiddleware:
         if self.settings.secure_cookies:
             parts.append("Secure")
         return "; ".join(parts)
+
+
+def _navigating(scope: Scope) -> bool:
+    """Whether the browser asked for a page to show, rather than for a picture, a fragment
+    or an event stream of one (``Sec-Fetch-Mode``; a client that does not say is taken
+    to navigate).
+
+    A cookie naming no session is forgotten only on the answer to a page. Those other
+    requests may have left with the cookie that signing in has just replaced: told to
+    forget it, the browser would forget the new one, and sign out at once.
+    """
+    for name, value in scope["headers"]:
+        if name == b"sec-fetch-mode":
+            return value == b"navigate"
+    return True
 
 
 def _fingerprint(data: dict[str, Any]) -> str:

@@ -368,6 +368,21 @@ async def test_an_unknown_session_cookie_signs_nobody_in_and_is_cleared(
     assert cookie_attributes(response, "ideas_session")["max-age"] == "0"
 
 
+@pytest.mark.parametrize("mode", ["no-cors", "cors", "same-origin"])
+async def test_a_cookie_replaced_by_signing_in_is_not_forgotten_by_a_picture_or_fragment(
+    make_user: Any, sign_in: Any, visitor: Person, mode: str
+) -> None:
+    # A picture or a fragment asked for with the cookie of the session that signing in
+    # replaces, answered after the sign-in: the browser must keep the new cookie.
+    visitor.client.cookies.set("ideas_session", "replaced-by-signing-in")
+    response = await visitor.get("/", headers={"Sec-Fetch-Mode": mode})
+    assert Page(response).select(".account-nav .who") == []
+    assert "ideas_session=" not in response.headers.get("set-cookie", "")
+
+    navigating = await visitor.get("/", headers={"Sec-Fetch-Mode": "navigate"})
+    assert cookie_attributes(navigating, "ideas_session")["max-age"] == "0"
+
+
 @pytest.mark.parametrize("status", [UserStatus.SUSPENDED, UserStatus.DELETED])
 async def test_a_suspended_or_deleted_persons_session_stops_working_at_once(
     make_user: Any, sign_in: Any, session: AsyncSession, status: UserStatus
