@@ -280,6 +280,20 @@ def _lock_file(url: str) -> Path | None:
     return Path(f"{database}.write-lock")
 
 
+class _InPlaceSession(AsyncSession):
+    """A session on SQLite, which closes in place.
+
+    AsyncSession closes in a task of its own, shielded from cancellation, so
+    that giving a connection back to its pool cannot stop halfway. SQLite is
+    called in place (``ideas.sqlite``): closing never suspends, so nothing can
+    interrupt it, and the task would only cost a turn of the event loop, with
+    the connection held until the loop comes round to it.
+    """
+
+    async def __aexit__(self, type_: Any, value: Any, traceback: Any) -> None:
+        await self.close()
+
+
 class Database:
     """The engine, a session factory and, for SQLite, the write lock.
 
@@ -303,6 +317,8 @@ class Database:
         # Where changes are told to open pages (``ideas.live``); None tells nobody.
         self.live: Hub | None = None
         options: dict[str, Any] = {"expire_on_commit": False, "autoflush": False}
+        if bind.dialect.name == "sqlite":
+            options["class_"] = _InPlaceSession
         if isinstance(bind, AsyncConnection):
             # Tests: every commit becomes a savepoint release inside the test's
             # own transaction, which is rolled back afterwards.

@@ -1,13 +1,67 @@
-"""Objects made from rows of columns (``ideas.db``)."""
+"""How the request's sessions close, and objects made from rows of columns (``ideas.db``)."""
 
 from __future__ import annotations
 
+from collections.abc import Coroutine
+from pathlib import Path
+from typing import Any
+
 import pytest
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 from sqlalchemy.exc import InvalidRequestError
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import session as asyncio_session
 
 from ideas.accounts.models import User
+from ideas.db import Database, write
 from ideas.submissions.models import Idea, IdeaStatus
+
+
+@pytest.fixture
+def closes_in_a_task(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names of the coroutines AsyncSession closes in a task of their own."""
+    tasks: list[str] = []
+    run_to_completion = getattr(asyncio_session, "_run_to_completion")  # noqa: B009
+
+    async def counted(coroutine: Coroutine[Any, Any, Any]) -> Any:
+        tasks.append(getattr(coroutine, "__qualname__"))  # noqa: B009
+        return await run_to_completion(coroutine)
+
+    monkeypatch.setattr(asyncio_session, "_run_to_completion", counted)
+    return tasks
+
+
+async def test_a_session_on_sqlite_closes_in_place(
+    tmp_path: Path, closes_in_a_task: list[str]
+) -> None:
+    database = Database.from_url(f"sqlite:///{tmp_path / 'ideas.db'}")
+    try:
+        async with database.read_session() as session:
+            async with write(session) as tx:
+                await tx.execute(text("CREATE TABLE notes (text TEXT NOT NULL)"))
+            assert (await session.scalar(text("SELECT count(*) FROM notes"))) == 0
+            kept = Idea(title="in the session")
+            session.add(kept)
+            # Still reading: the session holds a connection of the pool.
+            assert database.bind.sync_engine.pool.checkedout() == 1  # type: ignore[attr-defined]
+        # Closed, the write's session and the request's, neither in a task of its own.
+        assert closes_in_a_task == []
+        assert database.bind.sync_engine.pool.checkedout() == 0  # type: ignore[attr-defined]
+        assert list(session.sync_session) == []
+        assert inspect(kept).transient
+    finally:
+        await database.dispose()
+
+
+async def test_a_session_on_postgresql_closes_as_asyncio_sessions_do() -> None:
+    # Giving a connection back to the pool goes to the server: cancelled halfway, it
+    # would leave the connection in between. Making the sessions connects to nothing.
+    database = Database.from_url("postgresql+asyncpg://ideas@127.0.0.1:1/ideas")
+    try:
+        for session in (database.session(), database.read_session()):
+            assert type(session) is AsyncSession
+    finally:
+        await database.dispose()
 
 
 def test_an_object_of_columns_holds_them_in_no_session() -> None:
