@@ -129,7 +129,7 @@ def _navigating(scope: Scope) -> bool:
     """
     for name, value in scope["headers"]:
         if name == b"sec-fetch-mode":
-            return value == b"navigate"
+            return bool(value == b"navigate")
     return True
 
 
