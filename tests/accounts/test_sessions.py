@@ -370,7 +370,7 @@ async def test_an_unknown_session_cookie_signs_nobody_in_and_is_cleared(
 
 @pytest.mark.parametrize("mode", ["no-cors", "cors", "same-origin"])
 async def test_a_cookie_replaced_by_signing_in_is_not_forgotten_by_a_picture_or_fragment(
-    make_user: Any, sign_in: Any, visitor: Person, mode: str
+    visitor: Person, mode: str
 ) -> None:
     # A picture or a fragment asked for with the cookie of the session that signing in
     # replaces, answered after the sign-in: the browser must keep the new cookie.
