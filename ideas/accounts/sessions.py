@@ -18,7 +18,7 @@ from sqlalchemy import Row, String, Table, bindparam, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ideas.accounts.models import User, WebSession
-from ideas.db import write
+from ideas.db import rows_of, write
 from ideas.errors import NotFound
 from ideas.i18n import _
 
@@ -78,10 +78,10 @@ async def load(
     session: AsyncSession, token: str, *, now: datetime, idle: timedelta, lifetime: timedelta
 ) -> WebSession | None:
     """The live session for ``token``, with its user, or None."""
-    row = (await session.execute(_LOAD, {"token_hash": hash_token(token)})).first()
-    if row is None:
+    rows = await rows_of(session, _LOAD, {"token_hash": hash_token(token)})
+    if not rows:
         return None
-    web_session = _web_session(row)
+    web_session = _web_session(rows[0])
     expired = not is_live(web_session, now=now, idle=idle, lifetime=lifetime)
     if expired or (web_session.user is not None and not web_session.user.is_active):
         async with write(session) as tx:

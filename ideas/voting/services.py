@@ -45,7 +45,7 @@ from ideas import policy
 from ideas.accounts.models import User, UserStatus
 from ideas.challenges.models import Challenge, ChallengeHost
 from ideas.challenges.phases import HandSwitch, Phase, Schedule, current_phase
-from ideas.db import UTCDateTime, rows_of, write
+from ideas.db import UTCDateTime, on_connection, rows_of, write
 from ideas.errors import AlreadyDone, Conflict, DomainError, Forbidden, NotFound
 from ideas.i18n import _, lazy_gettext, status_word
 from ideas.live import events as live
@@ -458,7 +458,7 @@ def _ballot(idea_id: int, voted: bool, counted: Counted) -> Ballot:
 
 
 async def _cast(tx: AsyncSession, params: dict[str, Any], target: Target, now: datetime) -> Counted:
-    counted = await (await tx.connection()).run_sync(cast_if_allowed, params, target.budgeted)
+    counted = await on_connection(tx, cast_if_allowed, params, target.budgeted)
     if counted is None:
         refusal = await vote_refusal(
             tx, idea_id=target.idea.id, user_id=params["voter"], challenge_id=target.challenge.id
@@ -478,7 +478,7 @@ async def _cast(tx: AsyncSession, params: dict[str, Any], target: Target, now: d
 
 
 async def _uncast(tx: AsyncSession, params: dict[str, Any], target: Target) -> Counted:
-    counted = await (await tx.connection()).run_sync(_withdraw, params, target.budgeted)
+    counted = await on_connection(tx, _withdraw, params, target.budgeted)
     if counted is None:
         raise AlreadyDone(NOT_VOTED)
     live.vote_changed(
