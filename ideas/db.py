@@ -208,10 +208,10 @@ def create_engine(url: str, *, pgbouncer: bool = False, **kwargs: Any) -> AsyncE
         engine = create_async_engine(url, **kwargs)
         _configure_sqlite(engine.sync_engine)
         return engine
-    # Connections beyond pool_size are closed when handed back, so a quiet process
-    # keeps at most pool_size open. The site passes its budget (``Settings.pool_options``).
-    kwargs.setdefault("pool_size", 5)
-    kwargs.setdefault("max_overflow", 10)
+    # Connections are kept once opened, up to pool_size; any beyond it (max_overflow) are
+    # closed when handed back. The site passes its budget (``Settings.pool_options``).
+    kwargs.setdefault("pool_size", 15)
+    kwargs.setdefault("max_overflow", 0)
     if pgbouncer:
         kwargs["connect_args"] = {**kwargs.get("connect_args", {}), **pgbouncer_connect_args()}
     # No ping before each checkout: it is a round trip on every request. A connection

@@ -183,18 +183,21 @@ class Settings(BaseSettings):
     port: int = Field(8000, ge=1, le=65535, validation_alias="IDEAS_PORT")
     workers: int = Field(1, ge=1, le=64, validation_alias="IDEAS_WORKERS")
     redis_url: str | None = Field(None, validation_alias="REDIS_URL")
-    # The connection budget (PostgreSQL): each process keeps up to db_pool_size idle
-    # connections and opens up to db_max_overflow more under load, closed when handed back.
-    # Six processes of 5 + 10 fit a default PostgreSQL (max_connections 100, 3 reserved).
+    # The connection budget (PostgreSQL): each process keeps up to db_pool_size
+    # connections once opened, and may open db_max_overflow more, closed when handed
+    # back. A request holds one until its answer is made, so a busy process needs one
+    # per request in flight, kept rather than opened for each (a new PostgreSQL
+    # connection is a new server process). Six processes of 15 fit a default
+    # PostgreSQL (max_connections 100, 3 reserved).
     db_pool_size: int = Field(
-        5,
+        15,
         ge=1,
         le=200,
         validation_alias="IDEAS_DB_POOL_SIZE",
         description="PostgreSQL connections each process keeps open for reuse.",
     )
     db_max_overflow: int = Field(
-        10,
+        0,
         ge=0,
         le=200,
         validation_alias="IDEAS_DB_MAX_OVERFLOW",

@@ -43,7 +43,7 @@ def test_the_pool_comes_from_the_settings() -> None:
 def test_six_processes_fit_a_default_postgresql_by_default() -> None:
     settings = load_settings({**TEST_ENVIRON, "IDEAS_WORKERS": "5"})
     assert settings.processes is None
-    assert settings.connection_budget == 6 * (5 + 10)
+    assert settings.connection_budget == 6 * (15 + 0)
     assert settings.connection_budget <= DEFAULT_AVAILABLE
 
 
@@ -53,9 +53,9 @@ def test_each_process_listens_for_live_pages_on_one_more_connection_without_redi
     alone = load_settings({**postgresql, "IDEAS_WORKERS": "5"})
     with_redis = load_settings({**postgresql, "IDEAS_WORKERS": "5", "REDIS_URL": "redis://r/0"})
 
-    assert alone.connection_budget == 6 * (5 + 10 + 1)
+    assert alone.connection_budget == 6 * (15 + 0 + 1)
     assert alone.connection_budget <= DEFAULT_AVAILABLE
-    assert with_redis.connection_budget == 6 * (5 + 10)
+    assert with_redis.connection_budget == 6 * (15 + 0)
 
 
 async def _connections_to(database_name: str) -> int:
@@ -113,6 +113,35 @@ async def test_connections_opened_under_load_are_given_back(postgresql_url: str)
     assert quiet == 2
 
 
+async def test_by_default_connections_opened_under_load_are_kept(postgresql_url: str) -> None:
+    # A busy process needs them again at once: opening a PostgreSQL connection for each
+    # request beyond a small pool starts a server process for each.
+    name = make_url(postgresql_url).database
+    assert name is not None
+    database = Database.from_settings(
+        load_settings({**TEST_ENVIRON, "DATABASE_URL": postgresql_url})
+    )
+    started = asyncio.Event()
+
+    async def busy() -> None:
+        async with database.session() as session:
+            await session.execute(text("SELECT 1"))
+            await started.wait()
+
+    try:
+        tasks = [asyncio.create_task(busy()) for _ in range(8)]
+        for _ in range(100):
+            if await _connections_to(name) >= 8:
+                break
+            await asyncio.sleep(0.05)
+        started.set()
+        await asyncio.gather(*tasks)
+        quiet = await _connections_to(name)
+    finally:
+        await database.dispose()
+    assert quiet == 8
+
+
 def _check(env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
     base = {
         k: v
@@ -143,12 +172,12 @@ def test_check_warns_when_the_processes_may_open_more_than_the_server_allows(
         return
     # Without Redis, each process listens for live pages on one connection more.
     assert (
-        "connections: ok (4 processes x (5 kept + 10 under load + 1 for live pages) = 64"
+        "connections: ok (4 processes x (15 kept + 0 under load + 1 for live pages) = 64"
         in fits.stdout
     )
     assert "warning" not in fits.stdout
     assert (
-        "connections: warning: 40 processes x (5 kept + 10 under load + 1 for live pages) = 640"
+        "connections: warning: 40 processes x (15 kept + 0 under load + 1 for live pages) = 640"
         in too_many.stdout
     )
     assert "max_connections (100)" in too_many.stdout
