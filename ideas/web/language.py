@@ -10,9 +10,8 @@ fragment cache keep one copy per language.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
-from starlette.datastructures import MutableHeaders
 from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -24,11 +23,11 @@ COOKIE_MAX_AGE = 365 * 24 * 3600
 VARY = ("Accept-Language", "Cookie")
 # Answers with words in them, which differ by language.
 WORDS = (
-    "text/html",
-    "text/plain",
-    "application/json",
-    "application/problem+json",
-    "application/atom+xml",
+    b"text/html",
+    b"text/plain",
+    b"application/json",
+    b"application/problem+json",
+    b"application/atom+xml",
 )
 
 
@@ -74,6 +73,35 @@ def request_locale(connection: HTTPConnection) -> str:
     return locale_of(connection.scope, settings.default_locale)
 
 
+def _saying_language(
+    headers: Sequence[tuple[bytes, bytes]], locale: str
+) -> Sequence[tuple[bytes, bytes]]:
+    """An answer's headers (ASGI's: lower-case names), saying the answer's language, unless
+    it says one already, and that it varies with what chose it; as they were for an
+    answer without words (a picture, a download of data)."""
+    said: list[tuple[bytes, bytes]] = []
+    vary: list[str] = []
+    content_type = b""
+    language = locale.encode("latin-1")
+    for name, value in headers:
+        if name == b"vary":
+            vary += [v.strip() for v in value.decode("latin-1").split(",") if v.strip()]
+            continue
+        if name == b"content-type":
+            content_type = value
+        elif name == b"content-language":
+            language = b""
+        said.append((name, value))
+    if not content_type.startswith(WORDS):
+        return headers
+    if language:
+        said.append((b"content-language", language))
+    varies = {v.lower() for v in vary}
+    vary += [name for name in VARY if name.lower() not in varies]
+    said.append((b"vary", ", ".join(vary).encode("latin-1")))
+    return said
+
+
 def cookie_header(locale: str, *, secure: bool) -> str:
     parts = [f"{COOKIE}={locale}", "Path=/", f"Max-Age={COOKIE_MAX_AGE}", "SameSite=Lax"]
     if secure:
@@ -97,15 +125,7 @@ class LanguageMiddleware:
 
         async def send_with_language(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                if not headers.get("content-type", "").startswith(WORDS):
-                    await send(message)  # a picture, a download of data: no words to vary
-                    return
-                headers.setdefault("Content-Language", locale)
-                vary = [v.strip() for v in headers.get("vary", "").split(",") if v.strip()]
-                varies = {v.lower() for v in vary}
-                vary += [name for name in VARY if name.lower() not in varies]
-                headers["Vary"] = ", ".join(vary)
+                message["headers"] = _saying_language(message.get("headers", ()), locale)
             await send(message)
 
         with use_locale(locale):
