@@ -287,11 +287,17 @@ class _InPlaceSession(AsyncSession):
     that giving a connection back to its pool cannot stop halfway. SQLite is
     called in place (``ideas.sqlite``): closing never suspends, so nothing can
     interrupt it, and the task would only cost a turn of the event loop, with
-    the connection held until the loop comes round to it.
+    the connection held until the loop comes round to it. Nor does closing need
+    the greenlet that lets SQLAlchemy's synchronous side await the driver: the
+    rollback that gives a connection back, and closing one the pool does not
+    keep, are calls in place too.
     """
 
+    async def close(self) -> None:
+        self.sync_session.close()
+
     async def __aexit__(self, type_: Any, value: Any, traceback: Any) -> None:
-        await self.close()
+        self.sync_session.close()
 
 
 class Database:
@@ -317,12 +323,14 @@ class Database:
         # Where changes are told to open pages (``ideas.live``); None tells nobody.
         self.live: Hub | None = None
         options: dict[str, Any] = {"expire_on_commit": False, "autoflush": False}
-        if bind.dialect.name == "sqlite":
-            options["class_"] = _InPlaceSession
         if isinstance(bind, AsyncConnection):
             # Tests: every commit becomes a savepoint release inside the test's
-            # own transaction, which is rolled back afterwards.
+            # own transaction, which is rolled back afterwards. Closing a session then
+            # rolls back to its savepoint, a statement, which needs SQLAlchemy's
+            # greenlet: such sessions close as AsyncSession does.
             options["join_transaction_mode"] = "create_savepoint"
+        elif bind.dialect.name == "sqlite":
+            options["class_"] = _InPlaceSession
         self.sessionmaker: async_sessionmaker[AsyncSession] = async_sessionmaker(bind, **options)
         self.read_sessionmaker = self.sessionmaker
         if isinstance(bind, AsyncEngine):

@@ -133,6 +133,9 @@ class _Connection:
         self._open.rollback()
 
     async def close(self) -> None:
+        self.close_now()
+
+    def close_now(self) -> None:
         if self._connection is not None:
             self._connection.close()
             self._connection = None
@@ -191,6 +194,10 @@ class _AdaptedConnection(AsyncAdapt_aiosqlite_connection):
                 getattr(connection, how)()
             except Exception as error:
                 self._handle_exception(error)
+
+    def close(self) -> None:
+        """Close in place (a connection the pool does not keep, given back)."""
+        cast(_Connection, self._connection).close_now()
 
     @property
     def isolation_level(self) -> str | None:

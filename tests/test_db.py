@@ -53,6 +53,36 @@ async def test_a_session_on_sqlite_closes_in_place(
         await database.dispose()
 
 
+async def test_a_session_on_sqlite_closes_without_a_greenlet(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The pool keeps one connection: the other, given back, is closed.
+    database = Database.from_url(f"sqlite:///{tmp_path / 'ideas.db'}", pool_size=1, max_overflow=1)
+    spawned: list[str] = []
+    spawn = asyncio_session.greenlet_spawn
+
+    async def counted(function: Any, *args: Any, **kwargs: Any) -> Any:
+        spawned.append(getattr(function, "__qualname__", repr(function)))
+        return await spawn(function, *args, **kwargs)
+
+    try:
+        first, second = database.session(), database.read_session()
+        for session in (first, second):
+            assert (await session.scalar(text("SELECT 1"))) == 1
+        # The driver's connection (``ideas.sqlite``) under the one given back last.
+        dropped = (await second.connection()).sync_connection.connection.driver_connection  # type: ignore[union-attr]
+        monkeypatch.setattr(asyncio_session, "greenlet_spawn", counted)
+        await first.close()
+        async with second:
+            pass
+        assert spawned == []
+        pool = database.bind.sync_engine.pool  # type: ignore[attr-defined]
+        assert (pool.checkedout(), pool.checkedin()) == (0, 1)
+        assert dropped._connection is None  # closed, not left to the garbage collector
+    finally:
+        await database.dispose()
+
+
 async def test_a_session_on_postgresql_closes_as_asyncio_sessions_do() -> None:
     # Giving a connection back to the pool goes to the server: cancelled halfway, it
     # would leave the connection in between. Making the sessions connects to nothing.
