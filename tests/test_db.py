@@ -59,7 +59,7 @@ async def test_a_session_on_sqlite_closes_without_a_greenlet(
     # The pool keeps one connection: the other, given back, is closed.
     database = Database.from_url(f"sqlite:///{tmp_path / 'ideas.db'}", pool_size=1, max_overflow=1)
     spawned: list[str] = []
-    spawn = asyncio_session.greenlet_spawn
+    spawn = getattr(asyncio_session, "greenlet_spawn")  # noqa: B009
 
     async def counted(function: Any, *args: Any, **kwargs: Any) -> Any:
         spawned.append(getattr(function, "__qualname__", repr(function)))
@@ -70,13 +70,14 @@ async def test_a_session_on_sqlite_closes_without_a_greenlet(
         for session in (first, second):
             assert (await session.scalar(text("SELECT 1"))) == 1
         # The driver's connection (``ideas.sqlite``) under the one given back last.
-        dropped = (await second.connection()).sync_connection.connection.driver_connection  # type: ignore[union-attr]
+        dropped: Any = (await second.connection()).sync_connection
+        dropped = dropped.connection.driver_connection
         monkeypatch.setattr(asyncio_session, "greenlet_spawn", counted)
         await first.close()
         async with second:
             pass
         assert spawned == []
-        pool = database.bind.sync_engine.pool  # type: ignore[attr-defined]
+        pool: Any = database.bind.sync_engine.pool
         assert (pool.checkedout(), pool.checkedin()) == (0, 1)
         assert dropped._connection is None  # closed, not left to the garbage collector
     finally:
