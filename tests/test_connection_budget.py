@@ -78,18 +78,14 @@ def postgresql_url(tmp_path: Path) -> Iterator[str]:
         yield url
 
 
-async def test_connections_opened_under_load_are_given_back(postgresql_url: str) -> None:
+async def _burst(postgresql_url: str, env: dict[str, str], sessions: int) -> tuple[int, int]:
+    """The connections to the database while ``sessions`` sessions each hold one, and
+    once they have all closed: (under load, quiet)."""
     name = make_url(postgresql_url).database
     assert name is not None
-    settings = load_settings(
-        {
-            **TEST_ENVIRON,
-            "DATABASE_URL": postgresql_url,
-            "IDEAS_DB_POOL_SIZE": "2",
-            "IDEAS_DB_MAX_OVERFLOW": "6",
-        }
+    database = Database.from_settings(
+        load_settings({**TEST_ENVIRON, "DATABASE_URL": postgresql_url, **env})
     )
-    database = Database.from_settings(settings)
     started = asyncio.Event()
 
     async def busy() -> None:
@@ -98,48 +94,28 @@ async def test_connections_opened_under_load_are_given_back(postgresql_url: str)
             await started.wait()
 
     try:
-        tasks = [asyncio.create_task(busy()) for _ in range(8)]
+        tasks = [asyncio.create_task(busy()) for _ in range(sessions)]
         for _ in range(100):
-            if await _connections_to(name) >= 8:
+            if await _connections_to(name) >= sessions:
                 break
             await asyncio.sleep(0.05)
         under_load = await _connections_to(name)
         started.set()
         await asyncio.gather(*tasks)
-        quiet = await _connections_to(name)
+        return under_load, await _connections_to(name)
     finally:
         await database.dispose()
-    assert under_load == 8
-    assert quiet == 2
+
+
+async def test_connections_opened_under_load_are_given_back(postgresql_url: str) -> None:
+    pool = {"IDEAS_DB_POOL_SIZE": "2", "IDEAS_DB_MAX_OVERFLOW": "6"}
+    assert await _burst(postgresql_url, pool, 8) == (8, 2)
 
 
 async def test_by_default_connections_opened_under_load_are_kept(postgresql_url: str) -> None:
     # A busy process needs them again at once: opening a PostgreSQL connection for each
     # request beyond a small pool starts a server process for each.
-    name = make_url(postgresql_url).database
-    assert name is not None
-    database = Database.from_settings(
-        load_settings({**TEST_ENVIRON, "DATABASE_URL": postgresql_url})
-    )
-    started = asyncio.Event()
-
-    async def busy() -> None:
-        async with database.session() as session:
-            await session.execute(text("SELECT 1"))
-            await started.wait()
-
-    try:
-        tasks = [asyncio.create_task(busy()) for _ in range(8)]
-        for _ in range(100):
-            if await _connections_to(name) >= 8:
-                break
-            await asyncio.sleep(0.05)
-        started.set()
-        await asyncio.gather(*tasks)
-        quiet = await _connections_to(name)
-    finally:
-        await database.dispose()
-    assert quiet == 8
+    assert await _burst(postgresql_url, {}, 8) == (8, 8)
 
 
 def _check(env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
