@@ -297,7 +297,7 @@ class _InPlaceSession(AsyncSession):
         self.sync_session.close()
 
     async def __aexit__(self, type_: Any, value: Any, traceback: Any) -> None:
-        self.sync_session.close()
+        await self.close()
 
 
 class Database:
