@@ -358,27 +358,32 @@ class PostgresBackend(_Relay):
         super().__init__(channel)
         self.dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
         self._connection: Any = None
+        self._notify: Any = None  # the prepared NOTIFY, on that connection
 
     async def _listen(self) -> None:
         import asyncpg
 
         connection = await asyncpg.connect(self.dsn, statement_cache_size=0)
+        # Prepared once, by name. Unnamed (without asyncpg's statement cache, as here),
+        # each event would be parsed twice, in two round trips: described, then run.
+        notify = await connection.prepare("SELECT pg_notify($1, $2)", name="ideas_live_notify")
         lost = asyncio.Event()
         connection.add_termination_listener(lambda _connection: lost.set())
         await connection.add_listener(
             self.channel, lambda _c, _pid, _channel, payload: self._heard(payload)
         )
         self._connection = connection
+        self._notify = notify
         self._ready.set()
         try:
             await lost.wait()
             raise ConnectionError("connection to PostgreSQL closed")
         finally:
-            self._connection = None
+            self._connection = self._notify = None
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(connection.close(), timeout=2)
 
     async def _send(self, event: Event) -> None:
-        if self._connection is None:
+        if self._notify is None:
             await asyncio.wait_for(self._ready.wait(), timeout=RETRY_SECONDS)
-        await self._connection.execute("SELECT pg_notify($1, $2)", self.channel, event.wire())
+        await self._notify.fetchval(self.channel, event.wire())

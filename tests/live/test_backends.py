@@ -127,6 +127,26 @@ async def test_the_postgresql_subscriber_comes_back_after_its_connection_is_lost
         await hub.close()
 
 
+async def test_the_postgresql_relay_sends_each_event_by_a_statement_it_prepared_once() -> None:
+    """An unprepared NOTIFY is parsed twice for each event, in two round trips: once to
+    be described, once to be run."""
+    channel = f"ideas_live_test_{secrets.token_hex(4)}"
+    backend = PostgresBackend(POSTGRES_ADMIN_URL, channel=channel)
+    hub = Hub(backend)
+    await hub.start()
+    try:
+        with hub.listening(["idea:7"]) as page:
+            for _ in range(3):
+                hub.publish(VOTE)
+                assert await next_message(page) == VOTE.message()
+        prepared = await backend._connection.fetch(
+            "SELECT statement FROM pg_prepared_statements WHERE statement LIKE '%pg_notify%'"
+        )
+        assert [row["statement"] for row in prepared] == ["SELECT pg_notify($1, $2)"]
+    finally:
+        await hub.close()
+
+
 async def test_a_slow_page_is_closed_rather_than_kept_waiting_for() -> None:
     hub = Hub(InProcessBackend())
     await hub.start()
