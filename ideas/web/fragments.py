@@ -26,7 +26,6 @@ development, where templates reload as they change, nothing is kept.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Hashable
 from functools import lru_cache
 
@@ -111,13 +110,28 @@ def _escaped(*values: object) -> tuple[str, ...]:
 
 
 def _cut(made: Markup, holes: tuple[str, ...]) -> Kept:
-    """``made`` with each hole's value taken out and its number put in its place."""
-    numbers = {value: n for n, value in enumerate(holes) if value}
-    if not numbers:
+    """``made`` with each hole's value taken out and its number put in its place.
+
+    Cut by ``str.split``, hole by hole: the values are new with every page, so a
+    pattern made of them would be compiled anew for every part kept.
+    """
+    pieces: list[str | int] = [str(made)]
+    for number, value in enumerate(holes):
+        if not value:
+            continue
+        cut: list[str | int] = []
+        for piece in pieces:
+            if isinstance(piece, int) or value not in piece:
+                cut.append(piece)
+                continue
+            first, *rest = piece.split(value)
+            cut.append(first)
+            for after in rest:
+                cut += (number, after)
+        pieces = cut
+    if len(pieces) == 1:
         return (made,)  # given back as it is, without a copy
-    pieces = re.split("(" + "|".join(map(re.escape, numbers)) + ")", str(made))
-    # re.split puts what it cut at the odd places.
-    return tuple(numbers[piece] if n % 2 else piece for n, piece in enumerate(pieces))
+    return tuple(pieces)
 
 
 def _size(kept: Kept) -> int:
