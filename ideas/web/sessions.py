@@ -7,10 +7,10 @@ session cookie can be added to whatever response goes out.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from starlette.datastructures import MutableHeaders
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -22,6 +22,7 @@ from ideas.settings import Settings
 
 STATIC_PREFIX = "/static/"
 NEVER_STORED = "private, no-store"
+_NEVER_STORED = NEVER_STORED.encode("latin-1")
 
 
 def idle_time(settings: Settings) -> timedelta:
@@ -80,20 +81,9 @@ class RequestContextMiddleware:
                     current = state["web_session"]
                     if current is not None and _fingerprint(scope["session"]) != loaded:
                         await sessions.save_data(db, current, scope["session"])
-                    headers = MutableHeaders(scope=message)
-                    if state["set_cookie"] is not None:
-                        cookie = self._cookie_header(state["set_cookie"], current, now)
-                        headers.append("Set-Cookie", cookie)
-                        headers["Cache-Control"] = NEVER_STORED
-                    elif current is not None and current.user_id is not None:
-                        # Made for a signed-in person: what is theirs (their name, their
-                        # notifications, their drafts) must not stay on a shared computer
-                        # or in any cache. Only what is the same for everyone says so.
-                        if not headers.get("cache-control", "").startswith("public"):
-                            headers["Cache-Control"] = NEVER_STORED
-                    elif current is not None and "cache-control" not in headers:
-                        # A visitor's page made for them alone (it carries their CSRF token).
-                        headers["Cache-Control"] = "private, no-cache"
+                    message["headers"] = self._with_cookie(
+                        message.get("headers", ()), state["set_cookie"], current, now
+                    )
                 await send(message)
 
             # Times are shown and read in the viewer's zone (ideas.zones).
@@ -105,6 +95,40 @@ class RequestContextMiddleware:
             )
             with zones.use_zone(zone):
                 await self.app(scope, receive, send_with_cookie)
+
+    def _with_cookie(
+        self,
+        headers: Sequence[tuple[bytes, bytes]],
+        set_cookie: str | None,
+        current: WebSession | None,
+        now: datetime,
+    ) -> Sequence[tuple[bytes, bytes]]:
+        """An answer's headers (ASGI's: lower-case names) with the session's cookie when
+        it is set, and saying how the answer may be kept; as they were when there is
+        nothing to say."""
+        kept = next((value for name, value in headers if name == b"cache-control"), None)
+        added: list[tuple[bytes, bytes]] = []
+        if set_cookie is not None:
+            cookie = self._cookie_header(set_cookie, current, now)
+            added.append((b"set-cookie", cookie.encode("latin-1")))
+            control = _NEVER_STORED
+        elif current is not None and current.user_id is not None:
+            # Made for a signed-in person: what is theirs (their name, their
+            # notifications, their drafts) must not stay on a shared computer or in
+            # any cache. Only what is the same for everyone says so.
+            if kept is not None and kept.startswith(b"public"):
+                return headers
+            control = _NEVER_STORED
+        elif current is not None and kept is None:
+            # A visitor's page made for them alone (it carries their CSRF token).
+            control = b"private, no-cache"
+        else:
+            return headers
+        return [
+            *(header for header in headers if header[0] != b"cache-control"),
+            *added,
+            (b"cache-control", control),
+        ]
 
     def _cookie_header(self, token: str, web_session: WebSession | None, now: datetime) -> str:
         max_age = 0
