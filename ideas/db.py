@@ -344,6 +344,9 @@ class Database:
             options["class_"] = _InPlaceSession
         self.sessionmaker: async_sessionmaker[AsyncSession] = async_sessionmaker(bind, **options)
         self.read_sessionmaker = self.sessionmaker
+        # Where a statement sent outside a transaction commits by itself (``write``'s
+        # ``alone``): the connection the requests read on, when they read so.
+        self.autocommit_bind: AsyncEngine | None = None
         if isinstance(bind, AsyncEngine):
             # Under READ COMMITTED each statement sees what was committed when it began,
             # inside a transaction or not: a request's reads gain nothing from BEGIN and
@@ -351,7 +354,7 @@ class Database:
             # PgBouncer they do: a statement is prepared and then run in two steps,
             # which only a transaction keeps on the same server connection.
             if bind.dialect.name == "postgresql" and not pgbouncer:
-                reads = bind.execution_options(isolation_level="AUTOCOMMIT")
+                reads = self.autocommit_bind = bind.execution_options(isolation_level="AUTOCOMMIT")
             else:
                 reads = bind.execution_options(**{READ_OPTION: True})
             self.read_sessionmaker = async_sessionmaker(reads, **options)
@@ -459,7 +462,7 @@ async def end_reads(session: AsyncSession) -> None:
 
 
 @contextlib.asynccontextmanager
-async def write(session: AsyncSession) -> AsyncIterator[AsyncSession]:
+async def write(session: AsyncSession, *, alone: bool = False) -> AsyncIterator[AsyncSession]:
     """One write transaction, in a session of its own; commits when the block ends.
 
     ``session`` is the request's reading session. Its read transaction is ended
@@ -467,9 +470,33 @@ async def write(session: AsyncSession) -> AsyncIterator[AsyncSession]:
     gets its own session so that a rollback cannot expire the objects the
     request has already loaded (templates would then trigger queries).
     Services therefore pass ids, not loaded objects, into the transaction.
+
+    ``alone``: the block's change is one statement, whole by itself (it may read
+    before it). Where the requests read outside a transaction (PostgreSQL, not
+    behind PgBouncer) it is sent the same way, on the request's own connection:
+    PostgreSQL runs a statement sent so in a transaction of its own and commits
+    it, so the change needs no BEGIN and no COMMIT, two round trips, nor a second
+    connection. Elsewhere the block is a write transaction like any other.
     """
-    await end_reads(session)
     database: Database = session.info["database"]
+    if alone and database.autocommit_bind is not None:
+        # On the request's session when it reads so, else on a session that does. What
+        # waited for the commit happens once the block has run, never when it failed:
+        # a statement that fails changes nothing.
+        own = session.bind is not database.autocommit_bind
+        alone_session = database.read_session() if own else session
+        try:
+            yield alone_session
+        except BaseException:
+            alone_session.info.pop(AFTER_COMMIT, None)
+            raise
+        finally:
+            if own:
+                await alone_session.close()
+        for callback in alone_session.info.pop(AFTER_COMMIT, ()):
+            callback()
+        return
+    await end_reads(session)
     lock = database.write_lock
     # The lock is held from BEGIN to COMMIT only: the session closes, and hands its
     # connection back to the pool, after the next writer may go on.

@@ -8,12 +8,12 @@ from typing import Any
 
 import pytest
 from sqlalchemy import inspect, text
-from sqlalchemy.exc import InvalidRequestError
+from sqlalchemy.exc import IntegrityError, InvalidRequestError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.ext.asyncio import session as asyncio_session
 
 from ideas.accounts.models import User
-from ideas.db import Database, write
+from ideas.db import Database, after_commit, write
 from ideas.submissions.models import Idea, IdeaStatus
 
 
@@ -117,3 +117,78 @@ def test_a_detached_object_has_its_identity_and_loads_nothing() -> None:
     assert user.display_name == "Priya"
     with pytest.raises(InvalidRequestError):
         _ = user.identities  # not given: never read as empty
+
+
+# A change of one statement (``write``'s ``alone``) --------------------------------------
+
+
+PARKS = "INSERT INTO skills (name, key) VALUES ('Parks', 'parks')"
+
+
+async def _names(database: Database) -> list[str]:
+    """The skills' names, read on a connection of their own: what others see committed."""
+    async with database.read_session() as session:
+        return list((await session.scalars(text("SELECT name FROM skills ORDER BY name"))).all())
+
+
+async def test_a_change_alone_is_committed_as_it_is_sent_where_reads_take_no_transaction(
+    committing_database_url: str,
+) -> None:
+    """On PostgreSQL the statement commits as it runs, on the request's own session: others
+    see it before the block ends, and nothing is left to commit. On SQLite the block is a
+    write transaction like any other: others see the change once it ends."""
+    database = Database.from_url(committing_database_url)
+    postgresql = database.dialect_name == "postgresql"
+    try:
+        async with database.read_session() as session:
+            async with write(session, alone=True) as tx:
+                await tx.execute(text(PARKS))
+                assert (tx is session) is postgresql
+                assert await _names(database) == (["Parks"] if postgresql else [])
+            assert await _names(database) == ["Parks"]
+    finally:
+        await database.dispose()
+
+
+async def test_what_waits_for_a_change_alone_happens_after_it_and_never_when_it_failed(
+    committing_database_url: str,
+) -> None:
+    database = Database.from_url(committing_database_url)
+    heard: list[str] = []
+    try:
+        async with database.read_session() as session:
+            async with write(session, alone=True) as tx:
+                await tx.execute(text(PARKS))
+                after_commit(tx, lambda: heard.append("parks"))
+                assert heard == []
+            assert heard == ["parks"]
+
+            async def again() -> None:
+                async with write(session, alone=True) as tx:
+                    after_commit(tx, lambda: heard.append("again"))
+                    await tx.execute(text(PARKS))
+
+            with pytest.raises(IntegrityError):
+                await again()
+            async with write(session, alone=True) as tx:
+                await tx.execute(text("INSERT INTO skills (name, key) VALUES ('Bees', 'bees')"))
+            assert heard == ["parks"]
+        assert await _names(database) == ["Bees", "Parks"]
+    finally:
+        await database.dispose()
+
+
+async def test_a_change_alone_on_another_session_takes_one_that_reads_outside_a_transaction(
+    committing_database_url: str,
+) -> None:
+    """A service called with a session of its own (``ideas worker``, the demo) gets the
+    same: on PostgreSQL, a session whose statements commit as they run."""
+    database = Database.from_url(committing_database_url)
+    try:
+        async with database.session() as session, write(session, alone=True) as tx:
+            assert tx is not session
+            await tx.execute(text(PARKS))
+            seen = await _names(database)
+        assert seen == (["Parks"] if database.dialect_name == "postgresql" else [])
+    finally:
+        await database.dispose()

@@ -172,7 +172,7 @@ async def on_idea_won(tx: AsyncSession, *, idea: Idea, actor_id: int, now: datet
     )
 
 
-# ---- Called from ideas/voting/services.py cast_vote, after the vote count moved ----
+# ---- Called from ideas/voting/services.py after a vote moved the count, once it committed ----
 _VOTES_TOLD = select(Notification.data).where(
     Notification.kind == "idea.votes", Notification.idea_id == bindparam("idea_id", type_=Integer)
 )
@@ -182,15 +182,24 @@ def _told(told: Iterable[dict[str, Any] | None], count: int) -> bool:
     return any((data or {}).get("count") == count for data in told)
 
 
+def is_vote_milestone(count: int) -> bool:
+    return count in VOTE_MILESTONES
+
+
 async def on_vote_cast(tx: AsyncSession, idea_id: int, new_count: int, now: datetime) -> None:
     """At 10, 50, 100, 500 and 1000 votes the idea's authors hear of it, once per milestone
-    (a vote withdrawn and cast again does not tell them twice). Voters stay unnamed."""
-    if new_count not in VOTE_MILESTONES:
+    (a vote withdrawn and cast again does not tell them twice). Voters stay unnamed.
+
+    Called in a transaction after the vote's own: the idea's row is locked first, so
+    that two votes that reached the same count one after the other are told one after
+    the other, the second seeing the first's notice (on SQLite the write lock does it).
+    """
+    if not is_vote_milestone(new_count):
+        return
+    idea = await tx.get(Idea, idea_id, with_for_update=True)
+    if idea is None:
         return
     if _told(await tx.scalars(_VOTES_TOLD, {"idea_id": idea_id}), new_count):
-        return
-    idea = await tx.get(Idea, idea_id)
-    if idea is None:
         return
     await notify(
         tx,

@@ -1,4 +1,4 @@
-"""Casting and withdrawing votes. Each function is one transaction.
+"""Casting and withdrawing votes. Each function makes one change, committed whole.
 
 A participant has one vote per idea (the unique constraint on votes backs it)
 and, when the challenge sets a vote budget, that many votes in the challenge.
@@ -12,6 +12,16 @@ UPDATE that adds to the column, never by a count read into Python and written
 back. The statements are written once, for a plain connection
 (``cast_if_allowed``, ``_withdraw``), and run inside ``write`` like every
 other change.
+
+What the rules ask of the idea, its challenge and the voter is read first, as
+the request reads (``_target``); then the change. On PostgreSQL a vote where
+the challenge sets no budget, and any withdrawal, is one statement that commits
+by itself (``write``'s ``alone``); with a budget, the lock and the vote make
+one transaction. Under READ COMMITTED, as the site runs, each statement saw
+what was committed when it began, inside a transaction or not: the read and
+the change see what they saw before. On SQLite the change waits for the write
+lock after the read, not before it. The notice of a milestone the vote reached
+is written next, in a transaction of its own.
 """
 
 from __future__ import annotations
@@ -266,11 +276,11 @@ _WITHDRAW_AND_COUNT = _withdraw_and_count()
 
 
 _hosts = cast(Table, ChallengeHost.__table__)
-# Everything a change of vote reads before it writes, in one read inside its
-# transaction: the idea (what its vote button shows, and whether it is listed), its
-# challenge's schedule, last hand switch and vote budget, and who the voter is to
-# them (whether they host the challenge, author or co-author the idea, and their
-# account's standing), for ``policy`` to say whether they may vote there now.
+# Everything a change of vote reads before it writes, in one read: the idea (what its
+# vote button shows, and whether it is listed), its challenge's schedule, last hand
+# switch and vote budget, and who the voter is to them (whether they host the
+# challenge, author or co-author the idea, and their account's standing), for
+# ``policy`` to say whether they may vote there now.
 _TARGET = (
     select(
         _ideas.c.challenge_id,
@@ -331,9 +341,9 @@ async def _target(
     (NotFound otherwise) and, for a ``vote``, refuses an idea that is not listed
     before it asks about the phase.
 
-    The budget is read in the same query: on SQLite, whose write lock keeps it so
-    until the transaction ends, there is then no standing to read after the vote
-    when there is none.
+    The budget is read in the same query: where there is none, a vote on PostgreSQL
+    is one statement, and on SQLite there is no standing to read after it. (The vote's
+    statement checks the budget again as it inserts: one set meanwhile still holds.)
     """
     rows = await rows_of(tx, _TARGET, params)
     row = rows[0] if rows else None
@@ -380,18 +390,21 @@ def cast_if_allowed(
 ) -> Counted | None:
     """Cast the vote if every rule allows it, and count it; None when a rule refused it.
 
-    On PostgreSQL a challenge without a budget takes the vote in one statement.
-    With a budget the voter's row is locked first, so that one person's votes
-    queue there: two of them could otherwise both count the same votes spent
-    and both pass the budget. (The first statement casts only while the
-    challenge has no budget, so a budget set meanwhile sends the vote on to
-    the locked one.) On SQLite the write lock already serialises every write;
-    ``budgeted`` False (the challenge sets no budget, read in the same
-    transaction) leaves out the read of the votes spent.
+    ``budgeted``: whether the challenge set a budget when the vote's target was read.
+
+    On PostgreSQL a challenge without a budget takes the vote in one statement,
+    which may be sent alone (``write``'s ``alone``). With a budget the voter's
+    row is locked first, in the transaction, so that one person's votes queue
+    there: two of them could otherwise both count the same votes spent and both
+    pass the budget. (The first statement casts only while the challenge has no
+    budget, so a budget removed meanwhile takes the vote there; one set
+    meanwhile refuses it, rather than counting it without the lock.) On SQLite
+    the write lock already serialises every write; ``budgeted`` False leaves out
+    the read of the votes spent.
     """
     if connection.dialect.name == "postgresql":
         row = connection.execute(_CAST_AND_COUNT_UNBUDGETED, params).one_or_none()
-        if row is None:
+        if row is None and budgeted:
             connection.execute(_LOCK_VOTER, params)
             row = connection.execute(_CAST_AND_COUNT, params).one_or_none()
         return None if row is None else Counted(*row)
@@ -457,7 +470,7 @@ def _ballot(idea_id: int, voted: bool, counted: Counted) -> Ballot:
     )
 
 
-async def _cast(tx: AsyncSession, params: dict[str, Any], target: Target, now: datetime) -> Counted:
+async def _cast(tx: AsyncSession, params: dict[str, Any], target: Target) -> Counted:
     counted = await on_connection(tx, cast_if_allowed, params, target.budgeted)
     if counted is None:
         refusal = await vote_refusal(
@@ -473,7 +486,6 @@ async def _cast(tx: AsyncSession, params: dict[str, Any], target: Target, now: d
         phase=target.phase,
         idea_visible=True,
     )
-    await notification_events.on_vote_cast(tx, target.idea.id, int(counted.vote_count), now)
     return counted
 
 
@@ -496,6 +508,21 @@ def _params(idea_id: int, user_id: int, now: datetime, challenge_id: int | None)
     return {"target_idea": idea_id, "voter": user_id, "in_challenge": challenge_id, "at": now}
 
 
+def _alone(target: Target, vote: bool) -> bool:
+    """Whether the change is one statement (``write``'s ``alone``): a withdrawal always;
+    a vote where the challenge sets no budget (with one, the voter's row is locked
+    first). SQLite's statements make a transaction either way."""
+    return not (vote and target.budgeted)
+
+
+async def _told_of_milestone(session: AsyncSession, ballot: Ballot, now: datetime) -> None:
+    """The idea's authors hear of a milestone the vote reached, in a transaction of its own
+    after the vote's: only where the count is one (``notification_events``)."""
+    if ballot.voted and notification_events.is_vote_milestone(ballot.vote_count):
+        async with write(session) as tx:
+            await notification_events.on_vote_cast(tx, ballot.idea_id, ballot.vote_count, now)
+
+
 async def cast_vote(
     session: AsyncSession,
     *,
@@ -512,13 +539,15 @@ async def cast_vote(
 
     One read of what ``policy`` asks, then the vote: one INSERT that checks
     every rule itself and an UPDATE of the count that also says where the
-    voter stands: the transaction holds its locks as briefly as it can.
+    voter stands: the change holds its locks as briefly as it can.
     """
     params = _params(idea_id, user_id, now, challenge_id)
-    async with write(session) as tx:
-        target = await _target(tx, params, now)
-        counted = await _cast(tx, params, target, now)
-    return _ballot(idea_id, True, counted)
+    target = await _target(session, params, now)
+    async with write(session, alone=_alone(target, vote=True)) as tx:
+        counted = await _cast(tx, params, target)
+    ballot = _ballot(idea_id, True, counted)
+    await _told_of_milestone(session, ballot, now)
+    return ballot
 
 
 async def withdraw_vote(
@@ -531,8 +560,8 @@ async def withdraw_vote(
 ) -> Ballot:
     """Take back one's vote for an idea; ``AlreadyDone`` if there is none to take back."""
     params = _params(idea_id, user_id, now, challenge_id)
-    async with write(session) as tx:
-        target = await _target(tx, params, now)
+    target = await _target(session, params, now)
+    async with write(session, alone=_alone(target, vote=False)) as tx:
         counted = await _uncast(tx, params, target)
     return _ballot(idea_id, False, counted)
 
@@ -548,8 +577,8 @@ class VoteChange:
 async def change_vote(
     session: AsyncSession, *, idea_id: int, user_id: int, vote: bool, now: datetime
 ) -> VoteChange:
-    """Vote for the idea (``vote``) or withdraw one's vote, as the vote endpoint asks: in
-    one transaction, the idea read with what ``policy`` needs, then the change.
+    """Vote for the idea (``vote``) or withdraw one's vote, as the vote endpoint asks: the
+    idea read with what ``policy`` needs, then the change.
 
     NotFound for an idea the voter may not see; Forbidden for a vote for one that
     is not listed, or where ``policy`` refuses; Conflict as ``cast_vote``. A vote
@@ -557,13 +586,15 @@ async def change_vote(
     nothing and says so (``ballot`` None): the same form sent twice.
     """
     params = _params(idea_id, user_id, now, None)
-    async with write(session) as tx:
-        target = await _target(tx, params, now, as_seen=True, vote=vote)
-        try:
+    target = await _target(session, params, now, as_seen=True, vote=vote)
+    try:
+        async with write(session, alone=_alone(target, vote)) as tx:
             if vote:
-                counted = await _cast(tx, params, target, now)
+                counted = await _cast(tx, params, target)
             else:
                 counted = await _uncast(tx, params, target)
-        except AlreadyDone:
-            return VoteChange(target, None)
-    return VoteChange(target, _ballot(idea_id, vote, counted))
+    except AlreadyDone:
+        return VoteChange(target, None)
+    ballot = _ballot(idea_id, vote, counted)
+    await _told_of_milestone(session, ballot, now)
+    return VoteChange(target, ballot)

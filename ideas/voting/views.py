@@ -75,8 +75,9 @@ def _next_path(request: Request, sent: FormData, idea: Idea) -> str:
 async def vote(request: Request) -> Response:
     """Vote for an idea (``action=vote``) or withdraw one's vote (``action=withdraw``).
 
-    The idea is read with the change, in its transaction (``services.change_vote``):
-    the vote endpoint is the busiest of all.
+    The idea is read with what the rules ask, then changed (``services.change_vote``),
+    on the request's own connection where the database allows: the vote endpoint is
+    the busiest of all.
     """
     idea_id: int = request.path_params["idea_id"]
     if context.viewer(request) is None:

@@ -12,9 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ideas.challenges.phases import Phase
 from ideas.comments.services import post_comment
 from ideas.db import utcnow
+from ideas.live import events as live_events
 from ideas.live.events import challenge_topic, idea_topic, phase_topic, user_topic
 from ideas.live.hub import Hub
-from ideas.notifications import events as notification_events
 from ideas.submissions.models import IdeaStatus
 from ideas.voting import services as voting
 from tests.factories.live import delivered, heard_nothing, next_message
@@ -78,11 +78,14 @@ async def test_a_rolled_back_vote_sends_nothing(
     idea, challenge = round_["idea"], round_["challenge"]
     priya = await make_user("Priya")
 
-    async def fails(*args: Any, **kwargs: Any) -> None:
+    queue_event = live_events.vote_changed
+
+    def queued_then_fails(*args: Any, **kwargs: Any) -> None:
+        queue_event(*args, **kwargs)
         raise RuntimeError("the transaction fails after the vote was counted")
 
     # The vote's own transaction fails after the count moved and the event was queued.
-    monkeypatch.setattr(notification_events, "on_vote_cast", fails)
+    monkeypatch.setattr(live_events, "vote_changed", queued_then_fails)
     with hub.listening([challenge_topic(challenge.id)]) as challenge_page:
         with pytest.raises(RuntimeError):
             await voting.cast_vote(

@@ -1,19 +1,23 @@
 """Votes on a database where commits are real, as the site runs them.
 
-A vote is one write transaction on both databases, the same as in the tests
-that share one connection; here each is committed for real, as on the site.
+In the tests that share one connection a vote is one write transaction on both
+databases; here each is committed for real, as on the site, where on PostgreSQL
+a vote without a budget, and a withdrawal, is one statement that commits by
+itself, on the request's own connection.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import event, func, select, update
 
 from ideas.accounts.models import User, UserStatus
-from ideas.db import utcnow
+from ideas.db import utcnow, write
 from ideas.errors import Conflict, Forbidden
+from ideas.notifications import events as notification_events
 from ideas.notifications.models import Notification
 from ideas.submissions.models import Idea
 from ideas.voting import services
@@ -130,6 +134,61 @@ async def test_a_milestone_reached_again_is_not_told_again(
 
         assert again.vote_count == 10
         assert await tally(round_, idea) == (10, 10)
+        async with round_.database.session() as session:
+            told = (
+                await session.scalars(
+                    select(Notification.data).where(
+                        Notification.kind == "idea.votes", Notification.idea_id == idea.id
+                    )
+                )
+            ).all()
+        assert [data["count"] for data in told] == [10]
+
+
+async def test_a_vote_and_a_withdrawal_take_the_requests_one_connection_on_postgresql(
+    committing_database_url: str,
+) -> None:
+    """The request's session reads what the rules ask, then sends the change on the same
+    connection: no second one from the pool (on SQLite, the write transaction's)."""
+    async with a_round(committing_database_url, voters=1, ideas=1, vote_budget=None) as round_:
+        [voter], [idea] = round_.voters, round_.ideas
+        checkouts: list[object] = []
+        pool = round_.database.bind.sync_engine.pool
+
+        def checked_out(*args: object) -> None:
+            checkouts.append(args)
+
+        event.listen(pool, "checkout", checked_out)
+        try:
+            for vote in (True, False):
+                async with round_.database.read_session() as session:
+                    change = await services.change_vote(
+                        session, idea_id=idea.id, user_id=voter.id, vote=vote, now=utcnow()
+                    )
+                assert change.ballot is not None
+                assert change.ballot.voted is vote
+        finally:
+            event.remove(pool, "checkout", checked_out)
+        postgresql = round_.database.dialect_name == "postgresql"
+        assert len(checkouts) == (2 if postgresql else 4)
+        assert await tally(round_, idea) == (0, 0)
+
+
+async def test_two_votes_that_reach_a_milestone_at_once_tell_it_once(
+    committing_database_url: str,
+) -> None:
+    """The notice of a milestone is written after the vote's own change: two votes that
+    reached the same count one after the other are told one after the other, and the
+    second finds the first's notice."""
+    async with a_round(committing_database_url, voters=1, ideas=1, vote_budget=None) as round_:
+        [idea] = round_.ideas
+
+        async def milestone() -> None:
+            async with round_.database.session() as session, write(session) as tx:
+                await notification_events.on_vote_cast(tx, idea.id, 10, utcnow())
+
+        await asyncio.gather(milestone(), milestone())
+
         async with round_.database.session() as session:
             told = (
                 await session.scalars(
