@@ -216,6 +216,10 @@ def create_engine(url: str, *, pgbouncer: bool = False, **kwargs: Any) -> AsyncE
         url = make_url(url).set(drivername="sqlite+inline").render_as_string(hide_password=False)
         kwargs.setdefault("pool_size", 20)
         kwargs.setdefault("max_overflow", 20)
+        # The connection handed back last goes out next. One that starts a read after
+        # another connection wrote throws its page cache away; taken in turn, every
+        # connection was stale, and a request's read and write often took two of them.
+        kwargs.setdefault("pool_use_lifo", True)
         engine = create_async_engine(url, **kwargs)
         _configure_sqlite(engine.sync_engine)
         return engine

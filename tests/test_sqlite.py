@@ -91,3 +91,21 @@ async def test_statements_and_commits_run_in_place_without_the_drivers_coroutine
         assert notes == ["a", "b"]
     finally:
         await database.dispose()
+
+
+async def test_the_connection_handed_back_last_is_the_next_one_handed_out(tmp_path: Path) -> None:
+    """A connection starting a read after another wrote throws its page cache away: the
+    pool hands out the one used last, whose cache is the freshest, not the one that has
+    waited longest (with every connection in turn, each read found its cache stale)."""
+    engine = create_engine(f"sqlite:///{tmp_path / 'ideas.db'}")
+    try:
+        # Two connections open at once; the block hands back the second, then the first.
+        async with engine.connect() as first, engine.connect() as second:
+            last_back = (await first.get_raw_connection()).driver_connection
+            assert (await second.get_raw_connection()).driver_connection is not last_back
+        for _turn in range(3):
+            async with engine.connect() as connection:
+                raw = await connection.get_raw_connection()
+                assert raw.driver_connection is last_back
+    finally:
+        await engine.dispose()
