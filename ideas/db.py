@@ -486,7 +486,9 @@ async def write(session: AsyncSession, *, alone: bool = False) -> AsyncIterator[
     if alone and database.autocommit_bind is not None:
         # On the request's session when it reads so, else on a session that does. What
         # waited for the commit happens once the block has run, never when it failed:
-        # a statement that fails changes nothing.
+        # a statement that fails changes nothing. Either way the connection goes back
+        # to the pool as the block ends, as a write's does: the request has its answer
+        # to make, and needs none for that (held, it kept others waiting for one).
         own = session.bind is not database.autocommit_bind
         alone_session = database.read_session() if own else session
         try:
@@ -497,6 +499,8 @@ async def write(session: AsyncSession, *, alone: bool = False) -> AsyncIterator[
         finally:
             if own:
                 await alone_session.close()
+        if not own:
+            await end_reads(alone_session)
         for callback in alone_session.info.pop(AFTER_COMMIT, ()):
             callback()
         return

@@ -136,7 +136,8 @@ async def test_a_change_alone_is_committed_as_it_is_sent_where_reads_take_no_tra
 ) -> None:
     """On PostgreSQL the statement commits as it runs, on the request's own session: others
     see it before the block ends, and nothing is left to commit. On SQLite the block is a
-    write transaction like any other: others see the change once it ends."""
+    write transaction like any other: others see the change once it ends. Either way the
+    block hands its connection back as it ends."""
     database = Database.from_url(committing_database_url)
     postgresql = database.dialect_name == "postgresql"
     try:
@@ -145,6 +146,8 @@ async def test_a_change_alone_is_committed_as_it_is_sent_where_reads_take_no_tra
                 await tx.execute(text(PARKS))
                 assert (tx is session) is postgresql
                 assert await _names(database) == (["Parks"] if postgresql else [])
+            # Its connection is back in the pool: the request makes its answer without one.
+            assert database.bind.sync_engine.pool.checkedout() == 0
             assert await _names(database) == ["Parks"]
     finally:
         await database.dispose()
