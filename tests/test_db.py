@@ -11,6 +11,7 @@ from sqlalchemy import inspect, text
 from sqlalchemy.exc import IntegrityError, InvalidRequestError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.ext.asyncio import session as asyncio_session
+from sqlalchemy.pool import QueuePool
 
 from ideas.accounts.models import User
 from ideas.db import Database, after_commit, write
@@ -147,7 +148,9 @@ async def test_a_change_alone_is_committed_as_it_is_sent_where_reads_take_no_tra
                 assert (tx is session) is postgresql
                 assert await _names(database) == (["Parks"] if postgresql else [])
             # Its connection is back in the pool: the request makes its answer without one.
-            assert database.bind.sync_engine.pool.checkedout() == 0
+            pool = database.bind.sync_engine.pool
+            assert isinstance(pool, QueuePool)
+            assert pool.checkedout() == 0
             assert await _names(database) == ["Parks"]
     finally:
         await database.dispose()
