@@ -55,6 +55,17 @@ async def tally(round_: Round, idea: Idea) -> tuple[int, int]:
         return int(count or 0), int(rows or 0)
 
 
+async def counts_told(round_: Round, idea: Idea) -> list[int]:
+    """The vote counts the idea's authors were told of, as milestones."""
+    async with round_.database.session() as session:
+        told = await session.scalars(
+            select(Notification.data).where(
+                Notification.kind == "idea.votes", Notification.idea_id == idea.id
+            )
+        )
+        return [data["count"] for data in told.all()]
+
+
 async def test_a_vote_and_its_withdrawal_are_committed_with_their_counts(
     committing_database_url: str,
 ) -> None:
@@ -134,15 +145,7 @@ async def test_a_milestone_reached_again_is_not_told_again(
 
         assert again.vote_count == 10
         assert await tally(round_, idea) == (10, 10)
-        async with round_.database.session() as session:
-            told = (
-                await session.scalars(
-                    select(Notification.data).where(
-                        Notification.kind == "idea.votes", Notification.idea_id == idea.id
-                    )
-                )
-            ).all()
-        assert [data["count"] for data in told] == [10]
+        assert await counts_told(round_, idea) == [10]
 
 
 async def test_a_vote_and_a_withdrawal_take_the_requests_one_connection_on_postgresql(
@@ -189,12 +192,4 @@ async def test_two_votes_that_reach_a_milestone_at_once_tell_it_once(
 
         await asyncio.gather(milestone(), milestone())
 
-        async with round_.database.session() as session:
-            told = (
-                await session.scalars(
-                    select(Notification.data).where(
-                        Notification.kind == "idea.votes", Notification.idea_id == idea.id
-                    )
-                )
-            ).all()
-        assert [data["count"] for data in told] == [10]
+        assert await counts_told(round_, idea) == [10]
