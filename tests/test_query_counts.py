@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from sqlalchemy import select
@@ -14,11 +15,17 @@ from tests.factories.queries import counting
 from tests.factories.rounds import add_varied_ideas
 from tests.html import Page
 
+# A LIMIT sent as a parameter, not written into the statement.
+LIMIT_PARAMETER = re.compile(r"\bLIMIT\s+(?:\?|\$|%|:)")
+
 
 async def _queries_for(engine: AsyncEngine, person: Any, url: str, **kwargs: Any) -> int:
+    """How many statements ``url`` runs; each writes its LIMIT in: as a parameter,
+    PostgreSQL plans a page of ideas anew at every execution."""
     with counting(engine) as statements:
         response = await person.get(url, **kwargs)
     assert response.status_code == 200, url
+    assert not [s for s in statements if LIMIT_PARAMETER.search(s)], url
     return len(statements)
 
 

@@ -50,7 +50,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from ideas import policy
 from ideas.challenges.models import Challenge, ChallengeHost, ChallengeTag
-from ideas.db import rows_of
+from ideas.db import limit_parameter, rows_of
 from ideas.i18n import lazy_gettext
 from ideas.policy import Action, Role
 from ideas.similarity import queries as similarity
@@ -378,7 +378,7 @@ def _page(query: Query, key: ColumnElement[Any], paged: bool) -> Query:
     return (
         query.add_columns(key.label("sort_key"))
         .order_by(key.desc(), Idea.id.desc())
-        .limit(bindparam("limit", type_=Integer))
+        .limit(limit_parameter())
     )
 
 

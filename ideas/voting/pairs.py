@@ -24,6 +24,7 @@ from sqlalchemy import Integer, bindparam, exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload, selectinload
 
+from ideas.db import limit_parameter
 from ideas.submissions.models import VISIBLE_STATUSES, Idea, IdeaCoauthor
 from ideas.voting.models import Comparison
 
@@ -67,7 +68,7 @@ _CANDIDATES = (
         ~exists().where(IdeaCoauthor.idea_id == Idea.id, IdeaCoauthor.user_id == _USER),
     )
     .order_by(Idea.comparison_count)
-    .limit(bindparam("limit", type_=Integer))
+    .limit(limit_parameter())
 )
 _ANSWERED = select(Comparison.first_id, Comparison.second_id).where(
     Comparison.user_id == _USER, Comparison.challenge_id == _CHALLENGE
