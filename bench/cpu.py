@@ -14,8 +14,9 @@ shows there). With ``--bare``, the bare stack (``bench.bare``) serves the same
 requests instead: the two figures side by side are the ratio ``make bench``
 judges, without a server or a load generator between. ``--page`` says what is
 requested: the big challenge's page in each sort (``challenge``, the default), its
-most influential idea's page (``idea``), or votes (``vote``: each person votes for
-an idea of theirs, then withdraws it on the next pass, as ``bench/vote.lua`` does).
+most influential idea's page (``idea``), votes (``vote``: each person votes for
+an idea of theirs, then withdraws it on the next pass, as ``bench/vote.lua`` does), or
+its compare page (``compare``: a pair of ideas for each person to choose between).
 
 With ``--instructions`` it runs again under valgrind's callgrind, which counts
 the instructions of the process's main thread over the runs' requests only (the
@@ -131,7 +132,7 @@ def profiled(path: Path | None) -> Iterator[None]:
         spy.wait(timeout=60)
 
 
-PAGES = ("challenge", "idea", "vote")
+PAGES = ("challenge", "idea", "vote", "compare")
 # Set in the process callgrind runs (``--instructions``): the folder it writes its counts to.
 INSTRUMENTED = "BENCH_CALLGRIND_FOLDER"
 
@@ -236,6 +237,8 @@ async def measure(
                 headers = {"Cookie": f"{cookie}={person.token}"}
                 if kind == "idea":
                     return client.get(idea_path, headers=headers)
+                if kind == "compare":
+                    return client.get(f"/challenges/{BIG_CHALLENGE}/compare", headers=headers)
                 if kind == "vote":
                     turn, pairs = turns[0], signed_in.pairs
                     turns[0] += 1

@@ -19,12 +19,13 @@ import hmac
 import random
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+from typing import cast
 
-from sqlalchemy import Integer, bindparam, exists, select
+from sqlalchemy import Integer, Table, bindparam, exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import joinedload, selectinload
 
 from ideas.db import limit_parameter
+from ideas.submissions.listing import AUTHORS, IDEA_COLUMNS, ListedIdea, listed_ideas
 from ideas.submissions.models import VISIBLE_STATUSES, Idea, IdeaCoauthor
 from ideas.voting.models import Comparison
 
@@ -47,8 +48,8 @@ def ordered(a: int, b: int) -> Key:
 class Pair:
     """Two ideas as shown: ``left`` and ``right``, each with its authors and tags."""
 
-    left: Idea
-    right: Idea
+    left: ListedIdea
+    right: ListedIdea
 
     @property
     def key(self) -> Key:
@@ -73,13 +74,10 @@ _CANDIDATES = (
 _ANSWERED = select(Comparison.first_id, Comparison.second_id).where(
     Comparison.user_id == _USER, Comparison.challenge_id == _CHALLENGE
 )
+# The two ideas with their authors and tags, as a list reads them (co-authors after).
 _IDEAS = (
-    select(Idea)
-    .options(
-        joinedload(Idea.author),
-        joinedload(Idea.coauthors).joinedload(IdeaCoauthor.user),
-        selectinload(Idea.tags),
-    )
+    select(*IDEA_COLUMNS)
+    .select_from(cast(Table, Idea.__table__).join(AUTHORS, AUTHORS.c.id == Idea.author_id))
     .where(Idea.id.in_(bindparam("ids", expanding=True)))
 )
 
@@ -121,10 +119,10 @@ def choose(
     return None
 
 
-async def _ideas(session: AsyncSession, ids: Sequence[int]) -> dict[int, Idea]:
+async def _ideas(session: AsyncSession, ids: Sequence[int]) -> dict[int, ListedIdea]:
     """The ideas with their authors, co-authors and tags. Two queries."""
-    rows = await session.scalars(_IDEAS, {"ids": list(ids)})
-    return {idea.id: idea for idea in rows.unique()}
+    rows = (await session.execute(_IDEAS, {"ids": list(ids)})).all()
+    return {idea.id: idea for idea in await listed_ideas(session, rows, coauthors=True)}
 
 
 async def next_pair(

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from ideas.accounts.models import User
 from ideas.db import utcnow
-from ideas.submissions.models import Idea, IdeaCoauthor
+from ideas.submissions.models import Idea, IdeaCoauthor, IdeaTag
 from ideas.voting import pairs
 from tests.factories.comparing import (
     answer,
@@ -19,7 +19,7 @@ from tests.factories.comparing import (
     shown,
 )
 from tests.factories.queries import counting
-from tests.factories.rounds import add_ideas
+from tests.factories.rounds import add_ideas, tag_ids
 from tests.html import Page
 
 
@@ -56,6 +56,47 @@ async def test_a_participant_is_shown_two_ideas_side_by_side_with_three_buttons(
     assert page.text(".compare__progress") == "You have answered 0 pairs in this challenge."
     assert page.one("#compare-status").get("role") == "status"
     assert not page.select("[style]")
+
+
+async def test_each_idea_of_the_pair_names_its_author_and_co_authors_and_shows_its_tags(
+    make_challenge: Any,
+    make_idea: Any,
+    make_user: Any,
+    host: User,
+    author: User,
+    tomas: User,
+    sign_in: Any,
+    session: AsyncSession,
+) -> None:
+    challenge = await make_challenge(host, tags=("Food", "Schools", "Waste"))
+    tagged = await make_idea(challenge, author, title="Weigh the bins")
+    plain = await make_idea(challenge, author, title="Share leftovers")
+    tags = await tag_ids(session, challenge)
+    cleo, dara = await make_user("Cleo"), await make_user("Dara")
+    session.add_all(
+        [
+            IdeaTag(idea_id=tagged.id, tag_id=tags["Waste"]),
+            IdeaTag(idea_id=tagged.id, tag_id=tags["Food"]),
+            IdeaCoauthor(idea_id=tagged.id, user_id=dara.id, added_at=utcnow()),
+            IdeaCoauthor(idea_id=tagged.id, user_id=cleo.id, added_at=utcnow()),
+        ]
+    )
+    await session.commit()
+
+    page = Page(await (await sign_in(tomas)).get(compare_url(challenge)))
+
+    cards = {
+        card.cssselect("h3 a")[0].text_content(): card
+        for card in page.select("#compare-pair article")
+    }
+    assert set(cards) == {"Weigh the bins", "Share leftovers"}
+    weigh, share = cards["Weigh the bins"], cards["Share leftovers"]
+    authors = " ".join(weigh.cssselect(".compare__authors")[0].text_content().split())
+    assert authors == "By Priya, Dara and Cleo"  # in the order they joined
+    assert [tag.text_content() for tag in weigh.cssselect(".tag")] == ["Food", "Waste"]
+    assert " ".join(share.cssselect(".compare__authors")[0].text_content().split()) == "By Priya"
+    assert not share.cssselect(".tag-list")
+    assert plain.id in shown(page).ids
 
 
 async def test_pairs_never_include_the_participants_own_or_co_written_ideas(
@@ -170,5 +211,6 @@ async def test_the_compare_page_runs_the_same_queries_whatever_the_number_of_ide
         counts.append(len(statements))
 
     # The session, the challenge (with whether the viewer hosts it), the pairs answered,
-    # the least-compared candidates, and the two ideas shown with their people, then tags.
+    # the least-compared candidates, and the two ideas shown with their authors and tags,
+    # then their co-authors.
     assert counts == [6, 6]
