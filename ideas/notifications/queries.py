@@ -7,14 +7,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Integer, Select, and_, bindparam, exists, func, or_, select
+from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from ideas.accounts.models import User, UserStatus
 from ideas.accounts.names import Someone, public_name_capitalised
 from ideas.challenges.models import Challenge
-from ideas.notifications.models import IdeaFollow, Notification
+from ideas.notifications.models import Notification
 from ideas.submissions.models import Idea
 
 PAGE_SIZE = 50
@@ -206,18 +206,6 @@ async def unread_count(session: AsyncSession, user_id: int) -> int:
 
 
 # Built once: every idea page a signed-in person sees asks it.
-_FOLLOWS_IDEA = select(
-    exists().where(
-        IdeaFollow.user_id == bindparam("user_id", type_=Integer),
-        IdeaFollow.idea_id == bindparam("idea_id", type_=Integer),
-    )
-)
-
-
-async def follows_idea(session: AsyncSession, user_id: int, idea_id: int) -> bool:
-    return bool(await session.scalar(_FOLLOWS_IDEA, {"user_id": user_id, "idea_id": idea_id}))
-
-
 async def person(session: AsyncSession, user_id: int) -> User | None:
     """Someone who can still be e-mailed: not a deleted account."""
     found = await session.get(User, user_id)

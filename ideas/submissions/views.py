@@ -19,7 +19,6 @@ from ideas.errors import Invalid, NotFound
 from ideas.i18n import _
 from ideas.impact import queries as impact_queries
 from ideas.media.uploads import picture_from
-from ideas.notifications.follows import idea_followed
 from ideas.policy import Action
 from ideas.similarity.queries import Similar
 from ideas.submissions import (
@@ -37,9 +36,10 @@ from ideas.submissions import (
 from ideas.submissions.lineage import LinkedIdea
 from ideas.submissions.loaders import idea_path, visible_idea
 from ideas.submissions.models import Idea
+from ideas.submissions.page_state import idea_page_state
 from ideas.submissions.pages import HistoryPage, IdeaFormPage, IdeaPage
 from ideas.submissions.search_views import SIMILAR_MAX
-from ideas.voting.loaders import vote_context
+from ideas.voting.loaders import vote_button
 from ideas.web import context
 from ideas.web.forms import Form, once, parse_id, submitted, wants_preview, within_limit
 from ideas.web.htmx import redirect
@@ -308,6 +308,7 @@ async def idea_detail(request: Request) -> Response:
         else []
     )
     thread = await thread_context(request, idea, challenge, roles)
+    state = await idea_page_state(db, viewer=user, challenge=challenge, idea_id=idea.id)
     return render(
         request,
         "submissions/detail.html",
@@ -328,9 +329,9 @@ async def idea_detail(request: Request) -> Response:
             and policy.may_report(user, [idea.author_id, *(c.user_id for c in idea.coauthors)]),
             may_moderate=policy.may_moderate(user, challenge),
             coauthor_candidates=candidates,
-            follows_idea=await idea_followed(request, idea.id),
+            follows_idea=state.follows,
             is_visitor=policy.Role.VISITOR in roles,
-            vote=await vote_context(request, idea, challenge, roles),
+            vote=vote_button(request, idea, challenge, roles, state.standing),
             comments=thread,
             impact=await impact_queries.idea_impact(db, idea, viewer=user, now=now),
             cluster=await cluster_queries.cluster_section(db, idea, challenge, user, roles, now),

@@ -52,18 +52,31 @@ def _votes_left(challenge: Challenge, used: int | None, open_: bool) -> int | No
 async def vote_context(
     request: Request, idea: Idea, challenge: Challenge, roles: frozenset[Role]
 ) -> VoteButton:
-    """What the idea page needs to show its vote button. One query for a signed-in viewer.
+    """What an idea's vote button needs. One query for a signed-in viewer.
 
     ``idea`` needs its co-authors loaded; ``roles`` are the viewer's roles for it.
     """
-    now = utcnow()
     viewer = context.viewer(request)
-    open_ = idea.is_visible and policy.may(Action.VOTE, challenge, roles, now)
     mine = queries.Standing.empty()
     if viewer is not None and viewer.is_active:
         mine = await queries.standing(
             context.db(request), user_id=viewer.id, challenge=challenge, idea_ids=[idea.id]
         )
+    return vote_button(request, idea, challenge, roles, mine)
+
+
+def vote_button(
+    request: Request,
+    idea: Idea,
+    challenge: Challenge,
+    roles: frozenset[Role],
+    mine: queries.Standing,
+) -> VoteButton:
+    """The idea page's vote button, given where the viewer stands (``queries.standing``,
+    or rows of its parts read with what else the page asks: no query here)."""
+    now = utcnow()
+    viewer = context.viewer(request)
+    open_ = idea.is_visible and policy.may(Action.VOTE, challenge, roles, now)
     voted = idea.id in mine.voted_ids
     allowed = policy.may_vote_for(viewer, challenge, idea)
     refusal = _closed_reason(challenge, idea, roles, now)

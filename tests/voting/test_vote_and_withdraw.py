@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ideas.notifications.models import IdeaFollow
 from ideas.submissions.models import Idea
 from ideas.web.csrf_tokens import unmask
 from tests.factories.rounds import idea_url
@@ -42,6 +43,35 @@ async def test_participant_votes_and_goes_back_to_the_idea(
     assert page.one(f"#vote-{idea.id} input[name=action]").get("value") == "withdraw"
     assert shown_count(page, idea) == "1 vote"
     assert page.one(f"#vote-{idea.id} .vote__count").get("aria-live") == "polite"
+
+
+async def test_the_idea_page_shows_each_viewer_their_own_vote_and_follow(
+    round_: dict[str, Any], make_user: Any, sign_in: Any, session: AsyncSession
+) -> None:
+    """Where the viewer stands with the idea and whether they follow it are read together:
+    each viewer gets their own of both, in every combination."""
+    idea = round_["idea"]
+    voter, follower, both, neither = [
+        await sign_in(await make_user(name)) for name in ("Priya", "Tomas", "Cleo", "Dara")
+    ]
+    for person in (voter, both):
+        assert (await vote(person, idea)).status_code == 303
+    session.add_all(
+        [IdeaFollow(user_id=person.user.id, idea_id=idea.id) for person in (follower, both)]
+    )
+    await session.commit()
+
+    for person, voted, follows in (
+        (voter, True, False),
+        (follower, False, True),
+        (both, True, True),
+        (neither, False, False),
+    ):
+        page = Page(await person.get(idea_url(idea)))
+        assert button(page, idea).get("aria-pressed") == ("true" if voted else "false")
+        follow = page.text(f"#follow-idea-{idea.id} button")
+        assert follow == ("Unfollow this idea" if follows else "Follow this idea")
+    assert shown_count(page, idea) == "2 votes"
 
 
 async def test_participant_withdraws_their_vote(
