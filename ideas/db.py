@@ -24,7 +24,7 @@ import os
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, Self, TypeVar, TypeVarTuple, overload
 from uuid import uuid4
 
 from sqlalchemy import BindParameter, DateTime, Integer, MetaData, Text, bindparam, event, text
@@ -44,7 +44,7 @@ from sqlalchemy.pool import ConnectionPoolEntry
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.expression import Executable
 from sqlalchemy.sql.functions import FunctionElement
-from sqlalchemy.sql.selectable import _OffsetLimitParam
+from sqlalchemy.sql.selectable import TypedReturnsRows, _OffsetLimitParam
 from sqlalchemy.types import TypeDecorator
 
 if TYPE_CHECKING:
@@ -438,7 +438,22 @@ async def server_connection_limit(database: Database) -> int | None:
 
 
 _T = TypeVar("_T")
+_Ts = TypeVarTuple("_Ts")
 _P = ParamSpec("_P")
+
+
+@overload
+async def rows_of(
+    session: AsyncSession,
+    statement: TypedReturnsRows[*_Ts],
+    params: Mapping[str, Any] | None = None,
+) -> Sequence[Row[*_Ts]]: ...
+
+
+@overload
+async def rows_of(
+    session: AsyncSession, statement: Executable, params: Mapping[str, Any] | None = None
+) -> Sequence[Row[*tuple[Any, ...]]]: ...
 
 
 async def rows_of(

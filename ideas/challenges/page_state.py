@@ -53,7 +53,7 @@ def _row(kind: int) -> tuple[Any, ...]:
 @functools.cache
 def _query(
     standing: bool, budget: bool, around: bool, ideas: bool
-) -> Select[Any] | CompoundSelect[Any]:
+) -> Select[*tuple[Any, ...]] | CompoundSelect[*tuple[Any, ...]]:
     """Built once for each shape: ``standing`` for an active viewer, ``around`` (whether
     they follow the challenge, and are a juror) for a signed-in viewer of the whole page,
     ``ideas`` when some are shown."""

@@ -17,6 +17,7 @@ from sqlalchemy.orm import joinedload
 
 from ideas.accounts.models import User
 from ideas.comments.models import Comment, CommentStatus
+from ideas.db import rows_of
 from ideas.submissions.listing import ListedPerson
 from ideas.submissions.models import Idea
 
@@ -118,7 +119,8 @@ async def thread(session: AsyncSession, idea_id: int) -> list[ThreadItem]:
     """
     items: dict[int, ThreadItem] = {}
     replies: list[ShownComment] = []
-    for row in await session.execute(_THREAD, {"idea_id": idea_id}):
+    rows = await rows_of(session, _THREAD, {"idea_id": idea_id})
+    for row in rows:
         # The comment's columns in the order of its fields, then its author's.
         author = ListedPerson(row[2], row[10], row[11], row[12], row[13])
         comment = ShownComment(*row[:10], author=author)

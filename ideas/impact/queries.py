@@ -15,6 +15,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from ideas.accounts.models import User
 from ideas.challenges import queries as challenge_queries
 from ideas.challenges.models import Challenge, ChallengeHost
+from ideas.db import rows_of
 from ideas.impact.models import (
     REACH,
     CheckIn,
@@ -232,7 +233,7 @@ async def reach_of_descendants(
 ) -> ImpactStatus | None:
     """The furthest that ideas built on this one (at any depth, in any round ``viewer``
     may see) have got, if piloted or implemented: "ideas built on this have reached …"."""
-    rows = (await session.execute(_reach_query(), {"idea_id": idea.id})).all()
+    rows = await rows_of(session, _reach_query(), {"idea_id": idea.id})
     unseen = await challenge_queries.unseen(
         session, {challenge_id for _, challenge_id in rows}, viewer, now, seen=(idea.challenge_id,)
     )

@@ -36,7 +36,7 @@ from ideas.accounts.models import User
 from ideas.accounts.names import Someone
 from ideas.challenges.models import Challenge
 from ideas.challenges.phases import Phase
-from ideas.db import Database, utcnow
+from ideas.db import Database, rows_of, utcnow
 from ideas.similarity import vectors
 from ideas.similarity.index import ChallengeIndex, LanguageVectors, Row
 from ideas.similarity.vectors import document
@@ -191,7 +191,7 @@ async def _count(session: AsyncSession, challenge_id: int) -> int:
 
 
 @functools.cache
-def _load_statement() -> Select[Any]:
+def _load_statement() -> Select[*tuple[Any, ...]]:
     """The change stamp of the challenge bound as ``challenge``, beside its listed ideas
     among those bound as ``ideas``, with their authors' names. Built once (on first use,
     when every model is mapped)."""
@@ -225,7 +225,8 @@ async def _load(
 ) -> tuple[list[Similar], Seen]:
     """The listed ideas among ``ranked``, in its order (at most ``limit``), with their
     authors' names, and the challenge's change stamp: one query."""
-    result = await session.execute(
+    result = await rows_of(
+        session,
         _load_statement(),
         {"challenge": challenge_id, "ideas": [idea_id for idea_id, _ in ranked]},
     )

@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ideas import policy
 from ideas.accounts.models import User
 from ideas.challenges.models import Challenge
+from ideas.db import rows_of
 from ideas.policy import Action, Role
 from ideas.submissions.models import (
     VISIBLE_STATUSES,
@@ -123,7 +124,7 @@ def _clusters_query(by_idea: bool) -> _ClusterRows:
 async def _clusters(
     session: AsyncSession, query: _ClusterRows, params: dict[str, Any]
 ) -> list[Cluster]:
-    rows = await session.execute(query, params)
+    rows = await rows_of(session, query, params)
     heads: dict[int, tuple[int, datetime]] = {}
     members: dict[int, list[ClusterMember]] = defaultdict(list)
     for cluster_id, challenge_id, created_at, idea_id, slug, title, status, votes in rows:
@@ -210,7 +211,8 @@ async def requestable_ideas(
 ) -> list[tuple[int, str]]:
     """The listed, unclustered ideas ``user_id`` wrote first in the challenge, other than
     ``other_idea_id``, that are not already asked to be grouped with it: (id, title)."""
-    rows = await session.execute(
+    rows = await rows_of(
+        session,
         _requestable_query(),
         {"challenge_id": challenge_id, "user_id": user_id, "other_idea_id": other_idea_id},
     )

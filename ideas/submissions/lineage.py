@@ -22,6 +22,7 @@ from sqlalchemy.orm import joinedload
 from ideas import policy
 from ideas.accounts.models import User
 from ideas.challenges import queries as challenge_queries
+from ideas.db import rows_of
 from ideas.errors import Invalid
 from ideas.i18n import _
 from ideas.submissions.listing import ListedPerson
@@ -390,7 +391,8 @@ async def links(session: AsyncSession, idea: Idea, *, viewer: User | None, now: 
     may not see is left out; the caller has made sure they see ``idea``'s own."""
     parents: list[Neighbour] = []
     children: list[Neighbour] = []
-    for row in await session.execute(_LINKS, {"idea_id": idea.id}):
+    rows = await rows_of(session, _LINKS, {"idea_id": idea.id})
+    for row in rows:
         linked = LinkedIdea(*row[:5], author=ListedPerson(*row[5:10]))
         (parents if row[11] else children).append(Neighbour(linked, row[10]))
     unseen = await challenge_queries.unseen(

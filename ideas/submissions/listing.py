@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ideas.accounts.models import User, UserStatus, initials_of
 from ideas.challenges.models import ChallengeTag
-from ideas.db import json_rows
+from ideas.db import json_rows, rows_of
 from ideas.submissions.models import VISIBLE_STATUSES, Idea, IdeaCoauthor, IdeaStatus, IdeaTag
 
 _users = cast(Table, User.__table__)
@@ -162,7 +162,7 @@ async def listed_ideas(
     ids = [row[0] for row in rows]
     people: dict[int, list[ListedCoauthor]] = {}
     if coauthors:
-        for idea_id, *person in await session.execute(_COAUTHORS, {"ids": ids}):
+        for idea_id, *person in await rows_of(session, _COAUTHORS, {"ids": ids}):
             people.setdefault(idea_id, []).append(ListedCoauthor(ListedPerson(*person)))
     author = slice(_IDEA_FIELDS, _IDEA_FIELDS + _PERSON_FIELDS)
     return [

@@ -41,7 +41,9 @@ class IdeaPageState:
 
 
 @functools.cache
-def _query(standing: bool, budget: bool) -> Select[Any] | CompoundSelect[Any]:
+def _query(
+    standing: bool, budget: bool
+) -> Select[*tuple[Any, ...]] | CompoundSelect[*tuple[Any, ...]]:
     """Built once for each shape: ``standing`` for an active viewer, ``budget`` when the
     challenge sets one."""
     follows: Select[*tuple[Any, ...]] = select(

@@ -24,7 +24,7 @@ from typing import cast
 from sqlalchemy import Integer, Table, bindparam, exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ideas.db import limit_parameter
+from ideas.db import limit_parameter, rows_of
 from ideas.submissions.listing import AUTHORS, IDEA_COLUMNS, ListedIdea, listed_ideas
 from ideas.submissions.models import VISIBLE_STATUSES, Idea, IdeaCoauthor
 from ideas.voting.models import Comparison
@@ -89,8 +89,8 @@ async def _candidates(
     the participant neither wrote nor co-wrote. One query that reads the first rows of
     the challenge's (challenge_id, comparison_count) index and stops: ideas compared
     equally often come in the index's order, and ``choose`` brings the chance in."""
-    rows = await session.execute(
-        _CANDIDATES, {"challenge": challenge_id, "user": user_id, "limit": limit}
+    rows = await rows_of(
+        session, _CANDIDATES, {"challenge": challenge_id, "user": user_id, "limit": limit}
     )
     return [(idea_id, count) for idea_id, count in rows]
 
@@ -98,7 +98,7 @@ async def _candidates(
 async def answered_pairs(session: AsyncSession, challenge_id: int, user_id: int) -> set[Key]:
     """Every pair the participant has answered in the challenge. One query; how many
     they answered is its length."""
-    rows = await session.execute(_ANSWERED, {"challenge": challenge_id, "user": user_id})
+    rows = await rows_of(session, _ANSWERED, {"challenge": challenge_id, "user": user_id})
     return {(first, second) for first, second in rows}
 
 
@@ -121,7 +121,7 @@ def choose(
 
 async def _ideas(session: AsyncSession, ids: Sequence[int]) -> dict[int, ListedIdea]:
     """The ideas with their authors, co-authors and tags. Two queries."""
-    rows = (await session.execute(_IDEAS, {"ids": list(ids)})).all()
+    rows = await rows_of(session, _IDEAS, {"ids": list(ids)})
     return {idea.id: idea for idea in await listed_ideas(session, rows, coauthors=True)}
 
 

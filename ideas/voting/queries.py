@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import contains_eager, load_only
 
 from ideas.challenges.models import Challenge, ChallengeHost
+from ideas.db import rows_of
 from ideas.submissions.models import VISIBLE_STATUSES, Idea, IdeaCoauthor
 from ideas.voting.models import Vote
 
@@ -123,7 +124,7 @@ async def standing(
     if budget is None and not ids:
         return Standing.empty()
     query = _standing_query(budget is not None, coauthors and bool(ids))
-    rows = (await session.execute(query, standing_params(user_id, challenge, ids))).all()
+    rows = await rows_of(session, query, standing_params(user_id, challenge, ids))
     return standing_of(rows, challenge, ids)
 
 
