@@ -72,7 +72,7 @@ def vote_button(
     roles: frozenset[Role],
     mine: queries.Standing,
 ) -> VoteButton:
-    """The idea page's vote button, given where the viewer stands (``queries.standing``,
+    """An idea's vote button, given where the viewer stands (``queries.standing``,
     or rows of its parts read with what else the page asks: no query here)."""
     now = utcnow()
     viewer = context.viewer(request)
