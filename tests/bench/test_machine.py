@@ -34,7 +34,9 @@ def test_a_server_is_quiet_once_its_workers_stop_working() -> None:
         assert time.monotonic() - started >= 2
         used = tree_cpu_seconds(server.pid)
         assert used is not None
-        assert used >= 1.5
+        # The parent alone uses a few hundredths of a second; the child's 2.5 s of spinning
+        # get at least a second even on a machine busy with other work.
+        assert used >= 1.0
     finally:
         os.killpg(server.pid, signal.SIGKILL)
         server.wait()
