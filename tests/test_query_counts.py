@@ -20,12 +20,13 @@ LIMIT_PARAMETER = re.compile(r"\bLIMIT\s+(?:\?|\$|%|:)")
 
 
 async def _queries_for(engine: AsyncEngine, person: Any, url: str, **kwargs: Any) -> int:
-    """How many statements ``url`` runs; each writes its LIMIT in: as a parameter,
-    PostgreSQL plans a page of ideas anew at every execution."""
+    """How many statements ``url`` runs. On PostgreSQL each writes its LIMIT in: as a
+    parameter, PostgreSQL plans a page of ideas anew at every execution."""
     with counting(engine) as statements:
         response = await person.get(url, **kwargs)
     assert response.status_code == 200, url
-    assert not [s for s in statements if LIMIT_PARAMETER.search(s)], url
+    if engine.dialect.name == "postgresql":
+        assert not [s for s in statements if LIMIT_PARAMETER.search(s)], url
     return len(statements)
 
 
