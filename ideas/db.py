@@ -162,7 +162,7 @@ class _Limit(BindParameter[int]):
 # statement anew at every execution: for a challenge's page of ideas, 1-2 ms of its CPU
 # against 0.5 ms to run it. Written in, the plan is made once per connection. The
 # compiled statement stays cached as one; the number is put in as each execution is
-# sent, which costs Python about 1.5% of a page: SQLite, which plans no differently
+# sent, which costs Python about 1.6% of a page: SQLite, which plans no differently
 # for a number, keeps the parameter.
 @compiles(_OffsetLimitParam, "postgresql")
 @compiles(_Limit, "postgresql")

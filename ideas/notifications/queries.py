@@ -205,7 +205,6 @@ async def unread_count(session: AsyncSession, user_id: int) -> int:
     )
 
 
-# Built once: every idea page a signed-in person sees asks it.
 async def person(session: AsyncSession, user_id: int) -> User | None:
     """Someone who can still be e-mailed: not a deleted account."""
     found = await session.get(User, user_id)

@@ -130,6 +130,8 @@ IDEA_COLUMNS: tuple[ColumnElement[Any], ...] = (
     .where(IdeaTag.idea_id == Idea.id)
     .scalar_subquery(),
 )
+# What IDEA_COLUMNS are read from: the ideas joined with their authors.
+WITH_AUTHORS = cast(Table, Idea.__table__).join(AUTHORS, AUTHORS.c.id == Idea.author_id)
 _PERSON_FIELDS = len(fields(ListedPerson))
 _IDEA_FIELDS = len(IDEA_COLUMNS) - _PERSON_FIELDS - 1
 _TAGS_AT = _IDEA_FIELDS + _PERSON_FIELDS  # where a row's tags are

@@ -57,7 +57,7 @@ from ideas.similarity import queries as similarity
 from ideas.similarity.queries import Similar
 from ideas.similarity.vectors import document
 from ideas.submissions import search
-from ideas.submissions.listing import AUTHORS, IDEA_COLUMNS, ListedIdea, listed_ideas
+from ideas.submissions.listing import IDEA_COLUMNS, WITH_AUTHORS, ListedIdea, listed_ideas
 from ideas.submissions.models import (
     UNRANKED,
     Idea,
@@ -73,8 +73,6 @@ from ideas.themes.models import IdeaTheme
 PAGE_SIZE = 20
 
 Query = Select[*tuple[Any, ...]]
-
-_WITH_AUTHORS = Idea.__table__.join(AUTHORS, AUTHORS.c.id == Idea.author_id)
 
 
 class Sort(StrEnum):
@@ -382,7 +380,7 @@ def _page(query: Query, key: ColumnElement[Any], paged: bool) -> Query:
     )
 
 
-_LISTED: Query = select(*IDEA_COLUMNS, builds_on_count()).select_from(_WITH_AUTHORS)
+_LISTED: Query = select(*IDEA_COLUMNS, builds_on_count()).select_from(WITH_AUTHORS)
 
 
 @functools.cache

@@ -19,13 +19,12 @@ import hmac
 import random
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from typing import cast
 
-from sqlalchemy import Integer, Table, bindparam, exists, select
+from sqlalchemy import Integer, bindparam, exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ideas.db import limit_parameter, rows_of
-from ideas.submissions.listing import AUTHORS, IDEA_COLUMNS, ListedIdea, listed_ideas
+from ideas.submissions.listing import IDEA_COLUMNS, WITH_AUTHORS, ListedIdea, listed_ideas
 from ideas.submissions.models import VISIBLE_STATUSES, Idea, IdeaCoauthor
 from ideas.voting.models import Comparison
 
@@ -77,7 +76,7 @@ _ANSWERED = select(Comparison.first_id, Comparison.second_id).where(
 # The two ideas with their authors and tags, as a list reads them (co-authors after).
 _IDEAS = (
     select(*IDEA_COLUMNS)
-    .select_from(cast(Table, Idea.__table__).join(AUTHORS, AUTHORS.c.id == Idea.author_id))
+    .select_from(WITH_AUTHORS)
     .where(Idea.id.in_(bindparam("ids", expanding=True)))
 )
 
