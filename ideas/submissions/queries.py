@@ -50,7 +50,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from ideas import policy
 from ideas.challenges.models import Challenge, ChallengeHost, ChallengeTag
-from ideas.db import limit_parameter, rows_of
+from ideas.db import json_rows, limit_parameter, rows_of
 from ideas.i18n import lazy_gettext
 from ideas.policy import Action, Role
 from ideas.similarity import queries as similarity
@@ -612,17 +612,26 @@ async def for_policy(session: AsyncSession, idea_id: int) -> Idea | None:
 
 
 @functools.cache
-def _by_id() -> Select[Idea]:
+def _by_id() -> Select[Idea, tuple[tuple[Any, ...], ...]]:
     """The statement of ``by_id``. Built once (on first use, not on import, as the loader
     options need every model mapped): the idea page, and every page of one idea, starts
     here, and building the statement with its loader options cost more than running it.
 
     One query joins what an idea has few of (its challenge's hosts, its co-authors, its
-    team): the rows it multiplies are fewer than the round trips separate queries would
-    take. Its tags come in a second query (``_tags_of``), the team's members in a
-    third, only when there is a team."""
+    team) and reads its tags as one column, as the list of ideas reads them: the rows it
+    multiplies are fewer than the round trips separate queries would take. The team's
+    members come in a second query, only when there is a team. The tags are not joined
+    (their link table nested in the outer joins made SQLite read all of it), nor loaded
+    as objects by a query of their own, which cost the page more than the rest of this
+    one's loading did."""
+    tags = (
+        select(json_rows(ChallengeTag.position, ChallengeTag.id, ChallengeTag.name))
+        .join(IdeaTag, IdeaTag.tag_id == ChallengeTag.id)
+        .where(IdeaTag.idea_id == Idea.id)
+        .scalar_subquery()
+    )
     return (
-        select(Idea)
+        select(Idea, tags)
         .options(
             joinedload(Idea.author),
             joinedload(Idea.challenge).joinedload(Challenge.hosts),
@@ -634,29 +643,25 @@ def _by_id() -> Select[Idea]:
     )
 
 
-@functools.cache
-def _tags_of() -> Select[ChallengeTag]:
-    """The tags of the idea (parameter ``idea_id``), in the order ``Idea.tags`` keeps.
-    Not joined into ``_by_id``: their link table nested in its outer join made SQLite
-    read all of it. Nor loaded by ``selectinload``, which builds its statement anew for
-    every idea it loads: built once, this query measured a third of its cost."""
-    return (
-        select(ChallengeTag)
-        .join(IdeaTag, IdeaTag.tag_id == ChallengeTag.id)
-        .where(IdeaTag.idea_id == bindparam("idea_id", type_=Integer))
-        .order_by(ChallengeTag.position)
-    )
-
-
 async def by_id(session: AsyncSession, idea_id: int) -> Idea | None:
     """An idea with its author, co-authors, tags, team and challenge (with who hosts the
     challenge, not their accounts; not the tags it offers: ``offered_tags`` loads those
     for the forms)."""
     result = await session.execute(_by_id(), {"idea_id": idea_id})
-    idea: Idea | None = result.unique().scalar_one_or_none()
-    if idea is not None:
-        tags = await session.scalars(_tags_of(), {"idea_id": idea_id})
-        set_committed_value(idea, "tags", list(tags))
+    found = result.unique().one_or_none()
+    if found is None:
+        return None
+    idea: Idea = found[0]
+    tags = found[1]
+    # ``Idea.tags`` is view-only: these are what it shows, never written through it.
+    set_committed_value(
+        idea,
+        "tags",
+        [
+            ChallengeTag(id=tag_id, challenge_id=idea.challenge_id, name=name, position=position)
+            for position, tag_id, name in sorted(tags)
+        ],
+    )
     return idea
 
 

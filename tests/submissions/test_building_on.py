@@ -8,9 +8,10 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ideas.challenges.models import ChallengeHost, ChallengeTag
 from ideas.db import utcnow
 from ideas.submissions import lineage
-from ideas.submissions.models import Idea, IdeaLink, IdeaTag
+from ideas.submissions.models import Idea, IdeaCoauthor, IdeaLink, IdeaTag
 from tests.factories.queries import count
 from tests.html import Page
 
@@ -220,7 +221,6 @@ async def test_an_idea_carries_tags_the_challenge_offers_and_no_others(
     host = await make_user(host=True)
     challenge = await make_challenge(host, tags=("Food", "Schools"))
     elsewhere = await make_challenge(host, tags=("Elsewhere",))
-    from ideas.challenges.models import ChallengeTag
 
     tags = {t.name: t.id for t in await session.scalars(select(ChallengeTag))}
     person = await sign_in(await make_user())
@@ -234,6 +234,37 @@ async def test_an_idea_carries_tags_the_challenge_offers_and_no_others(
     page = Page(await person.get(f"/ideas/{idea_id}/tagged"))
     assert page.text(".idea__head .tag-list") == "Food"
     assert elsewhere
+
+
+async def test_the_idea_page_shows_its_tags_once_each_in_the_hosts_order(
+    make_user: Any, make_challenge: Any, sign_in: Any, session: AsyncSession
+) -> None:
+    host = await make_user(host=True)
+    challenge = await make_challenge(host, tags=("Food", "Parks", "Schools"))
+    tags = {t.name: t for t in await session.scalars(select(ChallengeTag))}
+    # The host puts Schools first: the order is theirs, not the tags' creation.
+    tags["Schools"].position, tags["Food"].position, tags["Parks"].position = 0, 1, 2
+    # Two hosts and two co-authors: the idea's query reads four rows of it.
+    session.add(ChallengeHost(challenge_id=challenge.id, user_id=(await make_user()).id))
+    person = await sign_in(await make_user())
+    idea_id = await post(
+        person, challenge, "Tagged", tags=[str(tags["Food"].id), str(tags["Schools"].id)]
+    )
+    for _ in range(2):
+        session.add(
+            IdeaCoauthor(idea_id=idea_id, user_id=(await make_user()).id, added_at=utcnow())
+        )
+    await session.commit()
+
+    page = Page(await person.get(f"/ideas/{idea_id}/tagged"))
+    form = Page(await person.get(f"/ideas/{idea_id}/edit"))
+
+    assert [li.text_content() for li in page.select(".idea__head .tag-list li")] == [
+        "Schools",
+        "Food",
+    ]
+    checked = {box.get("value") for box in form.select("input[name=tags][checked]")}
+    assert checked == {str(tags["Food"].id), str(tags["Schools"].id)}
 
 
 async def test_a_profile_shows_the_persons_built_on_credit(
