@@ -47,6 +47,8 @@ from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.sql.selectable import TypedReturnsRows, _OffsetLimitParam
 from sqlalchemy.types import TypeDecorator
 
+from ideas.pool import FairPool
+
 if TYPE_CHECKING:
     from ideas.live.hub import Hub
     from ideas.notifications.mail import MailSetup
@@ -260,7 +262,7 @@ def create_engine(url: str, *, pgbouncer: bool = False, **kwargs: Any) -> AsyncE
     # No ping before each checkout: it is a round trip on every request. A connection
     # that died with a server restart fails its next statement once; SQLAlchemy then
     # sees the disconnect and replaces the whole pool.
-    return create_async_engine(url, **kwargs)
+    return create_async_engine(url, poolclass=FairPool, **kwargs)
 
 
 class WriteLock:

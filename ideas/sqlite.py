@@ -34,6 +34,8 @@ from sqlalchemy.dialects.sqlite.aiosqlite import (
 )
 from sqlalchemy.engine.url import URL
 
+from ideas.pool import FairPool
+
 
 class _Cursor:
     """A sqlite3 cursor with the coroutine methods of an asyncio DBAPI cursor."""
@@ -231,7 +233,7 @@ class SQLiteDialectInline(SQLiteDialect_aiosqlite):
     @classmethod
     def get_pool_class(cls, url: URL) -> type[pool.Pool]:
         if cls._is_url_file_db(url):
-            return pool.AsyncAdaptedQueuePool
+            return FairPool
         return pool.StaticPool
 
 

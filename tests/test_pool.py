@@ -1,0 +1,101 @@
+"""The connection pool serves the requests waiting for a connection in turn."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+
+import pytest
+from sqlalchemy import exc, text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from ideas.db import create_engine
+from ideas.pool import FairPool
+
+
+@pytest.fixture
+async def one_connection(database_url: str) -> AsyncIterator[AsyncEngine]:
+    """An engine whose pool holds a single connection, on either database."""
+    engine = create_engine(database_url, pool_size=1, max_overflow=0, pool_timeout=5)
+    yield engine
+    await engine.dispose()
+
+
+async def _waiting(engine: AsyncEngine, name: str, served: list[str]) -> None:
+    async with engine.connect() as connection:
+        await connection.execute(text("SELECT 1"))
+        served.append(name)
+
+
+async def _until_waiting(pool: FairPool, count: int) -> None:
+    """Until ``count`` tasks wait for the pool's connection."""
+    for _ in range(100):
+        if pool.checkedout() == 1 and len(pool._pool._waiters) == count:  # type: ignore[attr-defined]
+            return
+        await asyncio.sleep(0)
+    raise AssertionError(f"{count} tasks never waited")
+
+
+async def test_a_connection_given_back_goes_to_the_longest_waiter_not_to_whoever_asks_first(
+    one_connection: AsyncEngine,
+) -> None:
+    pool = one_connection.sync_engine.pool
+    assert isinstance(pool, FairPool)
+    served: list[str] = []
+    holding = await one_connection.connect()
+    first = asyncio.create_task(_waiting(one_connection, "first", served))
+    second = asyncio.create_task(_waiting(one_connection, "second", served))
+    await _until_waiting(pool, 2)
+
+    # Given back, and asked for again at once, before either waiter has run: a request
+    # starting its next transaction, or one that has just begun.
+    await holding.close()
+    async with one_connection.connect() as again:
+        await again.execute(text("SELECT 1"))
+        served.append("asked last")
+    await asyncio.gather(first, second)
+
+    assert served == ["first", "second", "asked last"]
+
+
+async def test_a_waiter_out_of_time_gives_up_and_the_line_goes_on(
+    database_url: str,
+) -> None:
+    engine = create_engine(database_url, pool_size=1, max_overflow=0, pool_timeout=0.2)
+    try:
+        pool = engine.sync_engine.pool
+        assert isinstance(pool, FairPool)
+        served: list[str] = []
+        holding = await engine.connect()
+        with pytest.raises(exc.TimeoutError):
+            await engine.connect()
+        late = asyncio.create_task(_waiting(engine, "late", served))
+        await _until_waiting(pool, 1)
+
+        await holding.close()
+        await late
+
+        assert served == ["late"]
+        assert pool.checkedin() == 1
+    finally:
+        await engine.dispose()
+
+
+async def test_a_cancelled_waiter_leaves_the_line_and_the_connection_goes_to_the_next(
+    one_connection: AsyncEngine,
+) -> None:
+    pool = one_connection.sync_engine.pool
+    assert isinstance(pool, FairPool)
+    served: list[str] = []
+    holding = await one_connection.connect()
+    gone = asyncio.create_task(_waiting(one_connection, "gone", served))
+    staying = asyncio.create_task(_waiting(one_connection, "staying", served))
+    await _until_waiting(pool, 2)
+
+    gone.cancel()
+    await asyncio.gather(gone, return_exceptions=True)
+    await holding.close()
+    await staying
+
+    assert served == ["staying"]
+    assert (pool.checkedout(), pool.checkedin()) == (0, 1)
