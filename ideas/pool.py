@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import weakref
 from collections import deque
+from typing import Any
 
 from sqlalchemy.pool import AsyncAdaptedQueuePool, ConnectionPoolEntry
 from sqlalchemy.util import await_
@@ -18,7 +20,7 @@ from sqlalchemy.util.queue import AsyncAdaptedQueue, Empty, Full
 
 class _FairQueue(AsyncAdaptedQueue[ConnectionPoolEntry]):
     """The pool's free connections, handed to the requests waiting for one in the order
-    they began to wait.
+    they began to wait, those already under way first.
 
     SQLAlchemy's asyncio queue wakes the first waiter when a connection comes back but
     leaves the connection in the queue until that waiter runs: whoever asks first meanwhile
@@ -26,12 +28,21 @@ class _FairQueue(AsyncAdaptedQueue[ConnectionPoolEntry]):
     the woken waiter goes to the back of the line. Under steady load a request could wait
     the whole pool timeout while others came and went. Here a connection given back goes
     straight to the longest waiter; only when none waits is it kept for the next asker.
+
+    A request that has had a connection and asks again (a vote reads, gives its connection
+    back, then writes on another) waits in a line of its own, served first: sent to the back
+    behind requests just begun, each such request would wait twice, and the pool would hold
+    more requests half done. It cannot keep new requests waiting for ever: that line only
+    grows as new requests get their first connection. Tasks are told apart by
+    ``asyncio.current_task``: a request is one task.
     """
 
     def __init__(self, maxsize: int = 0, use_lifo: bool = False) -> None:
         super().__init__(maxsize, use_lifo)
         self._free: deque[ConnectionPoolEntry] = deque()
+        self._under_way: deque[asyncio.Future[ConnectionPoolEntry]] = deque()
         self._waiters: deque[asyncio.Future[ConnectionPoolEntry]] = deque()
+        self._asked: weakref.WeakSet[asyncio.Task[Any]] = weakref.WeakSet()
 
     def empty(self) -> bool:
         return not self._free
@@ -43,11 +54,12 @@ class _FairQueue(AsyncAdaptedQueue[ConnectionPoolEntry]):
         return len(self._free)
 
     def put_nowait(self, item: ConnectionPoolEntry) -> None:
-        while self._waiters:
-            waiter = self._waiters.popleft()
-            if not waiter.done():  # not given up (cancelled, or out of time)
-                waiter.set_result(item)
-                return
+        for line in (self._under_way, self._waiters):
+            while line:
+                waiter = line.popleft()
+                if not waiter.done():  # not given up (cancelled, or out of time)
+                    waiter.set_result(item)
+                    return
         if self.full():
             raise Full()
         self._free.append(item)
@@ -65,13 +77,19 @@ class _FairQueue(AsyncAdaptedQueue[ConnectionPoolEntry]):
         return self._free.pop() if self.use_lifo else self._free.popleft()
 
     def get(self, block: bool = True, timeout: float | None = None) -> ConnectionPoolEntry:
+        task = asyncio.current_task()
+        under_way = task in self._asked
+        if task is not None and not under_way:
+            self._asked.add(task)
         if self._free or not block:
             return self.get_nowait()
-        return await_(self._wait(timeout))
+        return await_(self._wait(self._under_way if under_way else self._waiters, timeout))
 
-    async def _wait(self, seconds: float | None) -> ConnectionPoolEntry:
+    async def _wait(
+        self, line: deque[asyncio.Future[ConnectionPoolEntry]], seconds: float | None
+    ) -> ConnectionPoolEntry:
         waiter: asyncio.Future[ConnectionPoolEntry] = asyncio.get_running_loop().create_future()
-        self._waiters.append(waiter)
+        line.append(waiter)
         try:
             async with asyncio.timeout(seconds):
                 return await waiter
@@ -82,7 +100,7 @@ class _FairQueue(AsyncAdaptedQueue[ConnectionPoolEntry]):
             else:
                 waiter.cancel()
                 with contextlib.suppress(ValueError):
-                    self._waiters.remove(waiter)
+                    line.remove(waiter)
             if isinstance(error, TimeoutError):
                 raise Empty() from error
             raise

@@ -29,8 +29,10 @@ async def _waiting(engine: AsyncEngine, name: str, served: list[str]) -> None:
 
 async def _until_waiting(pool: FairPool, count: int) -> None:
     """Until ``count`` tasks wait for the pool's connection."""
+    queue = pool._pool
     for _ in range(100):
-        if pool.checkedout() == 1 and len(pool._pool._waiters) == count:  # type: ignore[attr-defined]
+        waiting = len(queue._waiters) + len(queue._under_way)  # type: ignore[attr-defined]
+        if pool.checkedout() == 1 and waiting == count:
             return
         await asyncio.sleep(0)
     raise AssertionError(f"{count} tasks never waited")
@@ -46,16 +48,43 @@ async def test_a_connection_given_back_goes_to_the_longest_waiter_not_to_whoever
     first = asyncio.create_task(_waiting(one_connection, "first", served))
     second = asyncio.create_task(_waiting(one_connection, "second", served))
     await _until_waiting(pool, 2)
+    go = asyncio.Event()
 
-    # Given back, and asked for again at once, before either waiter has run: a request
-    # starting its next transaction, or one that has just begun.
+    async def newcomer() -> None:
+        await go.wait()
+        await _waiting(one_connection, "newcomer", served)
+
+    # A request that has just begun, due to run before the waiters wake: it asks for a
+    # connection the moment one is given back.
+    late = asyncio.create_task(newcomer())
+    await asyncio.sleep(0)
+    go.set()
+    await holding.close()
+    await asyncio.gather(first, second, late)
+
+    assert served == ["first", "second", "newcomer"]
+
+
+async def test_a_request_under_way_asking_again_is_served_before_requests_just_begun(
+    one_connection: AsyncEngine,
+) -> None:
+    pool = one_connection.sync_engine.pool
+    assert isinstance(pool, FairPool)
+    served: list[str] = []
+    holding = await one_connection.connect()
+    first = asyncio.create_task(_waiting(one_connection, "first", served))
+    second = asyncio.create_task(_waiting(one_connection, "second", served))
+    await _until_waiting(pool, 2)
+
+    # This request gives its connection back (to the first in line) and asks again, as a
+    # vote does between its read and its write.
     await holding.close()
     async with one_connection.connect() as again:
         await again.execute(text("SELECT 1"))
-        served.append("asked last")
+        served.append("under way")
     await asyncio.gather(first, second)
 
-    assert served == ["first", "second", "asked last"]
+    assert served == ["first", "under way", "second"]
 
 
 async def test_a_waiter_out_of_time_gives_up_and_the_line_goes_on(
