@@ -11,17 +11,18 @@ refusal's message is written here, once, beside its rule.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from functools import partial
 
 from ideas.accounts.models import User
 from ideas.challenges.models import Challenge
 from ideas.challenges.phases import Phase
 from ideas.comments.models import EDIT_WINDOW, Comment, CommentStatus
 from ideas.comments.queries import ShownComment
-from ideas.errors import Conflict, Forbidden, NotFound
+from ideas.errors import Conflict, DomainError, Forbidden, NotFound
 from ideas.i18n import _, lazy_gettext, ngettext, status_word
 from ideas.submissions.listing import ListedIdea, ListedPerson
 from ideas.submissions.models import VISIBLE_STATUSES, Idea, IdeaStatus
@@ -409,20 +410,34 @@ def edit_window_passed() -> str:
     )
 
 
+# How a comment's edit or deletion is refused: made when raised, not when asked. A thread
+# asks, for each of its comments, what its viewer may do; the answer for most is no.
+Refusal = Callable[[], DomainError]
+_SIGN_IN_FIRST: Refusal = partial(Forbidden, SIGN_IN)
+_ONLY_AUTHOR_EDITS: Refusal = partial(
+    Forbidden, lazy_gettext("Only its author can edit a comment.")
+)
+_ONLY_AUTHOR_DELETES: Refusal = partial(
+    Forbidden, lazy_gettext("Only its author can delete a comment.")
+)
+_ALREADY_DELETED: Refusal = partial(Conflict, lazy_gettext("That comment was already deleted."))
+
+
 def _comment_edit_refusal(
     user: User | None, comment: Comment | ShownComment, now: datetime
-) -> Forbidden | Conflict | None:
+) -> Refusal | None:
     """Authors fix their own published comment for a short while after posting it."""
     if user is None or not user.is_active:
-        return Forbidden(SIGN_IN)
+        return _SIGN_IN_FIRST
     if comment.author_id != user.id:
-        return Forbidden(_("Only its author can edit a comment."))
+        return _ONLY_AUTHOR_EDITS
     if comment.status is not CommentStatus.PUBLISHED:
-        return Conflict(
-            _("A %(status)s comment cannot be edited.", status=status_word(comment.status))
+        status = comment.status
+        return lambda: Conflict(
+            _("A %(status)s comment cannot be edited.", status=status_word(status))
         )
     if now - comment.created_at > EDIT_WINDOW:
-        return Forbidden(edit_window_passed())
+        return lambda: Forbidden(edit_window_passed())
     return None
 
 
@@ -433,19 +448,17 @@ def may_edit_comment(user: User | None, comment: Comment | ShownComment, now: da
 def require_edit_comment(user: User | None, comment: Comment, now: datetime) -> None:
     refusal = _comment_edit_refusal(user, comment, now)
     if refusal is not None:
-        raise refusal
+        raise refusal()
 
 
-def _comment_delete_refusal(
-    user: User | None, comment: Comment | ShownComment
-) -> Forbidden | Conflict | None:
+def _comment_delete_refusal(user: User | None, comment: Comment | ShownComment) -> Refusal | None:
     """Authors take their own comment down at any time; the thread keeps a placeholder."""
     if user is None or not user.is_active:
-        return Forbidden(SIGN_IN)
+        return _SIGN_IN_FIRST
     if comment.status is CommentStatus.DELETED:
-        return Conflict(_("That comment was already deleted."))
+        return _ALREADY_DELETED
     if comment.author_id != user.id:
-        return Forbidden(_("Only its author can delete a comment."))
+        return _ONLY_AUTHOR_DELETES
     return None
 
 
@@ -462,7 +475,7 @@ def may_delete_comment(user: User | None, comment: Comment | ShownComment) -> bo
 def require_delete_comment(user: User | None, comment: Comment) -> None:
     refusal = _comment_delete_refusal(user, comment)
     if refusal is not None:
-        raise refusal
+        raise refusal()
 
 
 # Votes and comparisons -------------------------------------------------------
