@@ -32,8 +32,8 @@ class _FairQueue(AsyncAdaptedQueue[ConnectionPoolEntry]):
     A request that has had a connection and asks again (a vote reads, gives its connection
     back, then writes on another) waits in a line of its own, served first: sent to the back
     behind requests just begun, each such request would wait twice, and the pool would hold
-    more requests half done. It cannot keep new requests waiting for ever: that line only
-    grows as new requests get their first connection. Tasks are told apart by
+    more requests half done. New requests are not kept waiting for ever by it: a request
+    asks again only a few times before it is done. Tasks are told apart by
     ``asyncio.current_task``: a request is one task.
     """
 

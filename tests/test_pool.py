@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 from sqlalchemy import exc, text
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from ideas.db import create_engine
 from ideas.pool import FairPool
@@ -38,16 +38,25 @@ async def _until_waiting(pool: FairPool, count: int) -> None:
     raise AssertionError(f"{count} tasks never waited")
 
 
+async def _held_with_two_waiting(
+    engine: AsyncEngine, names: tuple[str, str], served: list[str]
+) -> tuple[AsyncConnection, list[asyncio.Task[None]]]:
+    """The pool's one connection held, and two tasks waiting for it, in the order named."""
+    pool = engine.sync_engine.pool
+    assert isinstance(pool, FairPool)
+    holding = await engine.connect()
+    waiting = [asyncio.create_task(_waiting(engine, name, served)) for name in names]
+    await _until_waiting(pool, 2)
+    return holding, waiting
+
+
 async def test_a_connection_given_back_goes_to_the_longest_waiter_not_to_whoever_asks_first(
     one_connection: AsyncEngine,
 ) -> None:
-    pool = one_connection.sync_engine.pool
-    assert isinstance(pool, FairPool)
     served: list[str] = []
-    holding = await one_connection.connect()
-    first = asyncio.create_task(_waiting(one_connection, "first", served))
-    second = asyncio.create_task(_waiting(one_connection, "second", served))
-    await _until_waiting(pool, 2)
+    holding, (first, second) = await _held_with_two_waiting(
+        one_connection, ("first", "second"), served
+    )
     go = asyncio.Event()
 
     async def newcomer() -> None:
@@ -68,13 +77,10 @@ async def test_a_connection_given_back_goes_to_the_longest_waiter_not_to_whoever
 async def test_a_request_under_way_asking_again_is_served_before_requests_just_begun(
     one_connection: AsyncEngine,
 ) -> None:
-    pool = one_connection.sync_engine.pool
-    assert isinstance(pool, FairPool)
     served: list[str] = []
-    holding = await one_connection.connect()
-    first = asyncio.create_task(_waiting(one_connection, "first", served))
-    second = asyncio.create_task(_waiting(one_connection, "second", served))
-    await _until_waiting(pool, 2)
+    holding, (first, second) = await _held_with_two_waiting(
+        one_connection, ("first", "second"), served
+    )
 
     # This request gives its connection back (to the first in line) and asks again, as a
     # vote does between its read and its write.
@@ -113,13 +119,10 @@ async def test_a_waiter_out_of_time_gives_up_and_the_line_goes_on(
 async def test_a_cancelled_waiter_leaves_the_line_and_the_connection_goes_to_the_next(
     one_connection: AsyncEngine,
 ) -> None:
-    pool = one_connection.sync_engine.pool
-    assert isinstance(pool, FairPool)
     served: list[str] = []
-    holding = await one_connection.connect()
-    gone = asyncio.create_task(_waiting(one_connection, "gone", served))
-    staying = asyncio.create_task(_waiting(one_connection, "staying", served))
-    await _until_waiting(pool, 2)
+    holding, (gone, staying) = await _held_with_two_waiting(
+        one_connection, ("gone", "staying"), served
+    )
 
     gone.cancel()
     await asyncio.gather(gone, return_exceptions=True)
@@ -127,4 +130,6 @@ async def test_a_cancelled_waiter_leaves_the_line_and_the_connection_goes_to_the
     await staying
 
     assert served == ["staying"]
+    pool = one_connection.sync_engine.pool
+    assert isinstance(pool, FairPool)
     assert (pool.checkedout(), pool.checkedin()) == (0, 1)

@@ -98,6 +98,14 @@ class ListedIdea:
         return tuple(tag.name for tag in self.tags)
 
 
+# An idea's tags, read with it as one column of its row: each (position, id, name), in
+# no order (sort them).
+IDEA_TAGS = (
+    select(json_rows(ChallengeTag.position, ChallengeTag.id, ChallengeTag.name))
+    .join(IdeaTag, IdeaTag.tag_id == ChallengeTag.id)
+    .where(IdeaTag.idea_id == Idea.id)
+    .scalar_subquery()
+)
 # The columns of a listed idea and of its author, in the order of ListedIdea's fields,
 # then its tags.
 IDEA_COLUMNS: tuple[ColumnElement[Any], ...] = (
@@ -124,11 +132,7 @@ IDEA_COLUMNS: tuple[ColumnElement[Any], ...] = (
     AUTHORS.c.status,
     AUTHORS.c.avatar_url,
     AUTHORS.c.avatar_id,
-    # Its tags, read with it: each (position, id, name), in no order.
-    select(json_rows(ChallengeTag.position, ChallengeTag.id, ChallengeTag.name))
-    .join(IdeaTag, IdeaTag.tag_id == ChallengeTag.id)
-    .where(IdeaTag.idea_id == Idea.id)
-    .scalar_subquery(),
+    IDEA_TAGS,
 )
 # What IDEA_COLUMNS are read from: the ideas joined with their authors.
 WITH_AUTHORS = cast(Table, Idea.__table__).join(AUTHORS, AUTHORS.c.id == Idea.author_id)

@@ -50,14 +50,20 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from ideas import policy
 from ideas.challenges.models import Challenge, ChallengeHost, ChallengeTag
-from ideas.db import json_rows, limit_parameter, rows_of
+from ideas.db import limit_parameter, rows_of
 from ideas.i18n import lazy_gettext
 from ideas.policy import Action, Role
 from ideas.similarity import queries as similarity
 from ideas.similarity.queries import Similar
 from ideas.similarity.vectors import document
 from ideas.submissions import search
-from ideas.submissions.listing import IDEA_COLUMNS, WITH_AUTHORS, ListedIdea, listed_ideas
+from ideas.submissions.listing import (
+    IDEA_COLUMNS,
+    IDEA_TAGS,
+    WITH_AUTHORS,
+    ListedIdea,
+    listed_ideas,
+)
 from ideas.submissions.models import (
     UNRANKED,
     Idea,
@@ -624,14 +630,8 @@ def _by_id() -> Select[Idea, tuple[tuple[Any, ...], ...]]:
     (their link table nested in the outer joins made SQLite read all of it), nor loaded
     as objects by a query of their own, which cost the page more than the rest of this
     one's loading did."""
-    tags = (
-        select(json_rows(ChallengeTag.position, ChallengeTag.id, ChallengeTag.name))
-        .join(IdeaTag, IdeaTag.tag_id == ChallengeTag.id)
-        .where(IdeaTag.idea_id == Idea.id)
-        .scalar_subquery()
-    )
     return (
-        select(Idea, tags)
+        select(Idea, IDEA_TAGS)
         .options(
             joinedload(Idea.author),
             joinedload(Idea.challenge).joinedload(Challenge.hosts),
